@@ -1,0 +1,210 @@
+// Package check defines what a check is: its metadata, the subjects it takes, and the findings
+// it reports. Checks live in internal/checks; the engine runs them.
+package check
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Meta describes a check. It is the single source of its docs, SARIF rule and defaults.
+type Meta struct {
+	// ID is stable and kebab-case; users disable and exempt by it.
+	ID string
+	// Item is the catalog item the check proves.
+	Item string
+	// Title says what holds when the check passes.
+	Title string
+	// Severity is the default severity of its findings.
+	Severity Severity
+	// Description says what the check looks at and why it matters.
+	Description string
+	// Remediation says how to fix a finding; it ends with a period.
+	Remediation string
+	// Kinds are the object kinds it applies to. Empty means every kind its subject type carries.
+	Kinds []string
+	// Evidence are the input kinds that can feed it. Empty means manifest and cluster
+	// (Kubernetes objects from files or the live API).
+	Evidence []catalog.Evidence
+	// DisabledByDefault checks run only when a config enables them.
+	DisabledByDefault bool
+}
+
+// EvidenceKinds returns Evidence with its default applied.
+func (m Meta) EvidenceKinds() []catalog.Evidence {
+	if len(m.Evidence) == 0 {
+		return []catalog.Evidence{catalog.Manifest, catalog.Cluster}
+	}
+	return m.Evidence
+}
+
+// AppliesToKind reports whether the check looks at objects of kind.
+func (m Meta) AppliesToKind(kind string) bool {
+	if len(m.Kinds) == 0 {
+		return true
+	}
+	for _, k := range m.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// ObjectRef names the object a finding is about.
+type ObjectRef struct {
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+}
+
+// Finding is one failed check on one object (or one container of it).
+type Finding struct {
+	Check       string
+	Item        string
+	Severity    Severity
+	Message     string
+	Remediation string
+	Object      ObjectRef
+	Container   string
+	Location    subject.Location
+	// SuppressedBy says why the finding does not count (set by the engine for exemptions).
+	SuppressedBy string
+}
+
+// Params are the tunable inputs of the built-in checks.
+type Params struct {
+	// AllowedRegistries are registry host patterns ("*.azurecr.io", "mcr.microsoft.com").
+	AllowedRegistries []string
+	// RequiredLabels must be set on workloads and their pod templates.
+	RequiredLabels []string
+	// StartupProbeDelaySeconds is the liveness initialDelaySeconds from which a startup
+	// probe is expected.
+	StartupProbeDelaySeconds int32
+}
+
+// DefaultParams returns the defaults documented in the README.
+func DefaultParams() Params {
+	return Params{
+		AllowedRegistries:        []string{"*.azurecr.io", "mcr.microsoft.com"},
+		RequiredLabels:           []string{"app.kubernetes.io/name", "app.kubernetes.io/instance"},
+		StartupProbeDelaySeconds: 30,
+	}
+}
+
+// Env is what a check may consult besides its subject.
+type Env struct {
+	Params *Params
+	Index  *subject.Index
+}
+
+// Result collects what a check decided about one subject.
+type Result struct {
+	object        *subject.Object
+	meta          *Meta
+	findings      []Finding
+	notApplicable bool
+}
+
+// NewResult starts the result of a check on an object.
+func NewResult(m *Meta, o *subject.Object) *Result { return &Result{meta: m, object: o} }
+
+// Failf records a finding at a field path of the subject, for a container ("" for the
+// whole object).
+func (r *Result) Failf(path, container, format string, args ...any) {
+	o := r.object
+	r.findings = append(r.findings, Finding{
+		Check:       r.meta.ID,
+		Item:        r.meta.Item,
+		Severity:    r.meta.Severity,
+		Message:     fmt.Sprintf(format, args...),
+		Remediation: r.meta.Remediation,
+		Object:      ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Meta.Name},
+		Container:   container,
+		Location:    o.At(path),
+	})
+}
+
+// NotApplicable says the check does not apply to this subject (it neither passes nor fails).
+func (r *Result) NotApplicable() { r.notApplicable = true }
+
+// Findings returns the findings recorded.
+func (r *Result) Findings() []Finding { return r.findings }
+
+// Applied reports whether the check applied to the subject.
+func (r *Result) Applied() bool { return !r.notApplicable }
+
+// SubjectType is the kind of subject a check takes.
+type SubjectType int
+
+// Subject types.
+const (
+	// Objects are all Kubernetes objects.
+	Objects SubjectType = iota
+	// Workloads are objects with a pod template.
+	Workloads
+)
+
+// Subject is the set of Go types a check function can take.
+type Subject interface {
+	*subject.Object | *subject.Workload
+}
+
+// Check is a check: its metadata and its logic.
+type Check struct {
+	Meta
+	subjectType SubjectType
+	run         func(ctx context.Context, env *Env, s any, r *Result)
+}
+
+// New builds a check from its metadata and a function of the subject type it inspects.
+func New[S Subject](m Meta, fn func(ctx context.Context, env *Env, s S, r *Result)) *Check {
+	c := &Check{Meta: m, run: func(ctx context.Context, env *Env, s any, r *Result) { fn(ctx, env, s.(S), r) }}
+	var zero S
+	switch any(zero).(type) {
+	case *subject.Workload:
+		c.subjectType = Workloads
+	default:
+		c.subjectType = Objects
+	}
+	return c
+}
+
+// SubjectType returns the kind of subject the check takes.
+func (c *Check) SubjectType() SubjectType { return c.subjectType }
+
+// Run applies the check to one subject (a *subject.Object or *subject.Workload, matching
+// SubjectType).
+func (c *Check) Run(ctx context.Context, env *Env, s any, r *Result) { c.run(ctx, env, s, r) }
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate reports what is wrong with a check's metadata against the catalog.
+func (m Meta) Validate(cat *catalog.Catalog) error {
+	var problems []string
+	if !idPattern.MatchString(m.ID) {
+		problems = append(problems, "ID is not kebab-case")
+	}
+	if _, ok := cat.Item(m.Item); !ok {
+		problems = append(problems, fmt.Sprintf("item %q is not in the catalog", m.Item))
+	}
+	if m.Title == "" {
+		problems = append(problems, "no title")
+	}
+	if m.Description == "" {
+		problems = append(problems, "no description")
+	}
+	if !strings.HasSuffix(m.Remediation, ".") {
+		problems = append(problems, "remediation does not end with a period")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check %s: %s", m.ID, strings.Join(problems, "; "))
+	}
+	return nil
+}

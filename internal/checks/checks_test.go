@@ -1,0 +1,171 @@
+package checks
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+// checkPackages are the folders holding checks, each with testdata/<check-id>/ fixtures.
+var checkPackages = []string{"workload", "object"}
+
+func TestMetadata(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	seen := map[string]bool{}
+	for _, c := range All() {
+		if seen[c.ID] {
+			t.Errorf("check ID %s is used twice", c.ID)
+		}
+		seen[c.ID] = true
+		if err := c.Validate(cat); err != nil {
+			t.Error(err)
+		}
+		if it, ok := cat.Item(c.Item); ok {
+			for _, ev := range c.EvidenceKinds() {
+				if ev != catalog.Cluster && !it.HasEvidence(ev) {
+					t.Errorf("check %s reads %s evidence, which item %s does not list", c.ID, ev, c.Item)
+				}
+			}
+		}
+	}
+}
+
+// TestEveryCheckIsRegistered parses the check packages and fails when a check variable is not
+// returned by All(): a check that is written but not wired in does not exist.
+func TestEveryCheckIsRegistered(t *testing.T) {
+	t.Parallel()
+	registered := map[string]bool{}
+	for _, c := range All() {
+		registered[c.ID] = true
+	}
+	fset := token.NewFileSet()
+	for _, dir := range checkPackages {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			af, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(af, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				if idx, ok := call.Fun.(*ast.IndexExpr); ok {
+					call = &ast.CallExpr{Fun: idx.X, Args: call.Args}
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "New" || len(call.Args) == 0 {
+					return true
+				}
+				if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "check" {
+					return true
+				}
+				id := metaID(call.Args[0])
+				if id != "" && !registered[id] {
+					t.Errorf("%s: check %s is not returned by checks.All()", fset.Position(call.Pos()), id)
+				}
+				return true
+			})
+		}
+	}
+}
+
+func metaID(e ast.Expr) string {
+	lit, ok := e.(*ast.CompositeLit)
+	if !ok {
+		return ""
+	}
+	for _, el := range lit.Elts {
+		kv, ok := el.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "ID" {
+			if s, ok := kv.Value.(*ast.BasicLit); ok {
+				return strings.Trim(s.Value, `"`)
+			}
+		}
+	}
+	return ""
+}
+
+// TestFixtures runs each check on its fixtures: testdata/<id>/pass_*.yaml must give no finding
+// of the check and must be something the check applies to; fail_*.yaml must give at least one.
+func TestFixtures(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	dirs := map[string]string{}
+	for _, pkg := range checkPackages {
+		matches, _ := filepath.Glob(filepath.Join(pkg, "testdata", "*"))
+		for _, m := range matches {
+			dirs[filepath.Base(m)] = m
+		}
+	}
+	known := map[string]bool{}
+	for _, c := range All() {
+		known[c.ID] = true
+		dir, ok := dirs[c.ID]
+		if !ok {
+			t.Errorf("check %s has no fixtures folder testdata/%s", c.ID, c.ID)
+			continue
+		}
+		passes, _ := filepath.Glob(filepath.Join(dir, "pass_*.yaml"))
+		fails, _ := filepath.Glob(filepath.Join(dir, "fail_*.yaml"))
+		if len(passes) == 0 || len(fails) == 0 {
+			t.Errorf("check %s needs at least one pass_ and one fail_ fixture (has %d and %d)", c.ID, len(passes), len(fails))
+		}
+		for _, f := range append(passes, fails...) {
+			c, f := c, f
+			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
+				t.Parallel()
+				rep := runFixture(t, cat, c, f)
+				wantFail := strings.HasPrefix(filepath.Base(f), "fail_")
+				if wantFail && len(rep.Findings) == 0 {
+					t.Errorf("%s: want a finding of %s, got none", f, c.ID)
+				}
+				if !wantFail {
+					for _, fd := range rep.Findings {
+						t.Errorf("%s: want no finding, got %s", f, fd.Message)
+					}
+					if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
+						t.Errorf("%s: item %s is %s, want pass (does the check apply to the fixture?)", f, c.Item, st)
+					}
+				}
+			})
+		}
+	}
+	for id, dir := range dirs {
+		if !known[id] {
+			t.Errorf("%s holds fixtures of no check", dir)
+		}
+	}
+}
+
+func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string) *report.Report {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := manifest.LoadBytes(file, data, manifest.Options{})
+	if len(scan.Errors) > 0 {
+		t.Fatalf("fixture does not load: %+v", scan.Errors)
+	}
+	scan.Evidence[catalog.Manifest] = true
+	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Params: check.DefaultParams()})
+}

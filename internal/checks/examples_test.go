@@ -1,0 +1,63 @@
+package checks
+
+import (
+	"testing"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// TestExamplesExerciseEveryCheck holds the bundled examples to their promise: every check
+// fires at least once and passes on at least one object.
+func TestExamplesExerciseEveryCheck(t *testing.T) {
+	t.Parallel()
+	scan := manifest.Load(t.Context(), []string{"../../examples"}, manifest.Options{})
+	if len(scan.Errors) > 0 {
+		t.Fatalf("examples do not load: %+v", scan.Errors)
+	}
+	ix := subject.NewIndex(scan.Objects)
+	params := check.DefaultParams()
+	env := &check.Env{Params: &params, Index: ix}
+	for _, c := range All() {
+		if !usesEvidence(c, catalog.Manifest) {
+			continue
+		}
+		passed, failed := 0, 0
+		visit := func(o *subject.Object, s any) {
+			if !c.AppliesToKind(o.Kind) {
+				return
+			}
+			r := check.NewResult(&c.Meta, o)
+			c.Run(t.Context(), env, s, r)
+			switch {
+			case len(r.Findings()) > 0:
+				failed++
+			case r.Applied():
+				passed++
+			}
+		}
+		if c.SubjectType() == check.Workloads {
+			for _, w := range ix.Workloads() {
+				visit(w.Object, w)
+			}
+		} else {
+			for _, o := range ix.Objects() {
+				visit(o, o)
+			}
+		}
+		if failed == 0 || passed == 0 {
+			t.Errorf("check %s: %d objects pass and %d fail in examples/; want at least one of each", c.ID, passed, failed)
+		}
+	}
+}
+
+func usesEvidence(c *check.Check, e catalog.Evidence) bool {
+	for _, x := range c.EvidenceKinds() {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}

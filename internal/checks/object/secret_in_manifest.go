@@ -1,0 +1,34 @@
+package object
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// SecretInManifest finds Secret objects that carry their data in the manifests.
+var SecretInManifest = check.New(check.Meta{
+	ID:       "secret-in-manifest",
+	Item:     "dev.secrets-key-vault",
+	Title:    "Secret values are not kept in manifests",
+	Severity: check.Medium,
+	Description: "A Secret with data or stringData in the scanned files. Base64 is not encryption: the " +
+		"value is in git and in every copy of the repository. Only the keys are read; values never reach " +
+		"the report. Live clusters are not judged by this check (every cluster has Secrets).",
+	Remediation: "Keep the secret in Azure Key Vault and mount it with the Secrets Store CSI driver (a SecretProviderClass, optionally synced to a Secret), or encrypt it in git with Sealed Secrets or SOPS.",
+	Kinds:       []string{"Secret"},
+	Evidence:    []catalog.Evidence{catalog.Manifest},
+}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
+	s, ok := o.Typed.(*corev1.Secret)
+	if !ok || o.Input == subject.InputCluster {
+		r.NotApplicable()
+		return
+	}
+	if n := len(s.Data) + len(s.StringData); n > 0 {
+		r.Failf("data", "", "Secret %s holds %d value(s) in the manifest (values not shown)", o.Name(), n)
+	}
+})

@@ -1,0 +1,45 @@
+package workload
+
+import (
+	"context"
+	"path"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// AllowedRegistries finds images pulled from registries outside the allowlist.
+var AllowedRegistries = check.New(check.Meta{
+	ID:       "allowed-registries",
+	Item:     "container.allowed-registries",
+	Title:    "Images come from allowed registries",
+	Severity: check.High,
+	Description: "The registry host of every image is in the allowlist (default *.azurecr.io and " +
+		"mcr.microsoft.com; --allowed-registry or the allowedRegistries parameter). Images without a " +
+		"registry host come from Docker Hub. Images from unknown registries escape your scanning, " +
+		"signing and quarantine.",
+	Remediation: "Import the image into your Azure Container Registry (az acr import) and reference it there, or add the registry to the allowlist.",
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	for _, c := range w.Containers() {
+		im := c.ImageRef
+		if !im.Valid {
+			continue
+		}
+		if !registryAllowed(im.Registry, env.Params.AllowedRegistries) {
+			r.Failf(c.Path+".image", c.Name, "container %q of %s pulls %q from %s, which is not an allowed registry (%s)",
+				c.Name, kindNoun(w), c.Image, im.Registry, joinQuoted(env.Params.AllowedRegistries))
+		}
+	}
+})
+
+func registryAllowed(host string, patterns []string) bool {
+	host = strings.ToLower(host)
+	for _, p := range patterns {
+		p = strings.ToLower(strings.TrimSuffix(p, "/"))
+		if ok, _ := path.Match(p, host); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+package workload
+
+import (
+	"context"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// DropAllCapabilities finds containers that keep the runtime's default capabilities.
+var DropAllCapabilities = check.New(check.Meta{
+	ID:       "drop-all-capabilities",
+	Item:     "dev.security-context",
+	Title:    "Containers drop all capabilities",
+	Severity: check.Medium,
+	Description: "securityContext.capabilities.drop does not contain ALL. The container runtime grants a " +
+		"default set (including NET_RAW, which allows ARP and DNS spoofing on the node network).",
+	Remediation: "Set securityContext.capabilities.drop: [ALL] and add back only the capabilities the app needs.",
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	for _, c := range w.Containers() {
+		if !dropsAll(c.SecurityContext) {
+			r.Failf(c.Path+".securityContext.capabilities.drop", c.Name, "container %q of %s does not drop ALL capabilities", c.Name, kindNoun(w))
+		}
+	}
+})
+
+func dropsAll(sc *corev1.SecurityContext) bool {
+	if sc == nil || sc.Capabilities == nil {
+		return false
+	}
+	for _, d := range sc.Capabilities.Drop {
+		if strings.EqualFold(string(d), "ALL") {
+			return true
+		}
+	}
+	return false
+}
+
+// dangerous are the capabilities that amount to node access or network control.
+var dangerous = map[string]bool{"SYS_ADMIN": true, "NET_ADMIN": true, "NET_RAW": true, "SYS_PTRACE": true, "SYS_MODULE": true, "ALL": true}
+
+// DangerousCapabilities finds containers that add powerful capabilities.
+var DangerousCapabilities = check.New(check.Meta{
+	ID:       "dangerous-capabilities",
+	Item:     "dev.security-context",
+	Title:    "Containers add no dangerous capabilities",
+	Severity: check.High,
+	Description: "securityContext.capabilities.add contains SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE, " +
+		"SYS_MODULE or ALL. Each of them gives a way out of the container or over the node's network.",
+	Remediation: "Remove the capability; if the workload really needs it, run it in a dedicated, isolated node pool and exempt it with a reason.",
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	for _, c := range w.Containers() {
+		if c.SecurityContext == nil || c.SecurityContext.Capabilities == nil {
+			continue
+		}
+		var found []string
+		for _, a := range c.SecurityContext.Capabilities.Add {
+			name := strings.TrimPrefix(strings.ToUpper(string(a)), "CAP_")
+			if dangerous[name] {
+				found = append(found, name)
+			}
+		}
+		if len(found) > 0 {
+			r.Failf(c.Path+".securityContext.capabilities.add", c.Name, "container %q of %s adds %s", c.Name, kindNoun(w), strings.Join(found, ", "))
+		}
+	}
+})

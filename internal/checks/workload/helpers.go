@@ -1,0 +1,76 @@
+// Package workload holds the checks that inspect pod templates: probes, resources, security
+// context, images, labels and pod placement. Each check is one file with its metadata and
+// logic; its fixtures are in testdata/<check-id>/.
+package workload
+
+import (
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Checks returns every check of this package, in documentation order.
+func Checks() []*check.Check {
+	return []*check.Check{
+		LivenessProbe, LivenessSameAsReadiness, ReadinessProbe, StartupProbe, PreStopHook,
+		Replicas, RequestsLimits, CPULimits, RequestExceedsLimit, MemoryLimits,
+		PrivilegedContainer, HostPID, HostIPC, HostNetwork, PrivilegeEscalation, RunAsRoot,
+		ReadOnlyRootFilesystem, DropAllCapabilities, DangerousCapabilities, SeccompProfile,
+		AutomountServiceAccountToken, NakedPod, ImagePullPolicy, LatestTag, AllowedRegistries,
+		RequiredLabels, EnvLiteralSecret, AADPodIdentity, WorkloadIdentityServiceAccount,
+		PodSpread, RWOClaimInDeployment,
+	}
+}
+
+// Kind lists shared by several checks.
+var (
+	longRunningKinds = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod"}
+	replicatedKinds  = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+	scaledKinds      = []string{"Deployment", "StatefulSet"}
+)
+
+// effectiveSecurityContext resolves the container-over-pod settings of the security context.
+type effectiveSecurityContext struct {
+	runAsNonRoot *bool
+	runAsUser    *int64
+	seccomp      *corev1.SeccompProfile
+}
+
+func resolveSecurityContext(spec *corev1.PodSpec, c *corev1.Container) effectiveSecurityContext {
+	var e effectiveSecurityContext
+	if p := spec.SecurityContext; p != nil {
+		e.runAsNonRoot, e.runAsUser, e.seccomp = p.RunAsNonRoot, p.RunAsUser, p.SeccompProfile
+	}
+	if s := c.SecurityContext; s != nil {
+		if s.RunAsNonRoot != nil {
+			e.runAsNonRoot = s.RunAsNonRoot
+		}
+		if s.RunAsUser != nil {
+			e.runAsUser = s.RunAsUser
+		}
+		if s.SeccompProfile != nil {
+			e.seccomp = s.SeccompProfile
+		}
+	}
+	return e
+}
+
+func isTrue(b *bool) bool  { return b != nil && *b }
+func isFalse(b *bool) bool { return b != nil && !*b }
+
+// kindNoun is "Deployment web" style naming for messages.
+func kindNoun(w *subject.Workload) string { return w.Kind + " " + w.Name() }
+
+func joinQuoted(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = "\"" + x + "\""
+	}
+	return strings.Join(q, ", ")
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

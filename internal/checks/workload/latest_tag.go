@@ -1,0 +1,31 @@
+package workload
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// LatestTag finds images without a tag or tagged latest.
+var LatestTag = check.New(check.Meta{
+	ID:       "latest-tag",
+	Item:     "dev.manifest-practices",
+	Title:    "Images are pinned to a version",
+	Severity: check.Medium,
+	Description: "An image without a tag or digest, or with the tag latest. Such a manifest does not say " +
+		"what runs: two nodes can run different code, and a rollback does not roll back.",
+	Remediation: "Reference images by an immutable version tag or by digest (image@sha256:…).",
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	for _, c := range w.Containers() {
+		im := c.ImageRef
+		switch {
+		case c.Image == "":
+			r.Failf(c.Path+".image", c.Name, "container %q of %s names no image", c.Name, kindNoun(w))
+		case !im.Valid:
+			r.Failf(c.Path+".image", c.Name, "container %q of %s has an invalid image reference %q", c.Name, kindNoun(w), c.Image)
+		case im.Mutable():
+			r.Failf(c.Path+".image", c.Name, "container %q of %s uses image %q without a version", c.Name, kindNoun(w), c.Image)
+		}
+	}
+})

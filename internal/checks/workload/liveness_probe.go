@@ -1,0 +1,32 @@
+package workload
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// LivenessProbe finds long-running containers without a liveness probe.
+var LivenessProbe = check.New(check.Meta{
+	ID:       "liveness-probe",
+	Item:     "dev.liveness-probe",
+	Title:    "Long-running containers have a liveness probe",
+	Severity: check.Medium,
+	Description: "Looks at the app containers of Deployments, StatefulSets, DaemonSets, ReplicaSets, " +
+		"ReplicationControllers and Pods that restart always (Jobs, CronJobs and pods that run to completion " +
+		"are left out, as are init containers). Without a liveness probe the kubelet cannot restart a " +
+		"container that hangs without exiting.",
+	Remediation: "Add a livenessProbe (httpGet, tcpSocket, grpc or exec) that fails only when the process cannot recover by itself.",
+	Kinds:       longRunningKinds,
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if !w.LongRunning() {
+		r.NotApplicable()
+		return
+	}
+	for _, c := range w.AppContainers() {
+		if c.LivenessProbe == nil {
+			r.Failf(c.Path+".livenessProbe", c.Name, "container %q of %s has no liveness probe", c.Name, kindNoun(w))
+		}
+	}
+})

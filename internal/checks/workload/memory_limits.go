@@ -1,0 +1,36 @@
+package workload
+
+import (
+	"context"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// MemoryLimits finds containers without a memory request and limit.
+var MemoryLimits = check.New(check.Meta{
+	ID:       "memory-limits",
+	Item:     "resources.memory-limits",
+	Title:    "Containers set a memory request and a memory limit",
+	Severity: check.Medium,
+	Description: "Every container, init containers included, sets resources.requests.memory and " +
+		"resources.limits.memory (the kube-advisor rule). Memory cannot be throttled: without a limit a " +
+		"leaking container makes the node evict other pods.",
+	Remediation: "Set resources.requests.memory and resources.limits.memory on every container.",
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	for _, c := range w.Containers() {
+		var missing []string
+		if _, ok := c.Resources.Requests[corev1.ResourceMemory]; !ok {
+			missing = append(missing, "requests.memory")
+		}
+		if _, ok := c.Resources.Limits[corev1.ResourceMemory]; !ok {
+			missing = append(missing, "limits.memory")
+		}
+		if len(missing) > 0 {
+			r.Failf(c.Path+".resources", c.Name, "container %q of %s sets no %s", c.Name, kindNoun(w), strings.Join(missing, " or "))
+		}
+	}
+})

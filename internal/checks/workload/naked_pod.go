@@ -1,0 +1,31 @@
+package workload
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// mirrorPodAnnotation marks static pods that the kubelet mirrors into the API.
+const mirrorPodAnnotation = "kubernetes.io/config.mirror"
+
+// NakedPod finds Pods that no controller owns.
+var NakedPod = check.New(check.Meta{
+	ID:       "naked-pod",
+	Item:     "dev.no-naked-pods",
+	Title:    "Pods are managed by a controller",
+	Severity: check.Medium,
+	Description: "A Pod without ownerReferences (static mirror pods are left out). Nothing recreates a " +
+		"naked pod when its node is drained, upgraded or lost, so AKS node upgrades silently delete it.",
+	Remediation: "Run the pod from a Deployment, StatefulSet, DaemonSet or Job.",
+	Kinds:       []string{"Pod"},
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if _, mirror := w.Meta.Annotations[mirrorPodAnnotation]; mirror {
+		r.NotApplicable()
+		return
+	}
+	if len(w.Meta.OwnerReferences) == 0 {
+		r.Failf("metadata", "", "Pod %s is not managed by a controller", w.Name())
+	}
+})

@@ -1,0 +1,31 @@
+package workload
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Replicas finds Deployments and StatefulSets that run a single pod.
+var Replicas = check.New(check.Meta{
+	ID:       "replicas",
+	Item:     "dev.replicas",
+	Title:    "Deployments and StatefulSets run at least two replicas",
+	Severity: check.Medium,
+	Description: "spec.replicas below 2 (unset is 1), unless a HorizontalPodAutoscaler in the scan targets " +
+		"the workload with minReplicas of 2 or more. A single replica is down during every node upgrade, " +
+		"drain or crash.",
+	Remediation: "Set spec.replicas to 2 or more (or an HPA minReplicas of 2 or more), and spread the replicas across nodes.",
+	Kinds:       scaledKinds,
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	if w.Replicas >= 2 {
+		return
+	}
+	for _, h := range env.Index.HPAsFor(w.Object) {
+		if h.MinReplicas >= 2 {
+			return
+		}
+	}
+	r.Failf("spec.replicas", "", "%s runs %d replica(s)", kindNoun(w), w.Replicas)
+})

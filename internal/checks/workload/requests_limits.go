@@ -1,0 +1,40 @@
+package workload
+
+import (
+	"context"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// RequestsLimits finds containers without CPU and memory requests or a memory limit.
+var RequestsLimits = check.New(check.Meta{
+	ID:       "requests-limits",
+	Item:     "dev.requests-limits",
+	Title:    "Containers set CPU and memory requests and a memory limit",
+	Severity: check.Medium,
+	Description: "Every container, init containers included, sets resources.requests.cpu, " +
+		"resources.requests.memory and resources.limits.memory. The scheduler places pods by their " +
+		"requests; without them nodes are overcommitted, and without a memory limit one container can " +
+		"take a node's memory and get other pods evicted.",
+	Remediation: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory from measured usage.",
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	for _, c := range w.Containers() {
+		var missing []string
+		if _, ok := c.Resources.Requests[corev1.ResourceCPU]; !ok {
+			missing = append(missing, "requests.cpu")
+		}
+		if _, ok := c.Resources.Requests[corev1.ResourceMemory]; !ok {
+			missing = append(missing, "requests.memory")
+		}
+		if _, ok := c.Resources.Limits[corev1.ResourceMemory]; !ok {
+			missing = append(missing, "limits.memory")
+		}
+		if len(missing) > 0 {
+			r.Failf(c.Path+".resources", c.Name, "container %q of %s sets no %s", c.Name, kindNoun(w), strings.Join(missing, ", "))
+		}
+	}
+})

@@ -1,0 +1,41 @@
+package workload
+
+import (
+	"context"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// RequiredLabels finds workloads and pod templates without the required labels.
+var RequiredLabels = check.New(check.Meta{
+	ID:       "required-labels",
+	Item:     "ops.labels",
+	Title:    "Workloads and their pods carry the required labels",
+	Severity: check.Low,
+	Description: "The workload's metadata.labels and its pod template's labels hold every required key " +
+		"(default app.kubernetes.io/name and app.kubernetes.io/instance; --required-label or the " +
+		"requiredLabels parameter). Labels are how costs, alerts, policies and owners find a workload.",
+	Remediation: "Add the required labels to the workload and to its pod template.",
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	if missing := missingKeys(w.Meta.Labels, env.Params.RequiredLabels); len(missing) > 0 {
+		r.Failf("metadata.labels", "", "%s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))
+	}
+	if w.TemplatePath == "" {
+		return // a Pod's template labels are its own labels
+	}
+	if missing := missingKeys(w.Template.Labels, env.Params.RequiredLabels); len(missing) > 0 {
+		r.Failf(w.TemplateMetaPath()+".labels", "", "the pod template of %s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))
+	}
+})
+
+func missingKeys(labels map[string]string, required []string) []string {
+	var missing []string
+	for _, k := range required {
+		if v, ok := labels[k]; !ok || v == "" {
+			missing = append(missing, k)
+		}
+	}
+	return missing
+}

@@ -1,0 +1,39 @@
+package workload
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// StartupProbe finds slow-starting containers that delay their liveness probe instead of
+// using a startup probe.
+var StartupProbe = check.New(check.Meta{
+	ID:       "startup-probe",
+	Item:     "dev.startup-probe",
+	Title:    "Slow-starting containers use a startup probe",
+	Severity: check.Low,
+	Description: "A liveness probe with initialDelaySeconds at or above the threshold (default 30, the " +
+		"startupProbeDelaySeconds parameter) and no startupProbe. A long fixed delay is both too long " +
+		"(a hung container is detected late) and too short (a slow start is killed); a startup probe " +
+		"holds the liveness probe back exactly until the app has started. This is a heuristic.",
+	Remediation: "Add a startupProbe with failureThreshold × periodSeconds covering the worst start time, and drop the liveness initialDelaySeconds.",
+	Kinds:       longRunningKinds,
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	applied := false
+	for _, c := range w.AppContainers() {
+		if c.LivenessProbe == nil {
+			continue
+		}
+		applied = true
+		if c.StartupProbe == nil && c.LivenessProbe.InitialDelaySeconds >= env.Params.StartupProbeDelaySeconds {
+			r.Failf(c.Path+".livenessProbe.initialDelaySeconds", c.Name,
+				"container %q of %s delays its liveness probe by %ds and has no startup probe",
+				c.Name, kindNoun(w), c.LivenessProbe.InitialDelaySeconds)
+		}
+	}
+	if !applied {
+		r.NotApplicable()
+	}
+})

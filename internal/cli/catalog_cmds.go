@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/docs"
+)
+
+func (a *app) checksCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "checks",
+		Short: "List every check: ID, checklist item, severity, what it looks at",
+		Args:  cobra.NoArgs,
+		Example: `  akscheck checks
+  akscheck checks -o json
+  akscheck checks -o markdown > docs/checks.md`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			switch output {
+			case "table":
+				return a.checksTable(out)
+			case "json":
+				return writeJSON(out, a.checkList())
+			case "markdown":
+				return docs.ChecksMarkdown(out, a.catalog, a.checks)
+			}
+			return usageErr("--output %q: want table, json or markdown", output)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or markdown")
+	return cmd
+}
+
+type checkInfo struct {
+	ID          string   `json:"id"`
+	Item        string   `json:"item"`
+	Title       string   `json:"title"`
+	Severity    string   `json:"severity"`
+	Kinds       []string `json:"kinds,omitempty"`
+	Evidence    []string `json:"evidence"`
+	Description string   `json:"description"`
+	Remediation string   `json:"remediation"`
+}
+
+func (a *app) checkList() []checkInfo {
+	out := make([]checkInfo, 0, len(a.checks))
+	for _, c := range a.checks {
+		ci := checkInfo{ID: c.ID, Item: c.Item, Title: c.Title, Severity: c.Severity.String(), Kinds: c.Kinds,
+			Description: c.Description, Remediation: c.Remediation}
+		for _, e := range c.EvidenceKinds() {
+			ci.Evidence = append(ci.Evidence, string(e))
+		}
+		out = append(out, ci)
+	}
+	return out
+}
+
+func (a *app) checksTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tITEM\tSEVERITY\tAPPLIES TO\tTITLE")
+	for _, c := range a.checks {
+		kinds := "all workloads"
+		if c.SubjectType() == check.Objects {
+			kinds = "all objects"
+		}
+		if len(c.Kinds) > 0 {
+			kinds = strings.Join(c.Kinds, ",")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Item, c.Severity, kinds, c.Title)
+	}
+	return tw.Flush()
+}
+
+func (a *app) itemsCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "items",
+		Short: "List the checklist items, with the checks that cover each",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch output {
+			case "table":
+				return a.itemsTable(cmd.OutOrStdout())
+			case "json":
+				return writeJSON(cmd.OutOrStdout(), a.itemList())
+			}
+			return usageErr("--output %q: want table or json", output)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+type itemInfo struct {
+	ID       string   `json:"id"`
+	Section  string   `json:"section"`
+	Title    string   `json:"title"`
+	Evidence []string `json:"evidence"`
+	Checks   []string `json:"checks"`
+}
+
+func (a *app) itemList() []itemInfo {
+	byItem := map[string][]string{}
+	for _, c := range a.checks {
+		byItem[c.Item] = append(byItem[c.Item], c.ID)
+	}
+	out := make([]itemInfo, 0, len(a.catalog.Items))
+	for _, it := range a.catalog.Items {
+		ii := itemInfo{ID: it.ID, Section: a.catalog.SectionTitle(it.Section()), Title: it.Title, Checks: byItem[it.ID]}
+		if ii.Checks == nil {
+			ii.Checks = []string{}
+		}
+		for _, e := range it.Evidence {
+			ii.Evidence = append(ii.Evidence, string(e))
+		}
+		out = append(out, ii)
+	}
+	return out
+}
+
+func (a *app) itemsTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTITLE\tEVIDENCE\tCHECKS")
+	covered := 0
+	for _, it := range a.itemList() {
+		checks := strings.Join(it.Checks, ",")
+		if checks == "" {
+			checks = "-"
+		} else {
+			covered++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ID, it.Title, strings.Join(it.Evidence, ","), checks)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d items, %d covered by %d checks; %d are manual only.\n",
+		len(a.catalog.Items), covered, len(a.checks), manualOnly(a.catalog))
+	return err
+}
+
+func manualOnly(cat *catalog.Catalog) int {
+	n := 0
+	for _, it := range cat.Items {
+		if len(it.Evidence) == 1 && it.Evidence[0] == catalog.Manual {
+			n++
+		}
+	}
+	return n
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

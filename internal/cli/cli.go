@@ -1,0 +1,144 @@
+// Package cli is akscheck's command line: commands, flags and exit codes. It wires loaders,
+// the engine and renderers together and holds no check logic.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0 // no finding at or above --fail-on
+	ExitFindings = 1 // findings at or above --fail-on
+	ExitUsage    = 2 // usage error, or nothing could be read
+)
+
+// version is set at build time with -ldflags "-X github.com/akscheck/akscheck/internal/cli.version=v1.2.3".
+var version = ""
+
+// Version returns the program version.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// IO is where a command reads and writes.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// app is the state shared by the commands of one invocation.
+type app struct {
+	io      IO
+	catalog *catalog.Catalog
+	checks  []*check.Check
+}
+
+// Execute runs akscheck with args (without the program name) and returns the exit code.
+func Execute(ctx context.Context, args []string, streams IO) int {
+	cat, err := catalog.Load()
+	if err != nil {
+		fmt.Fprintf(streams.ErrOut, "akscheck: %v\n", err)
+		return ExitUsage
+	}
+	a := &app{io: streams, catalog: cat, checks: checks.All()}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	err = root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(streams.ErrOut, "akscheck: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors are flag and argument errors.
+	fmt.Fprintf(streams.ErrOut, "akscheck: %v\nRun 'akscheck --help' for usage.\n", err)
+	return ExitUsage
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "akscheck",
+		Short: "Check AKS clusters and Kubernetes workloads against The AKS Checklist",
+		Long: `akscheck checks Kubernetes manifests against The AKS Checklist, the Azure Kubernetes
+Service best practices, and reports every checklist item as pass, fail, not applicable,
+not evaluated or manual.
+
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  usage error, or nothing could be read`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version(),
+	}
+	root.SetVersionTemplate("akscheck {{.Version}}\n")
+	root.AddCommand(a.scanCommand(), a.checksCommand(), a.itemsCommand(), a.versionCommand())
+	return root
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the akscheck version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "akscheck %s\n", Version())
+			return err
+		},
+	}
+}
+
+// isTerminal reports whether w is a terminal that should get colours.
+func isTerminal(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

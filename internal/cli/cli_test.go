@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and generated docs")
+
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Execute(t.Context(), args, IO{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	clean := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n"
+	noNamespace := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+	tests := []struct {
+		name string
+		args []string
+		in   string
+		want int
+	}{
+		{"findings at or above high", []string{"scan", "../../examples"}, "", ExitFindings},
+		{"no finding at or above critical is still 1: examples hold a privileged pod", []string{"scan", "--fail-on", "critical", "../../examples"}, "", ExitFindings},
+		{"clean input", []string{"scan", "-"}, clean, ExitOK},
+		{"medium finding below --fail-on high", []string{"scan", "-", "--namespace", "default", "--fail-on", "high"}, noNamespace, ExitOK},
+		{"medium finding at --fail-on medium", []string{"scan", "-", "--namespace", "default", "--fail-on", "medium"}, noNamespace, ExitFindings},
+		{"--namespace places only objects that set none", []string{"scan", "-", "--namespace", "default", "--fail-on", "medium"}, clean, ExitOK},
+		{"no paths", []string{"scan"}, "", ExitUsage},
+		{"bad severity", []string{"scan", "--fail-on", "urgent", "-"}, clean, ExitUsage},
+		{"bad output", []string{"scan", "-o", "xml", "-"}, clean, ExitUsage},
+		{"unknown flag", []string{"scan", "--frobnicate", "-"}, clean, ExitUsage},
+		{"unknown command", []string{"frobnicate"}, "", ExitUsage},
+		{"nothing readable", []string{"scan", "does-not-exist.yaml"}, "", ExitUsage},
+		{"only malformed input", []string{"scan", "-"}, "kind: [", ExitUsage},
+		{"empty directory", []string{"scan", t.TempDir()}, "", ExitUsage},
+		{"help", []string{"--help"}, "", ExitOK},
+		{"version", []string{"version"}, "", ExitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := run(t, tt.in, tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.want, stderr)
+			}
+		})
+	}
+}
+
+func TestHelpNamesExitCodesAndCommands(t *testing.T) {
+	t.Parallel()
+	_, out, _ := run(t, "", "--help")
+	for _, want := range []string{"scan", "checks", "items", "version", "Exit codes", "--fail-on"} {
+		if want == "--fail-on" {
+			_, out, _ = run(t, "", "scan", "--help")
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("../../docs/report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("report.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestJSONReportMatchesContract validates the JSON report against the contract's schema, for
+// the examples and for input that produces errors and skipped documents.
+func TestJSONReportMatchesContract(t *testing.T) {
+	t.Parallel()
+	schema := compileSchema(t)
+	for name, args := range map[string][]string{
+		"examples": {"scan", "-o", "json", "../../examples"},
+		"errors":   {"scan", "-o", "json", "-", "does-not-exist"},
+	} {
+		_, out, _ := run(t, "a: b\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n---\nkind: [", args...)
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+		if err != nil {
+			t.Fatalf("%s: output is not JSON: %v", name, err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Errorf("%s: report does not match the contract: %v", name, err)
+		}
+		var rep struct {
+			Items []struct{ ID, Status string }
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Items) != 103 {
+			t.Errorf("%s: report lists %d items, want all 103", name, len(rep.Items))
+		}
+	}
+}
+
+func TestSchemaCopyMatchesShared(t *testing.T) {
+	t.Parallel()
+	shared, err := os.ReadFile("../../../shared/contract/report.schema.json")
+	if os.IsNotExist(err) {
+		t.Skip("shared contract not present")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := os.ReadFile("../../docs/report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shared, own) {
+		t.Error("docs/report.schema.json differs from the shared contract")
+	}
+}
+
+// TestGoldenReports compares the examples' reports in every format with golden files.
+// Regenerate with `go test ./internal/cli -update` and review the diff.
+func TestGoldenReports(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"table", "json", "yaml"} {
+		_, out, _ := run(t, "", "scan", "--no-color", "-o", format, "../../examples")
+		out = stripGeneratedAt(out)
+		golden := filepath.Join("testdata", "examples."+format+".golden")
+		if *update {
+			if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./internal/cli -update)", err)
+		}
+		if out != string(want) {
+			t.Errorf("%s report differs from %s; run go test ./internal/cli -update and review the diff", format, golden)
+		}
+	}
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	version = "v0.0.0-test" // golden files must not change with the build's version
+	os.Exit(m.Run())
+}
+
+func stripGeneratedAt(s string) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "generatedAt") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestDocsAreGenerated fails when docs/checks.md is stale. Regenerate with -update.
+func TestDocsAreGenerated(t *testing.T) {
+	t.Parallel()
+	_, out, _ := run(t, "", "checks", "-o", "markdown")
+	path := "../../docs/checks.md"
+	if *update {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != out {
+		t.Error("docs/checks.md is stale: run go generate ./... (or go test ./internal/cli -update)")
+	}
+}
+
+func TestChecksAndItemsCommands(t *testing.T) {
+	t.Parallel()
+	_, out, _ := run(t, "", "checks")
+	for _, want := range []string{"liveness-probe", "dev.liveness-probe", "critical", "privileged-container"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("checks output lacks %q", want)
+		}
+	}
+	_, out, _ = run(t, "", "items", "-o", "json")
+	var items []struct {
+		ID     string
+		Checks []string
+	}
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 103 || items[0].ID != "cluster.logical-isolation" {
+		t.Fatalf("items -o json lists %d items", len(items))
+	}
+	_, out, _ = run(t, "", "items")
+	if !strings.Contains(out, "dev.security-context") || !strings.Contains(out, "103 items") {
+		t.Errorf("items table: %s", out)
+	}
+}
+
+// TestSecretValuesNeverPrinted scans credentials in every format and looks for their values.
+func TestSecretValuesNeverPrinted(t *testing.T) {
+	t.Parallel()
+	in := "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\ndata: {password: c3VwZXJzZWNyZXQtdmFsdWU=}\nstringData: {token: supersecret-token}\n---\n" +
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: x\n        env:\n        - {name: DB_PASSWORD, value: supersecret-env}\n"
+	for _, format := range []string{"table", "json", "yaml"} {
+		_, out, errOut := run(t, in, "scan", "-o", format, "-")
+		for _, secret := range []string{"supersecret", "c3VwZXJzZWNyZXQ"} {
+			if strings.Contains(out+errOut, secret) {
+				t.Errorf("%s output shows a secret value", format)
+			}
+		}
+		if !strings.Contains(out, "DB_PASSWORD") {
+			t.Errorf("%s output does not name the variable", format)
+		}
+	}
+}

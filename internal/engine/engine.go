@@ -1,0 +1,282 @@
+// Package engine runs checks over a scan's subjects and builds the report: it matches checks
+// to subjects, recovers from a failing check, and decides every catalog item's status.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Options tune a run.
+type Options struct {
+	Params  check.Params
+	Version string
+	// Now stamps the report; nil leaves generatedAt out (for reproducible output).
+	Now func() time.Time
+}
+
+// checkRun is what one check did over the whole scan.
+type checkRun struct {
+	check    *check.Check
+	eligible bool // an input of one of its evidence kinds was given
+	applied  int  // subjects it applied to
+	findings []check.Finding
+	failed   bool // it panicked on some subject
+}
+
+// Run applies the checks to the scan and returns the report.
+func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan *subject.Scan, opts Options) *report.Report {
+	ix := subject.NewIndex(scan.Objects)
+	env := &check.Env{Params: &opts.Params, Index: ix}
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "akscheck", Version: opts.Version},
+		Inputs:        []report.Input{},
+		Findings:      []report.Finding{},
+	}
+	if opts.Now != nil {
+		rep.GeneratedAt = opts.Now().UTC().Format(time.RFC3339)
+	}
+	for _, in := range scan.Inputs {
+		rep.Inputs = append(rep.Inputs, report.Input{Kind: string(in.Kind), Source: in.Source, Objects: in.Objects})
+	}
+	for _, e := range scan.Errors {
+		rep.Errors = append(rep.Errors, report.Error{Source: e.Source, Line: e.Line, Message: e.Message})
+	}
+
+	runs := make([]*checkRun, 0, len(checks))
+	for _, c := range checks {
+		cr := &checkRun{check: c}
+		for _, ev := range c.EvidenceKinds() {
+			if scan.Evidence[ev] {
+				cr.eligible = true
+			}
+		}
+		if cr.eligible {
+			runCheck(ctx, env, cr, ix, rep)
+		}
+		runs = append(runs, cr)
+	}
+
+	total := 0
+	for _, cr := range runs {
+		total += len(cr.findings)
+	}
+	rep.Findings = make([]report.Finding, 0, total)
+	byItem := map[string][]*checkRun{}
+	for _, cr := range runs {
+		byItem[cr.check.Item] = append(byItem[cr.check.Item], cr)
+		for _, f := range cr.findings {
+			rep.Findings = append(rep.Findings, toReportFinding(f))
+		}
+	}
+	sortFindings(cat, rep.Findings)
+
+	rep.Summary = report.Summary{Findings: map[string]int{}, Items: map[string]int{}, Skipped: scan.Skipped}
+	for _, s := range check.Severities() {
+		rep.Summary.Findings[s.String()] = 0
+	}
+	for _, s := range report.Statuses {
+		rep.Summary.Items[s] = 0
+	}
+	for _, f := range rep.Findings {
+		rep.Summary.Findings[f.Severity.String()]++
+	}
+	worst := map[string]check.Severity{}
+	for _, f := range rep.Findings {
+		if s, ok := worst[f.Item]; !ok || f.Severity > s {
+			worst[f.Item] = f.Severity
+		}
+	}
+	for _, it := range cat.Items {
+		item := itemStatus(it, byItem[it.ID], scan)
+		rep.Items = append(rep.Items, item)
+		rep.Summary.Items[item.Status]++
+	}
+	rep.Summary.Score = Score(rep.Items, worst)
+	return rep
+}
+
+func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Index, rep *report.Report) {
+	c := cr.check
+	kinds := make(map[string]bool, len(c.Kinds))
+	for _, k := range c.Kinds {
+		kinds[k] = true
+	}
+	apply := func(o *subject.Object, s any) {
+		if len(kinds) > 0 && !kinds[o.Kind] {
+			return
+		}
+		r := check.NewResult(&c.Meta, o)
+		if err := safeRun(ctx, env, c, s, r); err != nil {
+			cr.failed = true
+			rep.Errors = append(rep.Errors, report.Error{Source: o.Source.File, Line: positive(o.Source.Line),
+				Message: fmt.Sprintf("check %s failed on %s: %v; the item is not evaluated", c.ID, o.Ref(), err)})
+			return
+		}
+		if r.Applied() {
+			cr.applied++
+		}
+		cr.findings = append(cr.findings, r.Findings()...)
+	}
+	switch c.SubjectType() {
+	case check.Workloads:
+		for _, w := range ix.Workloads() {
+			apply(w.Object, w)
+		}
+	case check.Objects:
+		for _, o := range ix.Objects() {
+			apply(o, o)
+		}
+	}
+}
+
+func positive(n int) int {
+	if n < 1 {
+		return 0
+	}
+	return n
+}
+
+// safeRun runs a check on one subject, turning a panic into an error so that a faulty check
+// never passes silently and never stops the scan.
+func safeRun(ctx context.Context, env *check.Env, c *check.Check, s any, r *check.Result) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	c.Run(ctx, env, s, r)
+	return nil
+}
+
+func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.Item {
+	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: []string{}}
+	eligible, applied, failed := false, 0, false
+	for _, cr := range runs {
+		item.Checks = append(item.Checks, cr.check.ID)
+		item.Findings += len(cr.findings)
+		if cr.eligible {
+			eligible = true
+			applied += cr.applied
+			failed = failed || cr.failed
+		}
+	}
+	switch {
+	case item.Findings > 0:
+		item.Status = report.StatusFail
+	case failed:
+		item.Status = report.StatusNotEvaluated
+		item.Reason = "a check of this item failed to run; see errors"
+	case applied > 0:
+		item.Status = report.StatusPass
+	case eligible:
+		item.Status = report.StatusNotApplicable
+		item.Reason = "the inputs hold nothing this item applies to"
+	case it.HasEvidence(catalog.Manual):
+		item.Status = report.StatusManual
+		item.Reason = "no machine-readable evidence: a person must look (record an attestation)"
+		if hint := catalog.EvidenceHint(missingEvidence(it, runs, scan)); hint != "" {
+			item.Reason = "a person must look, or " + hint
+		}
+	default:
+		item.Status = report.StatusNotEvaluated
+		if len(runs) == 0 {
+			item.Reason = "no check of this akscheck version evaluates it (" + catalog.EvidenceHint(it.Evidence) + " once supported)"
+		} else {
+			item.Reason = catalog.EvidenceHint(missingEvidence(it, runs, scan)) + " to evaluate it"
+		}
+	}
+	return item
+}
+
+// missingEvidence lists the evidence kinds of the item's checks that no input provided.
+func missingEvidence(it catalog.Item, runs []*checkRun, scan *subject.Scan) []catalog.Evidence {
+	var out []catalog.Evidence
+	seen := map[catalog.Evidence]bool{}
+	for _, cr := range runs {
+		for _, ev := range cr.check.EvidenceKinds() {
+			if !scan.Evidence[ev] && !seen[ev] {
+				seen[ev] = true
+				out = append(out, ev)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return it.Evidence
+	}
+	return out
+}
+
+func toReportFinding(f check.Finding) report.Finding {
+	rf := report.Finding{
+		Check: f.Check, Item: f.Item, Severity: f.Severity, Message: f.Message, Remediation: f.Remediation,
+		Container: f.Container, SuppressedBy: f.SuppressedBy,
+		Object: report.Object{APIVersion: f.Object.APIVersion, Kind: f.Object.Kind, Namespace: f.Object.Namespace, Name: f.Object.Name},
+	}
+	rf.Location = report.Location{File: f.Location.File, Line: positive(f.Location.Line), Path: f.Location.Path}
+	return rf
+}
+
+// sortFindings orders findings by catalog item, then check, file, line and object, so reports
+// are stable whatever order the inputs were read in.
+func sortFindings(cat *catalog.Catalog, fs []report.Finding) {
+	loc := func(f report.Finding) (string, int) { return f.Location.File, f.Location.Line }
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if ia, ib := cat.ItemIndex(a.Item), cat.ItemIndex(b.Item); ia != ib {
+			return ia < ib
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		fa, la := loc(a)
+		fb, lb := loc(b)
+		if fa != fb {
+			return fa < fb
+		}
+		if la != lb {
+			return la < lb
+		}
+		if a.Object.Name != b.Object.Name {
+			return a.Object.Name < b.Object.Name
+		}
+		return a.Container < b.Container
+	})
+}
+
+// severityWeight is how much of an item's credit a failure at that severity takes away.
+var severityWeight = map[check.Severity]float64{
+	check.Critical: 1, check.High: 0.75, check.Medium: 0.5, check.Low: 0.25, check.Info: 0,
+}
+
+// Score is the checklist score, 0–100: the mean credit of the items that were evaluated
+// (pass, fail, attested). A passed or attested item earns 1; a failed item earns 1 minus the
+// weight of its worst finding (critical 1, high 0.75, medium 0.5, low 0.25, info 0). Items
+// not applicable, not evaluated or manual do not count. Nil when no item was evaluated.
+func Score(items []report.Item, worst map[string]check.Severity) *float64 {
+	total, credit := 0.0, 0.0
+	for _, it := range items {
+		switch it.Status {
+		case report.StatusPass, report.StatusAttested:
+			total++
+			credit++
+		case report.StatusFail:
+			total++
+			credit += 1 - severityWeight[worst[it.ID]]
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	s := math.Round(1000*credit/total) / 10
+	return &s
+}

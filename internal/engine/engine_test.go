@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"context"
+	"testing"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+var testItem = "dev.liveness-probe"
+
+func podScan(t *testing.T) *subject.Scan {
+	t.Helper()
+	s := manifest.LoadBytes("p.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec: {containers: [{name: c, image: x}]}\n"), manifest.Options{})
+	s.Evidence[catalog.Manifest] = true
+	return s
+}
+
+func status(rep *report.Report, id string) report.Item {
+	for _, it := range rep.Items {
+		if it.ID == id {
+			return it
+		}
+	}
+	return report.Item{}
+}
+
+func TestItemStatuses(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	failing := check.New(check.Meta{ID: "always-fails", Item: testItem, Severity: check.High},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Failf("spec", "", "bad")
+		})
+	passing := check.New(check.Meta{ID: "always-passes", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {})
+	notApplicable := check.New(check.Meta{ID: "never-applies", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) { r.NotApplicable() })
+	panics := check.New(check.Meta{ID: "panics", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) { panic("boom") })
+	clusterOnly := check.New(check.Meta{ID: "cluster-only", Item: testItem, Evidence: []catalog.Evidence{catalog.Cluster}},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Failf("", "", "never run")
+		})
+
+	tests := []struct {
+		name   string
+		checks []*check.Check
+		scan   *subject.Scan
+		want   string
+	}{
+		{"fail", []*check.Check{passing, failing}, podScan(t), report.StatusFail},
+		{"pass", []*check.Check{passing}, podScan(t), report.StatusPass},
+		{"not applicable", []*check.Check{notApplicable}, podScan(t), report.StatusNotApplicable},
+		{"no manifest input at all is not evaluated, never pass", []*check.Check{passing}, &subject.Scan{}, report.StatusNotEvaluated},
+		{"a panicking check is not evaluated and reported", []*check.Check{panics}, podScan(t), report.StatusNotEvaluated},
+		{"a check whose evidence was not given does not run", []*check.Check{clusterOnly}, podScan(t), report.StatusNotEvaluated},
+		{"no check at all", nil, podScan(t), report.StatusNotEvaluated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rep := Run(t.Context(), cat, tt.checks, tt.scan, Options{Params: check.DefaultParams()})
+			if len(rep.Items) != len(cat.Items) {
+				t.Fatalf("report has %d items, want %d", len(rep.Items), len(cat.Items))
+			}
+			it := status(rep, testItem)
+			if it.Status != tt.want {
+				t.Errorf("status = %s (%s), want %s", it.Status, it.Reason, tt.want)
+			}
+			if tt.want == report.StatusNotEvaluated && it.Reason == "" {
+				t.Error("a not-evaluated item must say why")
+			}
+			if tt.name == "a panicking check is not evaluated and reported" && len(rep.Errors) != 1 {
+				t.Errorf("errors = %+v, want the panic", rep.Errors)
+			}
+		})
+	}
+}
+
+func TestManualItems(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	rep := Run(t.Context(), cat, nil, podScan(t), Options{})
+	if it := status(rep, "dr.multiregion"); it.Status != report.StatusManual {
+		t.Errorf("dr.multiregion = %s, want manual", it.Status)
+	}
+}
+
+func TestScore(t *testing.T) {
+	t.Parallel()
+	items := []report.Item{
+		{ID: "a", Status: report.StatusPass}, {ID: "b", Status: report.StatusFail},
+		{ID: "c", Status: report.StatusFail}, {ID: "d", Status: report.StatusNotEvaluated},
+		{ID: "e", Status: report.StatusAttested},
+	}
+	got := Score(items, map[string]check.Severity{"b": check.Critical, "c": check.Low})
+	// (1 + 0 + 0.75 + 1) / 4 = 68.75 → 68.8
+	if got == nil || *got != 68.8 {
+		t.Errorf("score = %v, want 68.8", got)
+	}
+	if Score([]report.Item{{Status: report.StatusManual}}, nil) != nil {
+		t.Error("score of nothing evaluated must be absent")
+	}
+}

@@ -1,0 +1,470 @@
+// Package manifest loads Kubernetes objects from YAML and JSON files, directories and stdin.
+// Every object keeps its file and the line where it starts; every problem becomes an error
+// entry naming the file and line, and everything else is still loaded.
+package manifest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// DefaultMaxFileSize is the largest file read unless Options say otherwise.
+const DefaultMaxFileSize = 32 << 20
+
+// Stdin is the path that means standard input.
+const Stdin = "-"
+
+// Options tune loading.
+type Options struct {
+	// Namespace places namespaced objects that set no namespace (kubectl's --namespace).
+	Namespace string
+	// MaxFileSize is the largest file, in bytes, that is read; 0 means DefaultMaxFileSize.
+	MaxFileSize int64
+	// Input is the input kind recorded for the objects (manifest unless a renderer says so).
+	Input subject.InputKind
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+}
+
+func (o Options) maxSize() int64 {
+	if o.MaxFileSize > 0 {
+		return o.MaxFileSize
+	}
+	return DefaultMaxFileSize
+}
+
+func (o Options) input() subject.InputKind {
+	if o.Input == "" {
+		return subject.InputManifest
+	}
+	return o.Input
+}
+
+// IsManifestFile reports whether a file found while walking a directory is read as a manifest.
+func IsManifestFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// Load reads every path: files, directories (recursively, .yaml/.yml/.json files) and "-" for
+// stdin. It never fails as a whole: unreadable parts become error entries of the scan.
+func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
+	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: ctx.Err().Error()})
+			return scan
+		}
+		if p == Stdin {
+			data, err := readLimited(opts.Stdin, opts.maxSize())
+			if err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: "<stdin>", Message: err.Error()})
+				continue
+			}
+			scan.Merge(LoadBytes("<stdin>", data, opts))
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: describeFSError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			scan.Merge(loadFile(p, opts))
+			continue
+		}
+		var files []string
+		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir // .git, .github and other tool folders
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && IsManifestFile(d.Name()) {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if walkErr != nil {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: walkErr.Error()})
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			scan.Merge(loadFile(f, opts))
+		}
+	}
+	if len(scan.Inputs) > 0 {
+		scan.Evidence[catalog.Manifest] = true
+	}
+	return scan
+}
+
+func describeFSError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("cannot read: %v", pe.Err)
+	}
+	return err.Error()
+}
+
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("no standard input")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("input is larger than the %d-byte limit (--max-file-size)", limit)
+	}
+	return data, nil
+}
+
+func loadFile(path string, opts Options) *subject.Scan {
+	fail := func(msg string) *subject.Scan {
+		return &subject.Scan{Errors: []subject.LoadError{{Source: path, Message: msg}}}
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return fail(describeFSError(err))
+	}
+	if info.Size() > opts.maxSize() {
+		return fail(fmt.Sprintf("file is %d bytes, larger than the %d-byte limit (--max-file-size); not read", info.Size(), opts.maxSize()))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(describeFSError(err))
+	}
+	defer f.Close()
+	data, err := readLimited(f, opts.maxSize())
+	if err != nil {
+		return fail(err.Error())
+	}
+	return LoadBytes(path, data, opts)
+}
+
+// LoadBytes parses one file's content. source names it in locations and errors.
+func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
+	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	in := subject.Input{Kind: opts.input(), Source: source}
+	if i := bytes.IndexByte(data[:min(len(data), 8192)], 0); i >= 0 {
+		scan.Errors = append(scan.Errors, subject.LoadError{Source: source, Line: lineAt(data, i),
+			Message: "binary file (NUL byte); not a YAML or JSON manifest"})
+		scan.Inputs = append(scan.Inputs, in)
+		return scan
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	docs := splitDocuments(data)
+	parts := make([]*subject.Scan, len(docs))
+	parseDocs(len(docs), func(i int) {
+		parts[i] = &subject.Scan{}
+		l := &docLoader{source: source, opts: opts, scan: parts[i]}
+		l.document(docs[i])
+	})
+	for _, p := range parts {
+		scan.Objects = append(scan.Objects, p.Objects...)
+		scan.Errors = append(scan.Errors, p.Errors...)
+		scan.Skipped += p.Skipped
+	}
+	in.Objects = len(scan.Objects)
+	scan.Inputs = append(scan.Inputs, in)
+	return scan
+}
+
+func lineAt(data []byte, offset int) int { return bytes.Count(data[:offset], []byte("\n")) + 1 }
+
+// parallelThreshold is the number of documents from which a file is parsed on all cores.
+const parallelThreshold = 64
+
+// parseDocs calls parse for each document index, on GOMAXPROCS workers for large streams.
+// Results are written by index, so the order of objects and errors does not change.
+func parseDocs(n int, parse func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < parallelThreshold || workers < 2 {
+		for i := 0; i < n; i++ {
+			parse(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				parse(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// document is one YAML document of a stream with the line its text starts on.
+type document struct {
+	text []byte
+	line int
+}
+
+// splitDocuments cuts a YAML stream at its document markers ("---" and "..." at the start of a
+// line), so that one malformed document does not hide the ones after it.
+func splitDocuments(data []byte) []document {
+	var docs []document
+	start, startLine, line := 0, 1, 1
+	for pos := 0; pos < len(data); {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = pos + end + 1
+		}
+		text := data[pos:next]
+		if isMarker(text, "---") || isMarker(text, "...") {
+			docs = append(docs, document{text: data[start:pos], line: startLine})
+			if isMarker(text, "---") && len(bytes.TrimSpace(text)) > 3 {
+				// "--- {inline: doc}" keeps its content in the next document.
+				start, startLine = pos+3, line
+			} else {
+				start, startLine = next, line+1
+			}
+		}
+		pos = next
+		line++
+	}
+	docs = append(docs, document{text: data[start:], line: startLine})
+	return docs
+}
+
+func isMarker(line []byte, marker string) bool {
+	if !bytes.HasPrefix(line, []byte(marker)) {
+		return false
+	}
+	rest := line[len(marker):]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
+}
+
+type docLoader struct {
+	source string
+	opts   Options
+	scan   *subject.Scan
+}
+
+func (l *docLoader) fail(line int, format string, args ...any) {
+	l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.source, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// document parses one document; a panic in a parser becomes an error entry.
+func (l *docLoader) document(d document) {
+	if isBlank(d.text) {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			l.fail(d.line, "internal error while parsing this document: %v", r)
+		}
+	}()
+	if !utf8.Valid(d.text) {
+		bad := 0
+		for i := 0; i < len(d.text); {
+			r, size := utf8.DecodeRune(d.text[i:])
+			if r == utf8.RuneError && size == 1 {
+				bad = i
+				break
+			}
+			i += size
+		}
+		l.fail(d.line+lineAt(d.text, bad)-1, "invalid UTF-8 in the document; not parsed")
+		return
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(d.text, &root); err != nil {
+		line, msg := d.line, err.Error()
+		if m := yamlLineRE.FindStringSubmatchIndex(msg); m != nil {
+			n, _ := strconv.Atoi(msg[m[2]:m[3]])
+			line = d.line + n - 1
+			msg = msg[:m[0]] + "line " + strconv.Itoa(line) + msg[m[1]:]
+		}
+		l.fail(line, "malformed YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+		return
+	}
+	if len(root.Content) == 0 {
+		return
+	}
+	l.node(root.Content[0], d.line-1, len(d.text))
+}
+
+func isBlank(text []byte) bool {
+	for _, ln := range bytes.Split(text, []byte("\n")) {
+		t := bytes.TrimSpace(ln)
+		if len(t) > 0 && t[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// node loads one object node, unpacking lists. offset turns the node's lines into file lines.
+func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
+	line := n.Line + offset
+	if n.Kind != yaml.MappingNode {
+		l.scan.Skipped++
+		return
+	}
+	apiVersion, kind := scalarField(n, "apiVersion"), scalarField(n, "kind")
+	if apiVersion == "" || kind == "" {
+		l.scan.Skipped++
+		return
+	}
+	if strings.HasSuffix(kind, "List") {
+		if items := field(n, "items"); items != nil && items.Kind == yaml.SequenceNode {
+			for _, it := range items.Content {
+				l.node(it, offset, docSize)
+			}
+			return
+		}
+	}
+	budget := 16*docSize + 1<<20
+	raw, err := toJSON(n, budget)
+	if err != nil {
+		l.fail(line, "%s %s: %v", kind, nameOf(n), err)
+		return
+	}
+	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
+		Source: subject.Location{File: l.source, Line: line}}
+	if typed := subject.NewTyped(apiVersion, kind); typed != nil {
+		if err := json.Unmarshal(raw, typed); err != nil {
+			l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
+			return
+		}
+		subject.RedactSecret(typed)
+		obj.Typed = typed
+		obj.Meta = subject.MetaOf(typed)
+		// The typed value holds everything; dropping the JSON halves the memory of a scan
+		// (and a Secret's values never leave the loader).
+		obj.Raw = nil
+	}
+	if obj.Meta == nil {
+		var head struct {
+			Metadata metav1.ObjectMeta `json:"metadata"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
+			return
+		}
+		obj.Meta = &head.Metadata
+	}
+	obj.Namespace = obj.Meta.Namespace
+	obj.NamespaceExplicit = obj.Namespace != ""
+	if obj.Namespace == "" && !subject.IsClusterScoped(kind) {
+		obj.Namespace = l.opts.Namespace
+	}
+	if subject.IsClusterScoped(kind) {
+		obj.Namespace = ""
+	}
+	l.scan.Objects = append(l.scan.Objects, obj)
+}
+
+func field(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Kind == yaml.ScalarNode && n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func scalarField(n *yaml.Node, key string) string {
+	if v := field(n, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+func nameOf(n *yaml.Node) string {
+	if md := field(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
+		if name := scalarField(md, "name"); name != "" {
+			return strconv.Quote(name)
+		}
+	}
+	return "(unnamed)"
+}
+
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %s: a %s is not valid here (want %s)", te.Field, te.Value, te.Type)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// lineOfError finds the line of the field a decoding error names, or returns fallback.
+func lineOfError(n *yaml.Node, err error, offset, fallback int) int {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" {
+		return fallback
+	}
+	if found := lineOfPath(n, strings.Split(te.Field, ".")); found > 0 {
+		return found + offset
+	}
+	return fallback
+}
+
+// lineOfPath follows a dotted field path without list indices through mappings; at a list it
+// takes the first element in which the rest of the path exists.
+func lineOfPath(n *yaml.Node, path []string) int {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if len(path) == 0 {
+		return n.Line
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == path[0] {
+				if len(path) == 1 {
+					return n.Content[i+1].Line
+				}
+				return lineOfPath(n.Content[i+1], path[1:])
+			}
+		}
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			if l := lineOfPath(e, path); l > 0 {
+				return l
+			}
+		}
+	}
+	return 0
+}

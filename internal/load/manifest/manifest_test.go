@@ -1,0 +1,300 @@
+package manifest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+type wantObject struct {
+	kind, namespace, name string
+	line                  int
+}
+
+func objectsOf(s *subject.Scan) []wantObject {
+	var out []wantObject
+	for _, o := range s.Objects {
+		out = append(out, wantObject{o.Kind, o.Namespace, o.Name(), o.Source.Line})
+	}
+	return out
+}
+
+func TestLoadBytes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		in          string
+		opts        Options
+		want        []wantObject
+		wantSkipped int
+		wantErrs    []string // substrings, with "line N:" prefixes checked separately
+		wantErrLine []int
+	}{
+		{
+			name: "multi-document with comments and markers",
+			in: "# leading comment\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: x\n---\n\n" +
+				"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: x}\n...\n---\n",
+			want: []wantObject{{"Service", "x", "a", 3}, {"Deployment", "x", "b", 10}},
+		},
+		{
+			name: "List unpacked with item lines",
+			in: "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: n}\n" +
+				"- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: b, namespace: n}\n",
+			want: []wantObject{{"ConfigMap", "n", "a", 4}, {"ServiceAccount", "n", "b", 7}},
+		},
+		{
+			name: "typed List kinds unpacked",
+			in:   "apiVersion: v1\nkind: ServiceList\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n",
+			want: []wantObject{{"Service", "", "a", 4}},
+		},
+		{
+			name: "JSON document",
+			in:   "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\", \"namespace\": \"n\"}\n}\n",
+			want: []wantObject{{"Pod", "n", "p", 1}},
+		},
+		{
+			name:        "documents without apiVersion or kind are skipped",
+			in:          "foo: bar\n---\n- a\n- b\n---\njust a string\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+			want:        []wantObject{{"Namespace", "", "shop", 8}},
+			wantSkipped: 3,
+		},
+		{
+			name: "namespace flag places objects that set none, never cluster-scoped ones",
+			in:   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: own}\n",
+			opts: Options{Namespace: "shop"},
+			want: []wantObject{{"ConfigMap", "shop", "a", 1}, {"Namespace", "", "b", 5}, {"ConfigMap", "own", "c", 9}},
+		},
+		{
+			name: "unknown kinds and CRDs are kept",
+			in:   "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: s, namespace: n}\nspec: {scaleTargetRef: {name: web}}\n",
+			want: []wantObject{{"ScaledObject", "n", "s", 1}},
+		},
+		{
+			name: "a malformed document is an error and the others load",
+			in: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n---\n" +
+				"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+			want:        []wantObject{{"ConfigMap", "", "a", 1}, {"ConfigMap", "", "c", 9}},
+			wantErrs:    []string{"malformed YAML"},
+			wantErrLine: []int{7},
+		},
+		{
+			name: "a wrong field type is an error naming the field's line",
+			in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: three\n---\n" +
+				"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n  - port: http\n",
+			wantErrs:    []string{`Deployment "d": field spec.replicas`, `Service "s": field spec.ports.port`},
+			wantErrLine: []int{5, 12},
+		},
+		{
+			name: "metadata of the wrong type on an unknown kind",
+			in:   "apiVersion: x.io/v1\nkind: Thing\nmetadata: 42\n",
+			wantErrs: []string{
+				"Thing (unnamed)",
+			},
+			wantErrLine: []int{3},
+		},
+		{
+			name:        "alias bomb",
+			in:          aliasBomb(),
+			wantErrs:    []string{"alias"},
+			wantErrLine: []int{1},
+		},
+		{
+			name:        "merge-key bomb",
+			in:          mergeBomb(),
+			wantErrs:    []string{"alias"},
+			wantErrLine: []int{1},
+		},
+		{
+			name:        "deep nesting",
+			in:          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
+			wantErrs:    []string{"deep"},
+			wantErrLine: []int{1},
+		},
+		{
+			name:        "invalid UTF-8",
+			in:          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"\xff\xfe\"}\n",
+			want:        []wantObject{{"ConfigMap", "", "ok", 1}},
+			wantErrs:    []string{"invalid UTF-8"},
+			wantErrLine: []int{7},
+		},
+		{
+			name:        "binary",
+			in:          "\x7fELF\x02\x01\x01\x00\x00\x00binary",
+			wantErrs:    []string{"binary file"},
+			wantErrLine: []int{1},
+		},
+		{
+			name:        "merge keys and anchors",
+			in:          "base: &base {labels: {app: web}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: merged, namespace: n}\n  namespace: own\n",
+			want:        []wantObject{{"ConfigMap", "own", "merged", 3}},
+			wantSkipped: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := LoadBytes("f.yaml", []byte(tt.in), tt.opts)
+			got := objectsOf(s)
+			if len(got) != len(tt.want) {
+				t.Fatalf("objects = %v, want %v (errors %+v)", got, tt.want, s.Errors)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("object %d = %+v, want %+v", i, got[i], tt.want[i])
+				}
+			}
+			if s.Skipped != tt.wantSkipped {
+				t.Errorf("skipped = %d, want %d", s.Skipped, tt.wantSkipped)
+			}
+			if len(s.Errors) != len(tt.wantErrs) {
+				t.Fatalf("errors = %+v, want %d containing %q", s.Errors, len(tt.wantErrs), tt.wantErrs)
+			}
+			for i, e := range s.Errors {
+				if e.Source != "f.yaml" {
+					t.Errorf("error %d names %q, want f.yaml", i, e.Source)
+				}
+				if !strings.Contains(e.Message, tt.wantErrs[i]) {
+					t.Errorf("error %d = %q, want it to contain %q", i, e.Message, tt.wantErrs[i])
+				}
+				if e.Line != tt.wantErrLine[i] {
+					t.Errorf("error %d (%s) at line %d, want %d", i, e.Message, e.Line, tt.wantErrLine[i])
+				}
+			}
+		})
+	}
+}
+
+func aliasBomb() string {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\nx0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
+	for i := 1; i < 10; i++ {
+		b.WriteString("x" + itoa(i) + ": &a" + itoa(i) + " [")
+		for j := 0; j < 9; j++ {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("*a" + itoa(i-1))
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+func mergeBomb() string {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\nm0: &m0 {a: 1, b: 2, c: 3, d: 4}\n")
+	for i := 1; i < 12; i++ {
+		b.WriteString("m" + itoa(i) + ": &m" + itoa(i) + " {<<: [")
+		for j := 0; j < 8; j++ {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("*m" + itoa(i-1))
+		}
+		b.WriteString("]}\n")
+	}
+	return b.String()
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestTypedDecodingAndSecretRedaction(t *testing.T) {
+	t.Parallel()
+	in := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: n}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n" +
+		"---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {password: c2VjcmV0}\nstringData: {token: hunter2}\n"
+	s := LoadBytes("f.yaml", []byte(in), Options{})
+	if len(s.Objects) != 2 {
+		t.Fatalf("got %d objects, errors %+v", len(s.Objects), s.Errors)
+	}
+	d, ok := s.Objects[0].Typed.(*appsv1.Deployment)
+	if !ok || *d.Spec.Replicas != 3 || d.Spec.Template.Spec.Containers[0].Image != "x" {
+		t.Errorf("deployment not decoded: %#v", s.Objects[0].Typed)
+	}
+	sec := s.Objects[1].Typed.(*corev1.Secret)
+	if len(sec.Data) != 1 || len(sec.Data["password"]) != 0 || sec.StringData["token"] != "" {
+		t.Errorf("secret values were kept: %v %v", sec.Data, sec.StringData)
+	}
+	if s.Objects[1].Raw != nil {
+		t.Error("secret raw JSON kept")
+	}
+}
+
+func TestLoadPaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cm := func(name string) string { return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n" }
+	write("a.yaml", cm("a"))
+	write("sub/b.yml", cm("b"))
+	write("sub/c.json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}`)
+	write("sub/notes.txt", cm("ignored"))
+	write(".git/d.yaml", cm("ignored"))
+	big := filepath.Join(dir, "big", "big.yaml")
+	write("big/big.yaml", "")
+	if err := os.Truncate(big, 2048); err != nil {
+		t.Fatal(err)
+	}
+
+	s := Load(t.Context(), []string{dir, filepath.Join(dir, "missing.yaml"), "-"},
+		Options{Stdin: strings.NewReader(cm("stdin")), MaxFileSize: 1024})
+	var names []string
+	for _, o := range s.Objects {
+		names = append(names, o.Name()+"@"+filepath.Base(o.Source.File))
+	}
+	want := "a@a.yaml b@b.yml c@c.json stdin@<stdin>"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("objects = %s, want %s", got, want)
+	}
+	if len(s.Errors) != 2 {
+		t.Fatalf("errors = %+v, want the big file and the missing file", s.Errors)
+	}
+	if !strings.Contains(s.Errors[0].Message, "larger than the 1024-byte limit") || s.Errors[0].Source != big {
+		t.Errorf("big file error = %+v", s.Errors[0])
+	}
+	if !strings.Contains(s.Errors[1].Message, "no such file") {
+		t.Errorf("missing file error = %+v", s.Errors[1])
+	}
+}
+
+// TestHugeFile checks that a 100 MB file gets a clear error without being read into memory.
+func TestHugeFile(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(100 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s := Load(t.Context(), []string{p}, Options{})
+	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, "larger than") {
+		t.Fatalf("errors = %+v", s.Errors)
+	}
+}
+
+func TestStdinLimit(t *testing.T) {
+	t.Parallel()
+	s := Load(t.Context(), []string{"-"}, Options{Stdin: bytes.NewReader(make([]byte, 2000)), MaxFileSize: 1000})
+	if len(s.Errors) != 1 || s.Errors[0].Source != "<stdin>" {
+		t.Fatalf("errors = %+v", s.Errors)
+	}
+}

@@ -1,0 +1,116 @@
+// Package report is the report model and the versioned JSON contract
+// (docs/report.schema.json). Renderers read it; only the engine writes it.
+package report
+
+import (
+	"github.com/akscheck/akscheck/internal/check"
+)
+
+// SchemaVersion is the version of the JSON contract.
+const SchemaVersion = "1"
+
+// Item statuses.
+const (
+	StatusPass          = "pass"
+	StatusFail          = "fail"
+	StatusNotApplicable = "not-applicable"
+	StatusNotEvaluated  = "not-evaluated"
+	StatusManual        = "manual"
+	StatusAttested      = "attested"
+)
+
+// Statuses lists every item status in report order.
+var Statuses = []string{StatusPass, StatusFail, StatusNotApplicable, StatusNotEvaluated, StatusManual, StatusAttested}
+
+// Report is the result of one scan.
+type Report struct {
+	SchemaVersion string    `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	GeneratedAt   string    `json:"generatedAt,omitempty"`
+	Inputs        []Input   `json:"inputs"`
+	Findings      []Finding `json:"findings"`
+	Suppressed    []Finding `json:"suppressed,omitempty"`
+	Items         []Item    `json:"items"`
+	Errors        []Error   `json:"errors,omitempty"`
+	Summary       Summary   `json:"summary"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Input is one source that was read.
+type Input struct {
+	Kind    string `json:"kind"`
+	Source  string `json:"source"`
+	Objects int    `json:"objects"`
+}
+
+// Finding is one failed check on one object.
+type Finding struct {
+	Check        string         `json:"check"`
+	Item         string         `json:"item"`
+	Severity     check.Severity `json:"severity"`
+	Message      string         `json:"message"`
+	Remediation  string         `json:"remediation,omitempty"`
+	Object       Object         `json:"object,omitzero"`
+	Container    string         `json:"container,omitempty"`
+	Location     Location       `json:"location,omitzero"`
+	SuppressedBy string         `json:"suppressedBy,omitempty"`
+}
+
+// Object names the object of a finding.
+type Object struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// Location is where a finding is.
+type Location struct {
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	Path string `json:"path,omitempty"`
+}
+
+// Item is the status of one checklist item.
+type Item struct {
+	ID       string   `json:"id"`
+	Section  string   `json:"section"`
+	Title    string   `json:"title"`
+	Status   string   `json:"status"`
+	Checks   []string `json:"checks"`
+	Findings int      `json:"findings"`
+	// Reason says why an item is not evaluated or manual, and which input would prove it.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Error is an input, or part of one, that could not be read.
+type Error struct {
+	Source  string `json:"source"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// Summary counts findings and items.
+type Summary struct {
+	Findings map[string]int `json:"findings"`
+	Items    map[string]int `json:"items"`
+	Score    *float64       `json:"score,omitempty"`
+	// Skipped counts documents that were not Kubernetes objects.
+	Skipped int `json:"skippedDocuments,omitempty"`
+}
+
+// CountAtOrAbove returns how many findings have at least the given severity.
+func (r *Report) CountAtOrAbove(min check.Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= min {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,160 @@
+package subject
+
+import (
+	"sort"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Index holds every object of a scan and the lookups that cross-object checks need. Every
+// lookup is a map access, so checks stay linear in the number of objects.
+type Index struct {
+	objects   []*Object
+	workloads []*Workload
+	byKey     map[objectKey]*Object
+	// servicesByPair indexes each Service under one pair of its selector (the smallest key),
+	// so the candidates for a pod are found from the pod's own labels.
+	servicesByPair map[string][]*corev1.Service
+	hpasByTarget   map[objectKey][]*HPA
+	namespaces     map[string]bool
+}
+
+type objectKey struct{ kind, namespace, name string }
+
+// HPA is a HorizontalPodAutoscaler of either autoscaling/v1 or v2, in the v2 shape.
+type HPA struct {
+	*Object
+	Target      autoscalingv2.CrossVersionObjectReference
+	MinReplicas int32
+	Metrics     []autoscalingv2.MetricSpec
+}
+
+// NewIndex builds the index of a scan's objects, keeping their order.
+func NewIndex(objects []*Object) *Index {
+	ix := &Index{
+		objects:        objects,
+		byKey:          make(map[objectKey]*Object, len(objects)),
+		servicesByPair: map[string][]*corev1.Service{},
+		hpasByTarget:   map[objectKey][]*HPA{},
+		namespaces:     map[string]bool{},
+	}
+	images := &imageCache{}
+	for _, o := range objects {
+		ix.byKey[objectKey{o.Kind, o.Namespace, o.Meta.Name}] = o
+		if o.Namespace != "" {
+			ix.namespaces[o.Namespace] = true
+		}
+		if w := newWorkload(o, images); w != nil {
+			ix.workloads = append(ix.workloads, w)
+		}
+		switch t := o.Typed.(type) {
+		case *corev1.Namespace:
+			ix.namespaces[t.Name] = true
+		case *corev1.Service:
+			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
+				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
+			}
+		case *autoscalingv2.HorizontalPodAutoscaler:
+			h := &HPA{Object: o, Target: t.Spec.ScaleTargetRef, MinReplicas: 1, Metrics: t.Spec.Metrics}
+			if t.Spec.MinReplicas != nil {
+				h.MinReplicas = *t.Spec.MinReplicas
+			}
+			ix.addHPA(h)
+		case *autoscalingv1.HorizontalPodAutoscaler:
+			h := &HPA{Object: o, MinReplicas: 1, Target: autoscalingv2.CrossVersionObjectReference{
+				Kind: t.Spec.ScaleTargetRef.Kind, Name: t.Spec.ScaleTargetRef.Name, APIVersion: t.Spec.ScaleTargetRef.APIVersion}}
+			if t.Spec.MinReplicas != nil {
+				h.MinReplicas = *t.Spec.MinReplicas
+			}
+			if t.Spec.TargetCPUUtilizationPercentage != nil {
+				h.Metrics = []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType,
+					Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
+						Type: autoscalingv2.UtilizationMetricType, AverageUtilization: t.Spec.TargetCPUUtilizationPercentage}}}}
+			}
+			ix.addHPA(h)
+		}
+	}
+	return ix
+}
+
+func (ix *Index) addHPA(h *HPA) {
+	k := objectKey{h.Target.Kind, h.Namespace, h.Target.Name}
+	ix.hpasByTarget[k] = append(ix.hpasByTarget[k], h)
+}
+
+func smallestPair(namespace string, selector map[string]string) (string, bool) {
+	if len(selector) == 0 {
+		return "", false
+	}
+	keys := make([]string, 0, len(selector))
+	for k := range selector {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return pairKey(namespace, keys[0], selector[keys[0]]), true
+}
+
+func pairKey(namespace, k, v string) string { return namespace + "\x00" + k + "\x00" + v }
+
+// Objects returns every object in scan order.
+func (ix *Index) Objects() []*Object { return ix.objects }
+
+// Workloads returns every object that runs pods, in scan order.
+func (ix *Index) Workloads() []*Workload { return ix.workloads }
+
+// Get returns the object of a kind, namespace and name, or nil.
+func (ix *Index) Get(kind, namespace, name string) *Object {
+	return ix.byKey[objectKey{kind, namespace, name}]
+}
+
+// Namespaces returns the set of namespaces that hold objects or are declared.
+func (ix *Index) Namespaces() map[string]bool { return ix.namespaces }
+
+// ServicesSelecting returns the Services of the workload's namespace whose selector matches
+// its pod template labels.
+func (ix *Index) ServicesSelecting(w *Workload) []*corev1.Service {
+	podLabels := w.Template.Labels
+	if len(podLabels) == 0 {
+		return nil
+	}
+	var out []*corev1.Service
+	for k, v := range podLabels {
+		for _, svc := range ix.servicesByPair[pairKey(w.Namespace, k, v)] {
+			if labels.SelectorFromValidatedSet(svc.Spec.Selector).Matches(labels.Set(podLabels)) {
+				out = append(out, svc)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// HPAsFor returns the autoscalers whose scale target is the object.
+func (ix *Index) HPAsFor(o *Object) []*HPA {
+	return ix.hpasByTarget[objectKey{o.Kind, o.Namespace, o.Meta.Name}]
+}
+
+// ServiceAccountOf returns the ServiceAccount a workload's pods run as, when it is in the scan.
+func (ix *Index) ServiceAccountOf(w *Workload) *corev1.ServiceAccount {
+	name := w.Spec().ServiceAccountName
+	if name == "" {
+		name = "default"
+	}
+	if o := ix.Get("ServiceAccount", w.Namespace, name); o != nil {
+		sa, _ := o.Typed.(*corev1.ServiceAccount)
+		return sa
+	}
+	return nil
+}
+
+// PersistentVolumeClaim returns a claim of the namespace when it is in the scan.
+func (ix *Index) PersistentVolumeClaim(namespace, name string) *corev1.PersistentVolumeClaim {
+	if o := ix.Get("PersistentVolumeClaim", namespace, name); o != nil {
+		pvc, _ := o.Typed.(*corev1.PersistentVolumeClaim)
+		return pvc
+	}
+	return nil
+}

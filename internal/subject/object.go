@@ -1,0 +1,99 @@
+// Package subject is the typed model that checks see: Kubernetes objects with their source
+// location, workloads with their pod template, and an index across all objects of a scan.
+// Loaders build it; checks never see raw files.
+package subject
+
+import (
+	"encoding/json"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// InputKind names the kind of input an object came from; the values are the JSON
+// report's input kinds.
+type InputKind string
+
+// Input kinds.
+const (
+	InputManifest  InputKind = "manifest"
+	InputHelm      InputKind = "helm"
+	InputKustomize InputKind = "kustomize"
+	InputCluster   InputKind = "cluster"
+)
+
+// Location says where a subject (or a part of it) is: a file and 1-based line, and a field path
+// inside the object.
+type Location struct {
+	File string
+	Line int
+	Path string
+}
+
+// Object is one Kubernetes object of the scan.
+type Object struct {
+	APIVersion string
+	Kind       string
+	// Meta is the object's metadata. For known kinds it points into Typed.
+	Meta *metav1.ObjectMeta
+	// Namespace is the effective namespace: the object's own, or the scan's --namespace for
+	// namespaced objects that set none. Empty for cluster-scoped objects.
+	Namespace string
+	// NamespaceExplicit is true when the object itself set metadata.namespace.
+	NamespaceExplicit bool
+	// Typed is the decoded k8s.io/api value (*appsv1.Deployment…) or nil for kinds akscheck
+	// does not decode (CRDs, unknown kinds).
+	Typed any
+	// Raw is the object as JSON for kinds without a Go type (Typed == nil); nil otherwise.
+	Raw json.RawMessage
+	// Source is where the object starts.
+	Source Location
+	// Input is the kind of input it came from.
+	Input InputKind
+}
+
+// Name returns metadata.name.
+func (o *Object) Name() string { return o.Meta.Name }
+
+// Group returns the API group of the object ("" for the core group).
+func (o *Object) Group() string {
+	g, _, found := strings.Cut(o.APIVersion, "/")
+	if !found {
+		return ""
+	}
+	return g
+}
+
+// Ref returns Kind/namespace/name (Kind/name for cluster-scoped objects), for messages.
+func (o *Object) Ref() string {
+	if o.Namespace == "" {
+		return o.Kind + "/" + o.Meta.Name
+	}
+	return o.Kind + "/" + o.Namespace + "/" + o.Meta.Name
+}
+
+// At returns the object's location with a field path.
+func (o *Object) At(path string) Location {
+	l := o.Source
+	l.Path = path
+	return l
+}
+
+// clusterScoped lists the cluster-scoped kinds of the core API groups and common add-ons.
+// Kinds not listed are treated as namespaced.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true,
+	"ClusterRoleBinding": true, "StorageClass": true, "CSIDriver": true, "CSINode": true,
+	"VolumeAttachment": true, "PriorityClass": true, "RuntimeClass": true, "IngressClass": true,
+	"CustomResourceDefinition": true, "APIService": true, "ValidatingWebhookConfiguration": true,
+	"MutatingWebhookConfiguration": true, "ValidatingAdmissionPolicy": true,
+	"ValidatingAdmissionPolicyBinding": true, "MutatingAdmissionPolicy": true,
+	"MutatingAdmissionPolicyBinding": true, "ComponentStatus": true,
+	"CertificateSigningRequest": true, "FlowSchema": true, "PriorityLevelConfiguration": true,
+	"GatewayClass": true, "ClusterIssuer": true, "ConstraintTemplate": true,
+	"VolumeSnapshotClass": true, "ClusterPolicy": true, "IPAddress": true, "ServiceCIDR": true,
+	"DeviceClass": true,
+}
+
+// IsClusterScoped reports whether a kind is cluster-scoped.
+func IsClusterScoped(kind string) bool { return clusterScoped[kind] }

@@ -1,0 +1,47 @@
+package subject
+
+import "github.com/akscheck/akscheck/internal/catalog"
+
+// Input is one source that was read: a file, stdin, a chart, a cluster context.
+type Input struct {
+	Kind    InputKind
+	Source  string
+	Objects int
+}
+
+// LoadError is an input, or a part of one, that could not be read. Line is 1-based, 0 when
+// unknown.
+type LoadError struct {
+	Source  string
+	Line    int
+	Message string
+}
+
+// Scan is everything the loaders produced for one run: the objects, what was read, and what
+// could not be.
+type Scan struct {
+	Objects []*Object
+	Inputs  []Input
+	Errors  []LoadError
+	// Skipped counts documents that are not Kubernetes objects (no apiVersion or kind).
+	Skipped int
+	// Evidence holds the evidence kinds the inputs provide: an item none of whose kinds is
+	// here is not evaluated.
+	Evidence map[catalog.Evidence]bool
+}
+
+// Merge appends another scan's results to s.
+func (s *Scan) Merge(o *Scan) {
+	s.Objects = append(s.Objects, o.Objects...)
+	s.Inputs = append(s.Inputs, o.Inputs...)
+	s.Errors = append(s.Errors, o.Errors...)
+	s.Skipped += o.Skipped
+	if s.Evidence == nil {
+		s.Evidence = map[catalog.Evidence]bool{}
+	}
+	for k, v := range o.Evidence {
+		if v {
+			s.Evidence[k] = true
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package subject
+
+import (
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Workload is an object that runs pods: Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet,
+// Job, CronJob or ReplicationController. Its pod template is found here, once, so each
+// container check is written once.
+type Workload struct {
+	*Object
+	// Template is the pod template (for a Pod: its own metadata and spec).
+	Template *corev1.PodTemplateSpec
+	// TemplatePath is the field path of the template ("spec.template",
+	// "spec.jobTemplate.spec.template"); empty for a Pod, whose spec is the pod spec.
+	TemplatePath string
+	// Replicas is spec.replicas with its default (1) applied; 0 for kinds without replicas.
+	Replicas int32
+	// HasReplicas is true for kinds with a replicas field (Deployment, StatefulSet,
+	// ReplicaSet, ReplicationController).
+	HasReplicas bool
+
+	containers []Container
+}
+
+// Spec returns the pod spec.
+func (w *Workload) Spec() *corev1.PodSpec { return &w.Template.Spec }
+
+// SpecPath returns the field path of the pod spec.
+func (w *Workload) SpecPath() string {
+	if w.TemplatePath == "" {
+		return "spec"
+	}
+	return w.TemplatePath + ".spec"
+}
+
+// TemplateMetaPath returns the field path of the pod template's metadata.
+func (w *Workload) TemplateMetaPath() string {
+	if w.TemplatePath == "" {
+		return "metadata"
+	}
+	return w.TemplatePath + ".metadata"
+}
+
+// LongRunning reports whether the pods are meant to run until stopped (not Jobs, CronJobs
+// or pods that run to completion).
+func (w *Workload) LongRunning() bool {
+	switch w.Kind {
+	case "Job", "CronJob":
+		return false
+	case "Pod":
+		rp := w.Template.Spec.RestartPolicy
+		return rp == "" || rp == corev1.RestartPolicyAlways
+	}
+	return true
+}
+
+// Container is one container of a workload with its place in the pod spec.
+type Container struct {
+	*corev1.Container
+	// Init is true for init containers (including restartable "sidecar" init containers).
+	Init bool
+	// Sidecar is true for init containers with restartPolicy Always, which run for the
+	// pod's life.
+	Sidecar bool
+	// Path is the field path of the container, e.g. spec.template.spec.containers[1].
+	Path string
+	// ImageRef is the parsed image reference.
+	ImageRef ImageRef
+}
+
+// Containers returns the init containers and then the app containers.
+func (w *Workload) Containers() []Container { return w.containers }
+
+func (w *Workload) buildContainers(images *imageCache) {
+	spec := w.Spec()
+	out := make([]Container, 0, len(spec.InitContainers)+len(spec.Containers))
+	base := w.SpecPath()
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
+		sidecar := c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
+		out = append(out, Container{Container: c, Init: true, Sidecar: sidecar, ImageRef: images.parse(c.Image),
+			Path: base + ".initContainers[" + strconv.Itoa(i) + "]"})
+	}
+	for i := range spec.Containers {
+		c := &spec.Containers[i]
+		out = append(out, Container{Container: c, ImageRef: images.parse(c.Image),
+			Path: base + ".containers[" + strconv.Itoa(i) + "]"})
+	}
+	w.containers = out
+}
+
+// AppContainers returns only spec.containers (no init containers).
+func (w *Workload) AppContainers() []Container {
+	all := w.Containers()
+	return all[len(w.Spec().InitContainers):]
+}
+
+// NewWorkload returns the workload view of an object, or nil when the object runs no pods.
+func NewWorkload(o *Object) *Workload { return newWorkload(o, &imageCache{}) }
+
+func newWorkload(o *Object, images *imageCache) *Workload {
+	w := &Workload{Object: o}
+	switch t := o.Typed.(type) {
+	case *corev1.Pod:
+		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
+	case *appsv1.Deployment:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+		w.setReplicas(t.Spec.Replicas)
+	case *appsv1.StatefulSet:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+		w.setReplicas(t.Spec.Replicas)
+	case *appsv1.ReplicaSet:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+		w.setReplicas(t.Spec.Replicas)
+	case *appsv1.DaemonSet:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+	case *batchv1.Job:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+	case *batchv1.CronJob:
+		w.Template, w.TemplatePath = &t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template"
+	case *corev1.ReplicationController:
+		if t.Spec.Template == nil {
+			t.Spec.Template = &corev1.PodTemplateSpec{}
+		}
+		w.Template, w.TemplatePath = t.Spec.Template, "spec.template"
+		w.setReplicas(t.Spec.Replicas)
+	default:
+		return nil
+	}
+	w.buildContainers(images)
+	return w
+}
+
+func (w *Workload) setReplicas(r *int32) {
+	w.HasReplicas = true
+	w.Replicas = 1
+	if r != nil {
+		w.Replicas = *r
+	}
+}
