@@ -5,6 +5,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -64,7 +65,16 @@ type ObjectRef struct {
 	Name       string
 }
 
-// Finding is one failed check on one object (or one container of it).
+// Related names another object a finding concerns (the workloads that run a vulnerable image,
+// say).
+type Related struct {
+	Kind      string
+	Namespace string
+	Name      string
+	Container string
+}
+
+// Finding is one failed check on one subject (or one container of it).
 type Finding struct {
 	Check       string
 	Item        string
@@ -74,6 +84,7 @@ type Finding struct {
 	Object      ObjectRef
 	Container   string
 	Location    subject.Location
+	Related     []Related
 	// SuppressedBy says why the finding does not count (set by the engine for exemptions).
 	SuppressedBy string
 }
@@ -106,29 +117,43 @@ type Env struct {
 
 // Result collects what a check decided about one subject.
 type Result struct {
-	object        *subject.Object
+	subject       subject.Identity
 	meta          *Meta
 	findings      []Finding
 	notApplicable bool
 }
 
-// NewResult starts the result of a check on an object.
-func NewResult(m *Meta, o *subject.Object) *Result { return &Result{meta: m, object: o} }
+// NewResult starts the result of a check on a subject.
+func NewResult(m *Meta, s subject.Subject) *Result { return &Result{meta: m, subject: s.Identity()} }
 
 // Failf records a finding at a field path of the subject, for a container ("" for the
-// whole object).
+// whole subject), at the check's severity.
 func (r *Result) Failf(path, container, format string, args ...any) {
-	o := r.object
-	r.findings = append(r.findings, Finding{
-		Check:       r.meta.ID,
-		Item:        r.meta.Item,
-		Severity:    r.meta.Severity,
-		Message:     fmt.Sprintf(format, args...),
-		Remediation: r.meta.Remediation,
-		Object:      ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Meta.Name},
-		Container:   container,
-		Location:    o.At(path),
-	})
+	loc := r.subject.Source
+	loc.Path = path
+	r.FailAt(r.meta.Severity, loc, container, format, args...)
+}
+
+// FailAt records a finding with its own severity and location (a Terraform attribute's line,
+// say). An empty loc.File takes the subject's file and line.
+func (r *Result) FailAt(sev Severity, loc subject.Location, container, format string, args ...any) {
+	r.Add(Finding{Severity: sev, Location: loc, Container: container, Message: fmt.Sprintf(format, args...)})
+}
+
+// Add records a finding built by the check; the check, item, remediation and object are
+// filled in, and an empty location takes the subject's.
+func (r *Result) Add(f Finding) {
+	id := r.subject
+	f.Check, f.Item, f.Remediation = r.meta.ID, r.meta.Item, r.meta.Remediation
+	if f.Object == (ObjectRef{}) {
+		f.Object = ObjectRef{APIVersion: id.APIVersion, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name}
+	}
+	if f.Location.File == "" {
+		path := f.Location.Path
+		f.Location = id.Source
+		f.Location.Path = path
+	}
+	r.findings = append(r.findings, f)
 }
 
 // NotApplicable says the check does not apply to this subject (it neither passes nor fails).
@@ -140,48 +165,30 @@ func (r *Result) Findings() []Finding { return r.findings }
 // Applied reports whether the check applied to the subject.
 func (r *Result) Applied() bool { return !r.notApplicable }
 
-// SubjectType is the kind of subject a check takes.
-type SubjectType int
-
-// Subject types.
-const (
-	// Objects are all Kubernetes objects.
-	Objects SubjectType = iota
-	// Workloads are objects with a pod template.
-	Workloads
-)
-
-// Subject is the set of Go types a check function can take.
-type Subject interface {
-	*subject.Object | *subject.Workload
-}
-
 // Check is a check: its metadata and its logic.
 type Check struct {
 	Meta
-	subjectType SubjectType
-	run         func(ctx context.Context, env *Env, s any, r *Result)
+	subjectType reflect.Type
+	run         func(ctx context.Context, env *Env, s subject.Subject, r *Result)
 }
 
-// New builds a check from its metadata and a function of the subject type it inspects.
-func New[S Subject](m Meta, fn func(ctx context.Context, env *Env, s S, r *Result)) *Check {
-	c := &Check{Meta: m, run: func(ctx context.Context, env *Env, s any, r *Result) { fn(ctx, env, s.(S), r) }}
-	var zero S
-	switch any(zero).(type) {
-	case *subject.Workload:
-		c.subjectType = Workloads
-	default:
-		c.subjectType = Objects
+// New builds a check from its metadata and a function of the subject type it inspects
+// (*subject.Workload, *subject.Object, ...). The engine feeds it every subject of that type.
+func New[S subject.Subject](m Meta, fn func(ctx context.Context, env *Env, s S, r *Result)) *Check {
+	return &Check{
+		Meta:        m,
+		subjectType: subject.TypeOf[S](),
+		run:         func(ctx context.Context, env *Env, s subject.Subject, r *Result) { fn(ctx, env, s.(S), r) },
 	}
-	return c
 }
 
-// SubjectType returns the kind of subject the check takes.
-func (c *Check) SubjectType() SubjectType { return c.subjectType }
+// SubjectType returns the type of subject the check takes.
+func (c *Check) SubjectType() reflect.Type { return c.subjectType }
 
-// Run applies the check to one subject (a *subject.Object or *subject.Workload, matching
-// SubjectType).
-func (c *Check) Run(ctx context.Context, env *Env, s any, r *Result) { c.run(ctx, env, s, r) }
+// Run applies the check to one subject of its SubjectType.
+func (c *Check) Run(ctx context.Context, env *Env, s subject.Subject, r *Result) {
+	c.run(ctx, env, s, r)
+}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 

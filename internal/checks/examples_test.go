@@ -5,7 +5,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -13,7 +13,7 @@ import (
 // fires at least once and passes on at least one object.
 func TestExamplesExerciseEveryCheck(t *testing.T) {
 	t.Parallel()
-	scan := manifest.Load(t.Context(), []string{"../../examples"}, manifest.Options{})
+	scan := load.Load(t.Context(), []string{"../../examples"}, load.Options{})
 	if len(scan.Errors) > 0 {
 		t.Fatalf("examples do not load: %+v", scan.Errors)
 	}
@@ -25,26 +25,17 @@ func TestExamplesExerciseEveryCheck(t *testing.T) {
 			continue
 		}
 		passed, failed := 0, 0
-		visit := func(o *subject.Object, s any) {
-			if !c.AppliesToKind(o.Kind) {
-				return
+		for _, s := range ix.Subjects(c.SubjectType()) {
+			if !c.AppliesToKind(s.Identity().Kind) {
+				continue
 			}
-			r := check.NewResult(&c.Meta, o)
+			r := check.NewResult(&c.Meta, s)
 			c.Run(t.Context(), env, s, r)
 			switch {
 			case len(r.Findings()) > 0:
 				failed++
 			case r.Applied():
 				passed++
-			}
-		}
-		if c.SubjectType() == check.Workloads {
-			for _, w := range ix.Workloads() {
-				visit(w.Object, w)
-			}
-		} else {
-			for _, o := range ix.Objects() {
-				visit(o, o)
 			}
 		}
 		if failed == 0 || passed == 0 {

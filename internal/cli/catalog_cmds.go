@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 func (a *app) checksCommand() *cobra.Command {
@@ -68,10 +68,7 @@ func (a *app) checksTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tITEM\tSEVERITY\tAPPLIES TO\tTITLE")
 	for _, c := range a.checks {
-		kinds := "all workloads"
-		if c.SubjectType() == check.Objects {
-			kinds = "all objects"
-		}
+		kinds := subject.Noun(c.SubjectType())
 		if len(c.Kinds) > 0 {
 			kinds = strings.Join(c.Kinds, ",")
 		}

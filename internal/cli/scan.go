@@ -9,6 +9,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/render/jsonout"
 	"github.com/akscheck/akscheck/internal/render/table"
@@ -81,11 +82,11 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	params.StartupProbeDelaySeconds = f.startupDelay
 
 	ctx := cmd.Context()
-	scan := manifest.Load(ctx, args, manifest.Options{
+	scan := load.Load(ctx, args, load.Options{Manifest: manifest.Options{
 		Namespace:   f.namespace,
 		MaxFileSize: f.maxFileSize,
 		Stdin:       a.io.In,
-	})
+	}})
 	rep := engine.Run(ctx, a.catalog, a.checks, scan, engine.Options{Params: params, Version: Version(), Now: time.Now})
 
 	out := cmd.OutOrStdout()

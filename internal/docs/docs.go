@@ -11,6 +11,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // ChecksMarkdown writes docs/checks.md: every check grouped by checklist section and item.
@@ -59,10 +60,7 @@ func appliesTo(c *check.Check) string {
 	if len(c.Kinds) > 0 {
 		return strings.Join(c.Kinds, ", ")
 	}
-	if c.SubjectType() == check.Workloads {
-		return "all workloads"
-	}
-	return "all objects"
+	return subject.Noun(c.SubjectType())
 }
 
 func evidence(c *check.Check) string {

@@ -34,7 +34,7 @@ type checkRun struct {
 
 // Run applies the checks to the scan and returns the report.
 func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan *subject.Scan, opts Options) *report.Report {
-	ix := subject.NewIndex(scan.Objects)
+	ix := subject.NewIndexOf(scan)
 	env := &check.Env{Params: &opts.Params, Index: ix}
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,
@@ -111,31 +111,22 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Ind
 	for _, k := range c.Kinds {
 		kinds[k] = true
 	}
-	apply := func(o *subject.Object, s any) {
-		if len(kinds) > 0 && !kinds[o.Kind] {
-			return
+	for _, s := range ix.Subjects(c.SubjectType()) {
+		id := s.Identity()
+		if len(kinds) > 0 && !kinds[id.Kind] {
+			continue
 		}
-		r := check.NewResult(&c.Meta, o)
+		r := check.NewResult(&c.Meta, s)
 		if err := safeRun(ctx, env, c, s, r); err != nil {
 			cr.failed = true
-			rep.Errors = append(rep.Errors, report.Error{Source: o.Source.File, Line: positive(o.Source.Line),
-				Message: fmt.Sprintf("check %s failed on %s: %v; the item is not evaluated", c.ID, o.Ref(), err)})
-			return
+			rep.Errors = append(rep.Errors, report.Error{Source: id.Source.File, Line: positive(id.Source.Line),
+				Message: fmt.Sprintf("check %s failed on %s/%s: %v; the item is not evaluated", c.ID, id.Kind, id.Name, err)})
+			continue
 		}
 		if r.Applied() {
 			cr.applied++
 		}
 		cr.findings = append(cr.findings, r.Findings()...)
-	}
-	switch c.SubjectType() {
-	case check.Workloads:
-		for _, w := range ix.Workloads() {
-			apply(w.Object, w)
-		}
-	case check.Objects:
-		for _, o := range ix.Objects() {
-			apply(o, o)
-		}
 	}
 }
 
@@ -148,7 +139,7 @@ func positive(n int) int {
 
 // safeRun runs a check on one subject, turning a panic into an error so that a faulty check
 // never passes silently and never stops the scan.
-func safeRun(ctx context.Context, env *check.Env, c *check.Check, s any, r *check.Result) (err error) {
+func safeRun(ctx context.Context, env *check.Env, c *check.Check, s subject.Subject, r *check.Result) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
@@ -219,11 +210,22 @@ func missingEvidence(it catalog.Item, runs []*checkRun, scan *subject.Scan) []ca
 func toReportFinding(f check.Finding) report.Finding {
 	rf := report.Finding{
 		Check: f.Check, Item: f.Item, Severity: f.Severity, Message: f.Message, Remediation: f.Remediation,
-		Container: f.Container, SuppressedBy: f.SuppressedBy,
+		Container: f.Container, SuppressedBy: f.SuppressedBy, Related: toReportRelated(f.Related),
 		Object: report.Object{APIVersion: f.Object.APIVersion, Kind: f.Object.Kind, Namespace: f.Object.Namespace, Name: f.Object.Name},
 	}
 	rf.Location = report.Location{File: f.Location.File, Line: positive(f.Location.Line), Path: f.Location.Path}
 	return rf
+}
+
+func toReportRelated(rel []check.Related) []report.Related {
+	if len(rel) == 0 {
+		return nil
+	}
+	out := make([]report.Related, len(rel))
+	for i, r := range rel {
+		out[i] = report.Related{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name, Container: r.Container}
+	}
+	return out
 }
 
 // sortFindings orders findings by catalog item, then check, file, line and object, so reports

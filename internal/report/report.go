@@ -50,15 +50,25 @@ type Input struct {
 
 // Finding is one failed check on one object.
 type Finding struct {
-	Check        string         `json:"check"`
-	Item         string         `json:"item"`
-	Severity     check.Severity `json:"severity"`
-	Message      string         `json:"message"`
-	Remediation  string         `json:"remediation,omitempty"`
-	Object       Object         `json:"object,omitzero"`
-	Container    string         `json:"container,omitempty"`
-	Location     Location       `json:"location,omitzero"`
-	SuppressedBy string         `json:"suppressedBy,omitempty"`
+	Check       string         `json:"check"`
+	Item        string         `json:"item"`
+	Severity    check.Severity `json:"severity"`
+	Message     string         `json:"message"`
+	Remediation string         `json:"remediation,omitempty"`
+	Object      Object         `json:"object,omitzero"`
+	Container   string         `json:"container,omitempty"`
+	Location    Location       `json:"location,omitzero"`
+	// Related lists other objects the finding concerns (the workloads running an image).
+	Related      []Related `json:"related,omitempty"`
+	SuppressedBy string    `json:"suppressedBy,omitempty"`
+}
+
+// Related names another object a finding concerns.
+type Related struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Container string `json:"container,omitempty"`
 }
 
 // Object names the object of a finding.

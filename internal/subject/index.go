@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"reflect"
 	"sort"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -20,6 +21,7 @@ type Index struct {
 	servicesByPair map[string][]*corev1.Service
 	hpasByTarget   map[objectKey][]*HPA
 	namespaces     map[string]bool
+	byType         map[reflect.Type][]Subject
 }
 
 type objectKey struct{ kind, namespace, name string }
@@ -32,14 +34,19 @@ type HPA struct {
 	Metrics     []autoscalingv2.MetricSpec
 }
 
-// NewIndex builds the index of a scan's objects, keeping their order.
-func NewIndex(objects []*Object) *Index {
+// NewIndexOf builds the index of a whole scan: its Kubernetes objects and its other subjects.
+func NewIndexOf(s *Scan) *Index { return NewIndex(s.Objects, s.Others...) }
+
+// NewIndex builds the index of Kubernetes objects, keeping their order, and of other subjects
+// (clusters, Dockerfiles, scan reports).
+func NewIndex(objects []*Object, others ...Subject) *Index {
 	ix := &Index{
 		objects:        objects,
 		byKey:          make(map[objectKey]*Object, len(objects)),
 		servicesByPair: map[string][]*corev1.Service{},
 		hpasByTarget:   map[objectKey][]*HPA{},
 		namespaces:     map[string]bool{},
+		byType:         map[reflect.Type][]Subject{},
 	}
 	images := &imageCache{}
 	for _, o := range objects {
@@ -47,8 +54,10 @@ func NewIndex(objects []*Object) *Index {
 		if o.Namespace != "" {
 			ix.namespaces[o.Namespace] = true
 		}
+		ix.add(o)
 		if w := newWorkload(o, images); w != nil {
 			ix.workloads = append(ix.workloads, w)
+			ix.add(w)
 		}
 		switch t := o.Typed.(type) {
 		case *corev1.Namespace:
@@ -77,8 +86,19 @@ func NewIndex(objects []*Object) *Index {
 			ix.addHPA(h)
 		}
 	}
+	for _, s := range others {
+		ix.add(s)
+	}
 	return ix
 }
+
+func (ix *Index) add(s Subject) {
+	t := reflect.TypeOf(s)
+	ix.byType[t] = append(ix.byType[t], s)
+}
+
+// Subjects returns every subject of a type (see TypeOf), in scan order.
+func (ix *Index) Subjects(t reflect.Type) []Subject { return ix.byType[t] }
 
 func (ix *Index) addHPA(h *HPA) {
 	k := objectKey{h.Target.Kind, h.Namespace, h.Target.Name}

@@ -21,8 +21,11 @@ type LoadError struct {
 // could not be.
 type Scan struct {
 	Objects []*Object
-	Inputs  []Input
-	Errors  []LoadError
+	// Others are the subjects that are not Kubernetes objects: AKS clusters, registries,
+	// Dockerfiles, image scan reports.
+	Others []Subject
+	Inputs []Input
+	Errors []LoadError
 	// Skipped counts documents that are not Kubernetes objects (no apiVersion or kind).
 	Skipped int
 	// Evidence holds the evidence kinds the inputs provide: an item none of whose kinds is
@@ -33,6 +36,7 @@ type Scan struct {
 // Merge appends another scan's results to s.
 func (s *Scan) Merge(o *Scan) {
 	s.Objects = append(s.Objects, o.Objects...)
+	s.Others = append(s.Others, o.Others...)
 	s.Inputs = append(s.Inputs, o.Inputs...)
 	s.Errors = append(s.Errors, o.Errors...)
 	s.Skipped += o.Skipped

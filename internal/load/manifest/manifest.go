@@ -1,21 +1,16 @@
-// Package manifest loads Kubernetes objects from YAML and JSON files, directories and stdin.
+// Package manifest loads Kubernetes objects from YAML and JSON content.
 // Every object keeps its file and the line where it starts; every problem becomes an error
 // entry naming the file and line, and everything else is still loaded.
 package manifest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +34,8 @@ const Stdin = "-"
 type Options struct {
 	// Namespace places namespaced objects that set no namespace (kubectl's --namespace).
 	Namespace string
-	// MaxFileSize is the largest file, in bytes, that is read; 0 means DefaultMaxFileSize.
+	// MaxFileSize is the largest file, in bytes, that the loaders read; 0 means
+	// DefaultMaxFileSize.
 	MaxFileSize int64
 	// Input is the input kind recorded for the objects (manifest unless a renderer says so).
 	Input subject.InputKind
@@ -47,130 +43,11 @@ type Options struct {
 	Stdin io.Reader
 }
 
-func (o Options) maxSize() int64 {
-	if o.MaxFileSize > 0 {
-		return o.MaxFileSize
-	}
-	return DefaultMaxFileSize
-}
-
 func (o Options) input() subject.InputKind {
 	if o.Input == "" {
 		return subject.InputManifest
 	}
 	return o.Input
-}
-
-// IsManifestFile reports whether a file found while walking a directory is read as a manifest.
-func IsManifestFile(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
-}
-
-// Load reads every path: files, directories (recursively, .yaml/.yml/.json files) and "-" for
-// stdin. It never fails as a whole: unreadable parts become error entries of the scan.
-func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
-	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
-	for _, p := range paths {
-		if ctx.Err() != nil {
-			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: ctx.Err().Error()})
-			return scan
-		}
-		if p == Stdin {
-			data, err := readLimited(opts.Stdin, opts.maxSize())
-			if err != nil {
-				scan.Errors = append(scan.Errors, subject.LoadError{Source: "<stdin>", Message: err.Error()})
-				continue
-			}
-			scan.Merge(LoadBytes("<stdin>", data, opts))
-			continue
-		}
-		info, err := os.Stat(p)
-		if err != nil {
-			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: describeFSError(err)})
-			continue
-		}
-		if !info.IsDir() {
-			scan.Merge(loadFile(p, opts))
-			continue
-		}
-		var files []string
-		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
-				return nil
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir // .git, .github and other tool folders
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && IsManifestFile(d.Name()) {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if walkErr != nil {
-			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: walkErr.Error()})
-		}
-		sort.Strings(files)
-		for _, f := range files {
-			scan.Merge(loadFile(f, opts))
-		}
-	}
-	if len(scan.Inputs) > 0 {
-		scan.Evidence[catalog.Manifest] = true
-	}
-	return scan
-}
-
-func describeFSError(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("cannot read: %v", pe.Err)
-	}
-	return err.Error()
-}
-
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	if r == nil {
-		return nil, errors.New("no standard input")
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("input is larger than the %d-byte limit (--max-file-size)", limit)
-	}
-	return data, nil
-}
-
-func loadFile(path string, opts Options) *subject.Scan {
-	fail := func(msg string) *subject.Scan {
-		return &subject.Scan{Errors: []subject.LoadError{{Source: path, Message: msg}}}
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return fail(describeFSError(err))
-	}
-	if info.Size() > opts.maxSize() {
-		return fail(fmt.Sprintf("file is %d bytes, larger than the %d-byte limit (--max-file-size); not read", info.Size(), opts.maxSize()))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fail(describeFSError(err))
-	}
-	defer f.Close()
-	data, err := readLimited(f, opts.maxSize())
-	if err != nil {
-		return fail(err.Error())
-	}
-	return LoadBytes(path, data, opts)
 }
 
 // LoadBytes parses one file's content. source names it in locations and errors.

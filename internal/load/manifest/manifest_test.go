@@ -1,9 +1,6 @@
 package manifest
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -227,74 +224,3 @@ func TestTypedDecodingAndSecretRedaction(t *testing.T) {
 	}
 }
 
-func TestLoadPaths(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cm := func(name string) string { return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n" }
-	write("a.yaml", cm("a"))
-	write("sub/b.yml", cm("b"))
-	write("sub/c.json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}`)
-	write("sub/notes.txt", cm("ignored"))
-	write(".git/d.yaml", cm("ignored"))
-	big := filepath.Join(dir, "big", "big.yaml")
-	write("big/big.yaml", "")
-	if err := os.Truncate(big, 2048); err != nil {
-		t.Fatal(err)
-	}
-
-	s := Load(t.Context(), []string{dir, filepath.Join(dir, "missing.yaml"), "-"},
-		Options{Stdin: strings.NewReader(cm("stdin")), MaxFileSize: 1024})
-	var names []string
-	for _, o := range s.Objects {
-		names = append(names, o.Name()+"@"+filepath.Base(o.Source.File))
-	}
-	want := "a@a.yaml b@b.yml c@c.json stdin@<stdin>"
-	if got := strings.Join(names, " "); got != want {
-		t.Errorf("objects = %s, want %s", got, want)
-	}
-	if len(s.Errors) != 2 {
-		t.Fatalf("errors = %+v, want the big file and the missing file", s.Errors)
-	}
-	if !strings.Contains(s.Errors[0].Message, "larger than the 1024-byte limit") || s.Errors[0].Source != big {
-		t.Errorf("big file error = %+v", s.Errors[0])
-	}
-	if !strings.Contains(s.Errors[1].Message, "no such file") {
-		t.Errorf("missing file error = %+v", s.Errors[1])
-	}
-}
-
-// TestHugeFile checks that a 100 MB file gets a clear error without being read into memory.
-func TestHugeFile(t *testing.T) {
-	t.Parallel()
-	p := filepath.Join(t.TempDir(), "huge.yaml")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(100 << 20); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	s := Load(t.Context(), []string{p}, Options{})
-	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, "larger than") {
-		t.Fatalf("errors = %+v", s.Errors)
-	}
-}
-
-func TestStdinLimit(t *testing.T) {
-	t.Parallel()
-	s := Load(t.Context(), []string{"-"}, Options{Stdin: bytes.NewReader(make([]byte, 2000)), MaxFileSize: 1000})
-	if len(s.Errors) != 1 || s.Errors[0].Source != "<stdin>" {
-		t.Fatalf("errors = %+v", s.Errors)
-	}
-}

@@ -1,0 +1,93 @@
+package load
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/akscheck/akscheck/internal/load/manifest"
+)
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func cm(name string) string { return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n" }
+
+func TestLoadPaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", cm("a"))
+	write(t, dir, "sub/b.yml", cm("b"))
+	write(t, dir, "sub/c.json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}`)
+	write(t, dir, "sub/package.json", `{"name":"web","version":"1.0.0"}`)
+	write(t, dir, "sub/notes.txt", cm("ignored"))
+	write(t, dir, ".git/d.yaml", cm("ignored"))
+	big := write(t, dir, "big/big.yaml", "")
+	if err := os.Truncate(big, 2048); err != nil {
+		t.Fatal(err)
+	}
+	explicit := write(t, t.TempDir(), "manifest.txt", cm("explicit"))
+
+	s := Load(t.Context(), []string{dir, filepath.Join(dir, "missing.yaml"), "-", explicit},
+		Options{Manifest: manifest.Options{Stdin: strings.NewReader(cm("stdin")), MaxFileSize: 1024}})
+	var names []string
+	for _, o := range s.Objects {
+		names = append(names, o.Name()+"@"+filepath.Base(o.Source.File))
+	}
+	want := "a@a.yaml b@b.yml c@c.json stdin@<stdin> explicit@manifest.txt"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("objects = %s, want %s", got, want)
+	}
+	if s.Skipped != 1 {
+		t.Errorf("skipped = %d, want 1 (package.json)", s.Skipped)
+	}
+	if len(s.Errors) != 2 {
+		t.Fatalf("errors = %+v, want the big file and the missing file", s.Errors)
+	}
+	if !strings.Contains(s.Errors[0].Message, "larger than the 1024-byte limit") || s.Errors[0].Source != big {
+		t.Errorf("big file error = %+v", s.Errors[0])
+	}
+	if !strings.Contains(s.Errors[1].Message, "no such file") {
+		t.Errorf("missing file error = %+v", s.Errors[1])
+	}
+	if !s.Evidence["manifest"] {
+		t.Error("manifest evidence not recorded")
+	}
+}
+
+// TestHugeFile checks that a 100 MB file gets a clear error without being read into memory.
+func TestHugeFile(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(100 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s := Load(t.Context(), []string{p}, Options{})
+	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, "larger than") {
+		t.Fatalf("errors = %+v", s.Errors)
+	}
+}
+
+func TestStdinLimit(t *testing.T) {
+	t.Parallel()
+	s := Load(t.Context(), []string{"-"}, Options{Manifest: manifest.Options{Stdin: bytes.NewReader(make([]byte, 2000)), MaxFileSize: 1000}})
+	if len(s.Errors) != 1 || s.Errors[0].Source != "<stdin>" {
+		t.Fatalf("errors = %+v", s.Errors)
+	}
+}
