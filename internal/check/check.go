@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -113,6 +114,9 @@ func DefaultParams() Params {
 type Env struct {
 	Params *Params
 	Index  *subject.Index
+	// Now is the time of the scan, for checks that depend on dates (support windows, report
+	// ages, expiry).
+	Now time.Time
 }
 
 // Result collects what a check decided about one subject.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -70,16 +71,22 @@ type app struct {
 	io      IO
 	catalog *catalog.Catalog
 	checks  []*check.Check
+	// now is the clock; tests pin it so that reports do not change with the date.
+	now func() time.Time
 }
 
 // Execute runs akscheck with args (without the program name) and returns the exit code.
 func Execute(ctx context.Context, args []string, streams IO) int {
+	return execute(ctx, args, streams, time.Now)
+}
+
+func execute(ctx context.Context, args []string, streams IO, now func() time.Time) int {
 	cat, err := catalog.Load()
 	if err != nil {
 		fmt.Fprintf(streams.ErrOut, "akscheck: %v\n", err)
 		return ExitUsage
 	}
-	a := &app{io: streams, catalog: cat, checks: checks.All()}
+	a := &app{io: streams, catalog: cat, checks: checks.All(), now: now}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(streams.In)

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -87,7 +86,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 		MaxFileSize: f.maxFileSize,
 		Stdin:       a.io.In,
 	}})
-	rep := engine.Run(ctx, a.catalog, a.checks, scan, engine.Options{Params: params, Version: Version(), Now: time.Now})
+	rep := engine.Run(ctx, a.catalog, a.checks, scan, engine.Options{Params: params, Version: Version(), Now: a.now})
 
 	out := cmd.OutOrStdout()
 	switch f.output {

@@ -19,7 +19,8 @@ import (
 type Options struct {
 	Params  check.Params
 	Version string
-	// Now stamps the report; nil leaves generatedAt out (for reproducible output).
+	// Now is the time of the scan: it stamps the report and is what date-dependent checks
+	// compare with. Nil means the current time, and leaves generatedAt out.
 	Now func() time.Time
 }
 
@@ -35,7 +36,10 @@ type checkRun struct {
 // Run applies the checks to the scan and returns the report.
 func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan *subject.Scan, opts Options) *report.Report {
 	ix := subject.NewIndexOf(scan)
-	env := &check.Env{Params: &opts.Params, Index: ix}
+	env := &check.Env{Params: &opts.Params, Index: ix, Now: time.Now()}
+	if opts.Now != nil {
+		env.Now = opts.Now()
+	}
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          report.Tool{Name: "akscheck", Version: opts.Version},
@@ -43,7 +47,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 		Findings:      []report.Finding{},
 	}
 	if opts.Now != nil {
-		rep.GeneratedAt = opts.Now().UTC().Format(time.RFC3339)
+		rep.GeneratedAt = env.Now.UTC().Format(time.RFC3339)
 	}
 	for _, in := range scan.Inputs {
 		rep.Inputs = append(rep.Inputs, report.Input{Kind: string(in.Kind), Source: in.Source, Objects: in.Objects})
@@ -74,11 +78,20 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	byItem := map[string][]*checkRun{}
 	for _, cr := range runs {
 		byItem[cr.check.Item] = append(byItem[cr.check.Item], cr)
+		kept := cr.findings[:0]
 		for _, f := range cr.findings {
+			// A suppressed finding is reported as such and no longer counts toward its item.
+			if f.SuppressedBy != "" {
+				rep.Suppressed = append(rep.Suppressed, toReportFinding(f))
+				continue
+			}
 			rep.Findings = append(rep.Findings, toReportFinding(f))
+			kept = append(kept, f)
 		}
+		cr.findings = kept
 	}
 	sortFindings(cat, rep.Findings)
+	sortFindings(cat, rep.Suppressed)
 
 	rep.Summary = report.Summary{Findings: map[string]int{}, Items: map[string]int{}, Skipped: scan.Skipped}
 	for _, s := range check.Severities() {

@@ -22,7 +22,9 @@ func write(t *testing.T, dir, name, content string) string {
 	return p
 }
 
-func cm(name string) string { return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n" }
+func cm(name string) string {
+	return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n"
+}
 
 func TestLoadPaths(t *testing.T) {
 	t.Parallel()

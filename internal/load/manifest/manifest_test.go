@@ -223,4 +223,3 @@ func TestTypedDecodingAndSecretRedaction(t *testing.T) {
 		t.Error("secret raw JSON kept")
 	}
 }
-
