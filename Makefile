@@ -26,8 +26,10 @@ generate: ## regenerate docs/checks.md from the checks' metadata
 verify-generated: generate ## fail when generated files are stale
 	git diff --exit-code -- docs/
 
-fuzz: ## fuzz the manifest loader for a minute
+fuzz: ## fuzz the manifest, Dockerfile and scan report loaders for a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
+	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
+	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1

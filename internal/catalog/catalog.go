@@ -36,10 +36,17 @@ type Item struct {
 	ID       string     `json:"id"`
 	Title    string     `json:"title"`
 	Evidence []Evidence `json:"evidence"`
+	// SectionID places an item whose ID does not name its section (custom.<name> items of
+	// the config); empty for catalog items.
+	SectionID string `json:"-"`
 }
 
-// Section returns the ID of the section the item belongs to (the part of its ID before the dot).
+// Section returns the ID of the section the item belongs to: the part of its ID before the
+// dot, unless SectionID says otherwise.
 func (it Item) Section() string {
+	if it.SectionID != "" {
+		return it.SectionID
+	}
 	s, _, _ := strings.Cut(it.ID, ".")
 	return s
 }
@@ -105,6 +112,23 @@ func MustLoad() *Catalog {
 		panic(err) // the embedded catalog is covered by tests; failing here is a build defect
 	}
 	return c
+}
+
+// With returns a new catalog with extra items appended (a config's custom items). An item whose
+// ID exists, or whose section is unknown, is an error.
+func (c *Catalog) With(extra ...Item) (*Catalog, error) {
+	out := &Catalog{Sections: c.Sections, Items: append(append([]Item{}, c.Items...), extra...),
+		byID: make(map[string]int, len(c.Items)+len(extra)), sectionOf: c.sectionOf}
+	for i, it := range out.Items {
+		if _, dup := out.byID[it.ID]; dup {
+			return nil, fmt.Errorf("item %s is already in the catalog", it.ID)
+		}
+		if _, ok := out.sectionOf[it.Section()]; !ok {
+			return nil, fmt.Errorf("item %s names unknown section %q", it.ID, it.Section())
+		}
+		out.byID[it.ID] = i
+	}
+	return out, nil
 }
 
 // Item returns the item with the given ID.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/akscheck/akscheck/internal/aksversion"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -28,8 +29,15 @@ type Meta struct {
 	Description string
 	// Remediation says how to fix a finding; it ends with a period.
 	Remediation string
+	// Example is an optional snippet of fixed configuration (YAML, HCL, Dockerfile) for the
+	// check's docs page and SARIF help.
+	Example string
 	// Kinds are the object kinds it applies to. Empty means every kind its subject type carries.
 	Kinds []string
+	// Requires are the object kinds the check reads besides its subjects (through the
+	// index: the HPAs of a workload, the ServiceAccount its pods run as). When a live scan
+	// could not list one of them, or one of Kinds, the check's item cannot pass.
+	Requires []string
 	// Evidence are the input kinds that can feed it. Empty means manifest and cluster
 	// (Kubernetes objects from files or the live API).
 	Evidence []catalog.Evidence
@@ -91,14 +99,44 @@ type Finding struct {
 }
 
 // Params are the tunable inputs of the built-in checks.
+//
+// The yaml names are the keys of checks.params in .akscheck.yaml: a contract with users.
 type Params struct {
 	// AllowedRegistries are registry host patterns ("*.azurecr.io", "mcr.microsoft.com").
-	AllowedRegistries []string
+	AllowedRegistries []string `yaml:"allowedRegistries"`
 	// RequiredLabels must be set on workloads and their pod templates.
-	RequiredLabels []string
+	RequiredLabels []string `yaml:"requiredLabels"`
 	// StartupProbeDelaySeconds is the liveness initialDelaySeconds from which a startup
 	// probe is expected.
-	StartupProbeDelaySeconds int32
+	StartupProbeDelaySeconds int32 `yaml:"startupProbeDelaySeconds"`
+	// IngressDomains are the domains Ingress and HTTPRoute hosts must belong to; empty
+	// allows any host but flags catch-all rules and wildcard hosts.
+	IngressDomains []string `yaml:"ingressDomains"`
+	// SystemNamespaces are out of scope of namespace-level checks; a trailing * matches a
+	// prefix ("aks-*").
+	SystemNamespaces []string `yaml:"systemNamespaces"`
+	// RequiredTags are the Azure tag keys every cluster, node pool and registry must carry
+	// with a value; empty asks for at least one tag.
+	RequiredTags []string `yaml:"requiredTags"`
+	// Profile selects stricter expectations: "regulated" asks for FIPS, host encryption,
+	// customer-managed disk keys, KMS and Defender (cluster.regulated-industries).
+	Profile string `yaml:"profile"`
+	// Versions are the AKS Kubernetes versions clusters are judged against: the shipped
+	// data, or --versions-file. A cluster's own az aks get-versions input wins.
+	Versions *aksversion.Data `yaml:"-"`
+	// DistrolessBases are image patterns that count as distroless or minimal bases besides
+	// the built-in ones (container.distroless): "myacr.azurecr.io/base/*", "alpine:3.*".
+	DistrolessBases []string `yaml:"distrolessBases"`
+	// VulnThreshold is the severity from which a vulnerability with a fix available fails
+	// (dev.vulnerability-threshold).
+	VulnThreshold Severity `yaml:"vulnThreshold"`
+	// VulnUnfixedSeverity is the severity of the findings for vulnerabilities at or above
+	// the threshold that have no fix yet.
+	VulnUnfixedSeverity Severity `yaml:"vulnUnfixedSeverity"`
+	// ReportMaxAge is the age from which an image scan report is stale ("7d", "36h").
+	ReportMaxAge Age `yaml:"reportMaxAge"`
+	// VulnIgnore are the accepted vulnerabilities (the config's vulnerabilities.ignore).
+	VulnIgnore []VulnIgnore `yaml:"-"`
 }
 
 // DefaultParams returns the defaults documented in the README.
@@ -107,7 +145,24 @@ func DefaultParams() Params {
 		AllowedRegistries:        []string{"*.azurecr.io", "mcr.microsoft.com"},
 		RequiredLabels:           []string{"app.kubernetes.io/name", "app.kubernetes.io/instance"},
 		StartupProbeDelaySeconds: 30,
+		SystemNamespaces: []string{"kube-system", "kube-public", "kube-node-lease", "gatekeeper-system",
+			"calico-system", "tigera-operator", "app-routing-system", "aks-*"},
+		Versions:            aksversion.Shipped(),
+		VulnThreshold:       High,
+		VulnUnfixedSeverity: Info,
+		ReportMaxAge:        Age(7 * 24 * time.Hour),
 	}
+}
+
+// SystemNamespace reports whether a namespace is a system namespace, out of scope of the
+// namespace-level checks.
+func (p *Params) SystemNamespace(name string) bool {
+	for _, s := range p.SystemNamespaces {
+		if s == name || (strings.HasSuffix(s, "*") && strings.HasPrefix(name, strings.TrimSuffix(s, "*"))) {
+			return true
+		}
+	}
+	return false
 }
 
 // Env is what a check may consult besides its subject.
@@ -125,6 +180,7 @@ type Result struct {
 	meta          *Meta
 	findings      []Finding
 	notApplicable bool
+	err           error
 }
 
 // NewResult starts the result of a check on a subject.
@@ -144,6 +200,15 @@ func (r *Result) FailAt(sev Severity, loc subject.Location, container, format st
 	r.Add(Finding{Severity: sev, Location: loc, Container: container, Message: fmt.Sprintf(format, args...)})
 }
 
+// FailLoc records a finding at its own location (a Terraform attribute's line, say), at the
+// check's severity.
+func (r *Result) FailLoc(loc subject.Location, container, format string, args ...any) {
+	r.FailAt(r.meta.Severity, loc, container, format, args...)
+}
+
+// Severity returns the check's default severity, for findings recorded with Add.
+func (r *Result) Severity() Severity { return r.meta.Severity }
+
 // Add records a finding built by the check; the check, item, remediation and object are
 // filled in, and an empty location takes the subject's.
 func (r *Result) Add(f Finding) {
@@ -159,6 +224,13 @@ func (r *Result) Add(f Finding) {
 	}
 	r.findings = append(r.findings, f)
 }
+
+// Error says the check could not decide on this subject; the engine reports the error and
+// the item is not evaluated, never passed.
+func (r *Result) Error(err error) { r.err = err }
+
+// Err returns the error the check reported, if any.
+func (r *Result) Err() error { return r.err }
 
 // NotApplicable says the check does not apply to this subject (it neither passes nor fails).
 func (r *Result) NotApplicable() { r.notApplicable = true }

@@ -78,12 +78,17 @@ func (a *app) checksTable(w io.Writer) error {
 }
 
 func (a *app) itemsCommand() *cobra.Command {
-	var output string
+	var output, reportFile string
 	cmd := &cobra.Command{
 		Use:   "items",
-		Short: "List the checklist items, with the checks that cover each",
+		Short: "List the checklist items, with the checks that cover each, or their status in a report",
 		Args:  cobra.NoArgs,
+		Example: `  akscheck items
+  akscheck scan -o json=report.json k8s/ && akscheck items --report report.json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if reportFile != "" {
+				return a.itemsOfReport(cmd, reportFile, output)
+			}
 			switch output {
 			case "table":
 				return a.itemsTable(cmd.OutOrStdout())
@@ -94,6 +99,7 @@ func (a *app) itemsCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&reportFile, "report", "", "a JSON report (akscheck scan -o json=FILE, or - for standard input): show the scorecard and each item's status in it")
 	return cmd
 }
 
@@ -140,7 +146,8 @@ func (a *app) itemsTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d items, %d covered by %d checks; %d are manual only.\n",
+	_, err := fmt.Fprintf(w, "\n%d items, %d covered by %d checks; %d are manual only.\n"+
+		"What a scan proved, item by item: akscheck scan -o json=report.json ... && akscheck items --report report.json\n",
 		len(a.catalog.Items), covered, len(a.checks), manualOnly(a.catalog))
 	return err
 }

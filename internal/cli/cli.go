@@ -17,6 +17,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/config"
 )
 
 // Exit codes.
@@ -73,6 +74,10 @@ type app struct {
 	checks  []*check.Check
 	// now is the clock; tests pin it so that reports do not change with the date.
 	now func() time.Time
+	// configFile is --config; resolved is the config the commands run with (built-in
+	// checks plus custom checks, the catalog plus custom items).
+	configFile string
+	resolved   *config.Resolved
 }
 
 // Execute runs akscheck with args (without the program name) and returns the exit code.
@@ -125,7 +130,20 @@ Exit codes:
 		Version:       Version(),
 	}
 	root.SetVersionTemplate("akscheck {{.Version}}\n")
-	root.AddCommand(a.scanCommand(), a.checksCommand(), a.itemsCommand(), a.versionCommand())
+	root.PersistentFlags().StringVar(&a.configFile, "config", "", "config file (default: "+config.FileName+" in the working directory, when present)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		// Every command that lists or runs checks sees the config's custom checks and items.
+		if cmd.Name() == "version" || (cmd.Parent() != nil && cmd.Parent().Name() == "config") {
+			return nil
+		}
+		resolved, err := a.resolveConfig(a.configFile)
+		if err != nil {
+			return err
+		}
+		a.resolved, a.checks, a.catalog = resolved, resolved.Checks, resolved.Catalog
+		return nil
+	}
+	root.AddCommand(a.scanCommand(), a.checksCommand(), a.itemsCommand(), a.configCommand(), a.versionCommand())
 	return root
 }
 

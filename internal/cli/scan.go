@@ -9,15 +9,16 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/load/arm"
+	"github.com/akscheck/akscheck/internal/load/helm"
 	"github.com/akscheck/akscheck/internal/load/manifest"
-	"github.com/akscheck/akscheck/internal/render/jsonout"
-	"github.com/akscheck/akscheck/internal/render/table"
-	"github.com/akscheck/akscheck/internal/render/yamlout"
+	"github.com/akscheck/akscheck/internal/load/terraform"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
 type scanFlags struct {
-	output            string
+	report            reportFlags
+	live              liveFlags
 	failOn            string
 	namespace         string
 	noColor           bool
@@ -25,6 +26,16 @@ type scanFlags struct {
 	requiredLabels    []string
 	startupDelay      int32
 	maxFileSize       int64
+	strict            bool
+	helmValues        []string
+	helmSet           []string
+	releaseName       string
+	versionsFile      string
+	armParameters     []string
+	tfVarFiles        []string
+	requiredTags      []string
+	profile           string
+	images            imageFlags
 }
 
 func (a *app) scanCommand() *cobra.Command {
@@ -45,9 +56,11 @@ are "not-evaluated", never "pass".`,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runScan(cmd, f, args) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json or yaml")
+	f.report.register(fl)
+	f.live.register(fl)
+	f.images.register(fl)
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low or info")
-	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none")
+	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none; with --cluster, scan only this namespace")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colours are only used on terminals, and never when NO_COLOR is set)")
 	fl.StringArrayVar(&f.allowedRegistries, "allowed-registry", nil,
 		fmt.Sprintf("allowed image registry host pattern, repeatable (default %s)", strings.Join(defaults.AllowedRegistries, ", ")))
@@ -55,52 +68,87 @@ are "not-evaluated", never "pass".`,
 		fmt.Sprintf("label key every workload must carry, repeatable (default %s)", strings.Join(defaults.RequiredLabels, ", ")))
 	fl.Int32Var(&f.startupDelay, "startup-probe-delay", defaults.StartupProbeDelaySeconds, "liveness initialDelaySeconds from which a startup probe is expected")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest input file read, in bytes")
+	fl.BoolVar(&f.strict, "strict", false, "ignore exemptions made by object annotations (akscheck.io/exempt)")
+	fl.StringArrayVar(&f.helmValues, "values", nil, "Helm values file for the charts scanned, repeatable (as helm template --values)")
+	fl.StringArrayVar(&f.helmSet, "set", nil, "Helm value override key=value, repeatable (as helm template --set)")
+	fl.StringVar(&f.releaseName, "release-name", "", "Helm release name for the charts scanned (default release-name)")
+	fl.StringVar(&f.versionsFile, "versions-file", "", "AKS Kubernetes versions to judge clusters by: az aks get-versions -o json output (default: the data shipped with akscheck)")
+	fl.StringArrayVar(&f.armParameters, "arm-parameters", nil, "ARM deployment parameters file for the templates scanned, repeatable")
+	fl.StringArrayVar(&f.tfVarFiles, "tf-var-file", nil, "Terraform variables file for the modules scanned, repeatable (after each module's own .tfvars)")
+	fl.StringArrayVar(&f.requiredTags, "required-tag", nil, "Azure tag key every cluster, node pool and registry must carry, repeatable (default: at least one tag)")
+	fl.StringVar(&f.profile, "profile", "", "stricter expectations: regulated (FIPS, host encryption, customer-managed keys, KMS, Defender)")
 	return cmd
 }
 
 func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
-	if len(args) == 0 {
-		return usageErr("scan needs at least one path (a file, a directory, or - for standard input)")
+	if len(args) == 0 && !f.live.any() && len(f.images.scanReports) == 0 {
+		return usageErr("scan needs at least one path (a file, a directory, or - for standard input), --cluster or --scan-reports")
+	}
+	if err := f.live.validate(); err != nil {
+		return err
 	}
 	failOn, err := check.ParseSeverity(f.failOn)
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
 	}
-	switch f.output {
-	case "table", "json", "yaml":
-	default:
-		return usageErr("--output %q: want table, json or yaml", f.output)
+	outs, err := parseOutputs(f.report.outputs)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
 	}
-	params := check.DefaultParams()
+	if err := f.report.validate(); err != nil {
+		return err
+	}
+	resolved := a.resolved
+	params := resolved.Params
 	if len(f.allowedRegistries) > 0 {
 		params.AllowedRegistries = f.allowedRegistries
 	}
 	if len(f.requiredLabels) > 0 {
 		params.RequiredLabels = f.requiredLabels
 	}
-	params.StartupProbeDelaySeconds = f.startupDelay
+	if cmd.Flags().Changed("startup-probe-delay") {
+		params.StartupProbeDelaySeconds = f.startupDelay
+	}
+	if f.strict {
+		resolved.Policy.Strict = true
+	}
+	if err := applyAzureFlags(f, &params); err != nil {
+		return err
+	}
+	if err := f.images.apply(cmd, &params); err != nil {
+		return err
+	}
 
 	ctx := cmd.Context()
-	scan := load.Load(ctx, args, load.Options{Manifest: manifest.Options{
-		Namespace:   f.namespace,
-		MaxFileSize: f.maxFileSize,
-		Stdin:       a.io.In,
-	}})
-	rep := engine.Run(ctx, a.catalog, a.checks, scan, engine.Options{Params: params, Version: Version(), Now: a.now})
-
-	out := cmd.OutOrStdout()
-	switch f.output {
-	case "json":
-		err = jsonout.Render(out, rep)
-	case "yaml":
-		err = yamlout.Render(out, rep)
-	default:
-		err = table.Render(out, rep, a.catalog, table.Options{Color: !f.noColor && isTerminal(out)})
+	scan := load.Load(ctx, args, load.Options{Helm: helm.Options{ValueFiles: f.helmValues, Set: f.helmSet,
+		ReleaseName: f.releaseName, Namespace: f.namespace},
+		ARM: arm.Options{ParameterFiles: f.armParameters}, Terraform: terraform.Options{VarFiles: f.tfVarFiles},
+		Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
+		Manifest: manifest.Options{
+			Namespace:   f.namespace,
+			MaxFileSize: f.maxFileSize,
+			Stdin:       a.io.In,
+		}})
+	if f.live.multi() {
+		units, err := a.contextUnits(f)
+		if err != nil {
+			return err
+		}
+		return a.runMulti(ctx, multiRun{cmd: cmd, f: f, resolved: resolved, params: params, outs: outs, failOn: failOn, base: scan, workers: 1}, units)
 	}
-	if err != nil {
+	if err := a.addLive(ctx, f, scan); err != nil {
+		return err
+	}
+	rep := engine.Run(ctx, resolved.Catalog, resolved.Checks, scan, engine.Options{Params: params, Version: Version(), Now: a.now, Policy: resolved.Policy})
+
+	if err := f.report.applyBaseline(rep, resolved.Catalog); err != nil {
+		return err
+	}
+	rc := renderContext{rep: rep, cat: resolved.Catalog, checks: resolved.Checks, docsBaseURL: f.report.docsBaseURL, noColor: f.noColor}
+	if err := writeOutputs(cmd.OutOrStdout(), outs, rc); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	return exitFor(rep, len(scan.Objects), failOn)
+	return f.report.gate(cmd, rep, exitFor(rep, len(scan.Objects)+len(scan.Others), failOn))
 }
 
 // exitFor decides the exit code of a scan.

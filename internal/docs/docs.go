@@ -2,7 +2,7 @@
 // nothing is written twice.
 package docs
 
-//go:generate go run ./gendocs ../../docs/checks.md
+//go:generate go run ./gendocs ../../docs/checks.md ../../docs/checks
 
 import (
 	"fmt"
@@ -28,7 +28,7 @@ func ChecksMarkdown(w io.Writer, cat *catalog.Catalog, checks []*check.Check) er
 	b.WriteString("| Check | Item | Severity | Applies to | Title |\n|---|---|---|---|---|\n")
 	for _, it := range cat.Items {
 		for _, c := range byItem[it.ID] {
-			fmt.Fprintf(&b, "| [`%s`](#%s) | `%s` | %s | %s | %s |\n", c.ID, c.ID, c.Item, c.Severity, appliesTo(c), c.Title)
+			fmt.Fprintf(&b, "| [`%s`](checks/%s.md) | `%s` | %s | %s | %s |\n", c.ID, c.ID, c.Item, c.Severity, appliesTo(c), c.Title)
 		}
 	}
 	b.WriteString("\n")
@@ -49,7 +49,7 @@ func ChecksMarkdown(w io.Writer, cat *catalog.Catalog, checks []*check.Check) er
 			fmt.Fprintf(&b, "**%s.** Item `%s` (%s). Default severity **%s**. Applies to: %s. Evidence: %s.\n\n",
 				c.Title, c.Item, it.Title, c.Severity, appliesTo(c), evidence(c))
 			fmt.Fprintf(&b, "%s\n\n", c.Description)
-			fmt.Fprintf(&b, "**Fix:** %s\n\n", c.Remediation)
+			fmt.Fprintf(&b, "**Fix:** %s See [checks/%s.md](checks/%s.md) for an example and how to exempt.\n\n", c.Remediation, c.ID, c.ID)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -15,12 +15,24 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// workloadSet generates n workload objects as one YAML stream: a realistic mix of kinds
-// (Deployments most, then StatefulSets, DaemonSets, CronJobs, Jobs and Pods), with 1–3
-// containers, 0–15 env vars, and a Service for every other Deployment, across 200 namespaces.
+// workloadSet generates n objects as one YAML stream across 200 namespaces: each namespace's
+// guardrails (Namespace, NetworkPolicies, ResourceQuota, LimitRange), then a realistic mix of
+// workloads (Deployments most, then StatefulSets, DaemonSets, CronJobs, Jobs and Pods) with
+// 1–3 containers and 0–15 env vars, and Services, PodDisruptionBudgets and autoscalers for
+// the Deployments.
 func workloadSet(n int) []byte {
 	var b strings.Builder
-	for i := 0; i < n; i++ {
+	// Every namespace has its guardrails: a Namespace, a default-deny policy, a policy that
+	// selects some workloads with matchExpressions, a quota and a limit range.
+	for ns := 0; ns < 200; ns++ {
+		name := fmt.Sprintf("team-%03d", ns)
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", name)
+		fmt.Fprintf(&b, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: %s}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n", name)
+		fmt.Fprintf(&b, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-web, namespace: %s}\nspec:\n  podSelector: {matchExpressions: [{key: app, operator: Exists}]}\n  ingress: [{from: [{podSelector: {}}]}]\n", name)
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: compute, namespace: %s}\nspec: {hard: {requests.cpu: \"20\", requests.memory: 40Gi, limits.memory: 60Gi}}\n", name)
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: LimitRange\nmetadata: {name: defaults, namespace: %s}\nspec: {limits: [{type: Container, default: {memory: 256Mi}, defaultRequest: {cpu: 100m, memory: 128Mi}}]}\n", name)
+	}
+	for i := 5 * 200; i < n; i++ {
 		ns := fmt.Sprintf("team-%03d", i%200)
 		name := fmt.Sprintf("app-%05d", i)
 		containers := containersYAML(i, "      ")
@@ -28,9 +40,16 @@ func workloadSet(n int) []byte {
 		case 0, 1, 2, 3, 4:
 			fmt.Fprintf(&b, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\n  namespace: %s\n  labels: {app.kubernetes.io/name: %s, app.kubernetes.io/instance: %s}\nspec:\n  replicas: %d\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata:\n      labels: {app: %s, app.kubernetes.io/name: %s}\n    spec:\n      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n      containers:\n%s",
 				name, ns, name, name, 1+i%3, name, name, name, containers)
-			if i%2 == 0 {
+			switch i % 5 {
+			case 0, 2:
 				fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Service\nmetadata: {name: %s, namespace: %s}\nspec:\n  selector: {app: %s}\n  ports: [{port: 80, targetPort: 8080}]\n", name, ns, name)
-				i++ // a Service counts toward n
+				i++ // the extra objects count toward n
+			case 1:
+				fmt.Fprintf(&b, "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: %s, namespace: %s}\nspec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: %s}}\n", name, ns, name)
+				i++
+			case 3:
+				fmt.Fprintf(&b, "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: %s, namespace: %s}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: %s}\n  minReplicas: 2\n  maxReplicas: 5\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]\n", name, ns, name)
+				i++
 			}
 		case 5:
 			fmt.Fprintf(&b, "---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: %s, namespace: %s}\nspec:\n  replicas: 3\n  serviceName: %s\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec:\n      containers:\n%s", name, ns, name, name, name, containers)

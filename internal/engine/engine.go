@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -22,15 +23,25 @@ type Options struct {
 	// Now is the time of the scan: it stamps the report and is what date-dependent checks
 	// compare with. Nil means the current time, and leaves generatedAt out.
 	Now func() time.Time
+	// Policy holds the user's decisions (disabled checks, severities, exemptions,
+	// attestations); nil means none.
+	Policy *Policy
 }
 
 // checkRun is what one check did over the whole scan.
 type checkRun struct {
 	check    *check.Check
+	disabled bool
 	eligible bool // an input of one of its evidence kinds was given
 	applied  int  // subjects it applied to
 	findings []check.Finding
 	failed   bool // it panicked on some subject
+	// unlisted names the kinds the check needs that the scan could not list in full, with
+	// why (a live list that failed): its item cannot pass on that partial evidence.
+	unlisted []string
+	// blocked is set when a kind of Requires is among them: the check reads those kinds to
+	// conclude (no Defender DaemonSet…), so it does not run on what is missing.
+	blocked bool
 }
 
 // Run applies the checks to the scan and returns the report.
@@ -56,16 +67,24 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 		rep.Errors = append(rep.Errors, report.Error{Source: e.Source, Line: e.Line, Message: e.Message})
 	}
 
+	notes := &notices{}
 	runs := make([]*checkRun, 0, len(checks))
 	for _, c := range checks {
-		cr := &checkRun{check: c}
+		cr := &checkRun{check: c, disabled: opts.Policy.disabled(c)}
+		cr.unlisted, cr.blocked = unlistedKinds(c, scan)
 		for _, ev := range c.EvidenceKinds() {
 			if scan.Evidence[ev] {
 				cr.eligible = true
 			}
 		}
-		if cr.eligible {
-			runCheck(ctx, env, cr, ix, rep)
+		if cr.eligible && !cr.disabled && !cr.blocked {
+			runCheck(ctx, env, cr, ix, rep, opts.Policy, notes)
+			if sev, ok := opts.Policy.severity(c); ok {
+				for i := range cr.findings {
+					cr.findings[i].Severity = sev
+				}
+			}
+			opts.Policy.applyExemptions(env.Now, cr.findings, notes)
 		}
 		runs = append(runs, cr)
 	}
@@ -111,14 +130,16 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	}
 	for _, it := range cat.Items {
 		item := itemStatus(it, byItem[it.ID], scan)
+		opts.Policy.attest(&item, env.Now, notes)
 		rep.Items = append(rep.Items, item)
 		rep.Summary.Items[item.Status]++
 	}
 	rep.Summary.Score = Score(rep.Items, worst)
+	rep.Notices = notes.list
 	return rep
 }
 
-func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Index, rep *report.Report) {
+func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Index, rep *report.Report, policy *Policy, notes *notices) {
 	c := cr.check
 	kinds := make(map[string]bool, len(c.Kinds))
 	for _, k := range c.Kinds {
@@ -130,7 +151,11 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Ind
 			continue
 		}
 		r := check.NewResult(&c.Meta, s)
-		if err := safeRun(ctx, env, c, s, r); err != nil {
+		err := safeRun(ctx, env, c, s, r)
+		if err == nil {
+			err = r.Err()
+		}
+		if err != nil {
 			cr.failed = true
 			rep.Errors = append(rep.Errors, report.Error{Source: id.Source.File, Line: positive(id.Source.Line),
 				Message: fmt.Sprintf("check %s failed on %s/%s: %v; the item is not evaluated", c.ID, id.Kind, id.Name, err)})
@@ -139,7 +164,9 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Ind
 		if r.Applied() {
 			cr.applied++
 		}
-		cr.findings = append(cr.findings, r.Findings()...)
+		fs := r.Findings()
+		policy.applyAnnotations(s, fs, notes)
+		cr.findings = append(cr.findings, fs...)
 	}
 }
 
@@ -164,22 +191,36 @@ func safeRun(ctx context.Context, env *check.Env, c *check.Check, s subject.Subj
 
 func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.Item {
 	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: []string{}}
-	eligible, applied, failed := false, 0, false
+	eligible, applied, failed, disabled := false, 0, false, 0
+	var unlisted []string
 	for _, cr := range runs {
 		item.Checks = append(item.Checks, cr.check.ID)
 		item.Findings += len(cr.findings)
+		if cr.disabled {
+			disabled++
+			continue
+		}
 		if cr.eligible {
 			eligible = true
 			applied += cr.applied
 			failed = failed || cr.failed
+			unlisted = append(unlisted, cr.unlisted...)
 		}
 	}
 	switch {
 	case item.Findings > 0:
 		item.Status = report.StatusFail
+	case len(unlisted) > 0:
+		// Findings from the objects that were read stand; a pass would rest on objects
+		// that could not be read.
+		item.Status = report.StatusNotEvaluated
+		item.Reason = "the scan could not read every object this item needs: " + strings.Join(dedupe(unlisted), "; ") + " (see errors)"
 	case failed:
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "a check of this item failed to run; see errors"
+	case disabled > 0 && disabled == len(runs):
+		item.Status = report.StatusNotEvaluated
+		item.Reason = "its checks are disabled by configuration"
 	case applied > 0:
 		item.Status = report.StatusPass
 	case eligible:
@@ -200,6 +241,44 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		}
 	}
 	return item
+}
+
+// unlistedKinds returns "Kind: why" for each kind the check needs that the scan could not
+// list: its Kinds (or, when it names none, the kinds its subject type is built from) and its
+// Requires. blocked is true when one of Requires is missing: a check that concludes from
+// those kinds (an absence, a count) would conclude wrongly, so it must not run. A missing
+// subject kind only means fewer subjects: what the check finds on the others stands.
+func unlistedKinds(c *check.Check, scan *subject.Scan) (out []string, blocked bool) {
+	if len(scan.Unlisted) == 0 {
+		return nil, false
+	}
+	kinds := c.Kinds
+	if len(kinds) == 0 {
+		kinds = subject.KindsOf(c.SubjectType())
+	}
+	for _, k := range kinds {
+		if why, ok := scan.Unlisted[k]; ok {
+			out = append(out, k+": "+why)
+		}
+	}
+	for _, k := range c.Requires {
+		if why, ok := scan.Unlisted[k]; ok {
+			out = append(out, k+": "+why)
+			blocked = true
+		}
+	}
+	return out, blocked
+}
+
+func dedupe(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // missingEvidence lists the evidence kinds of the item's checks that no input provided.

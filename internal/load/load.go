@@ -17,7 +17,13 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/load/arm"
+	"github.com/akscheck/akscheck/internal/load/dockerfile"
+	"github.com/akscheck/akscheck/internal/load/helm"
+	"github.com/akscheck/akscheck/internal/load/kustomize"
 	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/load/scanreport"
+	"github.com/akscheck/akscheck/internal/load/terraform"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -25,6 +31,17 @@ import (
 type Options struct {
 	// Manifest tunes the Kubernetes manifest loader; its Stdin is read for "-".
 	Manifest manifest.Options
+	// ARM tunes the Azure resource JSON and ARM template loader.
+	ARM arm.Options
+	// Terraform tunes the Terraform loader.
+	Terraform terraform.Options
+	// Dockerfile tunes the Dockerfile loader (--target).
+	Dockerfile dockerfile.Options
+	// Helm are the values of chart renders (--values, --set, --release-name).
+	Helm helm.Options
+	// ScanReports are the files and directories of image scan reports (--scan-reports).
+	// Reports are read from there only: one met among the scanned paths is left alone.
+	ScanReports []string
 }
 
 // FileKind is the kind of input a file holds.
@@ -37,6 +54,14 @@ const (
 	KindManifest FileKind = iota
 	// KindIgnored files are not read (no known extension or name).
 	KindIgnored
+	// KindARM is Azure resource JSON (az CLI or REST output) or an ARM template.
+	KindARM
+	// KindTerraform is a .tf file (or a .tfvars file); a directory's are read as one module.
+	KindTerraform
+	// KindTerraformPlan is terraform show -json output.
+	KindTerraformPlan
+	// KindDockerfile is a Dockerfile or Containerfile (told by its name).
+	KindDockerfile
 )
 
 // Load reads every path: files, directories (recursively) and "-" for standard input.
@@ -52,12 +77,23 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 			scan.Merge(loadStdin(opts))
 		case err != nil:
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: describeFSError(err)})
+		case info.IsDir() && helm.IsChart(p):
+			scan.Merge(helm.Load(p, opts.Helm, opts.Manifest))
+		case info.IsDir() && kustomize.IsKustomization(p):
+			scan.Merge(kustomize.Load(p, opts.Manifest))
 		case info.IsDir():
 			scan.Merge(loadDir(ctx, p, opts))
+		case helm.IsPackagedChart(p):
+			scan.Merge(helm.Load(p, opts.Helm, opts.Manifest))
 		default:
 			scan.Merge(loadFiles(ctx, []string{p}, opts, true))
 		}
 	}
+	// Azure resource JSON of several files (a cluster, its node pools, its diagnostic
+	// settings) is tied together by ARM IDs once everything is read; a Terraform plan wins
+	// over the .tf files of its directory.
+	scan.Others = terraform.PreferPlans(arm.Link(scan.Others))
+	scan.Merge(loadScanReports(ctx, opts))
 	return scan
 }
 
@@ -72,14 +108,27 @@ func loadStdin(opts Options) *subject.Scan {
 // loadDir walks a directory. Folders whose name starts with "." (.git, .github) are skipped.
 func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 	scan := &subject.Scan{}
-	var files []string
+	var files, kustomizations []string
 	walkErr := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
 			return nil
 		}
 		if d.IsDir() {
-			if path != root && strings.HasPrefix(d.Name(), ".") {
+			if path == root {
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			// A chart or a kustomization is rendered as a whole; its files are not
+			// manifests on their own.
+			if helm.IsChart(path) {
+				scan.Merge(helm.Load(path, opts.Helm, opts.Manifest))
+				return filepath.SkipDir
+			}
+			if kustomize.IsKustomization(path) {
+				kustomizations = append(kustomizations, path)
 				return filepath.SkipDir
 			}
 			return nil
@@ -92,6 +141,9 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 	if walkErr != nil {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: root, Message: walkErr.Error()})
 	}
+	for _, k := range kustomize.Roots(kustomizations) {
+		scan.Merge(kustomize.Load(k, opts.Manifest))
+	}
 	sort.Strings(files)
 	scan.Merge(loadFiles(ctx, files, opts, false))
 	return scan
@@ -101,11 +153,17 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 // without a known extension, as manifests.
 func loadFiles(ctx context.Context, files []string, opts Options, explicit bool) *subject.Scan {
 	scan := &subject.Scan{}
+	modules := map[string][]string{}
 	for _, f := range files {
 		if ctx.Err() != nil {
 			break
 		}
 		kind := kindByName(f)
+		if kind == KindTerraform {
+			dir := filepath.Dir(f)
+			modules[dir] = append(modules[dir], f)
+			continue
+		}
 		if kind == KindIgnored {
 			if !explicit {
 				continue
@@ -119,6 +177,38 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 		}
 		scan.Merge(loadContent(f, data, kind, opts))
 	}
+	scan.Merge(loadModules(ctx, modules, opts))
+	return scan
+}
+
+// loadModules reads each directory's .tf files as one Terraform module, with the .tfvars
+// files of the directory.
+func loadModules(ctx context.Context, modules map[string][]string, opts Options) *subject.Scan {
+	scan := &subject.Scan{}
+	dirs := make([]string, 0, len(modules))
+	for d := range modules {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, dir := range dirs {
+		if ctx.Err() != nil {
+			break
+		}
+		var files []terraform.File
+		hasTF := false
+		for _, f := range modules[dir] {
+			data, err := readFile(f, maxSize(opts))
+			if err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
+				continue
+			}
+			hasTF = hasTF || !terraform.IsVarFile(f)
+			files = append(files, terraform.File{Path: f, Data: data})
+		}
+		if hasTF {
+			scan.Merge(terraform.LoadModule(files, opts.Terraform))
+		}
+	}
 	return scan
 }
 
@@ -127,6 +217,14 @@ func kindByName(path string) FileKind {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
 		return KindManifest
+	case ".tf", ".tfvars":
+		return KindTerraform
+	}
+	if terraform.IsVarFile(path) {
+		return KindTerraform
+	}
+	if dockerfile.IsDockerfile(path) {
+		return KindDockerfile
 	}
 	return KindIgnored
 }
@@ -142,6 +240,12 @@ func loadContent(source string, data []byte, kind FileKind, opts Options) *subje
 		s := manifest.LoadBytes(source, data, opts.Manifest)
 		s.Evidence = map[catalog.Evidence]bool{catalog.Manifest: true}
 		return s
+	case KindARM:
+		return arm.LoadBytes(source, data, opts.ARM)
+	case KindTerraformPlan:
+		return terraform.LoadPlan(source, data)
+	case KindDockerfile:
+		return dockerfile.LoadBytes(source, data, opts.Dockerfile)
 	}
 	return &subject.Scan{}
 }
@@ -194,6 +298,20 @@ func sniffJSON(data []byte) FileKind {
 	shape := shapeOf(data)
 	if shape == nil || shape.has("apiVersion", "kind") {
 		return KindManifest
+	}
+	if terraform.IsPlan(data) {
+		return KindTerraformPlan
+	}
+	if scanreport.DetectKeys(shape) != "" {
+		// Image scan reports are read through --scan-reports only.
+		return KindIgnored
+	}
+	switch arm.Sniff(data) {
+	case arm.Resources, arm.Template:
+		return KindARM
+	case arm.Parameters:
+		// Parameters files are read through --arm-parameters only.
+		return KindIgnored
 	}
 	return KindManifest
 }

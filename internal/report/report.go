@@ -32,7 +32,35 @@ type Report struct {
 	Suppressed    []Finding `json:"suppressed,omitempty"`
 	Items         []Item    `json:"items"`
 	Errors        []Error   `json:"errors,omitempty"`
-	Summary       Summary   `json:"summary"`
+	// Notices are information about the configuration: expired exemptions, exemptions that
+	// do not apply, stale attestations.
+	Notices []Notice `json:"notices,omitempty"`
+	Summary Summary  `json:"summary"`
+	// Baseline is set when the findings were compared with a baseline (--baseline).
+	Baseline *Baseline `json:"baseline,omitempty"`
+}
+
+// SuppressedByBaseline is the SuppressedBy of findings that a baseline recorded.
+const SuppressedByBaseline = "baseline"
+
+// Baseline says what comparing the findings with a baseline file found.
+type Baseline struct {
+	// Source is the baseline file.
+	Source string `json:"source"`
+	// Suppressed counts the findings the baseline recorded (moved to suppressed).
+	Suppressed int `json:"suppressed"`
+	// Fixed lists the findings of the baseline that no longer occur.
+	Fixed []FixedFinding `json:"fixed"`
+}
+
+// FixedFinding is a finding of the baseline that the scan no longer reports.
+type FixedFinding struct {
+	Check     string         `json:"check"`
+	Item      string         `json:"item"`
+	Severity  check.Severity `json:"severity"`
+	Message   string         `json:"message,omitempty"`
+	Object    Object         `json:"object,omitzero"`
+	Container string         `json:"container,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -103,6 +131,14 @@ type Error struct {
 	Source  string `json:"source"`
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
+}
+
+// Notice is information about the scan's configuration, not a finding.
+type Notice struct {
+	Severity check.Severity `json:"severity"`
+	Source   string         `json:"source,omitempty"`
+	Line     int            `json:"line,omitempty"`
+	Message  string         `json:"message"`
 }
 
 // Summary counts findings and items.

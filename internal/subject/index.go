@@ -22,7 +22,17 @@ type Index struct {
 	hpasByTarget   map[objectKey][]*HPA
 	namespaces     map[string]bool
 	byType         map[reflect.Type][]Subject
+	byKindNs       map[kindNamespace][]*Object
+	workloadsByNs  map[string][]*Workload
+	policiesByNs   map[string][]*NetworkPolicy
+	byKind         map[string][]*Object
+	hpaOf          map[*Object]*HPA
+	workloadOf     map[*Object]*Workload
+	// reports joins image scan reports to the workloads that run their images.
+	reports *reportIndex
 }
+
+type kindNamespace struct{ kind, namespace string }
 
 type objectKey struct{ kind, namespace, name string }
 
@@ -47,21 +57,46 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		hpasByTarget:   map[objectKey][]*HPA{},
 		namespaces:     map[string]bool{},
 		byType:         map[reflect.Type][]Subject{},
+		byKindNs:       map[kindNamespace][]*Object{},
+		workloadsByNs:  map[string][]*Workload{},
+		policiesByNs:   map[string][]*NetworkPolicy{},
+		byKind:         map[string][]*Object{},
+		hpaOf:          map[*Object]*HPA{},
+		workloadOf:     map[*Object]*Workload{},
 	}
+	var nsOrder []string
+	nsObjects := map[string]*Object{}
 	images := &imageCache{}
+	controlled := controlledInScan(objects)
 	for _, o := range objects {
 		ix.byKey[objectKey{o.Kind, o.Namespace, o.Meta.Name}] = o
-		if o.Namespace != "" {
-			ix.namespaces[o.Namespace] = true
+		if !controlled[o] {
+			ix.add(o)
 		}
-		ix.add(o)
-		if w := newWorkload(o, images); w != nil {
+		ix.byKind[o.Kind] = append(ix.byKind[o.Kind], o)
+		kn := kindNamespace{o.Kind, o.Namespace}
+		ix.byKindNs[kn] = append(ix.byKindNs[kn], o)
+		if w := newWorkload(o, images); w != nil && !controlled[o] {
 			ix.workloads = append(ix.workloads, w)
+			ix.workloadsByNs[o.Namespace] = append(ix.workloadsByNs[o.Namespace], w)
+			ix.workloadOf[o] = w
 			ix.add(w)
 		}
+		if np := newNetworkPolicy(o); np != nil {
+			ix.policiesByNs[o.Namespace] = append(ix.policiesByNs[o.Namespace], np)
+		}
+		nsName := o.Namespace
+		if o.Kind == "Namespace" && o.APIVersion == "v1" {
+			nsName = o.Meta.Name
+			if _, seen := nsObjects[nsName]; !seen || nsObjects[nsName] == nil {
+				nsObjects[nsName] = o
+			}
+		}
+		if nsName != "" && !ix.namespaces[nsName] {
+			ix.namespaces[nsName] = true
+			nsOrder = append(nsOrder, nsName)
+		}
 		switch t := o.Typed.(type) {
-		case *corev1.Namespace:
-			ix.namespaces[t.Name] = true
 		case *corev1.Service:
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
 				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
@@ -86,11 +121,37 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			ix.addHPA(h)
 		}
 	}
+	for _, name := range nsOrder {
+		ix.add(&Namespace{Name: name, Object: nsObjects[name]})
+	}
 	for _, s := range others {
 		ix.add(s)
 	}
+	ix.reports = newReportIndex(ix.workloads, others)
 	return ix
 }
+
+// InNamespace returns the objects of a kind in a namespace, in scan order.
+func (ix *Index) InNamespace(kind, namespace string) []*Object {
+	return ix.byKindNs[kindNamespace{kind, namespace}]
+}
+
+// NetworkPolicies returns the network policies (of every engine) of a namespace.
+func (ix *Index) NetworkPolicies(namespace string) []*NetworkPolicy {
+	return ix.policiesByNs[namespace]
+}
+
+// HPA returns the autoscaler view of a HorizontalPodAutoscaler object, or nil.
+func (ix *Index) HPA(o *Object) *HPA { return ix.hpaOf[o] }
+
+// WorkloadOf returns the workload view of an object, or nil when it runs no pods.
+func (ix *Index) WorkloadOf(o *Object) *Workload { return ix.workloadOf[o] }
+
+// OfKind returns every object of a kind across namespaces, in scan order.
+func (ix *Index) OfKind(kind string) []*Object { return ix.byKind[kind] }
+
+// WorkloadsIn returns the workloads of a namespace, in scan order.
+func (ix *Index) WorkloadsIn(namespace string) []*Workload { return ix.workloadsByNs[namespace] }
 
 func (ix *Index) add(s Subject) {
 	t := reflect.TypeOf(s)
@@ -101,6 +162,7 @@ func (ix *Index) add(s Subject) {
 func (ix *Index) Subjects(t reflect.Type) []Subject { return ix.byType[t] }
 
 func (ix *Index) addHPA(h *HPA) {
+	ix.hpaOf[h.Object] = h
 	k := objectKey{h.Target.Kind, h.Namespace, h.Target.Name}
 	ix.hpasByTarget[k] = append(ix.hpasByTarget[k], h)
 }

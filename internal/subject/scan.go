@@ -31,6 +31,10 @@ type Scan struct {
 	// Evidence holds the evidence kinds the inputs provide: an item none of whose kinds is
 	// here is not evaluated.
 	Evidence map[catalog.Evidence]bool
+	// Unlisted holds the kinds whose objects are not all in the scan although the input
+	// should have held them (a live list that failed, or kinds outside a namespace-limited
+	// live scan), with the reason. A check that needs one of them cannot pass.
+	Unlisted map[string]string
 }
 
 // Merge appends another scan's results to s.
@@ -46,6 +50,14 @@ func (s *Scan) Merge(o *Scan) {
 	for k, v := range o.Evidence {
 		if v {
 			s.Evidence[k] = true
+		}
+	}
+	for k, why := range o.Unlisted {
+		if s.Unlisted == nil {
+			s.Unlisted = map[string]string{}
+		}
+		if _, seen := s.Unlisted[k]; !seen {
+			s.Unlisted[k] = why
 		}
 	}
 }

@@ -33,8 +33,13 @@ func TypeOf[S Subject]() reflect.Type { return reflect.TypeFor[S]() }
 
 // nouns name the subject types in docs and listings.
 var nouns = map[reflect.Type]string{
-	reflect.TypeFor[*Object]():   "all objects",
-	reflect.TypeFor[*Workload](): "all workloads",
+	reflect.TypeFor[*Object]():      "all objects",
+	reflect.TypeFor[*Workload]():    "all workloads",
+	reflect.TypeFor[*Namespace]():   "namespaces",
+	reflect.TypeFor[*Cluster]():     "AKS clusters",
+	reflect.TypeFor[*Registry]():    "container registries",
+	reflect.TypeFor[*Dockerfile]():  "Dockerfiles",
+	reflect.TypeFor[*ImageReport](): "image scan reports",
 }
 
 // Noun describes a subject type for docs ("all workloads").

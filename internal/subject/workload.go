@@ -143,3 +143,49 @@ func (w *Workload) setReplicas(r *int32) {
 		w.Replicas = *r
 	}
 }
+
+// StatefulSet returns the StatefulSet behind a workload, or nil for other kinds.
+func (w *Workload) StatefulSet() *appsv1.StatefulSet {
+	sts, _ := w.Typed.(*appsv1.StatefulSet)
+	return sts
+}
+
+// TargetsWindows reports whether the pods run on Windows nodes: spec.os.name windows, a
+// kubernetes.io/os: windows node selector, or a required node affinity term on it.
+func (w *Workload) TargetsWindows() bool {
+	spec := w.Spec()
+	if spec.OS != nil && spec.OS.Name == corev1.Windows {
+		return true
+	}
+	return RequiresNodeLabel(spec, "kubernetes.io/os", "windows")
+}
+
+// RequiresNodeLabel reports whether a pod spec requires a node label value (or, with value "",
+// the label's presence) by node selector or required node affinity.
+func RequiresNodeLabel(spec *corev1.PodSpec, key, value string) bool {
+	if v, ok := spec.NodeSelector[key]; ok && (value == "" || v == value) {
+		return true
+	}
+	if spec.Affinity == nil || spec.Affinity.NodeAffinity == nil || spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return false
+	}
+	for _, term := range spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		for _, e := range term.MatchExpressions {
+			if e.Key != key {
+				continue
+			}
+			if value == "" && (e.Operator == corev1.NodeSelectorOpExists || e.Operator == corev1.NodeSelectorOpIn) {
+				return true
+			}
+			if e.Operator != corev1.NodeSelectorOpIn {
+				continue
+			}
+			for _, v := range e.Values {
+				if v == value {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

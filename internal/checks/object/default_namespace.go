@@ -18,6 +18,16 @@ var DefaultNamespace = check.New(check.Meta{
 		"with everything else put there by accident. The API server's own Service/kubernetes is left out; " +
 		"kinds akscheck does not know (CRDs) are not judged, since their scope is unknown.",
 	Remediation: "Create a namespace per application or team and set metadata.namespace (or deploy with -n).",
+	Example: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop`,
 }, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
 	if o.Typed == nil || subject.IsClusterScoped(o.Kind) || (o.Kind == "Service" && o.Name() == "kubernetes") {
 		r.NotApplicable()

@@ -22,7 +22,21 @@ var InternalLoadBalancer = check.New(check.Meta{
 		"service.beta.kubernetes.io/azure-load-balancer-internal: \"true\". AKS then gives it a public IP " +
 		"on the cluster's load balancer, reachable from the whole Internet.",
 	Remediation: "Annotate the Service with service.beta.kubernetes.io/azure-load-balancer-internal: \"true\", and publish what must be public through an ingress or gateway behind a WAF.",
-	Kinds:       []string{"Service"},
+	Example: `apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+  namespace: shop
+  annotations:
+    service.beta.kubernetes.io/azure-load-balancer-internal: "true"
+spec:
+  type: LoadBalancer
+  selector:
+    app.kubernetes.io/name: cart
+  ports:
+    - port: 80
+      targetPort: 8080`,
+	Kinds: []string{"Service"},
 }, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
 	svc, ok := o.Typed.(*corev1.Service)
 	if !ok || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {

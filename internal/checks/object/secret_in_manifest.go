@@ -20,8 +20,24 @@ var SecretInManifest = check.New(check.Meta{
 		"value is in git and in every copy of the repository. Only the keys are read; values never reach " +
 		"the report. Live clusters are not judged by this check (every cluster has Secrets).",
 	Remediation: "Keep the secret in Azure Key Vault and mount it with the Secrets Store CSI driver (a SecretProviderClass, optionally synced to a Secret), or encrypt it in git with Sealed Secrets or SOPS.",
-	Kinds:       []string{"Secret"},
-	Evidence:    []catalog.Evidence{catalog.Manifest},
+	Example: `apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: cart-redis
+  namespace: shop
+spec:
+  provider: azure
+  parameters:
+    clientID: 00000000-0000-0000-0000-000000000000   # the workload identity
+    keyvaultName: contoso-shop
+    tenantId: 00000000-0000-0000-0000-000000000000
+    objects: |
+      array:
+        - |
+          objectName: redis-password
+          objectType: secret`,
+	Kinds:    []string{"Secret"},
+	Evidence: []catalog.Evidence{catalog.Manifest},
 }, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
 	s, ok := o.Typed.(*corev1.Secret)
 	if !ok || o.Input == subject.InputCluster {

@@ -20,6 +20,13 @@ var AllowedRegistries = check.New(check.Meta{
 		"registry host come from Docker Hub. Images from unknown registries escape your scanning, " +
 		"signing and quarantine.",
 	Remediation: "Import the image into your Azure Container Registry (az acr import) and reference it there, or add the registry to the allowlist.",
+	Example: `# The image comes from your Azure Container Registry (import it with az acr import).
+spec:
+  template:
+    spec:
+      containers:
+        - name: cart
+          image: contoso.azurecr.io/cart:1.4.2`,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		im := c.ImageRef

@@ -17,6 +17,17 @@ var AutomountServiceAccountToken = check.New(check.Meta{
 		"that is in the scan. A mounted token lets anyone who gets code execution in the pod call the " +
 		"Kubernetes API with the ServiceAccount's rights.",
 	Remediation: "Set automountServiceAccountToken: false on the pod spec or its ServiceAccount; pods that call the API can opt back in.",
+	Example: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+  namespace: shop
+automountServiceAccountToken: false
+---
+# in the pod template of the workload
+spec:
+  serviceAccountName: cart
+  automountServiceAccountToken: false`,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	spec := w.Spec()
 	if isFalse(spec.AutomountServiceAccountToken) {

@@ -17,9 +17,21 @@ var DropAllCapabilities = check.New(check.Meta{
 	Title:    "Containers drop all capabilities",
 	Severity: check.Medium,
 	Description: "securityContext.capabilities.drop does not contain ALL. The container runtime grants a " +
-		"default set (including NET_RAW, which allows ARP and DNS spoofing on the node network).",
+		"default set (including NET_RAW, which allows ARP and DNS spoofing on the node network). Pods that target Windows are left out: the setting is Linux-only.",
 	Remediation: "Set securityContext.capabilities.drop: [ALL] and add back only the capabilities the app needs.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      securityContext:
+        capabilities:
+          drop: ["ALL"]
+          add: ["NET_BIND_SERVICE"]   # only what the app needs`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if w.TargetsWindows() {
+		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
+		return
+	}
 	for _, c := range w.Containers() {
 		if !dropsAll(c.SecurityContext) {
 			r.Failf(c.Path+".securityContext.capabilities.drop", c.Name, "container %q of %s does not drop ALL capabilities", c.Name, kindNoun(w))
@@ -51,6 +63,14 @@ var DangerousCapabilities = check.New(check.Meta{
 	Description: "securityContext.capabilities.add contains SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE, " +
 		"SYS_MODULE or ALL. Each of them gives a way out of the container or over the node's network.",
 	Remediation: "Remove the capability; if the workload really needs it, run it in a dedicated, isolated node pool and exempt it with a reason.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      securityContext:
+        capabilities:
+          drop: ["ALL"]
+          add: ["NET_BIND_SERVICE"]   # no SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE or SYS_MODULE`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || c.SecurityContext.Capabilities == nil {

@@ -19,6 +19,15 @@ var CPULimits = check.New(check.Meta{
 		"deliberately run without CPU limits to avoid throttling; disable this check (checks.disable: " +
 		"[cpu-limits]) when that is your policy.",
 	Remediation: "Set resources.limits.cpu, or disable this check if your policy is to leave CPU unlimited.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      resources:
+        requests:
+          cpu: 250m
+        limits:
+          cpu: "1"`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if _, ok := c.Resources.Limits[corev1.ResourceCPU]; !ok {

@@ -46,6 +46,16 @@ var EnvLiteralSecret = check.New(check.Meta{
 		"git, in the Deployment history and visible to anyone who can read the object. The finding never " +
 		"shows the value.",
 	Remediation: "Store the secret in Azure Key Vault and mount it through the Secrets Store CSI driver (SecretProviderClass), or at least reference a Secret with valueFrom.secretKeyRef.",
+	Example: `spec:
+  containers:
+    - name: cart
+      image: contoso.azurecr.io/cart:1.4.2
+      env:
+        - name: REDIS_PASSWORD
+          valueFrom:
+            secretKeyRef:       # a Secret synced from Key Vault by the Secrets Store CSI driver
+              name: cart-redis
+              key: password`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		for i, e := range c.Env {

@@ -20,6 +20,11 @@ var ImagePullPolicy = check.New(check.Meta{
 		"imagePullPolicy with a latest or missing tag defaults to Always and runs whatever the tag points " +
 		"at when the pod starts.",
 	Remediation: "Pin images by version tag or digest and use imagePullPolicy: IfNotPresent.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      imagePullPolicy: IfNotPresent`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		im := c.ImageRef

@@ -16,6 +16,11 @@ var LatestTag = check.New(check.Meta{
 	Description: "An image without a tag or digest, or with the tag latest. Such a manifest does not say " +
 		"what runs: two nodes can run different code, and a rollback does not roll back.",
 	Remediation: "Reference images by an immutable version tag or by digest (image@sha256:…).",
+	Example: `spec:
+  containers:
+    - name: web
+      # a version tag, or a digest: contoso.azurecr.io/web@sha256:<digest>
+      image: contoso.azurecr.io/web:2.1.0`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		im := c.ImageRef

@@ -18,7 +18,17 @@ var LivenessProbe = check.New(check.Meta{
 		"are left out, as are init containers). Without a liveness probe the kubelet cannot restart a " +
 		"container that hangs without exiting.",
 	Remediation: "Add a livenessProbe (httpGet, tcpSocket, grpc or exec) that fails only when the process cannot recover by itself.",
-	Kinds:       longRunningKinds,
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      livenessProbe:
+        httpGet:
+          path: /healthz
+          port: 8080
+        periodSeconds: 10
+        failureThreshold: 3`,
+	Kinds: longRunningKinds,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if !w.LongRunning() {
 		r.NotApplicable()

@@ -19,7 +19,22 @@ var LivenessSameAsReadiness = check.New(check.Meta{
 		"container that is only busy or waiting for a dependency is killed instead of being taken out of " +
 		"the Service, which turns a slow-down into a restart loop.",
 	Remediation: "Make the liveness probe check only that the process is alive (a cheap endpoint, a longer period or higher failureThreshold), and keep dependency checks in the readiness probe.",
-	Kinds:       longRunningKinds,
+	Example: `spec:
+  containers:
+    - name: orders
+      image: contoso.azurecr.io/orders:3.0.1
+      livenessProbe:        # is the process alive?
+        httpGet:
+          path: /healthz
+          port: 8080
+        periodSeconds: 20
+        failureThreshold: 3
+      readinessProbe:       # can it serve now (database reachable, caches warm)?
+        httpGet:
+          path: /ready
+          port: 8080
+        periodSeconds: 5`,
+	Kinds: longRunningKinds,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	applied := false
 	for _, c := range w.AppContainers() {

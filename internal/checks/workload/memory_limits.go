@@ -20,6 +20,15 @@ var MemoryLimits = check.New(check.Meta{
 		"resources.limits.memory (the kube-advisor rule). Memory cannot be throttled: without a limit a " +
 		"leaking container makes the node evict other pods.",
 	Remediation: "Set resources.requests.memory and resources.limits.memory on every container.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      resources:
+        requests:
+          memory: 256Mi
+        limits:
+          memory: 256Mi`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		var missing []string

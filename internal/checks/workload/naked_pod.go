@@ -19,7 +19,25 @@ var NakedPod = check.New(check.Meta{
 	Description: "A Pod without ownerReferences (static mirror pods are left out). Nothing recreates a " +
 		"naked pod when its node is drained, upgraded or lost, so AKS node upgrades silently delete it.",
 	Remediation: "Run the pod from a Deployment, StatefulSet, DaemonSet or Job.",
-	Kinds:       []string{"Pod"},
+	Example: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: worker
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: worker
+    spec:
+      containers:
+        - name: worker
+          image: contoso.azurecr.io/worker:1.2.0`,
+	Kinds: []string{"Pod"},
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if _, mirror := w.Meta.Annotations[mirrorPodAnnotation]; mirror {
 		r.NotApplicable()

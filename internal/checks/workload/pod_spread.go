@@ -22,7 +22,24 @@ var PodSpread = check.New(check.Meta{
 		"topology.kubernetes.io/zone. The scheduler may put every replica on one node, and one node " +
 		"failure or upgrade takes the whole workload down.",
 	Remediation: "Add topologySpreadConstraints on topology.kubernetes.io/zone and kubernetes.io/hostname (or a preferred podAntiAffinity) selecting the workload's own pods.",
-	Kinds:       []string{"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"},
+	Example: `spec:
+  replicas: 3
+  template:
+    spec:
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: topology.kubernetes.io/zone
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              app.kubernetes.io/name: orders
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              app.kubernetes.io/name: orders`,
+	Kinds: []string{"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	replicas := w.Replicas
 	for _, h := range env.Index.HPAsFor(w.Object) {

@@ -18,7 +18,16 @@ var PreStopHook = check.New(check.Meta{
 		"(a short sleep, or a graceful drain) requests in flight and those routed before the endpoint " +
 		"update fail. This is a heuristic: the app may handle SIGTERM gracefully by itself.",
 	Remediation: "Add lifecycle.preStop (for example a sleep of a few seconds) and keep terminationGracePeriodSeconds longer than it.",
-	Kinds:       scaledKinds,
+	Example: `spec:
+  terminationGracePeriodSeconds: 30
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      lifecycle:
+        preStop:
+          sleep:
+            seconds: 5   # or exec: {command: ["sleep", "5"]} before Kubernetes 1.30`,
+	Kinds: scaledKinds,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	services := env.Index.ServicesSelecting(w)
 	if len(services) == 0 {

@@ -14,9 +14,19 @@ var PrivilegeEscalation = check.New(check.Meta{
 	Title:    "Containers forbid privilege escalation",
 	Severity: check.High,
 	Description: "securityContext.allowPrivilegeEscalation is not set to false. It defaults to true, so " +
-		"setuid binaries in the image can gain root inside the container.",
+		"setuid binaries in the image can gain root inside the container. Pods that target Windows are left out: the setting is Linux-only.",
 	Remediation: "Set securityContext.allowPrivilegeEscalation: false on every container.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      securityContext:
+        allowPrivilegeEscalation: false`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if w.TargetsWindows() {
+		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
+		return
+	}
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || !isFalse(c.SecurityContext.AllowPrivilegeEscalation) {
 			r.Failf(c.Path+".securityContext.allowPrivilegeEscalation", c.Name,

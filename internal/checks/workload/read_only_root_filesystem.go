@@ -14,9 +14,25 @@ var ReadOnlyRootFilesystem = check.New(check.Meta{
 	Title:    "Containers have a read-only root filesystem",
 	Severity: check.Medium,
 	Description: "securityContext.readOnlyRootFilesystem is not true. A writable root filesystem lets an " +
-		"attacker drop and run tools, and hides state that is lost on restart.",
+		"attacker drop and run tools, and hides state that is lost on restart. Pods that target Windows are left out: the setting is Linux-only.",
 	Remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app must write.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      securityContext:
+        readOnlyRootFilesystem: true
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+  volumes:
+    - name: tmp
+      emptyDir: {}`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if w.TargetsWindows() {
+		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
+		return
+	}
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || !isTrue(c.SecurityContext.ReadOnlyRootFilesystem) {
 			r.Failf(c.Path+".securityContext.readOnlyRootFilesystem", c.Name,

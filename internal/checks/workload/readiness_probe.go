@@ -17,7 +17,16 @@ var ReadinessProbe = check.New(check.Meta{
 		"ReplicationControllers. Without a readiness probe a pod receives traffic as soon as its process " +
 		"starts, before it can serve, and during rollouts and node drains requests fail.",
 	Remediation: "Add a readinessProbe that succeeds only when the container can serve requests.",
-	Kinds:       replicatedKinds,
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      readinessProbe:
+        httpGet:
+          path: /ready
+          port: 8080
+        periodSeconds: 5`,
+	Kinds: replicatedKinds,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.AppContainers() {
 		if c.ReadinessProbe == nil {

@@ -17,7 +17,14 @@ var Replicas = check.New(check.Meta{
 		"the workload with minReplicas of 2 or more. A single replica is down during every node upgrade, " +
 		"drain or crash.",
 	Remediation: "Set spec.replicas to 2 or more (or an HPA minReplicas of 2 or more), and spread the replicas across nodes.",
-	Kinds:       scaledKinds,
+	Example: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  namespace: shop
+spec:
+  replicas: 2`,
+	Kinds: scaledKinds,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Replicas >= 2 {
 		return

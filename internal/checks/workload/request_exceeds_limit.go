@@ -18,6 +18,17 @@ var RequestExceedsLimit = check.New(check.Meta{
 	Description: "A CPU or memory request greater than the limit of the same resource. The API server " +
 		"rejects such a pod, so the workload never starts.",
 	Remediation: "Lower the request to at most the limit, or raise the limit.",
+	Example: `spec:
+  containers:
+    - name: cart
+      image: contoso.azurecr.io/cart:1.4.2
+      resources:
+        requests:
+          cpu: 500m       # at most the limit
+          memory: 256Mi
+        limits:
+          cpu: "1"
+          memory: 256Mi`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {

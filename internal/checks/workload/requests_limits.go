@@ -21,6 +21,16 @@ var RequestsLimits = check.New(check.Meta{
 		"requests; without them nodes are overcommitted, and without a memory limit one container can " +
 		"take a node's memory and get other pods evicted.",
 	Remediation: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory from measured usage.",
+	Example: `spec:
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0
+      resources:
+        requests:
+          cpu: 250m
+          memory: 256Mi
+        limits:
+          memory: 256Mi`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		var missing []string

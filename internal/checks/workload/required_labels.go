@@ -18,6 +18,20 @@ var RequiredLabels = check.New(check.Meta{
 		"(default app.kubernetes.io/name and app.kubernetes.io/instance; --required-label or the " +
 		"requiredLabels parameter). Labels are how costs, alerts, policies and owners find a workload.",
 	Remediation: "Add the required labels to the workload and to its pod template.",
+	Example: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  namespace: shop
+  labels:
+    app.kubernetes.io/name: cart
+    app.kubernetes.io/instance: cart-prod
+spec:
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: cart
+        app.kubernetes.io/instance: cart-prod`,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if missing := missingKeys(w.Meta.Labels, env.Params.RequiredLabels); len(missing) > 0 {
 		r.Failf("metadata.labels", "", "%s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))

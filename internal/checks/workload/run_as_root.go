@@ -17,6 +17,14 @@ var RunAsRoot = check.New(check.Meta{
 		"runAsNonRoot the kubelet starts the image's user, which is root for most images; root in a " +
 		"container is one kernel bug away from root on the node.",
 	Remediation: "Set securityContext.runAsNonRoot: true (pod or container) and a non-zero runAsUser, and build the image with a non-root USER.",
+	Example: `spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+    runAsGroup: 10001
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0   # built with USER 10001`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		sc := resolveSecurityContext(w.Spec(), c.Container)

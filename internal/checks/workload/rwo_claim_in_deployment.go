@@ -20,7 +20,23 @@ var RWOClaimInDeployment = check.New(check.Meta{
 		"other replicas hang in ContainerCreating, and rolling updates deadlock. Stateful apps belong in a " +
 		"StatefulSet with volumeClaimTemplates.",
 	Remediation: "Run the workload as a StatefulSet with volumeClaimTemplates, or use a ReadWriteMany class (Azure Files) if the replicas really share data.",
-	Kinds:       []string{"Deployment"},
+	Example: `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  replicas: 2
+  volumeClaimTemplates:      # one ReadWriteOnce disk per replica
+    - metadata:
+        name: data
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        storageClassName: managed-csi
+        resources:
+          requests:
+            storage: 10Gi`,
+	Kinds: []string{"Deployment"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Replicas < 2 {
 		r.NotApplicable()

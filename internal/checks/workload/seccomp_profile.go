@@ -17,9 +17,20 @@ var SeccompProfile = check.New(check.Meta{
 	Severity: check.Medium,
 	Description: "The seccomp profile (container securityContext, else pod securityContext) is not " +
 		"RuntimeDefault or Localhost. Unconfined containers can call every syscall, which widens the " +
-		"kernel attack surface.",
+		"kernel attack surface. Pods that target Windows are left out: the setting is Linux-only.",
 	Remediation: "Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.",
+	Example: `spec:
+  securityContext:
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: web
+      image: contoso.azurecr.io/web:2.1.0`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if w.TargetsWindows() {
+		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
+		return
+	}
 	for _, c := range w.Containers() {
 		sc := resolveSecurityContext(w.Spec(), c.Container)
 		if sc.seccomp == nil || (sc.seccomp.Type != corev1.SeccompProfileTypeRuntimeDefault && sc.seccomp.Type != corev1.SeccompProfileTypeLocalhost) {

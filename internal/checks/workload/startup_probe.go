@@ -19,7 +19,21 @@ var StartupProbe = check.New(check.Meta{
 		"(a hung container is detected late) and too short (a slow start is killed); a startup probe " +
 		"holds the liveness probe back exactly until the app has started. This is a heuristic.",
 	Remediation: "Add a startupProbe with failureThreshold × periodSeconds covering the worst start time, and drop the liveness initialDelaySeconds.",
-	Kinds:       longRunningKinds,
+	Example: `spec:
+  containers:
+    - name: orders
+      image: contoso.azurecr.io/orders:3.0.1
+      startupProbe:          # up to 30 x 10s = 5 minutes to start
+        httpGet:
+          path: /healthz
+          port: 8080
+        periodSeconds: 10
+        failureThreshold: 30
+      livenessProbe:         # no initialDelaySeconds needed
+        httpGet:
+          path: /healthz
+          port: 8080`,
+	Kinds: longRunningKinds,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	applied := false
 	for _, c := range w.AppContainers() {

@@ -23,6 +23,20 @@ var AADPodIdentity = check.New(check.Meta{
 		"Microsoft Entra Workload ID; its NMI DaemonSet intercepts IMDS traffic on every node and is no " +
 		"longer supported.",
 	Remediation: "Migrate to Microsoft Entra Workload ID: a federated credential on the identity, a ServiceAccount annotated azure.workload.identity/client-id, and the pod label azure.workload.identity/use: \"true\".",
+	Example: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: orders
+  namespace: shop
+  annotations:
+    azure.workload.identity/client-id: 00000000-0000-0000-0000-000000000000
+---
+# in the pod template of the workload
+metadata:
+  labels:
+    azure.workload.identity/use: "true"   # instead of aadpodidbinding
+spec:
+  serviceAccountName: orders`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if v, ok := w.Template.Labels[podIdentityLabel]; ok {
 		r.Failf(w.TemplateMetaPath()+".labels."+podIdentityLabel, "", "%s uses AAD Pod Identity binding %q", kindNoun(w), v)
@@ -40,6 +54,20 @@ var WorkloadIdentityServiceAccount = check.New(check.Meta{
 		"azure.workload.identity/client-id annotation: the webhook then injects no usable identity, or " +
 		"every pod of the namespace shares it.",
 	Remediation: "Create a dedicated ServiceAccount annotated azure.workload.identity/client-id: <client ID>, federate it with the identity, and set spec.serviceAccountName.",
+	Example: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: payments
+  namespace: shop
+  annotations:
+    azure.workload.identity/client-id: 00000000-0000-0000-0000-000000000000
+---
+# in the pod template of the workload
+metadata:
+  labels:
+    azure.workload.identity/use: "true"
+spec:
+  serviceAccountName: payments`,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Template.Labels[workloadIdentityLabel] != "true" {
 		r.NotApplicable()

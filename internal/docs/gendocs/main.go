@@ -1,5 +1,6 @@
-// Command gendocs writes docs/checks.md from the checks' metadata. It runs from go generate
-// (see internal/docs); `akscheck checks -o markdown` prints the same document.
+// Command gendocs writes docs/checks.md and docs/checks/<check-id>.md from the checks'
+// metadata. It runs from go generate (see internal/docs); `akscheck checks -o markdown` prints
+// the same index.
 package main
 
 import (
@@ -13,17 +14,28 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: gendocs OUTPUT.md")
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: gendocs INDEX.md PAGES-DIR")
 		os.Exit(2)
 	}
+	if err := run(os.Args[1], os.Args[2]); err != nil {
+		fmt.Fprintln(os.Stderr, "gendocs:", err)
+		os.Exit(1)
+	}
+}
+
+func run(index, dir string) error {
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	all := checks.All()
 	var b bytes.Buffer
-	if err := docs.ChecksMarkdown(&b, catalog.MustLoad(), checks.All()); err != nil {
-		fmt.Fprintln(os.Stderr, "gendocs:", err)
-		os.Exit(1)
+	if err := docs.ChecksMarkdown(&b, cat, all); err != nil {
+		return err
 	}
-	if err := os.WriteFile(os.Args[1], b.Bytes(), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gendocs:", err)
-		os.Exit(1)
+	if err := os.WriteFile(index, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", index, err)
 	}
+	return docs.WritePages(dir, cat, all)
 }

@@ -34,6 +34,9 @@ func Render(w io.Writer, rep *report.Report) error {
 	if len(rep.Errors) > 0 {
 		e.list("errors", rep.Errors)
 	}
+	if rep.Baseline != nil {
+		e.field("baseline", rep.Baseline, false)
+	}
 	e.field("summary", rep.Summary, true)
 	e.raw("}\n")
 	if e.err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -49,8 +50,8 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 		ew.printf("%s  (%s)\n", bold(sec.Title, opts), statusLine(itemCounts[sec.ID]))
 		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  SEVERITY\tCHECK\tOBJECT\tLOCATION\tMESSAGE")
-		for _, f := range fs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", severity(f.Severity, opts), f.Check, clean(objectRef(f)), clean(location(f)), clean(f.Message))
+		for _, r := range rows(fs) {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", severity(r.severity, opts), r.check, clean(r.object), clean(r.location), clean(r.message))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -71,6 +72,14 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 		}
 		ew.printf("\n")
 	}
+	if err := renderScorecard(ew, scorecard.Build(rep, cat), opts); err != nil {
+		return err
+	}
+	if rep.Baseline != nil {
+		if err := renderBaseline(ew, rep.Baseline, opts); err != nil {
+			return err
+		}
+	}
 	ew.printf("Checklist: %d items: %s\n", len(rep.Items), statusLine(rep.Summary.Items))
 	var sev []string
 	for _, s := range check.Severities() {
@@ -83,6 +92,67 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 		ew.printf("Score: n/a (no item could be evaluated)\n")
 	}
 	return ew.err
+}
+
+// Scorecard writes the scorecard alone: how much of the checklist the report proved, per
+// section, and what would evaluate the rest (akscheck items --report).
+func Scorecard(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options) error {
+	ew := &errWriter{w: w}
+	if err := renderScorecard(ew, scorecard.Build(rep, cat), opts); err != nil {
+		return err
+	}
+	return ew.err
+}
+
+// renderScorecard writes how much of the checklist the scan proved, per section, and what
+// would evaluate the rest.
+func renderScorecard(ew *errWriter, card *scorecard.Card, opts Options) error {
+	ew.printf("%s\n  %s\n\n", bold("Scorecard", opts), card.Headline())
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SECTION\tSCORE\tPASS\tFAIL\tN/A\tNOT EVALUATED\tMANUAL\tATTESTED\tFINDINGS")
+	for _, s := range card.Sections {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Title, scorecard.ScoreText(s.Score),
+			s.Counts[report.StatusPass], s.Counts[report.StatusFail], s.Counts[report.StatusNotApplicable],
+			s.Counts[report.StatusNotEvaluated], s.Counts[report.StatusManual], s.Counts[report.StatusAttested], s.Findings)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(card.Missing) > 0 {
+		ew.printf("\n  Not evaluated for lack of input, and what would evaluate them:\n")
+		for _, g := range card.Missing {
+			ew.printf("    %3d  %s\n", len(g.Items), clean(g.Reason))
+		}
+	}
+	if len(card.Uncovered) > 0 {
+		ew.printf("\n  Not covered by a check of this version: %d item(s).\n", len(card.Uncovered))
+	}
+	if len(card.Manual) > 0 {
+		ew.printf("\n  Manual: %d item(s) a person must look at (or attest); `akscheck items --report` lists them.\n", len(card.Manual))
+	}
+	ew.printf("\n")
+	return nil
+}
+
+// renderBaseline writes what the comparison with a baseline found.
+func renderBaseline(ew *errWriter, b *report.Baseline, opts Options) error {
+	ew.printf("%s\n  %d finding(s) recorded in %s are suppressed; %d recorded finding(s) no longer occur.\n",
+		bold("Baseline", opts), b.Suppressed, clean(b.Source), len(b.Fixed))
+	if len(b.Fixed) == 0 {
+		ew.printf("\n")
+		return nil
+	}
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  FIXED\tCHECK\tOBJECT\tMESSAGE")
+	for _, f := range b.Fixed {
+		ref := report.Finding{Object: f.Object, Container: f.Container}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Severity, f.Check, clean(objectRef(ref)), clean(f.Message))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ew.printf("\n")
+	return nil
 }
 
 func statusLine(counts map[string]int) string {

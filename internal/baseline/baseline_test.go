@@ -1,0 +1,179 @@
+package baseline
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"maps"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) {
+	t.Helper()
+	cat := catalog.MustLoad()
+	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), paths, load.Options{}),
+		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+	return rep, cat
+}
+
+func roundTrip(t *testing.T, b *File) *File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(&buf, "baseline.json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	return got
+}
+
+// TestSameScanIsAllBaselined: a baseline of a scan suppresses every finding of the same scan,
+// the counts follow, and item statuses and the score stay.
+func TestSameScanIsAllBaselined(t *testing.T) {
+	t.Parallel()
+	rep, cat := scan(t, "../../examples")
+	items := append([]report.Item(nil), rep.Items...)
+	score := *rep.Summary.Score
+	itemCounts := maps.Clone(rep.Summary.Items)
+	n, suppressed := len(rep.Findings), len(rep.Suppressed)
+	if n == 0 {
+		t.Fatal("the examples have no findings")
+	}
+	Apply(rep, roundTrip(t, New(rep)), "baseline.json", cat)
+	if len(rep.Findings) != 0 || len(rep.Suppressed) != n+suppressed {
+		t.Errorf("%d findings left, %d suppressed; want 0 and %d", len(rep.Findings), len(rep.Suppressed), n+suppressed)
+	}
+	for _, f := range rep.Suppressed {
+		if f.SuppressedBy == "" {
+			t.Errorf("suppressed finding without a reason: %+v", f)
+		}
+	}
+	for sev, c := range rep.Summary.Findings {
+		if c != 0 {
+			t.Errorf("summary still counts %d %s findings", c, sev)
+		}
+	}
+	if rep.CountAtOrAbove(check.Info) != 0 {
+		t.Error("the exit code would still fail")
+	}
+	if *rep.Summary.Score != score || !maps.Equal(rep.Summary.Items, itemCounts) {
+		t.Error("the baseline changed the score or the item counts")
+	}
+	for i, it := range rep.Items {
+		if it.Status != items[i].Status {
+			t.Errorf("item %s went from %s to %s", it.ID, items[i].Status, it.Status)
+		}
+	}
+	if rep.Baseline == nil || rep.Baseline.Suppressed != n || len(rep.Baseline.Fixed) != 0 {
+		t.Errorf("baseline info %+v", rep.Baseline)
+	}
+}
+
+// TestNewAndFixed: a finding absent from the baseline stays; a baseline entry with no finding
+// is listed as fixed; lines and files do not matter.
+func TestNewAndFixed(t *testing.T) {
+	t.Parallel()
+	rep, cat := scan(t, "../../examples")
+	b := New(rep)
+	newOne := b.Findings[0]
+	b.Findings = b.Findings[1:]
+	gone := Entry{FixedFinding: report.FixedFinding{Check: "liveness-probe", Item: "dev.liveness-probe", Severity: check.Medium,
+		Message: "container \"old\" of Deployment old has no liveness probe", Object: report.Object{Kind: "Deployment", Namespace: "shop", Name: "old"}, Container: "old"}}
+	gone.Fingerprint = report.FixedFingerprint(gone.FixedFinding)
+	b.Findings = append(b.Findings, gone)
+	for i := range rep.Findings { // move every finding: other lines, another file name
+		rep.Findings[i].Location.Line += 40
+		rep.Findings[i].Location.File = "moved/" + rep.Findings[i].Location.File
+	}
+	Apply(rep, roundTrip(t, b), "baseline.json", cat)
+	if len(rep.Findings) != 1 || report.Fingerprint(rep.Findings[0]) != newOne.Fingerprint {
+		t.Errorf("new findings: %+v", rep.Findings)
+	}
+	total := 0
+	for _, c := range rep.Summary.Findings {
+		total += c
+	}
+	if total != 1 || rep.Summary.Findings[newOne.Severity.String()] != 1 {
+		t.Errorf("summary counts %v", rep.Summary.Findings)
+	}
+	if len(rep.Baseline.Fixed) != 1 || rep.Baseline.Fixed[0].Object.Name != "old" {
+		t.Errorf("fixed: %+v", rep.Baseline.Fixed)
+	}
+}
+
+// TestSiblingsMatchByMessage: two findings share a fingerprint (the object's labels and its
+// pod template's); the baseline records one, and the other is new whatever their order.
+func TestSiblingsMatchByMessage(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	obj := report.Object{Kind: "Deployment", Namespace: "shop", Name: "cart"}
+	a := report.Finding{Check: "required-labels", Item: "ops.labels", Severity: check.Low, Message: "Deployment cart lacks label(s) x", Object: obj}
+	b := report.Finding{Check: "required-labels", Item: "ops.labels", Severity: check.Low, Message: "the pod template of Deployment cart lacks label(s) x", Object: obj}
+	base := New(&report.Report{Findings: []report.Finding{b}})
+	rep := &report.Report{Findings: []report.Finding{a, b}, Summary: report.Summary{Findings: map[string]int{}}}
+	Apply(rep, base, "b.json", cat)
+	if len(rep.Findings) != 1 || rep.Findings[0].Message != a.Message {
+		t.Errorf("left: %+v", rep.Findings)
+	}
+}
+
+func TestFileIsStableAndReviewable(t *testing.T) {
+	t.Parallel()
+	rep, _ := scan(t, "../../examples")
+	var one, two bytes.Buffer
+	if err := Write(&one, New(rep)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range rep.Findings {
+		rep.Findings[i].Location.Line++
+	}
+	if err := Write(&two, New(rep)); err != nil {
+		t.Fatal(err)
+	}
+	if one.String() != two.String() {
+		t.Error("the baseline file changes when lines move")
+	}
+	if strings.Count(one.String(), "\n") != len(rep.Findings)+6 {
+		t.Errorf("want one finding per line:\n%s", one.String())
+	}
+	path := filepath.Join(t.TempDir(), "b.json")
+	if err := WriteFile(path, New(rep)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	t.Parallel()
+	for name, in := range map[string]string{
+		"empty":          "",
+		"syntax":         `{"version": 1, "findings": [`,
+		"unknown field":  `{"version": 1, "findings": [], "extra": true}`,
+		"wrong version":  `{"version": 2, "findings": []}`,
+		"no fingerprint": `{"version": 1, "findings": [{"check": "x"}]}`,
+		"two documents":  `{"version": 1, "findings": []} {}`,
+		"wrong type":     `{"version": "1", "findings": []}`,
+	} {
+		if _, err := Read(strings.NewReader(in), "b.json"); err == nil || !strings.Contains(err.Error(), "b.json") {
+			t.Errorf("%s: error %v does not name the file", name, err)
+		}
+	}
+	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}

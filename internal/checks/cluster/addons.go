@@ -1,0 +1,183 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// addonOn checks that an add-on is enabled; it returns the add-on when it is.
+func addonOn(c *subject.Cluster, r *check.Result, key, tfAttr, what string) *subject.Addon {
+	en := c.AddonEnabled(key)
+	switch {
+	case en.IsUnknown():
+		r.NotApplicable()
+	case !en.True():
+		fail(r, same, c, en.Attr, "properties.addonProfiles."+key+".enabled", tfAttr, "%s is not enabled", what)
+	default:
+		return c.Addon(key)
+	}
+	return nil
+}
+
+// AzurePolicyAddon finds clusters without the Azure Policy add-on.
+var AzurePolicyAddon = check.New(check.Meta{
+	ID:       "azure-policy-addon",
+	Item:     "ops.azure-policy",
+	Title:    "The Azure Policy add-on enforces policies in the cluster",
+	Severity: check.High,
+	Description: "addonProfiles.azurepolicy.enabled (any key casing; Terraform azure_policy_enabled) must be true: " +
+		"it runs Gatekeeper with the Kubernetes policies assigned to the cluster. The assignments themselves " +
+		"(baseline or restricted initiative) are not in the cluster resource.",
+	Remediation: "Enable the add-on (az aks enable-addons --addons azure-policy) and assign the Kubernetes baseline or restricted initiative.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	addonOn(c, r, "azurepolicy", "azure_policy_enabled", "the Azure Policy add-on")
+})
+
+// RegistryAdmissionPolicy: the add-on is what can enforce the allowed registries.
+var RegistryAdmissionPolicy = check.New(check.Meta{
+	ID:       "registry-admission-policy",
+	Item:     "container.allowed-registries",
+	Title:    "An admission policy can enforce the allowed registries (Azure Policy add-on)",
+	Severity: check.High,
+	Description: "Manifests can be checked for their registries, but only admission control stops an image from " +
+		"elsewhere: the Azure Policy add-on (addonProfiles.azurepolicy; Terraform azure_policy_enabled) runs " +
+		"the \"allowed container images\" policy. The assignment itself is not in the cluster resource.",
+	Remediation: "Enable the Azure Policy add-on and assign \"Kubernetes cluster containers should only use allowed images\" in deny mode.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	addonOn(c, r, "azurepolicy", "azure_policy_enabled", "the Azure Policy add-on (admission control for images)")
+})
+
+// ContainerInsights finds clusters whose logs are not collected.
+var ContainerInsights = check.New(check.Meta{
+	ID:       "container-insights",
+	Item:     "ops.log-aggregation",
+	Title:    "Container Insights collects the cluster's logs into a workspace",
+	Severity: check.Medium,
+	Description: "addonProfiles.omsagent (any casing; Terraform oms_agent) is enabled with a " +
+		"logAnalyticsWorkspaceResourceID. A third-party log DaemonSet is visible only to a live scan.",
+	Remediation: "Enable Container Insights (az aks enable-addons --addons monitoring --workspace-resource-id ...).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	a := addonOn(c, r, "omsagent", "oms_agent", "Container Insights (the omsagent add-on)")
+	if a == nil {
+		return
+	}
+	ws := a.Config["loganalyticsworkspaceresourceid"]
+	if ws.Empty() && !ws.IsUnknown() {
+		fail(r, same, c, subject.Attr{Loc: a.Loc}, "properties.addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID",
+			"oms_agent.log_analytics_workspace_id", "Container Insights names no Log Analytics workspace")
+	}
+})
+
+// KubeDashboardAddon finds clusters with the Kubernetes dashboard add-on.
+var KubeDashboardAddon = check.New(check.Meta{
+	ID:       "kube-dashboard-addon",
+	Item:     "cluster.no-dashboard",
+	Title:    "The Kubernetes dashboard add-on is off",
+	Severity: check.High,
+	Description: "addonProfiles.kubeDashboard.enabled must not be true: the dashboard is deprecated on AKS and " +
+		"has been a common way into clusters. (azurerm v3 and v4 cannot enable it.)",
+	Remediation: "Disable the add-on (az aks disable-addons --addons kube-dashboard) and use the Azure portal's Kubernetes resources view.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	en := c.AddonEnabled("kubeDashboard")
+	switch {
+	case en.IsUnknown():
+		r.NotApplicable()
+	case en.True():
+		fail(r, same, c, en.Attr, "properties.addonProfiles.kubeDashboard.enabled", "kube_dashboard", "the Kubernetes dashboard add-on is enabled")
+	}
+})
+
+// KeyVaultSecretsProvider finds clusters without the Key Vault CSI driver and its rotation.
+var KeyVaultSecretsProvider = check.New(check.Meta{
+	ID:       "key-vault-secrets-provider",
+	Item:     "ops.key-vault",
+	Title:    "The Key Vault secrets provider is on, with rotation",
+	Severity: check.Medium,
+	Description: "addonProfiles.azureKeyvaultSecretsProvider (Terraform key_vault_secrets_provider) is enabled " +
+		"and config.enableSecretRotation is \"true\" (secret_rotation_enabled), so pods mount secrets from " +
+		"Key Vault and see rotated values.",
+	Remediation: "Enable the add-on with rotation (az aks enable-addons --addons azure-keyvault-secrets-provider --enable-secret-rotation).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	a := addonOn(c, r, "azureKeyvaultSecretsProvider", "key_vault_secrets_provider", "the Key Vault secrets provider")
+	if a == nil {
+		return
+	}
+	rot := a.Config["enablesecretrotation"]
+	if !rot.IsUnknown() && !strings.EqualFold(strings.TrimSpace(rot.V), "true") {
+		loc := rot.Attr
+		if loc.Loc.File == "" {
+			loc.Loc = a.Loc
+		}
+		fail(r, same, c, loc, "properties.addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation",
+			"key_vault_secrets_provider.secret_rotation_enabled", "secret rotation is off: pods keep stale secrets")
+	}
+})
+
+// KeyVaultCSIAddon finds clusters that cannot mount Key Vault secrets.
+var KeyVaultCSIAddon = check.New(check.Meta{
+	ID:       "key-vault-csi-addon",
+	Item:     "dev.secrets-key-vault",
+	Title:    "Pods can take their secrets from Key Vault (secrets store CSI driver)",
+	Severity: check.Medium,
+	Description: "addonProfiles.azureKeyvaultSecretsProvider (Terraform key_vault_secrets_provider) is enabled, so " +
+		"applications can mount Key Vault secrets instead of baking them into images or manifests.",
+	Remediation: "Enable the Key Vault secrets provider add-on (az aks enable-addons --addons azure-keyvault-secrets-provider).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	addonOn(c, r, "azureKeyvaultSecretsProvider", "key_vault_secrets_provider", "the Key Vault secrets provider")
+})
+
+// ManagedPrometheus finds clusters whose metrics are not collected.
+var ManagedPrometheus = check.New(check.Meta{
+	ID:       "managed-prometheus",
+	Item:     "ops.metrics",
+	Title:    "Managed Prometheus collects the cluster's metrics",
+	Severity: check.Medium,
+	Description: "azureMonitorProfile.metrics.enabled (Terraform: a monitor_metrics block) must be true. An " +
+		"in-cluster Prometheus is visible only to a live scan.",
+	Remediation: "Enable Azure Monitor managed Prometheus (az aks update --enable-azure-monitor-metrics).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch {
+	case c.ManagedPrometheus.IsUnknown():
+		r.NotApplicable()
+	case !c.ManagedPrometheus.True():
+		fail(r, same, c, c.ManagedPrometheus.Attr, "properties.azureMonitorProfile.metrics.enabled", "monitor_metrics",
+			"managed Prometheus is not enabled")
+	}
+})
+
+// WorkloadIdentityCluster finds clusters without workload identity.
+var WorkloadIdentityCluster = check.New(check.Meta{
+	ID:       "workload-identity-cluster",
+	Item:     "dev.workload-identity",
+	Title:    "Workload identity and the OIDC issuer are on; pod identity is off",
+	Severity: check.Medium,
+	Description: "securityProfile.workloadIdentity.enabled and oidcIssuerProfile.enabled must be true (Terraform " +
+		"workload_identity_enabled, oidc_issuer_enabled), and the deprecated pod-managed identity " +
+		"(podIdentityProfile.enabled) off.",
+	Remediation: "Enable the OIDC issuer and workload identity (az aks update --enable-oidc-issuer --enable-workload-identity) and migrate off pod identity.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if c.WorkloadIdentity.IsUnknown() && c.OIDCIssuer.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	if c.WorkloadIdentity.NotTrue() {
+		fail(r, same, c, c.WorkloadIdentity.Attr, "properties.securityProfile.workloadIdentity.enabled", "workload_identity_enabled", "workload identity is not enabled")
+	}
+	if c.OIDCIssuer.NotTrue() {
+		fail(r, same, c, c.OIDCIssuer.Attr, "properties.oidcIssuerProfile.enabled", "oidc_issuer_enabled", "the OIDC issuer is not enabled")
+	}
+	if c.PodIdentity.True() {
+		fail(r, same, c, c.PodIdentity.Attr, "properties.podIdentityProfile.enabled", "pod_identity", "the deprecated pod-managed identity is enabled")
+	}
+})

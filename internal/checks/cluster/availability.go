@@ -1,0 +1,72 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// regionsWithoutZones are Azure regions without availability zones, where the zone rule
+// cannot hold. Heuristic: the list is bundled and may lag Azure.
+var regionsWithoutZones = map[string]bool{
+	"westus": true, "northcentralus": true, "westcentralus": true, "ukwest": true, "canadaeast": true,
+	"australiasoutheast": true, "australiacentral": true, "australiacentral2": true, "francesouth": true,
+	"germanynorth": true, "norwaywest": true, "switzerlandwest": true, "southindia": true, "westindia": true,
+	"koreasouth": true, "brazilsoutheast": true, "southafricawest": true, "uaecentral": true,
+	"jioindiawest": true, "jioindiacentral": true, "swedensouth": true,
+}
+
+// AvailabilityZones finds pools that live in a single zone.
+var AvailabilityZones = check.New(check.Meta{
+	ID:       "availability-zones",
+	Item:     "dr.availability-zones",
+	Title:    "Every node pool spans two or more availability zones",
+	Severity: check.Medium,
+	Description: "Each pool's availabilityZones (Terraform zones) lists at least two zones, and the load " +
+		"balancer SKU is not basic, so a zone outage does not take the cluster down. Regions known to have " +
+		"no zones are not judged (heuristic: a bundled region list).",
+	Remediation: "Create pools across zones (--zones 1 2 3); zones cannot be added to an existing pool, so add a new pool and move the workloads.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if len(c.Pools) == 0 || (c.Location.IsKnown() && regionsWithoutZones[regionKey(c.Location.V)]) {
+		r.NotApplicable()
+		return
+	}
+	for _, p := range c.Pools {
+		if p.Zones.IsUnknown() {
+			continue
+		}
+		if len(p.Zones.V) < 2 {
+			poolFail(r, same, c, p, p.Zones.Attr, "availabilityZones", "zones", "runs in %d availability zone(s)", len(p.Zones.V))
+		}
+	}
+	if c.LoadBalancerSKU.Is("basic") {
+		fail(r, same, c, c.LoadBalancerSKU.Attr, "properties.networkProfile.loadBalancerSku", "network_profile.load_balancer_sku",
+			"the basic load balancer is not zone-redundant")
+	}
+})
+
+// UptimeSLA finds clusters on the Free tier.
+var UptimeSLA = check.New(check.Meta{
+	ID:       "uptime-sla",
+	Item:     "dr.control-plane-sla",
+	Title:    "The control plane has an uptime SLA (Standard or Premium tier)",
+	Severity: check.Medium,
+	Description: "sku.tier (Terraform sku_tier) is Standard or Premium (Paid on API versions before " +
+		"2023-02-01). The Free tier (the default) has no SLA and fewer API server resources.",
+	Remediation: "Move production clusters to the Standard tier (az aks update --tier standard).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch t := c.SKUTier; {
+	case t.Is("Standard", "Premium", "Paid"):
+	case t.IsUnknown():
+		r.NotApplicable()
+	default:
+		v := t.V
+		if t.Empty() {
+			v = "Free (the default)"
+		}
+		fail(r, same, c, t.Attr, "sku.tier", "sku_tier", "the cluster is on the %s tier: no uptime SLA", v)
+	}
+})

@@ -1,0 +1,265 @@
+package cluster
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+// scanDate pins the clock of the fixtures (the support windows of Kubernetes versions
+// depend on it).
+var scanDate = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+// Checks whose evidence cannot be written in one of the shapes.
+var (
+	// azurerm has no node image version: the check needs the pool's upgrade profile.
+	jsonOnly = map[string]bool{"node-image-current": true}
+	// azurerm v3 and v4 cannot enable the dashboard add-on.
+	noTerraformFail = map[string]bool{"kube-dashboard-addon": true}
+)
+
+func params(id string) check.Params {
+	p := check.DefaultParams()
+	if id == "regulated-profile" {
+		p.Profile = "regulated"
+	}
+	return p
+}
+
+// TestFixtures runs each check on its fixtures, in testdata/<check-id>/: pass_* must give no
+// finding and the check must apply; fail_* must give at least one. Fixtures are az or REST
+// JSON (each is also run in the other shape, and must give the same findings), Terraform
+// (.tf, one module each) or folders read as a whole (a cluster with manifests).
+func TestFixtures(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	known := map[string]bool{}
+	for _, c := range Checks() {
+		known[c.ID] = true
+		dir := filepath.Join("testdata", c.ID)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Errorf("check %s has no fixtures folder %s", c.ID, dir)
+			continue
+		}
+		count := map[string]int{}
+		for _, e := range entries {
+			name := e.Name()
+			kind := strings.SplitN(name, "_", 2)[0]
+			if kind != "pass" && kind != "fail" {
+				t.Errorf("%s/%s: fixture names start with pass_ or fail_", dir, name)
+				continue
+			}
+			ext := filepath.Ext(name)
+			if e.IsDir() {
+				ext = "dir"
+			}
+			count[kind+ext]++
+			c, file := c, filepath.Join(dir, name)
+			t.Run(c.ID+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				rep := runFixture(t, cat, c, file)
+				expect(t, cat, c, file, kind == "fail", rep)
+				if ext == ".json" {
+					other := otherShape(t, file)
+					rep2 := runFixture(t, cat, c, other)
+					expect(t, cat, c, file+" (in the other shape)", kind == "fail", rep2)
+					if len(rep.Findings) != len(rep2.Findings) {
+						t.Errorf("%s: %d findings, but %d in the other shape", file, len(rep.Findings), len(rep2.Findings))
+					}
+				}
+			})
+		}
+		dirs := count["passdir"] + count["faildir"]
+		if count["pass.json"]+count["passdir"] == 0 || count["fail.json"]+count["faildir"] == 0 {
+			t.Errorf("check %s needs pass_ and fail_ JSON fixtures (has %d and %d)", c.ID, count["pass.json"], count["fail.json"])
+		}
+		if !jsonOnly[c.ID] && dirs == 0 && (count["pass.tf"] == 0 || (count["fail.tf"] == 0 && !noTerraformFail[c.ID])) {
+			t.Errorf("check %s needs pass_ and fail_ Terraform fixtures (has %d and %d)", c.ID, count["pass.tf"], count["fail.tf"])
+		}
+	}
+	entries, _ := os.ReadDir("testdata")
+	for _, e := range entries {
+		if !known[e.Name()] {
+			t.Errorf("testdata/%s holds fixtures of no check", e.Name())
+		}
+	}
+}
+
+func expect(t *testing.T, cat *catalog.Catalog, c *check.Check, file string, wantFail bool, rep *report.Report) {
+	t.Helper()
+	if wantFail && len(rep.Findings) == 0 {
+		t.Errorf("%s: want a finding of %s, got none (item %s)", file, c.ID, rep.Items[cat.ItemIndex(c.Item)].Status)
+	}
+	if wantFail {
+		for _, f := range rep.Findings {
+			if f.Location.File == "" || f.Location.Line == 0 {
+				t.Errorf("%s: finding without file and line: %+v", file, f)
+			}
+		}
+		return
+	}
+	for _, f := range rep.Findings {
+		t.Errorf("%s: want no finding, got %s (%s:%d)", file, f.Message, f.Location.File, f.Location.Line)
+	}
+	if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
+		t.Errorf("%s: item %s is %s, want pass (does the check apply to the fixture?)", file, c.Item, st)
+	}
+}
+
+func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string) *report.Report {
+	t.Helper()
+	scan := load.Load(t.Context(), []string{file}, load.Options{})
+	if len(scan.Errors) > 0 {
+		t.Fatalf("fixture %s does not load: %+v", file, scan.Errors)
+	}
+	if len(scan.Others) == 0 {
+		t.Fatalf("fixture %s holds no Azure resource", file)
+	}
+	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Params: params(c.ID), Now: func() time.Time { return scanDate }})
+}
+
+// otherShape writes a JSON fixture in the other shape: REST resources (settings under
+// "properties") flattened as the Azure CLI prints them, with its key casing; CLI resources
+// nested under "properties".
+func otherShape(t *testing.T, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	switch d := doc.(type) {
+	case []any:
+		for i, r := range d {
+			d[i] = convert(r)
+		}
+	default:
+		doc = convert(d)
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(file))
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// topLevel are the keys ARM keeps outside "properties".
+var topLevel = map[string]bool{"id": true, "name": true, "type": true, "location": true, "tags": true, "sku": true,
+	"identity": true, "etag": true, "systemData": true, "kind": true, "zones": true, "extendedLocation": true,
+	"apiVersion": true, "plan": true, "managedBy": true, "resourceGroup": true}
+
+// userKeys hold maps whose keys are data, not field names: the CLI prints them as they are.
+var userKeys = map[string]bool{"tags": true, "config": true, "addonProfiles": true, "userAssignedIdentities": true,
+	"patchVersions": true, "nodeLabels": true, "identityProfile": true}
+
+func convert(r any) any {
+	m, ok := r.(map[string]any)
+	if !ok {
+		return r
+	}
+	if props, ok := m["properties"].(map[string]any); ok {
+		out := map[string]any{}
+		for k, v := range m {
+			if k != "properties" {
+				out[k] = v
+			}
+		}
+		for k, v := range props {
+			if k == "type" && out["type"] != nil {
+				out["typePropertiesType"] = v
+				continue
+			}
+			out[k] = v
+		}
+		return cliKeys(out, false)
+	}
+	out := map[string]any{}
+	props := map[string]any{}
+	for k, v := range m {
+		switch {
+		case topLevel[k]:
+			out[k] = v
+		case k == "typePropertiesType":
+			props["type"] = v
+		default:
+			props[k] = v
+		}
+	}
+	out["properties"] = props
+	return out
+}
+
+func cliKeys(v any, keep bool) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, x := range t {
+			nk := k
+			if !keep {
+				nk = cliKey(k)
+			}
+			out[nk] = cliKeys(x, userKeys[k] && !keep)
+		}
+		return out
+	case []any:
+		for i, x := range t {
+			t[i] = cliKeys(x, false)
+		}
+	}
+	return v
+}
+
+// cliKey spells a REST key as the Azure CLI does: enableRBAC → enableRbac,
+// nodeOSUpgradeChannel → nodeOsUpgradeChannel, scan-interval → scanInterval.
+func cliKey(k string) string {
+	if strings.Contains(k, "-") {
+		parts := strings.Split(k, "-")
+		for i := 1; i < len(parts); i++ {
+			if parts[i] != "" {
+				parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+			}
+		}
+		return strings.Join(parts, "")
+	}
+	rs := []rune(k)
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		if !unicode.IsUpper(rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && unicode.IsUpper(rs[j]) {
+			j++
+		}
+		run := rs[i:j]
+		b.WriteRune(run[0])
+		if j < len(rs) && unicode.IsLower(rs[j]) && len(run) > 1 {
+			b.WriteString(strings.ToLower(string(run[1 : len(run)-1])))
+			b.WriteRune(run[len(run)-1])
+		} else {
+			b.WriteString(strings.ToLower(string(run[1:])))
+		}
+		i = j
+	}
+	return b.String()
+}

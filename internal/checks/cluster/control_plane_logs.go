@@ -1,0 +1,71 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// ControlPlaneLogs finds clusters whose control-plane logs are not kept.
+var ControlPlaneLogs = check.New(check.Meta{
+	ID:       "control-plane-logs",
+	Item:     "ops.control-plane-logs",
+	Title:    "A diagnostic setting keeps the control-plane and audit logs",
+	Severity: check.High,
+	Description: "A diagnostic setting on the cluster (Microsoft.Insights/diagnosticSettings; Terraform " +
+		"azurerm_monitor_diagnostic_setting) with a destination enables kube-audit-admin (or kube-audit), " +
+		"guard, kube-apiserver, kube-controller-manager, kube-scheduler and cluster-autoscaler (the allLogs " +
+		"category group covers all; audit covers the audit and guard logs). Judged when the input holds the " +
+		"cluster's diagnostic settings (a template, a module, or az monitor diagnostic-settings list output).",
+	Remediation: "Add a diagnostic setting that sends kube-audit-admin, guard, kube-apiserver, kube-controller-manager, kube-scheduler and cluster-autoscaler to a Log Analytics workspace.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if !c.DiagnosticsKnown {
+		r.NotApplicable()
+		return
+	}
+	covered := map[string]bool{}
+	unknown := false
+	for _, d := range c.Diagnostics {
+		if d.HasDestination.IsKnown() && !d.HasDestination.V {
+			continue
+		}
+		unknown = unknown || d.UnknownLogs || d.HasDestination.IsUnknown()
+		for cat := range d.Logs {
+			switch cat {
+			case "group:alllogs":
+				for _, x := range []string{"kube-audit", "kube-audit-admin", "guard", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler"} {
+					covered[x] = true
+				}
+			case "group:audit":
+				covered["kube-audit"], covered["kube-audit-admin"], covered["guard"] = true, true, true
+			default:
+				covered[cat] = true
+			}
+		}
+	}
+	var missing []string
+	if !covered["kube-audit-admin"] && !covered["kube-audit"] {
+		missing = append(missing, "kube-audit-admin (or kube-audit)")
+	}
+	for _, x := range []string{"guard", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler"} {
+		if !covered[x] {
+			missing = append(missing, x)
+		}
+	}
+	switch {
+	case len(missing) == 0:
+	case unknown:
+		r.NotApplicable()
+	case len(c.Diagnostics) == 0:
+		fail(r, same, c, subject.Attr{Loc: c.Source}, "providers/Microsoft.Insights/diagnosticSettings", "azurerm_monitor_diagnostic_setting",
+			"no diagnostic setting keeps the control-plane logs")
+	default:
+		d := c.Diagnostics[0]
+		loc := d.Source
+		loc.Path = path(d, "properties.logs", "enabled_log")
+		r.FailLoc(loc, "", "the diagnostic settings do not keep %s", strings.Join(missing, ", "))
+	}
+})

@@ -1,0 +1,99 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// DefenderForContainers finds clusters without the Defender sensor or the Standard plan.
+var DefenderForContainers = check.New(check.Meta{
+	ID:       "defender-for-containers",
+	Item:     "ops.defender",
+	Title:    "Microsoft Defender for Containers monitors the cluster",
+	Severity: check.High,
+	Description: "securityProfile.defender.securityMonitoring.enabled must be true (Terraform: a microsoft_defender " +
+		"block) and, when the subscription's Containers plan is in the input (az security pricing show -n " +
+		"Containers; azurerm_security_center_subscription_pricing), its tier must be Standard.",
+	Remediation: "Enable Defender for Containers on the subscription (Standard tier) and its sensor on the cluster (az aks update --enable-defender).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	defenderSensor(c, r)
+})
+
+// DefenderRuntimeSensor is the same rule for container.runtime-security.
+var DefenderRuntimeSensor = check.New(check.Meta{
+	ID:       "defender-runtime-sensor",
+	Item:     "container.runtime-security",
+	Title:    "A runtime sensor watches the containers (Defender for Containers)",
+	Severity: check.High,
+	Description: "The Defender sensor detects threats in running containers: securityProfile.defender." +
+		"securityMonitoring.enabled (Terraform: microsoft_defender) with the Containers plan on Standard when " +
+		"the plan is in the input. Another runtime sensor (Falco…) is visible only to a live scan.",
+	Remediation: "Enable the Defender sensor (az aks update --enable-defender) with the Containers plan on Standard, or run another runtime security sensor on every node.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	defenderSensor(c, r)
+})
+
+func defenderSensor(c *subject.Cluster, r *check.Result) {
+	switch {
+	case c.DefenderMonitoring.IsUnknown():
+		r.NotApplicable()
+		return
+	case !c.DefenderMonitoring.True():
+		fail(r, same, c, c.DefenderMonitoring.Attr, "properties.securityProfile.defender.securityMonitoring.enabled", "microsoft_defender",
+			"the Defender for Containers sensor is not enabled")
+	}
+	pricingStandard(c, r)
+}
+
+func pricingStandard(c *subject.Cluster, r *check.Result) {
+	if p := c.Pricing; p != nil && p.Tier.IsKnown() && !p.Tier.Is("Standard") {
+		loc := p.Tier.Loc
+		if loc.File == "" {
+			loc = p.Source
+		}
+		loc.Path = path(p, "properties.pricingTier", "tier")
+		r.FailLoc(loc, "", "the Defender for Containers plan of the subscription is %s, not Standard", p.Tier.V)
+	}
+}
+
+// DefenderPlan finds subscriptions whose Containers plan is not Standard.
+var DefenderPlan = check.New(check.Meta{
+	ID:       "defender-plan",
+	Item:     "ops.security-center",
+	Title:    "The cluster's subscription has Defender for Containers on the Standard tier",
+	Severity: check.High,
+	Description: "The Microsoft.Security/pricings Containers plan (az security pricing show -n Containers; " +
+		"Terraform azurerm_security_center_subscription_pricing with resource_type Containers) has pricingTier " +
+		"Standard. Judged when the plan is in the input.",
+	Remediation: "Turn on the Containers plan of Defender for Cloud (az security pricing create -n Containers --tier Standard).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if c.Pricing == nil || c.Pricing.Tier.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	pricingStandard(c, r)
+})
+
+// DefenderImageScanning finds subscriptions whose registry images are not scanned by Defender.
+var DefenderImageScanning = check.New(check.Meta{
+	ID:       "defender-image-scanning",
+	Item:     "container.image-scanning",
+	Title:    "Defender for Containers scans the images (Standard plan)",
+	Severity: check.High,
+	Description: "Defender for Containers on the Standard tier scans the images of the subscription's registries " +
+		"and running containers for vulnerabilities. Judged when the Containers plan is in the input; image " +
+		"scan reports (Trivy, Grype) are the other way to prove the item.",
+	Remediation: "Turn on the Containers plan of Defender for Cloud (Standard tier), or scan every image in CI and keep the reports.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if c.Pricing == nil || c.Pricing.Tier.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	pricingStandard(c, r)
+})

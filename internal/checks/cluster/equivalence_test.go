@@ -1,0 +1,64 @@
+package cluster
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+// TestSameClusterSameStatuses: the hardened cluster written as az CLI output, as an ARM
+// template, as compiled Bicep, as a Terraform module and as a Terraform plan gives the
+// same status for every item the Azure checks prove.
+func TestSameClusterSameStatuses(t *testing.T) {
+	t.Parallel()
+	az := filepath.Join("..", "..", "load", "arm", "testdata", "az")
+	inputs := map[string][]string{
+		"az": {filepath.Join(az, "aks-hardened.json"), filepath.Join(az, "maintenanceconfiguration-list.json"),
+			filepath.Join(az, "diagnostic-settings-list.json"), filepath.Join(az, "security-pricing-containers.json"),
+			filepath.Join(az, "acr-show.json")},
+		"template":  {filepath.Join("..", "..", "load", "arm", "testdata", "templates", "aks.json")},
+		"bicep":     {filepath.Join("..", "..", "load", "arm", "testdata", "bicep", "main.json")},
+		"terraform": {filepath.Join("..", "..", "load", "terraform", "testdata", "v4")},
+		"plan":      {filepath.Join("..", "..", "load", "terraform", "testdata", "plan", "plan.json")},
+	}
+	cat := catalog.MustLoad()
+	items := map[string]bool{}
+	for _, c := range Checks() {
+		items[c.Item] = true
+	}
+	statuses := map[string]map[string]string{}
+	for name, paths := range inputs {
+		scan := load.Load(t.Context(), paths, load.Options{})
+		if len(scan.Errors) > 0 {
+			t.Fatalf("%s: %+v", name, scan.Errors)
+		}
+		rep := engine.Run(t.Context(), cat, Checks(), scan, engine.Options{Params: check.DefaultParams(),
+			Now: func() time.Time { return scanDate }})
+		statuses[name] = map[string]string{}
+		for _, it := range rep.Items {
+			if items[it.ID] {
+				statuses[name][it.ID] = it.Status
+			}
+		}
+		for _, f := range rep.Findings {
+			t.Errorf("%s: the hardened cluster has a finding: %s %s (%s:%d)", name, f.Check, f.Message, f.Location.File, f.Location.Line)
+		}
+	}
+	for id := range items {
+		want := statuses["az"][id]
+		if want != report.StatusPass && want != report.StatusNotApplicable {
+			t.Errorf("az: item %s is %s", id, want)
+		}
+		for name := range inputs {
+			if got := statuses[name][id]; got != want {
+				t.Errorf("item %s: %s from az JSON but %s from %s", id, want, got, name)
+			}
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// EtcdKMS finds clusters whose Kubernetes secrets are not encrypted with a key of their own.
+var EtcdKMS = check.New(check.Meta{
+	ID:       "etcd-kms",
+	Item:     "cluster.etcd-kms",
+	Title:    "etcd is encrypted at rest with a Key Vault key (KMS)",
+	Severity: check.Medium,
+	Description: "securityProfile.azureKeyVaultKms.enabled must be true with a keyId (Terraform: a " +
+		"key_management_service block with key_vault_key_id), so Secrets in etcd are encrypted with a key " +
+		"you control and can rotate or revoke. A key vault reached over its public endpoint " +
+		"(keyVaultNetworkAccess Public) is reported at low severity.",
+	Remediation: "Enable KMS etcd encryption with a Key Vault key (az aks update --enable-azure-keyvault-kms --azure-keyvault-kms-key-id ...), preferably with a private key vault.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch {
+	case c.KMSEnabled.IsUnknown():
+		r.NotApplicable()
+	case !c.KMSEnabled.True():
+		fail(r, same, c, c.KMSEnabled.Attr, "properties.securityProfile.azureKeyVaultKms.enabled", "key_management_service",
+			"etcd is not encrypted with a key of your own (KMS is off)")
+	case c.KMSKeyID.Empty():
+		fail(r, same, c, c.KMSKeyID.Attr, "properties.securityProfile.azureKeyVaultKms.keyId", "key_management_service.key_vault_key_id",
+			"KMS is on but names no key")
+	case c.KMSNetworkAccess.Is("Public"):
+		fail(r, check.Low, c, c.KMSNetworkAccess.Attr, "properties.securityProfile.azureKeyVaultKms.keyVaultNetworkAccess",
+			"key_management_service.key_vault_network_access", "the KMS key vault is reached over its public endpoint")
+	}
+})

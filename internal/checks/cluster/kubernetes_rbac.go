@@ -1,0 +1,45 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// KubernetesRBAC finds clusters without Kubernetes RBAC tied to Entra ID.
+var KubernetesRBAC = check.New(check.Meta{
+	ID:       "kubernetes-rbac-entra",
+	Item:     "cluster.k8s-rbac-aad",
+	Title:    "Kubernetes RBAC is on, with Azure RBAC or Entra ID admin groups",
+	Severity: check.High,
+	Description: "enableRBAC must not be false (critical: every user is admin), Entra ID must be AKS-managed, " +
+		"and either Azure RBAC for Kubernetes authorization (aadProfile.enableAzureRBAC; Terraform azure_rbac_enabled) " +
+		"or cluster-admin Entra groups (adminGroupObjectIDs; admin_group_object_ids) must be set, so that access " +
+		"follows people's group membership.",
+	Remediation: "Keep RBAC on, and enable Azure RBAC (az aks update --enable-azure-rbac) or set --aad-admin-group-object-ids.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if c.EnableRBAC.IsKnown() && !c.EnableRBAC.V {
+		fail(r, check.Critical, c, c.EnableRBAC.Attr, "properties.enableRBAC", "role_based_access_control_enabled",
+			"Kubernetes RBAC is disabled")
+		return
+	}
+	if c.AADManaged.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	if c.AADManaged.NotTrue() {
+		fail(r, same, c, c.AADManaged.Attr, "properties.aadProfile.managed", "azure_active_directory_role_based_access_control",
+			"Kubernetes RBAC is not tied to AKS-managed Microsoft Entra ID")
+		return
+	}
+	if c.AADAzureRBAC.IsUnknown() || c.AADAdminGroups.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	if !c.AADAzureRBAC.True() && len(c.AADAdminGroups.V) == 0 {
+		fail(r, same, c, c.AADAzureRBAC.Attr, "properties.aadProfile.enableAzureRBAC", "azure_active_directory_role_based_access_control.azure_rbac_enabled",
+			"neither Azure RBAC nor Entra ID admin groups are set")
+	}
+})

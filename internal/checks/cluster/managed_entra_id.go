@@ -1,0 +1,40 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// ManagedEntraID finds clusters without AKS-managed Microsoft Entra ID, or with local
+// accounts still enabled.
+var ManagedEntraID = check.New(check.Meta{
+	ID:       "managed-entra-id",
+	Item:     "cluster.aad-integration",
+	Title:    "The cluster uses AKS-managed Microsoft Entra ID with local accounts disabled",
+	Severity: check.High,
+	Description: "aadProfile.managed must be true (Terraform: an azure_active_directory_role_based_access_control " +
+		"block; v3 with managed = true) and disableLocalAccounts true (local_account_disabled). The legacy " +
+		"integration (serverAppID) is deprecated, and local accounts hand out a cluster-admin certificate that " +
+		"bypasses Entra ID and cannot be revoked per user.",
+	Remediation: "Enable AKS-managed Entra ID (az aks update --enable-aad) and disable local accounts (--disable-local-accounts).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if c.AADManaged.IsUnknown() && c.DisableLocalAccounts.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	switch {
+	case c.AADManaged.IsKnown() && !c.AADManaged.V && !c.AADLegacyServerApp.Empty():
+		fail(r, same, c, c.AADLegacyServerApp.Attr, "properties.aadProfile.serverAppID", "azure_active_directory_role_based_access_control.server_app_id",
+			"the cluster uses the legacy (non-managed) Entra ID integration")
+	case c.AADManaged.NotTrue():
+		fail(r, same, c, c.AADManaged.Attr, "properties.aadProfile.managed", "azure_active_directory_role_based_access_control",
+			"AKS-managed Microsoft Entra ID is not enabled")
+	}
+	if c.DisableLocalAccounts.NotTrue() {
+		fail(r, same, c, c.DisableLocalAccounts.Attr, "properties.disableLocalAccounts", "local_account_disabled",
+			"local accounts are enabled (a static cluster-admin credential exists)")
+	}
+})

@@ -1,0 +1,109 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// AzureCNI finds clusters on kubenet.
+var AzureCNI = check.New(check.Meta{
+	ID:       "azure-cni",
+	Item:     "network.network-model",
+	Title:    "The cluster uses Azure CNI",
+	Severity: check.Medium,
+	Description: "networkProfile.networkPlugin (Terraform network_profile.network_plugin) is azure (Overlay or " +
+		"VNet-routed pods both pass; none, bring-your-own CNI, passes as a deliberate choice). kubenet is " +
+		"being retired, cannot run Windows pools or Azure network policies, and needs route tables.",
+	Remediation: "Migrate to Azure CNI Overlay (az aks update --network-plugin azure --network-plugin-mode overlay).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch p := c.NetworkPlugin; {
+	case p.IsUnknown() || p.IsAbsent():
+		r.NotApplicable()
+	case p.Is("kubenet"):
+		fail(r, same, c, p.Attr, "properties.networkProfile.networkPlugin", "network_profile.network_plugin", "the cluster uses kubenet")
+	}
+})
+
+// WindowsAzureCNI finds Windows pools on a cluster without Azure CNI.
+var WindowsAzureCNI = check.New(check.Meta{
+	ID:       "windows-azure-cni",
+	Item:     "windows.cni",
+	Title:    "Clusters with Windows pools use Azure CNI",
+	Severity: check.Medium,
+	Description: "When any pool has osType Windows (Terraform os_type), networkProfile.networkPlugin must be " +
+		"azure (Overlay included): Windows nodes do not support kubenet.",
+	Remediation: "Run Windows pools only on clusters with Azure CNI (Overlay).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	var win *subject.NodePool
+	for _, p := range c.Pools {
+		if p.IsWindows() {
+			win = p
+			break
+		}
+	}
+	if win == nil || c.NetworkPlugin.IsUnknown() {
+		r.NotApplicable()
+		return
+	}
+	if !c.NetworkPlugin.Is("azure") {
+		plugin := c.NetworkPlugin.V
+		if c.NetworkPlugin.IsAbsent() {
+			plugin = "the default (kubenet)"
+		}
+		fail(r, same, c, c.NetworkPlugin.Attr, "properties.networkProfile.networkPlugin", "network_profile.network_plugin",
+			"Windows pool %s runs on a cluster whose network plugin is %s, not azure", win.Name, plugin)
+	}
+})
+
+// NetworkPolicyEngine finds clusters that cannot enforce NetworkPolicies.
+var NetworkPolicyEngine = check.New(check.Meta{
+	ID:       "network-policy-engine",
+	Item:     "network.network-policies",
+	Title:    "A network policy engine enforces NetworkPolicies",
+	Severity: check.High,
+	Description: "networkProfile.networkPolicy (Terraform network_profile.network_policy) is azure, calico or " +
+		"cilium, or the Cilium dataplane (networkDataplane cilium) enforces them. Without an engine every " +
+		"NetworkPolicy in the cluster is silently ignored.",
+	Remediation: "Enable a network policy engine (az aks update --network-policy cilium --network-dataplane cilium, or azure/calico).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch np := c.NetworkPolicy; {
+	case np.Is("azure", "calico", "cilium") || c.NetworkDataplane.Is("cilium"):
+	case np.IsUnknown() || c.NetworkDataplane.IsUnknown():
+		r.NotApplicable()
+	default:
+		fail(r, same, c, np.Attr, "properties.networkProfile.networkPolicy", "network_profile.network_policy",
+			"no network policy engine: NetworkPolicies are not enforced")
+	}
+})
+
+// EgressLockdown finds clusters whose egress goes straight to the internet.
+var EgressLockdown = check.New(check.Meta{
+	ID:       "egress-lockdown",
+	Item:     "network.egress-lockdown",
+	Title:    "Egress goes through a firewall (or nowhere)",
+	Severity: check.High,
+	Description: "networkProfile.outboundType (Terraform network_profile.outbound_type) is userDefinedRouting " +
+		"(a route to Azure Firewall or an appliance) or none (network-isolated cluster). loadBalancer (the " +
+		"default) and NAT gateways let any pod reach any internet address. Whether the route really points " +
+		"at a firewall is not in the cluster resource.",
+	Remediation: "Route egress through Azure Firewall with outboundType userDefinedRouting, and allow only the FQDNs AKS and the applications need.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch o := c.OutboundType; {
+	case o.Is("userDefinedRouting", "none"):
+	case o.IsUnknown():
+		r.NotApplicable()
+	default:
+		v := o.V
+		if o.Empty() {
+			v = "loadBalancer (the default)"
+		}
+		fail(r, same, c, o.Attr, "properties.networkProfile.outboundType", "network_profile.outbound_type",
+			"egress is not locked down: outbound type %s", v)
+	}
+})

@@ -1,0 +1,107 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// NodePoolMaxSurge finds pools without an explicit max surge for upgrades.
+var NodePoolMaxSurge = check.New(check.Meta{
+	ID:       "node-pool-max-surge",
+	Item:     "cluster.upgrade-channel",
+	Title:    "Every node pool sets a max surge for upgrades",
+	Severity: check.Low,
+	Description: "upgradeSettings.maxSurge (Terraform: upgrade_settings.max_surge) is set on every pool, so that " +
+		"upgrades add spare nodes before draining old ones at a pace chosen for the pool (33% is the usual " +
+		"production value) rather than one node at a time.",
+	Remediation: "Set the max surge of each pool (az aks nodepool update --max-surge 33%; Terraform upgrade_settings { max_surge = \"33%\" }).",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if len(c.Pools) == 0 {
+		r.NotApplicable()
+		return
+	}
+	for _, p := range c.Pools {
+		if p.MaxSurge.Empty() {
+			poolFail(r, same, c, p, p.MaxSurge.Attr, "upgradeSettings.maxSurge", "upgrade_settings.max_surge", "no max surge is set for upgrades")
+		}
+	}
+})
+
+// NodePublicIP finds pools whose nodes have public IP addresses.
+var NodePublicIP = check.New(check.Meta{
+	ID:       "node-public-ip",
+	Item:     "ops.bastion",
+	Title:    "No node has a public IP address",
+	Severity: check.High,
+	Description: "enableNodePublicIP (Terraform: node_public_ip_enabled, v3 enable_node_public_ip) must not be true " +
+		"on any pool: nodes with public addresses can be reached, and SSHed into, from the internet. Reach " +
+		"nodes through Azure Bastion or a jump host in the virtual network instead.",
+	Remediation: "Recreate the pool without node public IPs, and connect to nodes through Azure Bastion or kubectl debug.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if len(c.Pools) == 0 {
+		r.NotApplicable()
+		return
+	}
+	for _, p := range c.Pools {
+		if p.EnableNodePublicIP.True() {
+			poolFail(r, same, c, p, p.EnableNodePublicIP.Attr, "enableNodePublicIP", "node_public_ip_enabled", "nodes get public IP addresses")
+		}
+	}
+})
+
+// EphemeralOSDisk finds pools on managed OS disks.
+var EphemeralOSDisk = check.New(check.Meta{
+	ID:       "ephemeral-os-disk",
+	Item:     "storage.node-storage-size",
+	Title:    "Node pools use ephemeral OS disks",
+	Severity: check.Low,
+	Description: "osDiskType (Terraform: os_disk_type) Managed stores the node OS on a remote disk: slower image " +
+		"pulls and node starts, and a cost. Ephemeral OS disks live on the VM's local storage (the VM size must " +
+		"have room for them). An unset type is AKS's choice (ephemeral when the size allows) and passes.",
+	Remediation: "Create pools with --node-osdisk-type Ephemeral on a VM size whose cache or temp disk holds the OS disk.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if len(c.Pools) == 0 {
+		r.NotApplicable()
+		return
+	}
+	for _, p := range c.Pools {
+		if p.OSDiskType.Is("Managed") {
+			poolFail(r, same, c, p, p.OSDiskType.Attr, "osDiskType", "os_disk_type", "the OS disk is a managed (remote) disk")
+		}
+	}
+})
+
+// KubeletConfig finds risky kubelet settings.
+var KubeletConfig = check.New(check.Meta{
+	ID:       "kubelet-config",
+	Item:     "cluster.node-configuration",
+	Title:    "Custom kubelet settings keep the node safeguards",
+	Severity: check.Low,
+	Description: "Node tuning (kubeletConfig; Terraform kubelet_config) must not allow unsafe sysctls " +
+		"(allowedUnsafeSysctls), turn off CPU CFS quota enforcement (cpuCfsQuota false: CPU limits stop working) " +
+		"or let nodes run with swap (failSwapOn false).",
+	Remediation: "Remove allowedUnsafeSysctls, and keep cpuCfsQuota and failSwapOn at their defaults (true), unless a documented workload needs otherwise.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if len(c.Pools) == 0 {
+		r.NotApplicable()
+		return
+	}
+	for _, p := range c.Pools {
+		if p.AllowedUnsafeSysctls.IsKnown() && len(p.AllowedUnsafeSysctls.V) > 0 {
+			poolFail(r, same, c, p, p.AllowedUnsafeSysctls.Attr, "kubeletConfig.allowedUnsafeSysctls", "kubelet_config.allowed_unsafe_sysctls",
+				"unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
+		}
+		if p.CPUCfsQuota.IsKnown() && !p.CPUCfsQuota.V {
+			poolFail(r, same, c, p, p.CPUCfsQuota.Attr, "kubeletConfig.cpuCfsQuota", "kubelet_config.cpu_cfs_quota_enabled", "CPU CFS quota is off: CPU limits are not enforced")
+		}
+		if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
+			poolFail(r, same, c, p, p.FailSwapOn.Attr, "kubeletConfig.failSwapOn", "kubelet_config.fail_swap_on", "the kubelet runs with swap on")
+		}
+	}
+})

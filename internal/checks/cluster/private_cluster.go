@@ -1,0 +1,30 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// PrivateCluster finds clusters whose API server has a public endpoint.
+var PrivateCluster = check.New(check.Meta{
+	ID:       "private-cluster",
+	Item:     "cluster.private-cluster",
+	Title:    "The API server has a private endpoint",
+	Severity: check.High,
+	Description: "apiServerAccessProfile.enablePrivateCluster (Terraform: private_cluster_enabled) must be true, so " +
+		"the API server is reachable only from the virtual network. It can only be chosen when the cluster is " +
+		"created; a public cluster should at least pass api-server-authorized-ip-ranges.",
+	Remediation: "Create the cluster with --enable-private-cluster (it cannot be turned on later), or use API server VNet integration.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	switch {
+	case c.PrivateCluster.True():
+	case c.PrivateCluster.IsUnknown():
+		r.NotApplicable()
+	default:
+		fail(r, same, c, c.PrivateCluster.Attr, "properties.apiServerAccessProfile.enablePrivateCluster", "private_cluster_enabled",
+			"the API server has a public endpoint")
+	}
+})

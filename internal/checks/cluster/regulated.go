@@ -1,0 +1,47 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// RegulatedProfile finds clusters that miss the controls of regulated industries, when the
+// regulated profile is selected.
+var RegulatedProfile = check.New(check.Meta{
+	ID:       "regulated-profile",
+	Item:     "cluster.regulated-industries",
+	Title:    "Under the regulated profile: FIPS, host encryption, customer-managed keys, KMS and Defender",
+	Severity: check.Medium,
+	Description: "Only with --profile regulated (otherwise not applicable): every Linux pool has FIPS " +
+		"(enableFIPS; Terraform fips_enabled) and every pool encryption at host (enableEncryptionAtHost; " +
+		"host_encryption_enabled, v3 enable_host_encryption); disks use a customer-managed key " +
+		"(diskEncryptionSetID; disk_encryption_set_id); KMS etcd encryption and the Defender sensor are on. " +
+		"The CIS benchmark run and the compliance sign-off remain manual.",
+	Remediation: "Create FIPS-enabled pools with encryption at host, set a disk encryption set, and enable KMS and Defender.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
+	if !strings.EqualFold(env.Params.Profile, "regulated") {
+		r.NotApplicable()
+		return
+	}
+	for _, p := range c.Pools {
+		if !p.IsWindows() && p.EnableFIPS.NotTrue() {
+			poolFail(r, same, c, p, p.EnableFIPS.Attr, "enableFIPS", "fips_enabled", "FIPS is not enabled")
+		}
+		if p.EnableEncryptionAtHost.NotTrue() {
+			poolFail(r, same, c, p, p.EnableEncryptionAtHost.Attr, "enableEncryptionAtHost", "host_encryption_enabled", "encryption at host is not enabled")
+		}
+	}
+	if c.DiskEncryptionSetID.Empty() {
+		fail(r, same, c, c.DiskEncryptionSetID.Attr, "properties.diskEncryptionSetID", "disk_encryption_set_id", "disks are not encrypted with a customer-managed key")
+	}
+	if c.KMSEnabled.NotTrue() {
+		fail(r, same, c, c.KMSEnabled.Attr, "properties.securityProfile.azureKeyVaultKms.enabled", "key_management_service", "KMS etcd encryption is off")
+	}
+	if c.DefenderMonitoring.NotTrue() {
+		fail(r, same, c, c.DefenderMonitoring.Attr, "properties.securityProfile.defender.securityMonitoring.enabled", "microsoft_defender", "the Defender sensor is off")
+	}
+})

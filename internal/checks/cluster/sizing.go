@@ -1,0 +1,127 @@
+package cluster
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// vmSizeRe reads the vCPU count of most Azure VM size names: Standard_D4s_v5 has 4,
+// Standard_E16ads_v5 16, Standard_B2ms 2. Constrained-core sizes (Standard_E8-4ds_v5)
+// report the full count.
+var vmSizeRe = regexp.MustCompile(`(?i)^standard_([a-z]+)(\d+)`)
+
+// vmCPUs returns the family letters and vCPUs of a VM size; ok is false when the name does
+// not follow the usual pattern.
+func vmCPUs(size string) (family string, cpus int, ok bool) {
+	m := vmSizeRe.FindStringSubmatch(strings.TrimSpace(size))
+	if m == nil {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil {
+		return "", 0, false
+	}
+	return strings.ToUpper(m[1]), n, true
+}
+
+// VMSizing flags burstable and small node sizes.
+var VMSizing = check.New(check.Meta{
+	ID:       "vm-sizing",
+	Item:     "cluster.vm-sizing",
+	Title:    "Node pools use non-burstable VM sizes with 4 or more vCPUs",
+	Severity: check.Info,
+	Description: "Heuristic from the VM size name (vmSize; Terraform vm_size): burstable B-series sizes run out " +
+		"of CPU credits under steady load, and sizes under 4 vCPUs leave little room once the system " +
+		"reservations are taken. The capacity plan behind the sizes remains manual.",
+	Remediation: "Use general-purpose sizes of 4 or more vCPUs (Standard_D4s_v5 and up) for production pools.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	judged := false
+	for _, p := range c.Pools {
+		if !p.VMSize.IsKnown() {
+			continue
+		}
+		family, cpus, ok := vmCPUs(p.VMSize.V)
+		if !ok {
+			continue
+		}
+		judged = true
+		switch {
+		case strings.HasPrefix(family, "B"):
+			poolFail(r, same, c, p, p.VMSize.Attr, "vmSize", "vm_size", "%s is a burstable size", p.VMSize.V)
+		case cpus < 4:
+			poolFail(r, same, c, p, p.VMSize.Attr, "vmSize", "vm_size", "%s has %d vCPUs", p.VMSize.V, cpus)
+		}
+	}
+	if !judged {
+		r.NotApplicable()
+	}
+})
+
+// NodePoolSize flags pools of one or two small nodes.
+var NodePoolSize = check.New(check.Meta{
+	ID:       "node-pool-size",
+	Item:     "cluster.node-sizing",
+	Title:    "No node pool is one or two tiny nodes",
+	Severity: check.Info,
+	Description: "Heuristic: a pool that can hold at most two nodes (count, or maxCount when autoscaling) of " +
+		"2 vCPUs or fewer has no room for its pods' requests once system reservations are taken, and no " +
+		"room to drain a node. Requested against allocatable resources per node is judged by a live scan.",
+	Remediation: "Use fewer, larger pools: at least three nodes, or nodes of 4 or more vCPUs.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	judged := false
+	for _, p := range c.Pools {
+		n := p.Count
+		if p.EnableAutoScaling.True() {
+			n = p.MaxCount
+		}
+		if !p.VMSize.IsKnown() || !n.IsKnown() {
+			continue
+		}
+		_, cpus, ok := vmCPUs(p.VMSize.V)
+		if !ok {
+			continue
+		}
+		judged = true
+		if n.V <= 2 && cpus <= 2 {
+			poolFail(r, same, c, p, n.Attr, "count", "node_count", "at most %d node(s) of %s (%d vCPUs)", n.V, p.VMSize.V, cpus)
+		}
+	}
+	if !judged {
+		r.NotApplicable()
+	}
+})
+
+// ProximityPlacementZones flags proximity placement groups that work against zones.
+var ProximityPlacementZones = check.New(check.Meta{
+	ID:       "proximity-placement-zones",
+	Item:     "cluster.proximity-placement",
+	Title:    "Proximity placement groups are not spread across zones",
+	Severity: check.Info,
+	Description: "Heuristic: a pool in a proximity placement group (proximityPlacementGroupID; Terraform " +
+		"proximity_placement_group_id) that also spans several zones cannot keep its nodes close, and " +
+		"allocation may fail. Pools without a proximity placement group are not judged; the latency need " +
+		"behind one remains manual.",
+	Remediation: "Pin a proximity-placement pool to one zone and keep a zone-redundant pool for everything that does not need the low latency.",
+	Evidence:    clusterEvidence,
+}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	judged := false
+	for _, p := range c.Pools {
+		if p.ProximityPlacementGroup.Empty() || p.ProximityPlacementGroup.IsUnknown() {
+			continue
+		}
+		judged = true
+		if p.Zones.IsKnown() && len(p.Zones.V) > 1 {
+			poolFail(r, same, c, p, p.Zones.Attr, "availabilityZones", "zones", "is in a proximity placement group but spans %d zones", len(p.Zones.V))
+		}
+	}
+	if !judged {
+		r.NotApplicable()
+	}
+})

@@ -1,0 +1,2 @@
+ARG BASE=ubuntu
+FROM ${BASE}

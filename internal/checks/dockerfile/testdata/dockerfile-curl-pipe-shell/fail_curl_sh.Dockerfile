@@ -1,0 +1,2 @@
+FROM ubuntu:24.04
+RUN curl -fsSL https://get.example.com | sudo sh -s -- --yes

@@ -1,0 +1,1 @@
+FROM mcr.microsoft.com/azurelinux/distroless/base:3.0

@@ -1,0 +1,2 @@
+FROM golang:1.26.8 AS build
+FROM scratch

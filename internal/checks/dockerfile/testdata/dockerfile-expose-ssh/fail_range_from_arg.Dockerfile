@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ARG PORTS=20-25
+EXPOSE ${PORTS}

@@ -1,0 +1,3 @@
+FROM nginx:1.27.3
+EXPOSE 8080/tcp 8443
+USER nginx

@@ -1,0 +1,2 @@
+FROM fedora:41
+RUN dnf install -y nginx

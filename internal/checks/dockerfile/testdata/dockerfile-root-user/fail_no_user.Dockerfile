@@ -1,0 +1,3 @@
+FROM python:3.12.7-slim
+COPY . /app
+CMD ["python", "/app/main.py"]

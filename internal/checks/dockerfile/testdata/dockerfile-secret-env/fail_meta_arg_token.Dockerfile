@@ -1,0 +1,2 @@
+ARG GITHUB_TOKEN=ghp_s3cr3tvalue
+FROM alpine:3.20

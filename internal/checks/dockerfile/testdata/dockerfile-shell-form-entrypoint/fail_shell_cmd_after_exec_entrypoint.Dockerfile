@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENTRYPOINT ["/app"]
+CMD serve --port 8080

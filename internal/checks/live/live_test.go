@@ -1,0 +1,113 @@
+package live
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// fixtureNow is the date the fixtures' node image ages are measured from.
+var fixtureNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// apiserverLine sets the API server version of a fixture: "# apiserver: v1.31.2".
+var apiserverLine = regexp.MustCompile(`(?m)^# apiserver: (\S+)$`)
+
+// loadFixture reads a fixture as the live loader would have read the cluster: its objects
+// from the API, a LiveCluster of its Nodes, and cluster evidence only.
+func loadFixture(t *testing.T, file string) *subject.Scan {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := manifest.LoadBytes(file, data, manifest.Options{Input: subject.InputCluster})
+	if len(scan.Errors) > 0 {
+		t.Fatalf("fixture does not load: %+v", scan.Errors)
+	}
+	version := "v1.31.2"
+	if m := apiserverLine.FindSubmatch(data); m != nil {
+		version = string(m[1])
+	}
+	scan.Others = append(scan.Others, subject.NewLiveCluster("fixture", "https://fixture.hcp.westeurope.azmk8s.io:443", version, scan.Objects))
+	scan.Evidence = map[catalog.Evidence]bool{catalog.Cluster: true}
+	return scan
+}
+
+// TestFixtures runs each check on its fixtures: testdata/<id>/pass_*.yaml must give no
+// finding and make the item pass; fail_*.yaml must give at least one finding.
+func TestFixtures(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	for _, c := range Checks() {
+		dir := filepath.Join("testdata", c.ID)
+		passes, _ := filepath.Glob(filepath.Join(dir, "pass_*.yaml"))
+		fails, _ := filepath.Glob(filepath.Join(dir, "fail_*.yaml"))
+		if len(passes) == 0 || len(fails) == 0 {
+			t.Errorf("check %s needs at least one pass_ and one fail_ fixture in %s (has %d and %d)", c.ID, dir, len(passes), len(fails))
+		}
+		for _, f := range append(passes, fails...) {
+			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
+				t.Parallel()
+				scan := loadFixture(t, f)
+				rep := engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{
+					Params: check.DefaultParams(), Now: func() time.Time { return fixtureNow }})
+				wantFail := strings.HasPrefix(filepath.Base(f), "fail_")
+				if wantFail && len(rep.Findings) == 0 {
+					t.Errorf("want a finding of %s, got none", c.ID)
+				}
+				if !wantFail {
+					for _, fd := range rep.Findings {
+						t.Errorf("want no finding, got %s", fd.Message)
+					}
+					if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
+						t.Errorf("item %s is %s, want pass (does the check apply to the fixture?)", c.Item, st)
+					}
+				}
+				for _, fd := range rep.Findings {
+					if !strings.Contains(fd.Message, "evidence") {
+						t.Errorf("finding does not name its evidence: %s", fd.Message)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestImageDate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"AKSUbuntu-2204gen2containerd-202501.12.0", "2025-01-12"},
+		{"AKSAzureLinux-V2gen2-202410.09.0", "2024-10-09"},
+		{"AKSWindows-2022-containerd-20348.2966.241211", "2024-12-11"},
+		{"AKSUbuntu-2204gen2containerd-202513.40.0", ""},
+		{"custom", ""},
+	}
+	for _, tt := range tests {
+		got, ok := imageDate(tt.in)
+		if s := got.Format("2006-01-02"); (ok && s != tt.want) || (!ok && tt.want != "") {
+			t.Errorf("imageDate(%q) = %s, %v; want %q", tt.in, s, ok, tt.want)
+		}
+	}
+}
+
+func TestIsZone(t *testing.T) {
+	t.Parallel()
+	for z, want := range map[string]bool{"westeurope-1": true, "0": false, "": false, "2": false, "eastus2-3": true} {
+		if isZone(z) != want {
+			t.Errorf("isZone(%q) = %v", z, !want)
+		}
+	}
+}

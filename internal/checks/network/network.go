@@ -1,0 +1,27 @@
+// Package network holds the checks of the Network section that read Kubernetes objects:
+// default-deny and coverage of network policies, IMDS egress, ingress hosts and TLS.
+// Each check is one file with its metadata and logic; fixtures are in testdata/<check-id>/.
+package network
+
+import (
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Checks returns every check of this package, in documentation order.
+func Checks() []*check.Check {
+	return []*check.Check{
+		NetworkPolicyCoverage, DefaultDenyIngress, DefaultDenyEgress, BlockIMDS, IMDSHostNetwork,
+		LoadBalancerServesHTTP, IngressTLS, IngressHostnames,
+	}
+}
+
+// inScope reports whether namespace-level rules apply to a namespace: not a system namespace.
+func inScope(env *check.Env, namespace string) bool {
+	return namespace != "" && !env.Params.SystemNamespace(namespace)
+}
+
+// policiesIn returns the network policies of every engine in a namespace.
+func policiesIn(env *check.Env, namespace string) []*subject.NetworkPolicy {
+	return env.Index.NetworkPolicies(namespace)
+}

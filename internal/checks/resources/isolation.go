@@ -1,0 +1,38 @@
+package resources
+
+import (
+	"context"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// NamespaceIsolation finds application namespaces that lack the objects that isolate them.
+var NamespaceIsolation = check.New(check.Meta{
+	ID:       "namespace-isolation",
+	Item:     "cluster.logical-isolation",
+	Title:    "Application namespaces are isolated by RBAC, quota and network policy",
+	Severity: check.Low,
+	Description: "Each namespace outside the system namespaces holds at least one RoleBinding, one " +
+		"ResourceQuota and one NetworkPolicy: the three objects that make a namespace a tenant boundary " +
+		"rather than a folder. The ownership of namespaces by teams is a manual part of this item.",
+	Remediation: "Give each team's namespace a RoleBinding for the team's group, a ResourceQuota and a default-deny NetworkPolicy.",
+}, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
+	if !inScope(env, ns.Name) {
+		r.NotApplicable()
+		return
+	}
+	var missing []string
+	for _, kind := range []string{"RoleBinding", "ResourceQuota"} {
+		if len(env.Index.InNamespace(kind, ns.Name)) == 0 {
+			missing = append(missing, kind)
+		}
+	}
+	if len(env.Index.NetworkPolicies(ns.Name)) == 0 {
+		missing = append(missing, "NetworkPolicy")
+	}
+	if len(missing) > 0 {
+		r.Failf("", "", "namespace %s has no %s", ns.Name, strings.Join(missing, ", no "))
+	}
+})

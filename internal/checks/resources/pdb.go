@@ -1,0 +1,150 @@
+package resources
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// PDBCoverage finds replicated workloads without a disruption budget.
+var PDBCoverage = check.New(check.Meta{
+	ID:       "pdb-coverage",
+	Item:     "resources.pdb",
+	Title:    "Replicated workloads have a PodDisruptionBudget",
+	Severity: check.Medium,
+	Description: "Each Deployment and StatefulSet with 2 or more replicas (or an autoscaler minimum of 2 or more) is covered by a PodDisruptionBudget " +
+		"of its namespace whose selector matches its pod template. During node upgrades and drains AKS " +
+		"evicts pods; without a budget every replica may be evicted at once.",
+	Remediation: "Add a PodDisruptionBudget selecting the workload's pods with maxUnavailable: 1 (or a minAvailable below the replica count).",
+	Kinds:       []string{"Deployment", "StatefulSet"},
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	replicas := w.Replicas
+	for _, h := range env.Index.HPAsFor(w.Object) {
+		replicas = max(replicas, h.MinReplicas)
+	}
+	if replicas < 2 || !inScope(env, w.Namespace) {
+		r.NotApplicable()
+		return
+	}
+	if len(budgetsFor(env, w)) == 0 {
+		r.Failf(w.TemplateMetaPath()+".labels", "", "no PodDisruptionBudget covers the %d replicas of %s %s", replicas, w.Kind, w.Name())
+	}
+})
+
+// PDBBlocksEviction finds budgets that allow no voluntary eviction.
+var PDBBlocksEviction = check.New(check.Meta{
+	ID:       "pdb-blocks-eviction",
+	Item:     "resources.pdb",
+	Title:    "PodDisruptionBudgets allow at least one eviction",
+	Severity: check.High,
+	Description: "A PodDisruptionBudget with maxUnavailable 0 (or 0%), or a minAvailable (number or " +
+		"percentage) at or above the replicas of a workload it selects. It allows no voluntary eviction: " +
+		"node drains hang and AKS upgrades fail or time out.",
+	Remediation: "Use maxUnavailable: 1 (or a minAvailable below the replica count), and run enough replicas to lose one.",
+	Kinds:       []string{"PodDisruptionBudget"},
+}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
+	pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+	if !ok {
+		r.NotApplicable()
+		return
+	}
+	spec := pdb.Spec
+	if spec.MaxUnavailable != nil {
+		if v := spec.MaxUnavailable; (v.Type == intstr.Int && v.IntVal == 0) || (v.Type == intstr.String && strings.TrimSpace(v.StrVal) == "0%") {
+			r.Failf("spec.maxUnavailable", "", "PodDisruptionBudget %s has maxUnavailable %s: no pod can ever be evicted", o.Name(), v.String())
+		}
+		return
+	}
+	if spec.MinAvailable == nil {
+		return
+	}
+	for _, w := range selectedWorkloads(env, o.Namespace, pdb.Spec.Selector) {
+		if !w.HasReplicas {
+			continue
+		}
+		if minAvailable(*spec.MinAvailable, w.Replicas) >= w.Replicas {
+			r.Failf("spec.minAvailable", "", "PodDisruptionBudget %s requires minAvailable %s of the %d replicas of %s %s: no pod can be evicted",
+				o.Name(), spec.MinAvailable.String(), w.Replicas, w.Kind, w.Name())
+		}
+	}
+})
+
+// PDBSelectsNothing finds budgets that select no workload of the scan.
+var PDBSelectsNothing = check.New(check.Meta{
+	ID:          "pdb-selects-nothing",
+	Item:        "resources.pdb",
+	Title:       "PodDisruptionBudgets select a workload",
+	Severity:    check.Low,
+	Description: "A PodDisruptionBudget whose selector matches no workload of its namespace in the scan: a typo in the selector leaves the workload it was meant for unprotected.",
+	Remediation: "Make the budget's selector match the pod template labels of the workload it protects, or delete it.",
+	Kinds:       []string{"PodDisruptionBudget"},
+}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
+	pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+	if !ok {
+		r.NotApplicable()
+		return
+	}
+	if len(selectedWorkloads(env, o.Namespace, pdb.Spec.Selector)) == 0 {
+		r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of namespace %q in the scan", o.Name(), o.Namespace)
+	}
+})
+
+// minAvailable resolves a minAvailable value for a replica count (percentages round up, as
+// the disruption controller does).
+func minAvailable(v intstr.IntOrString, replicas int32) int32 {
+	if v.Type == intstr.Int {
+		return v.IntVal
+	}
+	pct, err := intstr.GetScaledValueFromIntOrPercent(&v, 100, true)
+	if err != nil {
+		return 0
+	}
+	return int32(math.Ceil(float64(pct) * float64(replicas) / 100))
+}
+
+func selectorOf(sel *metav1.LabelSelector) (labels.Selector, bool) {
+	if sel == nil {
+		return labels.Nothing(), false
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	return s, err == nil
+}
+
+func selectedWorkloads(env *check.Env, namespace string, sel *metav1.LabelSelector) []*subject.Workload {
+	s, ok := selectorOf(sel)
+	if !ok || s.Empty() {
+		return nil
+	}
+	var out []*subject.Workload
+	for _, w := range env.Index.WorkloadsIn(namespace) {
+		if w.Kind == "Pod" || w.Kind == "ReplicaSet" && len(w.Meta.OwnerReferences) > 0 {
+			continue
+		}
+		if s.Matches(labels.Set(w.Template.Labels)) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func budgetsFor(env *check.Env, w *subject.Workload) []*policyv1.PodDisruptionBudget {
+	var out []*policyv1.PodDisruptionBudget
+	for _, o := range env.Index.InNamespace("PodDisruptionBudget", w.Namespace) {
+		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+		if !ok {
+			continue
+		}
+		if s, ok := selectorOf(pdb.Spec.Selector); ok && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
+			out = append(out, pdb)
+		}
+	}
+	return out
+}

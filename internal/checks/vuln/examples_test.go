@@ -1,0 +1,45 @@
+package vuln
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// TestExamples holds the bundled examples to their promise: with --scan-reports
+// examples/images, every check of this package passes on some subject and fails on another.
+func TestExamples(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..", "..", "examples")
+	scan := load.Load(t.Context(), []string{root}, load.Options{ScanReports: []string{filepath.Join(root, "images")}})
+	params := check.DefaultParams()
+	env := &check.Env{Params: &params, Index: subject.NewIndexOf(scan), Now: now()}
+	reports := 0
+	for _, s := range scan.Others {
+		if _, ok := s.(*subject.ImageReport); ok {
+			reports++
+		}
+	}
+	if reports != 3 {
+		t.Fatalf("%d reports loaded from examples/images, want 3 (errors %+v)", reports, scan.Errors)
+	}
+	for _, c := range Checks() {
+		passed, failed := 0, 0
+		for _, s := range env.Index.Subjects(c.SubjectType()) {
+			r := check.NewResult(&c.Meta, s)
+			c.Run(t.Context(), env, s, r)
+			switch {
+			case len(r.Findings()) > 0:
+				failed++
+			case r.Applied():
+				passed++
+			}
+		}
+		if passed == 0 || failed == 0 {
+			t.Errorf("check %s: %d subjects pass and %d fail in examples/; want at least one of each", c.ID, passed, failed)
+		}
+	}
+}

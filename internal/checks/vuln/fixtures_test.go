@@ -1,0 +1,85 @@
+package vuln
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// now pins the clock of the fixtures: report ages are measured from it.
+func now() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+
+// loadFixture reads a fixture: a report file, or a folder of manifests and reports (read as
+// `akscheck scan DIR --scan-reports DIR` does).
+func loadFixture(t *testing.T, path string) *subject.Scan {
+	t.Helper()
+	opts := load.Options{ScanReports: []string{path}}
+	paths := []string{path}
+	if strings.HasSuffix(path, ".json") {
+		paths = nil
+	}
+	scan := load.Load(t.Context(), paths, opts)
+	if len(scan.Errors) > 0 {
+		t.Fatalf("fixture does not load: %+v", scan.Errors)
+	}
+	return scan
+}
+
+func run(t *testing.T, c *check.Check, scan *subject.Scan, params check.Params) *report.Report {
+	t.Helper()
+	return engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{c}, scan, engine.Options{Params: params, Now: now})
+}
+
+// TestFixtures runs each check on its fixtures: testdata/<id>/pass_* must give no finding and
+// be something the check applies to; fail_* must give at least one.
+func TestFixtures(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	known := map[string]bool{}
+	for _, c := range Checks() {
+		known[c.ID] = true
+		passes, _ := filepath.Glob(filepath.Join("testdata", c.ID, "pass_*"))
+		fails, _ := filepath.Glob(filepath.Join("testdata", c.ID, "fail_*"))
+		if len(passes) == 0 || len(fails) == 0 {
+			t.Errorf("check %s needs at least one pass_ and one fail_ fixture in testdata/%s (has %d and %d)", c.ID, c.ID, len(passes), len(fails))
+		}
+		for _, f := range append(passes, fails...) {
+			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
+				t.Parallel()
+				rep := run(t, c, loadFixture(t, f), check.DefaultParams())
+				if strings.HasPrefix(filepath.Base(f), "fail_") {
+					if len(rep.Findings) == 0 {
+						t.Errorf("want a finding of %s, got none", c.ID)
+					}
+					for _, fd := range rep.Findings {
+						if fd.Location.File == "" {
+							t.Errorf("finding %q has no file", fd.Message)
+						}
+						t.Logf("%s %s/%s [%s]: %s", fd.Severity, fd.Object.Kind, fd.Object.Name, fd.Container, fd.Message)
+					}
+					return
+				}
+				for _, fd := range rep.Findings {
+					t.Errorf("want no finding, got %s", fd.Message)
+				}
+				if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
+					t.Errorf("item %s is %s, want pass (does the check apply to the fixture?)", c.Item, st)
+				}
+			})
+		}
+	}
+	dirs, _ := filepath.Glob(filepath.Join("testdata", "*"))
+	for _, d := range dirs {
+		if !known[filepath.Base(d)] {
+			t.Errorf("%s holds fixtures of no check", d)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package vuln
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// ImageScanReport finds running images without a recent scan report.
+var ImageScanReport = check.New(check.Meta{
+	ID:       "image-scan-report",
+	Item:     "container.image-scanning",
+	Title:    "Every running image has a recent vulnerability scan",
+	Severity: check.High,
+	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
+		"Grype report (matched by repository and digest, else by repository and tag; an image without a " +
+		"tag is latest), or whose newest report is older than reportMaxAge (--report-max-age, default 7 " +
+		"days) at the time of the scan. New vulnerabilities are published every day: an image scanned " +
+		"once at build time drifts out of view. A report without a creation time is reported at info, " +
+		"its age unknown. Without --scan-reports this item is not evaluated.",
+	Remediation: "Scan every deployed image on a schedule (trivy image -f json, grype -o json) and pass the reports with --scan-reports; or enable Microsoft Defender for Containers, which scans registries continuously.",
+	Evidence:    evidence,
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	judged := false
+	for _, c := range w.Containers() {
+		if !c.ImageRef.Valid {
+			continue
+		}
+		judged = true
+		rep := env.Index.ImageReportFor(c.ImageRef)
+		switch {
+		case rep == nil:
+			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s has no scan report", c.Image, c.Name, workloadNoun(w))
+		case rep.Created.IsZero():
+			r.FailAt(check.Info, w.At(c.Path+".image"), c.Name, "the scan report of image %s (%s) does not say when it was made: its age is unknown", c.Image, rep.File)
+		case env.Now.Sub(rep.Created) > env.Params.ReportMaxAge.Duration():
+			r.Failf(c.Path+".image", c.Name, "the newest scan report of image %s (%s) is %s old, older than %s", c.Image, rep.File,
+				age(env.Now.Sub(rep.Created)), age(env.Params.ReportMaxAge.Duration()))
+		}
+	}
+	if !judged {
+		r.NotApplicable()
+	}
+})
+
+// ImageBuildScan finds deployed images that were never scanned.
+var ImageBuildScan = check.New(check.Meta{
+	ID:       "image-build-scan",
+	Item:     "dev.image-static-analysis",
+	Title:    "Every deployed image was scanned",
+	Severity: check.Medium,
+	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
+		"Grype report (matched by repository and digest, else by repository and tag): the image reached " +
+		"the cluster without the static analysis a build pipeline should run on it. The report's age is " +
+		"judged by image-scan-report. Without --scan-reports this item is not evaluated.",
+	Remediation: "Scan each image in the pipeline that builds it (trivy image, grype), fail the build on the threshold, and keep the JSON report with the image for --scan-reports.",
+	Evidence:    evidence,
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	judged := false
+	for _, c := range w.Containers() {
+		if !c.ImageRef.Valid {
+			continue
+		}
+		judged = true
+		if env.Index.ImageReportFor(c.ImageRef) == nil {
+			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s was not scanned (no report in --scan-reports)", c.Image, c.Name, workloadNoun(w))
+		}
+	}
+	if !judged {
+		r.NotApplicable()
+	}
+})

@@ -1,0 +1,44 @@
+package windows
+
+import (
+	"context"
+
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// AbruptKill finds Windows workloads that an abrupt node restart takes down.
+var AbruptKill = check.New(check.Meta{
+	ID:       "windows-abrupt-kill",
+	Item:     "windows.abrupt-kill",
+	Title:    "Windows workloads survive the loss of a pod",
+	Severity: check.Low,
+	Description: "A Windows Deployment or StatefulSet with fewer than 2 replicas or no PodDisruptionBudget. " +
+		"Windows nodes are patched by reimaging, and Windows containers get less notice on shutdown: the " +
+		"workload must tolerate a pod being killed abruptly.",
+	Remediation: "Run at least 2 replicas and add a PodDisruptionBudget with maxUnavailable: 1.",
+	Kinds:       []string{"Deployment", "StatefulSet"},
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	if !targetsWindows(w) {
+		r.NotApplicable()
+		return
+	}
+	if w.Replicas < 2 {
+		r.Failf("spec.replicas", "", "Windows %s %s runs %d replica(s)", w.Kind, w.Name(), w.Replicas)
+		return
+	}
+	for _, o := range env.Index.InNamespace("PodDisruptionBudget", w.Namespace) {
+		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+		if !ok || pdb.Spec.Selector == nil {
+			continue
+		}
+		if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
+			return
+		}
+	}
+	r.Failf(w.TemplateMetaPath()+".labels", "", "no PodDisruptionBudget covers Windows %s %s", w.Kind, w.Name())
+})

@@ -1,0 +1,29 @@
+package windows
+
+import (
+	"context"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// BuildSelector finds Windows pods that do not pin the Windows build of their nodes.
+var BuildSelector = check.New(check.Meta{
+	ID:       "windows-build-selector",
+	Item:     "windows.base-image-os",
+	Title:    "Windows pods select the Windows build their image needs",
+	Severity: check.Medium,
+	Description: "A pod that targets Windows nodes without a node.kubernetes.io/windows-build node selector " +
+		"or required affinity. Windows containers only run on a host of the same build as their base " +
+		"image (ltsc2019 on 10.0.17763, ltsc2022 on 10.0.20348); a cluster with pools of both puts the pod " +
+		"on the wrong one, where it never starts.",
+	Remediation: "Add nodeSelector node.kubernetes.io/windows-build: \"10.0.20348\" (the build of the image's LTSC tag), or a RuntimeClass that sets it.",
+}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	if !targetsWindows(w) {
+		r.NotApplicable()
+		return
+	}
+	if !selects(w.Spec(), buildLabel, "") {
+		r.Failf(w.SpecPath()+".nodeSelector", "", "%s %s targets Windows without a %s selector", w.Kind, w.Name(), buildLabel)
+	}
+})

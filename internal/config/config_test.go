@@ -1,0 +1,400 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+const issueExample = `checks:
+  disable: [cpu-limits, dev.startup-probe]
+  severity: {dev.prestop-hook: info}
+  params:
+    allowedRegistries: ["*.azurecr.io", mcr.microsoft.com]
+    requiredLabels: [app.kubernetes.io/name, app.kubernetes.io/instance, team]
+    ingressDomains: [contoso.com]
+    systemNamespaces: [kube-system, gatekeeper-system]
+    startupProbeDelaySeconds: 30
+exemptions:
+  - check: dev.replicas
+    kind: Deployment
+    namespace: tools
+    name: batch-*
+    reason: "one consumer by design"
+    expires: 2026-12-31
+attestations:
+  - item: dr.multiregion
+    by: jane@contoso.com
+    date: 2026-10-01
+    evidence: "https://wiki.contoso.com/dr-plan"
+customChecks:
+  - id: require-team-label
+    item: ops.labels
+    severity: medium
+    kinds: [Deployment, StatefulSet]
+    expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+    message: "'no team label on ' + object.metadata.name"
+`
+
+func resolve(t *testing.T, doc string) (*Resolved, error) {
+	t.Helper()
+	cfg, err := Parse(".akscheck.yaml", []byte(doc))
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Resolve(catalog.MustLoad(), checks.All())
+}
+
+func TestIssueExampleIsValid(t *testing.T) {
+	t.Parallel()
+	r, err := resolve(t, issueExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Policy.Disabled["cpu-limits"] || !r.Policy.Disabled["dev.startup-probe"] {
+		t.Errorf("disabled = %v", r.Policy.Disabled)
+	}
+	if r.Policy.Severity["dev.prestop-hook"] != check.Info {
+		t.Errorf("severity = %v", r.Policy.Severity)
+	}
+	if got := r.Params.RequiredLabels; len(got) != 3 || got[2] != "team" {
+		t.Errorf("requiredLabels = %v", got)
+	}
+	if len(r.Params.SystemNamespaces) != 2 || r.Params.StartupProbeDelaySeconds != 30 {
+		t.Errorf("params = %+v", r.Params)
+	}
+	if len(r.Policy.Exemptions) != 1 || r.Policy.Exemptions[0].Line != 11 {
+		t.Errorf("exemptions = %+v", r.Policy.Exemptions)
+	}
+	if len(r.Checks) != len(checks.All())+1 {
+		t.Errorf("custom check not added: %d checks", len(r.Checks))
+	}
+}
+
+func TestParamsKeepDefaultsForKeysNotGiven(t *testing.T) {
+	t.Parallel()
+	r, err := resolve(t, "checks:\n  params:\n    ingressDomains: [contoso.com]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := check.DefaultParams()
+	if len(r.Params.AllowedRegistries) != len(def.AllowedRegistries) || r.Params.StartupProbeDelaySeconds != 30 || len(r.Params.SystemNamespaces) != len(def.SystemNamespaces) {
+		t.Errorf("params = %+v", r.Params)
+	}
+}
+
+func TestErrorsNameFileLineAndKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, doc string
+		want      []string // each error's "file:line: message" must contain one, in order
+	}{
+		{"unknown top-level key with suggestion", "check:\n  disable: []\n",
+			[]string{`.akscheck.yaml:1: unknown key "check" in the config (did you mean "checks"?)`}},
+		{"unknown nested key", "checks:\n  disabel: [cpu-limits]\n  params:\n    allowedRegistry: [x]\n",
+			[]string{`.akscheck.yaml:2: unknown key "disabel" in checks (did you mean "disable"?)`,
+				`.akscheck.yaml:4: unknown key "allowedRegistry" in checks.params (did you mean "allowedRegistries"?)`}},
+		{"unknown key in a list entry", "exemptions:\n  - check: dev.replicas\n    reasons: x\n",
+			[]string{`.akscheck.yaml:3: unknown key "reasons" in exemptions[0] (did you mean "reason"?)`}},
+		{"wrong type", "checks:\n  params:\n    startupProbeDelaySeconds: soon\n",
+			[]string{`.akscheck.yaml:3: cannot unmarshal`}},
+		{"bad date", "exemptions:\n  - check: dev.replicas\n    reason: r\n    expires: next year\n",
+			[]string{`.akscheck.yaml:4: "next year" is not a date`}},
+		{"unknown check ID", "checks:\n  disable: [cpu-limit]\n",
+			[]string{`.akscheck.yaml:2: checks.disable: "cpu-limit" is no check or item ID (did you mean "cpu-limits"?)`}},
+		{"bad severity", "checks:\n  severity:\n    replicas: urgent\n",
+			[]string{`.akscheck.yaml:3: checks.severity.replicas: unknown severity "urgent"`}},
+		{"exemption without reason", "exemptions:\n  - check: replicas\n    name: web\n",
+			[]string{`.akscheck.yaml:2: exemptions[0]: reason is required`}},
+		{"attestation of unknown item", "attestations:\n  - item: dr.multi-region\n    by: me\n    date: 2026-01-01\n",
+			[]string{`.akscheck.yaml:2: attestations[0]: item "dr.multi-region" is not in the catalog (did you mean "dr.multiregion"?)`}},
+		{"custom check compile error with position", "customChecks:\n  - id: bad\n    item: ops.labels\n    expression: \"object.metadata.labels.team ==\"\n",
+			[]string{`.akscheck.yaml:2: custom check bad: expression: ERROR: <input>:1:`}},
+		{"custom check of wrong type", "customChecks:\n  - id: not-bool\n    item: ops.labels\n    expression: \"'a' + 'b'\"\n",
+			[]string{`.akscheck.yaml:2: custom check not-bool: expression: the expression is of type string, want bool`}},
+		{"custom item without section", "customChecks:\n  - id: x\n    item: custom.mine\n    expression: \"true\"\n",
+			[]string{`.akscheck.yaml:2: customChecks[0] (x): the new item custom.mine needs a title and a section`}},
+		{"custom check reusing a built-in ID", "customChecks:\n  - id: replicas\n    item: dev.replicas\n    expression: \"true\"\n",
+			[]string{`.akscheck.yaml:2: customChecks[0]: id "replicas" is already taken`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := resolve(t, tt.doc)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			es, ok := err.(Errors)
+			if !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if len(es) != len(tt.want) {
+				t.Fatalf("errors:\n%v\nwant %d", err, len(tt.want))
+			}
+			for i, e := range es {
+				if !strings.Contains(e.Error(), tt.want[i]) {
+					t.Errorf("error %d = %q\nwant it to contain %q", i, e.Error(), tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]string{"disabel": "disable", "Severity": "severity", "zzzzzz": "", "parms": "params"} {
+		if got := suggest(s, []string{"disable", "severity", "params", "strict"}); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestStarterConfigIsValid(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := WriteStarter(&b, checks.All()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resolve(t, b.String()); err != nil {
+		t.Fatalf("starter config does not validate: %v\n%s", err, b.String())
+	}
+	for _, c := range checks.All() {
+		if !strings.Contains(b.String(), c.ID) {
+			t.Errorf("starter config does not list %s", c.ID)
+		}
+	}
+}
+
+// scanWith runs the built-in and config checks on manifests under a config.
+func scanWith(t *testing.T, doc, manifests string, now time.Time) *report.Report {
+	t.Helper()
+	r, err := resolve(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := manifest.LoadBytes("m.yaml", []byte(manifests), manifest.Options{})
+	scan.Evidence[catalog.Manifest] = true
+	return engine.Run(t.Context(), r.Catalog, r.Checks, scan, engine.Options{Params: r.Params, Policy: r.Policy, Now: func() time.Time { return now }})
+}
+
+func findings(rep *report.Report, checkID string) (active, suppressed []report.Finding) {
+	for _, f := range rep.Findings {
+		if f.Check == checkID {
+			active = append(active, f)
+		}
+	}
+	for _, f := range rep.Suppressed {
+		if f.Check == checkID {
+			suppressed = append(suppressed, f)
+		}
+	}
+	return active, suppressed
+}
+
+const deployments = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch-nightly, namespace: tools}
+spec:
+  template:
+    metadata: {labels: {app: b}}
+    spec: {containers: [{name: c, image: x.azurecr.io/b:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: tools
+  labels: {team: payments}
+  annotations:
+    akscheck.io/exempt: "replicas, dev.liveness-probe"
+    akscheck.io/exempt-reason: "leader-elected singleton"
+spec:
+  template:
+    metadata: {labels: {app: a}}
+    spec: {containers: [{name: c, image: x.azurecr.io/a:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: tools
+  annotations: {akscheck.io/exempt: replicas}
+spec:
+  template:
+    metadata: {labels: {app: w}}
+    spec: {containers: [{name: c, image: x.azurecr.io/w:1}]}
+`
+
+func TestExemptionsAndAttestations(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	rep := scanWith(t, issueExample, deployments, now)
+
+	active, suppressed := findings(rep, "replicas")
+	if len(active) != 1 || active[0].Object.Name != "worker" {
+		t.Errorf("active replicas findings = %+v, want worker only (annotation without reason)", active)
+	}
+	if len(suppressed) != 2 {
+		t.Fatalf("suppressed = %+v", suppressed)
+	}
+	bySuppressor := map[string]string{}
+	for _, f := range suppressed {
+		bySuppressor[f.Object.Name] = f.SuppressedBy
+	}
+	if !strings.Contains(bySuppressor["batch-nightly"], "one consumer by design") || !strings.Contains(bySuppressor["batch-nightly"], ".akscheck.yaml:11") {
+		t.Errorf("config exemption = %q", bySuppressor["batch-nightly"])
+	}
+	if !strings.Contains(bySuppressor["api"], "leader-elected singleton") {
+		t.Errorf("annotation exemption = %q", bySuppressor["api"])
+	}
+	if _, sup := findings(rep, "liveness-probe"); len(sup) != 1 {
+		t.Errorf("item ID in the annotation should exempt liveness-probe on api: %+v", sup)
+	}
+	if !hasNotice(rep, "without akscheck.io/exempt-reason") {
+		t.Errorf("no notice for the annotation without reason: %+v", rep.Notices)
+	}
+
+	// Disabled checks do not run; a disabled item is not evaluated.
+	if a, _ := findings(rep, "cpu-limits"); len(a) != 0 {
+		t.Error("cpu-limits ran while disabled")
+	}
+	if it := item(rep, "dev.startup-probe"); it.Status != report.StatusNotEvaluated {
+		t.Errorf("disabled item dev.startup-probe = %s", it.Status)
+	}
+	// Attestation.
+	if it := item(rep, "dr.multiregion"); it.Status != report.StatusAttested || !strings.Contains(it.Reason, "jane@contoso.com") {
+		t.Errorf("dr.multiregion = %+v", it)
+	}
+	// Custom check: api has a team label, the other two do not.
+	if a, _ := findings(rep, "require-team-label"); len(a) != 2 || a[0].Message != "no team label on batch-nightly" {
+		t.Errorf("custom findings = %+v", a)
+	}
+
+	// After the expiry date the exemption no longer applies, and a notice says so.
+	later := scanWith(t, issueExample, deployments, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if a, _ := findings(later, "replicas"); len(a) != 2 {
+		t.Errorf("expired exemption still applies: %+v", a)
+	}
+	if !hasNotice(later, "expired on 2026-12-31") {
+		t.Errorf("no notice for the expired exemption: %+v", later.Notices)
+	}
+	// A year later the attestation is stale.
+	if it := item(later, "dr.multiregion"); !strings.Contains(it.Reason, "stale") && it.Status == report.StatusAttested {
+		t.Log("not stale yet") // 2026-10-01 to 2027-01-01 is under 365 days
+	}
+	stale := scanWith(t, issueExample, deployments, time.Date(2027, 11, 1, 0, 0, 0, 0, time.UTC))
+	if it := item(stale, "dr.multiregion"); !strings.Contains(it.Reason, "stale") || !hasNotice(stale, "older than 365 days") {
+		t.Errorf("stale attestation not reported: %+v %+v", it, stale.Notices)
+	}
+}
+
+func TestStrictIgnoresAnnotations(t *testing.T) {
+	t.Parallel()
+	rep := scanWith(t, "checks:\n  strict: true\n", deployments, time.Now())
+	if _, sup := findings(rep, "replicas"); len(sup) != 0 {
+		t.Errorf("strict mode applied annotation exemptions: %+v", sup)
+	}
+}
+
+func TestSeverityOverride(t *testing.T) {
+	t.Parallel()
+	rep := scanWith(t, "checks:\n  severity: {dev.replicas: critical}\n", deployments, time.Now())
+	for _, f := range rep.Findings {
+		if f.Check == "replicas" && f.Severity != check.Critical {
+			t.Errorf("severity = %s", f.Severity)
+		}
+	}
+}
+
+func TestCustomItem(t *testing.T) {
+	t.Parallel()
+	doc := "customChecks:\n  - id: no-host-port\n    item: custom.no-host-port\n    title: Containers do not bind host ports\n    section: network\n" +
+		"    severity: high\n    kinds: [Deployment]\n" +
+		"    expression: \"!object.spec.template.spec.containers.exists(c, has(c.ports) && c.ports.exists(p, has(p.hostPort)))\"\n"
+	m := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 80}]}]\n"
+	rep := scanWith(t, doc, m, time.Now())
+	it := item(rep, "custom.no-host-port")
+	if it.Status != report.StatusFail || it.Section != "network" {
+		t.Errorf("custom item = %+v", it)
+	}
+	if a, _ := findings(rep, "no-host-port"); len(a) != 1 || a[0].Severity != check.High {
+		t.Errorf("findings = %+v", a)
+	}
+}
+
+func TestCustomCheckRuntimeErrorIsNotAPass(t *testing.T) {
+	t.Parallel()
+	doc := "customChecks:\n  - id: needs-field\n    item: ops.labels\n    kinds: [ConfigMap]\n    expression: \"object.data.missing == 'x'\"\n"
+	rep := scanWith(t, doc, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata: {a: b}\n", time.Now())
+	if len(rep.Errors) == 0 {
+		t.Fatal("a failing evaluation must be an error entry")
+	}
+	if it := item(rep, "ops.labels"); it.Status == report.StatusPass {
+		t.Errorf("ops.labels passed although its custom check failed to evaluate")
+	}
+}
+
+func hasNotice(rep *report.Report, s string) bool {
+	for _, n := range rep.Notices {
+		if strings.Contains(n.Message, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func item(rep *report.Report, id string) report.Item {
+	for _, it := range rep.Items {
+		if it.ID == id {
+			return it
+		}
+	}
+	return report.Item{}
+}
+
+// TestDocExamples runs the two worked examples of docs/config.md, as written there.
+func TestDocExamples(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	var blocks []string
+	for _, part := range strings.Split(doc, "### Example")[1:] {
+		start := strings.Index(part, "```yaml\n") + len("```yaml\n")
+		end := strings.Index(part[start:], "```")
+		blocks = append(blocks, part[start:start+end])
+	}
+	if len(blocks) != 2 {
+		t.Fatalf("found %d examples in docs/config.md", len(blocks))
+	}
+	m := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 8080}]}]\n---\n" +
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ok, namespace: shop, labels: {team: shop}}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n"
+	want := map[string]string{"require-team-label": "no team label on Deployment web", "no-host-port": "web binds a port of the node"}
+	for _, b := range blocks {
+		rep := scanWith(t, b, m, time.Now())
+		found := 0
+		for id, msg := range want {
+			a, _ := findings(rep, id)
+			for _, f := range a {
+				found++
+				if f.Message != msg || f.Object.Name != "web" {
+					t.Errorf("%s: finding %q on %s, want %q on web", id, f.Message, f.Object.Name, msg)
+				}
+			}
+		}
+		if found != 1 {
+			t.Errorf("example gives %d findings, want 1:\n%s", found, b)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/custom"
+	"github.com/akscheck/akscheck/internal/engine"
+)
+
+// Resolved is a validated config turned into what a scan runs with.
+type Resolved struct {
+	Params  check.Params
+	Policy  *engine.Policy
+	Checks  []*check.Check
+	Catalog *catalog.Catalog
+}
+
+var checkIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Resolve validates the config's references against the catalog and the built-in checks,
+// compiles its custom checks, and returns the checks, catalog, parameters and policy of the
+// scan. Every problem is reported, each with the file and line it concerns.
+func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolved, error) {
+	var errs Errors
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, &Error{File: c.Source, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	// Custom checks first: their IDs and items may be referenced by the rest.
+	var specs []custom.Spec
+	var extraItems []catalog.Item
+	ids := map[string]bool{}
+	for _, b := range builtin {
+		ids[b.ID] = true
+	}
+	for i, cc := range c.CustomChecks {
+		where := fmt.Sprintf("customChecks[%d]", i)
+		switch {
+		case !checkIDPattern.MatchString(cc.ID):
+			fail(cc.Line, "%s: id %q must be kebab-case", where, cc.ID)
+			continue
+		case ids[cc.ID]:
+			fail(cc.Line, "%s: id %q is already taken by another check", where, cc.ID)
+			continue
+		case strings.TrimSpace(cc.Expression) == "":
+			fail(cc.Line, "%s (%s): expression is required", where, cc.ID)
+			continue
+		}
+		ids[cc.ID] = true
+		if _, ok := cat.Item(cc.Item); !ok {
+			name, isCustom := strings.CutPrefix(cc.Item, "custom.")
+			switch {
+			case !isCustom || !checkIDPattern.MatchString(name):
+				fail(cc.Line, "%s (%s): item %q is not in the catalog (use a catalog item, or custom.<name> with title and section)%s",
+					where, cc.ID, cc.Item, didYouMean(cc.Item, itemIDs(cat)))
+				continue
+			case cc.Title == "" || cc.Section == "":
+				fail(cc.Line, "%s (%s): the new item %s needs a title and a section", where, cc.ID, cc.Item)
+				continue
+			case cat.SectionIndex(cc.Section) == len(cat.Sections):
+				fail(cc.Line, "%s (%s): section %q is not a checklist section%s", where, cc.ID, cc.Section, didYouMean(cc.Section, sectionIDs(cat)))
+				continue
+			}
+			if !hasItem(extraItems, cc.Item) {
+				extraItems = append(extraItems, catalog.Item{ID: cc.Item, Title: cc.Title, SectionID: cc.Section,
+					Evidence: []catalog.Evidence{catalog.Manifest}})
+			}
+		}
+		sev := check.Medium
+		if cc.Severity != "" {
+			s, err := check.ParseSeverity(cc.Severity)
+			if err != nil {
+				fail(cc.Line, "%s (%s): %v", where, cc.ID, err)
+				continue
+			}
+			sev = s
+		}
+		specs = append(specs, custom.Spec{ID: cc.ID, Item: cc.Item, Title: cc.Title, Severity: sev, Kinds: cc.Kinds,
+			Expression: cc.Expression, Message: cc.Message, Remediation: cc.Remediation})
+	}
+	full, err := cat.With(extraItems...)
+	if err != nil {
+		fail(0, "customChecks: %v", err)
+		full = cat
+	}
+	var customChecks []*check.Check
+	if len(errs) == 0 {
+		customChecks, err = custom.Compile(specs)
+		if err != nil {
+			line := 0
+			if ce, ok := err.(*custom.CompileError); ok {
+				for _, cc := range c.CustomChecks {
+					if cc.ID == ce.ID {
+						line = cc.Line
+					}
+				}
+			}
+			fail(line, "%v", err)
+		}
+	}
+
+	known := func(id string) bool {
+		_, isItem := full.Item(id)
+		return ids[id] || isItem
+	}
+	candidates := append(itemIDs(full), keysOf(ids)...)
+	policy := &engine.Policy{Disabled: map[string]bool{}, Severity: map[string]check.Severity{},
+		Strict: c.Checks.Strict, Source: c.Source,
+		AttestationMaxAge: time.Duration(c.Checks.AttestationMaxAgeDays) * 24 * time.Hour}
+	for i, id := range c.Checks.Disable {
+		line := lineAt(c.Checks.disableLines, i)
+		if !known(id) {
+			fail(line, "checks.disable: %q is no check or item ID%s", id, didYouMean(id, candidates))
+			continue
+		}
+		policy.Disabled[id] = true
+	}
+	for id, name := range c.Checks.Severity {
+		line := c.Checks.severityLines[id]
+		if !known(id) {
+			fail(line, "checks.severity: %q is no check or item ID%s", id, didYouMean(id, candidates))
+			continue
+		}
+		sev, err := check.ParseSeverity(name)
+		if err != nil {
+			fail(line, "checks.severity.%s: %v", id, err)
+			continue
+		}
+		policy.Severity[id] = sev
+	}
+	for i, e := range c.Exemptions {
+		where := fmt.Sprintf("exemptions[%d]", i)
+		switch {
+		case e.Check == "":
+			fail(e.Line, "%s: check is required (a check ID or an item ID)", where)
+		case !known(e.Check):
+			fail(e.Line, "%s: %q is no check or item ID%s", where, e.Check, didYouMean(e.Check, candidates))
+		case strings.TrimSpace(e.Reason) == "":
+			fail(e.Line, "%s: reason is required: say why %s does not apply", where, e.Check)
+		default:
+			policy.Exemptions = append(policy.Exemptions, engine.Exemption{Check: e.Check, Kind: e.Kind, Namespace: e.Namespace,
+				Name: e.Name, Container: e.Container, Reason: e.Reason, Expires: e.Expires.Time, Line: e.Line})
+		}
+	}
+	for i, a := range c.Attestations {
+		where := fmt.Sprintf("attestations[%d]", i)
+		switch _, ok := full.Item(a.Item); {
+		case !ok:
+			fail(a.Line, "%s: item %q is not in the catalog%s", where, a.Item, didYouMean(a.Item, itemIDs(full)))
+		case a.By == "" || a.Date.IsZero():
+			fail(a.Line, "%s: by and date are required", where)
+		default:
+			policy.Attestations = append(policy.Attestations, engine.Attestation{Item: a.Item, By: a.By, Date: a.Date.Time, Evidence: a.Evidence, Line: a.Line})
+		}
+	}
+	for i, v := range c.Vulnerabilities.Ignore {
+		if v.ID == "" || strings.TrimSpace(v.Reason) == "" {
+			fail(v.Line, "vulnerabilities.ignore[%d]: id and reason are required", i)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &Resolved{
+		Params:  c.Checks.Params,
+		Policy:  policy,
+		Checks:  append(append([]*check.Check{}, builtin...), customChecks...),
+		Catalog: full,
+	}, nil
+}
+
+func lineAt(lines []int, i int) int {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return 0
+}
+
+func hasItem(items []catalog.Item, id string) bool {
+	for _, it := range items {
+		if it.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func itemIDs(cat *catalog.Catalog) []string {
+	out := make([]string, len(cat.Items))
+	for i, it := range cat.Items {
+		out[i] = it.ID
+	}
+	return out
+}
+
+func sectionIDs(cat *catalog.Catalog) []string {
+	out := make([]string, len(cat.Sections))
+	for i, s := range cat.Sections {
+		out[i] = s.ID
+	}
+	return out
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func didYouMean(s string, candidates []string) string {
+	if best := suggest(s, candidates); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}

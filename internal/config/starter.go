@@ -1,0 +1,75 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/check"
+)
+
+// WriteStarter writes a commented starter config: every key with its default, and every check
+// with its item and default severity, ready to be uncommented.
+func WriteStarter(w io.Writer, checks []*check.Check) error {
+	p := check.DefaultParams()
+	var b strings.Builder
+	b.WriteString(`# akscheck configuration. Keep it in git next to the code it checks.
+# Every key is optional; unknown keys are errors. Docs: docs/checks.md.
+checks:
+  # Checks (check IDs or item IDs) that do not run.
+  disable: []
+  # Severity overrides (critical, high, medium, low, info), by check ID or item ID.
+  severity: {}
+  # Ignore exemptions made by the akscheck.io/exempt annotation (same as --strict).
+  strict: false
+  # Attestations older than this are reported as stale.
+  attestationMaxAgeDays: 365
+  params:
+`)
+	fmt.Fprintf(&b, "    allowedRegistries: %s\n", flow(p.AllowedRegistries))
+	fmt.Fprintf(&b, "    requiredLabels: %s\n", flow(p.RequiredLabels))
+	fmt.Fprintf(&b, "    ingressDomains: %s   # e.g. [contoso.com]\n", flow(p.IngressDomains))
+	fmt.Fprintf(&b, "    systemNamespaces: %s\n", flow(p.SystemNamespaces))
+	fmt.Fprintf(&b, "    startupProbeDelaySeconds: %d\n", p.StartupProbeDelaySeconds)
+	b.WriteString(`
+# Findings that do not apply, with the reason (mandatory) and an optional expiry.
+exemptions: []
+#  - check: dev.replicas          # a check ID or an item ID
+#    kind: Deployment             # optional; globs allowed in kind, namespace, name, container
+#    namespace: tools
+#    name: batch-*
+#    reason: "one consumer by design"
+#    expires: 2026-12-31
+
+# Manual items a person checked.
+attestations: []
+#  - item: dr.multiregion
+#    by: jane@contoso.com
+#    date: 2026-10-01
+#    evidence: "https://wiki.contoso.com/dr-plan"
+
+# Your own rules, in CEL: expression is true when the object is compliant.
+customChecks: []
+#  - id: require-team-label
+#    item: ops.labels
+#    severity: medium
+#    kinds: [Deployment, StatefulSet]
+#    expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+#    message: "'no team label on ' + object.metadata.name"
+
+# The checks, with their item and default severity (for checks.disable and checks.severity):
+`)
+	for _, c := range checks {
+		fmt.Fprintf(&b, "#   %-36s %-32s %s\n", c.ID, c.Item, c.Severity)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func flow(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

@@ -1,0 +1,391 @@
+// Package azure reads AKS clusters through the Azure Resource Manager API with the Azure SDK
+// for Go: the managed cluster, its agent pools and their upgrade profiles, maintenance
+// configurations, upgrade profile, the Kubernetes versions of its region, its diagnostic
+// settings, the Defender for Containers plan of its subscription, and the registries its
+// images come from. Each answer is handed, as the JSON the API sent, to the ARM JSON loader
+// (package arm): a cluster read here and the same resources saved as files become the same
+// model, and so the same findings.
+//
+// Fleets are listed through Azure Resource Graph, one query per page. Throttling (429) and
+// transient errors are retried by the SDK's retry policy; what cannot be read is an error
+// entry naming the resource, never a crash.
+package azure
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerregistry/armcontainerregistry"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v7"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/monitor/armmonitor"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/security/armsecurity"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	armload "github.com/akscheck/akscheck/internal/load/arm"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Options tune the Azure reader.
+type Options struct {
+	// Credential authenticates every request; nil means azidentity.DefaultAzureCredential
+	// (environment, workload identity, managed identity, Azure CLI login…).
+	Credential azcore.TokenCredential
+	// ClientOptions configure the SDK clients (cloud, transport, retries); nil means the
+	// public cloud with the retry policy below.
+	ClientOptions *arm.ClientOptions
+}
+
+// Client reads clusters through ARM.
+type Client struct {
+	cred azcore.TokenCredential
+	opts *arm.ClientOptions
+}
+
+// New builds a client, with DefaultAzureCredential unless opts names a credential.
+func New(opts Options) (*Client, error) {
+	co := opts.ClientOptions
+	if co == nil {
+		co = &arm.ClientOptions{}
+	}
+	if co.Retry.MaxRetries == 0 {
+		// The SDK retries 408, 429, 500, 502, 503 and 504 and honours Retry-After; a
+		// fleet scan meets throttling, so allow more tries than the default three.
+		co.Retry = policy.RetryOptions{MaxRetries: 5, RetryDelay: time.Second, MaxRetryDelay: 60 * time.Second}
+	}
+	if co.Telemetry.ApplicationID == "" {
+		co.Telemetry.ApplicationID = "akscheck"
+	}
+	cred := opts.Credential
+	if cred == nil {
+		c, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: co.ClientOptions})
+		if err != nil {
+			return nil, fmt.Errorf("azure credential: %w", err)
+		}
+		cred = c
+	}
+	return &Client{cred: cred, opts: co}, nil
+}
+
+const clusterType = "microsoft.containerservice/managedclusters"
+
+// graph runs a Resource Graph query over the subscriptions (all the credential can see when
+// none), page by page, and returns the rows.
+func (c *Client) graph(ctx context.Context, query string, subscriptions []string) ([]map[string]any, error) {
+	gc, err := armresourcegraph.NewClient(c.cred, c.opts)
+	if err != nil {
+		return nil, err
+	}
+	req := armresourcegraph.QueryRequest{Query: to.Ptr(query),
+		Options: &armresourcegraph.QueryRequestOptions{ResultFormat: to.Ptr(armresourcegraph.ResultFormatObjectArray)}}
+	for _, s := range subscriptions {
+		req.Subscriptions = append(req.Subscriptions, to.Ptr(s))
+	}
+	var rows []map[string]any
+	for page := 0; ; page++ {
+		resp, err := gc.Resources(ctx, req, nil)
+		if err != nil {
+			return nil, fmt.Errorf("querying Azure Resource Graph (page %d): %s", page+1, describe(err))
+		}
+		data, _ := resp.Data.([]any)
+		for _, d := range data {
+			if row, ok := d.(map[string]any); ok {
+				rows = append(rows, row)
+			}
+		}
+		if resp.SkipToken == nil || *resp.SkipToken == "" {
+			return rows, nil
+		}
+		req.Options.SkipToken = resp.SkipToken
+	}
+}
+
+// ListClusters returns the ARM IDs of every AKS cluster of the subscriptions, sorted.
+func (c *Client) ListClusters(ctx context.Context, subscriptions []string) ([]string, error) {
+	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | project id | order by id asc", subscriptions)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if id, _ := r["id"].(string); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// FindByFQDN returns the ARM ID of the AKS cluster whose API server has this host name
+// (public or private FQDN), as a kube context's server names it.
+func (c *Client) FindByFQDN(ctx context.Context, fqdn string) (string, error) {
+	fqdn = strings.ToLower(fqdn)
+	if strings.ContainsAny(fqdn, "'\"\\ ") {
+		return "", fmt.Errorf("%q is not a host name", fqdn)
+	}
+	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | where tolower(properties.fqdn) == '"+fqdn+
+		"' or tolower(properties.privateFQDN) == '"+fqdn+"' or tolower(properties.azurePortalFQDN) == '"+fqdn+"' | project id", nil)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		if id, _ := r["id"].(string); id != "" {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("no AKS cluster the Azure credential can see has the API server %s (give --aks-resource-id)", fqdn)
+}
+
+// registryIDs finds the registries with these login servers (acme.azurecr.io).
+func (c *Client) registryIDs(ctx context.Context, subscription string, hosts []string) ([]string, error) {
+	if len(hosts) == 0 {
+		return nil, nil
+	}
+	quoted := make([]string, len(hosts))
+	for i, h := range hosts {
+		quoted[i] = "'" + strings.ToLower(h) + "'"
+	}
+	rows, err := c.graph(ctx, "Resources | where type =~ 'microsoft.containerregistry/registries' | where tolower(properties.loginServer) in ("+
+		strings.Join(quoted, ", ")+") | project id | order by id asc", nil)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range rows {
+		if id, _ := r["id"].(string); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// reader reads the documents of one cluster and turns each into the ARM model.
+type reader struct {
+	c    *Client
+	id   *arm.ResourceID
+	scan *subject.Scan
+}
+
+// add hands one API answer to the ARM loader, named by the resource it came from.
+func (r *reader) add(source string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		r.fail(source, "encoding the answer", err)
+		return
+	}
+	r.scan.Merge(armload.LoadBytes(source, data, armload.Options{}))
+}
+
+func (r *reader) fail(source, what string, err error) {
+	r.scan.Errors = append(r.scan.Errors, subject.LoadError{Source: source, Message: what + ": " + describe(err)})
+}
+
+// list is the {"value": [...]} shape of ARM lists, which the ARM loader reads as az does.
+type list[T any] struct {
+	Value []T `json:"value"`
+}
+
+// Load reads one AKS cluster by ARM ID, with registryHosts the login servers of the
+// registries its workloads pull from (from a live scan; none when unknown). A cluster that
+// cannot be read is one error entry.
+func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []string) *subject.Scan {
+	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	id, err := arm.ParseResourceID(clusterID)
+	if err != nil || !strings.EqualFold(id.ResourceType.String(), "Microsoft.ContainerService/managedClusters") {
+		scan.Inputs = append(scan.Inputs, subject.Input{Kind: subject.InputARM, Source: clusterID})
+		scan.Errors = append(scan.Errors, subject.LoadError{Source: clusterID, Message: "not the ARM ID of an AKS cluster (/subscriptions/…/resourceGroups/…/providers/Microsoft.ContainerService/managedClusters/NAME)"})
+		return scan
+	}
+	r := &reader{c: c, id: id, scan: scan}
+	sub, rg, name := id.SubscriptionID, id.ResourceGroupName, id.Name
+
+	cs, err := armcontainerservice.NewClientFactory(sub, c.cred, c.opts)
+	if err != nil {
+		r.fail(clusterID, "Azure client", err)
+		return scan
+	}
+	mc, err := cs.NewManagedClustersClient().Get(ctx, rg, name, nil)
+	if err != nil {
+		scan.Inputs = append(scan.Inputs, subject.Input{Kind: subject.InputARM, Source: clusterID})
+		r.fail(clusterID, "reading the AKS cluster", err)
+		return scan
+	}
+	r.add(clusterID, mc.ManagedCluster)
+
+	pools := cs.NewAgentPoolsClient()
+	var poolNames []string
+	if all, err := collect(ctx, pools.NewListPager(rg, name, nil), func(p armcontainerservice.AgentPoolsClientListResponse) []*armcontainerservice.AgentPool {
+		return p.Value
+	}); err != nil {
+		r.fail(clusterID+"/agentPools", "listing the agent pools", err)
+	} else {
+		r.add(clusterID+"/agentPools", list[*armcontainerservice.AgentPool]{Value: all})
+		for _, p := range all {
+			if p.Name != nil {
+				poolNames = append(poolNames, *p.Name)
+			}
+		}
+	}
+	for _, p := range poolNames {
+		src := clusterID + "/agentPools/" + p + "/upgradeProfiles/default"
+		if up, err := pools.GetUpgradeProfile(ctx, rg, name, p, nil); err != nil {
+			r.fail(src, "reading the pool's upgrade profile", err)
+		} else {
+			r.add(src, up.AgentPoolUpgradeProfile)
+		}
+	}
+
+	maintenanceRead := false
+	mcfg := cs.NewMaintenanceConfigurationsClient()
+	if all, err := collect(ctx, mcfg.NewListByManagedClusterPager(rg, name, nil), func(p armcontainerservice.MaintenanceConfigurationsClientListByManagedClusterResponse) []*armcontainerservice.MaintenanceConfiguration {
+		return p.Value
+	}); err != nil {
+		r.fail(clusterID+"/maintenanceConfigurations", "listing the maintenance configurations", err)
+	} else {
+		maintenanceRead = true
+		if len(all) > 0 {
+			r.add(clusterID+"/maintenanceConfigurations", list[*armcontainerservice.MaintenanceConfiguration]{Value: all})
+		}
+	}
+
+	if up, err := cs.NewManagedClustersClient().GetUpgradeProfile(ctx, rg, name, nil); err != nil {
+		r.fail(clusterID+"/upgradeProfiles/default", "reading the upgrade profile", err)
+	} else {
+		r.add(clusterID+"/upgradeProfiles/default", up.ManagedClusterUpgradeProfile)
+	}
+
+	if mc.Location != nil {
+		src := "/subscriptions/" + sub + "/providers/Microsoft.ContainerService/locations/" + *mc.Location + "/kubernetesVersions"
+		if kv, err := cs.NewManagedClustersClient().ListKubernetesVersions(ctx, *mc.Location, nil); err != nil {
+			r.fail(src, "listing the region's Kubernetes versions", err)
+		} else {
+			r.add(src, kv.KubernetesVersionListResult)
+		}
+	}
+
+	diagnosticsRead := false
+	if dc, err := armmonitor.NewDiagnosticSettingsClient(c.cred, c.opts); err != nil {
+		r.fail(clusterID, "Azure client", err)
+	} else if all, err := collect(ctx, dc.NewListPager(strings.TrimPrefix(clusterID, "/"), nil), func(p armmonitor.DiagnosticSettingsClientListResponse) []*armmonitor.DiagnosticSettingsResource {
+		return p.Value
+	}); err != nil {
+		r.fail(clusterID+"/providers/Microsoft.Insights/diagnosticSettings", "listing the diagnostic settings", err)
+	} else {
+		diagnosticsRead = true
+		if len(all) > 0 {
+			r.add(clusterID+"/providers/Microsoft.Insights/diagnosticSettings", list[*armmonitor.DiagnosticSettingsResource]{Value: all})
+		}
+	}
+
+	pricingSrc := "/subscriptions/" + sub + "/providers/Microsoft.Security/pricings/Containers"
+	if pc, err := armsecurity.NewPricingsClient(c.cred, c.opts); err != nil {
+		r.fail(pricingSrc, "Azure client", err)
+	} else if p, err := pc.Get(ctx, "subscriptions/"+sub, "Containers", nil); err != nil {
+		r.fail(pricingSrc, "reading the Defender for Containers plan", err)
+	} else {
+		r.add(pricingSrc, p.Pricing)
+	}
+
+	r.registries(ctx, registryHosts)
+
+	scan.Others = armload.Link(scan.Others)
+	for _, s := range scan.Others {
+		if cl, ok := s.(*subject.Cluster); ok && strings.EqualFold(cl.ID, clusterID) {
+			// Every configuration and setting was listed: none means none.
+			cl.MaintenanceKnown = cl.MaintenanceKnown || maintenanceRead
+			cl.DiagnosticsKnown = cl.DiagnosticsKnown || diagnosticsRead
+		}
+	}
+	return scan
+}
+
+// registries reads the registries with the given login servers, and their replications.
+func (r *reader) registries(ctx context.Context, hosts []string) {
+	ids, err := r.c.registryIDs(ctx, r.id.SubscriptionID, hosts)
+	if err != nil {
+		r.fail(strings.Join(hosts, ", "), "finding the registries the images come from", err)
+		return
+	}
+	for _, rid := range ids {
+		id, err := arm.ParseResourceID(rid)
+		if err != nil {
+			continue
+		}
+		f, err := armcontainerregistry.NewClientFactory(id.SubscriptionID, r.c.cred, r.c.opts)
+		if err != nil {
+			r.fail(rid, "Azure client", err)
+			continue
+		}
+		reg, err := f.NewRegistriesClient().Get(ctx, id.ResourceGroupName, id.Name, nil)
+		if err != nil {
+			r.fail(rid, "reading the container registry", err)
+			continue
+		}
+		r.add(rid, reg.Registry)
+		reps, err := collect(ctx, f.NewReplicationsClient().NewListPager(id.ResourceGroupName, id.Name, nil),
+			func(p armcontainerregistry.ReplicationsClientListResponse) []*armcontainerregistry.Replication { return p.Value })
+		if err != nil {
+			r.fail(rid+"/replications", "listing the registry's replications", err)
+			continue
+		}
+		if len(reps) > 0 {
+			r.add(rid+"/replications", list[*armcontainerregistry.Replication]{Value: reps})
+		}
+	}
+}
+
+// pager is the SDK's pager of list responses, which follows nextLink.
+type pager[R any] interface {
+	More() bool
+	NextPage(ctx context.Context) (R, error)
+}
+
+// collect reads every page of a list.
+func collect[R, T any](ctx context.Context, p pager[R], items func(R) []T) ([]T, error) {
+	var out []T
+	for p.More() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items(page)...)
+	}
+	return out, nil
+}
+
+// describe says what an ARM error was: the status and ARM's error code.
+func describe(err error) string {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		switch re.StatusCode {
+		case http.StatusForbidden:
+			return fmt.Sprintf("forbidden (%s): the Azure identity may not read it", re.ErrorCode)
+		case http.StatusNotFound:
+			return fmt.Sprintf("not found (%s)", re.ErrorCode)
+		case http.StatusTooManyRequests:
+			return fmt.Sprintf("throttled (429 %s) after the retries", re.ErrorCode)
+		}
+		return fmt.Sprintf("%d %s", re.StatusCode, re.ErrorCode)
+	}
+	var cue *azidentity.AuthenticationFailedError
+	if errors.As(err, &cue) {
+		return "authentication failed: " + firstLine(cue.Error())
+	}
+	return firstLine(err.Error())
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}

@@ -1,0 +1,482 @@
+// Package live loads a running cluster through the Kubernetes API into the same model the
+// manifest loader builds: typed k8s.io/api objects, listed kind by kind in pages
+// (limit/continue), each page turned into objects before the next is asked for, so memory
+// is bounded by what the checks keep. Secrets are listed as metadata only. A kind that cannot
+// be listed (forbidden, not served, timed out) becomes an error entry naming it, and the
+// items that need it are not evaluated; the scan goes on with the other kinds.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// DefaultPageSize is how many objects one list request asks for.
+const DefaultPageSize = 500
+
+// DefaultRequestTimeout bounds one request (one page).
+const DefaultRequestTimeout = 60 * time.Second
+
+// Options tune a live scan.
+type Options struct {
+	// Namespace limits the scan to one namespace: namespaced kinds are listed there only,
+	// cluster-scoped kinds not at all (but the Namespace itself), and the cluster-wide live
+	// checks are not evaluated.
+	Namespace string
+	// PageSize is the limit of each list request; 0 means DefaultPageSize.
+	PageSize int64
+	// RequestTimeout bounds each request; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+}
+
+// lastApplied is kubectl's copy of the whole object as last applied: no check reads it, and
+// on a large cluster it doubles what the scan holds.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// LoadConfig lists the cluster behind cfg. contextName names the cluster in the report (the
+// kube context, or "in-cluster"). Problems are error entries of the returned scan.
+func LoadConfig(ctx context.Context, cfg *rest.Config, contextName string, opts Options) *subject.Scan {
+	l, err := newLoader(cfg, contextName, opts)
+	if err != nil {
+		return failed(contextName, err.Error())
+	}
+	return l.load(ctx)
+}
+
+func failed(source, msg string) *subject.Scan {
+	return &subject.Scan{
+		Evidence: map[catalog.Evidence]bool{},
+		Inputs:   []subject.Input{{Kind: subject.InputCluster, Source: source}},
+		Errors:   []subject.LoadError{{Source: source, Message: msg}},
+	}
+}
+
+type loader struct {
+	context string
+	server  string
+	opts    Options
+	rest    map[schema.GroupVersion]rest.Interface
+	meta    metadata.Interface
+	dyn     dynamic.Interface
+	disc    *discovery.DiscoveryClient
+
+	scan *subject.Scan
+	// workloads holds the workloads listed so far, so that an owned object arriving later
+	// is known to be checked at its controller.
+	workloads map[ownerKey]bool
+}
+
+type ownerKey struct{ kind, namespace, name string }
+
+func newLoader(cfg *rest.Config, contextName string, opts Options) (*loader, error) {
+	if opts.PageSize <= 0 {
+		opts.PageSize = DefaultPageSize
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	cfg = rest.CopyConfig(cfg)
+	// Protobuf decodes several times faster than JSON and allocates less; every built-in
+	// kind supports it.
+	cfg.ContentType = runtime.ContentTypeProtobuf
+	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "akscheck"
+	}
+	// The scan makes one request per page; client-side throttling would only slow it.
+	cfg.QPS, cfg.Burst = 100, 200
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("API client for %s: %w", cfg.Host, err)
+	}
+	l := &loader{context: contextName, server: cfg.Host, opts: opts, rest: map[schema.GroupVersion]rest.Interface{},
+		workloads: map[ownerKey]bool{}}
+	for _, k := range Kinds() {
+		gv := schema.GroupVersion{Group: k.Group, Version: k.Version}
+		if k.AddOn || k.MetadataOnly || l.rest[gv] != nil {
+			continue
+		}
+		c := rest.CopyConfig(cfg)
+		c.GroupVersion = &gv
+		c.APIPath = "/apis"
+		if gv.Group == "" {
+			c.APIPath = "/api"
+		}
+		c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+		rc, err := rest.RESTClientForConfigAndClient(c, httpClient)
+		if err != nil {
+			return nil, fmt.Errorf("API client for %s: %w", gv, err)
+		}
+		l.rest[gv] = rc
+	}
+	if l.meta, err = metadata.NewForConfigAndClient(cfg, httpClient); err != nil {
+		return nil, fmt.Errorf("metadata client: %w", err)
+	}
+	jsonCfg := rest.CopyConfig(cfg)
+	jsonCfg.ContentType, jsonCfg.AcceptContentTypes = runtime.ContentTypeJSON, runtime.ContentTypeJSON
+	if l.dyn, err = dynamic.NewForConfigAndClient(jsonCfg, httpClient); err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	if l.disc, err = discovery.NewDiscoveryClientForConfigAndClient(jsonCfg, httpClient); err != nil {
+		return nil, fmt.Errorf("discovery client: %w", err)
+	}
+	return l, nil
+}
+
+func (l *loader) load(ctx context.Context) *subject.Scan {
+	l.scan = &subject.Scan{Evidence: map[catalog.Evidence]bool{}, Unlisted: map[string]string{}}
+	in := subject.Input{Kind: subject.InputCluster, Source: l.context}
+
+	rctx, cancel := context.WithTimeout(ctx, l.opts.RequestTimeout)
+	info, err := l.disc.ServerVersionWithContext(rctx)
+	cancel()
+	if err != nil {
+		l.scan.Inputs = append(l.scan.Inputs, in)
+		l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context,
+			Message: fmt.Sprintf("cannot read the API server's version at %s/version: %s", l.server, describe(err))})
+		for _, k := range Kinds() {
+			l.scan.Unlisted[k.Kind] = "the API server could not be reached"
+		}
+		return l.scan
+	}
+	served := l.discover(ctx)
+
+	kinds := Kinds()
+	for i, k := range kinds {
+		if err := ctx.Err(); err != nil {
+			l.abort(kinds[i:], fmt.Sprintf("the scan was cancelled (%v)", err))
+			break
+		}
+		if l.opts.Namespace != "" && !k.Namespaced && k.Kind != "Namespace" {
+			l.scan.Unlisted[k.Kind] = "cluster-scoped, not listed by a scan limited to namespace " + l.opts.Namespace
+			continue
+		}
+		version, ok := served.version(k)
+		if !ok {
+			if !k.AddOn {
+				l.kindError(k, "the API server does not serve "+k.APIVersion()+" "+k.Resource)
+			}
+			continue
+		}
+		k.Version = version
+		err := l.listKind(ctx, k)
+		if err == nil {
+			continue
+		}
+		if unreachable(err) {
+			l.abort(kinds[i:], "the API server stopped answering: "+describe(err))
+			break
+		}
+		l.kindError(k, describe(err))
+	}
+	in.Objects = len(l.scan.Objects)
+	l.scan.Inputs = append(l.scan.Inputs, in)
+	l.scan.Evidence[catalog.Cluster] = true
+	if l.opts.Namespace == "" {
+		l.scan.Others = append(l.scan.Others, subject.NewLiveCluster(l.context, l.server, info.GitVersion, l.scan.Objects))
+	}
+	return l.scan
+}
+
+// abort records the kinds not listed because the server went away, in one error entry.
+func (l *loader) abort(rest []Kind, why string) {
+	var names []string
+	for _, k := range rest {
+		if l.opts.Namespace != "" && !k.Namespaced && k.Kind != "Namespace" {
+			continue
+		}
+		names = append(names, k.Kind)
+		l.scan.Unlisted[k.Kind] = why
+	}
+	l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context,
+		Message: fmt.Sprintf("%s; not listed: %s; the items that need them are not evaluated", why, strings.Join(names, ", "))})
+}
+
+func (l *loader) kindError(k Kind, why string) {
+	l.scan.Unlisted[k.Kind] = why
+	l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context,
+		Message: fmt.Sprintf("cannot list %s (%s %s): %s; the items that need %s are not evaluated",
+			k.Kind, k.APIVersion(), k.Resource, why, k.Kind)})
+}
+
+// servedKinds is what discovery says the server serves: group/version → resources.
+type servedKinds struct {
+	known     bool
+	resources map[schema.GroupVersion]map[string]bool
+	preferred map[string]string // group → preferred version
+}
+
+// discover asks the API server what it serves. When discovery fails, every kind is tried
+// and the lists tell.
+func (l *loader) discover(ctx context.Context) servedKinds {
+	s := servedKinds{resources: map[schema.GroupVersion]map[string]bool{}, preferred: map[string]string{}}
+	rctx, cancel := context.WithTimeout(ctx, l.opts.RequestTimeout)
+	defer cancel()
+	groups, lists, err := l.disc.ServerGroupsAndResourcesWithContext(rctx)
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return s
+	}
+	s.known = true
+	for _, g := range groups {
+		s.preferred[g.Name] = g.PreferredVersion.Version
+	}
+	for _, rl := range lists {
+		gv, err := schema.ParseGroupVersion(rl.GroupVersion)
+		if err != nil {
+			continue
+		}
+		m := map[string]bool{}
+		for _, r := range rl.APIResources {
+			m[r.Name] = true
+		}
+		s.resources[gv] = m
+	}
+	return s
+}
+
+// version returns the version to list a kind at: its own for built-in kinds (the typed model
+// needs it), the group's preferred version, else any the table names, for add-ons.
+func (s servedKinds) version(k Kind) (string, bool) {
+	if !s.known {
+		return k.Version, true
+	}
+	serves := func(v string) bool { return s.resources[schema.GroupVersion{Group: k.Group, Version: v}][k.Resource] }
+	if !k.AddOn {
+		return k.Version, serves(k.Version)
+	}
+	if p := s.preferred[k.Group]; p != "" && serves(p) {
+		return p, true
+	}
+	for _, v := range append([]string{k.Version}, k.Versions...) {
+		if serves(v) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// listKind lists one kind page by page.
+func (l *loader) listKind(ctx context.Context, k Kind) error {
+	if l.opts.Namespace != "" && k.Kind == "Namespace" {
+		return l.getNamespace(ctx, k)
+	}
+	ns := ""
+	if k.Namespaced {
+		ns = l.opts.Namespace
+	}
+	opts := metav1.ListOptions{Limit: l.opts.PageSize}
+	for {
+		cont, err := l.page(ctx, k, ns, opts)
+		if err != nil {
+			return err
+		}
+		if cont == "" {
+			return nil
+		}
+		opts.Continue = cont
+	}
+}
+
+// page fetches one page, adds its objects, and returns the continue token.
+func (l *loader) page(ctx context.Context, k Kind, ns string, opts metav1.ListOptions) (string, error) {
+	rctx, cancel := context.WithTimeout(ctx, l.opts.RequestTimeout)
+	defer cancel()
+	switch {
+	case k.MetadataOnly:
+		list, err := l.meta.Resource(k.GVR()).Namespace(ns).List(rctx, opts)
+		if err != nil {
+			return "", err
+		}
+		for i := range list.Items {
+			l.addMetadataOnly(k, &list.Items[i])
+		}
+		return list.Continue, nil
+	case k.AddOn:
+		list, err := l.dyn.Resource(k.GVR()).Namespace(ns).List(rctx, opts)
+		if err != nil {
+			return "", err
+		}
+		for i := range list.Items {
+			u := &list.Items[i]
+			u.SetManagedFields(nil)
+			raw, err := json.Marshal(u.Object)
+			if err != nil {
+				continue
+			}
+			om := &metav1.ObjectMeta{Name: u.GetName(), Namespace: u.GetNamespace(), Labels: u.GetLabels(),
+				Annotations: dropLastApplied(u.GetAnnotations()), OwnerReferences: u.GetOwnerReferences(), UID: u.GetUID()}
+			l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: om, Raw: raw})
+		}
+		return list.GetContinue(), nil
+	}
+	gv := schema.GroupVersion{Group: k.Group, Version: k.Version}
+	listObj, err := scheme.Scheme.New(gv.WithKind(k.Kind + "List"))
+	if err != nil {
+		return "", fmt.Errorf("no Go type for %s: %w", gv.WithKind(k.Kind+"List"), err)
+	}
+	err = l.rest[gv].Get().NamespaceIfScoped(ns, ns != "").Resource(k.Resource).
+		VersionedParams(&opts, scheme.ParameterCodec).Do(rctx).Into(listObj)
+	if err != nil {
+		return "", err
+	}
+	err = meta.EachListItem(listObj, func(obj runtime.Object) error {
+		l.addTyped(k, obj)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	lm, err := meta.ListAccessor(listObj)
+	if err != nil {
+		return "", err
+	}
+	return lm.GetContinue(), nil
+}
+
+func (l *loader) getNamespace(ctx context.Context, k Kind) error {
+	rctx, cancel := context.WithTimeout(ctx, l.opts.RequestTimeout)
+	defer cancel()
+	ns := &corev1.Namespace{}
+	err := l.rest[schema.GroupVersion{Version: "v1"}].Get().Resource(k.Resource).Name(l.opts.Namespace).Do(rctx).Into(ns)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l.addTyped(k, ns)
+	return nil
+}
+
+// addTyped adds a typed object, keeping of it only what checks read.
+func (l *loader) addTyped(k Kind, obj runtime.Object) {
+	om := subject.MetaOf(obj)
+	if om == nil {
+		return
+	}
+	om.ManagedFields = nil
+	om.Annotations = dropLastApplied(om.Annotations)
+	typed := any(obj)
+	owned := l.ownedByListedWorkload(om)
+	switch t := obj.(type) {
+	case *corev1.Pod:
+		if owned {
+			// A Pod of a listed controller is checked at the controller; the placement
+			// checks need only where it runs.
+			typed = &corev1.Pod{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta,
+				Spec: corev1.PodSpec{NodeName: t.Spec.NodeName}, Status: corev1.PodStatus{Phase: t.Status.Phase}}
+		}
+	case *corev1.Node:
+		// The images a node has pulled are long lists no check reads.
+		t.Status.Images = nil
+	}
+	if owned {
+		typed = trimTemplate(typed)
+	}
+	if subject.IsWorkloadKind(k.Kind) {
+		l.workloads[ownerKey{k.Kind, om.Namespace, om.Name}] = true
+	}
+	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: subject.MetaOf(typed), Typed: typed})
+}
+
+// addMetadataOnly adds an object known only by its metadata, as its typed kind with an
+// empty body: a Secret with no data, no type.
+func (l *loader) addMetadataOnly(k Kind, pom *metav1.PartialObjectMetadata) {
+	pom.ManagedFields = nil
+	pom.Annotations = dropLastApplied(pom.Annotations)
+	typed := subject.NewTyped(k.APIVersion(), k.Kind)
+	om := subject.MetaOf(typed)
+	if om == nil {
+		return
+	}
+	*om = pom.ObjectMeta
+	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: om, Typed: typed})
+}
+
+func (l *loader) add(o *subject.Object) {
+	o.Namespace = o.Meta.Namespace
+	o.NamespaceExplicit = o.Namespace != ""
+	o.Input = subject.InputCluster
+	l.scan.Objects = append(l.scan.Objects, o)
+}
+
+// ownedByListedWorkload reports whether the object's controller is a workload already
+// listed: the index will check it there, not here.
+func (l *loader) ownedByListedWorkload(om *metav1.ObjectMeta) bool {
+	ref := metav1.GetControllerOfNoCopy(om)
+	return ref != nil && l.workloads[ownerKey{ref.Kind, om.Namespace, ref.Name}]
+}
+
+func dropLastApplied(a map[string]string) map[string]string {
+	delete(a, lastApplied)
+	return a
+}
+
+// unreachable tells a connection that failed (the server is gone) from an answer the
+// server gave (forbidden, not found, too many requests) and from a request that timed out.
+func unreachable(err error) bool {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var ue *url.Error
+	return errors.As(err, &ue) || strings.Contains(err.Error(), "connection refused")
+}
+
+// describe says what went wrong in a line: the API's reason for API errors.
+func describe(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		s := status.Status()
+		switch {
+		case s.Code == http.StatusUnauthorized:
+			return "unauthorized (the credentials were refused): " + s.Message
+		case s.Code == http.StatusForbidden:
+			return "forbidden: " + s.Message
+		case s.Code == http.StatusNotFound:
+			return "not found (API group not served): " + s.Message
+		case s.Reason == metav1.StatusReasonTimeout || s.Code == http.StatusGatewayTimeout:
+			return "timed out: " + s.Message
+		}
+		return s.Message
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out: " + err.Error()
+	}
+	return err.Error()
+}
+
+// trimTemplate empties the pod template of an owned controller (the ReplicaSets of a
+// Deployment, the Jobs of a CronJob): the owner's template is the one checked.
+func trimTemplate(typed any) any {
+	switch t := typed.(type) {
+	case *appsv1.ReplicaSet:
+		t.Spec.Template.Spec = corev1.PodSpec{}
+	case *batchv1.Job:
+		t.Spec.Template.Spec = corev1.PodSpec{}
+	}
+	return typed
+}

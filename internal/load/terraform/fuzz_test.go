@@ -1,0 +1,40 @@
+package terraform
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoadModule feeds the Terraform loader arbitrary HCL: it must never panic, and bad input
+// must become error entries. Seeded from the test modules.
+func FuzzLoadModule(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*/*.tf")
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data, []byte(`location = "westeurope"`))
+		}
+	}
+	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  sku_tier = local.a\n}\n"), []byte("x = {"))
+	f.Fuzz(func(t *testing.T, tf, vars []byte) {
+		s := LoadModule([]File{{Path: "main.tf", Data: tf}, {Path: "terraform.tfvars", Data: vars}}, Options{})
+		for _, e := range s.Errors {
+			if e.Source == "" {
+				t.Fatalf("error without its source: %+v", e)
+			}
+		}
+	})
+}
+
+// FuzzLoadPlan feeds the plan loader arbitrary JSON.
+func FuzzLoadPlan(f *testing.F) {
+	if data, err := os.ReadFile("testdata/plan/plan.json"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"format_version":"1.2","terraform_version":"1.9.8","values":{"root_module":{"resources":[{"address":"azurerm_kubernetes_cluster.a","mode":"managed","type":"azurerm_kubernetes_cluster","name":"a","values":{"default_node_pool":[{"zones":[1,{}]}]}}]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if IsPlan(data) {
+			_ = LoadPlan("plan.json", data)
+		}
+	})
+}

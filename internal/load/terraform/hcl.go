@@ -1,0 +1,356 @@
+// Package terraform loads Terraform: the .tf files of a directory as one module (with its
+// .tfvars and --tf-var-file files), parsed with hashicorp/hcl/v2, and terraform show -json
+// plan or state files, parsed with hashicorp/terraform-json. The azurerm resources of both
+// map into the cluster model of package subject, with azurerm v3 and v4 attribute names.
+//
+// Expressions are evaluated with the module's variables (defaults, .tfvars), locals and a
+// few pure functions; anything else (other resources' attributes, data sources, unset
+// variables) is unknown, and unknown values never make a check fail.
+package terraform
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Options tune the loader.
+type Options struct {
+	// VarFiles are variable files (--tf-var-file) applied to every module, after the
+	// module's own .tfvars.
+	VarFiles []string
+}
+
+// File is one file of a module: a .tf file or a variables file.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// IsVarFile reports whether a file name is a Terraform variables file.
+func IsVarFile(name string) bool {
+	low := strings.ToLower(name)
+	return strings.HasSuffix(low, ".tfvars") || strings.HasSuffix(low, ".tfvars.json")
+}
+
+// varFileOrder sorts variable files as Terraform applies them: terraform.tfvars,
+// terraform.tfvars.json, then *.auto.tfvars alphabetically, then the others.
+func varFileOrder(files []File) {
+	rank := func(p string) int {
+		b := strings.ToLower(filepath.Base(p))
+		switch {
+		case b == "terraform.tfvars":
+			return 0
+		case b == "terraform.tfvars.json":
+			return 1
+		case strings.Contains(b, ".auto.tfvars"):
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		ri, rj := rank(files[i].Path), rank(files[j].Path)
+		if ri != rj {
+			return ri < rj
+		}
+		return files[i].Path < files[j].Path
+	})
+}
+
+func diagErrors(source string, diags hcl.Diagnostics) []subject.LoadError {
+	var out []subject.LoadError
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		e := subject.LoadError{Source: source, Message: d.Summary}
+		if d.Detail != "" {
+			e.Message += ": " + d.Detail
+		}
+		if d.Subject != nil {
+			e.Line = d.Subject.Start.Line
+			if d.Subject.Filename != "" {
+				e.Source = d.Subject.Filename
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// functions are the pure functions expressions may call.
+func functions() map[string]function.Function {
+	return map[string]function.Function{
+		"lower": stdlib.LowerFunc, "upper": stdlib.UpperFunc, "concat": stdlib.ConcatFunc,
+		"merge": stdlib.MergeFunc, "format": stdlib.FormatFunc, "join": stdlib.JoinFunc,
+		"coalesce": stdlib.CoalesceFunc, "contains": stdlib.ContainsFunc, "length": stdlib.LengthFunc,
+		"lookup": stdlib.LookupFunc, "replace": stdlib.ReplaceFunc, "split": stdlib.SplitFunc,
+		"trimspace": stdlib.TrimSpaceFunc, "flatten": stdlib.FlattenFunc, "keys": stdlib.KeysFunc,
+		"values": stdlib.ValuesFunc, "distinct": stdlib.DistinctFunc, "compact": stdlib.CompactFunc,
+		"tostring": stdlib.MakeToFunc(cty.String), "tobool": stdlib.MakeToFunc(cty.Bool),
+		"tonumber": stdlib.MakeToFunc(cty.Number), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+	}
+}
+
+// module is one directory's parsed files.
+type module struct {
+	bodies    []*hclsyntax.Body
+	files     []string
+	variables map[string]cty.Value
+	locals    map[string]hcl.Expression
+	errors    []subject.LoadError
+}
+
+// LoadModule reads the .tf files of one directory as one module, with its variables files
+// (files) and the extra ones of opts.
+func LoadModule(files []File, opts Options) *subject.Scan {
+	m := &module{variables: map[string]cty.Value{}, locals: map[string]hcl.Expression{}}
+	parser := hclparse.NewParser()
+	var varFiles []File
+	for _, f := range files {
+		if IsVarFile(f.Path) {
+			varFiles = append(varFiles, f)
+			continue
+		}
+		file, diags := parser.ParseHCL(f.Data, f.Path)
+		if errs := diagErrors(f.Path, diags); len(errs) > 0 {
+			m.errors = append(m.errors, errs...)
+			continue
+		}
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			continue
+		}
+		m.bodies = append(m.bodies, body)
+		m.files = append(m.files, f.Path)
+	}
+	varFileOrder(varFiles)
+	for _, p := range opts.VarFiles {
+		data, err := readFile(p)
+		if err != nil {
+			m.errors = append(m.errors, subject.LoadError{Source: p, Message: err.Error()})
+			continue
+		}
+		varFiles = append(varFiles, File{Path: p, Data: data})
+	}
+	m.declareVariables()
+	given := map[string]cty.Value{}
+	for _, vf := range varFiles {
+		var file *hcl.File
+		var diags hcl.Diagnostics
+		if strings.HasSuffix(strings.ToLower(vf.Path), ".json") {
+			file, diags = parser.ParseJSON(vf.Data, vf.Path)
+		} else {
+			file, diags = parser.ParseHCL(vf.Data, vf.Path)
+		}
+		if errs := diagErrors(vf.Path, diags); len(errs) > 0 {
+			m.errors = append(m.errors, errs...)
+			continue
+		}
+		attrs, diags := file.Body.JustAttributes()
+		m.errors = append(m.errors, diagErrors(vf.Path, diags)...)
+		for name, a := range attrs {
+			v, d := a.Expr.Value(nil)
+			if d.HasErrors() {
+				v = cty.DynamicVal
+			}
+			given[name] = v
+		}
+	}
+	for k, v := range given {
+		if _, declared := m.variables[k]; declared {
+			m.variables[k] = v
+		}
+	}
+	ctx := m.evalContext()
+	var resources []*tblock
+	for i, body := range m.bodies {
+		for _, blk := range body.Blocks {
+			if blk.Type != "resource" || len(blk.Labels) != 2 {
+				continue
+			}
+			if !strings.HasPrefix(blk.Labels[0], "azurerm_") {
+				continue
+			}
+			if c, ok := blk.Body.Attributes["count"]; ok {
+				if v, d := c.Expr.Value(ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.Number && v.AsBigFloat().Sign() == 0 {
+					continue
+				}
+			}
+			b := convertBody(blk.Body, ctx, m.files[i], 0)
+			b.typ = "resource"
+			b.labels = blk.Labels
+			b.loc = subject.Location{File: m.files[i], Line: blk.TypeRange.Start.Line}
+			resources = append(resources, b)
+		}
+	}
+	scan := assemble(resources, subject.InputTerraform)
+	scan.Errors = append(m.errors, scan.Errors...)
+	counts := map[string]int{}
+	for _, s := range scan.Others {
+		counts[s.Identity().Source.File]++
+	}
+	scan.Inputs = nil
+	for _, f := range m.files {
+		scan.Inputs = append(scan.Inputs, subject.Input{Kind: subject.InputTerraform, Source: f, Objects: counts[f]})
+	}
+	return scan
+}
+
+// declareVariables records every variable with its default (unknown without one), and the
+// locals' expressions.
+func (m *module) declareVariables() {
+	for _, body := range m.bodies {
+		for _, blk := range body.Blocks {
+			switch {
+			case blk.Type == "variable" && len(blk.Labels) == 1:
+				v := cty.DynamicVal
+				if d, ok := blk.Body.Attributes["default"]; ok {
+					if dv, diags := d.Expr.Value(nil); !diags.HasErrors() {
+						v = dv
+					}
+				}
+				m.variables[blk.Labels[0]] = v
+			case blk.Type == "locals":
+				for name, a := range blk.Body.Attributes {
+					m.locals[name] = a.Expr
+				}
+			}
+		}
+	}
+}
+
+// evalContext builds the context of the module's expressions: var, local (resolved in a
+// few passes, as they may refer to each other), and unknown stand-ins for every other
+// root name.
+func (m *module) evalContext() *hcl.EvalContext {
+	unknownRoots := map[string]cty.Value{}
+	for _, root := range []string{"data", "module", "each", "count", "path", "terraform", "self"} {
+		unknownRoots[root] = cty.DynamicVal
+	}
+	for _, body := range m.bodies {
+		for _, blk := range body.Blocks {
+			if blk.Type == "resource" && len(blk.Labels) == 2 {
+				unknownRoots[blk.Labels[0]] = cty.DynamicVal
+			}
+		}
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions()}
+	for k, v := range unknownRoots {
+		ctx.Variables[k] = v
+	}
+	ctx.Variables["var"] = objectOf(m.variables)
+	locals := map[string]cty.Value{}
+	for k := range m.locals {
+		locals[k] = cty.DynamicVal
+	}
+	for pass := 0; pass < 4; pass++ {
+		ctx.Variables["local"] = objectOf(locals)
+		changed := false
+		for k, e := range m.locals {
+			v, d := e.Value(ctx)
+			if d.HasErrors() {
+				v = cty.DynamicVal
+			}
+			if !v.RawEquals(locals[k]) {
+				locals[k] = v
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	ctx.Variables["local"] = objectOf(locals)
+	return ctx
+}
+
+func objectOf(m map[string]cty.Value) cty.Value {
+	if len(m) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(m)
+}
+
+// convertBody evaluates a block's attributes and nested blocks.
+func convertBody(body *hclsyntax.Body, ctx *hcl.EvalContext, file string, depth int) *tblock {
+	b := newBlock("", subject.Location{File: file, Line: body.SrcRange.Start.Line})
+	for name, a := range body.Attributes {
+		loc := subject.Location{File: file, Line: a.SrcRange.Start.Line}
+		tv := &tval{loc: loc, refs: references(a.Expr)}
+		v, diags := a.Expr.Value(ctx)
+		switch {
+		case diags.HasErrors():
+			tv.state = subject.Unknown
+		default:
+			x, known := fromCty(v, 0)
+			switch {
+			case !known:
+				tv.state = subject.Unknown
+			case x == nil:
+				tv.state = subject.Absent
+			default:
+				tv.state, tv.v = subject.Known, x
+			}
+		}
+		b.attrs[name] = tv
+	}
+	if depth > 16 {
+		return b
+	}
+	for _, blk := range body.Blocks {
+		if blk.Type == "dynamic" {
+			if len(blk.Labels) == 1 {
+				b.dynamic[blk.Labels[0]] = true
+			}
+			continue
+		}
+		child := convertBody(blk.Body, ctx, file, depth+1)
+		child.typ = blk.Type
+		child.labels = blk.Labels
+		child.loc = subject.Location{File: file, Line: blk.TypeRange.Start.Line}
+		b.blocks[blk.Type] = append(b.blocks[blk.Type], child)
+	}
+	return b
+}
+
+// references lists the azurerm resources an expression refers to, as addresses.
+func references(e hcl.Expression) []string {
+	var out []string
+	for _, tr := range e.Variables() {
+		root := tr.RootName()
+		if !strings.HasPrefix(root, "azurerm_") || len(tr) < 2 {
+			continue
+		}
+		if step, ok := tr[1].(hcl.TraverseAttr); ok {
+			out = append(out, root+"."+step.Name)
+		}
+	}
+	return out
+}
+
+func readFile(p string) ([]byte, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("reading Terraform variables: %w", err)
+	}
+	return data, nil
+}

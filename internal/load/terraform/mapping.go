@@ -1,0 +1,443 @@
+package terraform
+
+import (
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Resource types read here; other azurerm resources are counted as skipped.
+const (
+	tfCluster    = "azurerm_kubernetes_cluster"
+	tfNodePool   = "azurerm_kubernetes_cluster_node_pool"
+	tfRegistry   = "azurerm_container_registry"
+	tfDiagnostic = "azurerm_monitor_diagnostic_setting"
+	tfExtension  = "azurerm_kubernetes_cluster_extension"
+	tfPricing    = "azurerm_security_center_subscription_pricing"
+	tfEndpoint   = "azurerm_private_endpoint"
+)
+
+func base(b *tblock, input subject.InputKind) subject.AzureResource {
+	return subject.AzureResource{Name: b.address(), Type: b.labels[0], Source: b.loc, Input: input}
+}
+
+// known returns a known string set at the block (a provider default).
+func knownAt(v string, b *tblock) subject.String { return subject.KnownString(v, b.loc) }
+
+// present is a boolean that is true when a block is written (oms_agent {}, say).
+func present(b *tblock, parent *tblock) subject.Bool {
+	if b == nil {
+		return subject.Bool{Attr: subject.Attr{State: subject.Absent, Loc: parent.loc}}
+	}
+	return subject.KnownBool(true, b.loc)
+}
+
+// withDefault applies a provider default to an absent setting.
+func withDefault(s subject.String, def string) subject.String {
+	if s.IsAbsent() {
+		s.State, s.V = subject.Known, def
+	}
+	return s
+}
+
+func boolToEnabled(b subject.Bool) subject.String {
+	out := subject.String{Attr: b.Attr}
+	if b.IsKnown() {
+		out.V = "Disabled"
+		if b.V {
+			out.V = "Enabled"
+		}
+	}
+	return out
+}
+
+// assemble maps azurerm resources into clusters and registries and ties them together.
+func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
+	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	clusters := map[string]*subject.Cluster{}
+	var clusterList []*subject.Cluster
+	registries := map[string]*subject.Registry{}
+	var registryList []*subject.Registry
+	for _, r := range resources {
+		switch r.labels[0] {
+		case tfCluster:
+			c := cluster(r, input)
+			clusters[r.address()] = c
+			clusterList = append(clusterList, c)
+		case tfRegistry:
+			g := registry(r, input)
+			registries[r.address()] = g
+			registryList = append(registryList, g)
+		}
+	}
+	clusterOf := func(a *tval) *subject.Cluster {
+		for _, ref := range a.refs {
+			if c, ok := clusters[ref]; ok {
+				return c
+			}
+		}
+		if len(clusterList) == 1 {
+			return clusterList[0]
+		}
+		return nil
+	}
+	for _, r := range resources {
+		switch r.labels[0] {
+		case tfCluster, tfRegistry:
+		case tfNodePool:
+			if c := clusterOf(r.attr("kubernetes_cluster_id")); c != nil {
+				p := pool(r, r, input, false)
+				p.AzureResource = base(r, input)
+				c.Pools = append(c.Pools, p)
+			}
+		case tfDiagnostic:
+			if c := clusterOf(r.attr("target_resource_id")); c != nil {
+				c.Diagnostics = append(c.Diagnostics, diagnostic(r, input))
+			}
+		case tfExtension:
+			if c := clusterOf(r.attr("cluster_id")); c != nil {
+				c.Extensions = append(c.Extensions, &subject.ClusterExtension{AzureResource: base(r, input),
+					ExtensionType: r.attr("extension_type").str(), ReleaseTrain: r.attr("release_train").str()})
+			}
+		case tfPricing:
+			// resource_type defaults to VirtualMachines.
+			rt := withDefault(r.attr("resource_type").str(), "VirtualMachines")
+			if !rt.Is("Containers") {
+				scan.Skipped++
+				continue
+			}
+			p := &subject.DefenderPricing{AzureResource: base(r, input), Plan: "Containers", Tier: r.attr("tier").str()}
+			for _, c := range clusterList {
+				c.Pricing = p
+			}
+		case tfEndpoint:
+			for _, psc := range r.blocks["private_service_connection"] {
+				target := psc.attr("private_connection_resource_id")
+				var to *subject.Registry
+				for _, ref := range target.refs {
+					if g, ok := registries[ref]; ok {
+						to = g
+					}
+				}
+				if s, ok := target.v.(string); ok && target.state == subject.Known {
+					for _, g := range registryList {
+						if g.ID != "" && strings.EqualFold(s, g.ID) {
+							to = g
+						}
+					}
+				}
+				if to != nil {
+					to.PrivateEndpoints.V++
+				}
+			}
+		default:
+			scan.Skipped++
+		}
+	}
+	for _, c := range clusterList {
+		scan.Others = append(scan.Others, c)
+		scan.Evidence[catalog.Terraform] = true
+	}
+	for _, g := range registryList {
+		scan.Others = append(scan.Others, g)
+		scan.Evidence[catalog.ACR] = true
+	}
+	return scan
+}
+
+func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
+	c := &subject.Cluster{AzureResource: base(r, input)}
+	c.ID = stringOf(r.attr("id"))
+	c.Location = r.attr("location").str()
+	c.Tags = r.attr("tags").tags()
+	c.SKUTier = withDefault(r.attr("sku_tier").str(), "Free")
+	id := r.block("identity")
+	c.IdentityType = subject.String{Attr: subject.Attr{Loc: r.loc}}
+	if id != nil {
+		c.IdentityType = id.attr("type").str()
+	}
+	if sp := r.block("service_principal"); sp != nil {
+		c.ServicePrincipal = sp.attr("client_id").str()
+		if c.ServicePrincipal.IsAbsent() {
+			c.ServicePrincipal = subject.KnownString("service principal", sp.loc)
+		}
+	} else {
+		c.ServicePrincipal = subject.String{Attr: subject.Attr{Loc: r.loc}}
+	}
+	c.KubernetesVersion = r.attr("kubernetes_version").str()
+	c.CurrentKubernetesVersion = r.attr("current_kubernetes_version").str()
+	c.SupportPlan = withDefault(r.attr("support_plan").str(), "KubernetesOfficial")
+	c.EnableRBAC = r.attr("role_based_access_control_enabled").boolean()
+	if c.EnableRBAC.IsAbsent() {
+		c.EnableRBAC = subject.KnownBool(true, r.loc)
+	}
+	c.DisableLocalAccounts = r.attr("local_account_disabled").boolean()
+
+	aad := r.block("azure_active_directory_role_based_access_control")
+	if aad == nil {
+		c.AADManaged = subject.Bool{Attr: subject.Attr{Loc: r.loc}}
+	} else {
+		// azurerm v4: the block means AKS-managed Entra ID. v3: managed = true, or the
+		// legacy integration with client_app_id / server_app_id.
+		c.AADManaged = aad.attr("managed").boolean()
+		c.AADLegacyServerApp = aad.attr("server_app_id").str()
+		if c.AADManaged.IsAbsent() {
+			c.AADManaged = subject.KnownBool(c.AADLegacyServerApp.IsAbsent() && aad.attr("client_app_id").state == subject.Absent, aad.loc)
+		}
+		c.AADAzureRBAC = aad.attr("azure_rbac_enabled").boolean()
+		c.AADAdminGroups = aad.attr("admin_group_object_ids").list()
+	}
+	if ap := r.block("api_server_access_profile"); ap != nil && ap.attr("authorized_ip_ranges").state != subject.Absent {
+		c.AuthorizedIPRanges = ap.attr("authorized_ip_ranges").list()
+	} else {
+		c.AuthorizedIPRanges = r.attr("api_server_authorized_ip_ranges").list()
+		if ap != nil && c.AuthorizedIPRanges.IsAbsent() {
+			c.AuthorizedIPRanges.Loc = ap.loc
+		}
+	}
+	c.PrivateCluster = r.attr("private_cluster_enabled").boolean()
+	c.PrivateClusterPublicFQDN = r.attr("private_cluster_public_fqdn_enabled").boolean()
+	c.PublicNetworkAccess = boolToEnabled(r.attr("public_network_access_enabled").boolean())
+	c.UpgradeChannel = r.attr("automatic_upgrade_channel", "automatic_channel_upgrade").str()
+	c.NodeOSUpgradeChannel = withDefault(r.attr("node_os_upgrade_channel", "node_os_channel_upgrade").str(), "NodeImage")
+
+	def := r.block("microsoft_defender")
+	c.DefenderMonitoring = present(def, r)
+	c.DefenderWorkspace = def.attr("log_analytics_workspace_id").str()
+	kms := r.block("key_management_service")
+	c.KMSEnabled = present(kms, r)
+	c.KMSKeyID = kms.attr("key_vault_key_id").str()
+	c.KMSNetworkAccess = withDefault(kms.attr("key_vault_network_access").str(), "Public")
+	if kms == nil {
+		c.KMSKeyID, c.KMSNetworkAccess = subject.String{Attr: subject.Attr{Loc: r.loc}}, subject.String{Attr: subject.Attr{Loc: r.loc}}
+	}
+	c.WorkloadIdentity = r.attr("workload_identity_enabled").boolean()
+	c.OIDCIssuer = r.attr("oidc_issuer_enabled").boolean()
+	c.PodIdentity = subject.Bool{Attr: subject.Attr{Loc: r.loc}}
+
+	c.AddonsAt = r.loc
+	c.Addons = map[string]*subject.Addon{}
+	addBool := func(key, attr string) {
+		if a := r.attr(attr); a.state != subject.Absent {
+			c.Addons[strings.ToLower(key)] = &subject.Addon{Key: key, Enabled: a.boolean(), Config: map[string]subject.String{}, Loc: a.loc}
+		}
+	}
+	addBlock := func(key, block string, config map[string]string) {
+		b := r.block(block)
+		if b == nil {
+			return
+		}
+		a := &subject.Addon{Key: key, Enabled: subject.KnownBool(true, b.loc), Config: map[string]subject.String{}, Loc: b.loc}
+		for cfg, attr := range config {
+			a.Config[strings.ToLower(cfg)] = b.attr(attr).str()
+		}
+		c.Addons[strings.ToLower(key)] = a
+	}
+	addBool("azurepolicy", "azure_policy_enabled")
+	addBool("httpApplicationRouting", "http_application_routing_enabled")
+	addBool("openServiceMesh", "open_service_mesh_enabled")
+	addBlock("omsagent", "oms_agent", map[string]string{"logAnalyticsWorkspaceResourceID": "log_analytics_workspace_id"})
+	addBlock("azureKeyvaultSecretsProvider", "key_vault_secrets_provider", map[string]string{
+		"enableSecretRotation": "secret_rotation_enabled", "rotationPollInterval": "secret_rotation_interval"})
+	addBlock("ingressApplicationGateway", "ingress_application_gateway", map[string]string{"applicationGatewayId": "gateway_id"})
+	if kv := c.Addons["azurekeyvaultsecretsprovider"]; kv != nil {
+		// secret_rotation_enabled defaults to false.
+		rot := kv.Config["enablesecretrotation"]
+		if rot.IsAbsent() {
+			kv.Config["enablesecretrotation"] = subject.KnownString("false", rot.Loc)
+		}
+	}
+
+	np := r.block("network_profile")
+	c.NetworkPlugin = np.attr("network_plugin").str()
+	c.NetworkPluginMode = np.attr("network_plugin_mode").str()
+	c.NetworkPolicy = np.attr("network_policy").str()
+	c.NetworkDataplane = np.attr("network_data_plane").str()
+	if c.NetworkDataplane.IsAbsent() {
+		if e := np.attr("ebpf_data_plane").str(); !e.IsAbsent() {
+			c.NetworkDataplane = e
+		}
+	}
+	c.OutboundType = np.attr("outbound_type").str()
+	c.LoadBalancerSKU = np.attr("load_balancer_sku").str()
+	if np == nil {
+		for _, s := range []*subject.String{&c.NetworkPlugin, &c.NetworkPluginMode, &c.NetworkPolicy, &c.NetworkDataplane, &c.OutboundType, &c.LoadBalancerSKU} {
+			s.Loc = r.loc
+		}
+	} else {
+		c.OutboundType = withDefault(c.OutboundType, "loadBalancer")
+		c.LoadBalancerSKU = withDefault(c.LoadBalancerSKU, "standard")
+	}
+	c.DiskEncryptionSetID = r.attr("disk_encryption_set_id").str()
+	c.ManagedPrometheus = present(r.block("monitor_metrics"), r)
+	wp := r.block("windows_profile")
+	if wp != nil {
+		c.GMSAEnabled = present(wp.block("gmsa"), wp)
+	} else {
+		c.GMSAEnabled = subject.Bool{Attr: subject.Attr{Loc: r.loc}}
+	}
+	c.NodeProvisioningMode = subject.String{Attr: subject.Attr{Loc: r.loc}}
+
+	if dp := r.block("default_node_pool"); dp != nil {
+		p := pool(dp, r, input, true)
+		c.Pools = append(c.Pools, p)
+	}
+	c.MaintenanceKnown, c.DiagnosticsKnown = true, true
+	for name, block := range map[string]string{
+		"default": "maintenance_window", "aksManagedAutoUpgradeSchedule": "maintenance_window_auto_upgrade",
+		"aksManagedNodeOSUpgradeSchedule": "maintenance_window_node_os",
+	} {
+		if b := r.block(block); b != nil {
+			c.Maintenance = append(c.Maintenance, &subject.MaintenanceConfig{
+				AzureResource: subject.AzureResource{Name: name, Type: block, Source: b.loc, Input: input},
+				HasWindow:     subject.KnownBool(true, b.loc),
+			})
+		}
+	}
+	return c
+}
+
+// pool maps default_node_pool (def) or an azurerm_kubernetes_cluster_node_pool.
+func pool(b, res *tblock, input subject.InputKind, def bool) *subject.NodePool {
+	p := &subject.NodePool{AzureResource: subject.AzureResource{
+		Name: stringOf(b.attr("name")), Type: "azurerm_kubernetes_cluster_node_pool", Source: b.loc, Input: input,
+	}}
+	if def {
+		p.Name = res.address() + ".default_node_pool"
+		if n := stringOf(b.attr("name")); n != "" {
+			p.Name = n
+		}
+		p.Mode = knownAt("System", b)
+		p.OSType = knownAt("Linux", b)
+		p.Type = withDefault(b.attr("type").str(), "VirtualMachineScaleSets")
+	} else {
+		p.Mode = withDefault(b.attr("mode").str(), "User")
+		p.OSType = withDefault(b.attr("os_type").str(), "Linux")
+		p.Type = knownAt("VirtualMachineScaleSets", b)
+	}
+	p.OSSKU = b.attr("os_sku").str()
+	p.VMSize = b.attr("vm_size").str()
+	p.Count = b.attr("node_count").integer()
+	p.MinCount = b.attr("min_count").integer()
+	p.MaxCount = b.attr("max_count").integer()
+	p.EnableAutoScaling = b.attr("auto_scaling_enabled", "enable_auto_scaling").boolean()
+	p.Zones = b.attr("zones").list()
+	p.Taints = b.attr("node_taints").list()
+	if def {
+		// only_critical_addons_enabled taints the default pool CriticalAddonsOnly=true:NoSchedule.
+		oc := b.attr("only_critical_addons_enabled").boolean()
+		switch {
+		case oc.True():
+			p.Taints = subject.List{Attr: oc.Attr, V: append(append([]string{}, p.Taints.V...), "CriticalAddonsOnly=true:NoSchedule")}
+		case oc.IsUnknown():
+			p.Taints = subject.List{Attr: oc.Attr}
+		}
+	}
+	p.MaxPods = b.attr("max_pods").integer()
+	p.EnableNodePublicIP = b.attr("node_public_ip_enabled", "enable_node_public_ip").boolean()
+	p.EnableFIPS = b.attr("fips_enabled").boolean()
+	p.EnableEncryptionAtHost = b.attr("host_encryption_enabled", "enable_host_encryption").boolean()
+	p.OSDiskType = b.attr("os_disk_type").str()
+	p.ProximityPlacementGroup = b.attr("proximity_placement_group_id").str()
+	us := b.block("upgrade_settings")
+	p.MaxSurge = us.attr("max_surge").str()
+	if us == nil {
+		p.MaxSurge.Loc = b.loc
+	}
+	p.OrchestratorVersion = b.attr("orchestrator_version").str()
+	p.CurrentOrchestratorVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
+	p.NodeImageVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
+	p.LatestNodeImageVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
+	kc := b.block("kubelet_config")
+	p.AllowedUnsafeSysctls = kc.attr("allowed_unsafe_sysctls").list()
+	p.CPUCfsQuota = kc.attr("cpu_cfs_quota_enabled").boolean()
+	if kc == nil {
+		p.AllowedUnsafeSysctls.Loc, p.CPUCfsQuota.Loc = b.loc, b.loc
+	}
+	p.FailSwapOn = subject.Bool{Attr: subject.Attr{Loc: b.loc}}
+	p.Tags = b.attr("tags").tags()
+	return p
+}
+
+func diagnostic(r *tblock, input subject.InputKind) *subject.DiagnosticSetting {
+	d := &subject.DiagnosticSetting{AzureResource: base(r, input), Logs: map[string]subject.Location{}}
+	if r.dynamic["enabled_log"] || r.dynamic["log"] {
+		d.UnknownLogs = true
+	}
+	for _, kind := range []string{"enabled_log", "log"} {
+		for _, l := range r.blocks[kind] {
+			if kind == "log" {
+				en := l.attr("enabled").boolean()
+				if en.IsUnknown() {
+					d.UnknownLogs = true
+					continue
+				}
+				if en.IsKnown() && !en.V {
+					continue
+				}
+			}
+			cat, group := l.attr("category").str(), l.attr("category_group").str()
+			switch {
+			case cat.IsUnknown() || group.IsUnknown():
+				d.UnknownLogs = true
+			case cat.IsKnown() && cat.V != "":
+				d.Logs[strings.ToLower(cat.V)] = l.loc
+			case group.IsKnown() && group.V != "":
+				d.Logs["group:"+strings.ToLower(group.V)] = l.loc
+			}
+		}
+	}
+	dest := subject.Bool{Attr: subject.Attr{State: subject.Known, Loc: r.loc}}
+	for _, k := range []string{"log_analytics_workspace_id", "storage_account_id", "eventhub_authorization_rule_id", "partner_solution_id"} {
+		a := r.attr(k)
+		switch a.state {
+		case subject.Known, subject.Unknown:
+			// A reference to another resource is unknown here but is a destination all the same.
+			dest = subject.KnownBool(true, a.loc)
+		}
+	}
+	d.HasDestination = dest
+	return d
+}
+
+func registry(r *tblock, input subject.InputKind) *subject.Registry {
+	g := &subject.Registry{AzureResource: base(r, input)}
+	g.ID = stringOf(r.attr("id"))
+	g.Location = r.attr("location").str()
+	g.Tags = r.attr("tags").tags()
+	g.SKU = r.attr("sku").str()
+	g.AdminUserEnabled = r.attr("admin_enabled").boolean()
+	g.AnonymousPull = r.attr("anonymous_pull_enabled").boolean()
+	g.PublicNetworkAccess = boolToEnabled(r.attr("public_network_access_enabled").boolean())
+	nrs := r.block("network_rule_set")
+	g.NetworkDefaultAction = nrs.attr("default_action").str()
+	if nrs == nil {
+		g.NetworkDefaultAction.Loc = r.loc
+	} else {
+		g.NetworkDefaultAction = withDefault(g.NetworkDefaultAction, "Allow")
+	}
+	g.PrivateEndpoints = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: r.loc}}
+	g.QuarantinePolicy = r.attr("quarantine_policy_enabled").boolean()
+	for _, geo := range r.blocks["georeplications"] {
+		g.Replications = append(g.Replications, &subject.Replication{
+			AzureResource: subject.AzureResource{Name: stringOf(geo.attr("location")), Type: "georeplications", Source: geo.loc, Input: input},
+			Location:      geo.attr("location").str(),
+		})
+	}
+	if r.dynamic["georeplications"] {
+		g.Replications = append(g.Replications, &subject.Replication{
+			AzureResource: subject.AzureResource{Name: "dynamic", Type: "georeplications", Source: r.loc, Input: input},
+			Location:      subject.String{Attr: subject.Attr{State: subject.Unknown, Loc: r.loc}},
+		})
+	}
+	return g
+}
+
+func stringOf(a *tval) string {
+	if a.state != subject.Known {
+		return ""
+	}
+	s, _ := scalar(a.v)
+	return s
+}

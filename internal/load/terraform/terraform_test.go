@@ -1,0 +1,230 @@
+package terraform
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+func loadDir(t *testing.T, dir string, opts Options, names ...string) *subject.Scan {
+	t.Helper()
+	var files []File
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, File{Path: p, Data: data})
+	}
+	return LoadModule(files, opts)
+}
+
+func parts(t *testing.T, s *subject.Scan) (*subject.Cluster, *subject.Registry) {
+	t.Helper()
+	var c *subject.Cluster
+	var g *subject.Registry
+	for _, o := range s.Others {
+		switch x := o.(type) {
+		case *subject.Cluster:
+			if c != nil {
+				t.Fatal("two clusters")
+			}
+			c = x
+		case *subject.Registry:
+			g = x
+		}
+	}
+	if c == nil {
+		t.Fatalf("no cluster (errors %+v)", s.Errors)
+	}
+	return c, g
+}
+
+// checkHardened asserts the hardened estate, whichever azurerm version wrote it.
+func checkHardened(t *testing.T, c *subject.Cluster, g *subject.Registry) {
+	t.Helper()
+	if c.Name != "azurerm_kubernetes_cluster.good" || c.Type != "azurerm_kubernetes_cluster" || c.Input != subject.InputTerraform {
+		t.Errorf("identity %+v", c.AzureResource)
+	}
+	if !c.UpgradeChannel.Is("stable") || !c.NodeOSUpgradeChannel.Is("NodeImage") || !c.SKUTier.Is("Standard") || c.KubernetesVersion.V != "1.36.2" {
+		t.Errorf("channels %+v %+v tier %+v version %+v", c.UpgradeChannel, c.NodeOSUpgradeChannel, c.SKUTier, c.KubernetesVersion)
+	}
+	if !c.AADManaged.True() || !c.AADAzureRBAC.True() || !c.DisableLocalAccounts.True() || !c.EnableRBAC.True() || !c.IdentityType.Is("SystemAssigned") {
+		t.Errorf("identity settings: aad %+v", c.AADManaged)
+	}
+	if len(c.Pools) != 2 || !c.Pools[0].IsSystem() || !c.Pools[0].EnableAutoScaling.True() || !c.Pools[0].EnableEncryptionAtHost.True() ||
+		!c.Pools[0].Taints.Contains("CriticalAddonsOnly=true:NoSchedule") || c.Pools[1].Mode.V != "User" || !c.Pools[1].EnableAutoScaling.True() {
+		t.Errorf("pools %+v %+v", c.Pools[0], c.Pools[1])
+	}
+	if !c.AddonEnabled("azurepolicy").True() || !c.AddonEnabled("omsagent").True() || !c.Addon("omsagent").Config["loganalyticsworkspaceresourceid"].IsUnknown() {
+		t.Errorf("add-ons %+v", c.Addons)
+	}
+	if !c.DefenderMonitoring.True() || !c.KMSEnabled.True() || !c.ManagedPrometheus.True() || !c.NetworkDataplane.Is("cilium") {
+		t.Errorf("blocks: defender %+v kms %+v prometheus %+v dataplane %+v", c.DefenderMonitoring, c.KMSEnabled, c.ManagedPrometheus, c.NetworkDataplane)
+	}
+	if len(c.Diagnostics) != 1 || len(c.Diagnostics[0].Logs) != 6 || !c.Diagnostics[0].HasDestination.True() {
+		t.Errorf("diagnostics %+v", c.Diagnostics)
+	}
+	if len(c.Maintenance) != 2 || c.MaintenanceNamed("aksManagedAutoUpgradeSchedule") == nil || c.Pricing == nil || !c.Pricing.Tier.Is("Standard") {
+		t.Errorf("maintenance %+v pricing %+v", c.Maintenance, c.Pricing)
+	}
+	if g == nil || !g.SKU.Is("Premium") || g.AdminUserEnabled.True() || !g.PublicNetworkAccess.Is("Disabled") || g.PrivateEndpoints.V != 1 || !g.QuarantinePolicy.True() {
+		t.Errorf("registry %+v", g)
+	}
+}
+
+func TestModuleV4(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("testdata", "v4")
+	s := loadDir(t, dir, Options{}, "main.tf", "variables.tf", "terraform.tfvars")
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	c, g := parts(t, s)
+	checkHardened(t, c, g)
+	if !c.Location.Is("westeurope") {
+		t.Errorf("terraform.tfvars not applied: %+v", c.Location)
+	}
+	if c.PrivateCluster.Loc.File != filepath.Join(dir, "main.tf") || c.PrivateCluster.Loc.Line != 15 {
+		t.Errorf("attribute location %+v", c.PrivateCluster.Loc)
+	}
+	if c.Source.Line != 8 || c.Pools[1].Source.Line != 103 {
+		t.Errorf("block locations: cluster %d, node pool %d", c.Source.Line, c.Pools[1].Source.Line)
+	}
+	if !s.Evidence[catalog.Terraform] || !s.Evidence[catalog.ACR] || s.Evidence[catalog.ARM] || s.Skipped != 1 {
+		t.Errorf("evidence %v skipped %d", s.Evidence, s.Skipped)
+	}
+	if len(s.Inputs) != 2 || s.Inputs[0].Kind != subject.InputTerraform || s.Inputs[0].Objects != 2 {
+		t.Errorf("inputs %+v", s.Inputs)
+	}
+}
+
+func TestModuleV3(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("testdata", "v3")
+	s := loadDir(t, dir, Options{}, "main.tf")
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	c, g := parts(t, s)
+	checkHardened(t, c, g)
+	if !c.PrivateCluster.IsUnknown() || !c.Location.IsUnknown() || !c.AuthorizedIPRanges.Contains("203.0.113.0/24") || !c.PublicNetworkAccess.Is("Enabled") {
+		t.Errorf("variables without values must be unknown: private %+v location %+v; ranges %+v", c.PrivateCluster, c.Location, c.AuthorizedIPRanges)
+	}
+	s = loadDir(t, dir, Options{VarFiles: []string{filepath.Join(dir, "prod.tfvars")}}, "main.tf")
+	c, _ = parts(t, s)
+	if !c.PrivateCluster.True() || !c.Location.Is("westeurope") {
+		t.Errorf("--tf-var-file not applied: %+v", c.PrivateCluster)
+	}
+}
+
+func TestPlan(t *testing.T) {
+	t.Parallel()
+	f := filepath.Join("testdata", "plan", "plan.json")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsPlan(data) {
+		t.Fatal("not recognized as a plan")
+	}
+	s := LoadPlan(f, data)
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	c, g := parts(t, s)
+	checkHardened(t, c, g)
+	if c.Source.File != f || c.Source.Line == 0 {
+		t.Errorf("location %+v", c.Source)
+	}
+}
+
+func TestPreferPlans(t *testing.T) {
+	t.Parallel()
+	tf := &subject.Cluster{AzureResource: subject.AzureResource{Name: "azurerm_kubernetes_cluster.good", Input: subject.InputTerraform, Source: subject.Location{File: "infra/main.tf"}}}
+	plan := &subject.Cluster{AzureResource: subject.AzureResource{Name: "azurerm_kubernetes_cluster.good", Input: subject.InputTerraform, Source: subject.Location{File: "infra/plan.json"}}}
+	other := &subject.Cluster{AzureResource: subject.AzureResource{Name: "azurerm_kubernetes_cluster.good", Input: subject.InputTerraform, Source: subject.Location{File: "other/main.tf"}}}
+	out := PreferPlans([]subject.Subject{tf, plan, other})
+	if len(out) != 2 || out[0] != plan || out[1] != other {
+		t.Errorf("got %+v", out)
+	}
+}
+
+func TestBadHCL(t *testing.T) {
+	t.Parallel()
+	s := LoadModule([]File{
+		{Path: "bad.tf", Data: []byte("resource \"azurerm_kubernetes_cluster\" \"a\" {\n  name = \"a\"\n  sku_tier = \n}\n")},
+		{Path: "good.tf", Data: []byte("resource \"azurerm_container_registry\" \"r\" {\n  admin_enabled = true\n}\n")},
+	}, Options{})
+	if len(s.Errors) == 0 || s.Errors[0].Source != "bad.tf" || s.Errors[0].Line != 3 {
+		t.Fatalf("want an error at bad.tf:3, got %+v", s.Errors)
+	}
+	if len(s.Others) != 1 {
+		t.Errorf("the rest of the module must still load: %+v", s.Others)
+	}
+	s = LoadPlan("p.json", []byte(`{"format_version": "1.2", "planned_values": 7}`))
+	if len(s.Errors) != 1 {
+		t.Errorf("bad plan: %+v", s.Errors)
+	}
+}
+
+func TestExpressionsAndMeta(t *testing.T) {
+	t.Parallel()
+	src := `
+variable "env" {
+  default = "prod"
+}
+locals {
+  name = "aks-${var.env}"
+  tier = local.env_tier
+  env_tier = upper(var.env) == "PROD" ? "Standard" : "Free"
+}
+resource "azurerm_kubernetes_cluster" "a" {
+  name     = local.name
+  sku_tier = local.tier
+  tags     = merge({ env = var.env }, { team = data.azuread_group.g.display_name })
+  default_node_pool {
+    name  = "sys"
+    zones = var.zones
+  }
+}
+resource "azurerm_kubernetes_cluster" "skipped" {
+  count = 0
+}
+resource "azurerm_monitor_diagnostic_setting" "d" {
+  target_resource_id = azurerm_kubernetes_cluster.a.id
+  log_analytics_workspace_id = "x"
+  dynamic "enabled_log" {
+    for_each = var.categories
+    content {
+      category = enabled_log.value
+    }
+  }
+}
+`
+	s := LoadModule([]File{{Path: "m.tf", Data: []byte(src)}}, Options{})
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	c, _ := parts(t, s)
+	if !c.SKUTier.Is("Standard") {
+		t.Errorf("locals referring to locals: %+v", c.SKUTier)
+	}
+	if c.Tags.V["env"].V != "prod" || !c.Tags.V["team"].IsUnknown() && !c.Tags.IsUnknown() {
+		t.Errorf("tags %+v", c.Tags)
+	}
+	if !c.Pools[0].Zones.IsUnknown() {
+		t.Errorf("undeclared variable must be unknown: %+v", c.Pools[0].Zones)
+	}
+	if len(c.Diagnostics) != 1 || !c.Diagnostics[0].UnknownLogs {
+		t.Errorf("dynamic blocks are unknown: %+v", c.Diagnostics)
+	}
+	if !strings.HasSuffix(c.Name, ".a") {
+		t.Errorf("name %s", c.Name)
+	}
+}

@@ -1,0 +1,2 @@
+location        = "westeurope"
+private_cluster = true

@@ -1,0 +1,273 @@
+package htmlout
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/akscheck/akscheck/internal/check"
+)
+
+// chromiumPath is Debian's chromium package; .ci/run installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+// browser starts headless Chromium with no network access it could use and a throwaway
+// profile. The test is skipped when Chromium is not installed, unless
+// AKSCHECK_REQUIRE_CHROMIUM is set (CI sets it, so the test cannot be skipped there).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("AKSCHECK_REQUIRE_CHROMIUM") != "" {
+			t.Fatalf("chromium is required (AKSCHECK_REQUIRE_CHROMIUM is set): %v", err)
+		}
+		t.Skipf("chromium is not installed (%v): apt-get install -y chromium", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// console collects the console messages of the page.
+type console struct {
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+func (c *console) watch(ctx context.Context) {
+	messages := chromedp.Console(ctx) // subscribes now, before the page loads
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.msgs = append(c.msgs, m)
+			c.mu.Unlock()
+		}
+	}()
+}
+
+func (c *console) problems() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, m := range c.msgs {
+		if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
+			out = append(out, m.String())
+		}
+	}
+	return out
+}
+
+// TestReportInChromium opens the examples' HTML report (with the hostile objects) in headless
+// Chromium: no console error or CSP violation, nothing injected runs, the filters change the
+// visible rows, the columns sort, and the print layout hides the controls. It saves a
+// screenshot and a PDF in the test's artifact directory.
+func TestReportInChromium(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	rep, cat, all := scanReport(t.Context(), t)
+	page := renderPage(t, rep, cat, all)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browser(t)
+	var con console
+	con.watch(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitReady(chromedp.CSS("#findings"))); err != nil {
+		t.Fatalf("loading the report: %v", err)
+	}
+
+	eval := func(js string) int {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return n
+	}
+	visible := func() int { return eval(`document.querySelectorAll('#findings tbody tr:not([hidden])').length`) }
+	choose := func(id, value string) int {
+		t.Helper()
+		eval(fmt.Sprintf(`(() => { const s = document.getElementById(%q); s.value = %q; s.dispatchEvent(new Event('change')); return 0; })()`, id, value))
+		return visible()
+	}
+	count := func(keep func(sev check.Severity, section, namespace, checkID string) bool) int {
+		n := 0
+		for _, f := range rep.Findings {
+			sec, _, _ := strings.Cut(f.Item, ".")
+			if keep(f.Severity, sec, f.Object.Namespace, f.Check) {
+				n++
+			}
+		}
+		return n
+	}
+
+	if got := eval(`document.scripts.length`); got != 1 {
+		t.Errorf("%d script elements run in the page, want only its own", got)
+	}
+	if got := eval(`typeof window.pwned === 'undefined' ? 0 : 1`); got != 0 {
+		t.Error("a hostile object name ran as script")
+	}
+	total := len(rep.Findings)
+	if got := visible(); got != total {
+		t.Fatalf("%d rows visible at load, want all %d", got, total)
+	}
+
+	// Each filter alone, then two together, then reset.
+	wantCritical := count(func(s check.Severity, _, _, _ string) bool { return s == check.Critical })
+	if got := choose("filter-severity", "critical"); got != wantCritical || got == total {
+		t.Errorf("severity=critical shows %d rows, want %d", got, wantCritical)
+	}
+	choose("filter-severity", "")
+	wantShop := count(func(_ check.Severity, _, ns, _ string) bool { return ns == "shop" })
+	if got := choose("filter-namespace", "shop"); got != wantShop || got == total {
+		t.Errorf("namespace=shop shows %d rows, want %d", got, wantShop)
+	}
+	wantShopHigh := count(func(s check.Severity, _, ns, _ string) bool { return ns == "shop" && s == check.High })
+	if got := choose("filter-severity", "high"); got != wantShopHigh {
+		t.Errorf("namespace=shop and severity=high show %d rows, want %d", got, wantShopHigh)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#filter-reset"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := visible(); got != total {
+		t.Errorf("after reset %d rows visible, want %d", got, total)
+	}
+	wantNetwork := count(func(_ check.Severity, sec, _, _ string) bool { return sec == "network" })
+	if got := choose("filter-section", "network"); got != wantNetwork || got == total {
+		t.Errorf("section=network shows %d rows, want %d", got, wantNetwork)
+	}
+	choose("filter-section", "")
+	wantCheck := count(func(_ check.Severity, _, _, id string) bool { return id == "run-as-root" })
+	if got := choose("filter-check", "run-as-root"); got != wantCheck || got == total {
+		t.Errorf("check=run-as-root shows %d rows, want %d", got, wantCheck)
+	}
+	choose("filter-check", "")
+	// Typing in the text filter (real key events).
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#filter-text"), "node-debugger")); err != nil {
+		t.Fatal(err)
+	}
+	wantText := count(func(_ check.Severity, _, _, _ string) bool { return false })
+	for _, f := range rep.Findings {
+		if f.Object.Name == "node-debugger" {
+			wantText++
+		}
+	}
+	if got := visible(); got != wantText || got == 0 {
+		t.Errorf("text node-debugger shows %d rows, want %d", got, wantText)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#filter-reset"))); err != nil {
+		t.Fatal(err)
+	}
+
+	// Sorting: a click on Severity sorts ascending, a second one descending.
+	ranks := func() []check.Severity {
+		names, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll('#findings tbody tr')).map(r => r.getAttribute('data-severity'))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]check.Severity, len(names))
+		for i, n := range names {
+			if out[i], err = check.ParseSeverity(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	sortBy := chromedp.Click(chromedp.CSS("#findings thead th:nth-child(1) button"))
+	for _, ascending := range []bool{true, false} {
+		if err := chromedp.Do(ctx, sortBy); err != nil {
+			t.Fatal(err)
+		}
+		got := ranks()
+		sorted := slices.IsSortedFunc(got, func(a, b check.Severity) int {
+			if ascending {
+				return int(a - b)
+			}
+			return int(b - a)
+		})
+		if !sorted || len(got) != total || got[0] == got[len(got)-1] {
+			t.Errorf("after a click on Severity (ascending %v) the rows are not sorted: %v", ascending, got)
+		}
+	}
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifacts := t.ArtifactDir()
+	ext := ".jpg"
+	if bytes.HasPrefix(shot, []byte("\x89PNG")) {
+		ext = ".png"
+	}
+	shotPath := filepath.Join(artifacts, "report"+ext)
+	if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Print: the controls disappear and the page prints to PDF.
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	display, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.controls')).display`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if display != "none" {
+		t.Errorf("the filter controls print (display %q)", display)
+	}
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Error("printing did not give a PDF")
+	}
+	pdfPath := filepath.Join(artifacts, "report.pdf")
+	if err := os.WriteFile(pdfPath, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Let late console messages arrive before judging.
+	if err := chromedp.Do(ctx, chromedp.Sleep(200*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range con.problems() {
+		t.Errorf("console: %s", p)
+	}
+	t.Logf("report %d bytes; screenshot %s; PDF %s (%d bytes); in Chromium for %s",
+		len(page), shotPath, pdfPath, len(pdf), time.Since(start).Round(time.Millisecond))
+}

@@ -1,0 +1,112 @@
+package junit
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
+)
+
+// parsed is JUnit XML as a consumer (Azure Pipelines, GitLab) reads it.
+type parsed struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Skipped  int      `xml:"skipped,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Errors   int    `xml:"errors,attr"`
+		Skipped  int    `xml:"skipped,attr"`
+		Cases    []struct {
+			Name      string `xml:"name,attr"`
+			ClassName string `xml:"classname,attr"`
+			Failure   *struct {
+				Message string `xml:"message,attr"`
+				Type    string `xml:"type,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"error"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func TestParsesBack(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	all := checks.All()
+	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+	scan := load.Load(t.Context(), []string{"../../../examples", "../testdata/hostile.yaml", "does-not-exist.yaml"}, load.Options{})
+	rep := engine.Run(t.Context(), cat, all, scan, engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+
+	var buf bytes.Buffer
+	if err := Render(&buf, rep, cat, all, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var doc parsed
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("the XML does not parse: %v", err)
+	}
+	if len(doc.Suites) != len(cat.Sections)+1 || doc.Suites[len(doc.Suites)-1].Name != "Inputs" {
+		t.Fatalf("%d suites, want one per section (%d) and one for the inputs", len(doc.Suites), len(cat.Sections))
+	}
+
+	// One failing case per (check, object, container) with findings.
+	type key struct{ check, kind, ns, name, container string }
+	groups := map[key]bool{}
+	for _, f := range rep.Findings {
+		groups[key{f.Check, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Container}] = true
+	}
+	tests, failures, errs, skipped := 0, 0, 0, 0
+	for _, s := range doc.Suites {
+		n, fl, er, sk := 0, 0, 0, 0
+		for _, c := range s.Cases {
+			n++
+			switch {
+			case c.Failure != nil:
+				fl++
+				if c.Failure.Message == "" || !strings.Contains(c.Failure.Text, "Remediation: ") || c.Failure.Type == "" {
+					t.Errorf("case %s: failure without message, type or remediation", c.Name)
+				}
+			case c.Error != nil:
+				er++
+			case c.Skipped != nil:
+				sk++
+				if c.Skipped.Message == "" {
+					t.Errorf("case %s: skipped without a reason", c.Name)
+				}
+			}
+		}
+		if n != s.Tests || fl != s.Failures || er != s.Errors || sk != s.Skipped {
+			t.Errorf("suite %s counts tests %d/%d failures %d/%d errors %d/%d skipped %d/%d",
+				s.Name, s.Tests, n, s.Failures, fl, s.Errors, er, s.Skipped, sk)
+		}
+		tests, failures, errs, skipped = tests+n, failures+fl, errs+er, skipped+sk
+	}
+	if failures != len(groups) {
+		t.Errorf("%d failing cases, want %d (one per check and object)", failures, len(groups))
+	}
+	if errs != len(rep.Errors) || errs == 0 {
+		t.Errorf("%d error cases for %d input errors", errs, len(rep.Errors))
+	}
+	if doc.Tests != tests || doc.Failures != failures || doc.Errors != errs || doc.Skipped != skipped {
+		t.Errorf("root counts %d/%d/%d/%d, cases %d/%d/%d/%d", doc.Tests, doc.Failures, doc.Errors, doc.Skipped, tests, failures, errs, skipped)
+	}
+	if !strings.Contains(buf.String(), "&lt;script&gt;") {
+		t.Error("the hostile names are not escaped as XML text")
+	}
+}

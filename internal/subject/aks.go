@@ -1,0 +1,363 @@
+package subject
+
+import "strings"
+
+// Input kinds of Azure sources.
+const (
+	InputARM       InputKind = "arm"
+	InputTerraform InputKind = "terraform"
+	InputACR       InputKind = "acr"
+)
+
+// AzureResource names an Azure resource however it was described: its ARM ID and name (az,
+// REST, ARM templates) or its Terraform address.
+type AzureResource struct {
+	// ID is the ARM resource ID when known ("" for templates and Terraform).
+	ID string
+	// Name is the resource name (for Terraform, the address: azurerm_kubernetes_cluster.main).
+	Name string
+	// Type is the ARM type (Microsoft.ContainerService/managedClusters) or the Terraform type.
+	Type string
+	// APIVersion is the ARM API version when the input gives one.
+	APIVersion string
+	// Source is where the resource starts.
+	Source Location
+	// Input is the kind of input it came from.
+	Input InputKind
+}
+
+// Identity implements Subject for the embedding resource types.
+func (r *AzureResource) Identity() Identity {
+	return Identity{APIVersion: r.APIVersion, Kind: r.Type, Name: r.Name, Source: r.Source, Input: r.Input}
+}
+
+// Subscription returns the subscription ID of the resource's ARM ID, lower-cased, or "".
+func (r *AzureResource) Subscription() string { return SubscriptionOf(r.ID) }
+
+// SubscriptionOf returns the subscription segment of an ARM ID, lower-cased, or "".
+func SubscriptionOf(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {
+		return strings.ToLower(parts[1])
+	}
+	return ""
+}
+
+// Cluster is an AKS managed cluster with what belongs to it: node pools, maintenance
+// configurations, upgrade profile, diagnostic settings and the Defender plan of its
+// subscription. Every loader of Azure inputs (az JSON, REST, ARM templates, Bicep, Terraform,
+// the live Azure API) fills this one model; checks never know which did.
+type Cluster struct {
+	AzureResource
+	Location String
+	Tags     Tags
+
+	// SKUTier is sku.tier: Free, Standard, Premium (Paid on API versions before 2023-02-01).
+	SKUTier String
+	// IdentityType is identity.type: SystemAssigned, UserAssigned or None.
+	IdentityType String
+	// ServicePrincipal is set when the cluster runs as a service principal
+	// (servicePrincipalProfile.clientId other than "msi"; Terraform service_principal block).
+	ServicePrincipal String
+
+	KubernetesVersion        String
+	CurrentKubernetesVersion String
+	// SupportPlan is KubernetesOfficial or AKSLongTermSupport.
+	SupportPlan String
+
+	EnableRBAC           Bool
+	DisableLocalAccounts Bool
+	// AADManaged is aadProfile.managed (AKS-managed Microsoft Entra ID).
+	AADManaged Bool
+	// AADLegacyServerApp is aadProfile.serverAppID (the deprecated, non-managed integration).
+	AADLegacyServerApp String
+	AADAzureRBAC       Bool
+	AADAdminGroups     List
+
+	AuthorizedIPRanges       List
+	PrivateCluster           Bool
+	PrivateClusterPublicFQDN Bool
+	PublicNetworkAccess      String
+
+	// UpgradeChannel is autoUpgradeProfile.upgradeChannel: none, patch, stable, rapid, node-image.
+	UpgradeChannel String
+	// NodeOSUpgradeChannel is autoUpgradeProfile.nodeOSUpgradeChannel: None, Unmanaged,
+	// NodeImage, SecurityPatch.
+	NodeOSUpgradeChannel String
+
+	DefenderMonitoring Bool
+	DefenderWorkspace  String
+
+	KMSEnabled       Bool
+	KMSKeyID         String
+	KMSNetworkAccess String
+
+	WorkloadIdentity Bool
+	OIDCIssuer       Bool
+	PodIdentity      Bool
+
+	// Addons are addonProfiles by lower-cased key (omsagent, azurepolicy,
+	// azurekeyvaultsecretsprovider, kubedashboard…); Azure rewrites their casing. Nil when
+	// the add-ons are unknown (an unresolved expression, a cluster known only by its parts).
+	Addons map[string]*Addon
+	// AddonsAt is where addonProfiles (or the cluster block) is written.
+	AddonsAt Location
+
+	NetworkPlugin     String
+	NetworkPluginMode String
+	NetworkPolicy     String
+	NetworkDataplane  String
+	OutboundType      String
+	LoadBalancerSKU   String
+
+	// NodeProvisioningMode is nodeProvisioningProfile.mode (Auto: node auto-provisioning).
+	NodeProvisioningMode String
+	DiskEncryptionSetID  String
+	// ManagedPrometheus is azureMonitorProfile.metrics.enabled (Terraform: monitor_metrics).
+	ManagedPrometheus Bool
+	GMSAEnabled       Bool
+
+	Pools []*NodePool
+
+	Maintenance []*MaintenanceConfig
+	// MaintenanceKnown is true when the input describes every maintenance configuration of
+	// the cluster (a template or module; an az list tied to it), so that none means none.
+	MaintenanceKnown bool
+
+	Diagnostics []*DiagnosticSetting
+	// DiagnosticsKnown is true when the input describes every diagnostic setting of the cluster.
+	DiagnosticsKnown bool
+
+	// Pricing is the Defender for Containers plan of the cluster's subscription, when given.
+	Pricing *DefenderPricing
+	// Upgrades is the cluster's upgrade profile (az aks get-upgrades), when given.
+	Upgrades *UpgradeProfile
+	// Versions are the Kubernetes versions of the region (az aks get-versions), when given.
+	Versions *KubernetesVersions
+	// Extensions are cluster extensions (Flux, Dapr…), when given.
+	Extensions []*ClusterExtension
+}
+
+// Addon is one entry of addonProfiles.
+type Addon struct {
+	Key     string
+	Enabled Bool
+	// Config is the add-on's config map, by lower-cased key.
+	Config map[string]String
+	Loc    Location
+}
+
+// Addon returns the add-on of a key (any casing), or nil.
+func (c *Cluster) Addon(key string) *Addon { return c.Addons[strings.ToLower(key)] }
+
+// AddonEnabled returns the add-on's enabled setting; absent when the add-on is not there,
+// unknown when the add-ons are.
+func (c *Cluster) AddonEnabled(key string) Bool {
+	if c.Addons == nil {
+		return Bool{Attr: Attr{State: Unknown, Loc: c.AddonsAt}}
+	}
+	if a := c.Addon(key); a != nil {
+		return a.Enabled
+	}
+	return Bool{Attr: Attr{Loc: c.AddonsAt}}
+}
+
+// At returns the location of a cluster setting, or of the cluster when loc is empty.
+func (c *Cluster) At(loc Location) Location {
+	if loc.File == "" {
+		return c.Source
+	}
+	return loc
+}
+
+// HasUserPools reports whether any pool is known to be in User mode.
+func (c *Cluster) HasUserPools() bool {
+	for _, p := range c.Pools {
+		if !p.IsSystem() && p.Mode.IsKnown() {
+			return true
+		}
+	}
+	return false
+}
+
+// NodePool is an agent pool.
+type NodePool struct {
+	AzureResource
+	// Mode is System or User.
+	Mode String
+	// Type is VirtualMachineScaleSets or AvailabilitySet.
+	Type   String
+	OSType String
+	OSSKU  String
+	VMSize String
+
+	Count             Int
+	MinCount          Int
+	MaxCount          Int
+	EnableAutoScaling Bool
+	Zones             List
+	Taints            List
+	MaxPods           Int
+
+	EnableNodePublicIP      Bool
+	EnableFIPS              Bool
+	EnableEncryptionAtHost  Bool
+	OSDiskType              String
+	ProximityPlacementGroup String
+
+	MaxSurge String
+
+	OrchestratorVersion        String
+	CurrentOrchestratorVersion String
+	NodeImageVersion           String
+	// LatestNodeImageVersion comes from the pool's upgrade profile, when given.
+	LatestNodeImageVersion String
+
+	AllowedUnsafeSysctls List
+	FailSwapOn           Bool
+	CPUCfsQuota          Bool
+
+	Tags Tags
+}
+
+// IsSystem reports whether the pool is known to be a System pool.
+func (p *NodePool) IsSystem() bool { return p.Mode.Is("System") }
+
+// IsWindows reports whether the pool is known to run Windows.
+func (p *NodePool) IsWindows() bool { return p.OSType.Is("Windows") }
+
+// MaintenanceConfig is a maintenance configuration of a cluster: default (legacy),
+// aksManagedAutoUpgradeSchedule or aksManagedNodeOSUpgradeSchedule.
+type MaintenanceConfig struct {
+	AzureResource
+	// HasWindow is true when it sets a maintenanceWindow (or legacy timeInWeek).
+	HasWindow Bool
+	// ClusterID is the ARM ID of the cluster it belongs to, when known.
+	ClusterID string
+}
+
+// MaintenanceNamed returns the maintenance configuration of a name (any casing), or nil.
+func (c *Cluster) MaintenanceNamed(name string) *MaintenanceConfig {
+	for _, m := range c.Maintenance {
+		if strings.EqualFold(m.Name, name) || strings.EqualFold(lastSegment(m.Name), name) {
+			return m
+		}
+	}
+	return nil
+}
+
+func lastSegment(s string) string {
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// DiagnosticSetting is a Microsoft.Insights/diagnosticSettings resource on a cluster.
+type DiagnosticSetting struct {
+	AzureResource
+	// TargetID is the ARM ID (or Terraform address) of the resource it is set on.
+	TargetID string
+	// Logs are the log categories (or category groups) it enables, lower-cased, with where
+	// each is written. Unknown categories (unresolved expressions) are in UnknownLogs.
+	Logs        map[string]Location
+	UnknownLogs bool
+	// HasDestination is true when it sends logs to a workspace, storage account, event hub
+	// or partner solution.
+	HasDestination Bool
+}
+
+// DefenderPricing is the Microsoft Defender for Cloud plan of a subscription
+// (Microsoft.Security/pricings, name Containers).
+type DefenderPricing struct {
+	AzureResource
+	// Plan is the pricing name (Containers, KubernetesService, ContainerRegistry…).
+	Plan string
+	// Tier is pricingTier: Free or Standard.
+	Tier String
+}
+
+// UpgradeProfile is a cluster's upgrade profile (az aks get-upgrades).
+type UpgradeProfile struct {
+	AzureResource
+	// ClusterID is the ARM ID of the cluster.
+	ClusterID         string
+	KubernetesVersion string
+	// Upgrades are the versions the control plane can upgrade to.
+	Upgrades []string
+}
+
+// KubernetesVersions are the Kubernetes versions of a region (az aks get-versions).
+type KubernetesVersions struct {
+	AzureResource
+	Minors []KubernetesMinor
+}
+
+// KubernetesMinor is one minor version of az aks get-versions.
+type KubernetesMinor struct {
+	Version   string
+	IsPreview bool
+	// SupportPlans are capabilities.supportPlan (KubernetesOfficial, AKSLongTermSupport).
+	SupportPlans []string
+	Patches      []string
+}
+
+// ClusterExtension is a cluster extension (Microsoft.KubernetesConfiguration/extensions,
+// azurerm_kubernetes_cluster_extension).
+type ClusterExtension struct {
+	AzureResource
+	ExtensionType String
+	ReleaseTrain  String
+	ClusterID     string
+}
+
+// Registry is an Azure Container Registry with its replications and tasks.
+type Registry struct {
+	AzureResource
+	Location String
+	Tags     Tags
+	// SKU is sku.name: Basic, Standard or Premium.
+	SKU                 String
+	AdminUserEnabled    Bool
+	AnonymousPull       Bool
+	PublicNetworkAccess String
+	// NetworkDefaultAction is networkRuleSet.defaultAction: Allow or Deny.
+	NetworkDefaultAction String
+	// PrivateEndpoints counts approved private endpoint connections (Terraform: private
+	// endpoints of the module that target the registry).
+	PrivateEndpoints Int
+	QuarantinePolicy Bool
+	Replications     []*Replication
+	Tasks            []*RegistryTask
+}
+
+// Replication is a geo-replication of a registry.
+type Replication struct {
+	AzureResource
+	Location String
+}
+
+// RegistryTask is an ACR task.
+type RegistryTask struct {
+	AzureResource
+	BaseImageTrigger Bool
+}
+
+// RegistryReplicatedTo reports whether the registry lives in or replicates to a region.
+func (r *Registry) RegistryReplicatedTo(region string) bool {
+	norm := NormalizeRegion(region)
+	if r.Location.IsKnown() && NormalizeRegion(r.Location.V) == norm {
+		return true
+	}
+	for _, rep := range r.Replications {
+		if rep.Location.IsKnown() && NormalizeRegion(rep.Location.V) == norm {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeRegion turns "West Europe" and "westeurope" into the same key.
+func NormalizeRegion(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, " ", ""))
+}
