@@ -20,16 +20,20 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-generate: ## regenerate docs/checks.md from the checks' metadata
+generate: ## regenerate docs/checks.md and docs/checks/*.md from the checks' metadata
 	$(GO) generate ./...
 
-verify-generated: generate ## fail when generated files are stale
+verify-generated: generate ## fail when generated files are stale (or new and unknown to git)
 	git diff --exit-code -- docs/
+	@out=$$(git status --porcelain --untracked-files=all -- docs/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
-fuzz: ## fuzz the manifest, Dockerfile and scan report loaders for a minute each
+fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM and Terraform loaders for a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
+	$(GO) test ./internal/load/arm -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadModule -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadPlan -fuzztime 60s -fuzzminimizetime 5s
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1

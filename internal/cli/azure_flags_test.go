@@ -31,8 +31,8 @@ func azureFindings(t *testing.T, args ...string) (int, map[string][]string) {
 	return code, byCheck
 }
 
-// TestAzureFlags: the flags of the Azure checks reach them.
-func TestAzureFlags(t *testing.T) {
+// TestAzureCheckFlags: the flags of the Azure checks reach them.
+func TestAzureCheckFlags(t *testing.T) {
 	t.Parallel()
 	cluster := filepath.Join("..", "load", "arm", "testdata", "az", "aks-hardened.json")
 	_, base := azureFindings(t, cluster)

@@ -18,6 +18,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/config"
+	"github.com/akscheck/akscheck/internal/load/azure"
 )
 
 // Exit codes.
@@ -65,6 +66,9 @@ type IO struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
+	// Azure says how --azure reaches Azure; nil means DefaultAzureCredential and the public
+	// cloud. Tests point it at a server that replays Azure Resource Manager.
+	Azure *azure.Options
 }
 
 // app is the state shared by the commands of one invocation.

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -18,6 +20,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/config"
 	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load/azure"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -25,10 +28,13 @@ import (
 
 // liveFlags are the flags of scan that read running clusters.
 type liveFlags struct {
-	cluster     bool
-	kubeconfig  string
-	context     string
-	allContexts bool
+	cluster       bool
+	kubeconfig    string
+	context       string
+	allContexts   bool
+	azure         bool
+	aksResourceID string
+	subscriptions []string
 }
 
 func (l *liveFlags) register(fl *pflag.FlagSet) {
@@ -36,10 +42,14 @@ func (l *liveFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&l.kubeconfig, "kubeconfig", "", "kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
 	fl.StringVar(&l.context, "context", "", "kube context for --cluster (default: the current context)")
 	fl.BoolVar(&l.allContexts, "all-contexts", false, "with --cluster, scan every context of the kubeconfig: one report per cluster, then a summary")
+	fl.BoolVar(&l.azure, "azure", false, "also read the AKS resource through Azure Resource Manager (DefaultAzureCredential: az login, workload or managed identity, environment): "+
+		"cluster, node pools, maintenance configurations, upgrade profiles, diagnostic settings, Defender plan, registries")
+	fl.StringVar(&l.aksResourceID, "aks-resource-id", "", "with --azure, the ARM ID of the AKS cluster (default: found from the kube context's API server)")
+	fl.StringArrayVar(&l.subscriptions, "subscription", nil, "with --azure, check every AKS cluster of this subscription (repeatable), listed through Azure Resource Graph: one report per cluster, then a summary")
 }
 
 // any reports whether a live input was asked for, so that scan needs no path.
-func (l *liveFlags) any() bool { return l.cluster }
+func (l *liveFlags) any() bool { return l.cluster || l.azure }
 
 func (l *liveFlags) validate() error {
 	if !l.cluster && (l.kubeconfig != "" || l.context != "" || l.allContexts) {
@@ -48,27 +58,109 @@ func (l *liveFlags) validate() error {
 	if l.allContexts && l.context != "" {
 		return usageErr("--context and --all-contexts exclude each other")
 	}
+	if !l.azure && (l.aksResourceID != "" || len(l.subscriptions) > 0) {
+		return usageErr("--aks-resource-id and --subscription need --azure")
+	}
+	if l.azure && !l.cluster && l.aksResourceID == "" && len(l.subscriptions) == 0 {
+		return usageErr("--azure needs --cluster (to find the AKS resource of the kube context), --aks-resource-id or --subscription")
+	}
+	if len(l.subscriptions) > 0 && (l.cluster || l.aksResourceID != "") {
+		return usageErr("--subscription checks every cluster of the subscriptions; it excludes --cluster and --aks-resource-id")
+	}
+	if l.aksResourceID != "" && l.allContexts {
+		return usageErr("--aks-resource-id names one cluster; it excludes --all-contexts")
+	}
 	return nil
 }
 
 // multi reports whether the run makes one report per cluster.
-func (l *liveFlags) multi() bool { return l.cluster && l.allContexts }
+func (l *liveFlags) multi() bool { return (l.cluster && l.allContexts) || len(l.subscriptions) > 0 }
 
 // liveOptions are the live loader's options from the scan flags: -n limits a live scan to
 // one namespace.
 func liveOptions(f *scanFlags) live.Options { return live.Options{Namespace: f.namespace} }
 
-// addLive adds the cluster of --cluster (one context) to a scan.
+// addLive adds the cluster of --cluster (one context) and its AKS resource (--azure) to a
+// scan.
 func (a *app) addLive(ctx context.Context, f *scanFlags, scan *subject.Scan) error {
-	if !f.live.cluster {
-		return nil
+	var az *azure.Client
+	if f.live.azure {
+		var err error
+		if az, err = a.azureClient(); err != nil {
+			return err
+		}
 	}
-	targets, err := live.Targets(f.live.kubeconfig, f.live.context, false)
-	if err != nil {
-		return &exitError{code: ExitUsage, err: err}
+	if f.live.cluster {
+		targets, err := live.Targets(f.live.kubeconfig, f.live.context, false)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		scan.Merge(live.Load(ctx, targets[0], liveOptions(f)))
 	}
-	scan.Merge(live.Load(ctx, targets[0], liveOptions(f)))
+	if az != nil {
+		scan.Merge(readAKS(ctx, az, f.live.aksResourceID, scan))
+	}
 	return nil
+}
+
+func (a *app) azureClient() (*azure.Client, error) {
+	opts := azure.Options{}
+	if a.io.Azure != nil {
+		opts = *a.io.Azure
+	}
+	c, err := azure.New(opts)
+	if err != nil {
+		return nil, &exitError{code: ExitUsage, err: err}
+	}
+	return c, nil
+}
+
+// readAKS reads the AKS resource of a cluster: the one named, else the one whose API server
+// the live scan reached. The registries read are those the live scan's images come from.
+func readAKS(ctx context.Context, az *azure.Client, resourceID string, liveScan *subject.Scan) *subject.Scan {
+	var lc *subject.LiveCluster
+	for _, s := range liveScan.Others {
+		if c, ok := s.(*subject.LiveCluster); ok {
+			lc = c
+		}
+	}
+	if resourceID == "" {
+		if lc == nil {
+			return &subject.Scan{Errors: []subject.LoadError{{Source: "azure",
+				Message: "the AKS resource was not read: the live scan did not reach an API server to find it by (give --aks-resource-id)"}}}
+		}
+		host := lc.Server
+		if u, err := url.Parse(lc.Server); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		id, err := az.FindByFQDN(ctx, host)
+		if err != nil {
+			return &subject.Scan{Errors: []subject.LoadError{{Source: lc.Context, Message: "the AKS resource was not read: " + err.Error()}}}
+		}
+		resourceID = id
+	}
+	return az.Load(ctx, resourceID, acrHosts(liveScan))
+}
+
+// acrHosts returns the Azure Container Registry hosts the scan's workloads pull from.
+func acrHosts(scan *subject.Scan) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range scan.Objects {
+		w := subject.NewWorkload(o)
+		if w == nil {
+			continue
+		}
+		for _, c := range w.Containers() {
+			h := strings.ToLower(c.ImageRef.Registry)
+			if strings.HasSuffix(h, ".azurecr.io") && !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // unit is one cluster of a multi-cluster run: its name and how to read it.
@@ -255,15 +347,55 @@ func writeSummary(stdout io.Writer, outs []output, units []unit, reports []*repo
 	return nil
 }
 
-// contextUnits are the clusters of --all-contexts.
-func (a *app) contextUnits(f *scanFlags) ([]unit, error) {
+// multiUnits are the clusters of a multi-cluster run: every kube context (--all-contexts),
+// or every AKS cluster of the subscriptions (--subscription).
+func (a *app) multiUnits(ctx context.Context, f *scanFlags) (units []unit, workers int, err error) {
+	var az *azure.Client
+	if f.live.azure {
+		if az, err = a.azureClient(); err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(f.live.subscriptions) > 0 {
+		ids, err := az.ListClusters(ctx, f.live.subscriptions)
+		if err != nil {
+			return nil, 0, &exitError{code: ExitUsage, err: fmt.Errorf("listing the AKS clusters of %s: %w", strings.Join(f.live.subscriptions, ", "), err)}
+		}
+		if len(ids) == 0 {
+			return nil, 0, &exitError{code: ExitUsage, err: fmt.Errorf("no AKS cluster in %s", strings.Join(f.live.subscriptions, ", "))}
+		}
+		for _, id := range ids {
+			units = append(units, unit{name: clusterName(id), load: func(ctx context.Context) *subject.Scan { return az.Load(ctx, id, nil) }})
+		}
+		// ARM answers are small: several clusters are read at once, within the SDK's
+		// retries when ARM throttles.
+		return units, fleetWorkers, nil
+	}
 	targets, err := live.Targets(f.live.kubeconfig, "", true)
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, err: err}
+		return nil, 0, &exitError{code: ExitUsage, err: err}
 	}
-	units := make([]unit, len(targets))
-	for i, t := range targets {
-		units[i] = unit{name: t.Context, load: func(ctx context.Context) *subject.Scan { return live.Load(ctx, t, liveOptions(f)) }}
+	for _, t := range targets {
+		units = append(units, unit{name: t.Context, load: func(ctx context.Context) *subject.Scan {
+			scan := live.Load(ctx, t, liveOptions(f))
+			if az != nil {
+				scan.Merge(readAKS(ctx, az, "", scan))
+			}
+			return scan
+		}})
 	}
-	return units, nil
+	// One cluster at a time: a live scan holds a cluster's objects in memory.
+	return units, 1, nil
+}
+
+// fleetWorkers is how many AKS clusters a fleet run reads at once.
+const fleetWorkers = 8
+
+// clusterName is resourceGroup/name of an ARM ID, for reports and file names.
+func clusterName(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if len(parts) >= 8 {
+		return parts[3] + "/" + parts[len(parts)-1]
+	}
+	return id
 }

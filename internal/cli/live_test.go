@@ -1,11 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/akscheck/akscheck/internal/load/azure"
+	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
+	"github.com/akscheck/akscheck/internal/load/manifest"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // writeKubeconfig writes a kubeconfig whose clusters listen nowhere (a closed loopback port).
@@ -97,5 +104,144 @@ func TestPerClusterFile(t *testing.T) {
 		if got := perClusterFile(in[0], in[1]); got != want {
 			t.Errorf("perClusterFile(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
+	}
+}
+
+func runAzure(t *testing.T, srv *azuretest.Server, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := execute(t.Context(), args, IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
+		Azure: &azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()}}, testNow)
+	return code, out.String(), errOut.String()
+}
+
+func TestAzureInputFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"scan", "--azure"},
+		{"scan", "--subscription", "s"},
+		{"scan", "--aks-resource-id", "/subscriptions/s"},
+		{"scan", "--azure", "--subscription", "s", "--cluster"},
+		{"scan", "--azure", "--cluster", "--all-contexts", "--aks-resource-id", "/subscriptions/s"},
+	} {
+		if code, _, _ := run(t, "", args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// --azure --aks-resource-id: the cluster's checks run on what ARM answered.
+func TestAzureOneCluster(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	code, out, stderr := runAzure(t, srv, "scan", "--azure", "--aks-resource-id", azuretest.ClusterID, "-o", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) > 0 {
+		t.Errorf("errors = %+v", rep.Errors)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.Check == "private-cluster" && f.Object.Name == "aks-shop" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no private-cluster finding on aks-shop")
+	}
+	for _, in := range rep.Inputs {
+		if in.Kind != "arm" || !strings.HasPrefix(in.Source, azuretest.ClusterID) && !strings.HasPrefix(in.Source, "/subscriptions/"+azuretest.Subscription+"/providers/") {
+			t.Errorf("input %+v: want ARM resources named by their ID", in)
+		}
+	}
+}
+
+// --azure --subscription: every cluster of the subscription through Resource Graph, one
+// report per line, then the summary; the cluster ARM refuses is an error entry.
+func TestAzureFleet(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	code, out, _ := runAzure(t, srv, "scan", "--azure", "--subscription", azuretest.Subscription, "-o", "json")
+	if code != ExitUsage {
+		t.Errorf("exit %d, want 2: one cluster could not be read", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 2 reports and the summary", len(lines))
+	}
+	var first, second report.Report
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Findings) == 0 || len(first.Errors) > 0 {
+		t.Errorf("aks-shop: %d findings, errors %+v", len(first.Findings), first.Errors)
+	}
+	if len(second.Errors) != 1 || !strings.Contains(second.Errors[0].Message, "forbidden") || second.Errors[0].Source != azuretest.LockedClusterID {
+		t.Errorf("aks-locked: errors %+v", second.Errors)
+	}
+	if !strings.Contains(lines[2], `"cluster":"rg-shop/aks-shop"`) || !strings.Contains(lines[2], `"cluster":"rg-team/aks-locked"`) {
+		t.Errorf("summary = %s", lines[2])
+	}
+	// The table: both reports, then the summary table.
+	_, table, _ := runAzure(t, srv, "scan", "--azure", "--subscription", azuretest.Subscription, "--no-color")
+	for _, want := range []string{"== rg-shop/aks-shop", "== rg-team/aks-locked", "== summary of 2 clusters", "CLUSTER"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q", want)
+		}
+	}
+}
+
+// The AKS resource of a kube context is found by its API server's FQDN, and the registries
+// read are those the cluster's images come from.
+func TestReadAKSFromContext(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	az, err := azure.New(azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveScan := manifest.LoadBytes("live", []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/shop/web:1.0.0}, {name: proxy, image: mcr.microsoft.com/oss/envoy:1.30}]
+`), manifest.Options{Input: subject.InputCluster})
+	liveScan.Others = append(liveScan.Others, &subject.LiveCluster{Context: "prod", Server: "https://" + azuretest.FQDN + ":443"})
+	if hosts := acrHosts(liveScan); len(hosts) != 1 || hosts[0] != azuretest.RegistryHost {
+		t.Errorf("registry hosts = %v", hosts)
+	}
+	scan := readAKS(t.Context(), az, "", liveScan)
+	if len(scan.Errors) > 0 {
+		t.Fatalf("errors: %+v", scan.Errors)
+	}
+	var cluster, registry bool
+	for _, s := range scan.Others {
+		switch s.(type) {
+		case *subject.Cluster:
+			cluster = true
+		case *subject.Registry:
+			registry = true
+		}
+	}
+	if !cluster || !registry {
+		t.Errorf("cluster %v, registry %v: want both", cluster, registry)
+	}
+	// A context whose API server is no AKS cluster the credential sees: an error entry.
+	other := &subject.Scan{Others: []subject.Subject{&subject.LiveCluster{Context: "kind", Server: "https://127.0.0.1:6443"}}}
+	if s := readAKS(t.Context(), az, "", other); len(s.Errors) != 1 || s.Errors[0].Source != "kind" || !strings.Contains(s.Errors[0].Message, "--aks-resource-id") {
+		t.Errorf("errors = %+v", s.Errors)
 	}
 }

@@ -130,11 +130,11 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 			Stdin:       a.io.In,
 		}})
 	if f.live.multi() {
-		units, err := a.contextUnits(f)
+		units, workers, err := a.multiUnits(ctx, f)
 		if err != nil {
 			return err
 		}
-		return a.runMulti(ctx, multiRun{cmd: cmd, f: f, resolved: resolved, params: params, outs: outs, failOn: failOn, base: scan, workers: 1}, units)
+		return a.runMulti(ctx, multiRun{cmd: cmd, f: f, resolved: resolved, params: params, outs: outs, failOn: failOn, base: scan, workers: workers}, units)
 	}
 	if err := a.addLive(ctx, f, scan); err != nil {
 		return err

@@ -398,3 +398,22 @@ func TestDocExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestVulnerabilityParamsAndIgnoreList(t *testing.T) {
+	t.Parallel()
+	r, err := resolve(t, "checks:\n  params:\n    vulnThreshold: critical\n    vulnUnfixedSeverity: low\n    reportMaxAge: 3d\n    distrolessBases: [myacr.azurecr.io/base/*]\n"+
+		"vulnerabilities:\n  ignore:\n    - id: CVE-2024-6119\n      package: libssl3\n      reason: not reachable from the app\n      expires: 2027-01-31\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Params
+	if p.VulnThreshold != check.Critical || p.VulnUnfixedSeverity != check.Low || len(p.DistrolessBases) != 1 {
+		t.Errorf("params = %+v", p)
+	}
+	if len(p.VulnIgnore) != 1 || p.VulnIgnore[0].Package != "libssl3" || p.VulnIgnore[0].Expires.Year() != 2027 {
+		t.Errorf("ignore list = %+v", p.VulnIgnore)
+	}
+	if _, err := resolve(t, "vulnerabilities:\n  ignore:\n    - id: CVE-2024-6119\n"); err == nil || !strings.Contains(err.Error(), ".akscheck.yaml:3: vulnerabilities.ignore[0]") {
+		t.Errorf("an ignore entry without reason: %v", err)
+	}
+}

@@ -159,16 +159,21 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			policy.Attestations = append(policy.Attestations, engine.Attestation{Item: a.Item, By: a.By, Date: a.Date.Time, Evidence: a.Evidence, Line: a.Line})
 		}
 	}
+	params := c.Checks.Params
+	params.VulnIgnore = nil
 	for i, v := range c.Vulnerabilities.Ignore {
-		if v.ID == "" || strings.TrimSpace(v.Reason) == "" {
-			fail(v.Line, "vulnerabilities.ignore[%d]: id and reason are required", i)
+		ig := check.VulnIgnore{ID: v.ID, Package: v.Package, Image: v.Image, Reason: v.Reason, Expires: v.Expires.Time}
+		if err := ig.Validate(); err != nil {
+			fail(v.Line, "vulnerabilities.ignore[%d]: %v", i, err)
+			continue
 		}
+		params.VulnIgnore = append(params.VulnIgnore, ig)
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return &Resolved{
-		Params:  c.Checks.Params,
+		Params:  params,
 		Policy:  policy,
 		Checks:  append(append([]*check.Check{}, builtin...), customChecks...),
 		Catalog: full,

@@ -31,6 +31,12 @@ checks:
 	fmt.Fprintf(&b, "    ingressDomains: %s   # e.g. [contoso.com]\n", flow(p.IngressDomains))
 	fmt.Fprintf(&b, "    systemNamespaces: %s\n", flow(p.SystemNamespaces))
 	fmt.Fprintf(&b, "    startupProbeDelaySeconds: %d\n", p.StartupProbeDelaySeconds)
+	fmt.Fprintf(&b, "    requiredTags: %s\n", flow(p.RequiredTags))
+	fmt.Fprintf(&b, "    profile: %q   # \"regulated\" expects FIPS, host encryption, CMK, KMS and Defender\n", p.Profile)
+	fmt.Fprintf(&b, "    distrolessBases: %s\n", flow(p.DistrolessBases))
+	fmt.Fprintf(&b, "    vulnThreshold: %s\n", p.VulnThreshold)
+	fmt.Fprintf(&b, "    vulnUnfixedSeverity: %s\n", p.VulnUnfixedSeverity)
+	fmt.Fprintf(&b, "    reportMaxAge: %s\n", p.ReportMaxAge)
 	b.WriteString(`
 # Findings that do not apply, with the reason (mandatory) and an optional expiry.
 exemptions: []
@@ -47,6 +53,14 @@ attestations: []
 #    by: jane@contoso.com
 #    date: 2026-10-01
 #    evidence: "https://wiki.contoso.com/dr-plan"
+
+# Accepted vulnerabilities of image scan reports (id and reason are mandatory).
+vulnerabilities:
+  ignore: []
+#    - id: CVE-2024-6119
+#      package: libssl3
+#      reason: "not reachable from the app"
+#      expires: 2027-01-31
 
 # Your own rules, in CEL: expression is true when the object is compliant.
 customChecks: []

@@ -268,12 +268,6 @@ func (s jsonShape) has(keys ...string) bool {
 	return true
 }
 
-func (s jsonShape) str(key string) string {
-	var v string
-	_ = json.Unmarshal(s[key], &v)
-	return v
-}
-
 func shapeOf(data []byte) jsonShape {
 	var top jsonShape
 	if json.Unmarshal(data, &top) == nil {

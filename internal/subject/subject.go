@@ -36,6 +36,7 @@ var nouns = map[reflect.Type]string{
 	reflect.TypeFor[*Object]():      "all objects",
 	reflect.TypeFor[*Workload]():    "all workloads",
 	reflect.TypeFor[*Namespace]():   "namespaces",
+	reflect.TypeFor[*LiveCluster](): "running clusters (live API)",
 	reflect.TypeFor[*Cluster]():     "AKS clusters",
 	reflect.TypeFor[*Registry]():    "container registries",
 	reflect.TypeFor[*Dockerfile]():  "Dockerfiles",

@@ -28,7 +28,7 @@ func Checks() []*check.Check {
 		NodeOSUpgradeWindow, NodeImageCurrent, NodePublicIP, DefenderPlan, ContainerInsights,
 		ControlPlaneLogs, ManagedPrometheus, AzurePolicyAddon, DefenderForContainers,
 		KeyVaultSecretsProvider, NodeAutoscaling, EphemeralOSDisk, WindowsAzureCNI,
-		WindowsNodePatching, WindowsGMSA,
+		WindowsPoolForImages, WindowsNodePatching, WindowsGMSA,
 	}
 }
 

@@ -28,7 +28,7 @@ var RootUser = check.New(check.Meta{
 		if nonRootBase(root) {
 			return
 		}
-		r.FailLoc(df.At(df.Final.Line), "", "the final %s sets no USER, so the image runs as root (base %s)",
+		r.FailLoc(df.At(df.Final.Line), "", "%s, the final stage, sets no USER, so the image runs as root (base %s)",
 			df.Final.Ref(), baseRef(root))
 		return
 	}

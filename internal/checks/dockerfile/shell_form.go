@@ -23,7 +23,7 @@ var ShellFormEntrypoint = check.New(check.Meta{
 	Evidence:    evidence,
 }, func(_ context.Context, _ *check.Env, df *subject.Dockerfile, r *check.Result) {
 	ep, epStage := lastInChain(df, "ENTRYPOINT")
-	cmd, cmdStage := lastInChain(df, "CMD")
+	cmd, cmdStage := effectiveCmd(df)
 	if ep == nil && cmd == nil {
 		r.NotApplicable()
 		return
@@ -47,4 +47,19 @@ func shellForm(in *subject.DockerInstruction) bool {
 		return false
 	}
 	return !strings.HasPrefix(strings.TrimSpace(in.Args[0])+" ", "exec ")
+}
+
+// effectiveCmd returns the CMD the image keeps: the last CMD of the nearest stage of the chain
+// that sets one, unless a stage sets ENTRYPOINT without a CMD of its own, which resets the CMD
+// it inherits (as docker build does).
+func effectiveCmd(df *subject.Dockerfile) (*subject.DockerInstruction, *subject.DockerStage) {
+	for _, s := range df.Chain() {
+		if cmds := instructionsOf(s, "CMD"); len(cmds) > 0 {
+			return cmds[len(cmds)-1], s
+		}
+		if len(instructionsOf(s, "ENTRYPOINT")) > 0 {
+			return nil, nil
+		}
+	}
+	return nil, nil
 }

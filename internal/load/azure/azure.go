@@ -334,7 +334,9 @@ func (r *reader) registries(ctx context.Context, hosts []string) {
 		}
 		r.add(rid, reg.Registry)
 		reps, err := collect(ctx, f.NewReplicationsClient().NewListPager(id.ResourceGroupName, id.Name, nil),
-			func(p armcontainerregistry.ReplicationsClientListResponse) []*armcontainerregistry.Replication { return p.Value })
+			func(p armcontainerregistry.ReplicationsClientListResponse) []*armcontainerregistry.Replication {
+				return p.Value
+			})
 		if err != nil {
 			r.fail(rid+"/replications", "listing the registry's replications", err)
 			continue

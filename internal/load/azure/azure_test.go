@@ -189,6 +189,7 @@ func TestSameFindingsAsFiles(t *testing.T) {
 	if len(viaAPI) == 0 {
 		t.Fatal("no finding at all: the fixtures should hold some")
 	}
+	t.Logf("%d findings either way:\n%s", len(viaAPI), strings.Join(viaAPI, "\n"))
 	if strings.Join(viaAPI, "\n") != strings.Join(viaFiles, "\n") {
 		t.Errorf("findings differ\nthrough the API:\n%s\n\nfrom the same resources as files:\n%s", strings.Join(viaAPI, "\n"), strings.Join(viaFiles, "\n"))
 	}

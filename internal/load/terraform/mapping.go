@@ -7,7 +7,8 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// Resource types read here; other azurerm resources are counted as skipped.
+// Resource types read here; other azurerm resources (resource groups, workspaces…) are
+// left alone: a module is more than its clusters.
 const (
 	tfCluster    = "azurerm_kubernetes_cluster"
 	tfNodePool   = "azurerm_kubernetes_cluster_node_pool"
@@ -104,7 +105,6 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 			// resource_type defaults to VirtualMachines.
 			rt := withDefault(r.attr("resource_type").str(), "VirtualMachines")
 			if !rt.Is("Containers") {
-				scan.Skipped++
 				continue
 			}
 			p := &subject.DefenderPricing{AzureResource: base(r, input), Plan: "Containers", Tier: r.attr("tier").str()}
@@ -131,8 +131,6 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 					to.PrivateEndpoints.V++
 				}
 			}
-		default:
-			scan.Skipped++
 		}
 	}
 	for _, c := range clusterList {

@@ -96,7 +96,7 @@ func TestModuleV4(t *testing.T) {
 	if c.Source.Line != 8 || c.Pools[1].Source.Line != 103 {
 		t.Errorf("block locations: cluster %d, node pool %d", c.Source.Line, c.Pools[1].Source.Line)
 	}
-	if !s.Evidence[catalog.Terraform] || !s.Evidence[catalog.ACR] || s.Evidence[catalog.ARM] || s.Skipped != 1 {
+	if !s.Evidence[catalog.Terraform] || !s.Evidence[catalog.ACR] || s.Evidence[catalog.ARM] || s.Skipped != 0 {
 		t.Errorf("evidence %v skipped %d", s.Evidence, s.Skipped)
 	}
 	if len(s.Inputs) != 2 || s.Inputs[0].Kind != subject.InputTerraform || s.Inputs[0].Objects != 2 {

@@ -93,12 +93,17 @@ func TestScannedTextIsInert(t *testing.T) {
 	if regexp.MustCompile(`[^\\]\]\(javascript:`).MatchString(out) {
 		t.Error("summary carries a live javascript: link")
 	}
+	rows := 0
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "| ") && regexp.MustCompile(`^\| \S+ \| \[[a-z0-9-]+\] \|`).MatchString(line) {
+			rows++
 			cells := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|")
 			if cells != 6 {
 				t.Errorf("a finding row has %d cell borders, want 6: %s", cells, line)
 			}
 		}
+	}
+	if rows < len(rep.Findings) {
+		t.Errorf("%d finding rows for %d findings", rows, len(rep.Findings))
 	}
 }

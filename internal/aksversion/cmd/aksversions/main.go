@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -18,13 +19,13 @@ func main() {
 	asOf := flag.String("as-of", time.Now().UTC().Format(time.DateOnly), "date the data was taken (YYYY-MM-DD)")
 	source := flag.String("source", "Microsoft Learn, Supported Kubernetes versions in AKS: release calendar and LTS tables", "where the data comes from")
 	flag.Parse()
-	if err := run(*calendar, *versions, *asOf, *source); err != nil {
+	if err := run(os.Stdout, *calendar, *versions, *asOf, *source); err != nil {
 		fmt.Fprintln(os.Stderr, "aksversions:", err)
 		os.Exit(1)
 	}
 }
 
-func run(calendar, versions, asOf, source string) error {
+func run(w io.Writer, calendar, versions, asOf, source string) error {
 	if calendar == "" {
 		return fmt.Errorf("-calendar is required")
 	}
@@ -51,7 +52,7 @@ func run(calendar, versions, asOf, source string) error {
 		source += "; az aks get-versions"
 	}
 	out := aksversion.Data{AsOf: asOf, Source: source, Minors: aksversion.Merge(cal, live)}
-	enc := json.NewEncoder(os.Stdout)
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }

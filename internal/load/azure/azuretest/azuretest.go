@@ -180,16 +180,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	c := strings.ToLower(ClusterID)
 	sub := "/subscriptions/" + Subscription
 	files := map[string]string{
-		c:                                              "managedcluster.json",
-		c + "/agentpools/system/upgradeprofiles/default": "poolupgrade-system.json",
-		c + "/agentpools/apps/upgradeprofiles/default":   "poolupgrade-apps.json",
-		c + "/maintenanceconfigurations":                 "maintenanceconfigurations.json",
-		c + "/upgradeprofiles/default":                   "upgradeprofile.json",
-		c + "/providers/microsoft.insights/diagnosticsettings": "diagnosticsettings.json",
-		sub + "/providers/microsoft.security/pricings/containers":                     "pricing.json",
+		c: "managedcluster.json",
+		c + "/agentpools/system/upgradeprofiles/default":                                      "poolupgrade-system.json",
+		c + "/agentpools/apps/upgradeprofiles/default":                                        "poolupgrade-apps.json",
+		c + "/maintenanceconfigurations":                                                      "maintenanceconfigurations.json",
+		c + "/upgradeprofiles/default":                                                        "upgradeprofile.json",
+		c + "/providers/microsoft.insights/diagnosticsettings":                                "diagnosticsettings.json",
+		sub + "/providers/microsoft.security/pricings/containers":                             "pricing.json",
 		sub + "/providers/microsoft.containerservice/locations/westeurope/kubernetesversions": "kubernetesversions.json",
-		strings.ToLower(RegistryID):                   "registry.json",
-		strings.ToLower(RegistryID) + "/replications": "replications.json",
+		strings.ToLower(RegistryID):                                                           "registry.json",
+		strings.ToLower(RegistryID) + "/replications":                                         "replications.json",
 	}
 	name, ok := files[path]
 	if path == c+"/agentpools" {

@@ -27,6 +27,8 @@ import (
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/cli"
 	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load/azure"
+	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
@@ -501,5 +503,35 @@ func TestAPIServerStoppedMidScan(t *testing.T) {
 	rep := engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{Params: check.DefaultParams()})
 	if it := item(rep, "network.internal-load-balancer"); it.Status != report.StatusNotEvaluated {
 		t.Errorf("network.internal-load-balancer is %s, want not-evaluated", it.Status)
+	}
+}
+
+// --cluster --azure: the live objects and the AKS resource (here replayed ARM) in one report.
+func TestClusterWithAzure(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	kc := env.api.kubeconfig(t, map[string]string{"aks-shop": adminToken}, "aks-shop")
+	var out, errOut bytes.Buffer
+	code := cli.Execute(t.Context(), []string{"scan", "--cluster", "--kubeconfig", kc, "--azure", "--aks-resource-id", azuretest.ClusterID, "-o", "json"},
+		cli.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
+			Azure: &azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()}})
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	validate(t, out.String())
+	rep := decode(t, out.String())
+	kinds := map[string]int{}
+	for _, in := range rep.Inputs {
+		kinds[in.Kind]++
+	}
+	if kinds["cluster"] != 1 || kinds["arm"] == 0 {
+		t.Errorf("inputs = %+v: want the kube context and the ARM resources", rep.Inputs)
+	}
+	if len(findings(rep, "private-cluster")) != 1 || len(findings(rep, "live-node-version-skew")) != 1 {
+		t.Errorf("want findings from ARM (private-cluster) and from the live API (live-node-version-skew)")
+	}
+	if len(rep.Errors) > 0 {
+		t.Errorf("errors: %+v", rep.Errors)
 	}
 }

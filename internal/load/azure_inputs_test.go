@@ -86,9 +86,9 @@ func TestSniffJSON(t *testing.T) {
 		azCluster: KindARM,
 		azPools:   KindARM,
 		`{"value": [{"id": "/subscriptions/1/providers/Microsoft.Security/pricings/Containers", "type": "Microsoft.Security/pricings", "pricingTier": "Standard"}]}`: KindARM,
-		`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}`:           KindARM,
-		`{"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {}}`:                                                                        KindTerraformPlan,
-		`{"apiVersion": "v1", "kind": "List", "items": []}`:                                                                                                     KindManifest,
+		`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}`:               KindARM,
+		`{"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {}}`:                                                                              KindTerraformPlan,
+		`{"apiVersion": "v1", "kind": "List", "items": []}`:                                                                                                          KindManifest,
 		`[1, 2]`: KindManifest,
 	}
 	for doc, want := range tests {
