@@ -52,7 +52,10 @@ are "not-evaluated", never "pass".`,
 		Example: `  akscheck scan examples/
   akscheck scan -o json k8s/ > report.json
   helm template shop ./chart | akscheck scan -
-  akscheck scan --namespace shop --fail-on medium deploy.yaml`,
+  akscheck scan --namespace shop --fail-on medium deploy.yaml
+  akscheck scan --cluster --context prod -n shop
+  akscheck scan --cluster --azure
+  akscheck scan --azure --subscription 00000000-0000-0000-0000-000000000000 -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runScan(cmd, f, args) },
 	}
 	fl := cmd.Flags()

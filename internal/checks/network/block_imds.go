@@ -27,6 +27,7 @@ var BlockIMDS = check.New(check.Meta{
 		"except for it, with no ports or ports that include 80). " +
 		"From IMDS a pod can get tokens of the node's managed identities.",
 	Remediation: "Add a default-deny egress NetworkPolicy, and write ipBlock rules with except: [169.254.169.254/32] where pods need wide egress.",
+	Requires:    []string{"NetworkPolicy"},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !inScope(env, ns.Name) {
 		r.NotApplicable()

@@ -27,6 +27,7 @@ metadata:
 spec:
   podSelector: {}
   policyTypes: [Ingress, Egress]`,
+	Requires: []string{"NetworkPolicy"},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !inScope(env, ns.Name) {
 		r.NotApplicable()
@@ -50,6 +51,7 @@ var DefaultDenyEgress = check.New(check.Meta{
 		"policyTypes including Egress, and no egress rule. Without it a compromised pod can reach any " +
 		"address, including the node's metadata service and the Internet.",
 	Remediation: "Add a NetworkPolicy with podSelector: {} and policyTypes: [Egress] and no egress rules, then allow DNS and the destinations each workload needs.",
+	Requires:    []string{"NetworkPolicy"},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !inScope(env, ns.Name) {
 		r.NotApplicable()

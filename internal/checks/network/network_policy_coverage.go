@@ -18,6 +18,7 @@ var NetworkPolicyCoverage = check.New(check.Meta{
 		"selector uses all(), has(), == or !=; label selectors with matchExpressions are evaluated as " +
 		"the API server does). An unselected pod accepts traffic from every pod of the cluster.",
 	Remediation: "Add a NetworkPolicy whose podSelector matches the workload's pod labels, starting from a default-deny policy for the namespace.",
+	Requires:    []string{"NetworkPolicy"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if !inScope(env, w.Namespace) {
 		r.NotApplicable()

@@ -21,6 +21,7 @@ var ACRPullSecret = check.New(check.Meta{
 		"attached ACR with the kubelet's managed identity (AcrPull); a pull secret means a registry " +
 		"password or token that must be stored, rotated and can leak.",
 	Remediation: "Attach the registry to the cluster (az aks update --attach-acr), remove imagePullSecrets, and disable the registry's admin user.",
+	Requires:    []string{"ServiceAccount"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	usesACR := false
 	for _, c := range w.Containers() {

@@ -22,6 +22,7 @@ var Autoscaling = check.New(check.Meta{
 		"many most of the time or too few at peak.",
 	Remediation: "Add a HorizontalPodAutoscaler (autoscaling/v2) or a KEDA ScaledObject targeting the workload.",
 	Kinds:       []string{"Deployment", "StatefulSet"},
+	Requires:    []string{"HorizontalPodAutoscaler"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if !inScope(env, w.Namespace) {
 		r.NotApplicable()

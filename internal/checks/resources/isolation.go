@@ -18,6 +18,7 @@ var NamespaceIsolation = check.New(check.Meta{
 		"ResourceQuota and one NetworkPolicy: the three objects that make a namespace a tenant boundary " +
 		"rather than a folder. The ownership of namespaces by teams is a manual part of this item.",
 	Remediation: "Give each team's namespace a RoleBinding for the team's group, a ResourceQuota and a default-deny NetworkPolicy.",
+	Requires:    []string{"RoleBinding", "ResourceQuota", "NetworkPolicy"},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !inScope(env, ns.Name) {
 		r.NotApplicable()

@@ -25,6 +25,7 @@ var PDBCoverage = check.New(check.Meta{
 		"evicts pods; without a budget every replica may be evicted at once.",
 	Remediation: "Add a PodDisruptionBudget selecting the workload's pods with maxUnavailable: 1 (or a minAvailable below the replica count).",
 	Kinds:       []string{"Deployment", "StatefulSet"},
+	Requires:    []string{"PodDisruptionBudget", "HorizontalPodAutoscaler"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	replicas := w.Replicas
 	for _, h := range env.Index.HPAsFor(w.Object) {

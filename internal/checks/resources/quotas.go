@@ -20,6 +20,7 @@ var ResourceQuota = check.New(check.Meta{
 		"requests.cpu, requests.memory and limits.memory (or the bare names cpu and memory for requests). " +
 		"Without one, a single team's runaway deployment can take the whole cluster's capacity.",
 	Remediation: "Add a ResourceQuota with hard requests.cpu, requests.memory and limits.memory sized for the namespace.",
+	Requires:    []string{"ResourceQuota"},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !inScope(env, ns.Name) {
 		r.NotApplicable()
@@ -79,6 +80,7 @@ var LimitRange = check.New(check.Meta{
 		"sets default (limits) and defaultRequest. Containers that forget their resources then get sane " +
 		"values instead of none, and the namespace's ResourceQuota admits them.",
 	Remediation: "Add a LimitRange with a type: Container entry setting default and defaultRequest for cpu and memory.",
+	Requires:    []string{"LimitRange"},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !inScope(env, ns.Name) {
 		r.NotApplicable()

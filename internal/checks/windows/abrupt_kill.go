@@ -22,6 +22,7 @@ var AbruptKill = check.New(check.Meta{
 		"workload must tolerate a pod being killed abruptly.",
 	Remediation: "Run at least 2 replicas and add a PodDisruptionBudget with maxUnavailable: 1.",
 	Kinds:       []string{"Deployment", "StatefulSet"},
+	Requires:    []string{"PodDisruptionBudget"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if !targetsWindows(w) {
 		r.NotApplicable()

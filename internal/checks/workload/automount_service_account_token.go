@@ -28,6 +28,7 @@ automountServiceAccountToken: false
 spec:
   serviceAccountName: cart
   automountServiceAccountToken: false`,
+	Requires: []string{"ServiceAccount"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	spec := w.Spec()
 	if isFalse(spec.AutomountServiceAccountToken) {

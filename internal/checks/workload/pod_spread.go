@@ -39,7 +39,8 @@ var PodSpread = check.New(check.Meta{
           labelSelector:
             matchLabels:
               app.kubernetes.io/name: orders`,
-	Kinds: []string{"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"},
+	Kinds:    []string{"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"},
+	Requires: []string{"HorizontalPodAutoscaler"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	replicas := w.Replicas
 	for _, h := range env.Index.HPAsFor(w.Object) {

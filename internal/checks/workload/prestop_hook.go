@@ -27,7 +27,8 @@ var PreStopHook = check.New(check.Meta{
         preStop:
           sleep:
             seconds: 5   # or exec: {command: ["sleep", "5"]} before Kubernetes 1.30`,
-	Kinds: scaledKinds,
+	Kinds:    scaledKinds,
+	Requires: []string{"Service"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	services := env.Index.ServicesSelecting(w)
 	if len(services) == 0 {

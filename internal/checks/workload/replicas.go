@@ -24,7 +24,8 @@ metadata:
   namespace: shop
 spec:
   replicas: 2`,
-	Kinds: scaledKinds,
+	Kinds:    scaledKinds,
+	Requires: []string{"HorizontalPodAutoscaler"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Replicas >= 2 {
 		return

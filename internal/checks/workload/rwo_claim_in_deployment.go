@@ -36,7 +36,8 @@ spec:
         resources:
           requests:
             storage: 10Gi`,
-	Kinds: []string{"Deployment"},
+	Kinds:    []string{"Deployment"},
+	Requires: []string{"PersistentVolumeClaim"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Replicas < 2 {
 		r.NotApplicable()

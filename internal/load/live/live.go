@@ -171,7 +171,7 @@ func (l *loader) load(ctx context.Context) *subject.Scan {
 			break
 		}
 		if l.opts.Namespace != "" && !k.Namespaced && k.Kind != "Namespace" {
-			l.scan.Unlisted[k.Kind] = "cluster-scoped, not listed by a scan limited to namespace " + l.opts.Namespace
+			l.scan.Unlisted[k.Kind] = l.outOfScope()
 			continue
 		}
 		version, ok := served.version(k)
@@ -206,6 +206,7 @@ func (l *loader) abort(rest []Kind, why string) {
 	var names []string
 	for _, k := range rest {
 		if l.opts.Namespace != "" && !k.Namespaced && k.Kind != "Namespace" {
+			l.scan.Unlisted[k.Kind] = l.outOfScope()
 			continue
 		}
 		names = append(names, k.Kind)
@@ -213,6 +214,11 @@ func (l *loader) abort(rest []Kind, why string) {
 	}
 	l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context,
 		Message: fmt.Sprintf("%s; not listed: %s; the items that need them are not evaluated", why, strings.Join(names, ", "))})
+}
+
+// outOfScope is why a cluster-scoped kind is not listed by a namespace-limited scan.
+func (l *loader) outOfScope() string {
+	return "cluster-scoped, not listed by a scan limited to namespace " + l.opts.Namespace
 }
 
 func (l *loader) kindError(k Kind, why string) {

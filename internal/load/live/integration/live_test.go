@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -533,5 +536,35 @@ func TestClusterWithAzure(t *testing.T) {
 	}
 	if len(rep.Errors) > 0 {
 		t.Errorf("errors: %+v", rep.Errors)
+	}
+}
+
+// Credentials from an exec plugin, as kubelogin gives them for Microsoft Entra ID clusters.
+func TestExecCredentialPlugin(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	plugin := filepath.Join(dir, "fake-kubelogin")
+	script := "#!/bin/sh\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$AKS_TOKEN\"\n"
+	if err := os.WriteFile(plugin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["aks"] = &clientcmdapi.Cluster{Server: env.api.url, CertificateAuthorityData: env.api.caPEM}
+	cfg.AuthInfos["entra"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
+		APIVersion: "client.authentication.k8s.io/v1", Command: plugin, InteractiveMode: clientcmdapi.NeverExecInteractiveMode,
+		Env: []clientcmdapi.ExecEnvVar{{Name: "AKS_TOKEN", Value: adminToken}}}}
+	cfg.Contexts["aks-entra"] = &clientcmdapi.Context{Cluster: "aks", AuthInfo: "entra"}
+	cfg.CurrentContext = "aks-entra"
+	kc := filepath.Join(dir, "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "scan", "--cluster", "--kubeconfig", kc, "-o", "json")
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	rep := decode(t, out)
+	if len(rep.Errors) > 0 || rep.Inputs[0].Source != "aks-entra" || rep.Inputs[0].Objects == 0 {
+		t.Errorf("inputs %+v, errors %+v", rep.Inputs, rep.Errors)
 	}
 }
