@@ -186,6 +186,9 @@ type Result struct {
 // NewResult starts the result of a check on a subject.
 func NewResult(m *Meta, s subject.Subject) *Result { return &Result{meta: m, subject: s.Identity()} }
 
+// NewResultOf starts the result of a check on a subject whose identity is known.
+func NewResultOf(m *Meta, id subject.Identity) *Result { return &Result{meta: m, subject: id} }
+
 // Failf records a finding at a field path of the subject, for a container ("" for the
 // whole subject), at the check's severity.
 func (r *Result) Failf(path, container, format string, args ...any) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -68,6 +69,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	}
 
 	notes := &notices{}
+	ids := &identities{ix: ix, byType: map[reflect.Type][]subject.Identity{}}
 	runs := make([]*checkRun, 0, len(checks))
 	for _, c := range checks {
 		cr := &checkRun{check: c, disabled: opts.Policy.disabled(c)}
@@ -78,7 +80,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			}
 		}
 		if cr.eligible && !cr.disabled && !cr.blocked {
-			runCheck(ctx, env, cr, ix, rep, opts.Policy, notes)
+			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes)
 			if sev, ok := opts.Policy.severity(c); ok {
 				for i := range cr.findings {
 					cr.findings[i].Severity = sev
@@ -139,18 +141,38 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	return rep
 }
 
-func runCheck(ctx context.Context, env *check.Env, cr *checkRun, ix *subject.Index, rep *report.Report, policy *Policy, notes *notices) {
+// identities computes the identity of each subject once per scan, not once per check.
+type identities struct {
+	ix     *subject.Index
+	byType map[reflect.Type][]subject.Identity
+}
+
+func (c *identities) of(t reflect.Type) ([]subject.Subject, []subject.Identity) {
+	subjects := c.ix.Subjects(t)
+	ids, ok := c.byType[t]
+	if !ok {
+		ids = make([]subject.Identity, len(subjects))
+		for i, s := range subjects {
+			ids[i] = s.Identity()
+		}
+		c.byType[t] = ids
+	}
+	return subjects, ids
+}
+
+func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities, rep *report.Report, policy *Policy, notes *notices) {
 	c := cr.check
 	kinds := make(map[string]bool, len(c.Kinds))
 	for _, k := range c.Kinds {
 		kinds[k] = true
 	}
-	for _, s := range ix.Subjects(c.SubjectType()) {
-		id := s.Identity()
+	subjects, ids := idc.of(c.SubjectType())
+	for i, s := range subjects {
+		id := ids[i]
 		if len(kinds) > 0 && !kinds[id.Kind] {
 			continue
 		}
-		r := check.NewResult(&c.Meta, s)
+		r := check.NewResultOf(&c.Meta, id)
 		err := safeRun(ctx, env, c, s, r)
 		if err == nil {
 			err = r.Err()
