@@ -140,6 +140,16 @@ func (c *Catalog) Item(id string) (Item, bool) {
 	return c.Items[i], true
 }
 
+// ItemSection returns the section of an item: the catalog's (custom items name theirs), else
+// the part of the ID before the dot.
+func (c *Catalog) ItemSection(id string) string {
+	if it, ok := c.Item(id); ok {
+		return it.Section()
+	}
+	s, _, _ := strings.Cut(id, ".")
+	return s
+}
+
 // SectionTitle returns the title of a section ID.
 func (c *Catalog) SectionTitle(id string) string {
 	if i, ok := c.sectionOf[id]; ok {

@@ -212,7 +212,7 @@ func build(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts
 }
 
 func view(order int, f report.Finding, cat *catalog.Catalog, opts Options) findingView {
-	sec, _, _ := strings.Cut(f.Item, ".")
+	sec := cat.ItemSection(f.Item)
 	v := findingView{
 		Order: order, Severity: f.Severity.String(), SeverityRank: int(f.Severity),
 		Section: sec, SectionTitle: cat.SectionTitle(sec), SectionRank: cat.SectionIndex(sec),

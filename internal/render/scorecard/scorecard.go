@@ -81,8 +81,7 @@ func Build(rep *report.Report, cat *catalog.Catalog) *Card {
 		}
 	}
 	for _, f := range rep.Findings {
-		sec, _, _ := strings.Cut(f.Item, ".")
-		findingsBySection[sec]++
+		findingsBySection[cat.ItemSection(f.Item)]++
 	}
 
 	bySection := map[string][]report.Item{}

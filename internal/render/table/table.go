@@ -32,7 +32,7 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 	ew := &errWriter{w: w}
 	bySection := map[string][]report.Finding{}
 	for _, f := range rep.Findings {
-		s := sectionOf(f.Item)
+		s := cat.ItemSection(f.Item)
 		bySection[s] = append(bySection[s], f)
 	}
 	itemCounts := map[string]map[string]int{}
@@ -69,6 +69,20 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 				src = fmt.Sprintf("%s:%d", e.Source, e.Line)
 			}
 			ew.printf("  %s: %s\n", clean(src), clean(e.Message))
+		}
+		ew.printf("\n")
+	}
+	if len(rep.Notices) > 0 {
+		ew.printf("%s\n", bold(fmt.Sprintf("Notices (%d)", len(rep.Notices)), opts))
+		for _, n := range rep.Notices {
+			src := n.Source
+			if n.Line > 0 {
+				src = fmt.Sprintf("%s:%d", n.Source, n.Line)
+			}
+			if src != "" {
+				src += ": "
+			}
+			ew.printf("  %s%s\n", clean(src), clean(n.Message))
 		}
 		ew.printf("\n")
 	}
@@ -163,11 +177,6 @@ func statusLine(counts map[string]int) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sectionOf(item string) string {
-	s, _, _ := strings.Cut(item, ".")
-	return s
 }
 
 func objectRef(f report.Finding) string {
