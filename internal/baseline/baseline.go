@@ -1,7 +1,7 @@
 // Package baseline records the findings of a scan and compares later scans with them, so that a
-// CI gate fails only on new findings. It post-processes a report built by the engine: matching
-// findings move to the report's suppressed list (suppressedBy "baseline"), the finding counts
-// of the summary follow, and the item statuses and the score stay as the engine decided.
+// CI gate fails only on new findings. The engine applies it as its last suppression: matching
+// findings move to the report's suppressed list (suppressedBy "baseline"), and the item
+// statuses and the score stay as the findings decide them.
 package baseline
 
 import (
@@ -14,7 +14,6 @@ import (
 	"sort"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -36,10 +35,19 @@ type Entry struct {
 	report.FixedFinding
 }
 
-// New records the findings of a report (not its suppressed ones).
-func New(rep *report.Report) *File {
-	b := &File{Version: Version, Tool: rep.Tool.Name + " " + rep.Tool.Version, Findings: make([]Entry, 0, len(rep.Findings))}
-	for _, f := range rep.Findings {
+// New records the findings of a report as they were before any baseline was applied: its
+// findings and those a baseline moved aside, in report order (not the exempted ones).
+func New(rep *report.Report, cat *catalog.Catalog) *File {
+	var moved []report.Finding
+	for _, f := range rep.Suppressed {
+		if f.SuppressedBy == report.SuppressedByBaseline {
+			f.SuppressedBy = ""
+			moved = append(moved, f)
+		}
+	}
+	all := report.MergeFindings(cat, rep.Findings, moved)
+	b := &File{Version: Version, Tool: rep.Tool.Name + " " + rep.Tool.Version, Findings: make([]Entry, 0, len(all))}
+	for _, f := range all {
 		b.Findings = append(b.Findings, Entry{Fingerprint: report.Fingerprint(f), FixedFinding: fixed(f)})
 	}
 	return b
@@ -142,9 +150,9 @@ func ReadFile(path string) (*File, error) {
 // Apply compares the report's findings with the baseline. A finding matches a recorded one of
 // the same fingerprint (a recorded one with the same message first, when several share it);
 // matched findings move to rep.Suppressed with suppressedBy "baseline", and recorded findings
-// that match nothing are listed in rep.Baseline.Fixed. The summary's finding counts are
-// recomputed; item statuses and the score are not touched (the baseline does not make a
-// failing item pass, it only says which findings are new).
+// that match nothing are listed in rep.Baseline.Fixed. Item statuses are not touched (the
+// baseline does not make a failing item pass, it only says which findings are new); the
+// engine applies it before it summarizes the report (report.Summarize).
 func Apply(rep *report.Report, b *File, source string, cat *catalog.Catalog) {
 	recorded := map[string][]int{} // fingerprint -> indexes into b.Findings, unmatched ones
 	for i, e := range b.Findings {
@@ -187,7 +195,7 @@ func Apply(rep *report.Report, b *File, source string, cat *catalog.Catalog) {
 		kept = append(kept, f)
 	}
 	rep.Findings = kept
-	rep.Suppressed = merge(cat, rep.Suppressed, moved)
+	rep.Suppressed = report.MergeFindings(cat, rep.Suppressed, moved)
 
 	var left []int
 	for _, idx := range recorded {
@@ -199,51 +207,4 @@ func Apply(rep *report.Report, b *File, source string, cat *catalog.Catalog) {
 		info.Fixed = append(info.Fixed, b.Findings[i].FixedFinding)
 	}
 	rep.Baseline = info
-
-	for _, s := range check.Severities() {
-		rep.Summary.Findings[s.String()] = 0
-	}
-	for _, f := range rep.Findings {
-		rep.Summary.Findings[f.Severity.String()]++
-	}
-}
-
-// merge merges two lists of findings, each in report order, into one in report order (catalog
-// item, check, file, line, object name, container: the engine's order).
-func merge(cat *catalog.Catalog, a, b []report.Finding) []report.Finding {
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]report.Finding, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if less(cat, b[j], a[i]) {
-			out = append(out, b[j])
-			j++
-		} else {
-			out = append(out, a[i])
-			i++
-		}
-	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
-}
-
-func less(cat *catalog.Catalog, a, b report.Finding) bool {
-	if ia, ib := cat.ItemIndex(a.Item), cat.ItemIndex(b.Item); ia != ib {
-		return ia < ib
-	}
-	if a.Check != b.Check {
-		return a.Check < b.Check
-	}
-	if a.Location.File != b.Location.File {
-		return a.Location.File < b.Location.File
-	}
-	if a.Location.Line != b.Location.Line {
-		return a.Location.Line < b.Location.Line
-	}
-	if a.Object.Name != b.Object.Name {
-		return a.Object.Name < b.Object.Name
-	}
-	return a.Container < b.Container
 }

@@ -1,4 +1,4 @@
-package baseline
+package baseline_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
@@ -20,10 +21,16 @@ import (
 
 func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) {
 	t.Helper()
+	return scanWith(t, nil, paths...)
+}
+
+// scanWith scans with a baseline, which the engine applies as its last suppression.
+func scanWith(t *testing.T, b *File, paths ...string) (*report.Report, *catalog.Catalog) {
+	t.Helper()
 	cat := catalog.MustLoad()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
 	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), paths, load.Options{}),
-		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now, Baseline: b, BaselineSource: "baseline.json"})
 	return rep, cat
 }
 
@@ -52,7 +59,8 @@ func TestSameScanIsAllBaselined(t *testing.T) {
 	if n == 0 {
 		t.Fatal("the examples have no findings")
 	}
-	Apply(rep, roundTrip(t, New(rep)), "baseline.json", cat)
+	b := roundTrip(t, New(rep, cat))
+	rep, _ = scanWith(t, b, "../../examples")
 	if len(rep.Findings) != 0 || len(rep.Suppressed) != n+suppressed {
 		t.Errorf("%d findings left, %d suppressed; want 0 and %d", len(rep.Findings), len(rep.Suppressed), n+suppressed)
 	}
@@ -80,6 +88,17 @@ func TestSameScanIsAllBaselined(t *testing.T) {
 	if rep.Baseline == nil || rep.Baseline.Suppressed != n || len(rep.Baseline.Fixed) != 0 {
 		t.Errorf("baseline info %+v", rep.Baseline)
 	}
+	// --write-baseline beside --baseline records the findings as they were before it.
+	var before, after bytes.Buffer
+	if err := Write(&before, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&after, New(rep, cat)); err != nil {
+		t.Fatal(err)
+	}
+	if before.String() != after.String() {
+		t.Errorf("the baseline recorded after applying one differs:\n%s\nwant\n%s", after.String(), before.String())
+	}
 }
 
 // TestNewAndFixed: a finding absent from the baseline stays; a baseline entry with no finding
@@ -87,7 +106,7 @@ func TestSameScanIsAllBaselined(t *testing.T) {
 func TestNewAndFixed(t *testing.T) {
 	t.Parallel()
 	rep, cat := scan(t, "../../examples")
-	b := New(rep)
+	b := New(rep, cat)
 	newOne := b.Findings[0]
 	b.Findings = b.Findings[1:]
 	gone := Entry{FixedFinding: report.FixedFinding{Check: "liveness-probe", Item: "dev.liveness-probe", Severity: check.Medium,
@@ -99,6 +118,7 @@ func TestNewAndFixed(t *testing.T) {
 		rep.Findings[i].Location.File = "moved/" + rep.Findings[i].Location.File
 	}
 	Apply(rep, roundTrip(t, b), "baseline.json", cat)
+	rep.Summarize()
 	if len(rep.Findings) != 1 || report.Fingerprint(rep.Findings[0]) != newOne.Fingerprint {
 		t.Errorf("new findings: %+v", rep.Findings)
 	}
@@ -122,7 +142,7 @@ func TestSiblingsMatchByMessage(t *testing.T) {
 	obj := report.Object{Kind: "Deployment", Namespace: "shop", Name: "cart"}
 	a := report.Finding{Check: "required-labels", Item: "ops.labels", Severity: check.Low, Message: "Deployment cart lacks label(s) x", Object: obj}
 	b := report.Finding{Check: "required-labels", Item: "ops.labels", Severity: check.Low, Message: "the pod template of Deployment cart lacks label(s) x", Object: obj}
-	base := New(&report.Report{Findings: []report.Finding{b}})
+	base := New(&report.Report{Findings: []report.Finding{b}}, cat)
 	rep := &report.Report{Findings: []report.Finding{a, b}, Summary: report.Summary{Findings: map[string]int{}}}
 	Apply(rep, base, "b.json", cat)
 	if len(rep.Findings) != 1 || rep.Findings[0].Message != a.Message {
@@ -132,15 +152,15 @@ func TestSiblingsMatchByMessage(t *testing.T) {
 
 func TestFileIsStableAndReviewable(t *testing.T) {
 	t.Parallel()
-	rep, _ := scan(t, "../../examples")
+	rep, cat := scan(t, "../../examples")
 	var one, two bytes.Buffer
-	if err := Write(&one, New(rep)); err != nil {
+	if err := Write(&one, New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range rep.Findings {
 		rep.Findings[i].Location.Line++
 	}
-	if err := Write(&two, New(rep)); err != nil {
+	if err := Write(&two, New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
 	if one.String() != two.String() {
@@ -150,7 +170,7 @@ func TestFileIsStableAndReviewable(t *testing.T) {
 		t.Errorf("want one finding per line:\n%s", one.String())
 	}
 	path := filepath.Join(t.TempDir(), "b.json")
-	if err := WriteFile(path, New(rep)); err != nil {
+	if err := WriteFile(path, New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ReadFile(path); err != nil {

@@ -153,7 +153,7 @@ func render(w io.Writer, format string, rc renderContext, color bool) error {
 // them with a recorded one (--baseline).
 func (r *reportFlags) applyBaseline(rep *report.Report, cat *catalog.Catalog) error {
 	if r.writeBaseline != "" {
-		if err := baseline.WriteFile(r.writeBaseline, baseline.New(rep)); err != nil {
+		if err := baseline.WriteFile(r.writeBaseline, baseline.New(rep, cat)); err != nil {
 			return &exitError{code: ExitUsage, err: err}
 		}
 	}
@@ -163,6 +163,7 @@ func (r *reportFlags) applyBaseline(rep *report.Report, cat *catalog.Catalog) er
 			return &exitError{code: ExitUsage, err: err}
 		}
 		baseline.Apply(rep, b, r.baseline, cat)
+		rep.Summarize()
 	}
 	return nil
 }

@@ -5,12 +5,12 @@ package engine
 import (
 	"context"
 	"fmt"
-	"math"
 	"reflect"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/report"
@@ -27,6 +27,10 @@ type Options struct {
 	// Policy holds the user's decisions (disabled checks, severities, exemptions,
 	// attestations); nil means none.
 	Policy *Policy
+	// Baseline, when set, is the last suppression: findings it recorded are reported as
+	// suppressed by the baseline (BaselineSource names its file in the report).
+	Baseline       *baseline.File
+	BaselineSource string
 }
 
 // checkRun is what one check did over the whole scan.
@@ -111,32 +115,19 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 		}
 		cr.findings = kept
 	}
-	sortFindings(cat, rep.Findings)
-	sortFindings(cat, rep.Suppressed)
+	report.SortFindings(cat, rep.Findings)
+	report.SortFindings(cat, rep.Suppressed)
 
-	rep.Summary = report.Summary{Findings: map[string]int{}, Items: map[string]int{}, Skipped: scan.Skipped}
-	for _, s := range check.Severities() {
-		rep.Summary.Findings[s.String()] = 0
-	}
-	for _, s := range report.Statuses {
-		rep.Summary.Items[s] = 0
-	}
-	for _, f := range rep.Findings {
-		rep.Summary.Findings[f.Severity.String()]++
-	}
-	worst := map[string]check.Severity{}
-	for _, f := range rep.Findings {
-		if s, ok := worst[f.Item]; !ok || f.Severity > s {
-			worst[f.Item] = f.Severity
-		}
-	}
 	for _, it := range cat.Items {
 		item := itemStatus(it, byItem[it.ID], scan)
 		opts.Policy.attest(&item, env.Now, notes)
 		rep.Items = append(rep.Items, item)
-		rep.Summary.Items[item.Status]++
 	}
-	rep.Summary.Score = Score(rep.Items, worst)
+	if opts.Baseline != nil {
+		baseline.Apply(rep, opts.Baseline, opts.BaselineSource, cat)
+	}
+	rep.Summary.Skipped = scan.Skipped
+	rep.Summarize()
 	rep.Notices = notes.list
 	return rep
 }
@@ -340,59 +331,4 @@ func toReportRelated(rel []check.Related) []report.Related {
 		out[i] = report.Related{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name, Container: r.Container}
 	}
 	return out
-}
-
-// sortFindings orders findings by catalog item, then check, file, line and object, so reports
-// are stable whatever order the inputs were read in.
-func sortFindings(cat *catalog.Catalog, fs []report.Finding) {
-	loc := func(f report.Finding) (string, int) { return f.Location.File, f.Location.Line }
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if ia, ib := cat.ItemIndex(a.Item), cat.ItemIndex(b.Item); ia != ib {
-			return ia < ib
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		fa, la := loc(a)
-		fb, lb := loc(b)
-		if fa != fb {
-			return fa < fb
-		}
-		if la != lb {
-			return la < lb
-		}
-		if a.Object.Name != b.Object.Name {
-			return a.Object.Name < b.Object.Name
-		}
-		return a.Container < b.Container
-	})
-}
-
-// severityWeight is how much of an item's credit a failure at that severity takes away.
-var severityWeight = map[check.Severity]float64{
-	check.Critical: 1, check.High: 0.75, check.Medium: 0.5, check.Low: 0.25, check.Info: 0,
-}
-
-// Score is the checklist score, 0–100: the mean credit of the items that were evaluated
-// (pass, fail, attested). A passed or attested item earns 1; a failed item earns 1 minus the
-// weight of its worst finding (critical 1, high 0.75, medium 0.5, low 0.25, info 0). Items
-// not applicable, not evaluated or manual do not count. Nil when no item was evaluated.
-func Score(items []report.Item, worst map[string]check.Severity) *float64 {
-	total, credit := 0.0, 0.0
-	for _, it := range items {
-		switch it.Status {
-		case report.StatusPass, report.StatusAttested:
-			total++
-			credit++
-		case report.StatusFail:
-			total++
-			credit += 1 - severityWeight[worst[it.ID]]
-		}
-	}
-	if total == 0 {
-		return nil
-	}
-	s := math.Round(1000*credit/total) / 10
-	return &s
 }

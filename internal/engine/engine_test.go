@@ -90,20 +90,3 @@ func TestManualItems(t *testing.T) {
 		t.Errorf("dr.multiregion = %s, want manual", it.Status)
 	}
 }
-
-func TestScore(t *testing.T) {
-	t.Parallel()
-	items := []report.Item{
-		{ID: "a", Status: report.StatusPass}, {ID: "b", Status: report.StatusFail},
-		{ID: "c", Status: report.StatusFail}, {ID: "d", Status: report.StatusNotEvaluated},
-		{ID: "e", Status: report.StatusAttested},
-	}
-	got := Score(items, map[string]check.Severity{"b": check.Critical, "c": check.Low})
-	// (1 + 0 + 0.75 + 1) / 4 = 68.75 → 68.8
-	if got == nil || *got != 68.8 {
-		t.Errorf("score = %v, want 68.8", got)
-	}
-	if Score([]report.Item{{Status: report.StatusManual}}, nil) != nil {
-		t.Error("score of nothing evaluated must be absent")
-	}
-}

@@ -68,9 +68,10 @@ func TestValidAgainstSchema(t *testing.T) {
 	rep, cat, all := scan(t, "../../../examples")
 	errs, _, _ := scan(t, "../../../examples/k8s/cart.yaml", "does-not-exist.yaml")
 	based, _, _ := scan(t, "../../../examples")
-	b := baseline.New(based)
+	b := baseline.New(based, cat)
 	b.Findings = b.Findings[:len(b.Findings)/2]
 	baseline.Apply(based, b, "base.json", cat)
+	based.Summarize()
 	empty, _, _ := scan(t)
 	noticed, _, _ := scan(t, "../../../examples/k8s/cart.yaml")
 	noticed.Notices = []report.Notice{{Severity: check.Medium, Source: ".akscheck.yaml", Line: 7, Message: "exemption expired"}, {Message: "no source"}}
@@ -279,9 +280,10 @@ func TestLiveAndAzureSubjectsGetLogicalLocations(t *testing.T) {
 func TestBaselineStates(t *testing.T) {
 	t.Parallel()
 	rep, cat, all := scan(t, "../../../examples")
-	b := baseline.New(rep)
+	b := baseline.New(rep, cat)
 	b.Findings = b.Findings[1:] // the first finding is "new"
 	baseline.Apply(rep, b, "base.json", cat)
+	rep.Summarize()
 	states := map[string]int{}
 	for _, r := range parse(t, render(t, rep, cat, all, Options{})).Runs[0].Results {
 		states[r.BaselineState]++

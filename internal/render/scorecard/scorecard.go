@@ -9,7 +9,6 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -65,21 +64,8 @@ func Build(rep *report.Report, cat *catalog.Catalog) *Card {
 	}
 	c.Decided = c.Counts[report.StatusPass] + c.Counts[report.StatusFail] + c.Counts[report.StatusNotApplicable] + c.Counts[report.StatusAttested]
 
-	// The worst finding of each item, as the engine scored it: findings a baseline moved aside
-	// still count toward their item (the baseline does not change item statuses or the score).
-	worst := map[string]check.Severity{}
-	counted := append([]report.Finding(nil), rep.Findings...)
-	for _, f := range rep.Suppressed {
-		if f.SuppressedBy == report.SuppressedByBaseline {
-			counted = append(counted, f)
-		}
-	}
+	worst := rep.WorstByItem()
 	findingsBySection := map[string]int{}
-	for _, f := range counted {
-		if s, ok := worst[f.Item]; !ok || f.Severity > s {
-			worst[f.Item] = f.Severity
-		}
-	}
 	for _, f := range rep.Findings {
 		findingsBySection[cat.ItemSection(f.Item)]++
 	}
@@ -118,7 +104,7 @@ func Build(rep *report.Report, cat *catalog.Catalog) *Card {
 		for _, it := range items {
 			s.Counts[it.Status]++
 		}
-		s.Score = engine.Score(items, worst)
+		s.Score = report.Score(items, worst)
 		c.Sections = append(c.Sections, s)
 	}
 	for _, sev := range check.Severities() {
