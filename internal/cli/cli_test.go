@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/akscheck/akscheck/internal/render"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and generated docs")
@@ -148,7 +150,7 @@ func TestSchemaCopyMatchesShared(t *testing.T) {
 // Regenerate with `go test ./internal/cli -update` and review the diff.
 func TestGoldenReports(t *testing.T) {
 	t.Parallel()
-	for _, format := range Formats {
+	for _, format := range render.Names() {
 		_, out, _ := run(t, "", "scan", "--no-color", "-o", format, "../../examples")
 		golden := filepath.Join("testdata", "examples."+format+".golden")
 		if *update {
@@ -227,7 +229,7 @@ func TestSecretValuesNeverPrinted(t *testing.T) {
 	t.Parallel()
 	in := "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\ndata: {password: c3VwZXJzZWNyZXQtdmFsdWU=}\nstringData: {token: supersecret-token}\n---\n" +
 		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: x\n        env:\n        - {name: DB_PASSWORD, value: supersecret-env}\n"
-	for _, format := range Formats {
+	for _, format := range render.Names() {
 		_, out, errOut := run(t, in, "scan", "-o", format, "-")
 		for _, secret := range []string{"supersecret", "c3VwZXJzZWNyZXQ"} {
 			if strings.Contains(out+errOut, secret) {

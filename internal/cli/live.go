@@ -2,28 +2,21 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/config"
-	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/azure"
-	"github.com/akscheck/akscheck/internal/load/live"
-	"github.com/akscheck/akscheck/internal/report"
-	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/render"
+	"github.com/akscheck/akscheck/internal/render/fleet"
+	"github.com/akscheck/akscheck/internal/scan"
 )
 
 // liveFlags are the flags of scan that read running clusters.
@@ -76,168 +69,56 @@ func (l *liveFlags) validate() error {
 // multi reports whether the run makes one report per cluster.
 func (l *liveFlags) multi() bool { return (l.cluster && l.allContexts) || len(l.subscriptions) > 0 }
 
-// liveOptions are the live loader's options from the scan flags: -n limits a live scan to
-// one namespace.
-func liveOptions(f *scanFlags) live.Options { return live.Options{Namespace: f.namespace} }
-
-// addLive adds the cluster of --cluster (one context) and its AKS resource (--azure) to a
-// scan.
-func (a *app) addLive(ctx context.Context, f *scanFlags, scan *subject.Scan) error {
-	var az *azure.Client
-	if f.live.azure {
-		var err error
-		if az, err = a.azureClient(); err != nil {
-			return err
-		}
+// kube is the live source of the flags: nil without --cluster. -n limits a live scan to one
+// namespace.
+func (l *liveFlags) kube(namespace string) *scan.KubeSource {
+	if !l.cluster {
+		return nil
 	}
-	if f.live.cluster {
-		targets, err := live.Targets(f.live.kubeconfig, f.live.context, false)
-		if err != nil {
-			return &exitError{code: ExitUsage, err: err}
-		}
-		scan.Merge(live.Load(ctx, targets[0], liveOptions(f)))
-	}
-	if az != nil {
-		scan.Merge(readAKS(ctx, az, f.live.aksResourceID, scan))
-	}
-	return nil
+	return &scan.KubeSource{Kubeconfig: l.kubeconfig, Context: l.context, AllContexts: l.allContexts, Namespace: namespace}
 }
 
-func (a *app) azureClient() (*azure.Client, error) {
-	opts := azure.Options{}
-	if a.io.Azure != nil {
-		opts = *a.io.Azure
+// azureSource is the Azure source of the flags: nil without --azure. opts, when set, say how
+// to reach Azure (tests); nil means DefaultAzureCredential and the public cloud.
+func (l *liveFlags) azureSource(opts *azure.Options) *scan.AzureSource {
+	if !l.azure {
+		return nil
 	}
-	c, err := azure.New(opts)
-	if err != nil {
-		return nil, &exitError{code: ExitUsage, err: err}
+	src := &scan.AzureSource{ResourceID: l.aksResourceID, Subscriptions: l.subscriptions}
+	if opts != nil {
+		src.Options = *opts
 	}
-	return c, nil
+	return src
 }
 
-// readAKS reads the AKS resource of a cluster: the one named, else the one whose API server
-// the live scan reached. The registries read are those the live scan's images come from.
-func readAKS(ctx context.Context, az *azure.Client, resourceID string, liveScan *subject.Scan) *subject.Scan {
-	var lc *subject.LiveCluster
-	for _, s := range liveScan.Others {
-		if c, ok := s.(*subject.LiveCluster); ok {
-			lc = c
-		}
-	}
-	if resourceID == "" {
-		if lc == nil {
-			return &subject.Scan{Errors: []subject.LoadError{{Source: "azure",
-				Message: "the AKS resource was not read: the live scan did not reach an API server to find it by (give --aks-resource-id)"}}}
-		}
-		host := lc.Server
-		if u, err := url.Parse(lc.Server); err == nil && u.Hostname() != "" {
-			host = u.Hostname()
-		}
-		id, err := az.FindByFQDN(ctx, host)
-		if err != nil {
-			return &subject.Scan{Errors: []subject.LoadError{{Source: lc.Context, Message: "the AKS resource was not read: " + err.Error()}}}
-		}
-		resourceID = id
-	}
-	return az.Load(ctx, resourceID, acrHosts(liveScan))
-}
-
-// acrHosts returns the Azure Container Registry hosts the scan's workloads pull from.
-func acrHosts(scan *subject.Scan) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, o := range scan.Objects {
-		w := subject.NewWorkload(o)
-		if w == nil {
-			continue
-		}
-		for _, c := range w.Containers() {
-			h := strings.ToLower(c.ImageRef.Registry)
-			if strings.HasSuffix(h, ".azurecr.io") && !seen[h] {
-				seen[h] = true
-				out = append(out, h)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// unit is one cluster of a multi-cluster run: its name and how to read it.
-type unit struct {
-	name string
-	load func(ctx context.Context) *subject.Scan
-}
-
-// multiRun is what a multi-cluster run shares between its clusters.
-type multiRun struct {
-	cmd      *cobra.Command
-	f        *scanFlags
-	resolved *config.Resolved
-	params   check.Params
-	outs     []output
-	failOn   check.Severity
-	// base is the scan of the paths given beside the clusters, merged into each report.
-	base    *subject.Scan
-	workers int
-}
-
-// runMulti reads the units with a bounded pool of workers, and writes one report per unit in
-// the units' order, then a summary. Reports are written once all are done, so that their
-// order does not depend on which cluster answered first.
-func (a *app) runMulti(ctx context.Context, m multiRun, units []unit) error {
-	if m.f.report.baseline != "" || m.f.report.writeBaseline != "" {
-		return usageErr("--baseline and --write-baseline take one report; they do not work with several clusters")
-	}
-	for _, o := range m.outs {
-		if o.file == "" && o.format != "table" && o.format != "json" && o.format != "yaml" {
-			return usageErr("--output %s: with several clusters write it to files (%s=FILE gives one file per cluster)", o.format, o.format)
-		}
-	}
-	reports := make([]*report.Report, len(units))
-	read := make([]int, len(units))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, min(m.workers, len(units))) {
-		wg.Go(func() {
-			for i := range jobs {
-				scan := &subject.Scan{}
-				if m.base != nil {
-					scan.Merge(m.base)
-				}
-				scan.Merge(units[i].load(ctx))
-				read[i] = len(scan.Objects) + len(scan.Others)
-				reports[i] = engine.Run(ctx, m.resolved.Catalog, m.resolved.Checks, scan,
-					engine.Options{Params: m.params, Version: Version(), Now: a.now, Policy: m.resolved.Policy})
-			}
-		})
-	}
-	for i := range units {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-
-	out := m.cmd.OutOrStdout()
+// writeFleet writes the reports of a run over several clusters in their order, then the
+// fleet's summary, and exits with the worst cluster's exit code.
+func (a *app) writeFleet(cmd *cobra.Command, f *scanFlags, outs []output, failOn check.Severity, res *scan.Result) error {
+	out := cmd.OutOrStdout()
 	worst := 0
 	var exitErr error
-	for i, rep := range reports {
-		rc := renderContext{rep: rep, cat: m.resolved.Catalog, checks: m.resolved.Checks, docsBaseURL: m.f.report.docsBaseURL, noColor: m.f.noColor}
-		if err := writeMultiOutputs(out, m.outs, rc, units[i].name); err != nil {
+	clusters := make([]fleet.Cluster, len(res.Reports))
+	for i, cr := range res.Reports {
+		clusters[i] = fleet.Cluster{Name: cr.Name, Report: cr.Report}
+		rc := render.Context{Report: cr.Report, Catalog: a.resolved.Catalog, Checks: a.resolved.Checks, DocsBaseURL: f.report.docsBaseURL}
+		if err := writeClusterOutputs(out, outs, rc, f.noColor, cr.Name); err != nil {
 			return &exitError{code: ExitUsage, err: err}
 		}
-		err := m.f.report.gate(m.cmd, rep, exitFor(rep, read[i], m.failOn))
+		err := f.report.gate(cmd, cr.Report, exitFor(cr.Report, cr.Read, failOn))
 		if code := exitCode(err); code > worst {
 			worst, exitErr = code, err
 		}
 	}
-	if err := writeSummary(out, m.outs, units, reports); err != nil {
-		return &exitError{code: ExitUsage, err: err}
-	}
-	if exitErr != nil {
-		if ee, ok := exitErr.(*exitError); ok && ee.err != nil {
-			return &exitError{code: ee.code, err: fmt.Errorf("%w (at least one cluster)", ee.err)}
+	for _, o := range outs {
+		if o.file == "" && o.format.Fleet != nil {
+			if err := o.format.Fleet(out, clusters); err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
 		}
+	}
+	var ee *exitError
+	if errors.As(exitErr, &ee) && ee.err != nil {
+		return &exitError{code: ee.code, err: fmt.Errorf("%w (at least one cluster)", ee.err)}
 	}
 	return exitErr
 }
@@ -246,42 +127,30 @@ func exitCode(err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	if ee, ok := err.(*exitError); ok {
+	var ee *exitError
+	if errors.As(err, &ee) {
 		return ee.code
 	}
 	return ExitUsage
 }
 
-// writeMultiOutputs writes one cluster's report: JSON as one line (JSON Lines: one report
-// per line), YAML as one document of a stream, the table under a heading; a FORMAT=FILE
-// output goes to FILE with the cluster's name before the extension.
-func writeMultiOutputs(stdout io.Writer, outs []output, rc renderContext, name string) error {
+// writeClusterOutputs writes one cluster's report of several: on standard output as the
+// format streams reports (JSON Lines, a YAML document, the table under a heading); a
+// FORMAT=FILE output goes to FILE with the cluster's name before the extension.
+func writeClusterOutputs(stdout io.Writer, outs []output, rc render.Context, noColor bool, name string) error {
 	for _, o := range outs {
 		if o.file != "" {
-			if err := writeOutputs(stdout, []output{{format: o.format, file: perClusterFile(o.file, name)}}, rc); err != nil {
+			if err := writeOutputs(stdout, []output{{format: o.format, file: perClusterFile(o.file, name)}}, rc, noColor); err != nil {
 				return err
 			}
 			continue
 		}
 		var buf bytes.Buffer
-		color := o.format == "table" && !rc.noColor && isTerminal(stdout)
-		if err := render(&buf, o.format, rc, color); err != nil {
+		rc.Color = o.format.Name == "table" && !noColor && isTerminal(stdout)
+		if err := o.format.Render(&buf, rc); err != nil {
 			return err
 		}
-		var err error
-		switch o.format {
-		case "json":
-			var line bytes.Buffer
-			if err = json.Compact(&line, buf.Bytes()); err == nil {
-				line.WriteByte('\n')
-				_, err = stdout.Write(line.Bytes())
-			}
-		case "yaml":
-			_, err = fmt.Fprintf(stdout, "---\n%s", buf.Bytes())
-		default:
-			_, err = fmt.Fprintf(stdout, "\n== %s\n\n%s", name, buf.Bytes())
-		}
-		if err != nil {
+		if err := o.format.Stream(stdout, name, buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -298,104 +167,4 @@ func perClusterFile(file, name string) string {
 	}, name)
 	ext := filepath.Ext(file)
 	return strings.TrimSuffix(file, ext) + "." + safe + ext
-}
-
-// clusterSummary is one line of the summary of a multi-cluster run.
-type clusterSummary struct {
-	Cluster  string         `json:"cluster"`
-	Score    *float64       `json:"score,omitempty"`
-	Findings map[string]int `json:"findings"`
-	Items    map[string]int `json:"items"`
-	Errors   int            `json:"errors"`
-}
-
-// writeSummary ends a multi-cluster run: a table after the tables, and for JSON a last line
-// {"fleetSummary": [...]} after the reports' lines (the only line that is not a report).
-func writeSummary(stdout io.Writer, outs []output, units []unit, reports []*report.Report) error {
-	sums := make([]clusterSummary, len(units))
-	for i, rep := range reports {
-		sums[i] = clusterSummary{Cluster: units[i].name, Score: rep.Summary.Score, Findings: rep.Summary.Findings,
-			Items: rep.Summary.Items, Errors: len(rep.Errors)}
-	}
-	for _, o := range outs {
-		if o.file != "" {
-			continue
-		}
-		switch o.format {
-		case "json":
-			line, err := json.Marshal(map[string]any{"fleetSummary": sums})
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(stdout, "%s\n", line)
-			return err
-		case "table":
-			fmt.Fprintf(stdout, "\n== summary of %d clusters\n\n", len(sums))
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CLUSTER\tSCORE\tCRITICAL\tHIGH\tMEDIUM\tLOW\tFAILED ITEMS\tERRORS")
-			for _, s := range sums {
-				score := "-"
-				if s.Score != nil {
-					score = fmt.Sprintf("%.1f", *s.Score)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Cluster, score, s.Findings["critical"], s.Findings["high"],
-					s.Findings["medium"], s.Findings["low"], s.Items[report.StatusFail], s.Errors)
-			}
-			return tw.Flush()
-		}
-	}
-	return nil
-}
-
-// multiUnits are the clusters of a multi-cluster run: every kube context (--all-contexts),
-// or every AKS cluster of the subscriptions (--subscription).
-func (a *app) multiUnits(ctx context.Context, f *scanFlags) (units []unit, workers int, err error) {
-	var az *azure.Client
-	if f.live.azure {
-		if az, err = a.azureClient(); err != nil {
-			return nil, 0, err
-		}
-	}
-	if len(f.live.subscriptions) > 0 {
-		ids, err := az.ListClusters(ctx, f.live.subscriptions)
-		if err != nil {
-			return nil, 0, &exitError{code: ExitUsage, err: fmt.Errorf("listing the AKS clusters of %s: %w", strings.Join(f.live.subscriptions, ", "), err)}
-		}
-		if len(ids) == 0 {
-			return nil, 0, &exitError{code: ExitUsage, err: fmt.Errorf("no AKS cluster in %s", strings.Join(f.live.subscriptions, ", "))}
-		}
-		for _, id := range ids {
-			units = append(units, unit{name: clusterName(id), load: func(ctx context.Context) *subject.Scan { return az.Load(ctx, id, nil) }})
-		}
-		// ARM answers are small: several clusters are read at once, within the SDK's
-		// retries when ARM throttles.
-		return units, fleetWorkers, nil
-	}
-	targets, err := live.Targets(f.live.kubeconfig, "", true)
-	if err != nil {
-		return nil, 0, &exitError{code: ExitUsage, err: err}
-	}
-	for _, t := range targets {
-		units = append(units, unit{name: t.Context, load: func(ctx context.Context) *subject.Scan {
-			scan := live.Load(ctx, t, liveOptions(f))
-			if az != nil {
-				scan.Merge(readAKS(ctx, az, "", scan))
-			}
-			return scan
-		}})
-	}
-	// One cluster at a time: a live scan holds a cluster's objects in memory.
-	return units, 1, nil
-}
-
-// fleetWorkers is how many AKS clusters a fleet run reads at once.
-const fleetWorkers = 8
-
-// clusterName is resourceGroup/name of an ARM ID, for reports and file names.
-func clusterName(id string) string {
-	parts := strings.Split(strings.Trim(id, "/"), "/")
-	if len(parts) >= 8 {
-		return parts[3] + "/" + parts[len(parts)-1]
-	}
-	return id
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,23 +12,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/akscheck/akscheck/internal/baseline"
-	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
-	"github.com/akscheck/akscheck/internal/render/csvout"
-	"github.com/akscheck/akscheck/internal/render/htmlout"
-	"github.com/akscheck/akscheck/internal/render/jsonout"
-	"github.com/akscheck/akscheck/internal/render/junit"
-	"github.com/akscheck/akscheck/internal/render/markdown"
-	"github.com/akscheck/akscheck/internal/render/sarif"
-	"github.com/akscheck/akscheck/internal/render/table"
-	"github.com/akscheck/akscheck/internal/render/yamlout"
+	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/report"
 )
-
-// Formats are the report formats of -o, in the order help lists them.
-var Formats = []string{"table", "json", "yaml", "sarif", "junit", "html", "markdown", "csv"}
 
 // reportFlags are the flags of scan about what becomes of the report: its formats and files,
 // the score gate and the baseline.
@@ -42,7 +30,7 @@ type reportFlags struct {
 func (r *reportFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVarP(&r.outputs, "output", "o", nil,
 		"report format, or FORMAT=FILE to write it to a file; repeatable, one run writes several (default table).\nFormats: "+
-			strings.Join(Formats, ", ")+". Example: -o table -o sarif=results.sarif -o html=report.html")
+			strings.Join(render.Names(), ", ")+". Example: -o table -o sarif=results.sarif -o html=report.html")
 	fl.Float64Var(&r.failBelowScore, "fail-below-score", 0, "exit 1 when the checklist score is below N (0-100), or when no item could be scored")
 	fl.StringVar(&r.baseline, "baseline", "", "baseline file: findings recorded in it are reported as suppressed (suppressedBy: baseline), so only new findings fail")
 	fl.StringVar(&r.writeBaseline, "write-baseline", "", "record the findings of this scan in a baseline file (before --baseline is applied)")
@@ -51,7 +39,7 @@ func (r *reportFlags) register(fl *pflag.FlagSet) {
 
 // output is one -o: a format and the file it goes to ("" for standard output).
 type output struct {
-	format string
+	format render.Format
 	file   string
 }
 
@@ -59,18 +47,16 @@ type output struct {
 // format may go to standard output.
 func parseOutputs(specs []string) ([]output, error) {
 	if len(specs) == 0 {
-		return []output{{format: "table"}}, nil
+		table, _ := render.Lookup("table")
+		return []output{{format: table}}, nil
 	}
 	var outs []output
 	stdout := ""
 	for _, spec := range specs {
-		format, file, hasFile := strings.Cut(spec, "=")
-		format = strings.ToLower(strings.TrimSpace(format))
-		if format == "md" {
-			format = "markdown"
-		}
-		if !known(format) {
-			return nil, fmt.Errorf("--output %q: want one of %s, optionally as FORMAT=FILE", spec, strings.Join(Formats, ", "))
+		name, file, hasFile := strings.Cut(spec, "=")
+		format, ok := render.Lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("--output %q: want one of %s, optionally as FORMAT=FILE", spec, strings.Join(render.Names(), ", "))
 		}
 		if hasFile && file == "" {
 			return nil, fmt.Errorf("--output %q: no file after =", spec)
@@ -80,90 +66,44 @@ func parseOutputs(specs []string) ([]output, error) {
 		}
 		if file == "" {
 			if stdout != "" {
-				return nil, fmt.Errorf("--output: %s and %s both go to standard output; give one of them a file (FORMAT=FILE)", stdout, format)
+				return nil, fmt.Errorf("--output: %s and %s both go to standard output; give one of them a file (FORMAT=FILE)", stdout, format.Name)
 			}
-			stdout = format
+			stdout = format.Name
 		}
 		outs = append(outs, output{format: format, file: file})
 	}
 	return outs, nil
 }
 
-func known(format string) bool {
-	for _, f := range Formats {
-		if f == format {
-			return true
-		}
+// completeOutputs completes -o with the formats and what each is for.
+func completeOutputs(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	var out []string
+	for _, f := range render.Formats() {
+		out = append(out, f.Name+"\t"+f.Help)
 	}
-	return false
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
-// renderContext is what the renderers are given: the report with the catalog and the
-// metadata of the checks that ran.
-type renderContext struct {
-	rep         *report.Report
-	cat         *catalog.Catalog
-	checks      []*check.Check
-	docsBaseURL string
-	noColor     bool
-}
-
-// writeOutputs renders the report in every requested format. Files are written whole or not
-// at all: a rendering error leaves no half-written file.
-func writeOutputs(stdout io.Writer, outs []output, rc renderContext) error {
+// writeOutputs renders the report in every requested format; the table is coloured on a
+// terminal unless noColor. Files are written whole or not at all: a rendering error leaves
+// no half-written file.
+func writeOutputs(stdout io.Writer, outs []output, rc render.Context, noColor bool) error {
 	for _, o := range outs {
+		rc.Color = false
 		if o.file == "" {
-			if err := render(stdout, o.format, rc, !rc.noColor && isTerminal(stdout)); err != nil {
+			rc.Color = !noColor && isTerminal(stdout)
+			if err := o.format.Render(stdout, rc); err != nil {
 				return err
 			}
 			continue
 		}
 		var buf bytes.Buffer
-		if err := render(&buf, o.format, rc, false); err != nil {
+		if err := o.format.Render(&buf, rc); err != nil {
 			return err
 		}
 		if err := os.WriteFile(o.file, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing the %s report: %w", o.format, err)
+			return fmt.Errorf("writing the %s report: %w", o.format.Name, err)
 		}
-	}
-	return nil
-}
-
-func render(w io.Writer, format string, rc renderContext, color bool) error {
-	switch format {
-	case "json":
-		return jsonout.Render(w, rc.rep)
-	case "yaml":
-		return yamlout.Render(w, rc.rep)
-	case "sarif":
-		return sarif.Render(w, rc.rep, rc.cat, rc.checks, sarif.Options{DocsBaseURL: rc.docsBaseURL})
-	case "junit":
-		return junit.Render(w, rc.rep, rc.cat, rc.checks, junit.Options{DocsBaseURL: rc.docsBaseURL})
-	case "html":
-		return htmlout.Render(w, rc.rep, rc.cat, rc.checks, htmlout.Options{DocsBaseURL: rc.docsBaseURL})
-	case "markdown":
-		return markdown.Render(w, rc.rep, rc.cat, markdown.Options{DocsBaseURL: rc.docsBaseURL})
-	case "csv":
-		return csvout.Render(w, rc.rep)
-	}
-	return table.Render(w, rc.rep, rc.cat, table.Options{Color: color})
-}
-
-// applyBaseline writes the baseline of the engine's findings (--write-baseline), then compares
-// them with a recorded one (--baseline).
-func (r *reportFlags) applyBaseline(rep *report.Report, cat *catalog.Catalog) error {
-	if r.writeBaseline != "" {
-		if err := baseline.WriteFile(r.writeBaseline, baseline.New(rep, cat)); err != nil {
-			return &exitError{code: ExitUsage, err: err}
-		}
-	}
-	if r.baseline != "" {
-		b, err := baseline.ReadFile(r.baseline)
-		if err != nil {
-			return &exitError{code: ExitUsage, err: err}
-		}
-		baseline.Apply(rep, b, r.baseline, cat)
-		rep.Summarize()
 	}
 	return nil
 }
@@ -179,10 +119,9 @@ func (r *reportFlags) validate() error {
 // gate adds the score gate to the exit decided from the findings: a usage error stays one; a
 // score below --fail-below-score exits 1 and says why.
 func (r *reportFlags) gate(cmd *cobra.Command, rep *report.Report, exit error) error {
-	if exit != nil {
-		if ee, ok := exit.(*exitError); ok && ee.code == ExitUsage {
-			return exit
-		}
+	var ee *exitError
+	if errors.As(exit, &ee) && ee.code == ExitUsage {
+		return exit
 	}
 	if !cmd.Flags().Changed("fail-below-score") {
 		return exit

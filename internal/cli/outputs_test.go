@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/yaml"
 
+	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -24,16 +25,16 @@ func TestParseOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []output{{"table", ""}, {"sarif", "results.sarif"}, {"html", "report.html"}, {"markdown", "sum.md"}}
+	want := [][2]string{{"table", ""}, {"sarif", "results.sarif"}, {"html", "report.html"}, {"markdown", "sum.md"}}
 	if len(outs) != len(want) {
 		t.Fatalf("%+v", outs)
 	}
 	for i := range want {
-		if outs[i] != want[i] {
-			t.Errorf("output %d: %+v, want %+v", i, outs[i], want[i])
+		if got := [2]string{outs[i].format.Name, outs[i].file}; got != want[i] {
+			t.Errorf("output %d: %v, want %v", i, got, want[i])
 		}
 	}
-	if outs, _ := parseOutputs(nil); len(outs) != 1 || outs[0].format != "table" {
+	if outs, _ := parseOutputs(nil); len(outs) != 1 || outs[0].format.Name != "table" {
 		t.Errorf("default: %+v", outs)
 	}
 	for _, bad := range [][]string{{"xml"}, {"sarif="}, {"=x"}, {"json", "yaml"}} {
@@ -49,7 +50,7 @@ func TestOneRunWritesEveryFormat(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	args := []string{"scan", "--no-color", "-o", "table"}
-	for _, f := range Formats {
+	for _, f := range render.Names() {
 		if f != "table" {
 			args = append(args, "-o", f+"="+filepath.Join(dir, "report."+f))
 		}
@@ -62,7 +63,7 @@ func TestOneRunWritesEveryFormat(t *testing.T) {
 	if stdout != table {
 		t.Error("the table on standard output differs from a table-only run")
 	}
-	for _, f := range Formats {
+	for _, f := range render.Names() {
 		if f == "table" {
 			continue
 		}

@@ -6,14 +6,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/load/arm"
 	"github.com/akscheck/akscheck/internal/load/helm"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/load/terraform"
+	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/scan"
 )
 
 type scanFlags struct {
@@ -80,6 +82,8 @@ are "not-evaluated", never "pass".`,
 	fl.StringArrayVar(&f.tfVarFiles, "tf-var-file", nil, "Terraform variables file for the modules scanned, repeatable (after each module's own .tfvars)")
 	fl.StringArrayVar(&f.requiredTags, "required-tag", nil, "Azure tag key every cluster, node pool and registry must carry, repeatable (default: at least one tag)")
 	fl.StringVar(&f.profile, "profile", "", "stricter expectations: regulated (FIPS, host encryption, customer-managed keys, KMS, Defender)")
+	// The completion table is the renderer registry: a new format completes by itself.
+	_ = cmd.RegisterFlagCompletionFunc("output", completeOutputs) // fails only for an unknown flag
 	return cmd
 }
 
@@ -122,36 +126,58 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 		return err
 	}
 
-	ctx := cmd.Context()
-	scan := load.Load(ctx, args, load.Options{Helm: helm.Options{ValueFiles: f.helmValues, Set: f.helmSet,
-		ReleaseName: f.releaseName, Namespace: f.namespace},
-		ARM: arm.Options{ParameterFiles: f.armParameters}, Terraform: terraform.Options{VarFiles: f.tfVarFiles},
-		Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
-		Manifest: manifest.Options{
-			Namespace:   f.namespace,
-			MaxFileSize: f.maxFileSize,
-			Stdin:       a.io.In,
-		}})
+	req := scan.Request{
+		Paths: args,
+		Load: load.Options{Helm: helm.Options{ValueFiles: f.helmValues, Set: f.helmSet,
+			ReleaseName: f.releaseName, Namespace: f.namespace},
+			ARM: arm.Options{ParameterFiles: f.armParameters}, Terraform: terraform.Options{VarFiles: f.tfVarFiles},
+			Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
+			Manifest: manifest.Options{
+				Namespace:   f.namespace,
+				MaxFileSize: f.maxFileSize,
+				Stdin:       a.io.In,
+			}},
+		Kube:    f.live.kube(f.namespace),
+		Azure:   f.live.azureSource(a.io.Azure),
+		Catalog: resolved.Catalog, Checks: resolved.Checks, Params: params, Policy: resolved.Policy,
+		Version: Version(), Now: a.now,
+	}
 	if f.live.multi() {
-		units, workers, err := a.multiUnits(ctx, f)
-		if err != nil {
-			return err
+		if f.report.baseline != "" || f.report.writeBaseline != "" {
+			return usageErr("--baseline and --write-baseline take one report; they do not work with several clusters")
 		}
-		return a.runMulti(ctx, multiRun{cmd: cmd, f: f, resolved: resolved, params: params, outs: outs, failOn: failOn, base: scan, workers: workers}, units)
+		for _, o := range outs {
+			if o.file == "" && o.format.Stream == nil {
+				return usageErr("--output %s: with several clusters write it to files (%s=FILE gives one file per cluster)", o.format.Name, o.format.Name)
+			}
+		}
 	}
-	if err := a.addLive(ctx, f, scan); err != nil {
-		return err
+	if f.report.baseline != "" {
+		b, err := baseline.ReadFile(f.report.baseline)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		req.Baseline, req.BaselineSource = b, f.report.baseline
 	}
-	rep := engine.Run(ctx, resolved.Catalog, resolved.Checks, scan, engine.Options{Params: params, Version: Version(), Now: a.now, Policy: resolved.Policy})
 
-	if err := f.report.applyBaseline(rep, resolved.Catalog); err != nil {
-		return err
-	}
-	rc := renderContext{rep: rep, cat: resolved.Catalog, checks: resolved.Checks, docsBaseURL: f.report.docsBaseURL, noColor: f.noColor}
-	if err := writeOutputs(cmd.OutOrStdout(), outs, rc); err != nil {
+	res, err := scan.Run(cmd.Context(), req)
+	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	return f.report.gate(cmd, rep, exitFor(rep, len(scan.Objects)+len(scan.Others), failOn))
+	if res.Fleet {
+		return a.writeFleet(cmd, f, outs, failOn, res)
+	}
+	cr := res.Reports[0]
+	if f.report.writeBaseline != "" {
+		if err := baseline.WriteFile(f.report.writeBaseline, baseline.New(cr.Report, resolved.Catalog)); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+	}
+	rc := render.Context{Report: cr.Report, Catalog: resolved.Catalog, Checks: resolved.Checks, DocsBaseURL: f.report.docsBaseURL}
+	if err := writeOutputs(cmd.OutOrStdout(), outs, rc, f.noColor); err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return f.report.gate(cmd, cr.Report, exitFor(cr.Report, cr.Read, failOn))
 }
 
 // exitFor decides the exit code of a scan.

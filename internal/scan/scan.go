@@ -1,0 +1,322 @@
+// Package scan is akscheck's scan pipeline: it reads the sources of a request (paths, standard
+// input, kube contexts, Azure clusters and subscriptions), evaluates the checks with the engine,
+// applies the user's policy and the baseline, and returns one report per cluster. Every
+// front-end (the CLI today; the admission webhook, the in-cluster audit and upgrade-plan) calls
+// Run with a Request and only maps its flags or requests to one and its Result to an answer.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/baseline"
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/load/azure"
+	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Request is one scan: what to read and how to judge it.
+type Request struct {
+	// Paths are files, directories and "-" (standard input, Load.Manifest.Stdin).
+	Paths []string
+	// Load tunes the file loaders (Helm, Kustomize, ARM, Terraform, Dockerfiles, image scan
+	// reports, manifests and standard input).
+	Load load.Options
+	// Kube, when set, reads running clusters through the Kubernetes API.
+	Kube *KubeSource
+	// Azure, when set, reads AKS clusters through Azure Resource Manager.
+	Azure *AzureSource
+
+	// Catalog and Checks are what the reports account for and what runs (the built-in
+	// checks and items plus the config's custom ones).
+	Catalog *catalog.Catalog
+	Checks  []*check.Check
+	// Params are the checks' settings.
+	Params check.Params
+	// Policy holds disabled checks, severity overrides, exemptions and attestations.
+	Policy *engine.Policy
+	// Baseline, when set, suppresses the findings it recorded (BaselineSource names it). It
+	// takes one report: a request for several clusters with a baseline is refused.
+	Baseline       *baseline.File
+	BaselineSource string
+
+	// Version stamps the reports; Now is the clock (nil: the current time, and no
+	// generatedAt in the reports).
+	Version string
+	Now     func() time.Time
+}
+
+// KubeSource names the running clusters to read.
+type KubeSource struct {
+	// Kubeconfig is the kubeconfig file ("" means $KUBECONFIG, ~/.kube/config, or the pod's
+	// service account in a cluster).
+	Kubeconfig string
+	// Context picks a context ("" means the current one); AllContexts reads every context
+	// of the kubeconfig, one report each.
+	Context     string
+	AllContexts bool
+	// Namespace limits the live scan to one namespace ("" means all).
+	Namespace string
+}
+
+// AzureSource names the AKS clusters to read through Azure Resource Manager.
+type AzureSource struct {
+	// Options say how to reach Azure: the credential (nil: DefaultAzureCredential) and the
+	// SDK's client options (tests point them at a replay server).
+	Options azure.Options
+	// ResourceID names one AKS cluster; with Kube and no ResourceID, the cluster is found
+	// from the kube context's API server address.
+	ResourceID string
+	// Subscriptions reads every AKS cluster of these subscriptions, one report each.
+	Subscriptions []string
+}
+
+// Result is what a scan produced.
+type Result struct {
+	// Reports holds one report per cluster, in a stable order (the kube contexts' or the
+	// subscriptions' clusters' order); a scan of files and one cluster has one.
+	Reports []ClusterReport
+	// Fleet is set when the request named several clusters (every context, a subscription):
+	// front-ends then show a summary of the fleet after the reports.
+	Fleet bool
+}
+
+// ClusterReport is the report of one cluster (or of the files of a scan without one).
+type ClusterReport struct {
+	// Name is the kube context or the resourceGroup/name of the AKS resource; "" for a scan
+	// of files and at most one cluster.
+	Name   string
+	Report *report.Report
+	// Read counts the subjects that were read (objects and Azure resources, Dockerfiles,
+	// scan reports); zero with errors means nothing could be read.
+	Read int
+}
+
+// RequestError is a request that cannot be carried out as given: sources that exclude each
+// other, a kubeconfig that cannot be read, a subscription without clusters. Nothing was
+// scanned.
+type RequestError struct{ Err error }
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
+
+func requestErr(format string, args ...any) error {
+	return &RequestError{Err: fmt.Errorf(format, args...)}
+}
+
+// fleetWorkers is how many AKS clusters a fleet run reads at once: ARM answers are small,
+// and the SDK retries when ARM throttles.
+const fleetWorkers = 8
+
+// Run carries out a request: it reads every source, evaluates the checks and returns the
+// reports. An error means nothing was scanned (see RequestError); inputs that could not be
+// read are error entries of the reports, beside what could.
+func Run(ctx context.Context, req Request) (*Result, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	var az *azure.Client
+	if req.Azure != nil {
+		var err error
+		if az, err = azure.New(req.Azure.Options); err != nil {
+			return nil, &RequestError{Err: err}
+		}
+	}
+	files := load.Load(ctx, req.Paths, req.Load)
+	clusters, workers, err := req.clusters(ctx, az)
+	if err != nil {
+		return nil, err
+	}
+	if clusters == nil {
+		// Files only, or files and one cluster: one report.
+		scan := files
+		if err := req.addCluster(ctx, az, scan); err != nil {
+			return nil, err
+		}
+		return &Result{Reports: []ClusterReport{req.evaluate(ctx, "", scan)}}, nil
+	}
+
+	// Several clusters: each is read and evaluated with the files beside it, by a bounded
+	// pool; the reports keep the clusters' order whichever answered first.
+	res := &Result{Reports: make([]ClusterReport, len(clusters)), Fleet: true}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(clusters))) {
+		wg.Go(func() {
+			for i := range jobs {
+				scan := &subject.Scan{}
+				scan.Merge(files)
+				scan.Merge(clusters[i].load(ctx))
+				res.Reports[i] = req.evaluate(ctx, clusters[i].name, scan)
+			}
+		})
+	}
+	for i := range clusters {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return res, nil
+}
+
+// Evaluate runs the checks of a request over subjects that are already loaded, with the same
+// policy, baseline and clock as Run: front-ends that hold their own subjects (an admission
+// request's object) use it.
+func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report {
+	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Params: req.Params, Version: req.Version,
+		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource})
+}
+
+func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) ClusterReport {
+	return ClusterReport{Name: name, Report: Evaluate(ctx, *req, s), Read: len(s.Objects) + len(s.Others)}
+}
+
+func (req *Request) validate() error {
+	if req.Catalog == nil {
+		return requestErr("scan request without a catalog")
+	}
+	if req.Baseline != nil && req.multi() {
+		return requestErr("a baseline takes one report; it does not work with several clusters")
+	}
+	return nil
+}
+
+// multi reports whether the request makes one report per cluster.
+func (req *Request) multi() bool {
+	return (req.Kube != nil && req.Kube.AllContexts) || (req.Azure != nil && len(req.Azure.Subscriptions) > 0)
+}
+
+// cluster is one cluster of a multi-cluster request: its name and how to read it.
+type cluster struct {
+	name string
+	load func(ctx context.Context) *subject.Scan
+}
+
+// clusters lists the clusters of a multi-cluster request (nil for any other) and how many
+// to read at once.
+func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, int, error) {
+	if !req.multi() {
+		return nil, 0, nil
+	}
+	if req.Azure != nil && len(req.Azure.Subscriptions) > 0 {
+		subs := strings.Join(req.Azure.Subscriptions, ", ")
+		ids, err := az.ListClusters(ctx, req.Azure.Subscriptions)
+		if err != nil {
+			return nil, 0, &RequestError{Err: fmt.Errorf("listing the AKS clusters of %s: %w", subs, err)}
+		}
+		if len(ids) == 0 {
+			return nil, 0, requestErr("no AKS cluster in %s", subs)
+		}
+		out := make([]cluster, 0, len(ids))
+		for _, id := range ids {
+			out = append(out, cluster{name: ClusterName(id), load: func(ctx context.Context) *subject.Scan { return az.Load(ctx, id, nil) }})
+		}
+		return out, fleetWorkers, nil
+	}
+	targets, err := live.Targets(req.Kube.Kubeconfig, "", true)
+	if err != nil {
+		return nil, 0, &RequestError{Err: err}
+	}
+	out := make([]cluster, 0, len(targets))
+	for _, t := range targets {
+		out = append(out, cluster{name: t.Context, load: func(ctx context.Context) *subject.Scan {
+			s := live.Load(ctx, t, live.Options{Namespace: req.Kube.Namespace})
+			if az != nil {
+				s.Merge(readAKS(ctx, az, "", s))
+			}
+			return s
+		}})
+	}
+	// One cluster at a time: a live scan holds a cluster's objects in memory.
+	return out, 1, nil
+}
+
+// addCluster adds the one cluster of a request (its kube context, its AKS resource) to the
+// scan of its files.
+func (req *Request) addCluster(ctx context.Context, az *azure.Client, s *subject.Scan) error {
+	if req.Kube != nil {
+		targets, err := live.Targets(req.Kube.Kubeconfig, req.Kube.Context, false)
+		if err != nil {
+			return &RequestError{Err: err}
+		}
+		s.Merge(live.Load(ctx, targets[0], live.Options{Namespace: req.Kube.Namespace}))
+	}
+	if az != nil {
+		s.Merge(readAKS(ctx, az, req.Azure.ResourceID, s))
+	}
+	return nil
+}
+
+// readAKS reads the AKS resource of a cluster: the one named, else the one whose API server
+// the live scan reached. The registries read are those the scan's workloads pull from.
+func readAKS(ctx context.Context, az *azure.Client, resourceID string, liveScan *subject.Scan) *subject.Scan {
+	if resourceID == "" {
+		var lc *subject.LiveCluster
+		for _, o := range liveScan.Others {
+			if c, ok := o.(*subject.LiveCluster); ok {
+				lc = c
+			}
+		}
+		if lc == nil {
+			return &subject.Scan{Errors: []subject.LoadError{{Source: "azure",
+				Message: "the AKS resource was not read: the live scan did not reach an API server to find it by (give --aks-resource-id)"}}}
+		}
+		host := lc.Server
+		if u, err := url.Parse(lc.Server); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		id, err := az.FindByFQDN(ctx, host)
+		if err != nil {
+			return &subject.Scan{Errors: []subject.LoadError{{Source: lc.Context, Message: "the AKS resource was not read: " + err.Error()}}}
+		}
+		resourceID = id
+	}
+	return az.Load(ctx, resourceID, acrHosts(liveScan))
+}
+
+// acrHosts returns the Azure Container Registry hosts the scan's workloads pull from.
+func acrHosts(s *subject.Scan) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range s.Objects {
+		w := subject.NewWorkload(o)
+		if w == nil {
+			continue
+		}
+		for _, c := range w.Containers() {
+			h := strings.ToLower(c.ImageRef.Registry)
+			if strings.HasSuffix(h, ".azurecr.io") && !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ClusterName is resourceGroup/name of an ARM ID, for reports and file names.
+func ClusterName(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if len(parts) >= 8 {
+		return parts[3] + "/" + parts[len(parts)-1]
+	}
+	return id
+}
+
+// IsRequestError reports whether err is a request that could not be carried out as given.
+func IsRequestError(err error) bool {
+	var re *RequestError
+	return errors.As(err, &re)
+}
