@@ -15,6 +15,13 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
+// Object annotations that exempt an object from checks (the engine honours them unless
+// --strict; the check pages document them).
+const (
+	ExemptAnnotation       = "akscheck.io/exempt"
+	ExemptReasonAnnotation = "akscheck.io/exempt-reason"
+)
+
 // Meta describes a check. It is the single source of its docs, SARIF rule and defaults.
 type Meta struct {
 	// ID is stable and kebab-case; users disable and exempt by it.

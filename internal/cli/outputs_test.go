@@ -333,3 +333,17 @@ func TestPreCommitHook(t *testing.T) {
 		t.Errorf("akscheck %s: exit %d: %s", strings.Join(args, " "), code, stderr)
 	}
 }
+
+// TestOutputCompletion: -o completes with every format of the registry and what it is for.
+func TestOutputCompletion(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := run(t, "", "__complete", "scan", "-o", "")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range render.Formats() {
+		if !strings.Contains(stdout, f.Name+"\t"+f.Help+"\n") {
+			t.Errorf("completion lacks %s:\n%s", f.Name, stdout)
+		}
+	}
+}

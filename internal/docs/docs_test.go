@@ -9,10 +9,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/checks/object"
 	"github.com/akscheck/akscheck/internal/checks/workload"
-	"github.com/akscheck/akscheck/internal/engine"
 )
 
 // TestPagesAreGenerated fails when docs/checks/ is stale: a page missing, different from what
@@ -40,7 +40,7 @@ func TestPagesSayWhatWhyFixAndExempt(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, page := range pages {
-		for _, want := range []string{"## What it looks at, and why", "## How to fix", "## How to exempt", engine.ExemptAnnotation, "exemptions:"} {
+		for _, want := range []string{"## What it looks at, and why", "## How to fix", "## How to exempt", check.ExemptAnnotation, "exemptions:"} {
 			if !strings.Contains(string(page), want) {
 				t.Errorf("%s lacks %q", name, want)
 			}
@@ -48,7 +48,7 @@ func TestPagesSayWhatWhyFixAndExempt(t *testing.T) {
 	}
 	// Checks on Kubernetes objects show the annotations.
 	for _, c := range workload.Checks() {
-		if !strings.Contains(string(pages[c.ID+".md"]), engine.ExemptReasonAnnotation+": ") {
+		if !strings.Contains(string(pages[c.ID+".md"]), check.ExemptReasonAnnotation+": ") {
 			t.Errorf("%s.md does not show the exemption annotations", c.ID)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/engine"
 )
 
 // DefaultBaseURL is where the check pages are published: docs/checks/ of the repository. The
@@ -73,11 +72,11 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 		b.WriteString("On the Kubernetes object itself, with two annotations (several IDs are separated by commas; ")
 		b.WriteString("without a reason the exemption does not apply):\n\n")
 		fmt.Fprintf(&b, "```yaml\nmetadata:\n  annotations:\n    %s: %s\n    %s: \"<why this object may keep it>\"\n```\n\n",
-			engine.ExemptAnnotation, c.ID, engine.ExemptReasonAnnotation)
+			check.ExemptAnnotation, c.ID, check.ExemptReasonAnnotation)
 		b.WriteString("Or, without touching the object, in `.akscheck.yaml` (`--strict` ignores the annotations, not these):\n\n")
 	} else {
 		fmt.Fprintf(&b, "What this check reads has no annotations (the `%s` annotation is for Kubernetes objects), so exempt it in `.akscheck.yaml`:\n\n",
-			engine.ExemptAnnotation)
+			check.ExemptAnnotation)
 	}
 	fmt.Fprintf(&b, "```yaml\nexemptions:\n  - check: %s            # this check, or its item %s\n", c.ID, c.Item)
 	b.WriteString("    kind: Deployment            # optional globs: kind, namespace, name, container\n")

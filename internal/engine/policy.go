@@ -11,12 +11,6 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// Object annotations that exempt an object from checks.
-const (
-	ExemptAnnotation       = "akscheck.io/exempt"
-	ExemptReasonAnnotation = "akscheck.io/exempt-reason"
-)
-
 // Policy is what a user decided about the checks: which run, how severe they are, which
 // findings are exempted, and which manual items a person attested.
 type Policy struct {
@@ -118,14 +112,14 @@ func (p *Policy) applyAnnotations(s subject.Subject, fs []check.Finding, notes *
 	if !ok {
 		return
 	}
-	list := o.Meta.Annotations[ExemptAnnotation]
+	list := o.Meta.Annotations[check.ExemptAnnotation]
 	if list == "" {
 		return
 	}
 	if p != nil && p.Strict {
 		return
 	}
-	reason := strings.TrimSpace(o.Meta.Annotations[ExemptReasonAnnotation])
+	reason := strings.TrimSpace(o.Meta.Annotations[check.ExemptReasonAnnotation])
 	ids := map[string]bool{}
 	for _, id := range strings.Split(list, ",") {
 		ids[strings.TrimSpace(id)] = true
@@ -137,10 +131,10 @@ func (p *Policy) applyAnnotations(s subject.Subject, fs []check.Finding, notes *
 		}
 		if reason == "" {
 			notes.add(o.Source.File, o.Source.Line, fmt.Sprintf("%s exempts %s by annotation without %s; the exemption does not apply",
-				o.Ref(), f.Check, ExemptReasonAnnotation))
+				o.Ref(), f.Check, check.ExemptReasonAnnotation))
 			continue
 		}
-		f.SuppressedBy = "annotation " + ExemptAnnotation + ": " + reason
+		f.SuppressedBy = "annotation " + check.ExemptAnnotation + ": " + reason
 	}
 }
 
