@@ -38,6 +38,9 @@ type Config struct {
 type Checks struct {
 	// Disable lists check IDs or item IDs that do not run.
 	Disable []string `yaml:"disable"`
+	// Enable lists check IDs or item IDs of checks that are off by default
+	// (DisabledByDefault) and should run.
+	Enable []string `yaml:"enable"`
 	// Severity overrides the severity of checks, by check ID or item ID.
 	Severity map[string]string `yaml:"severity"`
 	// Params are the checks' parameters; keys not given keep their defaults.
@@ -49,6 +52,7 @@ type Checks struct {
 
 	severityLines map[string]int
 	disableLines  []int
+	enableLines   []int
 }
 
 // Exemption suppresses the findings of a check on the objects it names.
@@ -376,6 +380,10 @@ func recordLines(cfg *Config, doc *yaml.Node) {
 				case "disable":
 					for _, e := range sub.Content {
 						cfg.Checks.disableLines = append(cfg.Checks.disableLines, e.Line)
+					}
+				case "enable":
+					for _, e := range sub.Content {
+						cfg.Checks.enableLines = append(cfg.Checks.enableLines, e.Line)
 					}
 				}
 			}

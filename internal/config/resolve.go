@@ -110,7 +110,7 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 		return ids[id] || isItem
 	}
 	candidates := append(itemIDs(full), keysOf(ids)...)
-	policy := &engine.Policy{Disabled: map[string]bool{}, Severity: map[string]check.Severity{},
+	policy := &engine.Policy{Disabled: map[string]bool{}, Enabled: map[string]bool{}, Severity: map[string]check.Severity{},
 		Strict: c.Checks.Strict, Source: c.Source,
 		AttestationMaxAge: time.Duration(c.Checks.AttestationMaxAgeDays) * 24 * time.Hour}
 	for i, id := range c.Checks.Disable {
@@ -120,6 +120,17 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			continue
 		}
 		policy.Disabled[id] = true
+	}
+	for i, id := range c.Checks.Enable {
+		line := lineAt(c.Checks.enableLines, i)
+		switch {
+		case !known(id):
+			fail(line, "checks.enable: %q is no check or item ID%s", id, didYouMean(id, candidates))
+		case policy.Disabled[id]:
+			fail(line, "checks.enable: %q is also in checks.disable; keep it in one of them", id)
+		default:
+			policy.Enabled[id] = true
+		}
 	}
 	for id, name := range c.Checks.Severity {
 		line := c.Checks.severityLines[id]

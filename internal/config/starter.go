@@ -18,6 +18,8 @@ func WriteStarter(w io.Writer, checks []*check.Check) error {
 checks:
   # Checks (check IDs or item IDs) that do not run.
   disable: []
+  # Checks that are off by default (marked "off by default" below) and should run.
+  enable: []
   # Severity overrides (critical, high, medium, low, info), by check ID or item ID.
   severity: {}
   # Ignore exemptions made by the akscheck.io/exempt annotation (same as --strict).
@@ -71,10 +73,15 @@ customChecks: []
 #    expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
 #    message: "'no team label on ' + object.metadata.name"
 
-# The checks, with their item and default severity (for checks.disable and checks.severity):
+# The checks, with their item and default severity (for checks.disable, checks.enable and
+# checks.severity):
 `)
 	for _, c := range checks {
-		fmt.Fprintf(&b, "#   %-36s %-32s %s\n", c.ID, c.Item, c.Severity)
+		off := ""
+		if c.DisabledByDefault {
+			off = " (off by default)"
+		}
+		fmt.Fprintf(&b, "#   %-36s %-32s %s%s\n", c.ID, c.Item, c.Severity, off)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -51,7 +51,7 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 	fmt.Fprintf(&b, "| Inputs | %s (%s) |\n", evidence(c), catalog.EvidenceHint(c.EvidenceKinds()))
 	enabled := "yes"
 	if c.DisabledByDefault {
-		enabled = "no"
+		enabled = "no (turn it on with `checks.enable: [" + c.ID + "]` in .akscheck.yaml)"
 	}
 	fmt.Fprintf(&b, "| Enabled by default | %s |\n\n", enabled)
 

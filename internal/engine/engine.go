@@ -204,13 +204,16 @@ func safeRun(ctx context.Context, env *check.Env, c *check.Check, s subject.Subj
 
 func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.Item {
 	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: []string{}}
-	eligible, applied, failed, disabled := false, 0, false, 0
+	eligible, applied, failed, disabled, offByDefault := false, 0, false, 0, 0
 	var unlisted []string
 	for _, cr := range runs {
 		item.Checks = append(item.Checks, cr.check.ID)
 		item.Findings += len(cr.findings)
 		if cr.disabled {
 			disabled++
+			if cr.check.DisabledByDefault {
+				offByDefault++
+			}
 			continue
 		}
 		if cr.eligible {
@@ -234,6 +237,9 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	case disabled > 0 && disabled == len(runs):
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "its checks are disabled by configuration"
+		if offByDefault == disabled {
+			item.Reason = "its checks are off by default (turn them on with checks.enable)"
+		}
 	case applied > 0:
 		item.Status = report.StatusPass
 	case eligible:

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -88,5 +89,35 @@ func TestManualItems(t *testing.T) {
 	rep := Run(t.Context(), cat, nil, podScan(t), Options{})
 	if it := status(rep, "dr.multiregion"); it.Status != report.StatusManual {
 		t.Errorf("dr.multiregion = %s, want manual", it.Status)
+	}
+}
+
+// TestDisabledByDefault: a check that is off by default does not run, and its item says how
+// to turn it on, until the policy enables it by check or item ID; disabling wins elsewhere.
+func TestDisabledByDefault(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	optIn := check.New(check.Meta{ID: "opt-in", Item: testItem, Severity: check.High, DisabledByDefault: true},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Failf("spec", "", "bad")
+		})
+	for name, tc := range map[string]struct {
+		policy *Policy
+		want   string
+	}{
+		"no policy":         {nil, report.StatusNotEvaluated},
+		"not enabled":       {&Policy{}, report.StatusNotEvaluated},
+		"enabled by check":  {&Policy{Enabled: map[string]bool{"opt-in": true}}, report.StatusFail},
+		"enabled by item":   {&Policy{Enabled: map[string]bool{testItem: true}}, report.StatusFail},
+		"enabled, item off": {&Policy{Enabled: map[string]bool{"opt-in": true}, Disabled: map[string]bool{testItem: true}}, report.StatusNotEvaluated},
+	} {
+		rep := Run(t.Context(), cat, []*check.Check{optIn}, podScan(t), Options{Policy: tc.policy})
+		it := status(rep, testItem)
+		if it.Status != tc.want {
+			t.Errorf("%s: %s, want %s", name, it.Status, tc.want)
+		}
+		if name == "not enabled" && !strings.Contains(it.Reason, "checks.enable") {
+			t.Errorf("%s: reason %q does not say how to turn it on", name, it.Reason)
+		}
 	}
 }

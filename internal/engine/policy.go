@@ -16,6 +16,9 @@ import (
 type Policy struct {
 	// Disabled holds check IDs and item IDs that do not run.
 	Disabled map[string]bool
+	// Enabled holds check IDs and item IDs whose checks are off by default
+	// (Meta.DisabledByDefault) and run.
+	Enabled map[string]bool
 	// Severity overrides severities, by check ID or item ID (a check ID wins).
 	Severity map[string]check.Severity
 	// Exemptions suppress findings.
@@ -47,8 +50,16 @@ type Attestation struct {
 	Line               int
 }
 
+// disabled reports whether a check does not run: the config disables it, or it is off by
+// default and the config does not enable it.
 func (p *Policy) disabled(c *check.Check) bool {
-	return p != nil && (p.Disabled[c.ID] || p.Disabled[c.Item])
+	if p == nil {
+		return c.DisabledByDefault
+	}
+	if p.Disabled[c.ID] || p.Disabled[c.Item] {
+		return true
+	}
+	return c.DisabledByDefault && !p.Enabled[c.ID] && !p.Enabled[c.Item]
 }
 
 func (p *Policy) severity(c *check.Check) (check.Severity, bool) {
