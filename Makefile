@@ -1,5 +1,6 @@
 GO ?= go
 STATICCHECK = $(GO) tool -modfile=tools/go.mod staticcheck
+GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 
 .PHONY: help build test race lint generate verify-generated fuzz bench
 
@@ -15,10 +16,12 @@ test: ## run the tests (the README's test command)
 race: ## run the tests with the race detector
 	$(GO) test -race ./...
 
-lint: ## gofmt, go vet and staticcheck
+lint: ## gofmt, go vet, staticcheck and golangci-lint (.golangci.yml)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	$(GOLANGCI_LINT) run ./...
+	$(GOLANGCI_LINT) run --build-tags integration ./internal/load/live/integration/...
 
 generate: ## regenerate docs/checks.md and docs/checks/*.md from the checks' metadata
 	$(GO) generate ./...

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -137,8 +138,8 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			es, ok := err.(Errors)
-			if !ok {
+			var es Errors
+			if !errors.As(err, &es) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			if len(es) != len(tt.want) {

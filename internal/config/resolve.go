@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -94,7 +95,8 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 		customChecks, err = custom.Compile(specs)
 		if err != nil {
 			line := 0
-			if ce, ok := err.(*custom.CompileError); ok {
+			var ce *custom.CompileError
+			if errors.As(err, &ce) {
 				for _, cc := range c.CustomChecks {
 					if cc.ID == ce.ID {
 						line = cc.Line

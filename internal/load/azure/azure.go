@@ -147,8 +147,10 @@ func (c *Client) FindByFQDN(ctx context.Context, fqdn string) (string, error) {
 	return "", fmt.Errorf("no AKS cluster the Azure credential can see has the API server %s (give --aks-resource-id)", fqdn)
 }
 
-// registryIDs finds the registries with these login servers (acme.azurecr.io).
-func (c *Client) registryIDs(ctx context.Context, subscription string, hosts []string) ([]string, error) {
+// registryIDs finds the registries with these login servers (acme.azurecr.io), in every
+// subscription the credential can see: a registry is often in another subscription than
+// the clusters that pull from it.
+func (c *Client) registryIDs(ctx context.Context, hosts []string) ([]string, error) {
 	if len(hosts) == 0 {
 		return nil, nil
 	}
@@ -312,7 +314,7 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 
 // registries reads the registries with the given login servers, and their replications.
 func (r *reader) registries(ctx context.Context, hosts []string) {
-	ids, err := r.c.registryIDs(ctx, r.id.SubscriptionID, hosts)
+	ids, err := r.c.registryIDs(ctx, hosts)
 	if err != nil {
 		r.fail(strings.Join(hosts, ", "), "finding the registries the images come from", err)
 		return

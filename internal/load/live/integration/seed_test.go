@@ -63,11 +63,11 @@ func node(name, pool, mode, zone, kubelet, image string, critical bool) *corev1.
 // container is a container that passes most container checks.
 func container(name, image string) corev1.Container {
 	no, yes := false, true
-	probe := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intOrStr(8080)}}}
+	probe := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}}}
 	return corev1.Container{
 		Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent,
 		LivenessProbe: probe, ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-			HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intOrStr(8080)}}},
+			HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromInt32(8080)}}},
 		Resources: corev1.ResourceRequirements{
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")},
 			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")},
@@ -116,8 +116,6 @@ func withNode(p *corev1.Pod, nodeName string) *corev1.Pod {
 	p.Spec.NodeName = nodeName
 	return p
 }
-
-func intOrStr(port int32) intstr.IntOrString { return intstr.FromInt32(port) }
 
 // seeder creates objects through client-go as an admin.
 type seeder struct {
@@ -332,7 +330,7 @@ func seedCluster(ctx context.Context, cfg *rest.Config) error {
 			_, err := s.cs.CoreV1().Services("shop").Create(ctx, &corev1.Service{
 				ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Labels: labelsOf("web")},
 				Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "web"},
-					Ports: []corev1.ServicePort{{Port: 80, TargetPort: intOrStr(8080)}}}}, metav1.CreateOptions{})
+					Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}}}, metav1.CreateOptions{})
 			return err
 		},
 		func() error {
