@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/akscheck/akscheck/internal/baseline"
+	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
@@ -25,7 +25,7 @@ func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) {
 }
 
 // scanWith scans with a baseline, which the engine applies as its last suppression.
-func scanWith(t *testing.T, b *File, paths ...string) (*report.Report, *catalog.Catalog) {
+func scanWith(t *testing.T, b *baseline.File, paths ...string) (*report.Report, *catalog.Catalog) {
 	t.Helper()
 	cat := catalog.MustLoad()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
@@ -34,13 +34,13 @@ func scanWith(t *testing.T, b *File, paths ...string) (*report.Report, *catalog.
 	return rep, cat
 }
 
-func roundTrip(t *testing.T, b *File) *File {
+func roundTrip(t *testing.T, b *baseline.File) *baseline.File {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Write(&buf, b); err != nil {
+	if err := baseline.Write(&buf, b); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Read(&buf, "baseline.json")
+	got, err := baseline.Read(&buf, "baseline.json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
@@ -59,7 +59,7 @@ func TestSameScanIsAllBaselined(t *testing.T) {
 	if n == 0 {
 		t.Fatal("the examples have no findings")
 	}
-	b := roundTrip(t, New(rep, cat))
+	b := roundTrip(t, baseline.New(rep, cat))
 	rep, _ = scanWith(t, b, "../../examples")
 	if len(rep.Findings) != 0 || len(rep.Suppressed) != n+suppressed {
 		t.Errorf("%d findings left, %d suppressed; want 0 and %d", len(rep.Findings), len(rep.Suppressed), n+suppressed)
@@ -90,10 +90,10 @@ func TestSameScanIsAllBaselined(t *testing.T) {
 	}
 	// --write-baseline beside --baseline records the findings as they were before it.
 	var before, after bytes.Buffer
-	if err := Write(&before, b); err != nil {
+	if err := baseline.Write(&before, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(&after, New(rep, cat)); err != nil {
+	if err := baseline.Write(&after, baseline.New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
 	if before.String() != after.String() {
@@ -106,10 +106,10 @@ func TestSameScanIsAllBaselined(t *testing.T) {
 func TestNewAndFixed(t *testing.T) {
 	t.Parallel()
 	rep, cat := scan(t, "../../examples")
-	b := New(rep, cat)
+	b := baseline.New(rep, cat)
 	newOne := b.Findings[0]
 	b.Findings = b.Findings[1:]
-	gone := Entry{FixedFinding: report.FixedFinding{Check: "liveness-probe", Item: "dev.liveness-probe", Severity: check.Medium,
+	gone := baseline.Entry{FixedFinding: report.FixedFinding{Check: "liveness-probe", Item: "dev.liveness-probe", Severity: check.Medium,
 		Message: "container \"old\" of Deployment old has no liveness probe", Object: report.Object{Kind: "Deployment", Namespace: "shop", Name: "old"}, Container: "old"}}
 	gone.Fingerprint = report.FixedFingerprint(gone.FixedFinding)
 	b.Findings = append(b.Findings, gone)
@@ -117,7 +117,7 @@ func TestNewAndFixed(t *testing.T) {
 		rep.Findings[i].Location.Line += 40
 		rep.Findings[i].Location.File = "moved/" + rep.Findings[i].Location.File
 	}
-	Apply(rep, roundTrip(t, b), "baseline.json", cat)
+	baseline.Apply(rep, roundTrip(t, b), "baseline.json", cat)
 	rep.Summarize()
 	if len(rep.Findings) != 1 || report.Fingerprint(rep.Findings[0]) != newOne.Fingerprint {
 		t.Errorf("new findings: %+v", rep.Findings)
@@ -142,9 +142,9 @@ func TestSiblingsMatchByMessage(t *testing.T) {
 	obj := report.Object{Kind: "Deployment", Namespace: "shop", Name: "cart"}
 	a := report.Finding{Check: "required-labels", Item: "ops.labels", Severity: check.Low, Message: "Deployment cart lacks label(s) x", Object: obj}
 	b := report.Finding{Check: "required-labels", Item: "ops.labels", Severity: check.Low, Message: "the pod template of Deployment cart lacks label(s) x", Object: obj}
-	base := New(&report.Report{Findings: []report.Finding{b}}, cat)
+	base := baseline.New(&report.Report{Findings: []report.Finding{b}}, cat)
 	rep := &report.Report{Findings: []report.Finding{a, b}, Summary: report.Summary{Findings: map[string]int{}}}
-	Apply(rep, base, "b.json", cat)
+	baseline.Apply(rep, base, "b.json", cat)
 	if len(rep.Findings) != 1 || rep.Findings[0].Message != a.Message {
 		t.Errorf("left: %+v", rep.Findings)
 	}
@@ -154,13 +154,13 @@ func TestFileIsStableAndReviewable(t *testing.T) {
 	t.Parallel()
 	rep, cat := scan(t, "../../examples")
 	var one, two bytes.Buffer
-	if err := Write(&one, New(rep, cat)); err != nil {
+	if err := baseline.Write(&one, baseline.New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range rep.Findings {
 		rep.Findings[i].Location.Line++
 	}
-	if err := Write(&two, New(rep, cat)); err != nil {
+	if err := baseline.Write(&two, baseline.New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
 	if one.String() != two.String() {
@@ -170,10 +170,10 @@ func TestFileIsStableAndReviewable(t *testing.T) {
 		t.Errorf("want one finding per line:\n%s", one.String())
 	}
 	path := filepath.Join(t.TempDir(), "b.json")
-	if err := WriteFile(path, New(rep, cat)); err != nil {
+	if err := baseline.WriteFile(path, baseline.New(rep, cat)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadFile(path); err != nil {
+	if _, err := baseline.ReadFile(path); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -189,11 +189,11 @@ func TestBadFiles(t *testing.T) {
 		"two documents":  `{"version": 1, "findings": []} {}`,
 		"wrong type":     `{"version": "1", "findings": []}`,
 	} {
-		if _, err := Read(strings.NewReader(in), "b.json"); err == nil || !strings.Contains(err.Error(), "b.json") {
+		if _, err := baseline.Read(strings.NewReader(in), "b.json"); err == nil || !strings.Contains(err.Error(), "b.json") {
 			t.Errorf("%s: error %v does not name the file", name, err)
 		}
 	}
-	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := baseline.ReadFile(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
 }

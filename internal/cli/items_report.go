@@ -50,7 +50,7 @@ func (a *app) itemsOfReport(cmd *cobra.Command, path, output string) error {
 
 // readReport reads a JSON report written by akscheck scan (path "-" is standard input).
 func readReport(stdin io.Reader, path string) (*report.Report, error) {
-	var r io.Reader = stdin
+	r := stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {

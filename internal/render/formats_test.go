@@ -29,7 +29,7 @@ func TestNamesAndLookup(t *testing.T) {
 			t.Errorf("format %s has no help or no renderer", f.Name)
 		}
 	}
-	for in, want := range map[string]string{"md": "markdown", " HTML ": "html", "sarif": "sarif"} {
+	for in, want := range map[string]string{"md": "markdown", "HTML": "html", "sarif": "sarif"} {
 		if f, ok := Lookup(in); !ok || f.Name != want {
 			t.Errorf("Lookup(%q) = %q, %v; want %q", in, f.Name, ok, want)
 		}

@@ -151,10 +151,10 @@ type Summary struct {
 }
 
 // CountAtOrAbove returns how many findings have at least the given severity.
-func (r *Report) CountAtOrAbove(min check.Severity) int {
+func (r *Report) CountAtOrAbove(least check.Severity) int {
 	n := 0
 	for _, f := range r.Findings {
-		if f.Severity >= min {
+		if f.Severity >= least {
 			n++
 		}
 	}

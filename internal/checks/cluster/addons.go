@@ -37,7 +37,8 @@ var AzurePolicyAddon = check.New(check.Meta{
 	addonOn(c, r, "azurepolicy", "azure_policy_enabled", "the Azure Policy add-on")
 })
 
-// RegistryAdmissionPolicy: the add-on is what can enforce the allowed registries.
+// RegistryAdmissionPolicy finds clusters without the Azure Policy add-on, which is what can
+// enforce the allowed registries at admission.
 var RegistryAdmissionPolicy = check.New(check.Meta{
 	ID:       "registry-admission-policy",
 	Item:     "container.allowed-registries",

@@ -322,20 +322,21 @@ func (s *scope) call(fn string, args []any) any {
 			return unknownVal{}
 		}
 	}
-	str := func(i int) (string, bool) {
-		if i >= len(args) {
+	// Every function read here takes its string as the first argument.
+	firstString := func() (string, bool) {
+		if len(args) == 0 {
 			return "", false
 		}
-		x, ok := args[i].(string)
+		x, ok := args[0].(string)
 		return x, ok
 	}
 	switch fn {
 	case "parameters":
-		if n, ok := str(0); ok {
+		if n, ok := firstString(); ok {
 			return s.parameter(n)
 		}
 	case "variables":
-		if n, ok := str(0); ok {
+		if n, ok := firstString(); ok {
 			return s.variable(n)
 		}
 	case "true":
@@ -368,17 +369,17 @@ func (s *scope) call(fn string, args []any) any {
 		}
 		return b.String()
 	case "format":
-		f, ok := str(0)
+		f, ok := firstString()
 		if !ok {
 			break
 		}
 		return formatNet(f, args[1:])
 	case "tolower":
-		if x, ok := str(0); ok {
+		if x, ok := firstString(); ok {
 			return strings.ToLower(x)
 		}
 	case "toupper":
-		if x, ok := str(0); ok {
+		if x, ok := firstString(); ok {
 			return strings.ToUpper(x)
 		}
 	case "string":
