@@ -30,7 +30,7 @@ func scanWith(t *testing.T, b *baseline.File, paths ...string) (*report.Report, 
 	cat := catalog.MustLoad()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
 	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), paths, load.Options{}),
-		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now, Baseline: b, BaselineSource: "baseline.json"})
+		engine.Options{Version: "test", Now: now, Baseline: b, BaselineSource: "baseline.json"})
 	return rep, cat
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/akscheck/akscheck/internal/aksversion"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -50,6 +49,9 @@ type Meta struct {
 	Evidence []catalog.Evidence
 	// DisabledByDefault checks run only when a config enables them.
 	DisabledByDefault bool
+	// Settings are the settings the check reads (key, type, default, doc): the config
+	// accepts them under checks.params, and the docs list them with the check.
+	Settings []Setting
 }
 
 // EvidenceKinds returns Evidence with its default applied.
@@ -105,77 +107,12 @@ type Finding struct {
 	SuppressedBy string
 }
 
-// Params are the tunable inputs of the built-in checks.
-//
-// The yaml names are the keys of checks.params in .akscheck.yaml: a contract with users.
-type Params struct {
-	// AllowedRegistries are registry host patterns ("*.azurecr.io", "mcr.microsoft.com").
-	AllowedRegistries []string `yaml:"allowedRegistries"`
-	// RequiredLabels must be set on workloads and their pod templates.
-	RequiredLabels []string `yaml:"requiredLabels"`
-	// StartupProbeDelaySeconds is the liveness initialDelaySeconds from which a startup
-	// probe is expected.
-	StartupProbeDelaySeconds int32 `yaml:"startupProbeDelaySeconds"`
-	// IngressDomains are the domains Ingress and HTTPRoute hosts must belong to; empty
-	// allows any host but flags catch-all rules and wildcard hosts.
-	IngressDomains []string `yaml:"ingressDomains"`
-	// SystemNamespaces are out of scope of namespace-level checks; a trailing * matches a
-	// prefix ("aks-*").
-	SystemNamespaces []string `yaml:"systemNamespaces"`
-	// RequiredTags are the Azure tag keys every cluster, node pool and registry must carry
-	// with a value; empty asks for at least one tag.
-	RequiredTags []string `yaml:"requiredTags"`
-	// Profile selects stricter expectations: "regulated" asks for FIPS, host encryption,
-	// customer-managed disk keys, KMS and Defender (cluster.regulated-industries).
-	Profile string `yaml:"profile"`
-	// Versions are the AKS Kubernetes versions clusters are judged against: the shipped
-	// data, or --versions-file. A cluster's own az aks get-versions input wins.
-	Versions *aksversion.Data `yaml:"-"`
-	// DistrolessBases are image patterns that count as distroless or minimal bases besides
-	// the built-in ones (container.distroless): "myacr.azurecr.io/base/*", "alpine:3.*".
-	DistrolessBases []string `yaml:"distrolessBases"`
-	// VulnThreshold is the severity from which a vulnerability with a fix available fails
-	// (dev.vulnerability-threshold).
-	VulnThreshold Severity `yaml:"vulnThreshold"`
-	// VulnUnfixedSeverity is the severity of the findings for vulnerabilities at or above
-	// the threshold that have no fix yet.
-	VulnUnfixedSeverity Severity `yaml:"vulnUnfixedSeverity"`
-	// ReportMaxAge is the age from which an image scan report is stale ("7d", "36h").
-	ReportMaxAge Age `yaml:"reportMaxAge"`
-	// VulnIgnore are the accepted vulnerabilities (the config's vulnerabilities.ignore).
-	VulnIgnore []VulnIgnore `yaml:"-"`
-}
-
-// DefaultParams returns the defaults documented in the README.
-func DefaultParams() Params {
-	return Params{
-		AllowedRegistries:        []string{"*.azurecr.io", "mcr.microsoft.com"},
-		RequiredLabels:           []string{"app.kubernetes.io/name", "app.kubernetes.io/instance"},
-		StartupProbeDelaySeconds: 30,
-		SystemNamespaces: []string{"kube-system", "kube-public", "kube-node-lease", "gatekeeper-system",
-			"calico-system", "tigera-operator", "app-routing-system", "aks-*"},
-		Versions:            aksversion.Shipped(),
-		VulnThreshold:       High,
-		VulnUnfixedSeverity: Info,
-		ReportMaxAge:        Age(7 * 24 * time.Hour),
-	}
-}
-
-// SystemNamespace reports whether a namespace is a system namespace, out of scope of the
-// namespace-level checks.
-func (p *Params) SystemNamespace(name string) bool {
-	for _, s := range p.SystemNamespaces {
-		if s == name || (strings.HasSuffix(s, "*") && strings.HasPrefix(name, strings.TrimSuffix(s, "*"))) {
-			return true
-		}
-	}
-	return false
-}
-
 // Env is what a check may consult besides its subject.
 type Env struct {
-	Params *Params
-	Index  *subject.Index
+	// Settings are the values of the checks' settings in this scan (read them with the
+	// declaring setting's Get); a key not set means its default.
+	Settings Settings
+	Index    *subject.Index
 	// Now is the time of the scan, for checks that depend on dates (support windows, report
 	// ages, expiry).
 	Now time.Time

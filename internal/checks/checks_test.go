@@ -175,7 +175,7 @@ func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string)
 		t.Fatalf("fixture does not load: %+v", scan.Errors)
 	}
 	scan.Evidence[catalog.Manifest] = true
-	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Params: check.DefaultParams()})
+	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{})
 }
 
 // fedByManifests reports whether manifests can feed a check, so that its fixtures are

@@ -18,8 +18,7 @@ func TestExamplesExerciseEveryCheck(t *testing.T) {
 		t.Fatalf("examples do not load: %+v", scan.Errors)
 	}
 	ix := subject.NewIndex(scan.Objects)
-	params := check.DefaultParams()
-	env := &check.Env{Params: &params, Index: ix}
+	env := &check.Env{Index: ix}
 	for _, c := range All() {
 		if !usesEvidence(c, catalog.Manifest) {
 			continue

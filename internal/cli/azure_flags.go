@@ -6,11 +6,12 @@ import (
 
 	"github.com/akscheck/akscheck/internal/aksversion"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/cluster"
 )
 
 // applyAzureFlags sets the parameters of the Azure checks from scan's flags: the version
 // data, the required tags and the profile.
-func applyAzureFlags(f *scanFlags, params *check.Params) error {
+func applyAzureFlags(f *scanFlags, settings check.Settings) error {
 	if f.versionsFile != "" {
 		data, err := os.ReadFile(f.versionsFile)
 		if err != nil {
@@ -20,15 +21,15 @@ func applyAzureFlags(f *scanFlags, params *check.Params) error {
 		if err != nil {
 			return usageErr("--versions-file %s: %v", f.versionsFile, err)
 		}
-		params.Versions = v
+		cluster.VersionsSetting.Set(settings, v)
 	}
 	if len(f.requiredTags) > 0 {
-		params.RequiredTags = f.requiredTags
+		cluster.RequiredTagsSetting.Set(settings, f.requiredTags)
 	}
 	switch strings.ToLower(f.profile) {
 	case "":
 	case "regulated":
-		params.Profile = "regulated"
+		cluster.ProfileSetting.Set(settings, "regulated")
 	default:
 		return usageErr("--profile %q: want regulated", f.profile)
 	}

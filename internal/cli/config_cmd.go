@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/config"
 )
 
@@ -22,7 +23,11 @@ func (a *app) resolveConfig(path string) (*config.Resolved, error) {
 	}
 	if path != "" {
 		var err error
-		if cfg, err = config.LoadFile(path); err != nil {
+		settings, err := check.SettingsOf(a.checks)
+		if err != nil {
+			return nil, err
+		}
+		if cfg, err = config.LoadFile(path, settings); err != nil {
 			return nil, &exitError{code: ExitUsage, err: fmt.Errorf("invalid config:\n%w", err)}
 		}
 	}

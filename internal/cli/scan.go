@@ -8,6 +8,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/workload"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/load/arm"
 	"github.com/akscheck/akscheck/internal/load/helm"
@@ -42,7 +43,6 @@ type scanFlags struct {
 
 func (a *app) scanCommand() *cobra.Command {
 	f := &scanFlags{}
-	defaults := check.DefaultParams()
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
 		Short: "Scan Kubernetes manifests against the checklist",
@@ -68,10 +68,10 @@ are "not-evaluated", never "pass".`,
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none; with --cluster, scan only this namespace")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colours are only used on terminals, and never when NO_COLOR is set)")
 	fl.StringArrayVar(&f.allowedRegistries, "allowed-registry", nil,
-		fmt.Sprintf("allowed image registry host pattern, repeatable (default %s)", strings.Join(defaults.AllowedRegistries, ", ")))
+		fmt.Sprintf("allowed image registry host pattern, repeatable (default %s)", strings.Join(workload.AllowedRegistriesSetting.Default(), ", ")))
 	fl.StringArrayVar(&f.requiredLabels, "required-label", nil,
-		fmt.Sprintf("label key every workload must carry, repeatable (default %s)", strings.Join(defaults.RequiredLabels, ", ")))
-	fl.Int32Var(&f.startupDelay, "startup-probe-delay", defaults.StartupProbeDelaySeconds, "liveness initialDelaySeconds from which a startup probe is expected")
+		fmt.Sprintf("label key every workload must carry, repeatable (default %s)", strings.Join(workload.RequiredLabelsSetting.Default(), ", ")))
+	fl.Int32Var(&f.startupDelay, "startup-probe-delay", workload.StartupProbeDelaySetting.Default(), "liveness initialDelaySeconds from which a startup probe is expected")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest input file read, in bytes")
 	fl.BoolVar(&f.strict, "strict", false, "ignore exemptions made by object annotations (akscheck.io/exempt)")
 	fl.StringArrayVar(&f.helmValues, "values", nil, "Helm values file for the charts scanned, repeatable (as helm template --values)")
@@ -106,23 +106,27 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 		return err
 	}
 	resolved := a.resolved
-	params := resolved.Params
+	// Flags win over the config's checks.params.
+	settings := resolved.Settings.Clone()
 	if len(f.allowedRegistries) > 0 {
-		params.AllowedRegistries = f.allowedRegistries
+		workload.AllowedRegistriesSetting.Set(settings, f.allowedRegistries)
 	}
 	if len(f.requiredLabels) > 0 {
-		params.RequiredLabels = f.requiredLabels
+		workload.RequiredLabelsSetting.Set(settings, f.requiredLabels)
 	}
 	if cmd.Flags().Changed("startup-probe-delay") {
-		params.StartupProbeDelaySeconds = f.startupDelay
+		if f.startupDelay < 0 {
+			return usageErr("--startup-probe-delay %d: want 0 or more seconds", f.startupDelay)
+		}
+		workload.StartupProbeDelaySetting.Set(settings, f.startupDelay)
 	}
 	if f.strict {
 		resolved.Policy.Strict = true
 	}
-	if err := applyAzureFlags(f, &params); err != nil {
+	if err := applyAzureFlags(f, settings); err != nil {
 		return err
 	}
-	if err := f.images.apply(cmd, &params); err != nil {
+	if err := f.images.apply(cmd, settings); err != nil {
 		return err
 	}
 
@@ -139,7 +143,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 			}},
 		Kube:    f.live.kube(f.namespace),
 		Azure:   f.live.azureSource(a.io.Azure),
-		Catalog: resolved.Catalog, Checks: resolved.Checks, Params: params, Policy: resolved.Policy,
+		Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: settings, Policy: resolved.Policy,
 		Version: Version(), Now: a.now,
 	}
 	if f.live.multi() {

@@ -43,13 +43,15 @@ type Checks struct {
 	Enable []string `yaml:"enable"`
 	// Severity overrides the severity of checks, by check ID or item ID.
 	Severity map[string]string `yaml:"severity"`
-	// Params are the checks' parameters; keys not given keep their defaults.
-	Params check.Params `yaml:"params"`
+	// Params are the values of the settings the checks declare (check.Meta.Settings), by
+	// key; keys not given keep their defaults. Parse decodes them into settings.
+	Params yaml.Node `yaml:"params"`
 	// Strict ignores exemptions made by object annotations.
 	Strict bool `yaml:"strict"`
 	// AttestationMaxAgeDays is the age from which an attestation is reported as stale.
 	AttestationMaxAgeDays int `yaml:"attestationMaxAgeDays"`
 
+	settings      check.Settings
 	severityLines map[string]int
 	disableLines  []int
 	enableLines   []int
@@ -136,7 +138,7 @@ func (d Date) IsZero() bool { return d.Time.IsZero() }
 
 // Default returns the configuration used when there is no config file.
 func Default() *Config {
-	return &Config{Checks: Checks{Params: check.DefaultParams(), AttestationMaxAgeDays: 365}}
+	return &Config{Checks: Checks{settings: check.Settings{}, AttestationMaxAgeDays: 365}}
 }
 
 // Error is a problem in a config file, with its line.
@@ -164,13 +166,13 @@ func (es Errors) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
-// LoadFile reads and validates a config file.
-func LoadFile(path string) (*Config, error) {
+// LoadFile reads and validates a config file against the settings the checks declare.
+func LoadFile(path string, settings []check.Setting) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, settings)
 }
 
 // Find returns the config file of the working directory, or "" when there is none.
@@ -181,9 +183,9 @@ func Find() string {
 	return ""
 }
 
-// Parse decodes and validates a config document. Every problem found is returned, each with
-// its line.
-func Parse(file string, data []byte) (*Config, error) {
+// Parse decodes and validates a config document; checks.params accepts the settings given
+// (those the checks declare as params). Every problem found is returned, each with its line.
+func Parse(file string, data []byte, settings []check.Setting) (*Config, error) {
 	cfg := Default()
 	cfg.Source = file
 	var root yaml.Node
@@ -194,9 +196,16 @@ func Parse(file string, data []byte) (*Config, error) {
 		return cfg, nil
 	}
 	doc := root.Content[0]
+	params := map[string]check.Setting{}
+	for _, s := range settings {
+		if s.Param() {
+			params[s.Key()] = s
+		}
+	}
 	var errs Errors
-	checkKeys(file, doc, reflect.TypeFor[Config](), "", &errs)
+	checkKeys(file, doc, reflect.TypeFor[Config](), "", params, &errs)
 	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -204,8 +213,38 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := dec.Decode(cfg); err != nil {
 		return nil, Errors{typeError(file, err)}
 	}
+	if err := decodeParams(file, &cfg.Checks, params); err != nil {
+		return nil, err
+	}
 	recordLines(cfg, doc)
 	return cfg, nil
+}
+
+// decodeParams decodes checks.params, each value as its setting declares it.
+func decodeParams(file string, c *Checks, params map[string]check.Setting) error {
+	n := &c.Params
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var errs Errors
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		s := params[k.Value] // checkKeys reported unknown keys
+		val, err := s.Decode(v.Decode)
+		if err != nil {
+			e := typeError(file, err)
+			if e.Line == 0 {
+				e.Line, e.Msg = v.Line, "checks.params."+k.Value+": "+e.Msg
+			}
+			errs = append(errs, e)
+			continue
+		}
+		c.settings[k.Value] = val
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 func isNullNode(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
@@ -224,10 +263,15 @@ func typeError(file string, err error) *Error {
 	return &Error{File: file, Line: line, Msg: msg}
 }
 
-// checkKeys walks a mapping against a struct type and reports unknown keys with suggestions.
-func checkKeys(file string, n *yaml.Node, t reflect.Type, path string, errs *Errors) {
+// checkKeys walks a mapping against a struct type and reports unknown keys with suggestions;
+// checks.params is checked against the declared settings.
+func checkKeys(file string, n *yaml.Node, t reflect.Type, path string, params map[string]check.Setting, errs *Errors) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t == reflect.TypeFor[yaml.Node]() {
+		checkParamKeys(file, n, path, params, errs)
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -252,14 +296,40 @@ func checkKeys(file string, n *yaml.Node, t reflect.Type, path string, errs *Err
 				*errs = append(*errs, &Error{File: file, Line: k.Line, Msg: msg})
 				continue
 			}
-			checkKeys(file, v, ft, join(path, k.Value), errs)
+			checkKeys(file, v, ft, join(path, k.Value), params, errs)
 		}
 	case reflect.Slice:
 		if n.Kind == yaml.SequenceNode {
 			for i, e := range n.Content {
-				checkKeys(file, e, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs)
+				checkKeys(file, e, t.Elem(), fmt.Sprintf("%s[%d]", path, i), params, errs)
 			}
 		}
+	}
+}
+
+// checkParamKeys reports the keys of checks.params that no check declares.
+func checkParamKeys(file string, n *yaml.Node, path string, params map[string]check.Setting, errs *Errors) {
+	if n.Kind != yaml.MappingNode {
+		if !isNullNode(n) {
+			*errs = append(*errs, &Error{File: file, Line: n.Line, Msg: fmt.Sprintf("%s must be a mapping", path)})
+		}
+		return
+	}
+	known := make([]string, 0, len(params))
+	for k := range params {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if _, ok := params[k.Value]; ok {
+			continue
+		}
+		msg := fmt.Sprintf("unknown key %q in %s", k.Value, path)
+		if s := suggest(k.Value, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		*errs = append(*errs, &Error{File: file, Line: k.Line, Msg: msg})
 	}
 }
 

@@ -11,6 +11,11 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/checks/dockerfile"
+	"github.com/akscheck/akscheck/internal/checks/network"
+	"github.com/akscheck/akscheck/internal/checks/scope"
+	"github.com/akscheck/akscheck/internal/checks/vuln"
+	"github.com/akscheck/akscheck/internal/checks/workload"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
@@ -48,7 +53,11 @@ customChecks:
 
 func resolve(t *testing.T, doc string) (*Resolved, error) {
 	t.Helper()
-	cfg, err := Parse(".akscheck.yaml", []byte(doc))
+	settings, err := check.SettingsOf(checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(".akscheck.yaml", []byte(doc), settings)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +76,12 @@ func TestIssueExampleIsValid(t *testing.T) {
 	if r.Policy.Severity["dev.prestop-hook"] != check.Info {
 		t.Errorf("severity = %v", r.Policy.Severity)
 	}
-	if got := r.Params.RequiredLabels; len(got) != 3 || got[2] != "team" {
+	env := &check.Env{Settings: r.Settings}
+	if got := workload.RequiredLabelsSetting.Get(env); len(got) != 3 || got[2] != "team" {
 		t.Errorf("requiredLabels = %v", got)
 	}
-	if len(r.Params.SystemNamespaces) != 2 || r.Params.StartupProbeDelaySeconds != 30 {
-		t.Errorf("params = %+v", r.Params)
+	if len(scope.SystemNamespaces.Get(env)) != 2 || workload.StartupProbeDelaySetting.Get(env) != 30 {
+		t.Errorf("settings = %+v", r.Settings)
 	}
 	if len(r.Policy.Exemptions) != 1 || r.Policy.Exemptions[0].Line != 11 {
 		t.Errorf("exemptions = %+v", r.Policy.Exemptions)
@@ -87,9 +97,12 @@ func TestParamsKeepDefaultsForKeysNotGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def := check.DefaultParams()
-	if len(r.Params.AllowedRegistries) != len(def.AllowedRegistries) || r.Params.StartupProbeDelaySeconds != 30 || len(r.Params.SystemNamespaces) != len(def.SystemNamespaces) {
-		t.Errorf("params = %+v", r.Params)
+	env := &check.Env{Settings: r.Settings}
+	if len(r.Settings) != 1 || len(network.IngressDomainsSetting.Get(env)) != 1 {
+		t.Errorf("settings = %+v", r.Settings)
+	}
+	if len(workload.AllowedRegistriesSetting.Get(env)) != 2 || workload.StartupProbeDelaySetting.Get(env) != 30 || len(scope.SystemNamespaces.Get(env)) != 8 {
+		t.Errorf("the defaults are not kept: %+v", r.Settings)
 	}
 }
 
@@ -116,6 +129,8 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`.akscheck.yaml:2: checks.enable: "cpu-limit" is no check or item ID (did you mean "cpu-limits"?)`}},
 		{"enabled and disabled", "checks:\n  disable: [cpu-limits]\n  enable:\n    - cpu-limits\n",
 			[]string{`.akscheck.yaml:4: checks.enable: "cpu-limits" is also in checks.disable`}},
+		{"invalid setting value", "checks:\n  params:\n    profile: strict\n",
+			[]string{`.akscheck.yaml:3: checks.params.profile: profile "strict": want "" or "regulated"`}},
 		{"bad severity", "checks:\n  severity:\n    replicas: urgent\n",
 			[]string{`.akscheck.yaml:3: checks.severity.replicas: unknown severity "urgent"`}},
 		{"exemption without reason", "exemptions:\n  - check: replicas\n    name: web\n",
@@ -188,7 +203,7 @@ func scanWith(t *testing.T, doc, manifests string, now time.Time) *report.Report
 	}
 	scan := manifest.LoadBytes("m.yaml", []byte(manifests), manifest.Options{})
 	scan.Evidence[catalog.Manifest] = true
-	return engine.Run(t.Context(), r.Catalog, r.Checks, scan, engine.Options{Params: r.Params, Policy: r.Policy, Now: func() time.Time { return now }})
+	return engine.Run(t.Context(), r.Catalog, r.Checks, scan, engine.Options{Settings: r.Settings, Policy: r.Policy, Now: func() time.Time { return now }})
 }
 
 func findings(rep *report.Report, checkID string) (active, suppressed []report.Finding) {
@@ -411,12 +426,13 @@ func TestVulnerabilityParamsAndIgnoreList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := r.Params
-	if p.VulnThreshold != check.Critical || p.VulnUnfixedSeverity != check.Low || len(p.DistrolessBases) != 1 {
-		t.Errorf("params = %+v", p)
+	env := &check.Env{Settings: r.Settings}
+	if vuln.VulnThresholdSetting.Get(env) != check.Critical || vuln.VulnUnfixedSeveritySetting.Get(env) != check.Low ||
+		len(dockerfile.DistrolessBasesSetting.Get(env)) != 1 || vuln.ReportMaxAgeSetting.Get(env).String() != "3d" {
+		t.Errorf("settings = %+v", r.Settings)
 	}
-	if len(p.VulnIgnore) != 1 || p.VulnIgnore[0].Package != "libssl3" || p.VulnIgnore[0].Expires.Year() != 2027 {
-		t.Errorf("ignore list = %+v", p.VulnIgnore)
+	if ig := vuln.VulnIgnoreSetting.Get(env); len(ig) != 1 || ig[0].Package != "libssl3" || ig[0].Expires.Year() != 2027 {
+		t.Errorf("ignore list = %+v", ig)
 	}
 	if _, err := resolve(t, "vulnerabilities:\n  ignore:\n    - id: CVE-2024-6119\n"); err == nil || !strings.Contains(err.Error(), ".akscheck.yaml:3: vulnerabilities.ignore[0]") {
 		t.Errorf("an ignore entry without reason: %v", err)

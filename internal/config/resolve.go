@@ -11,15 +11,18 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks/custom"
+	"github.com/akscheck/akscheck/internal/checks/vuln"
 	"github.com/akscheck/akscheck/internal/engine"
 )
 
 // Resolved is a validated config turned into what a scan runs with.
 type Resolved struct {
-	Params  check.Params
-	Policy  *engine.Policy
-	Checks  []*check.Check
-	Catalog *catalog.Catalog
+	// Settings are the values of the checks' settings the config sets (checks.params and
+	// vulnerabilities.ignore); the rest keep their defaults.
+	Settings check.Settings
+	Policy   *engine.Policy
+	Checks   []*check.Check
+	Catalog  *catalog.Catalog
 }
 
 var checkIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -172,24 +175,27 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			policy.Attestations = append(policy.Attestations, engine.Attestation{Item: a.Item, By: a.By, Date: a.Date.Time, Evidence: a.Evidence, Line: a.Line})
 		}
 	}
-	params := c.Checks.Params
-	params.VulnIgnore = nil
+	settings := c.Checks.settings.Clone()
+	var ignore []check.VulnIgnore
 	for i, v := range c.Vulnerabilities.Ignore {
 		ig := check.VulnIgnore{ID: v.ID, Package: v.Package, Image: v.Image, Reason: v.Reason, Expires: v.Expires.Time}
 		if err := ig.Validate(); err != nil {
 			fail(v.Line, "vulnerabilities.ignore[%d]: %v", i, err)
 			continue
 		}
-		params.VulnIgnore = append(params.VulnIgnore, ig)
+		ignore = append(ignore, ig)
+	}
+	if len(ignore) > 0 {
+		vuln.VulnIgnoreSetting.Set(settings, ignore)
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return &Resolved{
-		Params:  params,
-		Policy:  policy,
-		Checks:  append(append([]*check.Check{}, builtin...), customChecks...),
-		Catalog: full,
+		Settings: settings,
+		Policy:   policy,
+		Checks:   append(append([]*check.Check{}, builtin...), customChecks...),
+		Catalog:  full,
 	}, nil
 }
 

@@ -11,7 +11,6 @@ import (
 // WriteStarter writes a commented starter config: every key with its default, and every check
 // with its item and default severity, ready to be uncommented.
 func WriteStarter(w io.Writer, checks []*check.Check) error {
-	p := check.DefaultParams()
 	var b strings.Builder
 	b.WriteString(`# akscheck configuration. Keep it in git next to the code it checks.
 # Every key is optional; unknown keys are errors. Docs: docs/checks.md.
@@ -28,17 +27,20 @@ checks:
   attestationMaxAgeDays: 365
   params:
 `)
-	fmt.Fprintf(&b, "    allowedRegistries: %s\n", flow(p.AllowedRegistries))
-	fmt.Fprintf(&b, "    requiredLabels: %s\n", flow(p.RequiredLabels))
-	fmt.Fprintf(&b, "    ingressDomains: %s   # e.g. [contoso.com]\n", flow(p.IngressDomains))
-	fmt.Fprintf(&b, "    systemNamespaces: %s\n", flow(p.SystemNamespaces))
-	fmt.Fprintf(&b, "    startupProbeDelaySeconds: %d\n", p.StartupProbeDelaySeconds)
-	fmt.Fprintf(&b, "    requiredTags: %s\n", flow(p.RequiredTags))
-	fmt.Fprintf(&b, "    profile: %q   # \"regulated\" expects FIPS, host encryption, CMK, KMS and Defender\n", p.Profile)
-	fmt.Fprintf(&b, "    distrolessBases: %s\n", flow(p.DistrolessBases))
-	fmt.Fprintf(&b, "    vulnThreshold: %s\n", p.VulnThreshold)
-	fmt.Fprintf(&b, "    vulnUnfixedSeverity: %s\n", p.VulnUnfixedSeverity)
-	fmt.Fprintf(&b, "    reportMaxAge: %s\n", p.ReportMaxAge)
+	settings, err := check.SettingsOf(checks)
+	if err != nil {
+		return err
+	}
+	for _, st := range settings {
+		if !st.Param() {
+			continue
+		}
+		v, err := check.InlineYAML(st.DefaultValue())
+		if err != nil {
+			return fmt.Errorf("setting %s: %w", st.Key(), err)
+		}
+		fmt.Fprintf(&b, "    # %s\n    %s: %s\n", st.Doc(), st.Key(), v)
+	}
 	b.WriteString(`
 # Findings that do not apply, with the reason (mandatory) and an optional expiry.
 exemptions: []
@@ -83,14 +85,6 @@ customChecks: []
 		}
 		fmt.Fprintf(&b, "#   %-36s %-32s %s%s\n", c.ID, c.Item, c.Severity, off)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
-}
-
-func flow(xs []string) string {
-	q := make([]string, len(xs))
-	for i, x := range xs {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
 }

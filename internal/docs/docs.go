@@ -2,7 +2,7 @@
 // nothing is written twice.
 package docs
 
-//go:generate go run ./gendocs ../../docs/checks.md ../../docs/checks
+//go:generate go run ./gendocs ../../docs/checks.md ../../docs/checks ../../docs/config.md
 
 import (
 	"fmt"

@@ -3,6 +3,7 @@ package docs
 import (
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -105,5 +106,21 @@ func TestPageURL(t *testing.T) {
 	}
 	if IsAbsoluteURL("docs/checks/x.md") || !IsAbsoluteURL(DefaultBaseURL) {
 		t.Error("IsAbsoluteURL")
+	}
+}
+
+// TestConfigSettingsAreGenerated fails when the settings table of docs/config.md is stale.
+func TestConfigSettingsAreGenerated(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := WithSettings(doc, checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(doc) {
+		t.Error("docs/config.md's settings are stale: run go generate ./internal/docs")
 	}
 }

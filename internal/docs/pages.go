@@ -63,6 +63,13 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 	if ex := strings.TrimSpace(c.Example); ex != "" {
 		fmt.Fprintf(&b, "```%s\n%s\n```\n\n", ExampleLanguage(ex), ex)
 	}
+	if len(c.Settings) > 0 {
+		b.WriteString("## Settings\n\n")
+		if err := settingsTable(&b, c.Settings, nil); err != nil {
+			return fmt.Errorf("check %s: %w", c.ID, err)
+		}
+		b.WriteString("\n")
+	}
 
 	b.WriteString("## How to exempt\n\n")
 	b.WriteString("Fix the finding where you can. Where an object has a reason to keep it, exempt the object and ")

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/manifest"
@@ -113,7 +112,7 @@ func BenchmarkScan(b *testing.B) {
 		objects := 0
 		for b.Loop() {
 			scan := load(b)
-			rep := engine.Run(b.Context(), cat, all, scan, engine.Options{Params: check.DefaultParams()})
+			rep := engine.Run(b.Context(), cat, all, scan, engine.Options{})
 			if err := jsonout.Render(io.Discard, rep); err != nil {
 				b.Fatal(err)
 			}
@@ -133,11 +132,11 @@ func BenchmarkScan(b *testing.B) {
 	b.Run("check", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			engine.Run(b.Context(), cat, all, scan, engine.Options{Params: check.DefaultParams()})
+			engine.Run(b.Context(), cat, all, scan, engine.Options{})
 		}
 		perObject(b, len(scan.Objects))
 	})
-	rep := engine.Run(b.Context(), cat, all, scan, engine.Options{Params: check.DefaultParams()})
+	rep := engine.Run(b.Context(), cat, all, scan, engine.Options{})
 	b.Run("render", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

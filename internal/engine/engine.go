@@ -19,8 +19,9 @@ import (
 
 // Options tune a run.
 type Options struct {
-	Params  check.Params
-	Version string
+	// Settings are the values of the checks' settings; nil means every default.
+	Settings check.Settings
+	Version  string
 	// Now is the time of the scan: it stamps the report and is what date-dependent checks
 	// compare with. Nil means the current time, and leaves generatedAt out.
 	Now func() time.Time
@@ -52,7 +53,7 @@ type checkRun struct {
 // Run applies the checks to the scan and returns the report.
 func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan *subject.Scan, opts Options) *report.Report {
 	ix := subject.NewIndexOf(scan)
-	env := &check.Env{Params: &opts.Params, Index: ix, Now: time.Now()}
+	env := &check.Env{Settings: opts.Settings, Index: ix, Now: time.Now()}
 	if opts.Now != nil {
 		env.Now = opts.Now()
 	}

@@ -65,7 +65,7 @@ func TestItemStatuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rep := Run(t.Context(), cat, tt.checks, tt.scan, Options{Params: check.DefaultParams()})
+			rep := Run(t.Context(), cat, tt.checks, tt.scan, Options{})
 			if len(rep.Items) != len(cat.Items) {
 				t.Fatalf("report has %d items, want %d", len(rep.Items), len(cat.Items))
 			}

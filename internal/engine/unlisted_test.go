@@ -52,7 +52,7 @@ func TestUnlistedKinds(t *testing.T) {
 			t.Parallel()
 			scan := podScan(t)
 			scan.Unlisted = tt.unlisted
-			rep := Run(t.Context(), cat, []*check.Check{tt.check}, scan, Options{Params: check.DefaultParams()})
+			rep := Run(t.Context(), cat, []*check.Check{tt.check}, scan, Options{})
 			it := status(rep, testItem)
 			if it.Status != tt.want {
 				t.Fatalf("status = %s (%s), want %s", it.Status, it.Reason, tt.want)

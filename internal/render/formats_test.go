@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
@@ -46,7 +45,7 @@ func TestEveryFormatRendersAndStreams(t *testing.T) {
 	cat := catalog.MustLoad()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
 	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), []string{"../../examples/k8s"}, load.Options{}),
-		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+		engine.Options{Version: "test", Now: now})
 	c := Context{Report: rep, Catalog: cat, Checks: checks.All()}
 	for _, f := range Formats() {
 		var buf bytes.Buffer

@@ -42,8 +42,8 @@ type Request struct {
 	// checks and items plus the config's custom ones).
 	Catalog *catalog.Catalog
 	Checks  []*check.Check
-	// Params are the checks' settings.
-	Params check.Params
+	// Settings are the values of the checks' settings (nil: every default).
+	Settings check.Settings
 	// Policy holds disabled checks, severity overrides, exemptions and attestations.
 	Policy *engine.Policy
 	// Baseline, when set, suppresses the findings it recorded (BaselineSource names it). It
@@ -174,7 +174,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 // policy, baseline and clock as Run: front-ends that hold their own subjects (an admission
 // request's object) use it.
 func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report {
-	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Params: req.Params, Version: req.Version,
+	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Settings: req.Settings, Version: req.Version,
 		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource})
 }
 

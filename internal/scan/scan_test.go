@@ -9,7 +9,6 @@ import (
 
 	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/load"
 
@@ -65,8 +64,7 @@ spec:
 }
 
 func request(paths ...string) Request {
-	return Request{Paths: paths, Catalog: catalog.MustLoad(), Checks: checks.All(), Params: check.DefaultParams(),
-		Version: "test", Now: func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }}
+	return Request{Paths: paths, Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test", Now: func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }}
 }
 
 // TestRunIsTheEngine: a scan of files is one report, the engine's over what the loaders read,

@@ -28,12 +28,12 @@ var (
 	noTerraformFail = map[string]bool{"kube-dashboard-addon": true}
 )
 
-func params(id string) check.Params {
-	p := check.DefaultParams()
+func params(id string) check.Settings {
+	s := check.Settings{}
 	if id == "regulated-profile" {
-		p.Profile = "regulated"
+		ProfileSetting.Set(s, "regulated")
 	}
-	return p
+	return s
 }
 
 // TestFixtures runs each check on its fixtures, in testdata/<check-id>/: pass_* must give no
@@ -126,7 +126,7 @@ func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string)
 	if len(scan.Others) == 0 {
 		t.Fatalf("fixture %s holds no Azure resource", file)
 	}
-	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Params: params(c.ID), Now: func() time.Time { return scanDate }})
+	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Settings: params(c.ID), Now: func() time.Time { return scanDate }})
 }
 
 // otherShape writes a JSON fixture in the other shape: REST resources (settings under

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
@@ -38,8 +37,7 @@ func TestSameClusterSameStatuses(t *testing.T) {
 		if len(scan.Errors) > 0 {
 			t.Fatalf("%s: %+v", name, scan.Errors)
 		}
-		rep := engine.Run(t.Context(), cat, Checks(), scan, engine.Options{Params: check.DefaultParams(),
-			Now: func() time.Time { return scanDate }})
+		rep := engine.Run(t.Context(), cat, Checks(), scan, engine.Options{Now: func() time.Time { return scanDate }})
 		statuses[name] = map[string]string{}
 		for _, it := range rep.Items {
 			if items[it.ID] {

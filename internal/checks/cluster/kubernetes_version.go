@@ -27,6 +27,7 @@ var KubernetesVersion = check.New(check.Meta{
 		"info finding.",
 	Remediation: "Upgrade the cluster (az aks upgrade --kubernetes-version <newest supported>) and keep an auto-upgrade channel on.",
 	Evidence:    clusterEvidence,
+	Settings:    []check.Setting{VersionsSetting},
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	v := controlPlaneVersion(c)
 	if !v.IsKnown() || aksversion.MinorOf(v.V) == "" {
@@ -99,8 +100,8 @@ func versionData(env *check.Env, c *subject.Cluster) *aksversion.Data {
 		}
 		return sortedData(d)
 	}
-	if env.Params.Versions != nil {
-		return env.Params.Versions
+	if v := VersionsSetting.Get(env); v != nil {
+		return v
 	}
 	return aksversion.Shipped()
 }
@@ -183,3 +184,8 @@ var NodePoolVersionSkew = check.New(check.Meta{
 		r.NotApplicable()
 	}
 })
+
+// VersionsSetting are the AKS Kubernetes versions clusters are judged against when their own
+// az aks get-versions input is not given: --versions-file, else the data shipped with akscheck.
+var VersionsSetting = check.NewInput[*aksversion.Data]("aksVersions",
+	"the AKS Kubernetes versions clusters are judged against (--versions-file; default: the data shipped with akscheck)", nil)

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
@@ -22,8 +23,9 @@ var RegulatedProfile = check.New(check.Meta{
 		"The CIS benchmark run and the compliance sign-off remain manual.",
 	Remediation: "Create FIPS-enabled pools with encryption at host, set a disk encryption set, and enable KMS and Defender.",
 	Evidence:    clusterEvidence,
+	Settings:    []check.Setting{ProfileSetting},
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
-	if !strings.EqualFold(env.Params.Profile, "regulated") {
+	if !strings.EqualFold(ProfileSetting.Get(env), "regulated") {
 		r.NotApplicable()
 		return
 	}
@@ -45,3 +47,13 @@ var RegulatedProfile = check.New(check.Meta{
 		fail(r, same, c, c.DefenderMonitoring.Attr, "properties.securityProfile.defender.securityMonitoring.enabled", "microsoft_defender", "the Defender sensor is off")
 	}
 })
+
+// ProfileSetting selects stricter expectations.
+var ProfileSetting = check.NewParam("profile",
+	"stricter expectations: \"regulated\" asks for FIPS, host encryption, customer-managed disk keys, KMS and Defender (cluster.regulated-industries)", "",
+	func(p string) error {
+		if p != "" && !strings.EqualFold(p, "regulated") {
+			return fmt.Errorf("profile %q: want \"\" or \"regulated\"", p)
+		}
+		return nil
+	})

@@ -22,12 +22,13 @@ var AzureRequiredTags = check.New(check.Meta{
 	Description: tagsDescription + " Node pools are judged on their own tags.",
 	Remediation: "Add the required tags to the cluster and its node pools (az aks update --tags, az aks nodepool update --tags; Terraform tags).",
 	Evidence:    clusterEvidence,
+	Settings:    []check.Setting{RequiredTagsSetting},
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
-	if missing, ok := missingTags(c.Tags, env.Params.RequiredTags); ok && missing != "" {
+	if missing, ok := missingTags(c.Tags, RequiredTagsSetting.Get(env)); ok && missing != "" {
 		fail(r, same, c, c.Tags.Attr, "tags", "tags", "the cluster lacks %s", missing)
 	}
 	for _, p := range c.Pools {
-		if missing, ok := missingTags(p.Tags, env.Params.RequiredTags); ok && missing != "" {
+		if missing, ok := missingTags(p.Tags, RequiredTagsSetting.Get(env)); ok && missing != "" {
 			poolFail(r, same, c, p, p.Tags.Attr, "tags", "tags", "lacks %s", missing)
 		}
 	}
@@ -45,8 +46,9 @@ var RegistryRequiredTags = check.New(check.Meta{
 	Description: tagsDescription,
 	Remediation: "Add the required tags to the registry (az acr update --tags; Terraform tags).",
 	Evidence:    clusterEvidence,
+	Settings:    []check.Setting{RequiredTagsSetting},
 }, func(_ context.Context, env *check.Env, g *subject.Registry, r *check.Result) {
-	missing, ok := missingTags(g.Tags, env.Params.RequiredTags)
+	missing, ok := missingTags(g.Tags, RequiredTagsSetting.Get(env))
 	if !ok {
 		r.NotApplicable()
 		return
@@ -87,3 +89,7 @@ func missingTags(t subject.Tags, required []string) (string, bool) {
 	sort.Strings(missing)
 	return "the tag(s) " + quoted(missing), true
 }
+
+// RequiredTagsSetting are the Azure tag keys every cluster, node pool and registry must carry.
+var RequiredTagsSetting = check.NewParam[[]string]("requiredTags",
+	"Azure tag keys every cluster, node pool and registry must carry with a value; empty asks for at least one tag", nil, nil)

@@ -21,9 +21,9 @@ func TestVersionDataAge(t *testing.T) {
 	}{{"2026-11-01", false}, {"2026-07-01", true}} {
 		data := aksversion.Shipped()
 		data.AsOf = tt.asOf
-		params := check.DefaultParams()
-		params.Versions = data
-		env := &check.Env{Params: &params, Index: subject.NewIndex(nil, c), Now: scanDate}
+		settings := check.Settings{}
+		VersionsSetting.Set(settings, data)
+		env := &check.Env{Settings: settings, Index: subject.NewIndex(nil, c), Now: scanDate}
 		r := check.NewResult(&KubernetesVersion.Meta, c)
 		KubernetesVersion.Run(t.Context(), env, c, r)
 		var infos int

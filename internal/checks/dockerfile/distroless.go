@@ -23,13 +23,14 @@ var DistrolessBase = check.New(check.Meta{
 		"packages the app never uses: each is attack surface and a source of vulnerability findings.",
 	Remediation: "Build in a full image and copy the result into a distroless or chiseled base (multi-stage build), or add your own minimal base with --distroless-base.",
 	Evidence:    evidence,
+	Settings:    []check.Setting{DistrolessBasesSetting},
 }, func(_ context.Context, env *check.Env, df *subject.Dockerfile, r *check.Result) {
 	root := df.Final.Root()
 	switch {
 	case root.Scratch():
 	case !root.Image.Valid:
 		r.NotApplicable()
-	case !minimalBase(root.Image, env.Params.DistrolessBases):
+	case !minimalBase(root.Image, DistrolessBasesSetting.Get(env)):
 		r.FailLoc(df.At(root.Line), "", "the image's base %s (%s) is a full distribution, not distroless or minimal", root.From, root.Ref())
 	}
 })
@@ -42,3 +43,9 @@ func minimalBase(im subject.ImageRef, extra []string) bool {
 	}
 	return matchesImage(im, minimalBases) || matchesImage(im, extra)
 }
+
+// DistrolessBasesSetting are image patterns that count as distroless or minimal bases besides
+// the built-in ones.
+var DistrolessBasesSetting = check.NewParam[[]string]("distrolessBases",
+	"image patterns that count as distroless or minimal bases besides the built-in ones (\"myacr.azurecr.io/base/*\", \"alpine:3.*\")",
+	nil, nil)

@@ -18,8 +18,7 @@ func TestExamples(t *testing.T) {
 	if len(scan.Errors) > 0 {
 		t.Fatalf("examples do not load: %+v", scan.Errors)
 	}
-	params := check.DefaultParams()
-	env := &check.Env{Params: &params, Index: subject.NewIndexOf(scan)}
+	env := &check.Env{Index: subject.NewIndexOf(scan)}
 	byName := map[string]*subject.Dockerfile{}
 	for _, s := range scan.Others {
 		if df, ok := s.(*subject.Dockerfile); ok {

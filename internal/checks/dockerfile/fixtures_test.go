@@ -75,7 +75,7 @@ func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string)
 	if len(scan.Errors) > 0 || len(scan.Others) != 1 {
 		t.Fatalf("fixture does not load: %+v", scan.Errors)
 	}
-	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Params: check.DefaultParams()})
+	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{})
 }
 
 // TestTargetStage checks that --target moves the runtime rules to the target stage.
@@ -84,7 +84,7 @@ func TestTargetStage(t *testing.T) {
 	src := "FROM ubuntu:24.04 AS debug\nEXPOSE 22\nFROM gcr.io/distroless/static-debian12:nonroot AS release\n"
 	for target, want := range map[string]int{"": 0, "debug": 1, "release": 0} {
 		scan := loaddf.LoadBytes("Dockerfile", []byte(src), loaddf.Options{Target: target})
-		rep := engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{ExposeSSH}, scan, engine.Options{Params: check.DefaultParams()})
+		rep := engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{ExposeSSH}, scan, engine.Options{})
 		if len(rep.Findings) != want {
 			t.Errorf("--target %q: %d findings, want %d", target, len(rep.Findings), want)
 		}
@@ -95,10 +95,10 @@ func TestTargetStage(t *testing.T) {
 func TestDistrolessBasesParam(t *testing.T) {
 	t.Parallel()
 	scan := loaddf.LoadBytes("Dockerfile", []byte("FROM contoso.azurecr.io/base/static:2026.11\n"), loaddf.Options{})
-	params := check.DefaultParams()
 	for patterns, want := range map[string]int{"": 1, "contoso.azurecr.io/base/*": 0, "contoso.azurecr.io/base/static:2026.*": 0, "alpine": 1} {
-		params.DistrolessBases = strings.Fields(patterns)
-		rep := engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{DistrolessBase}, scan, engine.Options{Params: params})
+		settings := check.Settings{}
+		DistrolessBasesSetting.Set(settings, strings.Fields(patterns))
+		rep := engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{DistrolessBase}, scan, engine.Options{Settings: settings})
 		if len(rep.Findings) != want {
 			t.Errorf("distrolessBases %q: %d findings, want %d", patterns, len(rep.Findings), want)
 		}
@@ -117,8 +117,7 @@ func TestOwnDockerfile(t *testing.T) {
 	if len(scan.Errors) > 0 {
 		t.Fatalf("the repository's Dockerfile does not load: %+v", scan.Errors)
 	}
-	params := check.DefaultParams()
-	env := &check.Env{Params: &params, Index: subject.NewIndexOf(scan)}
+	env := &check.Env{Index: subject.NewIndexOf(scan)}
 	for _, c := range Checks() {
 		r := check.NewResult(&c.Meta, scan.Others[0])
 		c.Run(t.Context(), env, scan.Others[0], r)

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -26,10 +27,11 @@ var Backup = check.New(check.Meta{
 	Remediation: "Schedule backups of the namespaces with data: enable AKS Backup (az k8s-extension create --extension-type microsoft.dataprotection.kubernetes) or create a Velero Schedule that includes them.",
 	Evidence:    liveOnly,
 	Requires:    []string{"PersistentVolumeClaim", "Schedule", "Deployment"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, c *subject.LiveCluster, r *check.Result) {
 	withData := map[string]int{}
 	for _, o := range env.Index.ObjectsOfKind("PersistentVolumeClaim") {
-		if !env.Params.SystemNamespace(o.Namespace) {
+		if !scope.System(env, o.Namespace) {
 			withData[o.Namespace]++
 		}
 	}

@@ -60,7 +60,7 @@ func TestFixtures(t *testing.T) {
 				t.Parallel()
 				scan := loadFixture(t, f)
 				rep := engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{
-					Params: check.DefaultParams(), Now: func() time.Time { return fixtureNow }})
+					Now: func() time.Time { return fixtureNow }})
 				wantFail := strings.HasPrefix(filepath.Base(f), "fail_")
 				if wantFail && len(rep.Findings) == 0 {
 					t.Errorf("want a finding of %s, got none", c.ID)

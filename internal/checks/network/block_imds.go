@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -28,8 +29,9 @@ var BlockIMDS = check.New(check.Meta{
 		"From IMDS a pod can get tokens of the node's managed identities.",
 	Remediation: "Add a default-deny egress NetworkPolicy, and write ipBlock rules with except: [169.254.169.254/32] where pods need wide egress.",
 	Requires:    []string{"NetworkPolicy"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !inScope(env, ns.Name) {
+	if !scope.InScope(env, ns.Name) {
 		r.NotApplicable()
 		return
 	}
@@ -117,8 +119,9 @@ var IMDSHostNetwork = check.New(check.Meta{
 		"apply to host-network pods, so they reach IMDS (169.254.169.254) and the node's identities whatever " +
 		"the namespace's policies say.",
 	Remediation: "Remove hostNetwork; if the pod really needs the node's network, run it in a system namespace on a dedicated node pool.",
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !inScope(env, w.Namespace) {
+	if !scope.InScope(env, w.Namespace) {
 		r.NotApplicable()
 		return
 	}

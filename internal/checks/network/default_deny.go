@@ -6,6 +6,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -28,8 +29,9 @@ spec:
   podSelector: {}
   policyTypes: [Ingress, Egress]`,
 	Requires: []string{"NetworkPolicy"},
+	Settings: []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !inScope(env, ns.Name) {
+	if !scope.InScope(env, ns.Name) {
 		r.NotApplicable()
 		return
 	}
@@ -52,8 +54,9 @@ var DefaultDenyEgress = check.New(check.Meta{
 		"address, including the node's metadata service and the Internet.",
 	Remediation: "Add a NetworkPolicy with podSelector: {} and policyTypes: [Egress] and no egress rules, then allow DNS and the destinations each workload needs.",
 	Requires:    []string{"NetworkPolicy"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !inScope(env, ns.Name) {
+	if !scope.InScope(env, ns.Name) {
 		r.NotApplicable()
 		return
 	}

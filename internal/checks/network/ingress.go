@@ -67,8 +67,9 @@ var IngressHostnames = check.New(check.Meta{
 		"the IP) and wildcard hosts are flagged.",
 	Remediation: "Give every rule an explicit host in your own domains, and set checks.params.ingressDomains in .akscheck.yaml.",
 	Kinds:       []string{"Ingress", "HTTPRoute"},
+	Settings:    []check.Setting{IngressDomainsSetting},
 }, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	domains := env.Params.IngressDomains
+	domains := IngressDomainsSetting.Get(env)
 	judge := func(path, host string) {
 		switch {
 		case host == "":
@@ -121,3 +122,8 @@ func inDomains(host string, domains []string) bool {
 	}
 	return false
 }
+
+// IngressDomainsSetting are the domains Ingress and HTTPRoute hosts must belong to.
+var IngressDomainsSetting = check.NewParam[[]string]("ingressDomains",
+	"domains Ingress and HTTPRoute hosts must belong to (the domain or a subdomain, e.g. [contoso.com]); empty allows any host but flags catch-all rules and wildcard hosts",
+	nil, nil)

@@ -16,11 +16,6 @@ func Checks() []*check.Check {
 	}
 }
 
-// inScope reports whether namespace-level rules apply to a namespace: not a system namespace.
-func inScope(env *check.Env, namespace string) bool {
-	return namespace != "" && !env.Params.SystemNamespace(namespace)
-}
-
 // policiesIn returns the network policies of every engine in a namespace.
 func policiesIn(env *check.Env, namespace string) []*subject.NetworkPolicy {
 	return env.Index.NetworkPolicies(namespace)

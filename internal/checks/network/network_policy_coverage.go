@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -19,8 +20,9 @@ var NetworkPolicyCoverage = check.New(check.Meta{
 		"the API server does). An unselected pod accepts traffic from every pod of the cluster.",
 	Remediation: "Add a NetworkPolicy whose podSelector matches the workload's pod labels, starting from a default-deny policy for the namespace.",
 	Requires:    []string{"NetworkPolicy"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !inScope(env, w.Namespace) {
+	if !scope.InScope(env, w.Namespace) {
 		r.NotApplicable()
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -23,8 +24,9 @@ var Autoscaling = check.New(check.Meta{
 	Remediation: "Add a HorizontalPodAutoscaler (autoscaling/v2) or a KEDA ScaledObject targeting the workload.",
 	Kinds:       []string{"Deployment", "StatefulSet"},
 	Requires:    []string{"HorizontalPodAutoscaler"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !inScope(env, w.Namespace) {
+	if !scope.InScope(env, w.Namespace) {
 		r.NotApplicable()
 		return
 	}

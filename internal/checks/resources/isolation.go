@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -19,8 +20,9 @@ var NamespaceIsolation = check.New(check.Meta{
 		"rather than a folder. The ownership of namespaces by teams is a manual part of this item.",
 	Remediation: "Give each team's namespace a RoleBinding for the team's group, a ResourceQuota and a default-deny NetworkPolicy.",
 	Requires:    []string{"RoleBinding", "ResourceQuota", "NetworkPolicy"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !inScope(env, ns.Name) {
+	if !scope.InScope(env, ns.Name) {
 		r.NotApplicable()
 		return
 	}

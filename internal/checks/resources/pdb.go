@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -26,12 +27,13 @@ var PDBCoverage = check.New(check.Meta{
 	Remediation: "Add a PodDisruptionBudget selecting the workload's pods with maxUnavailable: 1 (or a minAvailable below the replica count).",
 	Kinds:       []string{"Deployment", "StatefulSet"},
 	Requires:    []string{"PodDisruptionBudget", "HorizontalPodAutoscaler"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	replicas := w.Replicas
 	for _, h := range env.Index.HPAsFor(w.Object) {
 		replicas = max(replicas, h.MinReplicas)
 	}
-	if replicas < 2 || !inScope(env, w.Namespace) {
+	if replicas < 2 || !scope.InScope(env, w.Namespace) {
 		r.NotApplicable()
 		return
 	}

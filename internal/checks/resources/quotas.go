@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/scope"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -21,8 +22,9 @@ var ResourceQuota = check.New(check.Meta{
 		"Without one, a single team's runaway deployment can take the whole cluster's capacity.",
 	Remediation: "Add a ResourceQuota with hard requests.cpu, requests.memory and limits.memory sized for the namespace.",
 	Requires:    []string{"ResourceQuota"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !inScope(env, ns.Name) {
+	if !scope.InScope(env, ns.Name) {
 		r.NotApplicable()
 		return
 	}
@@ -81,8 +83,9 @@ var LimitRange = check.New(check.Meta{
 		"values instead of none, and the namespace's ResourceQuota admits them.",
 	Remediation: "Add a LimitRange with a type: Container entry setting default and defaultRequest for cpu and memory.",
 	Requires:    []string{"LimitRange"},
+	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !inScope(env, ns.Name) {
+	if !scope.InScope(env, ns.Name) {
 		r.NotApplicable()
 		return
 	}

@@ -14,7 +14,3 @@ func Checks() []*check.Check {
 		ResourceQuota, LimitRange, PDBCoverage, PDBBlocksEviction, PDBSelectsNothing,
 	}
 }
-
-func inScope(env *check.Env, namespace string) bool {
-	return namespace != "" && !env.Params.SystemNamespace(namespace)
-}

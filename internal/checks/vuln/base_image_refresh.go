@@ -22,6 +22,7 @@ var BaseImageRefresh = check.New(check.Meta{
 		"not count; when several reports scanned the same image, only the newest counts.",
 	Remediation: "Rebuild the image on the current base image and roll it out; automate it with an ACR task base-image trigger, or Dependabot/Renovate updates of the FROM line.",
 	Evidence:    evidence,
+	Settings:    []check.Setting{VulnIgnoreSetting, VulnThresholdSetting},
 }, func(_ context.Context, env *check.Env, r *subject.ImageReport, res *check.Result) {
 	if env.Index.Superseded(r) || !r.IsImage {
 		res.NotApplicable()
@@ -40,7 +41,7 @@ var BaseImageRefresh = check.New(check.Meta{
 		sev := severityOf(v.Severity)
 		by[sev]++
 		total++
-		trigger = trigger || sev >= env.Params.VulnThreshold
+		trigger = trigger || sev >= VulnThresholdSetting.Get(env)
 	}
 	if !trigger {
 		return

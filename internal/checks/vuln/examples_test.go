@@ -15,8 +15,7 @@ func TestExamples(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..", "..", "examples")
 	scan := load.Load(t.Context(), []string{root}, load.Options{ScanReports: []string{filepath.Join(root, "images")}})
-	params := check.DefaultParams()
-	env := &check.Env{Params: &params, Index: subject.NewIndexOf(scan), Now: now()}
+	env := &check.Env{Index: subject.NewIndexOf(scan), Now: now()}
 	reports := 0
 	for _, s := range scan.Others {
 		if _, ok := s.(*subject.ImageReport); ok {

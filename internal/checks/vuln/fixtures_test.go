@@ -33,9 +33,9 @@ func loadFixture(t *testing.T, path string) *subject.Scan {
 	return scan
 }
 
-func run(t *testing.T, c *check.Check, scan *subject.Scan, params check.Params) *report.Report {
+func run(t *testing.T, c *check.Check, scan *subject.Scan, settings check.Settings) *report.Report {
 	t.Helper()
-	return engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{c}, scan, engine.Options{Params: params, Now: now})
+	return engine.Run(t.Context(), catalog.MustLoad(), []*check.Check{c}, scan, engine.Options{Settings: settings, Now: now})
 }
 
 // TestFixtures runs each check on its fixtures: testdata/<id>/pass_* must give no finding and
@@ -54,7 +54,7 @@ func TestFixtures(t *testing.T) {
 		for _, f := range append(passes, fails...) {
 			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
 				t.Parallel()
-				rep := run(t, c, loadFixture(t, f), check.DefaultParams())
+				rep := run(t, c, loadFixture(t, f), nil)
 				if strings.HasPrefix(filepath.Base(f), "fail_") {
 					if len(rep.Findings) == 0 {
 						t.Errorf("want a finding of %s, got none", c.ID)

@@ -2,6 +2,8 @@ package vuln
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -21,6 +23,7 @@ var ImageScanReport = check.New(check.Meta{
 		"its age unknown. Without --scan-reports this item is not evaluated.",
 	Remediation: "Scan every deployed image on a schedule (trivy image -f json, grype -o json) and pass the reports with --scan-reports; or enable Microsoft Defender for Containers, which scans registries continuously.",
 	Evidence:    evidence,
+	Settings:    []check.Setting{ReportMaxAgeSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	judged := false
 	for _, c := range w.Containers() {
@@ -34,9 +37,9 @@ var ImageScanReport = check.New(check.Meta{
 			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s has no scan report", c.Image, c.Name, workloadNoun(w))
 		case rep.Created.IsZero():
 			r.FailAt(check.Info, w.At(c.Path+".image"), c.Name, "the scan report of image %s (%s) does not say when it was made: its age is unknown", c.Image, rep.File)
-		case env.Now.Sub(rep.Created) > env.Params.ReportMaxAge.Duration():
+		case env.Now.Sub(rep.Created) > ReportMaxAgeSetting.Get(env).Duration():
 			r.Failf(c.Path+".image", c.Name, "the newest scan report of image %s (%s) is %s old, older than %s", c.Image, rep.File,
-				age(env.Now.Sub(rep.Created)), age(env.Params.ReportMaxAge.Duration()))
+				age(env.Now.Sub(rep.Created)), age(ReportMaxAgeSetting.Get(env).Duration()))
 		}
 	}
 	if !judged {
@@ -71,3 +74,13 @@ var ImageBuildScan = check.New(check.Meta{
 		r.NotApplicable()
 	}
 })
+
+// ReportMaxAgeSetting is the age from which an image scan report is stale.
+var ReportMaxAgeSetting = check.NewParam("reportMaxAge",
+	"age from which an image scan report is stale, in days (7d) or as a Go duration (36h)", check.Age(7*24*time.Hour),
+	func(a check.Age) error {
+		if a <= 0 {
+			return fmt.Errorf("%s is not a positive age", a)
+		}
+		return nil
+	})

@@ -69,8 +69,9 @@ func users(ix *subject.Index, r *subject.ImageReport) (string, []check.Related) 
 // ignoreFor returns the entry of vulnerabilities.ignore that suppresses a vulnerability of a
 // report, and the expired entries that would have.
 func ignoreFor(env *check.Env, r *subject.ImageReport, v *subject.Vulnerability) (active *check.VulnIgnore, expired []*check.VulnIgnore) {
-	for i := range env.Params.VulnIgnore {
-		e := &env.Params.VulnIgnore[i]
+	ignore := VulnIgnoreSetting.Get(env)
+	for i := range ignore {
+		e := &ignore[i]
 		if !e.Matches(v.ID, v.Package, r.Images) {
 			continue
 		}
@@ -135,3 +136,7 @@ func sortedExpired(m map[*check.VulnIgnore]bool) []*check.VulnIgnore {
 	})
 	return out
 }
+
+// VulnIgnoreSetting are the accepted vulnerabilities: the config's vulnerabilities.ignore.
+var VulnIgnoreSetting = check.NewInput[[]check.VulnIgnore]("vulnIgnore",
+	"the accepted vulnerabilities (vulnerabilities.ignore in .akscheck.yaml)", nil)

@@ -60,7 +60,7 @@ func TestFindingsNameTheWorkloadsThatRunTheImage(t *testing.T) {
 	}
 	yaml.WriteString(deployment("other", "contosoacr.azurecr.io/shop/other:1.0"))
 	scan := scanOf(t, yaml.String(), imageReport("web.json", image, now(), fixedHigh))
-	rep := run(t, VulnerabilityThreshold, scan, check.DefaultParams())
+	rep := run(t, VulnerabilityThreshold, scan, nil)
 	if len(rep.Findings) != 1 {
 		t.Fatalf("findings = %+v", rep.Findings)
 	}
@@ -90,8 +90,9 @@ func TestThresholdParams(t *testing.T) {
 		{check.Critical, check.Info, "info"},
 		{check.Medium, check.Low, "high low medium"},
 	} {
-		params := check.DefaultParams()
-		params.VulnThreshold, params.VulnUnfixedSeverity = tc.threshold, tc.unfixed
+		params := check.Settings{}
+		VulnThresholdSetting.Set(params, tc.threshold)
+		VulnUnfixedSeveritySetting.Set(params, tc.unfixed)
 		var got []string
 		for _, f := range run(t, VulnerabilityThreshold, scan, params).Findings {
 			got = append(got, f.Severity.String())
@@ -126,8 +127,8 @@ func TestIgnoreList(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			params := check.DefaultParams()
-			params.VulnIgnore = tc.ignore
+			params := check.Settings{}
+			VulnIgnoreSetting.Set(params, tc.ignore)
 			rep := run(t, VulnerabilityThreshold, scan, params)
 			if len(rep.Findings) != tc.findings || len(rep.Suppressed) != tc.suppressed {
 				t.Fatalf("%d findings and %d suppressed, want %d and %d: %+v / %+v", len(rep.Findings), len(rep.Suppressed),
@@ -149,11 +150,11 @@ func TestIgnoreList(t *testing.T) {
 func TestIgnoredVulnerabilitiesDoNotForceARebuild(t *testing.T) {
 	t.Parallel()
 	scan := scanOf(t, "", imageReport("r.json", "nginx:1.27", now(), fixedHigh))
-	params := check.DefaultParams()
+	params := check.Settings{}
 	if n := len(run(t, BaseImageRefresh, scan, params).Findings); n != 1 {
 		t.Fatalf("%d findings, want 1", n)
 	}
-	params.VulnIgnore = []check.VulnIgnore{{ID: fixedHigh.ID, Reason: "r"}}
+	VulnIgnoreSetting.Set(params, []check.VulnIgnore{{ID: fixedHigh.ID, Reason: "r"}})
 	if n := len(run(t, BaseImageRefresh, scan, params).Findings); n != 0 {
 		t.Errorf("%d findings with the vulnerability ignored, want 0", n)
 	}
@@ -165,15 +166,15 @@ func TestOnlyTheNewestReportOfAnImageCounts(t *testing.T) {
 	old := imageReport("old.json", image, now().Add(-30*24*time.Hour), fixedHigh)
 	current := imageReport("new.json", image, now().Add(-time.Hour))
 	scan := scanOf(t, deployment("web", image), old, current)
-	rep := run(t, VulnerabilityThreshold, scan, check.DefaultParams())
+	rep := run(t, VulnerabilityThreshold, scan, nil)
 	if len(rep.Findings) != 0 {
 		t.Errorf("the superseded report still fails: %+v", rep.Findings)
 	}
-	if rep := run(t, ImageScanReport, scan, check.DefaultParams()); len(rep.Findings) != 0 {
+	if rep := run(t, ImageScanReport, scan, nil); len(rep.Findings) != 0 {
 		t.Errorf("the workload is judged on the old report: %+v", rep.Findings)
 	}
-	params := check.DefaultParams()
-	params.ReportMaxAge = check.Age(30 * time.Minute)
+	params := check.Settings{}
+	ReportMaxAgeSetting.Set(params, check.Age(30*time.Minute))
 	if rep := run(t, ImageScanReport, scan, params); len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0].Message, "new.json") {
 		t.Errorf("--report-max-age 30m: %+v, want the new report stale", rep.Findings)
 	}
@@ -185,7 +186,7 @@ func TestWithoutReportsTheItemsAreNotEvaluated(t *testing.T) {
 	scan.Evidence[catalog.Manifest] = true
 	cat := catalog.MustLoad()
 	for _, c := range Checks() {
-		rep := run(t, c, scan, check.DefaultParams())
+		rep := run(t, c, scan, nil)
 		st := rep.Items[cat.ItemIndex(c.Item)]
 		if st.Status != "not-evaluated" && st.Status != "manual" {
 			t.Errorf("%s: item %s is %s without reports, want not-evaluated (or manual)", c.ID, c.Item, st.Status)

@@ -27,15 +27,16 @@ spec:
       containers:
         - name: cart
           image: contoso.azurecr.io/cart:1.4.2`,
+	Settings: []check.Setting{AllowedRegistriesSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		im := c.ImageRef
 		if !im.Valid {
 			continue
 		}
-		if !registryAllowed(im.Registry, env.Params.AllowedRegistries) {
+		if !registryAllowed(im.Registry, AllowedRegistriesSetting.Get(env)) {
 			r.Failf(c.Path+".image", c.Name, "container %q of %s pulls %q from %s, which is not an allowed registry (%s)",
-				c.Name, kindNoun(w), c.Image, im.Registry, joinQuoted(env.Params.AllowedRegistries))
+				c.Name, kindNoun(w), c.Image, im.Registry, joinQuoted(AllowedRegistriesSetting.Get(env)))
 		}
 	}
 })
@@ -50,3 +51,8 @@ func registryAllowed(host string, patterns []string) bool {
 	}
 	return false
 }
+
+// AllowedRegistriesSetting are the registry host patterns images may come from.
+var AllowedRegistriesSetting = check.NewParam("allowedRegistries",
+	"registry host patterns images may come from (\"*.azurecr.io\", \"mcr.microsoft.com\")",
+	[]string{"*.azurecr.io", "mcr.microsoft.com"}, nil)

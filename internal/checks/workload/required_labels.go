@@ -32,14 +32,15 @@ spec:
       labels:
         app.kubernetes.io/name: cart
         app.kubernetes.io/instance: cart-prod`,
+	Settings: []check.Setting{RequiredLabelsSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if missing := missingKeys(w.Meta.Labels, env.Params.RequiredLabels); len(missing) > 0 {
+	if missing := missingKeys(w.Meta.Labels, RequiredLabelsSetting.Get(env)); len(missing) > 0 {
 		r.Failf("metadata.labels", "", "%s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))
 	}
 	if w.TemplatePath == "" {
 		return // a Pod's template labels are its own labels
 	}
-	if missing := missingKeys(w.Template.Labels, env.Params.RequiredLabels); len(missing) > 0 {
+	if missing := missingKeys(w.Template.Labels, RequiredLabelsSetting.Get(env)); len(missing) > 0 {
 		r.Failf(w.TemplateMetaPath()+".labels", "", "the pod template of %s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))
 	}
 })
@@ -53,3 +54,8 @@ func missingKeys(labels map[string]string, required []string) []string {
 	}
 	return missing
 }
+
+// RequiredLabelsSetting are the label keys every workload and its pod template must carry.
+var RequiredLabelsSetting = check.NewParam("requiredLabels",
+	"label keys every workload and its pod template must carry",
+	[]string{"app.kubernetes.io/name", "app.kubernetes.io/instance"}, nil)

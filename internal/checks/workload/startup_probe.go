@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -33,7 +34,8 @@ var StartupProbe = check.New(check.Meta{
         httpGet:
           path: /healthz
           port: 8080`,
-	Kinds: longRunningKinds,
+	Kinds:    longRunningKinds,
+	Settings: []check.Setting{StartupProbeDelaySetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	applied := false
 	for _, c := range w.AppContainers() {
@@ -41,7 +43,7 @@ var StartupProbe = check.New(check.Meta{
 			continue
 		}
 		applied = true
-		if c.StartupProbe == nil && c.LivenessProbe.InitialDelaySeconds >= env.Params.StartupProbeDelaySeconds {
+		if c.StartupProbe == nil && c.LivenessProbe.InitialDelaySeconds >= StartupProbeDelaySetting.Get(env) {
 			r.Failf(c.Path+".livenessProbe.initialDelaySeconds", c.Name,
 				"container %q of %s delays its liveness probe by %ds and has no startup probe",
 				c.Name, kindNoun(w), c.LivenessProbe.InitialDelaySeconds)
@@ -51,3 +53,14 @@ var StartupProbe = check.New(check.Meta{
 		r.NotApplicable()
 	}
 })
+
+// StartupProbeDelaySetting is the liveness initialDelaySeconds from which a startup probe is
+// expected.
+var StartupProbeDelaySetting = check.NewParam("startupProbeDelaySeconds",
+	"liveness initialDelaySeconds from which a startup probe is expected", int32(30),
+	func(v int32) error {
+		if v < 0 {
+			return fmt.Errorf("%d is negative", v)
+		}
+		return nil
+	})

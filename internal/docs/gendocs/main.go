@@ -1,5 +1,5 @@
-// Command gendocs writes docs/checks.md and docs/checks/<check-id>.md from the checks'
-// metadata. It runs from go generate (see internal/docs); `akscheck checks -o markdown` prints
+// Command gendocs writes docs/checks.md, docs/checks/<check-id>.md and the settings section of
+// docs/config.md from the checks' metadata. It runs from go generate (see internal/docs); `akscheck checks -o markdown` prints
 // the same index.
 package main
 
@@ -14,17 +14,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: gendocs INDEX.md PAGES-DIR")
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: gendocs INDEX.md PAGES-DIR CONFIG.md")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2]); err != nil {
+	if err := run(os.Args[1], os.Args[2], os.Args[3]); err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}
 }
 
-func run(index, dir string) error {
+func run(index, dir, config string) error {
 	cat, err := catalog.Load()
 	if err != nil {
 		return err
@@ -36,6 +36,16 @@ func run(index, dir string) error {
 	}
 	if err := os.WriteFile(index, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", index, err)
+	}
+	doc, err := os.ReadFile(config)
+	if err != nil {
+		return err
+	}
+	if doc, err = docs.WithSettings(doc, all); err != nil {
+		return err
+	}
+	if err := os.WriteFile(config, doc, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", config, err)
 	}
 	return docs.WritePages(dir, cat, all)
 }

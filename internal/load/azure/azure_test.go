@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
@@ -161,7 +160,7 @@ func TestSameFindingsAsFiles(t *testing.T) {
 	defer srv.Close()
 	cat := catalog.MustLoad()
 	run := func(scan *subject.Scan) []string {
-		rep := engine.Run(t.Context(), cat, checks.All(), scan, engine.Options{Params: check.DefaultParams()})
+		rep := engine.Run(t.Context(), cat, checks.All(), scan, engine.Options{})
 		var out []string
 		for _, f := range rep.Findings {
 			out = append(out, f.Check+" "+f.Severity.String()+" "+f.Object.Kind+"/"+f.Object.Name+": "+f.Message)
@@ -193,7 +192,7 @@ func TestSameFindingsAsFiles(t *testing.T) {
 	if strings.Join(viaAPI, "\n") != strings.Join(viaFiles, "\n") {
 		t.Errorf("findings differ\nthrough the API:\n%s\n\nfrom the same resources as files:\n%s", strings.Join(viaAPI, "\n"), strings.Join(viaFiles, "\n"))
 	}
-	if it := status(engine.Run(t.Context(), cat, checks.All(), fromFiles, engine.Options{Params: check.DefaultParams()}), "cluster.upgrade-channel"); it != report.StatusFail {
+	if it := status(engine.Run(t.Context(), cat, checks.All(), fromFiles, engine.Options{}), "cluster.upgrade-channel"); it != report.StatusFail {
 		t.Errorf("cluster.upgrade-channel is %s from files, want fail (upgradeChannel none)", it)
 	}
 }

@@ -35,7 +35,7 @@ func scanReport(ctx context.Context, t *testing.T) (*report.Report, *catalog.Cat
 	all := checks.All()
 	scan := load.Load(ctx, []string{"../../../examples", "../testdata/hostile.yaml"}, load.Options{})
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(ctx, cat, all, scan, engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+	rep := engine.Run(ctx, cat, all, scan, engine.Options{Version: "test", Now: now})
 	return rep, cat, all
 }
 

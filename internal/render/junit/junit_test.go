@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
@@ -51,7 +50,7 @@ func TestParsesBack(t *testing.T) {
 	all := checks.All()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
 	scan := load.Load(t.Context(), []string{"../../../examples", "../testdata/hostile.yaml", "does-not-exist.yaml"}, load.Options{})
-	rep := engine.Run(t.Context(), cat, all, scan, engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+	rep := engine.Run(t.Context(), cat, all, scan, engine.Options{Version: "test", Now: now})
 
 	var buf bytes.Buffer
 	if err := Render(&buf, rep, cat, all, Options{}); err != nil {

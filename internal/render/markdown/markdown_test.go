@@ -21,7 +21,7 @@ func examples(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) 
 	cat := catalog.MustLoad()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
 	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), paths, load.Options{}),
-		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+		engine.Options{Version: "test", Now: now})
 	return rep, cat
 }
 

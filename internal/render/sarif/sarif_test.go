@@ -47,7 +47,7 @@ func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog, []*c
 	cat := catalog.MustLoad()
 	all := checks.All()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(t.Context(), cat, all, load.Load(t.Context(), paths, load.Options{}), engine.Options{Params: check.DefaultParams(), Version: "v1.2.3", Now: now})
+	rep := engine.Run(t.Context(), cat, all, load.Load(t.Context(), paths, load.Options{}), engine.Options{Version: "v1.2.3", Now: now})
 	return rep, cat, all
 }
 

@@ -19,7 +19,7 @@ func TestCardAddsUp(t *testing.T) {
 	cat := catalog.MustLoad()
 	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
 	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), []string{"../../../examples"}, load.Options{}),
-		engine.Options{Params: check.DefaultParams(), Version: "test", Now: now})
+		engine.Options{Version: "test", Now: now})
 	before := Build(rep, cat)
 	if before.Total != 103 || len(before.Sections) != len(cat.Sections) {
 		t.Fatalf("total %d, %d sections", before.Total, len(before.Sections))

@@ -26,7 +26,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/cli"
 	"github.com/akscheck/akscheck/internal/engine"
@@ -503,7 +502,7 @@ func TestAPIServerStoppedMidScan(t *testing.T) {
 	if scan.Unlisted["Secret"] == "" || scan.Unlisted["Namespace"] != "" {
 		t.Errorf("unlisted = %v: want the kinds after the stop, not those before", scan.Unlisted)
 	}
-	rep := engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{Params: check.DefaultParams()})
+	rep := engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{})
 	if it := item(rep, "network.internal-load-balancer"); it.Status != report.StatusNotEvaluated {
 		t.Errorf("network.internal-load-balancer is %s, want not-evaluated", it.Status)
 	}
