@@ -13,7 +13,8 @@ import (
 
 // Fixture files that are written against the base cluster of testdata/base (see TestFixtures).
 const (
-	patchSuffix = ".patch.json"
+	patchSuffix    = ".patch.json"
+	overrideSuffix = ".override.tf"
 	// azShape is the token of a JSON patch written against the base in az CLI shape.
 	azShape = "az"
 )
@@ -22,15 +23,18 @@ var baseDir = filepath.Join("testdata", "base")
 
 // isPatch tells whether a fixture file is written against the base.
 func isPatch(name string) bool {
-	return strings.HasSuffix(name, patchSuffix)
+	return strings.HasSuffix(name, patchSuffix) || strings.HasSuffix(name, overrideSuffix)
 }
 
-// splitPatchName parses "<name>{.<layer>}[.az].patch.json": the name of the file it
-// materialises into, the layers of testdata/base it builds on and whether the JSON is in
-// az CLI shape.
+// splitPatchName parses "<name>{.<layer>}[.az].patch.json" or "<name>{.<layer>}.override.tf":
+// the name of the file it materialises into, the layers of testdata/base it builds on and
+// whether the JSON is in az CLI shape.
 func splitPatchName(name string) (out string, layers []string, az bool) {
 	ext := ".json"
 	stem := strings.TrimSuffix(name, patchSuffix)
+	if strings.HasSuffix(name, overrideSuffix) {
+		ext, stem = ".tf", strings.TrimSuffix(name, overrideSuffix)
+	}
 	parts := strings.Split(stem, ".")
 	for _, p := range parts[1:] {
 		if p == azShape && ext == ".json" {
@@ -43,7 +47,8 @@ func splitPatchName(name string) (out string, layers []string, az bool) {
 }
 
 // materialise returns the path of a fixture written out in full: the fixture itself when it
-// is a whole file, else the base with its layers and the fixture's patch applied, in t.TempDir() under the fixture's own name (a folder is copied with its patches
+// is a whole file, else the base with its layers and the fixture's patch or override
+// applied, in t.TempDir() under the fixture's own name (a folder is copied with its patches
 // materialised).
 func materialise(t *testing.T, path string) string {
 	t.Helper()
@@ -85,7 +90,8 @@ func materialise(t *testing.T, path string) string {
 	return file
 }
 
-// materialiseFile applies a patch file to the base: the file name to write and the content.
+// materialiseFile applies a patch or override file to the base: the file name to write
+// and the content.
 func materialiseFile(t *testing.T, path string) (string, []byte) {
 	t.Helper()
 	out, layers, az := splitPatchName(filepath.Base(path))
@@ -93,7 +99,12 @@ func materialiseFile(t *testing.T, path string) (string, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := applyJSONPatch(layers, az, patch)
+	var data []byte
+	if strings.HasSuffix(path, patchSuffix) {
+		data, err = applyJSONPatch(layers, az, patch)
+	} else {
+		data, err = applyOverride(layers, patch, path)
+	}
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

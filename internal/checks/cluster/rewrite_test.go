@@ -20,10 +20,11 @@ import (
 
 var rewriteFixtures = flag.Bool("rewrite-fixtures", false, "rewrite whole-file cluster fixtures as patches of testdata/base")
 
-// TestRewriteFixtures turns each whole-file JSON fixture (also inside a folder fixture)
-// into an RFC 6902 JSON Patch of the base, on the base layers that give the shortest one.
-// It keeps the whole file where the patch does not give the same findings and statuses
-// (with every check run on it). Write a new fixture in full, then run
+// TestRewriteFixtures turns each whole-file fixture (a .json or .tf, also inside a folder
+// fixture) into a patch of the base: an RFC 6902 JSON Patch or a Terraform override file,
+// on the base layers that give the shortest one. It keeps the whole file where the patch
+// does not give the same findings and statuses (with every check run on it). Write a new
+// fixture in full, then run
 //
 //	go test ./internal/checks/cluster -run TestRewriteFixtures -rewrite-fixtures
 func TestRewriteFixtures(t *testing.T) {
@@ -59,7 +60,7 @@ func TestRewriteFixtures(t *testing.T) {
 }
 
 func wholeFixture(name string) bool {
-	return !isPatch(name) && strings.HasSuffix(name, ".json")
+	return !isPatch(name) && (strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".tf"))
 }
 
 // rewriteFixture writes file as a patch and removes it when the fixture (the file or the
@@ -150,6 +151,9 @@ func decodeJSON(t *testing.T, data []byte) any {
 // bestPatch writes a whole file as a patch on the base layers that give the shortest one.
 func bestPatch(name string, orig []byte) (string, []byte, error) {
 	suffix := patchSuffix
+	if strings.HasSuffix(name, ".tf") {
+		suffix = overrideSuffix
+	}
 	candidates := [][]string{nil}
 	layers, _ := filepath.Glob(filepath.Join(baseDir, "*"+suffix))
 	for _, l := range layers {
@@ -164,11 +168,15 @@ func bestPatch(name string, orig []byte) (string, []byte, error) {
 		var n string
 		var p []byte
 		var err error
-		stem := strings.TrimSuffix(name, ".json")
+		stem := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
 		for _, l := range layers {
 			stem += "." + l
 		}
-		n, p, err = jsonPatchFor(stem, layers, orig)
+		if strings.HasSuffix(name, ".json") {
+			n, p, err = jsonPatchFor(stem, layers, orig)
+		} else {
+			n, p, err = overrideFor(stem, layers, orig)
+		}
 		if err != nil {
 			lastErr = err
 			continue
