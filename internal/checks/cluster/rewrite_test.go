@@ -75,12 +75,13 @@ func rewriteFixture(t *testing.T, cat *catalog.Catalog, id, file, fixture string
 		t.Errorf("%s: kept whole: %v", file, err)
 		return
 	}
-	want := results(t, cat, id, fixture)
+	// Compare before the whole file goes: materialise the fixture as the runner does, with
+	// the whole file, then with the patch.
+	want := results(t, cat, id, materialise(t, fixture))
 	out := filepath.Join(filepath.Dir(file), name)
 	if err := os.WriteFile(out, patch, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Compare before the whole file goes: materialise the fixture as the runner does.
 	saved := filepath.Join(t.TempDir(), "saved")
 	if err := os.Rename(file, saved); err != nil {
 		t.Fatal(err)
