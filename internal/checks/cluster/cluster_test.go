@@ -40,6 +40,29 @@ func params(id string) check.Settings {
 // finding and the check must apply; fail_* must give at least one. Fixtures are az or REST
 // JSON (each is also run in the other shape, and must give the same findings), Terraform
 // (.tf, one module each) or folders read as a whole (a cluster with manifests).
+//
+// A fixture states only what it changes in the hardened cluster of testdata/base, which
+// passes every check: cluster.json (REST shape, with the registry, diagnostic settings,
+// maintenance configurations, Defender pricing and pool upgrade profiles the checks read)
+// and main.tf (the same in azurerm v4).
+//   - <name>.patch.json is an RFC 6902 JSON Patch of base/cluster.json; <name>.az.patch.json
+//     one of the base in az CLI shape (flattened, CLI key casing, as otherShape writes it,
+//     then base/az.patch.json: IDs with "resourcegroups" and a resourceGroup field).
+//   - <name>.override.tf is a Terraform override file of base/main.tf, merged as Terraform
+//     merges override files, except that a single nested block (default_node_pool) is
+//     merged too rather than replaced (see mergeOverride): `attr = null` removes an
+//     attribute, `dynamic "x" { for_each = [] ... }` the nested x blocks (a dynamic block
+//     over a list written out is expanded), `count = 0` a resource.
+//   - Layers of testdata/base named between the two dots come first, in order:
+//     <name>.windows.patch.json applies base/windows.patch.json (a Windows node pool), then
+//     the fixture's patch; <name>.windows.override.tf likewise base/windows.override.tf.
+//   - In a folder fixture, the cluster file may be such a patch too (aks.patch.json,
+//     main.override.tf).
+//
+// The runner writes each fixture in full as <name>.json or <name>.tf (in a folder, the
+// folder with its patches applied) in a temporary folder and runs the check on that, so
+// findings still carry a file and line. A fixture may still be a whole file. To turn whole
+// files into patches, see TestRewriteFixtures.
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
@@ -68,10 +91,11 @@ func TestFixtures(t *testing.T) {
 			c, file := c, filepath.Join(dir, name)
 			t.Run(c.ID+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				rep := runFixture(t, cat, c, file)
+				full := materialise(t, file)
+				rep := runFixture(t, cat, c, full)
 				expect(t, cat, c, file, kind == "fail", rep)
 				if ext == ".json" {
-					other := otherShape(t, file)
+					other := otherShape(t, full)
 					rep2 := runFixture(t, cat, c, other)
 					expect(t, cat, c, file+" (in the other shape)", kind == "fail", rep2)
 					if len(rep.Findings) != len(rep2.Findings) {
@@ -90,7 +114,7 @@ func TestFixtures(t *testing.T) {
 	}
 	entries, _ := os.ReadDir("testdata")
 	for _, e := range entries {
-		if !known[e.Name()] {
+		if !known[e.Name()] && e.Name() != "base" {
 			t.Errorf("testdata/%s holds fixtures of no check", e.Name())
 		}
 	}

@@ -1,0 +1,3 @@
+resource "azurerm_container_registry" "acr" {
+  anonymous_pull_enabled = true
+}

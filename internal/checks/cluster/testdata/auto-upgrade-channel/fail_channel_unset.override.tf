@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster" "good" {
+  automatic_upgrade_channel = null
+}

@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster" "good" {
+  tags = null
+}

@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster_node_pool" "apps" {
+  os_disk_type = "Managed"
+}

@@ -1,0 +1,7 @@
+locals {
+  kubernetes_version = "1.32.9"
+}
+
+resource "azurerm_kubernetes_cluster" "good" {
+  support_plan = "AKSLongTermSupport"
+}

@@ -1,0 +1,3 @@
+locals {
+  kubernetes_version = "1.31.8"
+}

@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster" "good" {
+  private_cluster_enabled = null
+}
