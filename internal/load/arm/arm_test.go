@@ -382,6 +382,7 @@ func TestPaths(t *testing.T) {
 		{"az, spelled as the CLI prints it", a.EnableRBAC.Loc, "enableRbac"},
 		{"az, absent", a.NodeOSUpgradeChannel.Loc, "autoUpgradeProfile.nodeOsUpgradeChannel"},
 		{"az, absent in a block that is written", a.AuthorizedIPRanges.Loc, "apiServerAccessProfile.authorizedIpRanges"},
+		{"az, absent, spelled as the CLI does", a.AADAdminGroups.Loc, "aadProfile.adminGroupObjectIDs"},
 		{"az, pool", a.Pools[0].MaxSurge.Loc, "agentPoolProfiles[system].upgradeSettings.maxSurge"},
 		{"az, absent pool setting", a.Pools[0].OSDiskType.Loc, "agentPoolProfiles[system].osDiskType"},
 		{"az, add-on config", a.Addon("omsagent").Setting("logAnalyticsWorkspaceResourceID").Loc, "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID"},

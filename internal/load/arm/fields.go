@@ -104,9 +104,15 @@ func (n *node) lookup(k string) (string, *node) {
 	return "", nil
 }
 
+// cliKeys are the keys the Azure CLI prints otherwise than cliKey would spell them.
+var cliKeys = map[string]string{"adminGroupObjectIDs": "adminGroupObjectIDs"}
+
 // cliKey spells a REST key as the Azure CLI prints it: enableRBAC → enableRbac,
 // nodeOSUpgradeChannel → nodeOsUpgradeChannel.
 func cliKey(k string) string {
+	if s, ok := cliKeys[k]; ok {
+		return s
+	}
 	rs := []rune(k)
 	var b strings.Builder
 	for i := 0; i < len(rs); {
