@@ -100,8 +100,13 @@ type Cluster struct {
 	// azurekeyvaultsecretsprovider, kubedashboard…); Azure rewrites their casing. Nil when
 	// the add-ons are unknown (an unresolved expression, a cluster known only by its parts).
 	Addons map[string]*Addon
-	// AddonsAt is where addonProfiles (or the cluster block) is written.
+	// AddonsAt is where addonProfiles (or the cluster block) is written. For JSON inputs its
+	// Path is the addonProfiles path, and an add-on that is not there would be written at
+	// <Path>.<key>.enabled.
 	AddonsAt Location
+	// AddonPaths are, by lower-cased add-on key, the paths where an add-on that is not there
+	// would be switched on, for inputs that name add-ons otherwise (Terraform attributes).
+	AddonPaths map[string]string
 
 	NetworkPlugin     String
 	NetworkPluginMode String
@@ -118,15 +123,24 @@ type Cluster struct {
 	GMSAEnabled       Bool
 
 	Pools []*NodePool
+	// SystemPoolAt and UserPoolAt are where a System or a User node pool would be written
+	// (agentPoolProfiles; Terraform default_node_pool, azurerm_kubernetes_cluster_node_pool).
+	SystemPoolAt Location
+	UserPoolAt   Location
 
 	Maintenance []*MaintenanceConfig
 	// MaintenanceKnown is true when the input describes every maintenance configuration of
 	// the cluster (a template or module; an az list tied to it), so that none means none.
 	MaintenanceKnown bool
+	// MaintenanceAt is, by lower-cased name, where a maintenance configuration that is not
+	// there would be written (a child resource; a Terraform block).
+	MaintenanceAt map[string]Location
 
 	Diagnostics []*DiagnosticSetting
 	// DiagnosticsKnown is true when the input describes every diagnostic setting of the cluster.
 	DiagnosticsKnown bool
+	// DiagnosticsAt is where a diagnostic setting of the cluster would be written.
+	DiagnosticsAt Location
 
 	// Pricing is the Defender for Containers plan of the cluster's subscription, when given.
 	Pricing *DefenderPricing
@@ -159,7 +173,34 @@ func (c *Cluster) AddonEnabled(key string) Bool {
 	if a := c.Addon(key); a != nil {
 		return a.Enabled
 	}
-	return Bool{Attr: Attr{Loc: c.AddonsAt}}
+	loc := c.AddonsAt
+	if p, ok := c.AddonPaths[strings.ToLower(key)]; ok {
+		loc.Path = p
+	} else if loc.Path != "" {
+		loc.Path += "." + key + ".enabled"
+	}
+	return Bool{Attr: Attr{Loc: loc}}
+}
+
+// Setting returns a config entry of the add-on (key in any casing); one that is not written
+// is absent, at the add-on with the path it would have.
+func (a *Addon) Setting(key string) String {
+	if s, ok := a.Config[strings.ToLower(key)]; ok {
+		return s
+	}
+	loc := a.Loc
+	if loc.Path != "" {
+		loc.Path += ".config." + key
+	}
+	return String{Attr: Attr{Loc: loc}}
+}
+
+// MaintenanceMissingAt returns where a maintenance configuration of a name would be written.
+func (c *Cluster) MaintenanceMissingAt(name string) Location {
+	if loc, ok := c.MaintenanceAt[strings.ToLower(name)]; ok {
+		return loc
+	}
+	return c.Source
 }
 
 // At returns the location of a cluster setting, or of the cluster when loc is empty.
@@ -262,6 +303,8 @@ type DiagnosticSetting struct {
 	// each is written. Unknown categories (unresolved expressions) are in UnknownLogs.
 	Logs        map[string]Location
 	UnknownLogs bool
+	// LogsAt is where the log categories are written (or would be).
+	LogsAt Location
 	// HasDestination is true when it sends logs to a workspace, storage account, event hub
 	// or partner solution.
 	HasDestination Bool
@@ -328,7 +371,9 @@ type Registry struct {
 	PrivateEndpoints Int
 	QuarantinePolicy Bool
 	Replications     []*Replication
-	Tasks            []*RegistryTask
+	// ReplicationsAt is where a replication would be added.
+	ReplicationsAt Location
+	Tasks          []*RegistryTask
 }
 
 // Replication is a geo-replication of a registry.

@@ -18,7 +18,11 @@ const (
 )
 
 // Attr is what every setting carries besides its value: its state and where it is written
-// (for an absent setting, the block that would hold it).
+// (for an absent setting, the block that would hold it). Loc.Path names the setting as the
+// input spells it: the az CLI key path (apiServerAccessProfile.enablePrivateCluster), the
+// properties path of REST resources and templates, the azurerm attribute
+// (default_node_pool.upgrade_settings.max_surge) or its path in a plan's values; for an
+// absent setting, the path it would have. Checks report these locations as they are.
 type Attr struct {
 	State State
 	Loc   Location

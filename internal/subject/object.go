@@ -55,6 +55,11 @@ type Object struct {
 // Name returns metadata.name.
 func (o *Object) Name() string { return o.Meta.Name }
 
+// Live reports whether the object was read from a running cluster rather than written in a
+// manifest (what a manifest holds is not necessarily what the cluster runs, and the other
+// way round).
+func (o *Object) Live() bool { return o.Input == InputCluster }
+
 // Group returns the API group of the object ("" for the core group).
 func (o *Object) Group() string {
 	g, _, found := strings.Cut(o.APIVersion, "/")

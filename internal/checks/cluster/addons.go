@@ -9,13 +9,13 @@ import (
 )
 
 // addonOn checks that an add-on is enabled; it returns the add-on when it is.
-func addonOn(c *subject.Cluster, r *check.Result, key, tfAttr, what string) *subject.Addon {
+func addonOn(c *subject.Cluster, r *check.Result, key, what string) *subject.Addon {
 	en := c.AddonEnabled(key)
 	switch {
 	case en.IsUnknown():
 		r.NotApplicable()
 	case !en.True():
-		fail(r, same, c, en.Attr, "properties.addonProfiles."+key+".enabled", tfAttr, "%s is not enabled", what)
+		fail(r, c, en.Attr, "%s is not enabled", what)
 	default:
 		return c.Addon(key)
 	}
@@ -34,7 +34,7 @@ var AzurePolicyAddon = check.New(check.Meta{
 	Remediation: "Enable the add-on (az aks enable-addons --addons azure-policy) and assign the Kubernetes baseline or restricted initiative.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	addonOn(c, r, "azurepolicy", "azure_policy_enabled", "the Azure Policy add-on")
+	addonOn(c, r, "azurepolicy", "the Azure Policy add-on")
 })
 
 // RegistryAdmissionPolicy finds clusters without the Azure Policy add-on, which is what can
@@ -50,7 +50,7 @@ var RegistryAdmissionPolicy = check.New(check.Meta{
 	Remediation: "Enable the Azure Policy add-on and assign \"Kubernetes cluster containers should only use allowed images\" in deny mode.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	addonOn(c, r, "azurepolicy", "azure_policy_enabled", "the Azure Policy add-on (admission control for images)")
+	addonOn(c, r, "azurepolicy", "the Azure Policy add-on (admission control for images)")
 })
 
 // ContainerInsights finds clusters whose logs are not collected.
@@ -64,14 +64,13 @@ var ContainerInsights = check.New(check.Meta{
 	Remediation: "Enable Container Insights (az aks enable-addons --addons monitoring --workspace-resource-id ...).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	a := addonOn(c, r, "omsagent", "oms_agent", "Container Insights (the omsagent add-on)")
+	a := addonOn(c, r, "omsagent", "Container Insights (the omsagent add-on)")
 	if a == nil {
 		return
 	}
-	ws := a.Config["loganalyticsworkspaceresourceid"]
+	ws := a.Setting("logAnalyticsWorkspaceResourceID")
 	if ws.Empty() && !ws.IsUnknown() {
-		fail(r, same, c, subject.Attr{Loc: a.Loc}, "properties.addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID",
-			"oms_agent.log_analytics_workspace_id", "Container Insights names no Log Analytics workspace")
+		fail(r, c, ws.Attr, "Container Insights names no Log Analytics workspace")
 	}
 })
 
@@ -91,7 +90,7 @@ var KubeDashboardAddon = check.New(check.Meta{
 	case en.IsUnknown():
 		r.NotApplicable()
 	case en.True():
-		fail(r, same, c, en.Attr, "properties.addonProfiles.kubeDashboard.enabled", "kube_dashboard", "the Kubernetes dashboard add-on is enabled")
+		fail(r, c, en.Attr, "the Kubernetes dashboard add-on is enabled")
 	}
 })
 
@@ -107,18 +106,13 @@ var KeyVaultSecretsProvider = check.New(check.Meta{
 	Remediation: "Enable the add-on with rotation (az aks enable-addons --addons azure-keyvault-secrets-provider --enable-secret-rotation).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	a := addonOn(c, r, "azureKeyvaultSecretsProvider", "key_vault_secrets_provider", "the Key Vault secrets provider")
+	a := addonOn(c, r, "azureKeyvaultSecretsProvider", "the Key Vault secrets provider")
 	if a == nil {
 		return
 	}
-	rot := a.Config["enablesecretrotation"]
+	rot := a.Setting("enableSecretRotation")
 	if !rot.IsUnknown() && !strings.EqualFold(strings.TrimSpace(rot.V), "true") {
-		loc := rot.Attr
-		if loc.Loc.File == "" {
-			loc.Loc = a.Loc
-		}
-		fail(r, same, c, loc, "properties.addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation",
-			"key_vault_secrets_provider.secret_rotation_enabled", "secret rotation is off: pods keep stale secrets")
+		fail(r, c, rot.Attr, "secret rotation is off: pods keep stale secrets")
 	}
 })
 
@@ -133,7 +127,7 @@ var KeyVaultCSIAddon = check.New(check.Meta{
 	Remediation: "Enable the Key Vault secrets provider add-on (az aks enable-addons --addons azure-keyvault-secrets-provider).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	addonOn(c, r, "azureKeyvaultSecretsProvider", "key_vault_secrets_provider", "the Key Vault secrets provider")
+	addonOn(c, r, "azureKeyvaultSecretsProvider", "the Key Vault secrets provider")
 })
 
 // ManagedPrometheus finds clusters whose metrics are not collected.
@@ -151,8 +145,7 @@ var ManagedPrometheus = check.New(check.Meta{
 	case c.ManagedPrometheus.IsUnknown():
 		r.NotApplicable()
 	case !c.ManagedPrometheus.True():
-		fail(r, same, c, c.ManagedPrometheus.Attr, "properties.azureMonitorProfile.metrics.enabled", "monitor_metrics",
-			"managed Prometheus is not enabled")
+		fail(r, c, c.ManagedPrometheus.Attr, "managed Prometheus is not enabled")
 	}
 })
 
@@ -173,12 +166,12 @@ var WorkloadIdentityCluster = check.New(check.Meta{
 		return
 	}
 	if c.WorkloadIdentity.NotTrue() {
-		fail(r, same, c, c.WorkloadIdentity.Attr, "properties.securityProfile.workloadIdentity.enabled", "workload_identity_enabled", "workload identity is not enabled")
+		fail(r, c, c.WorkloadIdentity.Attr, "workload identity is not enabled")
 	}
 	if c.OIDCIssuer.NotTrue() {
-		fail(r, same, c, c.OIDCIssuer.Attr, "properties.oidcIssuerProfile.enabled", "oidc_issuer_enabled", "the OIDC issuer is not enabled")
+		fail(r, c, c.OIDCIssuer.Attr, "the OIDC issuer is not enabled")
 	}
 	if c.PodIdentity.True() {
-		fail(r, same, c, c.PodIdentity.Attr, "properties.podIdentityProfile.enabled", "pod_identity", "the deprecated pod-managed identity is enabled")
+		fail(r, c, c.PodIdentity.Attr, "the deprecated pod-managed identity is enabled")
 	}
 })

@@ -28,14 +28,13 @@ var AuthorizedIPRanges = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	const armPath, tfPath = "properties.apiServerAccessProfile.authorizedIPRanges", "api_server_access_profile.authorized_ip_ranges"
 	if len(c.AuthorizedIPRanges.V) == 0 {
-		fail(r, same, c, c.AuthorizedIPRanges.Attr, armPath, tfPath, "the API server is public and accepts connections from any address")
+		fail(r, c, c.AuthorizedIPRanges.Attr, "the API server is public and accepts connections from any address")
 		return
 	}
 	for _, cidr := range c.AuthorizedIPRanges.V {
 		if strings.TrimSpace(cidr) == "0.0.0.0/0" {
-			fail(r, same, c, c.AuthorizedIPRanges.Attr, armPath, tfPath, "the authorized IP ranges include 0.0.0.0/0 (any address)")
+			fail(r, c, c.AuthorizedIPRanges.Attr, "the authorized IP ranges include 0.0.0.0/0 (any address)")
 			return
 		}
 	}

@@ -38,12 +38,11 @@ var AvailabilityZones = check.New(check.Meta{
 			continue
 		}
 		if len(p.Zones.V) < 2 {
-			poolFail(r, same, c, p, p.Zones.Attr, "availabilityZones", "zones", "runs in %d availability zone(s)", len(p.Zones.V))
+			poolFail(r, c, p, p.Zones.Attr, "runs in %d availability zone(s)", len(p.Zones.V))
 		}
 	}
 	if c.LoadBalancerSKU.Is("basic") {
-		fail(r, same, c, c.LoadBalancerSKU.Attr, "properties.networkProfile.loadBalancerSku", "network_profile.load_balancer_sku",
-			"the basic load balancer is not zone-redundant")
+		fail(r, c, c.LoadBalancerSKU.Attr, "the basic load balancer is not zone-redundant")
 	}
 })
 
@@ -67,6 +66,6 @@ var UptimeSLA = check.New(check.Meta{
 		if t.Empty() {
 			v = "Free (the default)"
 		}
-		fail(r, same, c, t.Attr, "sku.tier", "sku_tier", "the cluster is on the %s tier: no uptime SLA", v)
+		fail(r, c, t.Attr, "the cluster is on the %s tier: no uptime SLA", v)
 	}
 })

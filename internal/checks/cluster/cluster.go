@@ -38,53 +38,35 @@ var (
 	registryEvidence = []catalog.Evidence{catalog.ACR}
 )
 
-// path names a setting the way the input spells it: the ARM JSON path for az, REST and
-// template inputs, the azurerm attribute for Terraform.
-func path(s subject.Subject, armPath, tfPath string) string {
-	if s.Identity().Input == subject.InputTerraform {
-		return tfPath
-	}
-	return armPath
+// The checks report where a setting is written as the loader spelled it (Attr.Loc: the file,
+// the line and the setting's path in the input's dialect); they never name paths themselves.
+
+// fail records a finding of the check's severity at a setting.
+func fail(r *check.Result, s subject.Subject, a subject.Attr, format string, args ...any) {
+	r.FailLoc(where(a.Loc, s.Identity().Source), "", format, args...)
 }
 
-// at is the location of a setting with its field path; settings without a location (a
-// cluster known only by its parts) point at the subject.
-func at(s subject.Subject, a subject.Attr, armPath, tfPath string) subject.Location {
-	loc := a.Loc
-	if loc.File == "" {
-		loc = s.Identity().Source
-	}
-	loc.Path = path(s, armPath, tfPath)
-	return loc
+// failSev records a finding at a setting, at another severity than the check's.
+func failSev(r *check.Result, sev check.Severity, s subject.Subject, a subject.Attr, format string, args ...any) {
+	r.FailAt(sev, where(a.Loc, s.Identity().Source), "", format, args...)
 }
 
-// same asks fail and poolFail for the check's own severity.
-const same = check.Severity(-1)
-
-// fail records a finding at a setting, at sev (same: the check's severity).
-func fail(r *check.Result, sev check.Severity, s subject.Subject, a subject.Attr, armPath, tfPath, format string, args ...any) {
-	record(r, sev, at(s, a, armPath, tfPath), format, args...)
+// poolFail records a finding of the check's severity at a setting of a node pool.
+func poolFail(r *check.Result, c *subject.Cluster, p *subject.NodePool, a subject.Attr, format string, args ...any) {
+	loc := where(where(a.Loc, p.Source), c.Source)
+	r.FailLoc(loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
 }
 
-func record(r *check.Result, sev check.Severity, loc subject.Location, format string, args ...any) {
-	if sev == same {
-		r.FailLoc(loc, "", format, args...)
-		return
+// where is the location of a setting; one without a file (a cluster known only by its
+// parts) points at the subject, keeping the setting's path.
+func where(loc, subjectAt subject.Location) subject.Location {
+	if loc.File != "" {
+		return loc
 	}
-	r.FailAt(sev, loc, "", format, args...)
-}
-
-// poolFail records a finding on a node pool.
-func poolFail(r *check.Result, sev check.Severity, c *subject.Cluster, p *subject.NodePool, a subject.Attr, armKey, tfKey, format string, args ...any) {
-	loc := a.Loc
-	if loc.File == "" {
-		loc = p.Source
+	if loc.Path != "" {
+		subjectAt.Path = loc.Path
 	}
-	if loc.File == "" {
-		loc = c.Source
-	}
-	loc.Path = path(c, "properties.agentPoolProfiles["+p.Name+"]."+armKey, tfKey)
-	record(r, sev, loc, "node pool %s: "+format, append([]any{p.Name}, args...)...)
+	return subjectAt
 }
 
 // vmssPools returns the pools that run on scale sets (the default and the only type AKS

@@ -48,11 +48,11 @@ func autoscaling(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.R
 		switch {
 		case p.EnableAutoScaling.IsUnknown():
 		case !p.EnableAutoScaling.True():
-			poolFail(r, same, c, p, p.EnableAutoScaling.Attr, "enableAutoScaling", "auto_scaling_enabled", "the cluster autoscaler is off")
+			poolFail(r, c, p, p.EnableAutoScaling.Attr, "the cluster autoscaler is off")
 		case p.MinCount.IsKnown() && p.MaxCount.IsKnown() && p.MaxCount.V <= p.MinCount.V:
-			poolFail(r, same, c, p, p.MaxCount.Attr, "maxCount", "max_count", "maxCount %d is not above minCount %d", p.MaxCount.V, p.MinCount.V)
+			poolFail(r, c, p, p.MaxCount.Attr, "maxCount %d is not above minCount %d", p.MaxCount.V, p.MinCount.V)
 		case p.IsSystem() && p.MinCount.IsKnown() && p.MinCount.V < 1:
-			poolFail(r, same, c, p, p.MinCount.Attr, "minCount", "min_count", "a System pool may scale to zero nodes")
+			poolFail(r, c, p, p.MinCount.Attr, "a System pool may scale to zero nodes")
 		}
 	}
 }

@@ -60,12 +60,9 @@ var ControlPlaneLogs = check.New(check.Meta{
 	case unknown:
 		r.NotApplicable()
 	case len(c.Diagnostics) == 0:
-		fail(r, same, c, subject.Attr{Loc: c.Source}, "providers/Microsoft.Insights/diagnosticSettings", "azurerm_monitor_diagnostic_setting",
-			"no diagnostic setting keeps the control-plane logs")
+		fail(r, c, subject.Attr{Loc: c.DiagnosticsAt}, "no diagnostic setting keeps the control-plane logs")
 	default:
 		d := c.Diagnostics[0]
-		loc := d.Source
-		loc.Path = path(d, "properties.logs", "enabled_log")
-		r.FailLoc(loc, "", "the diagnostic settings do not keep %s", strings.Join(missing, ", "))
+		fail(r, d, subject.Attr{Loc: d.LogsAt}, "the diagnostic settings do not keep %s", strings.Join(missing, ", "))
 	}
 })

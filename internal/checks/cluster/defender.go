@@ -43,20 +43,14 @@ func defenderSensor(c *subject.Cluster, r *check.Result) {
 		r.NotApplicable()
 		return
 	case !c.DefenderMonitoring.True():
-		fail(r, same, c, c.DefenderMonitoring.Attr, "properties.securityProfile.defender.securityMonitoring.enabled", "microsoft_defender",
-			"the Defender for Containers sensor is not enabled")
+		fail(r, c, c.DefenderMonitoring.Attr, "the Defender for Containers sensor is not enabled")
 	}
 	pricingStandard(c, r)
 }
 
 func pricingStandard(c *subject.Cluster, r *check.Result) {
 	if p := c.Pricing; p != nil && p.Tier.IsKnown() && !p.Tier.Is("Standard") {
-		loc := p.Tier.Loc
-		if loc.File == "" {
-			loc = p.Source
-		}
-		loc.Path = path(p, "properties.pricingTier", "tier")
-		r.FailLoc(loc, "", "the Defender for Containers plan of the subscription is %s, not Standard", p.Tier.V)
+		fail(r, p, p.Tier.Attr, "the Defender for Containers plan of the subscription is %s, not Standard", p.Tier.V)
 	}
 }
 

@@ -24,13 +24,10 @@ var EtcdKMS = check.New(check.Meta{
 	case c.KMSEnabled.IsUnknown():
 		r.NotApplicable()
 	case !c.KMSEnabled.True():
-		fail(r, same, c, c.KMSEnabled.Attr, "properties.securityProfile.azureKeyVaultKms.enabled", "key_management_service",
-			"etcd is not encrypted with a key of your own (KMS is off)")
+		fail(r, c, c.KMSEnabled.Attr, "etcd is not encrypted with a key of your own (KMS is off)")
 	case c.KMSKeyID.Empty():
-		fail(r, same, c, c.KMSKeyID.Attr, "properties.securityProfile.azureKeyVaultKms.keyId", "key_management_service.key_vault_key_id",
-			"KMS is on but names no key")
+		fail(r, c, c.KMSKeyID.Attr, "KMS is on but names no key")
 	case c.KMSNetworkAccess.Is("Public"):
-		fail(r, check.Low, c, c.KMSNetworkAccess.Attr, "properties.securityProfile.azureKeyVaultKms.keyVaultNetworkAccess",
-			"key_management_service.key_vault_network_access", "the KMS key vault is reached over its public endpoint")
+		failSev(r, check.Low, c, c.KMSNetworkAccess.Attr, "the KMS key vault is reached over its public endpoint")
 	}
 })

@@ -21,8 +21,7 @@ var KubernetesRBAC = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if c.EnableRBAC.IsKnown() && !c.EnableRBAC.V {
-		fail(r, check.Critical, c, c.EnableRBAC.Attr, "properties.enableRBAC", "role_based_access_control_enabled",
-			"Kubernetes RBAC is disabled")
+		failSev(r, check.Critical, c, c.EnableRBAC.Attr, "Kubernetes RBAC is disabled")
 		return
 	}
 	if c.AADManaged.IsUnknown() {
@@ -30,8 +29,7 @@ var KubernetesRBAC = check.New(check.Meta{
 		return
 	}
 	if c.AADManaged.NotTrue() {
-		fail(r, same, c, c.AADManaged.Attr, "properties.aadProfile.managed", "azure_active_directory_role_based_access_control",
-			"Kubernetes RBAC is not tied to AKS-managed Microsoft Entra ID")
+		fail(r, c, c.AADManaged.Attr, "Kubernetes RBAC is not tied to AKS-managed Microsoft Entra ID")
 		return
 	}
 	if c.AADAzureRBAC.IsUnknown() || c.AADAdminGroups.IsUnknown() {
@@ -39,7 +37,6 @@ var KubernetesRBAC = check.New(check.Meta{
 		return
 	}
 	if !c.AADAzureRBAC.True() && len(c.AADAdminGroups.V) == 0 {
-		fail(r, same, c, c.AADAzureRBAC.Attr, "properties.aadProfile.enableAzureRBAC", "azure_active_directory_role_based_access_control.azure_rbac_enabled",
-			"neither Azure RBAC nor Entra ID admin groups are set")
+		fail(r, c, c.AADAzureRBAC.Attr, "neither Azure RBAC nor Entra ID admin groups are set")
 	}
 })

@@ -34,10 +34,9 @@ var KubernetesVersion = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	const armPath, tfPath = "properties.currentKubernetesVersion", "kubernetes_version"
 	data := versionData(env, c)
 	if age := data.Age(env.Now); age > maxDataAge {
-		fail(r, check.Info, c, v.Attr, armPath, tfPath, "the AKS version data is %d days old (as of %s); pass az aks get-versions output with --versions-file",
+		failSev(r, check.Info, c, v.Attr, "the AKS version data is %d days old (as of %s); pass az aks get-versions output with --versions-file",
 			int(age.Hours()/24), data.AsOf)
 	}
 	lts := c.SupportPlan.Is("AKSLongTermSupport") && c.SKUTier.Is("Premium")
@@ -53,14 +52,14 @@ var KubernetesVersion = check.New(check.Meta{
 		if c.SupportPlan.Is("AKSLongTermSupport") && !c.SKUTier.Is("Premium") {
 			msg += " (long-term support needs the Premium tier)"
 		}
-		fail(r, check.Critical, c, v.Attr, armPath, tfPath, msg, v.V)
+		failSev(r, check.Critical, c, v.Attr, msg, v.V)
 		return
 	case verdict.Oldest:
-		fail(r, check.Medium, c, v.Attr, armPath, tfPath, "Kubernetes %s is the oldest supported minor (end of life %s): upgrade soon",
+		failSev(r, check.Medium, c, v.Attr, "Kubernetes %s is the oldest supported minor (end of life %s): upgrade soon",
 			aksversion.MinorOf(v.V), orUnknown(verdict.EndOfLife))
 	}
 	if latest := latestPatch(c, v.V, verdict.LatestPatch); latest != "" {
-		fail(r, check.Low, c, v.Attr, armPath, tfPath, "Kubernetes %s is not the latest patch of its minor (%s)", v.V, latest)
+		failSev(r, check.Low, c, v.Attr, "Kubernetes %s is not the latest patch of its minor (%s)", v.V, latest)
 	}
 })
 
@@ -173,11 +172,11 @@ var NodePoolVersionSkew = check.New(check.Meta{
 		judged = true
 		switch {
 		case parts[0] != cp[0]:
-			poolFail(r, same, c, p, pv.Attr, "orchestratorVersion", "orchestrator_version", "runs Kubernetes %s, another major version than the control plane", pv.V)
+			poolFail(r, c, p, pv.Attr, "runs Kubernetes %s, another major version than the control plane", pv.V)
 		case parts[1] > cp[1]:
-			poolFail(r, same, c, p, pv.Attr, "orchestratorVersion", "orchestrator_version", "runs Kubernetes %s, newer than the control plane", pv.V)
+			poolFail(r, c, p, pv.Attr, "runs Kubernetes %s, newer than the control plane", pv.V)
 		case cp[1]-parts[1] > 2:
-			poolFail(r, same, c, p, pv.Attr, "orchestratorVersion", "orchestrator_version", "runs Kubernetes %s, more than two minors behind the control plane", pv.V)
+			poolFail(r, c, p, pv.Attr, "runs Kubernetes %s, more than two minors behind the control plane", pv.V)
 		}
 	}
 	if !judged {

@@ -27,14 +27,11 @@ var ManagedEntraID = check.New(check.Meta{
 	}
 	switch {
 	case c.AADManaged.IsKnown() && !c.AADManaged.V && !c.AADLegacyServerApp.Empty():
-		fail(r, same, c, c.AADLegacyServerApp.Attr, "properties.aadProfile.serverAppID", "azure_active_directory_role_based_access_control.server_app_id",
-			"the cluster uses the legacy (non-managed) Entra ID integration")
+		fail(r, c, c.AADLegacyServerApp.Attr, "the cluster uses the legacy (non-managed) Entra ID integration")
 	case c.AADManaged.NotTrue():
-		fail(r, same, c, c.AADManaged.Attr, "properties.aadProfile.managed", "azure_active_directory_role_based_access_control",
-			"AKS-managed Microsoft Entra ID is not enabled")
+		fail(r, c, c.AADManaged.Attr, "AKS-managed Microsoft Entra ID is not enabled")
 	}
 	if c.DisableLocalAccounts.NotTrue() {
-		fail(r, same, c, c.DisableLocalAccounts.Attr, "properties.disableLocalAccounts", "local_account_disabled",
-			"local accounts are enabled (a static cluster-admin credential exists)")
+		fail(r, c, c.DisableLocalAccounts.Attr, "local accounts are enabled (a static cluster-admin credential exists)")
 	}
 })

@@ -20,8 +20,7 @@ var ManagedIdentity = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if !c.ServicePrincipal.Empty() && c.ServicePrincipal.IsKnown() {
-		fail(r, same, c, c.ServicePrincipal.Attr, "properties.servicePrincipalProfile.clientId", "service_principal",
-			"the cluster runs as a service principal")
+		fail(r, c, c.ServicePrincipal.Attr, "the cluster runs as a service principal")
 		return
 	}
 	switch {
@@ -29,6 +28,6 @@ var ManagedIdentity = check.New(check.Meta{
 	case c.IdentityType.IsUnknown() || c.ServicePrincipal.IsUnknown():
 		r.NotApplicable()
 	default:
-		fail(r, same, c, c.IdentityType.Attr, "identity.type", "identity.type", "the cluster has no managed identity")
+		fail(r, c, c.IdentityType.Attr, "the cluster has no managed identity")
 	}
 })

@@ -23,7 +23,7 @@ var AzureCNI = check.New(check.Meta{
 	case p.IsUnknown() || p.IsAbsent():
 		r.NotApplicable()
 	case p.Is("kubenet"):
-		fail(r, same, c, p.Attr, "properties.networkProfile.networkPlugin", "network_profile.network_plugin", "the cluster uses kubenet")
+		fail(r, c, p.Attr, "the cluster uses kubenet")
 	}
 })
 
@@ -54,8 +54,7 @@ var WindowsAzureCNI = check.New(check.Meta{
 		if c.NetworkPlugin.IsAbsent() {
 			plugin = "the default (kubenet)"
 		}
-		fail(r, same, c, c.NetworkPlugin.Attr, "properties.networkProfile.networkPlugin", "network_profile.network_plugin",
-			"Windows pool %s runs on a cluster whose network plugin is %s, not azure", win.Name, plugin)
+		fail(r, c, c.NetworkPlugin.Attr, "Windows pool %s runs on a cluster whose network plugin is %s, not azure", win.Name, plugin)
 	}
 })
 
@@ -76,8 +75,7 @@ var NetworkPolicyEngine = check.New(check.Meta{
 	case np.IsUnknown() || c.NetworkDataplane.IsUnknown():
 		r.NotApplicable()
 	default:
-		fail(r, same, c, np.Attr, "properties.networkProfile.networkPolicy", "network_profile.network_policy",
-			"no network policy engine: NetworkPolicies are not enforced")
+		fail(r, c, np.Attr, "no network policy engine: NetworkPolicies are not enforced")
 	}
 })
 
@@ -103,7 +101,6 @@ var EgressLockdown = check.New(check.Meta{
 		if o.Empty() {
 			v = "loadBalancer (the default)"
 		}
-		fail(r, same, c, o.Attr, "properties.networkProfile.outboundType", "network_profile.outbound_type",
-			"egress is not locked down: outbound type %s", v)
+		fail(r, c, o.Attr, "egress is not locked down: outbound type %s", v)
 	}
 })

@@ -25,7 +25,7 @@ var NodePoolMaxSurge = check.New(check.Meta{
 	}
 	for _, p := range c.Pools {
 		if p.MaxSurge.Empty() {
-			poolFail(r, same, c, p, p.MaxSurge.Attr, "upgradeSettings.maxSurge", "upgrade_settings.max_surge", "no max surge is set for upgrades")
+			poolFail(r, c, p, p.MaxSurge.Attr, "no max surge is set for upgrades")
 		}
 	}
 })
@@ -48,7 +48,7 @@ var NodePublicIP = check.New(check.Meta{
 	}
 	for _, p := range c.Pools {
 		if p.EnableNodePublicIP.True() {
-			poolFail(r, same, c, p, p.EnableNodePublicIP.Attr, "enableNodePublicIP", "node_public_ip_enabled", "nodes get public IP addresses")
+			poolFail(r, c, p, p.EnableNodePublicIP.Attr, "nodes get public IP addresses")
 		}
 	}
 })
@@ -71,7 +71,7 @@ var EphemeralOSDisk = check.New(check.Meta{
 	}
 	for _, p := range c.Pools {
 		if p.OSDiskType.Is("Managed") {
-			poolFail(r, same, c, p, p.OSDiskType.Attr, "osDiskType", "os_disk_type", "the OS disk is a managed (remote) disk")
+			poolFail(r, c, p, p.OSDiskType.Attr, "the OS disk is a managed (remote) disk")
 		}
 	}
 })
@@ -94,14 +94,13 @@ var KubeletConfig = check.New(check.Meta{
 	}
 	for _, p := range c.Pools {
 		if p.AllowedUnsafeSysctls.IsKnown() && len(p.AllowedUnsafeSysctls.V) > 0 {
-			poolFail(r, same, c, p, p.AllowedUnsafeSysctls.Attr, "kubeletConfig.allowedUnsafeSysctls", "kubelet_config.allowed_unsafe_sysctls",
-				"unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
+			poolFail(r, c, p, p.AllowedUnsafeSysctls.Attr, "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
 		}
 		if p.CPUCfsQuota.IsKnown() && !p.CPUCfsQuota.V {
-			poolFail(r, same, c, p, p.CPUCfsQuota.Attr, "kubeletConfig.cpuCfsQuota", "kubelet_config.cpu_cfs_quota_enabled", "CPU CFS quota is off: CPU limits are not enforced")
+			poolFail(r, c, p, p.CPUCfsQuota.Attr, "CPU CFS quota is off: CPU limits are not enforced")
 		}
 		if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
-			poolFail(r, same, c, p, p.FailSwapOn.Attr, "kubeletConfig.failSwapOn", "kubelet_config.fail_swap_on", "the kubelet runs with swap on")
+			poolFail(r, c, p, p.FailSwapOn.Attr, "the kubelet runs with swap on")
 		}
 	}
 })

@@ -24,7 +24,6 @@ var PrivateCluster = check.New(check.Meta{
 	case c.PrivateCluster.IsUnknown():
 		r.NotApplicable()
 	default:
-		fail(r, same, c, c.PrivateCluster.Attr, "properties.apiServerAccessProfile.enablePrivateCluster", "private_cluster_enabled",
-			"the API server has a public endpoint")
+		fail(r, c, c.PrivateCluster.Attr, "the API server has a public endpoint")
 	}
 })

@@ -44,7 +44,7 @@ func adminUser(g *subject.Registry, r *check.Result) {
 	case a.IsUnknown():
 		r.NotApplicable()
 	case a.True():
-		fail(r, same, g, a.Attr, "properties.adminUserEnabled", "admin_enabled", "the admin user (a shared password) is enabled")
+		fail(r, g, a.Attr, "the admin user (a shared password) is enabled")
 	}
 }
 
@@ -62,7 +62,7 @@ var ACRAnonymousPull = check.New(check.Meta{
 	case a.IsUnknown():
 		r.NotApplicable()
 	case a.True():
-		fail(r, same, g, a.Attr, "properties.anonymousPullEnabled", "anonymous_pull_enabled", "anonymous pull is enabled")
+		fail(r, g, a.Attr, "anonymous pull is enabled")
 	}
 })
 
@@ -99,8 +99,7 @@ func privateRegistry(_ context.Context, _ *check.Env, g *subject.Registry, r *ch
 		return
 	}
 	if !pna.Is("Disabled") && !def.Is("Deny") {
-		fail(r, same, g, pna.Attr, "properties.publicNetworkAccess", "public_network_access_enabled",
-			"public network access is enabled and the network rules allow every address")
+		fail(r, g, pna.Attr, "public network access is enabled and the network rules allow every address")
 	}
 	switch pe := g.PrivateEndpoints; {
 	case pe.IsUnknown():
@@ -109,7 +108,7 @@ func privateRegistry(_ context.Context, _ *check.Env, g *subject.Registry, r *ch
 		if g.SKU.IsKnown() && !g.SKU.Is("Premium") {
 			msg += " (private endpoints need the Premium SKU, not " + g.SKU.V + ")"
 		}
-		fail(r, same, g, pe.Attr, "properties.privateEndpointConnections", "azurerm_private_endpoint", "%s", msg)
+		fail(r, g, pe.Attr, "%s", msg)
 	}
 }
 
@@ -128,7 +127,7 @@ var ACRQuarantinePolicy = check.New(check.Meta{
 	case q.IsUnknown():
 		r.NotApplicable()
 	case !q.True():
-		fail(r, same, g, q.Attr, "properties.policies.quarantinePolicy.status", "quarantine_policy_enabled", "the quarantine policy is off")
+		fail(r, g, q.Attr, "the quarantine policy is off")
 	}
 })
 
@@ -175,5 +174,5 @@ var ACRGeoReplication = check.New(check.Meta{
 	if g.SKU.IsKnown() && !g.SKU.Is("Premium") {
 		msg += " (geo-replication needs the Premium SKU, not " + g.SKU.V + ")"
 	}
-	fail(r, same, g, g.Location.Attr, "location", "georeplications", "%s", msg)
+	fail(r, g, subject.Attr{Loc: g.ReplicationsAt}, "%s", msg)
 })

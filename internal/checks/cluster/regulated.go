@@ -31,20 +31,20 @@ var RegulatedProfile = check.New(check.Meta{
 	}
 	for _, p := range c.Pools {
 		if !p.IsWindows() && p.EnableFIPS.NotTrue() {
-			poolFail(r, same, c, p, p.EnableFIPS.Attr, "enableFIPS", "fips_enabled", "FIPS is not enabled")
+			poolFail(r, c, p, p.EnableFIPS.Attr, "FIPS is not enabled")
 		}
 		if p.EnableEncryptionAtHost.NotTrue() {
-			poolFail(r, same, c, p, p.EnableEncryptionAtHost.Attr, "enableEncryptionAtHost", "host_encryption_enabled", "encryption at host is not enabled")
+			poolFail(r, c, p, p.EnableEncryptionAtHost.Attr, "encryption at host is not enabled")
 		}
 	}
 	if c.DiskEncryptionSetID.Empty() {
-		fail(r, same, c, c.DiskEncryptionSetID.Attr, "properties.diskEncryptionSetID", "disk_encryption_set_id", "disks are not encrypted with a customer-managed key")
+		fail(r, c, c.DiskEncryptionSetID.Attr, "disks are not encrypted with a customer-managed key")
 	}
 	if c.KMSEnabled.NotTrue() {
-		fail(r, same, c, c.KMSEnabled.Attr, "properties.securityProfile.azureKeyVaultKms.enabled", "key_management_service", "KMS etcd encryption is off")
+		fail(r, c, c.KMSEnabled.Attr, "KMS etcd encryption is off")
 	}
 	if c.DefenderMonitoring.NotTrue() {
-		fail(r, same, c, c.DefenderMonitoring.Attr, "properties.securityProfile.defender.securityMonitoring.enabled", "microsoft_defender", "the Defender sensor is off")
+		fail(r, c, c.DefenderMonitoring.Attr, "the Defender sensor is off")
 	}
 })
 

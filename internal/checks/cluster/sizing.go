@@ -53,9 +53,9 @@ var VMSizing = check.New(check.Meta{
 		judged = true
 		switch {
 		case strings.HasPrefix(family, "B"):
-			poolFail(r, same, c, p, p.VMSize.Attr, "vmSize", "vm_size", "%s is a burstable size", p.VMSize.V)
+			poolFail(r, c, p, p.VMSize.Attr, "%s is a burstable size", p.VMSize.V)
 		case cpus < 4:
-			poolFail(r, same, c, p, p.VMSize.Attr, "vmSize", "vm_size", "%s has %d vCPUs", p.VMSize.V, cpus)
+			poolFail(r, c, p, p.VMSize.Attr, "%s has %d vCPUs", p.VMSize.V, cpus)
 		}
 	}
 	if !judged {
@@ -90,7 +90,7 @@ var NodePoolSize = check.New(check.Meta{
 		}
 		judged = true
 		if n.V <= 2 && cpus <= 2 {
-			poolFail(r, same, c, p, n.Attr, "count", "node_count", "at most %d node(s) of %s (%d vCPUs)", n.V, p.VMSize.V, cpus)
+			poolFail(r, c, p, n.Attr, "at most %d node(s) of %s (%d vCPUs)", n.V, p.VMSize.V, cpus)
 		}
 	}
 	if !judged {
@@ -118,7 +118,7 @@ var ProximityPlacementZones = check.New(check.Meta{
 		}
 		judged = true
 		if p.Zones.IsKnown() && len(p.Zones.V) > 1 {
-			poolFail(r, same, c, p, p.Zones.Attr, "availabilityZones", "zones", "is in a proximity placement group but spans %d zones", len(p.Zones.V))
+			poolFail(r, c, p, p.Zones.Attr, "is in a proximity placement group but spans %d zones", len(p.Zones.V))
 		}
 	}
 	if !judged {

@@ -35,7 +35,7 @@ var SystemNodePool = check.New(check.Meta{
 	}
 	if len(system) == 0 {
 		if !unknownMode {
-			fail(r, same, c, subject.Attr{Loc: c.Source}, "properties.agentPoolProfiles", "default_node_pool", "no node pool is in System mode")
+			fail(r, c, subject.Attr{Loc: c.SystemPoolAt}, "no node pool is in System mode")
 		}
 		return
 	}
@@ -43,8 +43,7 @@ var SystemNodePool = check.New(check.Meta{
 	nodesKnown := true
 	for _, p := range system {
 		if c.HasUserPools() && !p.Taints.IsUnknown() && !hasCriticalAddonsTaint(p.Taints) {
-			poolFail(r, same, c, p, p.Taints.Attr, "nodeTaints", "only_critical_addons_enabled",
-				"System pool without the CriticalAddonsOnly taint runs application pods too")
+			poolFail(r, c, p, p.Taints.Attr, "System pool without the CriticalAddonsOnly taint runs application pods too")
 		}
 		n := p.Count
 		if p.EnableAutoScaling.True() {
@@ -62,7 +61,7 @@ var SystemNodePool = check.New(check.Meta{
 		if p.EnableAutoScaling.True() {
 			a = p.MinCount.Attr
 		}
-		poolFail(r, same, c, p, a, "count", "node_count", "the System pools hold %d node(s); two or more keep system pods up during node upgrades", nodes)
+		poolFail(r, c, p, a, "the System pools hold %d node(s); two or more keep system pods up during node upgrades", nodes)
 	}
 })
 

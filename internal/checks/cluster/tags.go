@@ -25,11 +25,11 @@ var AzureRequiredTags = check.New(check.Meta{
 	Settings:    []check.Setting{RequiredTagsSetting},
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	if missing, ok := missingTags(c.Tags, RequiredTagsSetting.Get(env)); ok && missing != "" {
-		fail(r, same, c, c.Tags.Attr, "tags", "tags", "the cluster lacks %s", missing)
+		fail(r, c, c.Tags.Attr, "the cluster lacks %s", missing)
 	}
 	for _, p := range c.Pools {
 		if missing, ok := missingTags(p.Tags, RequiredTagsSetting.Get(env)); ok && missing != "" {
-			poolFail(r, same, c, p, p.Tags.Attr, "tags", "tags", "lacks %s", missing)
+			poolFail(r, c, p, p.Tags.Attr, "lacks %s", missing)
 		}
 	}
 	if c.Tags.IsUnknown() && len(c.Pools) == 0 {
@@ -54,7 +54,7 @@ var RegistryRequiredTags = check.New(check.Meta{
 		return
 	}
 	if missing != "" {
-		fail(r, same, g, g.Tags.Attr, "tags", "tags", "the registry lacks %s", missing)
+		fail(r, g, g.Tags.Attr, "the registry lacks %s", missing)
 	}
 })
 

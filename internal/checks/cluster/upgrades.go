@@ -20,18 +20,17 @@ var AutoUpgradeChannel = check.New(check.Meta{
 	Remediation: "Set the auto-upgrade channel to patch or stable (az aks update --auto-upgrade-channel stable) and plan its maintenance window.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	const armPath, tfPath = "properties.autoUpgradeProfile.upgradeChannel", "automatic_upgrade_channel"
 	ch := c.UpgradeChannel
 	switch {
 	case ch.IsUnknown():
 		r.NotApplicable()
 	case ch.Empty() || ch.Is("none"):
-		fail(r, same, c, ch.Attr, armPath, tfPath, "no auto-upgrade channel: Kubernetes is never upgraded automatically")
+		fail(r, c, ch.Attr, "no auto-upgrade channel: Kubernetes is never upgraded automatically")
 	case ch.Is("node-image"):
-		fail(r, check.Low, c, ch.Attr, armPath, tfPath, "the node-image auto-upgrade channel is legacy: it does not upgrade Kubernetes")
+		failSev(r, check.Low, c, ch.Attr, "the node-image auto-upgrade channel is legacy: it does not upgrade Kubernetes")
 	case ch.Is("patch", "stable", "rapid"):
 	default:
-		fail(r, same, c, ch.Attr, armPath, tfPath, "unknown auto-upgrade channel %q", ch.V)
+		fail(r, c, ch.Attr, "unknown auto-upgrade channel %q", ch.V)
 	}
 })
 
@@ -52,7 +51,7 @@ var AutoUpgradeWindow = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	maintenanceWindow(r, c, "aksManagedAutoUpgradeSchedule", "maintenance_window_auto_upgrade", "auto-upgrades")
+	maintenanceWindow(r, c, "aksManagedAutoUpgradeSchedule", "auto-upgrades")
 })
 
 // NodeOSUpgradeWindow finds clusters whose node OS updates have no maintenance window.
@@ -71,16 +70,16 @@ var NodeOSUpgradeWindow = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	maintenanceWindow(r, c, "aksManagedNodeOSUpgradeSchedule", "maintenance_window_node_os", "node OS updates")
+	maintenanceWindow(r, c, "aksManagedNodeOSUpgradeSchedule", "node OS updates")
 })
 
-func maintenanceWindow(r *check.Result, c *subject.Cluster, name, tfBlock, what string) {
+func maintenanceWindow(r *check.Result, c *subject.Cluster, name, what string) {
 	m := c.MaintenanceNamed(name)
 	switch {
 	case m == nil:
-		fail(r, same, c, subject.Attr{Loc: c.Source}, "maintenanceConfigurations/"+name, tfBlock, "no %s maintenance window: %s may start at any time", name, what)
+		fail(r, c, subject.Attr{Loc: c.MaintenanceMissingAt(name)}, "no %s maintenance window: %s may start at any time", name, what)
 	case m.HasWindow.IsKnown() && !m.HasWindow.V:
-		fail(r, same, c, m.HasWindow.Attr, "maintenanceConfigurations/"+name+".properties.maintenanceWindow", tfBlock, "the %s maintenance configuration sets no window", name)
+		fail(r, c, m.HasWindow.Attr, "the %s maintenance configuration sets no window", name)
 	}
 }
 
@@ -102,8 +101,7 @@ var NodeOSUpgradeChannel = check.New(check.Meta{
 		return
 	}
 	if ch.Is("None", "Unmanaged") {
-		fail(r, same, c, ch.Attr, "properties.autoUpgradeProfile.nodeOSUpgradeChannel", "node_os_upgrade_channel",
-			"the node OS upgrade channel is %s: nodes do not get security updates from AKS", ch.V)
+		fail(r, c, ch.Attr, "the node OS upgrade channel is %s: nodes do not get security updates from AKS", ch.V)
 	}
 })
 
@@ -125,8 +123,7 @@ var NodeImageCurrent = check.New(check.Meta{
 		}
 		judged = true
 		if p.NodeImageVersion.V != p.LatestNodeImageVersion.V {
-			poolFail(r, same, c, p, p.NodeImageVersion.Attr, "nodeImageVersion", "node_image_version",
-				"node image %s is older than the latest %s", p.NodeImageVersion.V, p.LatestNodeImageVersion.V)
+			poolFail(r, c, p, p.NodeImageVersion.Attr, "node image %s is older than the latest %s", p.NodeImageVersion.V, p.LatestNodeImageVersion.V)
 		}
 	}
 	if !judged {

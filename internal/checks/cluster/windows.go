@@ -50,8 +50,7 @@ var WindowsNodePatching = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	fail(r, same, c, ch.Attr, "properties.autoUpgradeProfile.nodeOSUpgradeChannel", "node_os_upgrade_channel",
-		"the node OS upgrade channel is %s: Windows pool %s gets no node image updates", ch.V, win[0].Name)
+	fail(r, c, ch.Attr, "the node OS upgrade channel is %s: Windows pool %s gets no node image updates", ch.V, win[0].Name)
 })
 
 // WindowsGMSA finds Windows pods that need gMSA on a cluster without it.
@@ -78,8 +77,7 @@ var WindowsGMSA = check.New(check.Meta{
 		return
 	}
 	if !c.GMSAEnabled.True() {
-		fail(r, same, c, c.GMSAEnabled.Attr, "properties.windowsProfile.gmsaProfile.enabled", "windows_profile.gmsa",
-			"%s uses a gMSA credential spec but gMSA is not enabled on the cluster", user)
+		fail(r, c, c.GMSAEnabled.Attr, "%s uses a gMSA credential spec but gMSA is not enabled on the cluster", user)
 	}
 })
 

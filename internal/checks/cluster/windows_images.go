@@ -67,7 +67,6 @@ var WindowsPoolForImages = check.New(check.Meta{
 	for _, sku := range missing {
 		users := needs[sku]
 		sort.Strings(users)
-		fail(r, same, c, subject.Attr{Loc: c.Source}, "properties.agentPoolProfiles", "azurerm_kubernetes_cluster_node_pool",
-			"no %s node pool runs the images of %s", sku, strings.Join(users, ", "))
+		fail(r, c, subject.Attr{Loc: c.UserPoolAt}, "no %s node pool runs the images of %s", sku, strings.Join(users, ", "))
 	}
 })

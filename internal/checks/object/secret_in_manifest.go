@@ -40,7 +40,7 @@ spec:
 	Evidence: []catalog.Evidence{catalog.Manifest},
 }, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
 	s, ok := o.Typed.(*corev1.Secret)
-	if !ok || o.Input == subject.InputCluster {
+	if !ok || o.Live() {
 		r.NotApplicable()
 		return
 	}

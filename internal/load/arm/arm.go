@@ -193,7 +193,7 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int) {
 			skipped++
 			continue
 		}
-		r := res{n: rn, file: file}
+		r := newRes(rn, file)
 		t := typeKey(r.typ())
 		if t == "" {
 			t = typeFromID(r.n.get("id").strOr())

@@ -341,3 +341,79 @@ func TestExpressions(t *testing.T) {
 		}
 	}
 }
+
+// TestPaths: every setting carries its path as the input spells it: az keys as the CLI
+// prints them, REST and template settings under "properties", and for a setting that is
+// not written the path it would have.
+func TestPaths(t *testing.T) {
+	t.Parallel()
+	az := `{
+  "id": "/subscriptions/0000/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+  "name": "aks", "type": "Microsoft.ContainerService/managedClusters", "location": "westeurope",
+  "enableRbac": true,
+  "apiServerAccessProfile": {"enablePrivateCluster": false},
+  "addonProfiles": {"omsagent": {"enabled": true, "config": {}}},
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "upgradeSettings": {"maxSurge": "33%"}}]
+}`
+	rest := `{
+  "id": "/subscriptions/0000/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+  "name": "aks", "type": "Microsoft.ContainerService/managedClusters", "location": "westeurope",
+  "sku": {"tier": "Standard"},
+  "properties": {
+    "enableRBAC": true,
+    "apiServerAccessProfile": {"enablePrivateCluster": false},
+    "agentPoolProfiles": [{"name": "system", "mode": "System"}]
+  }
+}`
+	fromString := func(src string) *subject.Cluster {
+		s := LoadBytes("c.json", []byte(src), Options{})
+		s.Others = Link(s.Others)
+		return only(t, s)
+	}
+	tmpl := filepath.Join("testdata", "templates", "aks.json")
+	tc := only(t, load(t, Options{}, tmpl))
+	a, r := fromString(az), fromString(rest)
+	tests := []struct {
+		name string
+		got  subject.Location
+		want string
+	}{
+		{"az, written", a.PrivateCluster.Loc, "apiServerAccessProfile.enablePrivateCluster"},
+		{"az, spelled as the CLI prints it", a.EnableRBAC.Loc, "enableRbac"},
+		{"az, absent", a.NodeOSUpgradeChannel.Loc, "autoUpgradeProfile.nodeOsUpgradeChannel"},
+		{"az, absent in a block that is written", a.AuthorizedIPRanges.Loc, "apiServerAccessProfile.authorizedIpRanges"},
+		{"az, absent, spelled as the CLI does", a.AADAdminGroups.Loc, "aadProfile.adminGroupObjectIDs"},
+		{"az, pool", a.Pools[0].MaxSurge.Loc, "agentPoolProfiles[system].upgradeSettings.maxSurge"},
+		{"az, absent pool setting", a.Pools[0].OSDiskType.Loc, "agentPoolProfiles[system].osDiskType"},
+		{"az, add-on config", a.Addon("omsagent").Setting("logAnalyticsWorkspaceResourceID").Loc, "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID"},
+		{"az, absent add-on", a.AddonEnabled("azurepolicy").Loc, "addonProfiles.azurepolicy.enabled"},
+		{"REST, written", r.PrivateCluster.Loc, "properties.apiServerAccessProfile.enablePrivateCluster"},
+		{"REST, top-level", r.SKUTier.Loc, "sku.tier"},
+		{"REST, absent", r.NodeOSUpgradeChannel.Loc, "properties.autoUpgradeProfile.nodeOSUpgradeChannel"},
+		{"REST, absent top-level", r.IdentityType.Loc, "identity.type"},
+		{"REST, absent pool setting", r.Pools[0].MaxSurge.Loc, "properties.agentPoolProfiles[system].upgradeSettings.maxSurge"},
+		{"REST, absent add-on", r.AddonEnabled("azurepolicy").Loc, "properties.addonProfiles.azurepolicy.enabled"},
+		{"template, expression", tc.PrivateCluster.Loc, "properties.apiServerAccessProfile.enablePrivateCluster"},
+		{"template, written", tc.DisableLocalAccounts.Loc, "properties.disableLocalAccounts"},
+		{"template, profile pool", tc.Pools[0].MaxSurge.Loc, "properties.agentPoolProfiles[system].upgradeSettings.maxSurge"},
+		{"template, agentPools resource", tc.Pools[1].MaxSurge.Loc, "properties.upgradeSettings.maxSurge"},
+		{"template, absent", tc.Pools[1].EnableFIPS.Loc, "properties.enableFIPS"},
+		{"template, missing maintenance", tc.MaintenanceMissingAt("default"), "maintenanceConfigurations/default"},
+	}
+	for _, tt := range tests {
+		if tt.got.Path != tt.want {
+			t.Errorf("%s: path %q, want %q", tt.name, tt.got.Path, tt.want)
+		}
+		if tt.got.File == "" || tt.got.Line == 0 {
+			t.Errorf("%s: no file and line: %+v", tt.name, tt.got)
+		}
+	}
+	pools := load(t, Options{}, filepath.Join("testdata", "az", "nodepool-list.json"))
+	for _, c := range clusters(pools) {
+		for _, p := range c.Pools {
+			if p.VMSize.Loc.Path != "vmSize" {
+				t.Errorf("az nodepool list: pool %s vmSize at %q, want the pool's own key", p.Name, p.VMSize.Loc.Path)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package arm
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -10,9 +11,131 @@ import (
 // res is one Azure resource as JSON. The REST API, Resource Graph and templates nest its
 // settings under "properties"; the Azure CLI prints them at the top level. prop looks in
 // both places.
+//
+// Every setting carries its path as the input spells it: the keys as written, under
+// "properties" when the resource nests its settings there; for a setting that is not
+// written, the keys written on the way and the missing rest in the input's spelling (the
+// CLI's casing for az output: enableRbac, nodeOsUpgradeChannel).
 type res struct {
 	n    *node
 	file string
+	// prefix is the path of n inside its resource ("properties.agentPoolProfiles[system].").
+	prefix string
+	// cli is true for az CLI output (no "properties").
+	cli bool
+}
+
+// newRes is a resource at the root of its JSON.
+func newRes(n *node, file string) res {
+	return res{n: n, file: file, cli: n.get("properties") == nil}
+}
+
+// armTop are the keys ARM keeps outside "properties".
+var armTop = map[string]bool{"id": true, "name": true, "type": true, "location": true, "tags": true, "sku": true,
+	"identity": true, "etag": true, "kind": true, "zones": true, "extendedLocation": true, "plan": true,
+	"managedBy": true, "apiVersion": true}
+
+// pathOf is the path of a setting as the input spells it (see res).
+func (r res) pathOf(path ...string) string {
+	if len(path) == 0 {
+		return strings.TrimSuffix(r.prefix, ".")
+	}
+	props := r.n.get("properties")
+	under := false
+	switch {
+	case props == nil:
+	case props.get(path...) != nil:
+		under = true
+	case r.n.get(path...) != nil:
+	case props.get(path[0]) != nil:
+		under = true
+	case r.n.get(path[0]) != nil:
+	default:
+		under = !armTop[path[0]]
+	}
+	var b strings.Builder
+	b.WriteString(r.prefix)
+	cur := r.n
+	if under {
+		b.WriteString(props.keyOf("properties", r.n))
+		cur = props
+	}
+	for i, k := range path {
+		if i > 0 || under {
+			b.WriteByte('.')
+		}
+		if cur != nil {
+			if sk, next := cur.lookup(k); next != nil {
+				b.WriteString(sk)
+				cur = next
+				continue
+			}
+		}
+		cur = nil
+		if r.cli {
+			k = cliKey(k)
+		}
+		b.WriteString(k)
+	}
+	return b.String()
+}
+
+// keyOf returns the spelling of the key under which parent holds n, or def.
+func (n *node) keyOf(def string, parent *node) string {
+	for i, v := range parent.vals {
+		if v == n {
+			return parent.keys[i]
+		}
+	}
+	return def
+}
+
+// lookup returns the key as written and the value of a key (any spelling), or nil.
+func (n *node) lookup(k string) (string, *node) {
+	if n == nil || n.kind != kObj {
+		return "", nil
+	}
+	nk := normKey(k)
+	for i, key := range n.keys {
+		if normKey(key) == nk {
+			return key, n.vals[i]
+		}
+	}
+	return "", nil
+}
+
+// cliKeys are the keys the Azure CLI prints otherwise than cliKey would spell them.
+var cliKeys = map[string]string{"adminGroupObjectIDs": "adminGroupObjectIDs"}
+
+// cliKey spells a REST key as the Azure CLI prints it: enableRBAC → enableRbac,
+// nodeOSUpgradeChannel → nodeOsUpgradeChannel.
+func cliKey(k string) string {
+	if s, ok := cliKeys[k]; ok {
+		return s
+	}
+	rs := []rune(k)
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		if !unicode.IsUpper(rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && unicode.IsUpper(rs[j]) {
+			j++
+		}
+		run := rs[i:j]
+		b.WriteRune(run[0])
+		if j < len(rs) && unicode.IsLower(rs[j]) && len(run) > 1 {
+			b.WriteString(strings.ToLower(string(run[1 : len(run)-1])))
+			b.WriteRune(run[len(run)-1])
+		} else {
+			b.WriteString(strings.ToLower(string(run[1:])))
+		}
+		i = j
+	}
+	return b.String()
 }
 
 func (r res) prop(path ...string) *node {
@@ -35,18 +158,23 @@ func (r res) blockLine(path ...string) int {
 
 func (r res) loc(line int) subject.Location { return subject.Location{File: r.file, Line: line} }
 
+// locAt is a location with the path of a setting.
+func (r res) locAt(line int, path ...string) subject.Location {
+	return subject.Location{File: r.file, Line: line, Path: r.pathOf(path...)}
+}
+
 // value reads a setting at path and converts it.
 func (r res) attr(path []string) (*node, subject.Attr) {
 	v := r.prop(path...)
 	switch {
 	case v == nil:
-		return nil, subject.Attr{State: subject.Absent, Loc: r.loc(r.blockLine(path...))}
+		return nil, subject.Attr{State: subject.Absent, Loc: r.locAt(r.blockLine(path...), path...)}
 	case v.kind == kNull:
-		return nil, subject.Attr{State: subject.Absent, Loc: r.loc(v.line)}
+		return nil, subject.Attr{State: subject.Absent, Loc: r.locAt(v.line, path...)}
 	case v.kind == kUnknown:
-		return nil, subject.Attr{State: subject.Unknown, Loc: r.loc(v.line)}
+		return nil, subject.Attr{State: subject.Unknown, Loc: r.locAt(v.line, path...)}
 	}
-	return v, subject.Attr{State: subject.Known, Loc: r.loc(v.line)}
+	return v, subject.Attr{State: subject.Known, Loc: r.locAt(v.line, path...)}
 }
 
 func (r res) str(path ...string) subject.String {
@@ -146,7 +274,9 @@ func (r res) tags(path ...string) subject.Tags {
 	out.V = map[string]subject.String{}
 	for i, k := range v.keys {
 		x := v.vals[i]
-		s := subject.String{Attr: subject.Attr{State: subject.Known, Loc: r.loc(x.line)}}
+		loc := r.loc(x.line)
+		loc.Path = a.Loc.Path + "." + k
+		s := subject.String{Attr: subject.Attr{State: subject.Known, Loc: loc}}
 		switch x.kind {
 		case kStr, kNum:
 			s.V = x.s
@@ -163,8 +293,10 @@ func (r res) tags(path ...string) subject.Tags {
 }
 
 // sub is a nested object as a resource of its own (agent pool profiles, add-ons, log
-// entries), keeping the file.
-func (r res) sub(n *node) res { return res{n: n, file: r.file} }
+// entries) at a path, keeping the file and the spelling.
+func (r res) sub(n *node, path string) res {
+	return res{n: n, file: r.file, prefix: path + ".", cli: r.cli}
+}
 
 // typeKey is the lower-cased resource type.
 func typeKey(t string) string { return strings.ToLower(strings.TrimSpace(t)) }

@@ -2,6 +2,7 @@ package arm
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/subject"
@@ -70,16 +71,19 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	c.GMSAEnabled = r.boolean("windowsProfile", "gmsaProfile", "enabled")
 
 	c.Addons = map[string]*subject.Addon{}
-	c.AddonsAt = r.loc(r.blockLine("addonProfiles"))
+	c.AddonsAt = r.locAt(r.blockLine("addonProfiles"), "addonProfiles")
 	switch ap := r.prop("addonProfiles"); {
 	case ap == nil || ap.kind == kNull:
 	case ap.kind == kObj:
 		for i, k := range ap.keys {
-			a := r.sub(ap.vals[i])
+			at := c.AddonsAt.Path + "." + k
+			a := r.sub(ap.vals[i], at)
 			addon := &subject.Addon{Key: k, Enabled: a.boolean("enabled"), Config: map[string]subject.String{}, Loc: r.loc(ap.vals[i].line)}
+			addon.Loc.Path = at
 			if cfg := a.n.get("config"); cfg != nil && cfg.kind == kObj {
+				ca := a.sub(cfg, a.pathOf("config"))
 				for j, ck := range cfg.keys {
-					addon.Config[strings.ToLower(ck)] = a.sub(cfg).str(cfg.keys[j])
+					addon.Config[strings.ToLower(ck)] = ca.str(cfg.keys[j])
 				}
 			}
 			c.Addons[normKey(k)] = addon
@@ -89,13 +93,24 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 		c.Addons = nil
 	}
 
+	poolsAt := r.pathOf("agentPoolProfiles")
+	c.SystemPoolAt = subject.Location{File: r.file, Line: r.n.line, Path: poolsAt}
+	c.UserPoolAt = c.SystemPoolAt
 	if pools := r.prop("agentPoolProfiles"); pools != nil && pools.kind == kArr {
-		for _, p := range pools.arr {
-			pr := r.sub(p)
-			pool := pr.pool(input)
+		for i, p := range pools.arr {
+			name := lastSeg(p.get("name").strOr())
+			if name == "" {
+				name = strconv.Itoa(i)
+			}
+			pool := r.sub(p, poolsAt+"["+name+"]").pool(input)
 			c.Pools = append(c.Pools, pool)
 		}
 	}
+	c.MaintenanceAt = map[string]subject.Location{}
+	for _, name := range []string{"default", "aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"} {
+		c.MaintenanceAt[strings.ToLower(name)] = subject.Location{File: r.file, Line: r.n.line, Path: "maintenanceConfigurations/" + name}
+	}
+	c.DiagnosticsAt = subject.Location{File: r.file, Line: r.n.line, Path: "providers/Microsoft.Insights/diagnosticSettings"}
 	return c
 }
 
@@ -142,13 +157,15 @@ func (r res) maintenance(input subject.InputKind) *subject.MaintenanceConfig {
 	tiw := r.prop("timeInWeek")
 	switch {
 	case win != nil && win.kind == kObj:
-		m.HasWindow = subject.KnownBool(true, r.loc(win.line))
+		m.HasWindow = subject.KnownBool(true, r.locAt(win.line, "maintenanceWindow"))
 	case tiw != nil && tiw.kind == kArr && len(tiw.arr) > 0:
-		m.HasWindow = subject.KnownBool(true, r.loc(tiw.line))
-	case (win != nil && win.kind == kUnknown) || (tiw != nil && tiw.kind == kUnknown):
-		m.HasWindow = subject.Bool{Attr: subject.Attr{State: subject.Unknown, Loc: r.loc(r.n.line)}}
+		m.HasWindow = subject.KnownBool(true, r.locAt(tiw.line, "timeInWeek"))
+	case win != nil && win.kind == kUnknown:
+		m.HasWindow = subject.Bool{Attr: subject.Attr{State: subject.Unknown, Loc: r.locAt(r.n.line, "maintenanceWindow")}}
+	case tiw != nil && tiw.kind == kUnknown:
+		m.HasWindow = subject.Bool{Attr: subject.Attr{State: subject.Unknown, Loc: r.locAt(r.n.line, "timeInWeek")}}
 	default:
-		m.HasWindow = subject.KnownBool(false, r.loc(r.n.line))
+		m.HasWindow = subject.KnownBool(false, r.locAt(r.n.line, "maintenanceWindow"))
 	}
 	return m
 }
@@ -158,12 +175,13 @@ func (r res) diagnostic(input subject.InputKind) *subject.DiagnosticSetting {
 	if i := strings.Index(strings.ToLower(d.ID), "/providers/microsoft.insights/diagnosticsettings/"); i > 0 {
 		d.TargetID = strings.ToLower(d.ID[:i])
 	}
+	d.LogsAt = subject.Location{File: r.file, Line: r.n.line, Path: r.pathOf("logs")}
 	if logs := r.prop("logs"); logs != nil {
 		if logs.kind != kArr {
 			d.UnknownLogs = true
 		} else {
-			for _, l := range logs.arr {
-				lr := r.sub(l)
+			for i, l := range logs.arr {
+				lr := r.sub(l, d.LogsAt.Path+"["+strconv.Itoa(i)+"]")
 				en := lr.boolean("enabled")
 				if en.IsUnknown() {
 					d.UnknownLogs = true
@@ -184,7 +202,7 @@ func (r res) diagnostic(input subject.InputKind) *subject.DiagnosticSetting {
 			}
 		}
 	}
-	dest := subject.Bool{Attr: subject.Attr{State: subject.Known, Loc: r.loc(r.n.line)}}
+	dest := subject.Bool{Attr: subject.Attr{State: subject.Known, Loc: r.locAt(r.n.line, "workspaceId")}}
 	for _, k := range []string{"workspaceId", "storageAccountId", "eventHubAuthorizationRuleId", "marketplacePartnerId"} {
 		v := r.str(k)
 		switch {
@@ -237,12 +255,12 @@ func (r res) registry(input subject.InputKind) *subject.Registry {
 	g.PublicNetworkAccess = r.str("publicNetworkAccess")
 	g.NetworkDefaultAction = r.str("networkRuleSet", "defaultAction")
 	pe := r.prop("privateEndpointConnections")
-	g.PrivateEndpoints = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: r.loc(r.blockLine("privateEndpointConnections"))}}
+	g.PrivateEndpoints = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: r.locAt(r.blockLine("privateEndpointConnections"), "privateEndpointConnections")}}
 	switch {
 	case pe == nil || pe.kind == kNull:
 	case pe.kind == kArr:
-		for _, x := range pe.arr {
-			st := r.sub(x).str("privateLinkServiceConnectionState", "status")
+		for i, x := range pe.arr {
+			st := r.sub(x, g.PrivateEndpoints.Loc.Path+"["+strconv.Itoa(i)+"]").str("privateLinkServiceConnectionState", "status")
 			switch {
 			case st.Is("Approved"):
 				g.PrivateEndpoints.V++
@@ -255,6 +273,7 @@ func (r res) registry(input subject.InputKind) *subject.Registry {
 	}
 	q := r.str("policies", "quarantinePolicy", "status")
 	g.QuarantinePolicy = subject.Bool{Attr: q.Attr, V: q.Is("enabled")}
+	g.ReplicationsAt = g.Location.Loc
 	return g
 }
 

@@ -124,7 +124,7 @@ func collectOne(rn *node, sc *scope, file, parentType, parentName string, depth 
 		return
 	}
 	resolved := sc.resolveNode(withoutChildren(rn), 0)
-	*out = append(*out, tmplResource{r: res{n: resolved, file: file}, typ: typeKey(typ), name: name, scope: scopeStr})
+	*out = append(*out, tmplResource{r: newRes(resolved, file), typ: typeKey(typ), name: name, scope: scopeStr})
 	if kids := rn.get("resources"); kids != nil && kids.kind == kArr {
 		for _, k := range kids.arr {
 			collectOne(k, sc, file, typ, name, depth+1, out)
@@ -262,7 +262,10 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 					continue
 				}
 				for _, conn := range conns.arr {
-					target := tr.r.sub(conn).prop("privateLinkServiceId").strOr()
+					target := conn.get("properties", "privateLinkServiceId").strOr()
+					if target == "" {
+						target = conn.get("privateLinkServiceId").strOr()
+					}
 					if g, ok := registries[nameKey(lastSeg(parentKey(target, typeRegistry)))]; ok {
 						g.PrivateEndpoints.V++
 					}

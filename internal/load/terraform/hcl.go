@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -198,6 +199,11 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 			resources = append(resources, b)
 		}
 	}
+	if m.requiresV3() {
+		for _, r := range resources {
+			r.v3 = true
+		}
+	}
 	scan := assemble(resources, subject.InputTerraform)
 	scan.Errors = append(m.errors, scan.Errors...)
 	counts := map[string]int{}
@@ -209,6 +215,38 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 		scan.Inputs = append(scan.Inputs, subject.Input{Kind: subject.InputTerraform, Source: f, Objects: counts[f]})
 	}
 	return scan
+}
+
+// v3Constraint matches a version constraint of azurerm v3 ("~> 3.117", ">= 3.0, < 4.0").
+var v3Constraint = regexp.MustCompile(`^\s*(~>|=|>=)?\s*3(\.|\s*$|\s*,)`)
+
+// requiresV3 reports whether the module requires azurerm v3 (terraform { required_providers
+// { azurerm = { version = "~> 3.x" } } }).
+func (m *module) requiresV3() bool {
+	for _, body := range m.bodies {
+		for _, blk := range body.Blocks {
+			if blk.Type != "terraform" {
+				continue
+			}
+			for _, rp := range blk.Body.Blocks {
+				if rp.Type != "required_providers" {
+					continue
+				}
+				a, ok := rp.Body.Attributes["azurerm"]
+				if !ok {
+					continue
+				}
+				v, d := a.Expr.Value(nil)
+				if d.HasErrors() || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() || !v.Type().HasAttribute("version") {
+					continue
+				}
+				if ver := v.GetAttr("version"); ver.IsKnown() && !ver.IsNull() && ver.Type() == cty.String && v3Constraint.MatchString(ver.AsString()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // declareVariables records every variable with its default (unknown without one), and the

@@ -24,14 +24,48 @@ func base(b *tblock, input subject.InputKind) subject.AzureResource {
 }
 
 // known returns a known string set at the block (a provider default).
-func knownAt(v string, b *tblock) subject.String { return subject.KnownString(v, b.loc) }
+func knownAt(v string, b *tblock) subject.String { return subject.KnownString(v, b.at()) }
 
-// present is a boolean that is true when a block is written (oms_agent {}, say).
-func present(b *tblock, parent *tblock) subject.Bool {
-	if b == nil {
-		return subject.Bool{Attr: subject.Attr{State: subject.Absent, Loc: parent.loc}}
+// present is a boolean that is true when a block is written (oms_agent {}, say); b comes
+// from nested.
+func present(b *tblock) subject.Bool {
+	if b.absent {
+		return subject.Bool{Attr: subject.Attr{State: subject.Absent, Loc: b.at()}}
 	}
-	return subject.KnownBool(true, b.loc)
+	return subject.KnownBool(true, b.at())
+}
+
+// at is a location with a path.
+func at(loc subject.Location, path string) subject.Location {
+	loc.Path = path
+	return loc
+}
+
+// v3Names are attributes that only azurerm v3 has: a module that writes one is a v3 module.
+var v3Names = map[string]bool{
+	"automatic_channel_upgrade": true, "node_os_channel_upgrade": true, "api_server_authorized_ip_ranges": true,
+	"enable_auto_scaling": true, "enable_node_public_ip": true, "enable_host_encryption": true,
+	"ebpf_data_plane": true, "enable_pod_security_policy": true, "client_app_id": true, "server_app_id": true,
+}
+
+// writtenForV3 reports whether blocks use an attribute only azurerm v3 has.
+func writtenForV3(blocks []*tblock, depth int) bool {
+	if depth > 16 {
+		return false
+	}
+	for _, b := range blocks {
+		for name := range b.attrs {
+			if v3Names[name] {
+				return true
+			}
+		}
+		for _, nbs := range b.blocks {
+			if writtenForV3(nbs, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // withDefault applies a provider default to an absent setting.
@@ -56,6 +90,13 @@ func boolToEnabled(b subject.Bool) subject.String {
 // assemble maps azurerm resources into clusters and registries and ties them together.
 func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	v3 := writtenForV3(resources, 0)
+	for _, r := range resources {
+		v3 = v3 || r.v3
+	}
+	for _, r := range resources {
+		r.setPaths("", r.plan, v3, 0)
+	}
 	clusters := map[string]*subject.Cluster{}
 	var clusterList []*subject.Cluster
 	registries := map[string]*subject.Registry{}
@@ -150,49 +191,48 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	c.Location = r.attr("location").str()
 	c.Tags = r.attr("tags").tags()
 	c.SKUTier = withDefault(r.attr("sku_tier").str(), "Free")
-	id := r.block("identity")
-	c.IdentityType = subject.String{Attr: subject.Attr{Loc: r.loc}}
-	if id != nil {
-		c.IdentityType = id.attr("type").str()
-	}
-	if sp := r.block("service_principal"); sp != nil {
+	c.IdentityType = r.nested("identity").attr("type").str()
+	if sp := r.nested("service_principal"); !sp.absent {
 		c.ServicePrincipal = sp.attr("client_id").str()
 		if c.ServicePrincipal.IsAbsent() {
-			c.ServicePrincipal = subject.KnownString("service principal", sp.loc)
+			c.ServicePrincipal = subject.KnownString("service principal", sp.at())
 		}
 	} else {
-		c.ServicePrincipal = subject.String{Attr: subject.Attr{Loc: r.loc}}
+		c.ServicePrincipal = subject.String{Attr: subject.Attr{Loc: sp.at()}}
 	}
 	c.KubernetesVersion = r.attr("kubernetes_version").str()
 	c.CurrentKubernetesVersion = r.attr("current_kubernetes_version").str()
 	c.SupportPlan = withDefault(r.attr("support_plan").str(), "KubernetesOfficial")
 	c.EnableRBAC = r.attr("role_based_access_control_enabled").boolean()
 	if c.EnableRBAC.IsAbsent() {
-		c.EnableRBAC = subject.KnownBool(true, r.loc)
+		c.EnableRBAC = subject.KnownBool(true, c.EnableRBAC.Loc)
 	}
 	c.DisableLocalAccounts = r.attr("local_account_disabled").boolean()
 
-	aad := r.block("azure_active_directory_role_based_access_control")
-	if aad == nil {
-		c.AADManaged = subject.Bool{Attr: subject.Attr{Loc: r.loc}}
+	aad := r.nested("azure_active_directory_role_based_access_control")
+	if aad.absent {
+		c.AADManaged = subject.Bool{Attr: subject.Attr{Loc: aad.at()}}
+		c.AADAzureRBAC = aad.attr("azure_rbac_enabled").boolean()
+		c.AADAdminGroups = aad.attr("admin_group_object_ids").list()
 	} else {
 		// azurerm v4: the block means AKS-managed Entra ID. v3: managed = true, or the
 		// legacy integration with client_app_id / server_app_id.
 		c.AADManaged = aad.attr("managed").boolean()
 		c.AADLegacyServerApp = aad.attr("server_app_id").str()
 		if c.AADManaged.IsAbsent() {
-			c.AADManaged = subject.KnownBool(c.AADLegacyServerApp.IsAbsent() && aad.attr("client_app_id").state == subject.Absent, aad.loc)
+			c.AADManaged = subject.KnownBool(c.AADLegacyServerApp.IsAbsent() && aad.attr("client_app_id").state == subject.Absent, aad.at())
 		}
 		c.AADAzureRBAC = aad.attr("azure_rbac_enabled").boolean()
 		c.AADAdminGroups = aad.attr("admin_group_object_ids").list()
 	}
-	if ap := r.block("api_server_access_profile"); ap != nil && ap.attr("authorized_ip_ranges").state != subject.Absent {
+	ap := r.nested("api_server_access_profile")
+	switch v3 := r.attr("api_server_authorized_ip_ranges"); {
+	case ap.attr("authorized_ip_ranges").state != subject.Absent:
 		c.AuthorizedIPRanges = ap.attr("authorized_ip_ranges").list()
-	} else {
-		c.AuthorizedIPRanges = r.attr("api_server_authorized_ip_ranges").list()
-		if ap != nil && c.AuthorizedIPRanges.IsAbsent() {
-			c.AuthorizedIPRanges.Loc = ap.loc
-		}
+	case v3.state != subject.Absent || (r.v3 && ap.absent):
+		c.AuthorizedIPRanges = v3.list()
+	default:
+		c.AuthorizedIPRanges = ap.attr("authorized_ip_ranges").list()
 	}
 	c.PrivateCluster = r.attr("private_cluster_enabled").boolean()
 	c.PrivateClusterPublicFQDN = r.attr("private_cluster_public_fqdn_enabled").boolean()
@@ -200,15 +240,15 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	c.UpgradeChannel = r.attr("automatic_upgrade_channel", "automatic_channel_upgrade").str()
 	c.NodeOSUpgradeChannel = withDefault(r.attr("node_os_upgrade_channel", "node_os_channel_upgrade").str(), "NodeImage")
 
-	def := r.block("microsoft_defender")
-	c.DefenderMonitoring = present(def, r)
+	def := r.nested("microsoft_defender")
+	c.DefenderMonitoring = present(def)
 	c.DefenderWorkspace = def.attr("log_analytics_workspace_id").str()
-	kms := r.block("key_management_service")
-	c.KMSEnabled = present(kms, r)
+	kms := r.nested("key_management_service")
+	c.KMSEnabled = present(kms)
 	c.KMSKeyID = kms.attr("key_vault_key_id").str()
-	c.KMSNetworkAccess = withDefault(kms.attr("key_vault_network_access").str(), "Public")
-	if kms == nil {
-		c.KMSKeyID, c.KMSNetworkAccess = subject.String{Attr: subject.Attr{Loc: r.loc}}, subject.String{Attr: subject.Attr{Loc: r.loc}}
+	c.KMSNetworkAccess = kms.attr("key_vault_network_access").str()
+	if !kms.absent {
+		c.KMSNetworkAccess = withDefault(c.KMSNetworkAccess, "Public")
 	}
 	c.WorkloadIdentity = r.attr("workload_identity_enabled").boolean()
 	c.OIDCIssuer = r.attr("oidc_issuer_enabled").boolean()
@@ -216,17 +256,21 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 
 	c.AddonsAt = r.loc
 	c.Addons = map[string]*subject.Addon{}
+	c.AddonPaths = map[string]string{}
 	addBool := func(key, attr string) {
-		if a := r.attr(attr); a.state != subject.Absent {
+		a := r.attr(attr)
+		c.AddonPaths[strings.ToLower(key)] = a.loc.Path
+		if a.state != subject.Absent {
 			c.Addons[strings.ToLower(key)] = &subject.Addon{Key: key, Enabled: a.boolean(), Config: map[string]subject.String{}, Loc: a.loc}
 		}
 	}
 	addBlock := func(key, block string, config map[string]string) {
-		b := r.block(block)
-		if b == nil {
+		b := r.nested(block)
+		c.AddonPaths[strings.ToLower(key)] = b.path
+		if b.absent {
 			return
 		}
-		a := &subject.Addon{Key: key, Enabled: subject.KnownBool(true, b.loc), Config: map[string]subject.String{}, Loc: b.loc}
+		a := &subject.Addon{Key: key, Enabled: subject.KnownBool(true, b.at()), Config: map[string]subject.String{}, Loc: b.at()}
 		for cfg, attr := range config {
 			a.Config[strings.ToLower(cfg)] = b.attr(attr).str()
 		}
@@ -247,7 +291,7 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 		}
 	}
 
-	np := r.block("network_profile")
+	np := r.nested("network_profile")
 	c.NetworkPlugin = np.attr("network_plugin").str()
 	c.NetworkPluginMode = np.attr("network_plugin_mode").str()
 	c.NetworkPolicy = np.attr("network_policy").str()
@@ -259,37 +303,34 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	}
 	c.OutboundType = np.attr("outbound_type").str()
 	c.LoadBalancerSKU = np.attr("load_balancer_sku").str()
-	if np == nil {
-		for _, s := range []*subject.String{&c.NetworkPlugin, &c.NetworkPluginMode, &c.NetworkPolicy, &c.NetworkDataplane, &c.OutboundType, &c.LoadBalancerSKU} {
-			s.Loc = r.loc
-		}
-	} else {
+	if !np.absent {
 		c.OutboundType = withDefault(c.OutboundType, "loadBalancer")
 		c.LoadBalancerSKU = withDefault(c.LoadBalancerSKU, "standard")
 	}
 	c.DiskEncryptionSetID = r.attr("disk_encryption_set_id").str()
-	c.ManagedPrometheus = present(r.block("monitor_metrics"), r)
-	wp := r.block("windows_profile")
-	if wp != nil {
-		c.GMSAEnabled = present(wp.block("gmsa"), wp)
-	} else {
-		c.GMSAEnabled = subject.Bool{Attr: subject.Attr{Loc: r.loc}}
-	}
+	c.ManagedPrometheus = present(r.nested("monitor_metrics"))
+	c.GMSAEnabled = present(r.nested("windows_profile").nested("gmsa"))
 	c.NodeProvisioningMode = subject.String{Attr: subject.Attr{Loc: r.loc}}
+	c.SystemPoolAt = at(r.loc, "default_node_pool")
+	c.UserPoolAt = at(r.loc, tfNodePool)
+	c.DiagnosticsAt = at(r.loc, tfDiagnostic)
 
 	if dp := r.block("default_node_pool"); dp != nil {
 		p := pool(dp, r, input, true)
 		c.Pools = append(c.Pools, p)
 	}
 	c.MaintenanceKnown, c.DiagnosticsKnown = true, true
+	c.MaintenanceAt = map[string]subject.Location{}
 	for name, block := range map[string]string{
 		"default": "maintenance_window", "aksManagedAutoUpgradeSchedule": "maintenance_window_auto_upgrade",
 		"aksManagedNodeOSUpgradeSchedule": "maintenance_window_node_os",
 	} {
-		if b := r.block(block); b != nil {
+		b := r.nested(block)
+		c.MaintenanceAt[strings.ToLower(name)] = at(r.loc, b.path)
+		if !b.absent {
 			c.Maintenance = append(c.Maintenance, &subject.MaintenanceConfig{
 				AzureResource: subject.AzureResource{Name: name, Type: block, Source: b.loc, Input: input},
-				HasWindow:     subject.KnownBool(true, b.loc),
+				HasWindow:     subject.KnownBool(true, b.at()),
 			})
 		}
 	}
@@ -330,6 +371,9 @@ func pool(b, res *tblock, input subject.InputKind, def bool) *subject.NodePool {
 			p.Taints = subject.List{Attr: oc.Attr, V: append(append([]string{}, p.Taints.V...), "CriticalAddonsOnly=true:NoSchedule")}
 		case oc.IsUnknown():
 			p.Taints = subject.List{Attr: oc.Attr}
+		case p.Taints.IsAbsent():
+			// The default pool is tainted CriticalAddonsOnly by only_critical_addons_enabled.
+			p.Taints.Loc = oc.Loc
 		}
 	}
 	p.MaxPods = b.attr("max_pods").integer()
@@ -338,28 +382,25 @@ func pool(b, res *tblock, input subject.InputKind, def bool) *subject.NodePool {
 	p.EnableEncryptionAtHost = b.attr("host_encryption_enabled", "enable_host_encryption").boolean()
 	p.OSDiskType = b.attr("os_disk_type").str()
 	p.ProximityPlacementGroup = b.attr("proximity_placement_group_id").str()
-	us := b.block("upgrade_settings")
-	p.MaxSurge = us.attr("max_surge").str()
-	if us == nil {
-		p.MaxSurge.Loc = b.loc
-	}
+	p.MaxSurge = b.nested("upgrade_settings").attr("max_surge").str()
 	p.OrchestratorVersion = b.attr("orchestrator_version").str()
 	p.CurrentOrchestratorVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
 	p.NodeImageVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
 	p.LatestNodeImageVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
-	kc := b.block("kubelet_config")
+	kc := b.nested("kubelet_config")
 	p.AllowedUnsafeSysctls = kc.attr("allowed_unsafe_sysctls").list()
 	p.CPUCfsQuota = kc.attr("cpu_cfs_quota_enabled").boolean()
-	if kc == nil {
-		p.AllowedUnsafeSysctls.Loc, p.CPUCfsQuota.Loc = b.loc, b.loc
-	}
-	p.FailSwapOn = subject.Bool{Attr: subject.Attr{Loc: b.loc}}
+	p.FailSwapOn = subject.Bool{Attr: subject.Attr{Loc: kc.attr("fail_swap_on").loc}}
 	p.Tags = b.attr("tags").tags()
 	return p
 }
 
 func diagnostic(r *tblock, input subject.InputKind) *subject.DiagnosticSetting {
 	d := &subject.DiagnosticSetting{AzureResource: base(r, input), Logs: map[string]subject.Location{}}
+	d.LogsAt = at(r.loc, "enabled_log")
+	if len(r.blocks["log"]) > 0 && len(r.blocks["enabled_log"]) == 0 {
+		d.LogsAt.Path = "log"
+	}
 	if r.dynamic["enabled_log"] || r.dynamic["log"] {
 		d.UnknownLogs = true
 	}
@@ -386,7 +427,7 @@ func diagnostic(r *tblock, input subject.InputKind) *subject.DiagnosticSetting {
 			}
 		}
 	}
-	dest := subject.Bool{Attr: subject.Attr{State: subject.Known, Loc: r.loc}}
+	dest := subject.Bool{Attr: subject.Attr{State: subject.Known, Loc: r.attr("log_analytics_workspace_id").loc}}
 	for _, k := range []string{"log_analytics_workspace_id", "storage_account_id", "eventhub_authorization_rule_id", "partner_solution_id"} {
 		a := r.attr(k)
 		switch a.state {
@@ -408,14 +449,14 @@ func registry(r *tblock, input subject.InputKind) *subject.Registry {
 	g.AdminUserEnabled = r.attr("admin_enabled").boolean()
 	g.AnonymousPull = r.attr("anonymous_pull_enabled").boolean()
 	g.PublicNetworkAccess = boolToEnabled(r.attr("public_network_access_enabled").boolean())
-	nrs := r.block("network_rule_set")
+	nrs := r.nested("network_rule_set")
 	g.NetworkDefaultAction = nrs.attr("default_action").str()
-	if nrs == nil {
-		g.NetworkDefaultAction.Loc = r.loc
-	} else {
+	if !nrs.absent {
 		g.NetworkDefaultAction = withDefault(g.NetworkDefaultAction, "Allow")
 	}
-	g.PrivateEndpoints = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: r.loc}}
+	// Private endpoints are resources of their own that target the registry.
+	g.PrivateEndpoints = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: at(r.loc, tfEndpoint)}}
+	g.ReplicationsAt = at(g.Location.Loc, "georeplications")
 	g.QuarantinePolicy = r.attr("quarantine_policy_enabled").boolean()
 	for _, geo := range r.blocks["georeplications"] {
 		g.Replications = append(g.Replications, &subject.Replication{
@@ -426,7 +467,7 @@ func registry(r *tblock, input subject.InputKind) *subject.Registry {
 	if r.dynamic["georeplications"] {
 		g.Replications = append(g.Replications, &subject.Replication{
 			AzureResource: subject.AzureResource{Name: "dynamic", Type: "georeplications", Source: r.loc, Input: input},
-			Location:      subject.String{Attr: subject.Attr{State: subject.Unknown, Loc: r.loc}},
+			Location:      subject.String{Attr: subject.Attr{State: subject.Unknown, Loc: at(r.loc, "georeplications")}},
 		})
 	}
 	return g

@@ -73,6 +73,7 @@ func LoadPlan(source string, data []byte) *subject.Scan {
 			loc := subject.Location{File: source, Line: lines.of(r.Address)}
 			b := fromPlanValues("resource", r.AttributeValues, unknown[r.Address], loc, 0)
 			b.labels = []string{r.Type, r.Name}
+			b.plan = true
 			for attr, rs := range refs[strings.TrimPrefix(strings.TrimPrefix(r.Address, m.Address), ".")] {
 				if a, ok := b.attrs[attr]; ok {
 					a.refs = rs

@@ -228,3 +228,79 @@ resource "azurerm_monitor_diagnostic_setting" "d" {
 		t.Errorf("name %s", c.Name)
 	}
 }
+
+// TestPaths: every setting carries its azurerm attribute path (in a plan, its path in the
+// resource's values), as written; an absent one the path it would have, by its v3 name in
+// a v3 module and its v4 name otherwise.
+func TestPaths(t *testing.T) {
+	t.Parallel()
+	v4, _ := parts(t, loadDir(t, filepath.Join("testdata", "v4"), Options{}, "main.tf", "variables.tf", "terraform.tfvars"))
+	v3, _ := parts(t, loadDir(t, filepath.Join("testdata", "v3"), Options{}, "main.tf"))
+	f := filepath.Join("testdata", "plan", "plan.json")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, _ := parts(t, LoadPlan(f, data))
+	// A module that says nothing of its azurerm version and writes no v3 name.
+	bare := LoadModule([]File{{Path: "bare.tf", Data: []byte(`resource "azurerm_kubernetes_cluster" "c" {
+  name = "c"
+  default_node_pool {
+    name = "system"
+  }
+}
+`)}}, Options{})
+	b, _ := parts(t, bare)
+	// A module that requires azurerm v3 but writes no v3 name.
+	pinned := LoadModule([]File{{Path: "pinned.tf", Data: []byte(`terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 3.117"
+    }
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "c" {
+  name = "c"
+  default_node_pool {
+    name = "system"
+  }
+}
+`)}}, Options{})
+	p3, _ := parts(t, pinned)
+	tests := []struct {
+		name string
+		got  subject.Location
+		want string
+	}{
+		{"v4, written", v4.PrivateCluster.Loc, "private_cluster_enabled"},
+		{"v4, v4 name", v4.UpgradeChannel.Loc, "automatic_upgrade_channel"},
+		{"v4, default pool", v4.Pools[0].MaxSurge.Loc, "default_node_pool.upgrade_settings.max_surge"},
+		{"v4, node pool resource", v4.Pools[1].VMSize.Loc, "vm_size"},
+		{"v4, absent", v4.Pools[0].CPUCfsQuota.Loc, "default_node_pool.kubelet_config.cpu_cfs_quota_enabled"},
+		{"v4, block", v4.KMSEnabled.Loc, "key_management_service"},
+		{"v4, add-on config", v4.Addon("azureKeyvaultSecretsProvider").Setting("enableSecretRotation").Loc, "key_vault_secrets_provider.secret_rotation_enabled"},
+		{"v4, missing maintenance", v4.MaintenanceMissingAt("default"), "maintenance_window"},
+		{"v3, v3 name", v3.UpgradeChannel.Loc, "automatic_channel_upgrade"},
+		{"v3, pool v3 name", v3.Pools[0].EnableAutoScaling.Loc, "default_node_pool.enable_auto_scaling"},
+		{"v3, absent v3 name", v3.Pools[0].EnableNodePublicIP.Loc, "default_node_pool.enable_node_public_ip"},
+		{"v3, authorized ranges", v3.AuthorizedIPRanges.Loc, "api_server_authorized_ip_ranges"},
+		{"no version, absent", b.Pools[0].EnableNodePublicIP.Loc, "default_node_pool.node_public_ip_enabled"},
+		{"no version, absent block", b.OutboundType.Loc, "network_profile.outbound_type"},
+		{"no version, absent add-on", b.AddonEnabled("omsagent").Loc, "oms_agent"},
+		{"required v3, absent", p3.Pools[0].EnableNodePublicIP.Loc, "default_node_pool.enable_node_public_ip"},
+		{"required v3, absent cluster setting", p3.NodeOSUpgradeChannel.Loc, "node_os_channel_upgrade"},
+		{"plan, written", plan.PrivateCluster.Loc, "private_cluster_enabled"},
+		{"plan, nested", plan.Pools[0].MaxSurge.Loc, "default_node_pool[0].upgrade_settings[0].max_surge"},
+		{"plan, absent", plan.Pools[0].CPUCfsQuota.Loc, "default_node_pool[0].kubelet_config[0].cpu_cfs_quota_enabled"},
+	}
+	for _, tt := range tests {
+		if tt.got.Path != tt.want {
+			t.Errorf("%s: path %q, want %q", tt.name, tt.got.Path, tt.want)
+		}
+		if tt.got.File == "" || tt.got.Line == 0 {
+			t.Errorf("%s: no file and line: %+v", tt.name, tt.got)
+		}
+	}
+}

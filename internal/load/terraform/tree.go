@@ -29,6 +29,52 @@ type tblock struct {
 	// dynamic are block types written with dynamic blocks: their content is unknown.
 	dynamic map[string]bool
 	loc     subject.Location
+	// path is the block's path inside its resource as the input spells it
+	// (default_node_pool.upgrade_settings; in a plan's values default_node_pool[0]), "" for
+	// the resource itself. setPaths fills it and the paths of the attributes.
+	path string
+	// plan is true for a plan's values, whose nested blocks are lists.
+	plan bool
+	// v3 is true when the module is written for azurerm v3: an absent setting is then named
+	// by its v3 attribute.
+	v3 bool
+	// absent is true for a block that is not written (see nested).
+	absent bool
+}
+
+// setPaths names the block and everything in it, from the path of the block.
+func (b *tblock) setPaths(path string, plan, v3 bool, depth int) {
+	b.path, b.plan, b.v3 = path, plan, v3
+	for name, a := range b.attrs {
+		a.loc.Path = b.child(name)
+	}
+	if depth > 16 {
+		return
+	}
+	for name, bs := range b.blocks {
+		for i, nb := range bs {
+			p := b.child(name)
+			if plan || len(bs) > 1 {
+				p += "[" + strconv.Itoa(i) + "]"
+			}
+			nb.setPaths(p, plan, v3, depth+1)
+		}
+	}
+}
+
+// child is the path of an attribute or block of the block.
+func (b *tblock) child(name string) string {
+	if b.path == "" {
+		return name
+	}
+	return b.path + "." + name
+}
+
+// at is where the block is written, with its path.
+func (b *tblock) at() subject.Location {
+	loc := b.loc
+	loc.Path = b.path
+	return loc
 }
 
 func newBlock(typ string, loc subject.Location) *tblock {
@@ -36,7 +82,8 @@ func newBlock(typ string, loc subject.Location) *tblock {
 }
 
 // attr returns the first attribute of the names given (the azurerm v4 name first, then
-// the v3 one); an absent one points at the block.
+// the v3 one); an absent one points at the block, with the path it would have (its v3 name
+// in a v3 module).
 func (b *tblock) attr(names ...string) *tval {
 	if b == nil {
 		return &tval{state: subject.Absent}
@@ -46,18 +93,38 @@ func (b *tblock) attr(names ...string) *tval {
 			return a
 		}
 	}
-	return &tval{state: subject.Absent, loc: b.loc}
+	name := names[0]
+	if b.v3 && len(names) > 1 {
+		name = names[1]
+	}
+	loc := b.loc
+	loc.Path = b.child(name)
+	return &tval{state: subject.Absent, loc: loc}
 }
 
 // block returns the first nested block of a type, or nil.
 func (b *tblock) block(name string) *tblock {
-	if b == nil {
+	if b == nil || b.absent {
 		return nil
 	}
 	if bs := b.blocks[name]; len(bs) > 0 {
 		return bs[0]
 	}
 	return nil
+}
+
+// nested returns the first nested block of a type or, when there is none, an empty absent
+// block at b with the path the block would have.
+func (b *tblock) nested(name string) *tblock {
+	if nb := b.block(name); nb != nil {
+		return nb
+	}
+	nb := newBlock(name, b.loc)
+	nb.path, nb.plan, nb.v3, nb.absent = b.child(name), b.plan, b.v3, true
+	if b.plan {
+		nb.path += "[0]"
+	}
+	return nb
 }
 
 func (a *tval) base() subject.Attr {
