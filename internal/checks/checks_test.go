@@ -17,7 +17,7 @@ import (
 )
 
 // checkPackages are the folders holding checks, each with testdata/<check-id>/ fixtures.
-var checkPackages = []string{"workload", "object", "network", "resources", "storage", "windows", "rbac", "live", "cluster", "dockerfile", "vuln"}
+var checkPackages = Packages()
 
 func TestMetadata(t *testing.T) {
 	t.Parallel()

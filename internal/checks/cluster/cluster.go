@@ -13,25 +13,6 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{
-		AuthorizedIPRanges, ManagedEntraID, SystemNodePool, ManagedIdentity, VMSizing,
-		RegulatedProfile, AutoUpgradeChannel, AutoUpgradeWindow, NodePoolMaxSurge,
-		KubernetesRBAC, PrivateCluster, ClusterAutoscaler, NodePoolSize, KubeDashboardAddon,
-		ACRPasswordlessPull, ProximityPlacementZones, EtcdKMS, ACRGeoReplication, KubeletConfig,
-		DefenderImageScanning, RegistryAdmissionPolicy, DefenderRuntimeSensor,
-		ACRQuarantinePolicy, ACRAdminUser, ACRAnonymousPull, ACRPrivateNetwork,
-		AzureRequiredTags, RegistryRequiredTags, KeyVaultCSIAddon, WorkloadIdentityCluster,
-		AvailabilityZones, UptimeSLA, AzureCNI, NetworkPolicyEngine, EgressLockdown,
-		ACRPublicAccess, KubernetesVersion, NodePoolVersionSkew, NodeOSUpgradeChannel,
-		NodeOSUpgradeWindow, NodeImageCurrent, NodePublicIP, DefenderPlan, ContainerInsights,
-		ControlPlaneLogs, ManagedPrometheus, AzurePolicyAddon, DefenderForContainers,
-		KeyVaultSecretsProvider, NodeAutoscaling, EphemeralOSDisk, WindowsAzureCNI,
-		WindowsPoolForImages, WindowsNodePatching, WindowsGMSA,
-	}
-}
-
 // Evidence kinds of the checks.
 var (
 	clusterEvidence  = []catalog.Evidence{catalog.ARM, catalog.Terraform}

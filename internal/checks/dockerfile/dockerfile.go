@@ -9,17 +9,8 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
-
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{
-		RootUser, ExposeSSH, BaseTag, BaseDigest, AddRemote, AddLocal, Sudo, PackageInstall,
-		CurlPipeShell, ShellFormEntrypoint, DistrolessBase, SecretEnv, SecretFile,
-	}
-}
 
 // evidence is what feeds every check of this package.
 var evidence = []catalog.Evidence{catalog.Dockerfile}

@@ -19,15 +19,6 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{
-		SystemNodePool, RuntimeSecuritySensor, NodeZones, ReplicasOnOneNode,
-		NodeVersionSkew, NodeImageAge, LogAgent, MetricsAgent, AzurePolicy, DefenderSensor,
-		GitOps, Backup, WindowsNodeImageAge,
-	}
-}
-
 // liveOnly is the evidence of every check here: only the live API has it.
 var liveOnly = []catalog.Evidence{catalog.Cluster}
 

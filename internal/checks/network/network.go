@@ -8,14 +8,6 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{
-		NetworkPolicyCoverage, DefaultDenyIngress, DefaultDenyEgress, BlockIMDS, IMDSHostNetwork,
-		LoadBalancerServesHTTP, IngressTLS, IngressHostnames,
-	}
-}
-
 // policiesIn returns the network policies of every engine in a namespace.
 func policiesIn(env *check.Env, namespace string) []*subject.NetworkPolicy {
 	return env.Index.NetworkPolicies(namespace)

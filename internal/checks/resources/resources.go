@@ -3,14 +3,4 @@
 // metadata and logic; fixtures are in testdata/<check-id>/.
 package resources
 
-import (
-	"github.com/akscheck/akscheck/internal/check"
-)
-
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{
-		NamespaceIsolation, Autoscaling, HPAMissingRequests, HPATargetMissing,
-		ResourceQuota, LimitRange, PDBCoverage, PDBBlocksEviction, PDBSelectsNothing,
-	}
-}
+import ()

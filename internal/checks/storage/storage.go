@@ -11,11 +11,6 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 )
 
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{InTreeProvisioner, ReadWriteManyOnDisk, StaticPersistentVolume, ClaimStorageClass, ZoneRedundantStorage}
-}
-
 // class is what the checks need to know of a storage class.
 type class struct {
 	provisioner string

@@ -16,11 +16,6 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{BaseImageRefresh, ImageScanReport, ImageBuildScan, VulnerabilityThreshold}
-}
-
 // evidence is what feeds every check of this package: they run only when --scan-reports
 // gave reports.
 var evidence = []catalog.Evidence{catalog.Scan}

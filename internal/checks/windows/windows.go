@@ -6,14 +6,8 @@ package windows
 import (
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
-
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{BuildSelector, AbruptKill, HostProcess, MemoryLimits}
-}
 
 const (
 	osLabel    = "kubernetes.io/os"

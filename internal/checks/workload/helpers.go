@@ -9,22 +9,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
-
-// Checks returns every check of this package, in documentation order.
-func Checks() []*check.Check {
-	return []*check.Check{
-		LivenessProbe, LivenessSameAsReadiness, ReadinessProbe, StartupProbe, PreStopHook,
-		Replicas, RequestsLimits, CPULimits, RequestExceedsLimit, MemoryLimits,
-		PrivilegedContainer, HostPID, HostIPC, HostNetwork, PrivilegeEscalation, RunAsRoot,
-		ReadOnlyRootFilesystem, DropAllCapabilities, DangerousCapabilities, SeccompProfile,
-		AutomountServiceAccountToken, NakedPod, ImagePullPolicy, LatestTag, AllowedRegistries,
-		RequiredLabels, EnvLiteralSecret, AADPodIdentity, WorkloadIdentityServiceAccount,
-		PodSpread, RWOClaimInDeployment,
-	}
-}
 
 // Kind lists shared by several checks.
 var (
