@@ -132,7 +132,7 @@ func parseJSON(data []byte) (*node, error) {
 	if err != nil {
 		return nil, p.wrap(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("line %d: unexpected data after the JSON document", lines.line(dec.InputOffset()))
 	}
 	return n, nil
