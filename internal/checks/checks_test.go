@@ -4,16 +4,13 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load/manifest"
-	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/checks/checktest"
 )
 
 // checkPackages are the folders holding checks, each with testdata/<check-id>/ fixtures.
@@ -109,76 +106,31 @@ func metaID(e ast.Expr) string {
 	return ""
 }
 
-// TestFixtures runs each check on its fixtures: testdata/<id>/pass_*.yaml must give no finding
-// of the check and must be something the check applies to; fail_*.yaml must give at least one.
+// TestFixtures runs the checks that manifests feed on their fixtures, package by package:
+// testdata/<id>/pass_*.yaml must give no finding of the check and be something the check
+// applies to; fail_*.yaml must give at least one. Checks fed by other inputs are run by their
+// package's own suite.
 func TestFixtures(t *testing.T) {
 	t.Parallel()
-	cat := catalog.MustLoad()
-	dirs := map[string]string{}
 	for _, pkg := range checkPackages {
-		matches, _ := filepath.Glob(filepath.Join(pkg, "testdata", "*"))
-		for _, m := range matches {
-			if filepath.Base(m) == "base" {
-				continue // the base the fixtures patch (cluster/testdata/base), not a check's
+		skip := map[string]bool{"base": true} // the base the cluster fixtures patch
+		var fed int
+		for _, c := range Of(pkg) {
+			if fedByManifests(c) {
+				fed++
+			} else {
+				skip[c.ID] = true
 			}
-			dirs[filepath.Base(m)] = m
 		}
-	}
-	known := map[string]bool{}
-	for _, c := range All() {
-		known[c.ID] = true
-		if !fedByManifests(c) {
-			continue // fed by other inputs: its package's own fixture test runs it
-		}
-		dir, ok := dirs[c.ID]
-		if !ok {
-			t.Errorf("check %s has no fixtures folder testdata/%s", c.ID, c.ID)
+		if fed == 0 {
 			continue
 		}
-		passes, _ := filepath.Glob(filepath.Join(dir, "pass_*.yaml"))
-		fails, _ := filepath.Glob(filepath.Join(dir, "fail_*.yaml"))
-		if len(passes) == 0 || len(fails) == 0 {
-			t.Errorf("check %s needs at least one pass_ and one fail_ fixture (has %d and %d)", c.ID, len(passes), len(fails))
-		}
-		for _, f := range append(passes, fails...) {
-			c, f := c, f
-			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
-				t.Parallel()
-				rep := runFixture(t, cat, c, f)
-				wantFail := strings.HasPrefix(filepath.Base(f), "fail_")
-				if wantFail && len(rep.Findings) == 0 {
-					t.Errorf("%s: want a finding of %s, got none", f, c.ID)
-				}
-				if !wantFail {
-					for _, fd := range rep.Findings {
-						t.Errorf("%s: want no finding, got %s", f, fd.Message)
-					}
-					if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-						t.Errorf("%s: item %s is %s, want pass (does the check apply to the fixture?)", f, c.Item, st)
-					}
-				}
-			})
-		}
+		t.Run(pkg, func(t *testing.T) {
+			t.Parallel()
+			checktest.Suite{Checks: Of(pkg), Dir: filepath.Join(pkg, "testdata"), Pattern: "*.yaml",
+				Load: checktest.Manifests, Skip: skip}.Run(t)
+		})
 	}
-	for id, dir := range dirs {
-		if !known[id] {
-			t.Errorf("%s holds fixtures of no check", dir)
-		}
-	}
-}
-
-func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string) *report.Report {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan := manifest.LoadBytes(file, data, manifest.Options{})
-	if len(scan.Errors) > 0 {
-		t.Fatalf("fixture does not load: %+v", scan.Errors)
-	}
-	scan.Evidence[catalog.Manifest] = true
-	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{})
 }
 
 // fedByManifests reports whether manifests can feed a check, so that its fixtures are

@@ -38,3 +38,32 @@ func All() []*check.Check {
 	all = append(all, vuln.Checks()...)
 	return all
 }
+
+// Of returns the checks of one package of Packages (nil for another name).
+func Of(pkg string) []*check.Check {
+	switch pkg {
+	case "workload":
+		return workload.Checks()
+	case "object":
+		return object.Checks()
+	case "network":
+		return network.Checks()
+	case "resources":
+		return resources.Checks()
+	case "storage":
+		return storage.Checks()
+	case "windows":
+		return windows.Checks()
+	case "rbac":
+		return rbac.Checks()
+	case "live":
+		return live.Checks()
+	case "cluster":
+		return cluster.Checks()
+	case "dockerfile":
+		return dockerfile.Checks()
+	case "vuln":
+		return vuln.Checks()
+	}
+	return nil
+}

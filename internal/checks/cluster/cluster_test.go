@@ -11,6 +11,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/checktest"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
@@ -28,12 +29,15 @@ var (
 	noTerraformFail = map[string]bool{"kube-dashboard-addon": true}
 )
 
-func params(id string) check.Settings {
-	s := check.Settings{}
-	if id == "regulated-profile" {
-		ProfileSetting.Set(s, "regulated")
+// params are the settings of a check's fixtures: settings.yaml in its fixtures folder.
+func params(t *testing.T, id string) check.Settings {
+	t.Helper()
+	for _, c := range Checks() {
+		if c.ID == id {
+			return checktest.DirSettings(t, c, filepath.Join("testdata", id))
+		}
 	}
-	return s
+	return nil
 }
 
 // TestFixtures runs each check on its fixtures, in testdata/<check-id>/: pass_* must give no
@@ -78,6 +82,9 @@ func TestFixtures(t *testing.T) {
 		count := map[string]int{}
 		for _, e := range entries {
 			name := e.Name()
+			if name == "settings.yaml" {
+				continue // the settings of every fixture of the check
+			}
 			kind := strings.SplitN(name, "_", 2)[0]
 			if kind != "pass" && kind != "fail" {
 				t.Errorf("%s/%s: fixture names start with pass_ or fail_", dir, name)
@@ -150,7 +157,7 @@ func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string)
 	if len(scan.Others) == 0 {
 		t.Fatalf("fixture %s holds no Azure resource", file)
 	}
-	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Settings: params(c.ID), Now: func() time.Time { return scanDate }})
+	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{Settings: params(t, c.ID), Now: func() time.Time { return scanDate }})
 }
 
 // otherShape writes a JSON fixture in the other shape: REST resources (settings under

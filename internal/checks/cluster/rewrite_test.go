@@ -127,7 +127,7 @@ func results(t *testing.T, cat *catalog.Catalog, id, path string) string {
 	if len(scan.Errors) > 0 {
 		t.Fatalf("%s does not load: %+v", path, scan.Errors)
 	}
-	rep := engine.Run(t.Context(), cat, Checks(), scan, engine.Options{Settings: params(id), Now: func() time.Time { return scanDate }})
+	rep := engine.Run(t.Context(), cat, Checks(), scan, engine.Options{Settings: params(t, id), Now: func() time.Time { return scanDate }})
 	var lines []string
 	for _, f := range rep.Findings {
 		lines = append(lines, fmt.Sprintf("finding %s %s: %s", f.Check, filepath.Base(f.Location.File), f.Message))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks/checktest"
 	"github.com/akscheck/akscheck/internal/engine"
 	loaddf "github.com/akscheck/akscheck/internal/load/dockerfile"
 	"github.com/akscheck/akscheck/internal/report"
@@ -20,52 +21,19 @@ import (
 // contains "s3cr3t".
 func TestFixtures(t *testing.T) {
 	t.Parallel()
-	cat := catalog.MustLoad()
-	known := map[string]bool{}
-	for _, c := range Checks() {
-		known[c.ID] = true
-		passes, _ := filepath.Glob(filepath.Join("testdata", c.ID, "pass_*.Dockerfile"))
-		fails, _ := filepath.Glob(filepath.Join("testdata", c.ID, "fail_*.Dockerfile"))
-		if len(passes) == 0 || len(fails) == 0 {
-			t.Errorf("check %s needs at least one pass_ and one fail_ fixture in testdata/%s (has %d and %d)", c.ID, c.ID, len(passes), len(fails))
-		}
-		for _, f := range append(passes, fails...) {
-			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
-				t.Parallel()
-				rep := runFixture(t, cat, c, f)
-				if strings.HasPrefix(filepath.Base(f), "fail_") {
-					if len(rep.Findings) == 0 {
-						t.Errorf("want a finding of %s, got none", c.ID)
-					}
-					for _, fd := range rep.Findings {
-						if fd.Location.File != f || fd.Location.Line < 1 {
-							t.Errorf("finding %q has location %+v, want %s and a line", fd.Message, fd.Location, f)
-						}
-						if strings.Contains(fd.Message, "s3cr3t") {
-							t.Errorf("finding shows a secret value: %s", fd.Message)
-						}
-						t.Logf("%d: %s", fd.Location.Line, fd.Message)
-					}
-					return
-				}
-				for _, fd := range rep.Findings {
-					t.Errorf("want no finding, got line %d: %s", fd.Location.Line, fd.Message)
-				}
-				if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-					t.Errorf("item %s is %s, want pass (does the check apply to the fixture?)", c.Item, st)
-				}
-			})
-		}
-	}
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, d := range dirs {
-		if !known[filepath.Base(d)] {
-			t.Errorf("%s holds fixtures of no check", d)
-		}
-	}
+	checktest.Suite{Checks: Checks(), Pattern: "*.Dockerfile", Load: loadDockerfile,
+		Finding: func(t *testing.T, fixture string, fd report.Finding) {
+			if fd.Location.File != fixture || fd.Location.Line < 1 {
+				t.Errorf("finding %q has location %+v, want %s and a line", fd.Message, fd.Location, fixture)
+			}
+			if strings.Contains(fd.Message, "s3cr3t") {
+				t.Errorf("finding shows a secret value: %s", fd.Message)
+			}
+		}}.Run(t)
 }
 
-func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string) *report.Report {
+// loadDockerfile reads a Dockerfile fixture.
+func loadDockerfile(t *testing.T, file string) *subject.Scan {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -75,7 +43,12 @@ func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string)
 	if len(scan.Errors) > 0 || len(scan.Others) != 1 {
 		t.Fatalf("fixture does not load: %+v", scan.Errors)
 	}
-	return engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{})
+	return scan
+}
+
+func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string) *report.Report {
+	t.Helper()
+	return engine.Run(t.Context(), cat, []*check.Check{c}, loadDockerfile(t, file), engine.Options{})
 }
 
 // TestTargetStage checks that --target moves the runtime rules to the target stage.

@@ -164,7 +164,11 @@ func writeAll(root string) error {
 	for _, p := range packageOrder {
 		fmt.Fprintf(&b, "\tall = append(all, %s.Checks()...)\n", p)
 	}
-	b.WriteString("\treturn all\n}\n")
+	b.WriteString("\treturn all\n}\n\n// Of returns the checks of one package of Packages (nil for another name).\nfunc Of(pkg string) []*check.Check {\n\tswitch pkg {\n")
+	for _, p := range packageOrder {
+		fmt.Fprintf(&b, "\tcase %q:\n\t\treturn %s.Checks()\n", p, p)
+	}
+	b.WriteString("\t}\n\treturn nil\n}\n")
 	return writeGo(filepath.Join(root, generatedFile), b.Bytes())
 }
 
