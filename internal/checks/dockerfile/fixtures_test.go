@@ -46,11 +46,6 @@ func loadDockerfile(t *testing.T, file string) *subject.Scan {
 	return scan
 }
 
-func runFixture(t *testing.T, cat *catalog.Catalog, c *check.Check, file string) *report.Report {
-	t.Helper()
-	return engine.Run(t.Context(), cat, []*check.Check{c}, loadDockerfile(t, file), engine.Options{})
-}
-
 // TestTargetStage checks that --target moves the runtime rules to the target stage.
 func TestTargetStage(t *testing.T) {
 	t.Parallel()
