@@ -75,6 +75,15 @@ func parseOutputs(specs []string) ([]output, error) {
 	return outs, nil
 }
 
+// formatsHelp lists the formats with what each is for, for scan's help.
+func formatsHelp() string {
+	var b strings.Builder
+	for _, f := range render.Formats() {
+		fmt.Fprintf(&b, "  %-9s %s\n", f.Name, f.Help)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
 // completeOutputs completes -o with the formats and what each is for.
 func completeOutputs(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	var out []string

@@ -347,3 +347,14 @@ func TestOutputCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpListsFormats: scan's help lists every format of the registry with what it is for.
+func TestHelpListsFormats(t *testing.T) {
+	t.Parallel()
+	_, stdout, _ := run(t, "", "scan", "--help")
+	for _, f := range render.Formats() {
+		if !strings.Contains(stdout, f.Name) || !strings.Contains(stdout, f.Help) {
+			t.Errorf("scan --help lacks %s (%s)", f.Name, f.Help)
+		}
+	}
+}

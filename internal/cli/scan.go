@@ -50,7 +50,10 @@ func (a *app) scanCommand() *cobra.Command {
 or - for standard input) and report every checklist item.
 
 Every report lists all items of the checklist with a status; items whose inputs were not given
-are "not-evaluated", never "pass".`,
+are "not-evaluated", never "pass".
+
+Report formats (-o FORMAT, or -o FORMAT=FILE):
+` + formatsHelp(),
 		Example: `  akscheck scan examples/
   akscheck scan -o json k8s/ > report.json
   helm template shop ./chart | akscheck scan -
