@@ -57,10 +57,10 @@ func poolFail(r *check.Result, c *subject.Cluster, p *subject.NodePool, a subjec
 	r.FailLoc(loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
 }
 
-// where is the location of a setting; one without a file (a cluster known only by its
-// parts) points at the subject, keeping the setting's path.
+// where is the location of a setting; one without a file or an object (a cluster known only
+// by its parts) points at the subject, keeping the setting's path.
 func where(loc, subjectAt subject.Location) subject.Location {
-	if loc.File != "" {
+	if loc.File != "" || loc.OnObject() {
 		return loc
 	}
 	if loc.Path != "" {
