@@ -25,6 +25,9 @@ const (
 type Meta struct {
 	// ID is stable and kebab-case; users disable and exempt by it.
 	ID string
+	// Aliases are former IDs of checks this one replaced: configs (checks.disable,
+	// checks.severity, exemptions) and exemption annotations that name them apply to it.
+	Aliases []string
 	// Item is the catalog item the check proves.
 	Item string
 	// Title says what holds when the check passes.

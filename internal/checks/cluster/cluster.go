@@ -25,16 +25,21 @@ func Checks() []*check.Check {
 		AzureRequiredTags, RegistryRequiredTags, KeyVaultCSIAddon, WorkloadIdentityCluster,
 		AvailabilityZones, UptimeSLA, AzureCNI, NetworkPolicyEngine, EgressLockdown,
 		ACRPublicAccess, KubernetesVersion, NodePoolVersionSkew, NodeOSUpgradeChannel,
-		NodeOSUpgradeWindow, NodeImageCurrent, NodePublicIP, DefenderPlan, ContainerInsights,
+		NodeOSUpgradeWindow, NodeImageCurrent, NodeImageAge, NodePublicIP, DefenderPlan, ContainerInsights,
 		ControlPlaneLogs, ManagedPrometheus, AzurePolicyAddon, DefenderForContainers,
 		KeyVaultSecretsProvider, NodeAutoscaling, EphemeralOSDisk, WindowsAzureCNI,
-		WindowsPoolForImages, WindowsNodePatching, WindowsGMSA,
+		WindowsPoolForImages, WindowsNodePatching, WindowsNodeImageAge, WindowsGMSA,
 	}
 }
 
 // Evidence kinds of the checks.
 var (
-	clusterEvidence  = []catalog.Evidence{catalog.ARM, catalog.Terraform}
+	clusterEvidence = []catalog.Evidence{catalog.ARM, catalog.Terraform}
+	// observedEvidence is that of the rules a running cluster's Nodes prove as well as its
+	// Azure description: the live loader maps the Nodes into the same pools.
+	observedEvidence = []catalog.Evidence{catalog.ARM, catalog.Terraform, catalog.Cluster}
+	// imageEvidence is that of the node image rules: azurerm has no node image version.
+	imageEvidence    = []catalog.Evidence{catalog.ARM, catalog.Cluster}
 	registryEvidence = []catalog.Evidence{catalog.ACR}
 )
 
