@@ -25,6 +25,9 @@ const (
 type Meta struct {
 	// ID is stable and kebab-case; users disable and exempt by it.
 	ID string
+	// Aliases are former IDs of checks this one replaced: configs (checks.disable,
+	// checks.severity, exemptions) and exemption annotations that name them apply to it.
+	Aliases []string
 	// Item is the catalog item the check proves.
 	Item string
 	// Title says what holds when the check passes.
@@ -161,6 +164,14 @@ func (r *Result) Severity() Severity { return r.meta.Severity }
 func (r *Result) Add(f Finding) {
 	id := r.subject
 	f.Check, f.Item, f.Remediation = r.meta.ID, r.meta.Item, r.meta.Remediation
+	if f.Location.OnObject() {
+		// A setting observed on a Kubernetes object (a node pool's zones on its Nodes): the
+		// finding names that object, at the setting's path.
+		if f.Object == (ObjectRef{}) {
+			f.Object = ObjectRef{APIVersion: "v1", Kind: f.Location.Kind, Name: f.Location.Name}
+		}
+		f.Location = subject.Location{Path: f.Location.Path}
+	}
 	if f.Object == (ObjectRef{}) {
 		f.Object = ObjectRef{APIVersion: id.APIVersion, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name}
 	}

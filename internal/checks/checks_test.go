@@ -41,6 +41,16 @@ func TestMetadata(t *testing.T) {
 			}
 		}
 	}
+	// A former ID (Meta.Aliases) stays reserved: users' configs and annotations still name it.
+	former := map[string]string{}
+	for _, c := range All() {
+		for _, old := range c.Aliases {
+			if seen[old] || former[old] != "" {
+				t.Errorf("check %s: former ID %s is taken by another check or alias", c.ID, old)
+			}
+			former[old] = c.ID
+		}
+	}
 }
 
 // TestEveryCheckIsRegistered parses the check packages and fails when a check variable is not

@@ -438,3 +438,47 @@ func TestVulnerabilityParamsAndIgnoreList(t *testing.T) {
 		t.Errorf("an ignore entry without reason: %v", err)
 	}
 }
+
+// The IDs of the live-* checks that cluster checks replaced still work in a config, as the
+// check that replaced them, with a notice that says so.
+func TestFormerCheckIDs(t *testing.T) {
+	t.Parallel()
+	r, err := resolve(t, `checks:
+  disable: [live-node-zones]
+  severity: {live-system-node-pool: low}
+exemptions:
+  - check: live-node-version-skew
+    kind: Node
+    reason: "the legacy pool is retired next month"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Policy
+	if !p.Disabled["availability-zones"] || p.Disabled["live-node-zones"] {
+		t.Errorf("disabled = %v, want availability-zones", p.Disabled)
+	}
+	if sev, ok := p.Severity["system-node-pool"]; !ok || sev != check.Low {
+		t.Errorf("severity = %v, want system-node-pool low", p.Severity)
+	}
+	if len(p.Exemptions) != 1 || p.Exemptions[0].Check != "node-pool-version-skew" {
+		t.Errorf("exemptions = %+v, want one of node-pool-version-skew", p.Exemptions)
+	}
+	var msgs []string
+	for _, n := range p.Notices {
+		msgs = append(msgs, n.Message)
+		if n.Source != ".akscheck.yaml" || n.Line == 0 {
+			t.Errorf("notice without its place: %+v", n)
+		}
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"checks.disable: live-node-zones is now availability-zones",
+		"checks.severity: live-system-node-pool is now system-node-pool", "live-node-version-skew is now node-pool-version-skew"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notices %q lack %q", all, want)
+		}
+	}
+	if _, err := resolve(t, "checks:\n  severity: {live-node-zones: low, availability-zones: high}\n"); err == nil || !strings.Contains(err.Error(), "name the same check") {
+		t.Errorf("a former ID and its check both set: err = %v", err)
+	}
+}

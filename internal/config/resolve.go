@@ -13,6 +13,7 @@ import (
 	"github.com/akscheck/akscheck/internal/checks/custom"
 	"github.com/akscheck/akscheck/internal/checks/vuln"
 	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/report"
 )
 
 // Resolved is a validated config turned into what a scan runs with.
@@ -40,8 +41,13 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 	var specs []custom.Spec
 	var extraItems []catalog.Item
 	ids := map[string]bool{}
+	// renamed maps the former IDs of built-in checks to their IDs today.
+	renamed := map[string]string{}
 	for _, b := range builtin {
 		ids[b.ID] = true
+		for _, old := range b.Aliases {
+			renamed[old] = b.ID
+		}
 	}
 	for i, cc := range c.CustomChecks {
 		where := fmt.Sprintf("customChecks[%d]", i)
@@ -51,6 +57,9 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			continue
 		case ids[cc.ID]:
 			fail(cc.Line, "%s: id %q is already taken by another check", where, cc.ID)
+			continue
+		case renamed[cc.ID] != "":
+			fail(cc.Line, "%s: id %q is the former ID of %s; choose another", where, cc.ID, renamed[cc.ID])
 			continue
 		case strings.TrimSpace(cc.Expression) == "":
 			fail(cc.Line, "%s (%s): expression is required", where, cc.ID)
@@ -118,8 +127,19 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 	policy := &engine.Policy{Disabled: map[string]bool{}, Enabled: map[string]bool{}, Severity: map[string]check.Severity{},
 		Strict: c.Checks.Strict, Source: c.Source,
 		AttestationMaxAge: time.Duration(c.Checks.AttestationMaxAgeDays) * 24 * time.Hour}
+	// A former check ID still works, as the check that replaced it, with a notice.
+	current := func(key string, line int, id string) string {
+		now, ok := renamed[id]
+		if !ok {
+			return id
+		}
+		policy.Notices = append(policy.Notices, report.Notice{Severity: check.Info, Source: c.Source, Line: line,
+			Message: fmt.Sprintf("%s: %s is now %s; rename it", key, id, now)})
+		return now
+	}
 	for i, id := range c.Checks.Disable {
 		line := lineAt(c.Checks.disableLines, i)
+		id = current("checks.disable", line, id)
 		if !known(id) {
 			fail(line, "checks.disable: %q is no check or item ID%s", id, didYouMean(id, candidates))
 			continue
@@ -128,6 +148,7 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 	}
 	for i, id := range c.Checks.Enable {
 		line := lineAt(c.Checks.enableLines, i)
+		id = current("checks.enable", line, id)
 		switch {
 		case !known(id):
 			fail(line, "checks.enable: %q is no check or item ID%s", id, didYouMean(id, candidates))
@@ -137,8 +158,15 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			policy.Enabled[id] = true
 		}
 	}
-	for id, name := range c.Checks.Severity {
-		line := c.Checks.severityLines[id]
+	for _, id := range keysOf(c.Checks.Severity) {
+		name, line := c.Checks.Severity[id], c.Checks.severityLines[id]
+		if now, ok := renamed[id]; ok {
+			if _, both := c.Checks.Severity[now]; both {
+				fail(line, "checks.severity: %q and %q name the same check (%s is now %s); keep %s", id, now, id, now, now)
+				continue
+			}
+			id = current("checks.severity", line, id)
+		}
 		if !known(id) {
 			fail(line, "checks.severity: %q is no check or item ID%s", id, didYouMean(id, candidates))
 			continue
@@ -155,12 +183,12 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 		switch {
 		case e.Check == "":
 			fail(e.Line, "%s: check is required (a check ID or an item ID)", where)
-		case !known(e.Check):
+		case !known(e.Check) && renamed[e.Check] == "":
 			fail(e.Line, "%s: %q is no check or item ID%s", where, e.Check, didYouMean(e.Check, candidates))
 		case strings.TrimSpace(e.Reason) == "":
 			fail(e.Line, "%s: reason is required: say why %s does not apply", where, e.Check)
 		default:
-			policy.Exemptions = append(policy.Exemptions, engine.Exemption{Check: e.Check, Kind: e.Kind, Namespace: e.Namespace,
+			policy.Exemptions = append(policy.Exemptions, engine.Exemption{Check: current(where, e.Line, e.Check), Kind: e.Kind, Namespace: e.Namespace,
 				Name: e.Name, Container: e.Container, Reason: e.Reason, Expires: e.Expires.Time, Line: e.Line})
 		}
 	}
@@ -231,7 +259,7 @@ func sectionIDs(cat *catalog.Catalog) []string {
 	return out
 }
 
-func keysOf(m map[string]bool) []string {
+func keysOf[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -53,7 +53,12 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 	if c.DisabledByDefault {
 		enabled = "no (turn it on with `checks.enable: [" + c.ID + "]` in .akscheck.yaml)"
 	}
-	fmt.Fprintf(&b, "| Enabled by default | %s |\n\n", enabled)
+	fmt.Fprintf(&b, "| Enabled by default | %s |\n", enabled)
+	if len(c.Aliases) > 0 {
+		// Configs and annotations that name a former ID still apply to the check.
+		fmt.Fprintf(&b, "| Former IDs | `%s` (still accepted in configs and annotations) |\n", strings.Join(c.Aliases, "`, `"))
+	}
+	b.WriteString("\n")
 
 	b.WriteString("## What it looks at, and why\n\n")
 	fmt.Fprintf(&b, "%s\n\n", c.Description)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,6 +75,11 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	}
 
 	notes := &notices{}
+	if opts.Policy != nil {
+		for _, n := range opts.Policy.Notices {
+			notes.add(n.Source, n.Line, n.Message)
+		}
+	}
 	ids := &identities{ix: ix, byType: map[reflect.Type][]subject.Identity{}}
 	runs := make([]*checkRun, 0, len(checks))
 	for _, c := range checks {
@@ -179,7 +185,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities
 			cr.applied++
 		}
 		fs := r.Findings()
-		policy.applyAnnotations(s, fs, notes)
+		policy.applyAnnotations(c, s, fs, notes)
 		cr.findings = append(cr.findings, fs...)
 	}
 }
@@ -275,6 +281,11 @@ func unlistedKinds(c *check.Check, scan *subject.Scan) (out []string, blocked bo
 	kinds := c.Kinds
 	if len(kinds) == 0 {
 		kinds = subject.KindsOf(c.SubjectType())
+	}
+	if c.SubjectType() == reflect.TypeFor[*subject.Cluster]() && slices.Contains(c.EvidenceKinds(), catalog.Cluster) {
+		// A live scan builds its AKS cluster from the Nodes: without them, a cluster check
+		// that takes live evidence would pass on no cluster.
+		kinds = append(slices.Clip(kinds), "Node")
 	}
 	for _, k := range kinds {
 		if why, ok := scan.Unlisted[k]; ok {

@@ -121,3 +121,30 @@ func TestDisabledByDefault(t *testing.T) {
 		}
 	}
 }
+
+// An exemption annotation that names a check's former ID (Meta.Aliases) exempts it; the
+// config's own notices (a renamed ID) reach the report.
+func TestAnnotationNamesFormerID(t *testing.T) {
+	t.Parallel()
+	s := manifest.LoadBytes("p.yaml", []byte(`apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: n
+  annotations: {akscheck.io/exempt: "old-name", akscheck.io/exempt-reason: "a known singleton"}
+spec: {containers: [{name: c, image: x}]}
+`), manifest.Options{})
+	s.Evidence[catalog.Manifest] = true
+	renamed := check.New(check.Meta{ID: "new-name", Aliases: []string{"old-name"}, Item: testItem, Severity: check.High},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Failf("spec", "", "bad")
+		})
+	policy := &Policy{Notices: []report.Notice{{Source: ".akscheck.yaml", Line: 3, Message: "checks.disable: old-name is now new-name; rename it"}}}
+	rep := Run(t.Context(), catalog.MustLoad(), []*check.Check{renamed}, s, Options{Policy: policy})
+	if len(rep.Findings) != 0 || len(rep.Suppressed) != 1 || !strings.Contains(rep.Suppressed[0].SuppressedBy, "a known singleton") {
+		t.Errorf("findings %+v, suppressed %+v: the former ID in the annotation must exempt the check", rep.Findings, rep.Suppressed)
+	}
+	if len(rep.Notices) != 1 || rep.Notices[0].Line != 3 {
+		t.Errorf("notices = %+v, want the config's", rep.Notices)
+	}
+}

@@ -31,6 +31,9 @@ type Policy struct {
 	AttestationMaxAge time.Duration
 	// Source is the config file the policy came from, for locations in notices.
 	Source string
+	// Notices are what resolving the config has to tell (a check ID that is now another's),
+	// reported with the engine's own notices.
+	Notices []report.Notice
 }
 
 // Exemption suppresses the findings of a check (or of every check of an item) on the objects
@@ -113,9 +116,10 @@ func (p *Policy) applyExemptions(now time.Time, fs []check.Finding, notes *notic
 	}
 }
 
-// applyAnnotations suppresses findings that the subject's own annotations exempt. Without a
-// reason the annotation does not apply, and a notice says so.
-func (p *Policy) applyAnnotations(s subject.Subject, fs []check.Finding, notes *notices) {
+// applyAnnotations suppresses findings that the subject's own annotations exempt, by the
+// check's ID, a former ID of it (Meta.Aliases) or its item. Without a reason the annotation
+// does not apply, and a notice says so.
+func (p *Policy) applyAnnotations(c *check.Check, s subject.Subject, fs []check.Finding, notes *notices) {
 	if len(fs) == 0 {
 		return
 	}
@@ -134,6 +138,11 @@ func (p *Policy) applyAnnotations(s subject.Subject, fs []check.Finding, notes *
 	ids := map[string]bool{}
 	for _, id := range strings.Split(list, ",") {
 		ids[strings.TrimSpace(id)] = true
+	}
+	for _, old := range c.Aliases {
+		if ids[old] {
+			ids[c.ID] = true
+		}
 	}
 	for i := range fs {
 		f := &fs[i]

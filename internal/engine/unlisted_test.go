@@ -67,3 +67,28 @@ func TestUnlistedKinds(t *testing.T) {
 		})
 	}
 }
+
+// A live scan builds its AKS cluster from the Nodes: without them, a cluster check that takes
+// live evidence is not evaluated (it would pass on no cluster); one that takes only Azure
+// evidence does not depend on them.
+func TestClusterChecksNeedNodes(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	const item = "dr.availability-zones"
+	observed := check.New(check.Meta{ID: "observed", Item: item, Evidence: []catalog.Evidence{catalog.ARM, catalog.Cluster}},
+		func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {})
+	azureOnly := check.New(check.Meta{ID: "azure-only", Item: item, Evidence: []catalog.Evidence{catalog.ARM}},
+		func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {})
+	arm := &subject.Cluster{AzureResource: subject.AzureResource{Name: "aks", Input: subject.InputARM}}
+	scan := func() *subject.Scan {
+		return &subject.Scan{Others: []subject.Subject{arm},
+			Evidence: map[catalog.Evidence]bool{catalog.ARM: true, catalog.Cluster: true},
+			Unlisted: map[string]string{"Node": "cluster-scoped, not listed by a scan limited to namespace shop"}}
+	}
+	if it := status(Run(t.Context(), cat, []*check.Check{observed}, scan(), Options{}), item); it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "Node: cluster-scoped") {
+		t.Errorf("live-evidence cluster check without Nodes: %s (%s), want not-evaluated", it.Status, it.Reason)
+	}
+	if it := status(Run(t.Context(), cat, []*check.Check{azureOnly}, scan(), Options{}), item); it.Status != report.StatusPass {
+		t.Errorf("Azure-only cluster check without Nodes: %s (%s), want pass", it.Status, it.Reason)
+	}
+}

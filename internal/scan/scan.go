@@ -233,7 +233,8 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 		out = append(out, cluster{name: t.Context, load: func(ctx context.Context) *subject.Scan {
 			s := live.Load(ctx, t, live.Options{Namespace: req.Kube.Namespace})
 			if az != nil {
-				s.Merge(readAKS(ctx, az, "", s))
+				observed := clustersOf(s)
+				s.Merge(joinObserved(s, observed, readAKS(ctx, az, "", s)))
 			}
 			return s
 		}})
@@ -245,17 +246,57 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 // addCluster adds the one cluster of a request (its kube context, its AKS resource) to the
 // scan of its files.
 func (req *Request) addCluster(ctx context.Context, az *azure.Client, s *subject.Scan) error {
+	var observed []*subject.Cluster
 	if req.Kube != nil {
 		targets, err := live.Targets(req.Kube.Kubeconfig, req.Kube.Context, false)
 		if err != nil {
 			return &RequestError{Err: err}
 		}
-		s.Merge(live.Load(ctx, targets[0], live.Options{Namespace: req.Kube.Namespace}))
+		liveScan := live.Load(ctx, targets[0], live.Options{Namespace: req.Kube.Namespace})
+		observed = clustersOf(liveScan)
+		s.Merge(liveScan)
 	}
 	if az != nil {
-		s.Merge(readAKS(ctx, az, req.Azure.ResourceID, s))
+		s.Merge(joinObserved(s, observed, readAKS(ctx, az, req.Azure.ResourceID, s)))
 	}
 	return nil
+}
+
+// clustersOf returns the AKS clusters among a scan's subjects.
+func clustersOf(s *subject.Scan) []*subject.Cluster {
+	var out []*subject.Cluster
+	for _, o := range s.Others {
+		if c, ok := o.(*subject.Cluster); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// joinObserved makes one cluster of the AKS resource read from Azure (azScan) and the
+// cluster its live scan observed (observed, among the subjects of s): the ARM description
+// wins, the live observations fill only what it leaves absent or unknown (the node image the
+// nodes run), and the observed cluster leaves s, so that one cluster is judged once. When
+// Azure gave no cluster (it could not be read), the observed one stays. It returns azScan.
+func joinObserved(s *subject.Scan, observed []*subject.Cluster, azScan *subject.Scan) *subject.Scan {
+	arm := clustersOf(azScan)
+	if len(arm) != 1 || len(observed) == 0 {
+		return azScan
+	}
+	drop := map[subject.Subject]bool{}
+	for _, c := range observed {
+		arm[0].Observe(c)
+		drop[c] = true
+	}
+	kept := s.Others[:0]
+	for _, o := range s.Others {
+		if !drop[o] {
+			kept = append(kept, o)
+		}
+	}
+	clear(s.Others[len(kept):])
+	s.Others = kept
+	return azScan
 }
 
 // readAKS reads the AKS resource of a cluster: the one named, else the one whose API server

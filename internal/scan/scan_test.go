@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/load/azure"
 	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
+	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -138,5 +142,66 @@ func TestClusterName(t *testing.T) {
 	}
 	if got := ClusterName("odd"); got != "odd" {
 		t.Errorf("ClusterName(odd) = %q", got)
+	}
+}
+
+// --cluster --azure: the AKS resource and the cluster the live scan observed are one cluster,
+// judged once: ARM's settings stay, the nodes fill what ARM leaves out, and a cluster of the
+// scan's files is left alone.
+func TestJoinObserved(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	az, err := azure.New(azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := func(name, pool, zone, image string) *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
+			subject.LabelAgentPool: pool, subject.LabelZone: zone, subject.LabelNodeImageVersion: image}},
+			Status: corev1.NodeStatus{NodeInfo: corev1.NodeSystemInfo{KubeletVersion: "v1.35.3"}}}
+	}
+	observed := live.ClusterOf("aks-shop", "v1.35.3", []*corev1.Node{
+		node("aks-system-0", "system", "westeurope-1", "AKSAzureLinux-V2gen2-202611.10.0"),
+		node("aks-apps-0", "apps", "westeurope-2", "AKSAzureLinux-V2gen2-202611.10.0"),
+	})
+	fromFile := &subject.Cluster{AzureResource: subject.AzureResource{Name: "aks-other", Input: subject.InputARM}}
+	s := &subject.Scan{Others: []subject.Subject{
+		&subject.LiveCluster{Context: "aks-shop", Server: "https://" + azuretest.FQDN + ":443"}, observed, fromFile}}
+	azScan := joinObserved(s, []*subject.Cluster{observed}, readAKS(t.Context(), az, "", s))
+	s.Merge(azScan)
+
+	var clusters []*subject.Cluster
+	for _, o := range s.Others {
+		if c, ok := o.(*subject.Cluster); ok {
+			clusters = append(clusters, c)
+		}
+	}
+	if len(clusters) != 2 || clusters[0] != fromFile || clusters[1].Input != subject.InputARM {
+		t.Fatalf("clusters = %+v: want the file's and the ARM one, not the observed one", clusters)
+	}
+	arm := clusters[1]
+	var system, apps *subject.NodePool
+	for _, p := range arm.Pools {
+		switch p.Name {
+		case "system":
+			system = p
+		case "apps":
+			apps = p
+		}
+	}
+	if system == nil || apps == nil {
+		t.Fatalf("pools = %+v", arm.Pools)
+	}
+	// ARM wins where it knows: the pool's zones and node image as ARM describes them.
+	if len(system.Zones.V) != 3 || system.Zones.Loc.Kind != "" || system.NodeImageVersion.V != "AKSAzureLinux-V2gen2-202605.04.0" {
+		t.Errorf("system pool: zones %+v, image %+v: ARM's values must stay", system.Zones, system.NodeImageVersion)
+	}
+	// ARM writes no zones for apps: the nodes show where it runs.
+	if !apps.Zones.IsKnown() || len(apps.Zones.V) != 1 || apps.Zones.V[0] != "2" || apps.Zones.Loc.Kind != "Node" || apps.Zones.Loc.Name != "aks-apps-0" {
+		t.Errorf("apps zones = %+v, want zone 2 observed on Node aks-apps-0", apps.Zones)
+	}
+	if !arm.PrivateCluster.IsKnown() && !arm.PrivateCluster.IsAbsent() {
+		t.Errorf("private cluster = %+v: the observation must not make ARM's setting unknown", arm.PrivateCluster)
 	}
 }

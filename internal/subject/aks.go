@@ -205,7 +205,7 @@ func (c *Cluster) MaintenanceMissingAt(name string) Location {
 
 // At returns the location of a cluster setting, or of the cluster when loc is empty.
 func (c *Cluster) At(loc Location) Location {
-	if loc.File == "" {
+	if loc.File == "" && !loc.OnObject() {
 		return c.Source
 	}
 	return loc

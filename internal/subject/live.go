@@ -54,6 +54,8 @@ const (
 	LabelZone             = "topology.kubernetes.io/zone"
 	LabelOS               = "kubernetes.io/os"
 	LabelHostname         = "kubernetes.io/hostname"
+	LabelRegion           = "topology.kubernetes.io/region"
+	LabelInstanceType     = "node.kubernetes.io/instance-type"
 )
 
 // NodePoolOf returns the AKS agent pool of a node ("" when the node has no AKS labels).

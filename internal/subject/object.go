@@ -23,12 +23,19 @@ const (
 )
 
 // Location says where a subject (or a part of it) is: a file and 1-based line, and a field path
-// inside the object.
+// inside the object. A setting observed through the Kubernetes API rather than written in a
+// file (a node pool's mode as its Nodes carry it) has no file: Kind and Name name the
+// cluster-scoped object it was read from, and Path is the field path in that object.
 type Location struct {
 	File string
 	Line int
 	Path string
+	Kind string
+	Name string
 }
+
+// OnObject reports whether the location names a Kubernetes object instead of a file.
+func (l Location) OnObject() bool { return l.File == "" && l.Kind != "" }
 
 // Object is one Kubernetes object of the scan.
 type Object struct {

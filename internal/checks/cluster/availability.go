@@ -20,14 +20,17 @@ var regionsWithoutZones = map[string]bool{
 // AvailabilityZones finds pools that live in a single zone.
 var AvailabilityZones = check.New(check.Meta{
 	ID:       "availability-zones",
+	Aliases:  []string{"live-node-zones"},
 	Item:     "dr.availability-zones",
 	Title:    "Every node pool spans two or more availability zones",
 	Severity: check.Medium,
 	Description: "Each pool's availabilityZones (Terraform zones) lists at least two zones, and the load " +
-		"balancer SKU is not basic, so a zone outage does not take the cluster down. Regions known to have " +
+		"balancer SKU is not basic, so a zone outage does not take the cluster down. On a running cluster the " +
+		"zones are those of the pool's nodes (label topology.kubernetes.io/zone: westeurope-2 is zone 2; a bare " +
+		"number is a fault domain of a pool without zones). Regions known to have " +
 		"no zones are not judged (heuristic: a bundled region list).",
 	Remediation: "Create pools across zones (--zones 1 2 3); zones cannot be added to an existing pool, so add a new pool and move the workloads.",
-	Evidence:    clusterEvidence,
+	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if len(c.Pools) == 0 || (c.Location.IsKnown() && regionsWithoutZones[regionKey(c.Location.V)]) {
 		r.NotApplicable()

@@ -15,7 +15,12 @@ import (
 
 // Evidence kinds of the checks.
 var (
-	clusterEvidence  = []catalog.Evidence{catalog.ARM, catalog.Terraform}
+	clusterEvidence = []catalog.Evidence{catalog.ARM, catalog.Terraform}
+	// observedEvidence is that of the rules a running cluster's Nodes prove as well as its
+	// Azure description: the live loader maps the Nodes into the same pools.
+	observedEvidence = []catalog.Evidence{catalog.ARM, catalog.Terraform, catalog.Cluster}
+	// imageEvidence is that of the node image rules: azurerm has no node image version.
+	imageEvidence    = []catalog.Evidence{catalog.ARM, catalog.Cluster}
 	registryEvidence = []catalog.Evidence{catalog.ACR}
 )
 
@@ -38,10 +43,10 @@ func poolFail(r *check.Result, c *subject.Cluster, p *subject.NodePool, a subjec
 	r.FailLoc(loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
 }
 
-// where is the location of a setting; one without a file (a cluster known only by its
-// parts) points at the subject, keeping the setting's path.
+// where is the location of a setting; one without a file or an object (a cluster known only
+// by its parts) points at the subject, keeping the setting's path.
 func where(loc, subjectAt subject.Location) subject.Location {
-	if loc.File != "" {
+	if loc.File != "" || loc.OnObject() {
 		return loc
 	}
 	if loc.Path != "" {

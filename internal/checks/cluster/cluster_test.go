@@ -24,7 +24,8 @@ var scanDate = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 // Checks whose evidence cannot be written in one of the shapes.
 var (
 	// azurerm has no node image version: the check needs the pool's upgrade profile.
-	jsonOnly = map[string]bool{"node-image-current": true}
+	// azurerm has no node image version: the image checks read the pools' nodeImageVersion.
+	jsonOnly = map[string]bool{"node-image-current": true, "node-image-age": true, "windows-node-image-age": true}
 	// azurerm v3 and v4 cannot enable the dashboard add-on.
 	noTerraformFail = map[string]bool{"kube-dashboard-addon": true}
 )

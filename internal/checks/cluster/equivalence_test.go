@@ -13,7 +13,9 @@ import (
 
 // TestSameClusterSameStatuses: the hardened cluster written as az CLI output, as an ARM
 // template, as compiled Bicep, as a Terraform module and as a Terraform plan gives the
-// same status for every item the Azure checks prove.
+// same status for every item the Azure checks prove. The sixth form, the same cluster's Nodes
+// in a real kube-apiserver, is in internal/load/live/integration
+// (TestSameClusterSameStatusesLive, build tag integration): it loads these five files too.
 func TestSameClusterSameStatuses(t *testing.T) {
 	t.Parallel()
 	az := filepath.Join("..", "..", "load", "arm", "testdata", "az")

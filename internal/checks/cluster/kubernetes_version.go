@@ -146,13 +146,16 @@ func latestPatch(c *subject.Cluster, version, fromList string) string {
 // NodePoolVersionSkew finds pools too far from the control plane's version.
 var NodePoolVersionSkew = check.New(check.Meta{
 	ID:       "node-pool-version-skew",
+	Aliases:  []string{"live-node-version-skew"},
 	Item:     "ops.kubernetes-version",
 	Title:    "Node pools are at most two minors behind the control plane, never ahead",
 	Severity: check.High,
 	Description: "Each pool's currentOrchestratorVersion (else orchestratorVersion; Terraform orchestrator_version) " +
-		"has the control plane's major version, is not newer than it, and is at most two minors older.",
+		"has the control plane's major version, is not newer than it, and is at most two minors older. On a " +
+		"running cluster the pool's version is its oldest node's kubelet (status.nodeInfo.kubeletVersion) and " +
+		"the control plane's the API server's (/version).",
 	Remediation: "Upgrade the lagging node pools (az aks nodepool upgrade --kubernetes-version <control plane version>).",
-	Evidence:    clusterEvidence,
+	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	cp := aksversion.Parts(controlPlaneVersion(c).V)
 	if !controlPlaneVersion(c).IsKnown() || len(cp) < 2 {

@@ -11,15 +11,18 @@ import (
 // SystemNodePool finds clusters whose system pools are not isolated or too small.
 var SystemNodePool = check.New(check.Meta{
 	ID:       "system-node-pool",
+	Aliases:  []string{"live-system-node-pool"},
 	Item:     "cluster.system-node-pools",
 	Title:    "A system node pool of two or more nodes runs only critical add-ons",
 	Severity: check.Medium,
 	Description: "At least one node pool is in System mode; when User pools exist, every System pool carries the " +
 		"CriticalAddonsOnly=true:NoSchedule taint (Terraform: default_node_pool.only_critical_addons_enabled), " +
 		"so application pods cannot starve CoreDNS and the other system pods; and the System pools hold at " +
-		"least two nodes (minCount when autoscaling, else count).",
+		"least two nodes (minCount when autoscaling, else count). On a running cluster the pools are read from " +
+		"the nodes (labels kubernetes.azure.com/agentpool and kubernetes.azure.com/mode, spec.taints, the number " +
+		"of nodes); clusters whose nodes carry no AKS labels are not judged.",
 	Remediation: "Add a dedicated System pool of two or more nodes with --node-taints CriticalAddonsOnly=true:NoSchedule (Terraform: only_critical_addons_enabled = true), and run applications on User pools.",
-	Evidence:    clusterEvidence,
+	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if len(c.Pools) == 0 {
 		r.NotApplicable()

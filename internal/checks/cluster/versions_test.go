@@ -37,3 +37,23 @@ func TestVersionDataAge(t *testing.T) {
 		}
 	}
 }
+
+func TestImageDate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"AKSUbuntu-2204gen2containerd-202501.12.0", "2025-01-12"},
+		{"AKSAzureLinux-V2gen2-202410.09.0", "2024-10-09"},
+		{"AKSWindows-2022-containerd-20348.2966.241211", "2024-12-11"},
+		{"AKSUbuntu-2204gen2containerd-202513.40.0", ""},
+		{"custom", ""},
+	}
+	for _, tt := range tests {
+		got, ok := imageDate(tt.in)
+		if s := got.Format("2006-01-02"); (ok && s != tt.want) || (!ok && tt.want != "") {
+			t.Errorf("imageDate(%q) = %s, %v; want %q", tt.in, s, ok, tt.want)
+		}
+	}
+}

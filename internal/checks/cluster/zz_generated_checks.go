@@ -35,6 +35,8 @@ func Checks() []*check.Check {
 		WindowsAzureCNI,
 		NetworkPolicyEngine,
 		EgressLockdown,
+		NodeImageAge,
+		WindowsNodeImageAge,
 		NodePoolMaxSurge,
 		NodePublicIP,
 		EphemeralOSDisk,

@@ -1,18 +1,18 @@
-// Package live holds the checks that only a running cluster can answer: node versions and
-// images, node pools and zones, where replicas actually run, and the add-ons found in
-// kube-system and gatekeeper-system (Defender, Azure Policy, monitoring agents), GitOps
-// controllers and backups (the Kubernetes dashboard is found by the rbac checks, which the
-// live loader feeds like any other). They take the *subject.LiveCluster the live loader builds and
-// look up the cluster's objects in the index; each finding names the evidence it used.
+// Package live holds the checks that only a running cluster can answer: where replicas
+// actually run, and the add-ons found in kube-system and gatekeeper-system (Defender, Azure
+// Policy, monitoring agents), GitOps controllers and backups (the Kubernetes dashboard is
+// found by the rbac checks, which the live loader feeds like any other). They take the
+// *subject.LiveCluster the live loader builds and look up the cluster's objects in the index;
+// each finding names the evidence it used. The rules the nodes prove as well as the cluster's
+// Azure description (system pools, zones, version skew, node image age) are cluster checks:
+// the live loader maps the nodes into the same cluster model.
 package live
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
@@ -24,65 +24,8 @@ var liveOnly = []catalog.Evidence{catalog.Cluster}
 
 const kubeSystem = "kube-system"
 
-// nodeRef names a node in findings.
-func nodeRef(n *corev1.Node) check.ObjectRef {
-	return check.ObjectRef{APIVersion: "v1", Kind: "Node", Name: n.Name}
-}
-
 func objRef(o *subject.Object) check.ObjectRef {
 	return check.ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Meta.Name}
-}
-
-// relatedNodes lists the nodes after the first, which names the finding.
-func relatedNodes(nodes []*corev1.Node) []check.Related {
-	var out []check.Related
-	for _, n := range nodes[1:] {
-		out = append(out, check.Related{Kind: "Node", Name: n.Name})
-	}
-	return out
-}
-
-// nodeNames is "a, b, c" (the first few, then a count) for messages.
-func nodeNames(nodes []*corev1.Node) string {
-	names := make([]string, 0, len(nodes))
-	for _, n := range nodes {
-		names = append(names, n.Name)
-	}
-	return shortList(names, 3)
-}
-
-func shortList(xs []string, n int) string {
-	if len(xs) <= n {
-		return strings.Join(xs, ", ")
-	}
-	return strings.Join(xs[:n], ", ") + " and " + itoa(len(xs)-n) + " more"
-}
-
-// pools groups nodes by AKS agent pool (by "" for nodes without the label), in pool order.
-func pools(nodes []*corev1.Node) ([]string, map[string][]*corev1.Node) {
-	by := map[string][]*corev1.Node{}
-	var names []string
-	for _, n := range nodes {
-		p := subject.NodePoolOf(n)
-		if _, ok := by[p]; !ok {
-			names = append(names, p)
-		}
-		by[p] = append(by[p], n)
-	}
-	sort.Strings(names)
-	return names, by
-}
-
-func poolNoun(pool string) string {
-	if pool == "" {
-		return "nodes without an agent pool label"
-	}
-	return "node pool " + pool
-}
-
-// isWindows reports whether a node runs Windows.
-func isWindows(n *corev1.Node) bool {
-	return n.Labels[subject.LabelOS] == "windows" || strings.EqualFold(n.Status.NodeInfo.OperatingSystem, "windows")
 }
 
 // daemonSetsIn returns the DaemonSets of a namespace ("" for every namespace).

@@ -16,7 +16,7 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// fixtureNow is the date the fixtures' node image ages are measured from.
+// fixtureNow is the date of the fixtures' scans.
 var fixtureNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // apiserverLine sets the API server version of a fixture: "# apiserver: v1.31.2".
@@ -79,35 +79,6 @@ func TestFixtures(t *testing.T) {
 					}
 				}
 			})
-		}
-	}
-}
-
-func TestImageDate(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want string
-	}{
-		{"AKSUbuntu-2204gen2containerd-202501.12.0", "2025-01-12"},
-		{"AKSAzureLinux-V2gen2-202410.09.0", "2024-10-09"},
-		{"AKSWindows-2022-containerd-20348.2966.241211", "2024-12-11"},
-		{"AKSUbuntu-2204gen2containerd-202513.40.0", ""},
-		{"custom", ""},
-	}
-	for _, tt := range tests {
-		got, ok := imageDate(tt.in)
-		if s := got.Format("2006-01-02"); (ok && s != tt.want) || (!ok && tt.want != "") {
-			t.Errorf("imageDate(%q) = %s, %v; want %q", tt.in, s, ok, tt.want)
-		}
-	}
-}
-
-func TestIsZone(t *testing.T) {
-	t.Parallel()
-	for z, want := range map[string]bool{"westeurope-1": true, "0": false, "": false, "2": false, "eastus2-3": true} {
-		if isZone(z) != want {
-			t.Errorf("isZone(%q) = %v", z, !want)
 		}
 	}
 }

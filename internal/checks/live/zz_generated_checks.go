@@ -14,11 +14,6 @@ func Checks() []*check.Check {
 		GitOps,
 		LogAgent,
 		MetricsAgent,
-		NodeImageAge,
-		WindowsNodeImageAge,
-		NodeVersionSkew,
-		NodeZones,
 		ReplicasOnOneNode,
-		SystemNodePool,
 	}
 }

@@ -196,7 +196,13 @@ func (l *loader) load(ctx context.Context) *subject.Scan {
 	l.scan.Inputs = append(l.scan.Inputs, in)
 	l.scan.Evidence[catalog.Cluster] = true
 	if l.opts.Namespace == "" {
-		l.scan.Others = append(l.scan.Others, subject.NewLiveCluster(l.context, l.server, info.GitVersion, l.scan.Objects))
+		lc := subject.NewLiveCluster(l.context, l.server, info.GitVersion, l.scan.Objects)
+		l.scan.Others = append(l.scan.Others, lc)
+		// The nodes also describe the AKS cluster itself, in the model the Azure loaders
+		// fill: the cluster checks judge its pools whichever source showed them.
+		if c := ClusterOf(l.context, info.GitVersion, lc.Nodes); c != nil {
+			l.scan.Others = append(l.scan.Others, c)
+		}
 	}
 	return l.scan
 }
