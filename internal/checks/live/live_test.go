@@ -2,15 +2,13 @@ package live
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/checks/checktest"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -47,38 +45,10 @@ func loadFixture(t *testing.T, file string) *subject.Scan {
 // finding and make the item pass; fail_*.yaml must give at least one finding.
 func TestFixtures(t *testing.T) {
 	t.Parallel()
-	cat := catalog.MustLoad()
-	for _, c := range Checks() {
-		dir := filepath.Join("testdata", c.ID)
-		passes, _ := filepath.Glob(filepath.Join(dir, "pass_*.yaml"))
-		fails, _ := filepath.Glob(filepath.Join(dir, "fail_*.yaml"))
-		if len(passes) == 0 || len(fails) == 0 {
-			t.Errorf("check %s needs at least one pass_ and one fail_ fixture in %s (has %d and %d)", c.ID, dir, len(passes), len(fails))
-		}
-		for _, f := range append(passes, fails...) {
-			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
-				t.Parallel()
-				scan := loadFixture(t, f)
-				rep := engine.Run(t.Context(), cat, []*check.Check{c}, scan, engine.Options{
-					Now: func() time.Time { return fixtureNow }})
-				wantFail := strings.HasPrefix(filepath.Base(f), "fail_")
-				if wantFail && len(rep.Findings) == 0 {
-					t.Errorf("want a finding of %s, got none", c.ID)
-				}
-				if !wantFail {
-					for _, fd := range rep.Findings {
-						t.Errorf("want no finding, got %s", fd.Message)
-					}
-					if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-						t.Errorf("item %s is %s, want pass (does the check apply to the fixture?)", c.Item, st)
-					}
-				}
-				for _, fd := range rep.Findings {
-					if !strings.Contains(fd.Message, "evidence") {
-						t.Errorf("finding does not name its evidence: %s", fd.Message)
-					}
-				}
-			})
-		}
-	}
+	checktest.Suite{Checks: Checks(), Pattern: "*.yaml", Load: loadFixture, Now: fixtureNow,
+		Finding: func(t *testing.T, _ string, fd report.Finding) {
+			if !strings.Contains(fd.Message, "evidence") {
+				t.Errorf("finding does not name its evidence: %s", fd.Message)
+			}
+		}}.Run(t)
 }
