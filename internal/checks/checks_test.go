@@ -14,6 +14,7 @@ import (
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // checkPackages are the folders holding checks, each with testdata/<check-id>/ fixtures.
@@ -147,19 +148,7 @@ func TestFixtures(t *testing.T) {
 			c, f := c, f
 			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
 				t.Parallel()
-				rep := runFixture(t, cat, c, f)
-				wantFail := strings.HasPrefix(filepath.Base(f), "fail_")
-				if wantFail && len(rep.Findings) == 0 {
-					t.Errorf("%s: want a finding of %s, got none", f, c.ID)
-				}
-				if !wantFail {
-					for _, fd := range rep.Findings {
-						t.Errorf("%s: want no finding, got %s", f, fd.Message)
-					}
-					if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-						t.Errorf("%s: item %s is %s, want pass (does the check apply to the fixture?)", f, c.Item, st)
-					}
-				}
+				testutil.Expect(t, cat, c, f, runFixture(t, cat, c, f))
 			})
 		}
 	}

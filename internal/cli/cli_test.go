@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/akscheck/akscheck/internal/render"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and generated docs")
@@ -78,25 +79,7 @@ func TestHelpNamesExitCodesAndCommands(t *testing.T) {
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open("../../docs/report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("report.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return testutil.CompileSchema(t, "../../docs/report.schema.json")
 }
 
 // TestJSONReportMatchesContract validates the JSON report against the contract's schema, for

@@ -12,6 +12,7 @@ import (
 	loaddf "github.com/akscheck/akscheck/internal/load/dockerfile"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // TestFixtures runs each check on its fixtures: testdata/<id>/pass_*.Dockerfile must give no
@@ -21,46 +22,25 @@ import (
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
-	known := map[string]bool{}
-	for _, c := range Checks() {
-		known[c.ID] = true
-		passes, _ := filepath.Glob(filepath.Join("testdata", c.ID, "pass_*.Dockerfile"))
-		fails, _ := filepath.Glob(filepath.Join("testdata", c.ID, "fail_*.Dockerfile"))
-		if len(passes) == 0 || len(fails) == 0 {
-			t.Errorf("check %s needs at least one pass_ and one fail_ fixture in testdata/%s (has %d and %d)", c.ID, c.ID, len(passes), len(fails))
-		}
-		for _, f := range append(passes, fails...) {
+	for c, files := range testutil.FixtureFiles(t, Checks(), "*.Dockerfile") {
+		for _, f := range files {
 			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
 				t.Parallel()
 				rep := runFixture(t, cat, c, f)
-				if strings.HasPrefix(filepath.Base(f), "fail_") {
-					if len(rep.Findings) == 0 {
-						t.Errorf("want a finding of %s, got none", c.ID)
-					}
-					for _, fd := range rep.Findings {
-						if fd.Location.File != f || fd.Location.Line < 1 {
-							t.Errorf("finding %q has location %+v, want %s and a line", fd.Message, fd.Location, f)
-						}
-						if strings.Contains(fd.Message, "s3cr3t") {
-							t.Errorf("finding shows a secret value: %s", fd.Message)
-						}
-						t.Logf("%d: %s", fd.Location.Line, fd.Message)
-					}
+				testutil.Expect(t, cat, c, f, rep)
+				if !testutil.WantFail(f) {
 					return
 				}
 				for _, fd := range rep.Findings {
-					t.Errorf("want no finding, got line %d: %s", fd.Location.Line, fd.Message)
-				}
-				if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-					t.Errorf("item %s is %s, want pass (does the check apply to the fixture?)", c.Item, st)
+					if fd.Location.File != f || fd.Location.Line < 1 {
+						t.Errorf("finding %q has location %+v, want %s and a line", fd.Message, fd.Location, f)
+					}
+					if strings.Contains(fd.Message, "s3cr3t") {
+						t.Errorf("finding shows a secret value: %s", fd.Message)
+					}
+					t.Logf("%d: %s", fd.Location.Line, fd.Message)
 				}
 			})
-		}
-	}
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, d := range dirs {
-		if !known[filepath.Base(d)] {
-			t.Errorf("%s holds fixtures of no check", d)
 		}
 	}
 }

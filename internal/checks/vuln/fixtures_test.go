@@ -12,6 +12,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // now pins the clock of the fixtures: report ages are measured from it.
@@ -43,43 +44,22 @@ func run(t *testing.T, c *check.Check, scan *subject.Scan, settings check.Settin
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
-	known := map[string]bool{}
-	for _, c := range Checks() {
-		known[c.ID] = true
-		passes, _ := filepath.Glob(filepath.Join("testdata", c.ID, "pass_*"))
-		fails, _ := filepath.Glob(filepath.Join("testdata", c.ID, "fail_*"))
-		if len(passes) == 0 || len(fails) == 0 {
-			t.Errorf("check %s needs at least one pass_ and one fail_ fixture in testdata/%s (has %d and %d)", c.ID, c.ID, len(passes), len(fails))
-		}
-		for _, f := range append(passes, fails...) {
+	for c, files := range testutil.FixtureFiles(t, Checks(), "*") {
+		for _, f := range files {
 			t.Run(c.ID+"/"+filepath.Base(f), func(t *testing.T) {
 				t.Parallel()
 				rep := run(t, c, loadFixture(t, f), nil)
-				if strings.HasPrefix(filepath.Base(f), "fail_") {
-					if len(rep.Findings) == 0 {
-						t.Errorf("want a finding of %s, got none", c.ID)
-					}
-					for _, fd := range rep.Findings {
-						if fd.Location.File == "" {
-							t.Errorf("finding %q has no file", fd.Message)
-						}
-						t.Logf("%s %s/%s [%s]: %s", fd.Severity, fd.Object.Kind, fd.Object.Name, fd.Container, fd.Message)
-					}
+				testutil.Expect(t, cat, c, f, rep)
+				if !testutil.WantFail(f) {
 					return
 				}
 				for _, fd := range rep.Findings {
-					t.Errorf("want no finding, got %s", fd.Message)
-				}
-				if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-					t.Errorf("item %s is %s, want pass (does the check apply to the fixture?)", c.Item, st)
+					if fd.Location.File == "" {
+						t.Errorf("finding %q has no file", fd.Message)
+					}
+					t.Logf("%s %s/%s [%s]: %s", fd.Severity, fd.Object.Kind, fd.Object.Name, fd.Container, fd.Message)
 				}
 			})
-		}
-	}
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, d := range dirs {
-		if !known[filepath.Base(d)] {
-			t.Errorf("%s holds fixtures of no check", d)
 		}
 	}
 }
