@@ -77,16 +77,14 @@ func TestHelpNamesExitCodesAndCommands(t *testing.T) {
 	}
 }
 
-func compileSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	return testutil.CompileSchema(t, "../../docs/report.schema.json")
-}
+// reportSchema is the JSON report's contract.
+const reportSchema = "../../docs/report.schema.json"
 
 // TestJSONReportMatchesContract validates the JSON report against the contract's schema, for
 // the examples and for input that produces errors and skipped documents.
 func TestJSONReportMatchesContract(t *testing.T) {
 	t.Parallel()
-	schema := compileSchema(t)
+	schema := testutil.CompileSchema(t, reportSchema)
 	for name, args := range map[string][]string{
 		"examples": {"scan", "-o", "json", "../../examples"},
 		"errors":   {"scan", "-o", "json", "-", "does-not-exist"},
@@ -135,20 +133,25 @@ func TestGoldenReports(t *testing.T) {
 	t.Parallel()
 	for _, format := range render.Names() {
 		_, out, _ := run(t, "", "scan", "--no-color", "-o", format, "../../examples")
-		golden := filepath.Join("testdata", "examples."+format+".golden")
-		if *update {
-			if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
+		matchGolden(t, filepath.Join("testdata", "examples."+format+".golden"), out)
+	}
+}
+
+// matchGolden compares out with a golden file, or rewrites the file under -update.
+func matchGolden(t *testing.T, golden, out string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/cli -update)", err)
-		}
-		if out != string(want) {
-			t.Errorf("%s report differs from %s; run go test ./internal/cli -update and review the diff", format, golden)
-		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -update)", err)
+	}
+	if out != string(want) {
+		t.Errorf("the output differs from %s; run go test ./internal/cli -update and review the diff", golden)
 	}
 }
 
