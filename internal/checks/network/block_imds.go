@@ -35,7 +35,7 @@ var BlockIMDS = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	if !hasDefaultDenyEgress(env, ns.Name) {
+	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
 		r.Failf("", "", "namespace %s has no default-deny egress policy, so its pods can reach IMDS (169.254.169.254)", ns.Name)
 		return
 	}

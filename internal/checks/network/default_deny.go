@@ -35,12 +35,9 @@ spec:
 		r.NotApplicable()
 		return
 	}
-	for _, p := range policiesIn(env, ns.Name) {
-		if p.K8s != nil && deniesAll(p, networkingv1.PolicyTypeIngress) {
-			return
-		}
+	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeIngress) {
+		r.Failf("", "", "namespace %s has no default-deny ingress NetworkPolicy", ns.Name)
 	}
-	r.Failf("", "", "namespace %s has no default-deny ingress NetworkPolicy", ns.Name)
 })
 
 // DefaultDenyEgress finds namespaces without a default-deny egress policy.
@@ -60,14 +57,16 @@ var DefaultDenyEgress = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	if !hasDefaultDenyEgress(env, ns.Name) {
+	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
 		r.Failf("", "", "namespace %s has no default-deny egress NetworkPolicy", ns.Name)
 	}
 })
 
-func hasDefaultDenyEgress(env *check.Env, namespace string) bool {
+// hasDefaultDeny reports whether a Kubernetes NetworkPolicy of namespace denies all its
+// pods' traffic of a type (ingress or egress).
+func hasDefaultDeny(env *check.Env, namespace string, typ networkingv1.PolicyType) bool {
 	for _, p := range policiesIn(env, namespace) {
-		if p.K8s != nil && deniesAll(p, networkingv1.PolicyTypeEgress) {
+		if p.K8s != nil && deniesAll(p, typ) {
 			return true
 		}
 	}

@@ -73,4 +73,21 @@ func joinQuoted(xs []string) string {
 	return strings.Join(q, ", ")
 }
 
+// unsetResources returns those of fields ("requests.cpu", "limits.memory") that res does not
+// set.
+func unsetResources(res corev1.ResourceRequirements, fields ...string) []string {
+	var missing []string
+	for _, f := range fields {
+		kind, name, _ := strings.Cut(f, ".")
+		set := res.Requests
+		if kind == "limits" {
+			set = res.Limits
+		}
+		if _, ok := set[corev1.ResourceName(name)]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }
