@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/load/arm"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/testutil"
 )
@@ -246,8 +246,8 @@ func cliKeys(v any, keep bool) any {
 	return v
 }
 
-// cliKey spells a REST key as the Azure CLI does: enableRBAC → enableRbac,
-// nodeOSUpgradeChannel → nodeOsUpgradeChannel, scan-interval → scanInterval.
+// cliKey spells a REST key as the Azure CLI does (arm.CLIKey), and a kebab-case key of a
+// settings map in camel case: scan-interval → scanInterval.
 func cliKey(k string) string {
 	if strings.Contains(k, "-") {
 		parts := strings.Split(k, "-")
@@ -258,27 +258,5 @@ func cliKey(k string) string {
 		}
 		return strings.Join(parts, "")
 	}
-	rs := []rune(k)
-	var b strings.Builder
-	for i := 0; i < len(rs); {
-		if !unicode.IsUpper(rs[i]) {
-			b.WriteRune(rs[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(rs) && unicode.IsUpper(rs[j]) {
-			j++
-		}
-		run := rs[i:j]
-		b.WriteRune(run[0])
-		if j < len(rs) && unicode.IsLower(rs[j]) && len(run) > 1 {
-			b.WriteString(strings.ToLower(string(run[1 : len(run)-1])))
-			b.WriteRune(run[len(run)-1])
-		} else {
-			b.WriteString(strings.ToLower(string(run[1:])))
-		}
-		i = j
-	}
-	return b.String()
+	return arm.CLIKey(k)
 }

@@ -73,7 +73,7 @@ func (r res) pathOf(path ...string) string {
 		}
 		cur = nil
 		if r.cli {
-			k = cliKey(k)
+			k = CLIKey(k)
 		}
 		b.WriteString(k)
 	}
@@ -107,9 +107,9 @@ func (n *node) lookup(k string) (string, *node) {
 // cliKeys are the keys the Azure CLI prints otherwise than cliKey would spell them.
 var cliKeys = map[string]string{"adminGroupObjectIDs": "adminGroupObjectIDs"}
 
-// cliKey spells a REST key as the Azure CLI prints it: enableRBAC → enableRbac,
+// CLIKey spells a REST key as the Azure CLI prints it: enableRBAC → enableRbac,
 // nodeOSUpgradeChannel → nodeOsUpgradeChannel.
-func cliKey(k string) string {
+func CLIKey(k string) string {
 	if s, ok := cliKeys[k]; ok {
 		return s
 	}
