@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -157,7 +156,7 @@ func matchGolden(t *testing.T, golden, out string) {
 
 // testNow pins the clock of the tests: reports, and checks that depend on dates, must not
 // change with the day the tests run.
-func testNow() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+var testNow = testutil.Now
 
 func TestMain(m *testing.M) {
 	flag.Parse()

@@ -19,7 +19,7 @@ import (
 
 // scanDate pins the clock of the fixtures (the support windows of Kubernetes versions
 // depend on it).
-var scanDate = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+var scanDate = testutil.ScanDate
 
 // Checks whose evidence cannot be written in one of the shapes.
 var (

@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
@@ -16,7 +15,7 @@ import (
 )
 
 // now pins the clock of the fixtures: report ages are measured from it.
-func now() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+var now = testutil.Now
 
 // loadFixture reads a fixture: a report file, or a folder of manifests and reports (read as
 // `akscheck scan DIR --scan-reports DIR` does).
