@@ -11,7 +11,7 @@ import (
 )
 
 // DefaultDenyIngress finds namespaces without a default-deny ingress policy.
-var DefaultDenyIngress = check.New(check.Meta{
+var DefaultDenyIngress = scope.NamespaceCheck(check.Meta{
 	ID:       "default-deny-ingress",
 	Item:     "network.default-deny",
 	Title:    "Each namespace has a default-deny ingress policy",
@@ -31,17 +31,13 @@ spec:
 	Requires: []string{"NetworkPolicy"},
 	Settings: []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
 	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeIngress) {
 		r.Failf("", "", "namespace %s has no default-deny ingress NetworkPolicy", ns.Name)
 	}
 })
 
 // DefaultDenyEgress finds namespaces without a default-deny egress policy.
-var DefaultDenyEgress = check.New(check.Meta{
+var DefaultDenyEgress = scope.NamespaceCheck(check.Meta{
 	ID:       "default-deny-egress",
 	Item:     "network.default-deny",
 	Title:    "Each namespace has a default-deny egress policy",
@@ -53,10 +49,6 @@ var DefaultDenyEgress = check.New(check.Meta{
 	Requires:    []string{"NetworkPolicy"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
 	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
 		r.Failf("", "", "namespace %s has no default-deny egress NetworkPolicy", ns.Name)
 	}

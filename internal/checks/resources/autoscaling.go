@@ -13,7 +13,7 @@ import (
 )
 
 // Autoscaling finds Deployments and StatefulSets that nothing scales.
-var Autoscaling = check.New(check.Meta{
+var Autoscaling = scope.WorkloadCheck(check.Meta{
 	ID:       "autoscaling",
 	Item:     "dev.app-autoscaling",
 	Title:    "Deployments and StatefulSets are autoscaled",
@@ -26,10 +26,6 @@ var Autoscaling = check.New(check.Meta{
 	Requires:    []string{"HorizontalPodAutoscaler"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !scope.InScope(env, w.Namespace) {
-		r.NotApplicable()
-		return
-	}
 	if len(env.Index.HPAsFor(w.Object)) > 0 || scaledObjectTargets(env, w) {
 		return
 	}
