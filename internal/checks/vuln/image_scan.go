@@ -25,12 +25,12 @@ var ImageScanReport = check.New(check.Meta{
 	Evidence:    evidence,
 	Settings:    []check.Setting{ReportMaxAgeSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	judged := false
-	for _, c := range w.Containers() {
-		if !c.ImageRef.Valid {
-			continue
-		}
-		judged = true
+	cs := validImages(w)
+	if len(cs) == 0 {
+		r.NotApplicable()
+		return
+	}
+	for _, c := range cs {
 		rep := env.Index.ImageReportFor(c.ImageRef)
 		switch {
 		case rep == nil:
@@ -41,9 +41,6 @@ var ImageScanReport = check.New(check.Meta{
 			r.Failf(c.Path+".image", c.Name, "the newest scan report of image %s (%s) is %s old, older than %s", c.Image, rep.File,
 				age(env.Now.Sub(rep.Created)), age(ReportMaxAgeSetting.Get(env).Duration()))
 		}
-	}
-	if !judged {
-		r.NotApplicable()
 	}
 })
 
@@ -60,18 +57,15 @@ var ImageBuildScan = check.New(check.Meta{
 	Remediation: "Scan each image in the pipeline that builds it (trivy image, grype), fail the build on the threshold, and keep the JSON report with the image for --scan-reports.",
 	Evidence:    evidence,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	judged := false
-	for _, c := range w.Containers() {
-		if !c.ImageRef.Valid {
-			continue
-		}
-		judged = true
+	cs := validImages(w)
+	if len(cs) == 0 {
+		r.NotApplicable()
+		return
+	}
+	for _, c := range cs {
 		if env.Index.ImageReportFor(c.ImageRef) == nil {
 			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s was not scanned (no report in --scan-reports)", c.Image, c.Name, workloadNoun(w))
 		}
-	}
-	if !judged {
-		r.NotApplicable()
 	}
 })
 
@@ -84,3 +78,15 @@ var ReportMaxAgeSetting = check.NewParam("reportMaxAge",
 		}
 		return nil
 	})
+
+// validImages returns the containers of w whose image reference is valid: those a scan
+// report can be matched to.
+func validImages(w *subject.Workload) []subject.Container {
+	var out []subject.Container
+	for _, c := range w.Containers() {
+		if c.ImageRef.Valid {
+			out = append(out, c)
+		}
+	}
+	return out
+}
