@@ -37,23 +37,22 @@ func InScope(env *check.Env, namespace string) bool {
 // NamespaceCheck builds a check of the namespaces in scope: a system namespace is not
 // applicable. Its Meta lists SystemNamespaces in Settings.
 func NamespaceCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, ns *subject.Namespace, r *check.Result)) *check.Check {
-	return check.New(m, func(ctx context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-		if !InScope(env, ns.Name) {
-			r.NotApplicable()
-			return
-		}
-		fn(ctx, env, ns, r)
-	})
+	return inScopeCheck(m, func(ns *subject.Namespace) string { return ns.Name }, fn)
 }
 
 // WorkloadCheck builds a check of the workloads of the namespaces in scope: one of a system
 // namespace is not applicable. Its Meta lists SystemNamespaces in Settings.
 func WorkloadCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result)) *check.Check {
-	return check.New(m, func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-		if !InScope(env, w.Namespace) {
+	return inScopeCheck(m, func(w *subject.Workload) string { return w.Namespace }, fn)
+}
+
+// inScopeCheck builds a check that runs fn on the subjects whose namespace is in scope.
+func inScopeCheck[S subject.Subject](m check.Meta, namespace func(S) string, fn func(ctx context.Context, env *check.Env, s S, r *check.Result)) *check.Check {
+	return check.New(m, func(ctx context.Context, env *check.Env, s S, r *check.Result) {
+		if !InScope(env, namespace(s)) {
 			r.NotApplicable()
 			return
 		}
-		fn(ctx, env, w, r)
+		fn(ctx, env, s, r)
 	})
 }
