@@ -25,12 +25,7 @@ var ImageScanReport = check.New(check.Meta{
 	Evidence:    evidence,
 	Settings:    []check.Setting{ReportMaxAgeSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	cs := validImages(w)
-	if len(cs) == 0 {
-		r.NotApplicable()
-		return
-	}
-	for _, c := range cs {
+	for _, c := range scannable(w, r) {
 		rep := env.Index.ImageReportFor(c.ImageRef)
 		switch {
 		case rep == nil:
@@ -57,12 +52,7 @@ var ImageBuildScan = check.New(check.Meta{
 	Remediation: "Scan each image in the pipeline that builds it (trivy image, grype), fail the build on the threshold, and keep the JSON report with the image for --scan-reports.",
 	Evidence:    evidence,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	cs := validImages(w)
-	if len(cs) == 0 {
-		r.NotApplicable()
-		return
-	}
-	for _, c := range cs {
+	for _, c := range scannable(w, r) {
 		if env.Index.ImageReportFor(c.ImageRef) == nil {
 			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s was not scanned (no report in --scan-reports)", c.Image, c.Name, workloadNoun(w))
 		}
@@ -79,14 +69,17 @@ var ReportMaxAgeSetting = check.NewParam("reportMaxAge",
 		return nil
 	})
 
-// validImages returns the containers of w whose image reference is valid: those a scan
-// report can be matched to.
-func validImages(w *subject.Workload) []subject.Container {
+// scannable returns the containers of w whose image reference is valid: those a scan report
+// can be matched to. A workload without one is not applicable.
+func scannable(w *subject.Workload, r *check.Result) []subject.Container {
 	var out []subject.Container
 	for _, c := range w.Containers() {
 		if c.ImageRef.Valid {
 			out = append(out, c)
 		}
+	}
+	if len(out) == 0 {
+		r.NotApplicable()
 	}
 	return out
 }
