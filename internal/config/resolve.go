@@ -3,8 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,7 +115,7 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 		_, isItem := full.Item(id)
 		return ids[id] || isItem
 	}
-	candidates := append(itemIDs(full), keysOf(ids)...)
+	candidates := append(itemIDs(full), slices.Sorted(maps.Keys(ids))...)
 	policy := &engine.Policy{Disabled: map[string]bool{}, Enabled: map[string]bool{}, Severity: map[string]check.Severity{},
 		Strict: c.Checks.Strict, Source: c.Source,
 		AttestationMaxAge: time.Duration(c.Checks.AttestationMaxAgeDays) * 24 * time.Hour}
@@ -228,15 +229,6 @@ func sectionIDs(cat *catalog.Catalog) []string {
 	for i, s := range cat.Sections {
 		out[i] = s.ID
 	}
-	return out
-}
-
-func keysOf(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
