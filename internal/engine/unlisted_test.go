@@ -9,6 +9,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // A kind the live scan could not list makes the items that need it not evaluated: findings
@@ -53,7 +54,7 @@ func TestUnlistedKinds(t *testing.T) {
 			scan := podScan(t)
 			scan.Unlisted = tt.unlisted
 			rep := Run(t.Context(), cat, []*check.Check{tt.check}, scan, Options{})
-			it := status(rep, testItem)
+			it := testutil.Item(rep, testItem)
 			if it.Status != tt.want {
 				t.Fatalf("status = %s (%s), want %s", it.Status, it.Reason, tt.want)
 			}

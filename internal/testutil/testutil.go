@@ -127,6 +127,16 @@ func Expect(t testing.TB, cat *catalog.Catalog, c *check.Check, fixture string, 
 	}
 }
 
+// Item returns the item of a report with an ID (the zero Item when there is none).
+func Item(rep *report.Report, id string) report.Item {
+	for _, it := range rep.Items {
+		if it.ID == id {
+			return it
+		}
+	}
+	return report.Item{}
+}
+
 // Outcomes runs check c on each subject of its type and kinds in env's index, and counts
 // those it passes (applied without a finding) and those it fails.
 func Outcomes(ctx context.Context, c *check.Check, env *check.Env) (passed, failed int) {
