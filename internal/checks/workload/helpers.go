@@ -4,6 +4,7 @@
 package workload
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -71,6 +72,18 @@ func joinQuoted(xs []string) string {
 		q[i] = "\"" + x + "\""
 	}
 	return strings.Join(q, ", ")
+}
+
+// linuxCheck builds a check of a Linux-only setting: a workload that targets Windows is not
+// applicable, since the API server rejects the setting for Windows pods.
+func linuxCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result)) *check.Check {
+	return check.New(m, func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+		if w.TargetsWindows() {
+			r.NotApplicable()
+			return
+		}
+		fn(ctx, env, w, r)
+	})
 }
 
 // unsetResources returns those of fields ("requests.cpu", "limits.memory") that res does not
