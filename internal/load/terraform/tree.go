@@ -136,18 +136,15 @@ func (a *tval) str() subject.String {
 	if a.state != subject.Known {
 		return out
 	}
-	switch t := a.v.(type) {
-	case nil:
+	if a.v == nil {
 		out.State = subject.Absent
-	case string:
-		out.V = t
-	case bool:
-		out.V = strconv.FormatBool(t)
-	case float64:
-		out.V = strconv.FormatFloat(t, 'f', -1, 64)
-	default:
+		return out
+	}
+	v, ok := scalar(a.v)
+	if !ok {
 		out.State = subject.Unknown
 	}
+	out.V = v
 	return out
 }
 
