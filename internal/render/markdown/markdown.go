@@ -116,11 +116,7 @@ func Summary(rep *report.Report, cat *catalog.Catalog, opts Options) string {
 
 	listed(&b, "Errors", len(rep.Errors), func(i int) string {
 		e := rep.Errors[i]
-		src := e.Source
-		if e.Line > 0 {
-			src = fmt.Sprintf("%s:%d", e.Source, e.Line)
-		}
-		return esc(cut(src)) + ": " + esc(cut(e.Message))
+		return esc(cut(report.FileLine(e.Source, e.Line))) + ": " + esc(cut(e.Message))
 	})
 	listed(&b, "Notices", len(rep.Notices), func(i int) string {
 		n := rep.Notices[i]
