@@ -14,10 +14,13 @@ import (
 // report the full count.
 var vmSizeRe = regexp.MustCompile(`(?i)^standard_([a-z]+)(\d+)`)
 
-// vmCPUs returns the family letters and vCPUs of a VM size; ok is false when the name does
-// not follow the usual pattern.
-func vmCPUs(size string) (family string, cpus int, ok bool) {
-	m := vmSizeRe.FindStringSubmatch(strings.TrimSpace(size))
+// vmCPUs returns the family letters and vCPUs of a VM size; ok is false when the size is not
+// known or its name does not follow the usual pattern.
+func vmCPUs(size subject.String) (family string, cpus int, ok bool) {
+	if !size.IsKnown() {
+		return "", 0, false
+	}
+	m := vmSizeRe.FindStringSubmatch(strings.TrimSpace(size.V))
 	if m == nil {
 		return "", 0, false
 	}
@@ -40,10 +43,7 @@ var VMSizing = poolCheck(check.Meta{
 	Remediation: "Use general-purpose sizes of 4 or more vCPUs (Standard_D4s_v5 and up) for production pools.",
 	Evidence:    clusterEvidence,
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
-	if !p.VMSize.IsKnown() {
-		return false
-	}
-	family, cpus, ok := vmCPUs(p.VMSize.V)
+	family, cpus, ok := vmCPUs(p.VMSize)
 	if !ok {
 		return false
 	}
@@ -72,11 +72,8 @@ var NodePoolSize = poolCheck(check.Meta{
 	if p.EnableAutoScaling.True() {
 		n = p.MaxCount
 	}
-	if !p.VMSize.IsKnown() || !n.IsKnown() {
-		return false
-	}
-	_, cpus, ok := vmCPUs(p.VMSize.V)
-	if !ok {
+	_, cpus, ok := vmCPUs(p.VMSize)
+	if !ok || !n.IsKnown() {
 		return false
 	}
 	if n.V <= 2 && cpus <= 2 {
