@@ -8,15 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) {
@@ -27,11 +25,7 @@ func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) {
 // scanWith scans with a baseline, which the engine applies as its last suppression.
 func scanWith(t *testing.T, b *baseline.File, paths ...string) (*report.Report, *catalog.Catalog) {
 	t.Helper()
-	cat := catalog.MustLoad()
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), paths, load.Options{}),
-		engine.Options{Version: "test", Now: now, Baseline: b, BaselineSource: "baseline.json"})
-	return rep, cat
+	return scantest.Run(t, engine.Options{Version: "test", Baseline: b, BaselineSource: "baseline.json"}, paths...)
 }
 
 func roundTrip(t *testing.T, b *baseline.File) *baseline.File {

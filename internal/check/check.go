@@ -216,6 +216,19 @@ func New[S subject.Subject](m Meta, fn func(ctx context.Context, env *Env, s S, 
 	}
 }
 
+// NewOf builds a check of the objects whose typed form is T (a *corev1.Service, say): an
+// object of another kind, or one the loader could not type, is not applicable.
+func NewOf[T any](m Meta, fn func(ctx context.Context, env *Env, o *subject.Object, t T, r *Result)) *Check {
+	return New(m, func(ctx context.Context, env *Env, o *subject.Object, r *Result) {
+		t, ok := o.Typed.(T)
+		if !ok {
+			r.NotApplicable()
+			return
+		}
+		fn(ctx, env, o, t, r)
+	})
+}
+
 // SubjectType returns the type of subject the check takes.
 func (c *Check) SubjectType() reflect.Type { return c.subjectType }
 

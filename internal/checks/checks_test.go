@@ -77,14 +77,7 @@ func TestEveryCheckIsRegistered(t *testing.T) {
 				if !ok {
 					return true
 				}
-				if idx, ok := call.Fun.(*ast.IndexExpr); ok {
-					call = &ast.CallExpr{Fun: idx.X, Args: call.Args}
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok || sel.Sel.Name != "New" || len(call.Args) == 0 {
-					return true
-				}
-				if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "check" {
+				if len(call.Args) == 0 {
 					return true
 				}
 				id := metaID(call.Args[0])
@@ -97,9 +90,19 @@ func TestEveryCheckIsRegistered(t *testing.T) {
 	}
 }
 
+// metaID is the ID of a check.Meta literal: the first argument of check.New and of the
+// helpers that build checks of a shared shape (cluster.poolCheck, say), all of which take the
+// check's metadata first.
 func metaID(e ast.Expr) string {
 	lit, ok := e.(*ast.CompositeLit)
 	if !ok {
+		return ""
+	}
+	sel, ok := lit.Type.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Meta" {
+		return ""
+	}
+	if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "check" {
 		return ""
 	}
 	for _, el := range lit.Elts {

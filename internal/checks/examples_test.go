@@ -7,6 +7,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // TestExamplesExerciseEveryCheck holds the bundled examples to their promise: every check
@@ -23,20 +24,7 @@ func TestExamplesExerciseEveryCheck(t *testing.T) {
 		if !usesEvidence(c, catalog.Manifest) {
 			continue
 		}
-		passed, failed := 0, 0
-		for _, s := range ix.Subjects(c.SubjectType()) {
-			if !c.AppliesToKind(s.Identity().Kind) {
-				continue
-			}
-			r := check.NewResult(&c.Meta, s)
-			c.Run(t.Context(), env, s, r)
-			switch {
-			case len(r.Findings()) > 0:
-				failed++
-			case r.Applied():
-				passed++
-			}
-		}
+		passed, failed := testutil.Outcomes(t.Context(), c, env)
 		if failed == 0 || passed == 0 {
 			t.Errorf("check %s: %d objects pass and %d fail in examples/; want at least one of each", c.ID, passed, failed)
 		}

@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/akscheck/akscheck/internal/render"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and generated docs")
@@ -76,34 +76,14 @@ func TestHelpNamesExitCodesAndCommands(t *testing.T) {
 	}
 }
 
-func compileSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open("../../docs/report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("report.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+// reportSchema is the JSON report's contract.
+const reportSchema = "../../docs/report.schema.json"
 
 // TestJSONReportMatchesContract validates the JSON report against the contract's schema, for
 // the examples and for input that produces errors and skipped documents.
 func TestJSONReportMatchesContract(t *testing.T) {
 	t.Parallel()
-	schema := compileSchema(t)
+	schema := testutil.CompileSchema(t, reportSchema)
 	for name, args := range map[string][]string{
 		"examples": {"scan", "-o", "json", "../../examples"},
 		"errors":   {"scan", "-o", "json", "-", "does-not-exist"},
@@ -152,26 +132,31 @@ func TestGoldenReports(t *testing.T) {
 	t.Parallel()
 	for _, format := range render.Names() {
 		_, out, _ := run(t, "", "scan", "--no-color", "-o", format, "../../examples")
-		golden := filepath.Join("testdata", "examples."+format+".golden")
-		if *update {
-			if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
+		matchGolden(t, filepath.Join("testdata", "examples."+format+".golden"), out)
+	}
+}
+
+// matchGolden compares out with a golden file, or rewrites the file under -update.
+func matchGolden(t *testing.T, golden, out string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/cli -update)", err)
-		}
-		if out != string(want) {
-			t.Errorf("%s report differs from %s; run go test ./internal/cli -update and review the diff", format, golden)
-		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -update)", err)
+	}
+	if out != string(want) {
+		t.Errorf("the output differs from %s; run go test ./internal/cli -update and review the diff", golden)
 	}
 }
 
 // testNow pins the clock of the tests: reports, and checks that depend on dates, must not
 // change with the day the tests run.
-func testNow() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+var testNow = testutil.Now
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -179,24 +164,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestDocsAreGenerated fails when docs/checks.md is stale. Regenerate with -update.
+// TestDocsAreGenerated fails when docs/checks.md is stale. Regenerate with go generate ./...
+// or -update.
 func TestDocsAreGenerated(t *testing.T) {
 	t.Parallel()
 	_, out, _ := run(t, "", "checks", "-o", "markdown")
-	path := "../../docs/checks.md"
-	if *update {
-		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != out {
-		t.Error("docs/checks.md is stale: run go generate ./... (or go test ./internal/cli -update)")
-	}
+	matchGolden(t, "../../docs/checks.md", out)
 }
 
 func TestChecksAndItemsCommands(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/akscheck/akscheck/internal/load/scanreport/generate"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 type imagesReport struct {
@@ -83,7 +84,7 @@ func TestScanReports(t *testing.T) {
 	if code != ExitFindings {
 		t.Errorf("exit %d, want %d", code, ExitFindings)
 	}
-	schema := compileSchema(t)
+	schema := testutil.CompileSchema(t, reportSchema)
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
@@ -202,19 +203,6 @@ func TestImagesGolden(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"table", "json"} {
 		_, out, _ := run(t, "", "scan", "--no-color", "-o", format, "--scan-reports", "../../examples/images", "../../examples/images")
-		golden := filepath.Join("testdata", "images."+format+".golden")
-		if *update {
-			if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/cli -update)", err)
-		}
-		if out != string(want) {
-			t.Errorf("%s report differs from %s; run go test ./internal/cli -update and review the diff", format, golden)
-		}
+		matchGolden(t, filepath.Join("testdata", "images."+format+".golden"), out)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 func TestParseOutputs(t *testing.T) {
@@ -143,7 +144,7 @@ func TestBaselineGatesOnNewFindingsOnly(t *testing.T) {
 	if baselined != rep.Baseline.Suppressed {
 		t.Errorf("%d suppressed by baseline, summary says %d", baselined, rep.Baseline.Suppressed)
 	}
-	schema := compileSchema(t)
+	schema := testutil.CompileSchema(t, reportSchema)
 	if err := schema.Validate(mustJSON(t, out)); err != nil {
 		t.Errorf("a baselined report does not match the contract: %v", err)
 	}

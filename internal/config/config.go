@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -290,7 +292,7 @@ func checkKeys(file string, n *yaml.Node, t reflect.Type, path string, params ma
 			ft, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown key %q in %s", k.Value, orRoot(path))
-				if s := suggest(k.Value, keys(fields)); s != "" {
+				if s := suggest(k.Value, slices.Sorted(maps.Keys(fields))); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				*errs = append(*errs, &Error{File: file, Line: k.Line, Msg: msg})
@@ -364,15 +366,6 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 		}
 		out[name] = f.Type
 	}
-	return out
-}
-
-func keys(m map[string]reflect.Type) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 const issueExample = `checks:
@@ -287,11 +288,11 @@ func TestExemptionsAndAttestations(t *testing.T) {
 	if a, _ := findings(rep, "cpu-limits"); len(a) != 0 {
 		t.Error("cpu-limits ran while disabled")
 	}
-	if it := item(rep, "dev.startup-probe"); it.Status != report.StatusNotEvaluated {
+	if it := testutil.Item(rep, "dev.startup-probe"); it.Status != report.StatusNotEvaluated {
 		t.Errorf("disabled item dev.startup-probe = %s", it.Status)
 	}
 	// Attestation.
-	if it := item(rep, "dr.multiregion"); it.Status != report.StatusAttested || !strings.Contains(it.Reason, "jane@contoso.com") {
+	if it := testutil.Item(rep, "dr.multiregion"); it.Status != report.StatusAttested || !strings.Contains(it.Reason, "jane@contoso.com") {
 		t.Errorf("dr.multiregion = %+v", it)
 	}
 	// Custom check: api has a team label, the other two do not.
@@ -308,11 +309,11 @@ func TestExemptionsAndAttestations(t *testing.T) {
 		t.Errorf("no notice for the expired exemption: %+v", later.Notices)
 	}
 	// 2026-10-01 to 2027-01-01 is under 365 days: still attested, not stale; a year later it is.
-	if it := item(later, "dr.multiregion"); it.Status != report.StatusAttested || strings.Contains(it.Reason, "stale") {
+	if it := testutil.Item(later, "dr.multiregion"); it.Status != report.StatusAttested || strings.Contains(it.Reason, "stale") {
 		t.Errorf("attestation after 3 months = %+v, want attested and not stale", it)
 	}
 	stale := scanWith(t, issueExample, deployments, time.Date(2027, 11, 1, 0, 0, 0, 0, time.UTC))
-	if it := item(stale, "dr.multiregion"); !strings.Contains(it.Reason, "stale") || !hasNotice(stale, "older than 365 days") {
+	if it := testutil.Item(stale, "dr.multiregion"); !strings.Contains(it.Reason, "stale") || !hasNotice(stale, "older than 365 days") {
 		t.Errorf("stale attestation not reported: %+v %+v", it, stale.Notices)
 	}
 }
@@ -342,7 +343,7 @@ func TestCustomItem(t *testing.T) {
 		"    expression: \"!object.spec.template.spec.containers.exists(c, has(c.ports) && c.ports.exists(p, has(p.hostPort)))\"\n"
 	m := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 80}]}]\n"
 	rep := scanWith(t, doc, m, time.Now())
-	it := item(rep, "custom.no-host-port")
+	it := testutil.Item(rep, "custom.no-host-port")
 	if it.Status != report.StatusFail || it.Section != "network" {
 		t.Errorf("custom item = %+v", it)
 	}
@@ -358,7 +359,7 @@ func TestCustomCheckRuntimeErrorIsNotAPass(t *testing.T) {
 	if len(rep.Errors) == 0 {
 		t.Fatal("a failing evaluation must be an error entry")
 	}
-	if it := item(rep, "ops.labels"); it.Status == report.StatusPass {
+	if it := testutil.Item(rep, "ops.labels"); it.Status == report.StatusPass {
 		t.Errorf("ops.labels passed although its custom check failed to evaluate")
 	}
 }
@@ -370,15 +371,6 @@ func hasNotice(rep *report.Report, s string) bool {
 		}
 	}
 	return false
-}
-
-func item(rep *report.Report, id string) report.Item {
-	for _, it := range rep.Items {
-		if it.ID == id {
-			return it
-		}
-	}
-	return report.Item{}
 }
 
 // TestDocExamples runs the two worked examples of docs/config.md, as written there.

@@ -3,8 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 		_, isItem := full.Item(id)
 		return ids[id] || isItem
 	}
-	candidates := append(itemIDs(full), keysOf(ids)...)
+	candidates := append(itemIDs(full), slices.Sorted(maps.Keys(ids))...)
 	policy := &engine.Policy{Disabled: map[string]bool{}, Enabled: map[string]bool{}, Severity: map[string]check.Severity{},
 		Strict: c.Checks.Strict, Source: c.Source,
 		AttestationMaxAge: time.Duration(c.Checks.AttestationMaxAgeDays) * 24 * time.Hour}
@@ -158,7 +159,7 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			policy.Enabled[id] = true
 		}
 	}
-	for _, id := range keysOf(c.Checks.Severity) {
+	for _, id := range slices.Sorted(maps.Keys(c.Checks.Severity)) {
 		name, line := c.Checks.Severity[id], c.Checks.severityLines[id]
 		if now, ok := renamed[id]; ok {
 			if _, both := c.Checks.Severity[now]; both {
@@ -256,15 +257,6 @@ func sectionIDs(cat *catalog.Catalog) []string {
 	for i, s := range cat.Sections {
 		out[i] = s.ID
 	}
-	return out
-}
-
-func keysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

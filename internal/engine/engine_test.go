@@ -10,6 +10,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 var testItem = "dev.liveness-probe"
@@ -19,15 +20,6 @@ func podScan(t *testing.T) *subject.Scan {
 	s := manifest.LoadBytes("p.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec: {containers: [{name: c, image: x}]}\n"), manifest.Options{})
 	s.Evidence[catalog.Manifest] = true
 	return s
-}
-
-func status(rep *report.Report, id string) report.Item {
-	for _, it := range rep.Items {
-		if it.ID == id {
-			return it
-		}
-	}
-	return report.Item{}
 }
 
 func TestItemStatuses(t *testing.T) {
@@ -69,7 +61,7 @@ func TestItemStatuses(t *testing.T) {
 			if len(rep.Items) != len(cat.Items) {
 				t.Fatalf("report has %d items, want %d", len(rep.Items), len(cat.Items))
 			}
-			it := status(rep, testItem)
+			it := testutil.Item(rep, testItem)
 			if it.Status != tt.want {
 				t.Errorf("status = %s (%s), want %s", it.Status, it.Reason, tt.want)
 			}
@@ -87,7 +79,7 @@ func TestManualItems(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
 	rep := Run(t.Context(), cat, nil, podScan(t), Options{})
-	if it := status(rep, "dr.multiregion"); it.Status != report.StatusManual {
+	if it := testutil.Item(rep, "dr.multiregion"); it.Status != report.StatusManual {
 		t.Errorf("dr.multiregion = %s, want manual", it.Status)
 	}
 }
@@ -112,7 +104,7 @@ func TestDisabledByDefault(t *testing.T) {
 		"enabled, item off": {&Policy{Enabled: map[string]bool{"opt-in": true}, Disabled: map[string]bool{testItem: true}}, report.StatusNotEvaluated},
 	} {
 		rep := Run(t.Context(), cat, []*check.Check{optIn}, podScan(t), Options{Policy: tc.policy})
-		it := status(rep, testItem)
+		it := testutil.Item(rep, testItem)
 		if it.Status != tc.want {
 			t.Errorf("%s: %s, want %s", name, it.Status, tc.want)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // A kind the live scan could not list makes the items that need it not evaluated: findings
@@ -53,7 +54,7 @@ func TestUnlistedKinds(t *testing.T) {
 			scan := podScan(t)
 			scan.Unlisted = tt.unlisted
 			rep := Run(t.Context(), cat, []*check.Check{tt.check}, scan, Options{})
-			it := status(rep, testItem)
+			it := testutil.Item(rep, testItem)
 			if it.Status != tt.want {
 				t.Fatalf("status = %s (%s), want %s", it.Status, it.Reason, tt.want)
 			}
@@ -85,10 +86,10 @@ func TestClusterChecksNeedNodes(t *testing.T) {
 			Evidence: map[catalog.Evidence]bool{catalog.ARM: true, catalog.Cluster: true},
 			Unlisted: map[string]string{"Node": "cluster-scoped, not listed by a scan limited to namespace shop"}}
 	}
-	if it := status(Run(t.Context(), cat, []*check.Check{observed}, scan(), Options{}), item); it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "Node: cluster-scoped") {
+	if it := testutil.Item(Run(t.Context(), cat, []*check.Check{observed}, scan(), Options{}), item); it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "Node: cluster-scoped") {
 		t.Errorf("live-evidence cluster check without Nodes: %s (%s), want not-evaluated", it.Status, it.Reason)
 	}
-	if it := status(Run(t.Context(), cat, []*check.Check{azureOnly}, scan(), Options{}), item); it.Status != report.StatusPass {
+	if it := testutil.Item(Run(t.Context(), cat, []*check.Check{azureOnly}, scan(), Options{}), item); it.Status != report.StatusPass {
 		t.Errorf("Azure-only cluster check without Nodes: %s (%s), want pass", it.Status, it.Reason)
 	}
 }

@@ -5,13 +5,11 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/render/fleet"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 func TestNamesAndLookup(t *testing.T) {
@@ -42,10 +40,7 @@ func TestNamesAndLookup(t *testing.T) {
 // clusters' reports with their fleet summary in the formats that stream.
 func TestEveryFormatRendersAndStreams(t *testing.T) {
 	t.Parallel()
-	cat := catalog.MustLoad()
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), []string{"../../examples/k8s"}, load.Options{}),
-		engine.Options{Version: "test", Now: now})
+	rep, cat := scantest.Run(t, engine.Options{Version: "test"}, "../../examples/k8s")
 	c := Context{Report: rep, Catalog: cat, Checks: checks.All()}
 	for _, f := range Formats() {
 		var buf bytes.Buffer

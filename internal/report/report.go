@@ -3,6 +3,8 @@
 package report
 
 import (
+	"strconv"
+
 	"github.com/akscheck/akscheck/internal/check"
 )
 
@@ -131,6 +133,15 @@ type Error struct {
 	Source  string `json:"source"`
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
+}
+
+// FileLine is where something is in an input: file:line, or the file alone when the line is
+// not known (0).
+func FileLine(file string, line int) string {
+	if line > 0 {
+		return file + ":" + strconv.Itoa(line)
+	}
+	return file
 }
 
 // Notice is information about the scan's configuration, not a finding.

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,12 +13,12 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/load"
-
 	"github.com/akscheck/akscheck/internal/load/azure"
 	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // The AKS resource of a kube context is found by its API server's FQDN, and the registries
@@ -68,7 +67,7 @@ spec:
 }
 
 func request(paths ...string) Request {
-	return Request{Paths: paths, Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test", Now: func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }}
+	return Request{Paths: paths, Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test", Now: testutil.Now}
 }
 
 // TestRunIsTheEngine: a scan of files is one report, the engine's over what the loaders read,

@@ -10,13 +10,7 @@ import (
 
 // addonOn checks that an add-on is enabled; it returns the add-on when it is.
 func addonOn(c *subject.Cluster, r *check.Result, key, what string) *subject.Addon {
-	en := c.AddonEnabled(key)
-	switch {
-	case en.IsUnknown():
-		r.NotApplicable()
-	case !en.True():
-		fail(r, c, en.Attr, "%s is not enabled", what)
-	default:
+	if wantOn(r, c, c.AddonEnabled(key), "%s is not enabled", what) {
 		return c.Addon(key)
 	}
 	return nil
@@ -85,13 +79,7 @@ var KubeDashboardAddon = check.New(check.Meta{
 	Remediation: "Disable the add-on (az aks disable-addons --addons kube-dashboard) and use the Azure portal's Kubernetes resources view.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	en := c.AddonEnabled("kubeDashboard")
-	switch {
-	case en.IsUnknown():
-		r.NotApplicable()
-	case en.True():
-		fail(r, c, en.Attr, "the Kubernetes dashboard add-on is enabled")
-	}
+	wantOff(r, c, c.AddonEnabled("kubeDashboard"), "the Kubernetes dashboard add-on is enabled")
 })
 
 // KeyVaultSecretsProvider finds clusters without the Key Vault CSI driver and its rotation.
@@ -141,12 +129,7 @@ var ManagedPrometheus = check.New(check.Meta{
 	Remediation: "Enable Azure Monitor managed Prometheus (az aks update --enable-azure-monitor-metrics).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	switch {
-	case c.ManagedPrometheus.IsUnknown():
-		r.NotApplicable()
-	case !c.ManagedPrometheus.True():
-		fail(r, c, c.ManagedPrometheus.Attr, "managed Prometheus is not enabled")
-	}
+	wantOn(r, c, c.ManagedPrometheus, "managed Prometheus is not enabled")
 })
 
 // WorkloadIdentityCluster finds clusters without workload identity.

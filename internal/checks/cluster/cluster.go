@@ -6,6 +6,7 @@
 package cluster
 
 import (
+	"context"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -41,6 +42,48 @@ func failSev(r *check.Result, sev check.Severity, s subject.Subject, a subject.A
 func poolFail(r *check.Result, c *subject.Cluster, p *subject.NodePool, a subject.Attr, format string, args ...any) {
 	loc := where(where(a.Loc, p.Source), c.Source)
 	r.FailLoc(loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
+}
+
+// wantOn judges a switch that must be on: the check is not applicable while the switch is
+// unknown, and finds it off with a finding at it. It reports whether the switch is on.
+func wantOn(r *check.Result, s subject.Subject, b subject.Bool, format string, args ...any) bool {
+	switch {
+	case b.IsUnknown():
+		r.NotApplicable()
+	case !b.True():
+		fail(r, s, b.Attr, format, args...)
+	default:
+		return true
+	}
+	return false
+}
+
+// wantOff judges a switch that must not be on: the check is not applicable while the switch
+// is unknown, and finds it on with a finding at it.
+func wantOff(r *check.Result, s subject.Subject, b subject.Bool, format string, args ...any) {
+	switch {
+	case b.IsUnknown():
+		r.NotApplicable()
+	case b.True():
+		fail(r, s, b.Attr, format, args...)
+	}
+}
+
+// poolCheck builds a check that judges each node pool of a cluster with judge, which
+// records the pool's findings and reports whether it could judge the pool at all. A
+// cluster none of whose pools could be judged (or that has none) is not applicable.
+func poolCheck(m check.Meta, judge func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool) *check.Check {
+	return check.New(m, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+		judged := false
+		for _, p := range c.Pools {
+			if judge(r, c, p) {
+				judged = true
+			}
+		}
+		if !judged {
+			r.NotApplicable()
+		}
+	})
 }
 
 // where is the location of a setting; one without a file or an object (a cluster known only

@@ -7,19 +7,20 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks/checktest"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/load/arm"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // scanDate pins the clock of the fixtures (the support windows of Kubernetes versions
 // depend on it).
-var scanDate = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+var scanDate = testutil.ScanDate
 
 // Checks whose evidence cannot be written in one of the shapes.
 var (
@@ -101,11 +102,11 @@ func TestFixtures(t *testing.T) {
 				t.Parallel()
 				full := materialise(t, file)
 				rep := runFixture(t, cat, c, full)
-				expect(t, cat, c, file, kind == "fail", rep)
+				expect(t, cat, c, file, rep)
 				if ext == ".json" {
 					other := otherShape(t, full)
 					rep2 := runFixture(t, cat, c, other)
-					expect(t, cat, c, file+" (in the other shape)", kind == "fail", rep2)
+					expect(t, cat, c, file+" (in the other shape)", rep2)
 					if len(rep.Findings) != len(rep2.Findings) {
 						t.Errorf("%s: %d findings, but %d in the other shape", file, len(rep.Findings), len(rep2.Findings))
 					}
@@ -128,24 +129,18 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-func expect(t *testing.T, cat *catalog.Catalog, c *check.Check, file string, wantFail bool, rep *report.Report) {
+// expect judges a fixture's report (testutil.Expect); a fail_ fixture's findings must also
+// have a file and line.
+func expect(t *testing.T, cat *catalog.Catalog, c *check.Check, file string, rep *report.Report) {
 	t.Helper()
-	if wantFail && len(rep.Findings) == 0 {
-		t.Errorf("%s: want a finding of %s, got none (item %s)", file, c.ID, rep.Items[cat.ItemIndex(c.Item)].Status)
-	}
-	if wantFail {
-		for _, f := range rep.Findings {
-			if f.Location.File == "" || f.Location.Line == 0 {
-				t.Errorf("%s: finding without file and line: %+v", file, f)
-			}
-		}
+	testutil.Expect(t, cat, c, file, rep)
+	if !testutil.WantFail(file) {
 		return
 	}
 	for _, f := range rep.Findings {
-		t.Errorf("%s: want no finding, got %s (%s:%d)", file, f.Message, f.Location.File, f.Location.Line)
-	}
-	if st := rep.Items[cat.ItemIndex(c.Item)].Status; st != report.StatusPass {
-		t.Errorf("%s: item %s is %s, want pass (does the check apply to the fixture?)", file, c.Item, st)
+		if f.Location.File == "" || f.Location.Line == 0 {
+			t.Errorf("%s: finding without file and line: %+v", file, f)
+		}
 	}
 }
 
@@ -259,8 +254,8 @@ func cliKeys(v any, keep bool) any {
 	return v
 }
 
-// cliKey spells a REST key as the Azure CLI does: enableRBAC → enableRbac,
-// nodeOSUpgradeChannel → nodeOsUpgradeChannel, scan-interval → scanInterval.
+// cliKey spells a REST key as the Azure CLI does (arm.CLIKey), and a kebab-case key of a
+// settings map in camel case: scan-interval → scanInterval.
 func cliKey(k string) string {
 	if strings.Contains(k, "-") {
 		parts := strings.Split(k, "-")
@@ -271,27 +266,5 @@ func cliKey(k string) string {
 		}
 		return strings.Join(parts, "")
 	}
-	rs := []rune(k)
-	var b strings.Builder
-	for i := 0; i < len(rs); {
-		if !unicode.IsUpper(rs[i]) {
-			b.WriteRune(rs[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(rs) && unicode.IsUpper(rs[j]) {
-			j++
-		}
-		run := rs[i:j]
-		b.WriteRune(run[0])
-		if j < len(rs) && unicode.IsLower(rs[j]) && len(run) > 1 {
-			b.WriteString(strings.ToLower(string(run[1 : len(run)-1])))
-			b.WriteRune(run[len(run)-1])
-		} else {
-			b.WriteString(strings.ToLower(string(run[1:])))
-		}
-		i = j
-	}
-	return b.String()
+	return arm.CLIKey(k)
 }

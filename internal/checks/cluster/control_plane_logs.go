@@ -2,10 +2,19 @@ package cluster
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// Log categories of AKS diagnostic settings: the audit category group holds auditLogs, and
+// the settings must keep kube-audit-admin (or kube-audit) and controlPlaneLogs; the allLogs
+// group holds them all.
+var (
+	auditLogs        = []string{"kube-audit", "kube-audit-admin", "guard"}
+	controlPlaneLogs = []string{"guard", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler"}
 )
 
 // ControlPlaneLogs finds clusters whose control-plane logs are not kept.
@@ -36,11 +45,13 @@ var ControlPlaneLogs = check.New(check.Meta{
 		for cat := range d.Logs {
 			switch cat {
 			case "group:alllogs":
-				for _, x := range []string{"kube-audit", "kube-audit-admin", "guard", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler"} {
+				for _, x := range slices.Concat(auditLogs, controlPlaneLogs) {
 					covered[x] = true
 				}
 			case "group:audit":
-				covered["kube-audit"], covered["kube-audit-admin"], covered["guard"] = true, true, true
+				for _, x := range auditLogs {
+					covered[x] = true
+				}
 			default:
 				covered[cat] = true
 			}
@@ -50,7 +61,7 @@ var ControlPlaneLogs = check.New(check.Meta{
 	if !covered["kube-audit-admin"] && !covered["kube-audit"] {
 		missing = append(missing, "kube-audit-admin (or kube-audit)")
 	}
-	for _, x := range []string{"guard", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler"} {
+	for _, x := range controlPlaneLogs {
 		if !covered[x] {
 			missing = append(missing, x)
 		}

@@ -18,9 +18,7 @@ var DefenderForContainers = check.New(check.Meta{
 		"Containers; azurerm_security_center_subscription_pricing), its tier must be Standard.",
 	Remediation: "Enable Defender for Containers on the subscription (Standard tier) and its sensor on the cluster (az aks update --enable-defender).",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	defenderSensor(c, r)
-})
+}, defenderSensor)
 
 // DefenderRuntimeSensor is the same rule for container.runtime-security.
 var DefenderRuntimeSensor = check.New(check.Meta{
@@ -33,11 +31,11 @@ var DefenderRuntimeSensor = check.New(check.Meta{
 		"the plan is in the input. Another runtime sensor (Falco…) is visible only to a live scan.",
 	Remediation: "Enable the Defender sensor (az aks update --enable-defender) with the Containers plan on Standard, or run another runtime security sensor on every node.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	defenderSensor(c, r)
-})
+}, defenderSensor)
 
-func defenderSensor(c *subject.Cluster, r *check.Result) {
+// defenderSensor wants the Defender sensor on and, when the input holds it, the Containers
+// plan on Standard.
+func defenderSensor(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	switch {
 	case c.DefenderMonitoring.IsUnknown():
 		r.NotApplicable()
@@ -65,13 +63,7 @@ var DefenderPlan = check.New(check.Meta{
 		"Standard. Judged when the plan is in the input.",
 	Remediation: "Turn on the Containers plan of Defender for Cloud (az security pricing create -n Containers --tier Standard).",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if c.Pricing == nil || c.Pricing.Tier.IsUnknown() {
-		r.NotApplicable()
-		return
-	}
-	pricingStandard(c, r)
-})
+}, defenderPlan)
 
 // DefenderImageScanning finds subscriptions whose registry images are not scanned by Defender.
 var DefenderImageScanning = check.New(check.Meta{
@@ -84,10 +76,14 @@ var DefenderImageScanning = check.New(check.Meta{
 		"scan reports (Trivy, Grype) are the other way to prove the item.",
 	Remediation: "Turn on the Containers plan of Defender for Cloud (Standard tier), or scan every image in CI and keep the reports.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+}, defenderPlan)
+
+// defenderPlan wants the subscription's Containers plan on Standard; a cluster whose plan is
+// not in the input is not applicable.
+func defenderPlan(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if c.Pricing == nil || c.Pricing.Tier.IsUnknown() {
 		r.NotApplicable()
 		return
 	}
 	pricingStandard(c, r)
-})
+}

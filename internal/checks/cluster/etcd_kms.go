@@ -20,11 +20,10 @@ var EtcdKMS = check.New(check.Meta{
 	Remediation: "Enable KMS etcd encryption with a Key Vault key (az aks update --enable-azure-keyvault-kms --azure-keyvault-kms-key-id ...), preferably with a private key vault.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	if !wantOn(r, c, c.KMSEnabled, "etcd is not encrypted with a key of your own (KMS is off)") {
+		return
+	}
 	switch {
-	case c.KMSEnabled.IsUnknown():
-		r.NotApplicable()
-	case !c.KMSEnabled.True():
-		fail(r, c, c.KMSEnabled.Attr, "etcd is not encrypted with a key of your own (KMS is off)")
 	case c.KMSKeyID.Empty():
 		fail(r, c, c.KMSKeyID.Attr, "KMS is on but names no key")
 	case c.KMSNetworkAccess.Is("Public"):

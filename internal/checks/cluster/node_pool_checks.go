@@ -1,14 +1,12 @@
 package cluster
 
 import (
-	"context"
-
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // NodePoolMaxSurge finds pools without an explicit max surge for upgrades.
-var NodePoolMaxSurge = check.New(check.Meta{
+var NodePoolMaxSurge = poolCheck(check.Meta{
 	ID:       "node-pool-max-surge",
 	Item:     "cluster.upgrade-channel",
 	Title:    "Every node pool sets a max surge for upgrades",
@@ -18,20 +16,15 @@ var NodePoolMaxSurge = check.New(check.Meta{
 		"production value) rather than one node at a time.",
 	Remediation: "Set the max surge of each pool (az aks nodepool update --max-surge 33%; Terraform upgrade_settings { max_surge = \"33%\" }).",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if len(c.Pools) == 0 {
-		r.NotApplicable()
-		return
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	if p.MaxSurge.Empty() {
+		poolFail(r, c, p, p.MaxSurge.Attr, "no max surge is set for upgrades")
 	}
-	for _, p := range c.Pools {
-		if p.MaxSurge.Empty() {
-			poolFail(r, c, p, p.MaxSurge.Attr, "no max surge is set for upgrades")
-		}
-	}
+	return true
 })
 
 // NodePublicIP finds pools whose nodes have public IP addresses.
-var NodePublicIP = check.New(check.Meta{
+var NodePublicIP = poolCheck(check.Meta{
 	ID:       "node-public-ip",
 	Item:     "ops.bastion",
 	Title:    "No node has a public IP address",
@@ -41,20 +34,15 @@ var NodePublicIP = check.New(check.Meta{
 		"nodes through Azure Bastion or a jump host in the virtual network instead.",
 	Remediation: "Recreate the pool without node public IPs, and connect to nodes through Azure Bastion or kubectl debug.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if len(c.Pools) == 0 {
-		r.NotApplicable()
-		return
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	if p.EnableNodePublicIP.True() {
+		poolFail(r, c, p, p.EnableNodePublicIP.Attr, "nodes get public IP addresses")
 	}
-	for _, p := range c.Pools {
-		if p.EnableNodePublicIP.True() {
-			poolFail(r, c, p, p.EnableNodePublicIP.Attr, "nodes get public IP addresses")
-		}
-	}
+	return true
 })
 
 // EphemeralOSDisk finds pools on managed OS disks.
-var EphemeralOSDisk = check.New(check.Meta{
+var EphemeralOSDisk = poolCheck(check.Meta{
 	ID:       "ephemeral-os-disk",
 	Item:     "storage.node-storage-size",
 	Title:    "Node pools use ephemeral OS disks",
@@ -64,20 +52,15 @@ var EphemeralOSDisk = check.New(check.Meta{
 		"have room for them). An unset type is AKS's choice (ephemeral when the size allows) and passes.",
 	Remediation: "Create pools with --node-osdisk-type Ephemeral on a VM size whose cache or temp disk holds the OS disk.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if len(c.Pools) == 0 {
-		r.NotApplicable()
-		return
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	if p.OSDiskType.Is("Managed") {
+		poolFail(r, c, p, p.OSDiskType.Attr, "the OS disk is a managed (remote) disk")
 	}
-	for _, p := range c.Pools {
-		if p.OSDiskType.Is("Managed") {
-			poolFail(r, c, p, p.OSDiskType.Attr, "the OS disk is a managed (remote) disk")
-		}
-	}
+	return true
 })
 
 // KubeletConfig finds risky kubelet settings.
-var KubeletConfig = check.New(check.Meta{
+var KubeletConfig = poolCheck(check.Meta{
 	ID:       "kubelet-config",
 	Item:     "cluster.node-configuration",
 	Title:    "Custom kubelet settings keep the node safeguards",
@@ -87,20 +70,15 @@ var KubeletConfig = check.New(check.Meta{
 		"or let nodes run with swap (failSwapOn false).",
 	Remediation: "Remove allowedUnsafeSysctls, and keep cpuCfsQuota and failSwapOn at their defaults (true), unless a documented workload needs otherwise.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if len(c.Pools) == 0 {
-		r.NotApplicable()
-		return
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	if p.AllowedUnsafeSysctls.IsKnown() && len(p.AllowedUnsafeSysctls.V) > 0 {
+		poolFail(r, c, p, p.AllowedUnsafeSysctls.Attr, "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
 	}
-	for _, p := range c.Pools {
-		if p.AllowedUnsafeSysctls.IsKnown() && len(p.AllowedUnsafeSysctls.V) > 0 {
-			poolFail(r, c, p, p.AllowedUnsafeSysctls.Attr, "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
-		}
-		if p.CPUCfsQuota.IsKnown() && !p.CPUCfsQuota.V {
-			poolFail(r, c, p, p.CPUCfsQuota.Attr, "CPU CFS quota is off: CPU limits are not enforced")
-		}
-		if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
-			poolFail(r, c, p, p.FailSwapOn.Attr, "the kubelet runs with swap on")
-		}
+	if p.CPUCfsQuota.IsKnown() && !p.CPUCfsQuota.V {
+		poolFail(r, c, p, p.CPUCfsQuota.Attr, "CPU CFS quota is off: CPU limits are not enforced")
 	}
+	if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
+		poolFail(r, c, p, p.FailSwapOn.Attr, "the kubelet runs with swap on")
+	}
+	return true
 })

@@ -20,9 +20,7 @@ var ACRAdminUser = check.New(check.Meta{
 		"registry scope remain to be reviewed by hand.",
 	Remediation: "Disable the admin user (az acr update --admin-enabled false) and grant AcrPull/AcrPush to identities.",
 	Evidence:    registryEvidence,
-}, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	adminUser(g, r)
-})
+}, adminUser)
 
 // ACRPasswordlessPull is the admin-user rule for cluster.acr-integration.
 var ACRPasswordlessPull = check.New(check.Meta{
@@ -35,17 +33,10 @@ var ACRPasswordlessPull = check.New(check.Meta{
 		"password. Role assignments are not in the registry resource; imagePullSecrets are judged on manifests.",
 	Remediation: "Attach the registry to the cluster (az aks update --attach-acr) and disable its admin user.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	adminUser(g, r)
-})
+}, adminUser)
 
-func adminUser(g *subject.Registry, r *check.Result) {
-	switch a := g.AdminUserEnabled; {
-	case a.IsUnknown():
-		r.NotApplicable()
-	case a.True():
-		fail(r, g, a.Attr, "the admin user (a shared password) is enabled")
-	}
+func adminUser(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
+	wantOff(r, g, g.AdminUserEnabled, "the admin user (a shared password) is enabled")
 }
 
 // ACRAnonymousPull finds registries anyone can pull from.
@@ -58,12 +49,7 @@ var ACRAnonymousPull = check.New(check.Meta{
 	Remediation: "Disable anonymous pull (az acr update --anonymous-pull-enabled false).",
 	Evidence:    registryEvidence,
 }, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	switch a := g.AnonymousPull; {
-	case a.IsUnknown():
-		r.NotApplicable()
-	case a.True():
-		fail(r, g, a.Attr, "anonymous pull is enabled")
-	}
+	wantOff(r, g, g.AnonymousPull, "anonymous pull is enabled")
 })
 
 const privateNetworkDescription = "publicNetworkAccess is Disabled (Terraform public_network_access_enabled = false; " +
@@ -123,12 +109,7 @@ var ACRQuarantinePolicy = check.New(check.Meta{
 	Remediation: "Enable the quarantine policy (az acr config quarantine update --status enabled) and release images from quarantine after scanning.",
 	Evidence:    registryEvidence,
 }, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	switch q := g.QuarantinePolicy; {
-	case q.IsUnknown():
-		r.NotApplicable()
-	case !q.True():
-		fail(r, g, q.Attr, "the quarantine policy is off")
-	}
+	wantOn(r, g, g.QuarantinePolicy, "the quarantine policy is off")
 })
 
 // ACRGeoReplication finds registries not replicated to the regions of the scan's clusters.

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,10 +14,13 @@ import (
 // report the full count.
 var vmSizeRe = regexp.MustCompile(`(?i)^standard_([a-z]+)(\d+)`)
 
-// vmCPUs returns the family letters and vCPUs of a VM size; ok is false when the name does
-// not follow the usual pattern.
-func vmCPUs(size string) (family string, cpus int, ok bool) {
-	m := vmSizeRe.FindStringSubmatch(strings.TrimSpace(size))
+// vmCPUs returns the family letters and vCPUs of a VM size; ok is false when the size is not
+// known or its name does not follow the usual pattern.
+func vmCPUs(size subject.String) (family string, cpus int, ok bool) {
+	if !size.IsKnown() {
+		return "", 0, false
+	}
+	m := vmSizeRe.FindStringSubmatch(strings.TrimSpace(size.V))
 	if m == nil {
 		return "", 0, false
 	}
@@ -30,7 +32,7 @@ func vmCPUs(size string) (family string, cpus int, ok bool) {
 }
 
 // VMSizing flags burstable and small node sizes.
-var VMSizing = check.New(check.Meta{
+var VMSizing = poolCheck(check.Meta{
 	ID:       "vm-sizing",
 	Item:     "cluster.vm-sizing",
 	Title:    "Node pools use non-burstable VM sizes with 4 or more vCPUs",
@@ -40,31 +42,22 @@ var VMSizing = check.New(check.Meta{
 		"reservations are taken. The capacity plan behind the sizes remains manual.",
 	Remediation: "Use general-purpose sizes of 4 or more vCPUs (Standard_D4s_v5 and up) for production pools.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	judged := false
-	for _, p := range c.Pools {
-		if !p.VMSize.IsKnown() {
-			continue
-		}
-		family, cpus, ok := vmCPUs(p.VMSize.V)
-		if !ok {
-			continue
-		}
-		judged = true
-		switch {
-		case strings.HasPrefix(family, "B"):
-			poolFail(r, c, p, p.VMSize.Attr, "%s is a burstable size", p.VMSize.V)
-		case cpus < 4:
-			poolFail(r, c, p, p.VMSize.Attr, "%s has %d vCPUs", p.VMSize.V, cpus)
-		}
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	family, cpus, ok := vmCPUs(p.VMSize)
+	if !ok {
+		return false
 	}
-	if !judged {
-		r.NotApplicable()
+	switch {
+	case strings.HasPrefix(family, "B"):
+		poolFail(r, c, p, p.VMSize.Attr, "%s is a burstable size", p.VMSize.V)
+	case cpus < 4:
+		poolFail(r, c, p, p.VMSize.Attr, "%s has %d vCPUs", p.VMSize.V, cpus)
 	}
+	return true
 })
 
 // NodePoolSize flags pools of one or two small nodes.
-var NodePoolSize = check.New(check.Meta{
+var NodePoolSize = poolCheck(check.Meta{
 	ID:       "node-pool-size",
 	Item:     "cluster.node-sizing",
 	Title:    "No node pool is one or two tiny nodes",
@@ -74,32 +67,23 @@ var NodePoolSize = check.New(check.Meta{
 		"room to drain a node. Requested against allocatable resources per node is judged by a live scan.",
 	Remediation: "Use fewer, larger pools: at least three nodes, or nodes of 4 or more vCPUs.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	judged := false
-	for _, p := range c.Pools {
-		n := p.Count
-		if p.EnableAutoScaling.True() {
-			n = p.MaxCount
-		}
-		if !p.VMSize.IsKnown() || !n.IsKnown() {
-			continue
-		}
-		_, cpus, ok := vmCPUs(p.VMSize.V)
-		if !ok {
-			continue
-		}
-		judged = true
-		if n.V <= 2 && cpus <= 2 {
-			poolFail(r, c, p, n.Attr, "at most %d node(s) of %s (%d vCPUs)", n.V, p.VMSize.V, cpus)
-		}
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	n := p.Count
+	if p.EnableAutoScaling.True() {
+		n = p.MaxCount
 	}
-	if !judged {
-		r.NotApplicable()
+	_, cpus, ok := vmCPUs(p.VMSize)
+	if !ok || !n.IsKnown() {
+		return false
 	}
+	if n.V <= 2 && cpus <= 2 {
+		poolFail(r, c, p, n.Attr, "at most %d node(s) of %s (%d vCPUs)", n.V, p.VMSize.V, cpus)
+	}
+	return true
 })
 
 // ProximityPlacementZones flags proximity placement groups that work against zones.
-var ProximityPlacementZones = check.New(check.Meta{
+var ProximityPlacementZones = poolCheck(check.Meta{
 	ID:       "proximity-placement-zones",
 	Item:     "cluster.proximity-placement",
 	Title:    "Proximity placement groups are not spread across zones",
@@ -110,18 +94,12 @@ var ProximityPlacementZones = check.New(check.Meta{
 		"behind one remains manual.",
 	Remediation: "Pin a proximity-placement pool to one zone and keep a zone-redundant pool for everything that does not need the low latency.",
 	Evidence:    clusterEvidence,
-}, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	judged := false
-	for _, p := range c.Pools {
-		if p.ProximityPlacementGroup.Empty() || p.ProximityPlacementGroup.IsUnknown() {
-			continue
-		}
-		judged = true
-		if p.Zones.IsKnown() && len(p.Zones.V) > 1 {
-			poolFail(r, c, p, p.Zones.Attr, "is in a proximity placement group but spans %d zones", len(p.Zones.V))
-		}
+}, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	if p.ProximityPlacementGroup.Empty() || p.ProximityPlacementGroup.IsUnknown() {
+		return false
 	}
-	if !judged {
-		r.NotApplicable()
+	if p.Zones.IsKnown() && len(p.Zones.V) > 1 {
+		poolFail(r, c, p, p.Zones.Attr, "is in a proximity placement group but spans %d zones", len(p.Zones.V))
 	}
+	return true
 })

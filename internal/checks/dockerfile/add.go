@@ -19,12 +19,10 @@ var AddRemote = check.New(check.Meta{
 	Remediation: "Add --checksum=sha256:… to the ADD (BuildKit verifies it), or download in a RUN that verifies a checksum or signature.",
 	Evidence:    evidence,
 }, func(_ context.Context, _ *check.Env, df *subject.Dockerfile, r *check.Result) {
-	for _, s := range df.Stages {
-		for _, in := range instructionsOf(s, "ADD") {
-			for _, src := range in.Args {
-				if isRemote(src) && in.Checksum == "" {
-					r.FailLoc(df.At(in.Line), "", "ADD %s in %s downloads without --checksum", src, s.Ref())
-				}
+	for s, in := range everyInstruction(df, "ADD") {
+		for _, src := range in.Args {
+			if isRemote(src) && in.Checksum == "" {
+				r.FailLoc(df.At(in.Line), "", "ADD %s in %s downloads without --checksum", src, s.Ref())
 			}
 		}
 	}
@@ -42,16 +40,14 @@ var AddLocal = check.New(check.Meta{
 	Remediation: "Use COPY for local files; keep ADD for tar archives that must be unpacked.",
 	Evidence:    evidence,
 }, func(_ context.Context, _ *check.Env, df *subject.Dockerfile, r *check.Result) {
-	for _, s := range df.Stages {
-		for _, in := range instructionsOf(s, "ADD") {
-			for _, src := range in.Args {
-				if !isRemote(src) && !isArchive(src) {
-					r.FailLoc(df.At(in.Line), "", "ADD %s in %s copies a plain file: COPY would do", src, s.Ref())
-				}
+	for s, in := range everyInstruction(df, "ADD") {
+		for _, src := range in.Args {
+			if !isRemote(src) && !isArchive(src) {
+				r.FailLoc(df.At(in.Line), "", "ADD %s in %s copies a plain file: COPY would do", src, s.Ref())
 			}
-			if len(in.Heredocs) > 0 {
-				r.FailLoc(df.At(in.Line), "", "ADD of a here-document in %s: COPY would do", s.Ref())
-			}
+		}
+		if len(in.Heredocs) > 0 {
+			r.FailLoc(df.At(in.Line), "", "ADD of a here-document in %s: COPY would do", s.Ref())
 		}
 	}
 })

@@ -21,11 +21,9 @@ var CurlPipeShell = check.New(check.Meta{
 	Remediation: "Download to a file, verify its checksum or signature, then run it; better, install a pinned package or copy a verified binary.",
 	Evidence:    evidence,
 }, func(_ context.Context, _ *check.Env, df *subject.Dockerfile, r *check.Result) {
-	for _, s := range df.Stages {
-		for _, in := range instructionsOf(s, "RUN") {
-			if prog := pipedDownload(in.Script()); prog != "" {
-				r.FailLoc(df.At(in.Line), "", "RUN in %s pipes a download into %s", s.Ref(), prog)
-			}
+	for s, in := range everyInstruction(df, "RUN") {
+		if prog := pipedDownload(in.Script()); prog != "" {
+			r.FailLoc(df.At(in.Line), "", "RUN in %s pipes a download into %s", s.Ref(), prog)
 		}
 	}
 })

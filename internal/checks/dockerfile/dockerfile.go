@@ -5,6 +5,7 @@
 package dockerfile
 
 import (
+	"iter"
 	"path"
 	"strings"
 
@@ -24,6 +25,20 @@ func instructionsOf(s *subject.DockerStage, keyword string) []*subject.DockerIns
 		}
 	}
 	return out
+}
+
+// everyInstruction yields the instructions with a keyword in every stage (not only those the
+// final image is built from), each with its stage.
+func everyInstruction(df *subject.Dockerfile, keyword string) iter.Seq2[*subject.DockerStage, *subject.DockerInstruction] {
+	return func(yield func(*subject.DockerStage, *subject.DockerInstruction) bool) {
+		for _, s := range df.Stages {
+			for _, in := range instructionsOf(s, keyword) {
+				if !yield(s, in) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // lastInChain returns the last instruction with a keyword that the final image inherits:

@@ -19,13 +19,11 @@ var Sudo = check.New(check.Meta{
 	Remediation: "Run the privileged steps before switching with USER (or switch to USER root for them and back), and do not install sudo.",
 	Evidence:    evidence,
 }, func(_ context.Context, _ *check.Env, df *subject.Dockerfile, r *check.Result) {
-	for _, s := range df.Stages {
-		for _, in := range instructionsOf(s, "RUN") {
-			for _, c := range commands(in.Script()) {
-				if c.sudo {
-					r.FailLoc(df.At(in.Line), "", "RUN in %s uses sudo (%s)", s.Ref(), c.name())
-					break
-				}
+	for s, in := range everyInstruction(df, "RUN") {
+		for _, c := range commands(in.Script()) {
+			if c.sudo {
+				r.FailLoc(df.At(in.Line), "", "RUN in %s uses sudo (%s)", s.Ref(), c.name())
+				break
 			}
 		}
 	}

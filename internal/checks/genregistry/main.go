@@ -114,21 +114,21 @@ func checkVars(dir string) ([]string, error) {
 	return names, nil
 }
 
-// isCheckNew reports whether e is a call of check.New (with or without type arguments).
+// isCheckNew reports whether e builds a check: a call of check.New (with or without type
+// arguments), or of a helper that takes the check's check.Meta literal first (poolCheck,
+// check.NewOf, scope.NamespaceCheck...), so that every check's metadata stays at its
+// declaration.
 func isCheckNew(e ast.Expr) bool {
 	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return false
+	}
+	lit, ok := call.Args[0].(*ast.CompositeLit)
 	if !ok {
 		return false
 	}
-	fun := call.Fun
-	switch f := fun.(type) {
-	case *ast.IndexExpr:
-		fun = f.X
-	case *ast.IndexListExpr:
-		fun = f.X
-	}
-	sel, ok := fun.(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "New" {
+	sel, ok := lit.Type.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Meta" {
 		return false
 	}
 	pkg, ok := sel.X.(*ast.Ident)

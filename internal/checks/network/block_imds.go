@@ -17,7 +17,7 @@ import (
 var imds = netip.MustParseAddr("169.254.169.254")
 
 // BlockIMDS finds namespaces whose pods can reach the node's instance metadata service.
-var BlockIMDS = check.New(check.Meta{
+var BlockIMDS = scope.NamespaceCheck(check.Meta{
 	ID:       "block-imds",
 	Item:     "network.block-imds",
 	Title:    "Pods cannot reach the instance metadata service",
@@ -31,11 +31,7 @@ var BlockIMDS = check.New(check.Meta{
 	Requires:    []string{"NetworkPolicy"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
-	if !hasDefaultDenyEgress(env, ns.Name) {
+	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
 		r.Failf("", "", "namespace %s has no default-deny egress policy, so its pods can reach IMDS (169.254.169.254)", ns.Name)
 		return
 	}
@@ -110,7 +106,7 @@ func containsIMDS(cidr string) bool {
 }
 
 // IMDSHostNetwork finds pods on the host network, which no network policy can restrict.
-var IMDSHostNetwork = check.New(check.Meta{
+var IMDSHostNetwork = scope.WorkloadCheck(check.Meta{
 	ID:       "imds-host-network",
 	Item:     "network.block-imds",
 	Title:    "No pod bypasses network policies on the host network",
@@ -121,10 +117,6 @@ var IMDSHostNetwork = check.New(check.Meta{
 	Remediation: "Remove hostNetwork; if the pod really needs the node's network, run it in a system namespace on a dedicated node pool.",
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !scope.InScope(env, w.Namespace) {
-		r.NotApplicable()
-		return
-	}
 	if w.Spec().HostNetwork {
 		r.Failf(w.SpecPath()+".hostNetwork", "", "%s %s uses hostNetwork, which network policies cannot restrict (IMDS is reachable)", w.Kind, w.Name())
 	}

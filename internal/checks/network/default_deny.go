@@ -11,7 +11,7 @@ import (
 )
 
 // DefaultDenyIngress finds namespaces without a default-deny ingress policy.
-var DefaultDenyIngress = check.New(check.Meta{
+var DefaultDenyIngress = scope.NamespaceCheck(check.Meta{
 	ID:       "default-deny-ingress",
 	Item:     "network.default-deny",
 	Title:    "Each namespace has a default-deny ingress policy",
@@ -31,20 +31,13 @@ spec:
 	Requires: []string{"NetworkPolicy"},
 	Settings: []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
+	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeIngress) {
+		r.Failf("", "", "namespace %s has no default-deny ingress NetworkPolicy", ns.Name)
 	}
-	for _, p := range policiesIn(env, ns.Name) {
-		if p.K8s != nil && deniesAll(p, networkingv1.PolicyTypeIngress) {
-			return
-		}
-	}
-	r.Failf("", "", "namespace %s has no default-deny ingress NetworkPolicy", ns.Name)
 })
 
 // DefaultDenyEgress finds namespaces without a default-deny egress policy.
-var DefaultDenyEgress = check.New(check.Meta{
+var DefaultDenyEgress = scope.NamespaceCheck(check.Meta{
 	ID:       "default-deny-egress",
 	Item:     "network.default-deny",
 	Title:    "Each namespace has a default-deny egress policy",
@@ -56,18 +49,16 @@ var DefaultDenyEgress = check.New(check.Meta{
 	Requires:    []string{"NetworkPolicy"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
-	if !hasDefaultDenyEgress(env, ns.Name) {
+	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
 		r.Failf("", "", "namespace %s has no default-deny egress NetworkPolicy", ns.Name)
 	}
 })
 
-func hasDefaultDenyEgress(env *check.Env, namespace string) bool {
+// hasDefaultDeny reports whether a Kubernetes NetworkPolicy of namespace denies all its
+// pods' traffic of a type (ingress or egress).
+func hasDefaultDeny(env *check.Env, namespace string, typ networkingv1.PolicyType) bool {
 	for _, p := range policiesIn(env, namespace) {
-		if p.K8s != nil && deniesAll(p, networkingv1.PolicyTypeEgress) {
+		if p.K8s != nil && deniesAll(p, typ) {
 			return true
 		}
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // LoadBalancerServesHTTP finds LoadBalancer Services that expose HTTP(S) ports directly.
-var LoadBalancerServesHTTP = check.New(check.Meta{
+var LoadBalancerServesHTTP = check.NewOf(check.Meta{
 	ID:       "load-balancer-serves-http",
 	Item:     "network.ingress",
 	Title:    "HTTP is routed through an ingress, not a LoadBalancer Service",
@@ -22,9 +22,8 @@ var LoadBalancerServesHTTP = check.New(check.Meta{
 		"the entry points to secure.",
 	Remediation: "Expose HTTP(S) apps through an Ingress (application routing add-on, AGIC) or a Gateway API HTTPRoute, and make the Service ClusterIP.",
 	Kinds:       []string{"Service"},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	svc, ok := o.Typed.(*corev1.Service)
-	if !ok || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+}, func(_ context.Context, _ *check.Env, o *subject.Object, svc *corev1.Service, r *check.Result) {
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		r.NotApplicable()
 		return
 	}
@@ -36,7 +35,7 @@ var LoadBalancerServesHTTP = check.New(check.Meta{
 })
 
 // IngressTLS finds Ingresses without TLS.
-var IngressTLS = check.New(check.Meta{
+var IngressTLS = check.NewOf(check.Meta{
 	ID:          "ingress-tls",
 	Item:        "network.ingress",
 	Title:       "Ingresses terminate TLS",
@@ -44,12 +43,7 @@ var IngressTLS = check.New(check.Meta{
 	Description: "An Ingress without a tls section serves plain HTTP: credentials and session cookies cross the network in clear text.",
 	Remediation: "Add spec.tls with the hosts and a certificate Secret (cert-manager, or the Key Vault integration of the application routing add-on).",
 	Kinds:       []string{"Ingress"},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	ing, ok := o.Typed.(*networkingv1.Ingress)
-	if !ok {
-		r.NotApplicable()
-		return
-	}
+}, func(_ context.Context, _ *check.Env, o *subject.Object, ing *networkingv1.Ingress, r *check.Result) {
 	if len(ing.Spec.TLS) == 0 {
 		r.Failf("spec.tls", "", "Ingress %s has no TLS", o.Name())
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // NetworkPolicyCoverage finds workloads that no network policy selects.
-var NetworkPolicyCoverage = check.New(check.Meta{
+var NetworkPolicyCoverage = scope.WorkloadCheck(check.Meta{
 	ID:       "network-policy-coverage",
 	Item:     "network.network-policies",
 	Title:    "Every workload is selected by a network policy",
@@ -22,10 +22,6 @@ var NetworkPolicyCoverage = check.New(check.Meta{
 	Requires:    []string{"NetworkPolicy"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !scope.InScope(env, w.Namespace) {
-		r.NotApplicable()
-		return
-	}
 	for _, p := range policiesIn(env, w.Namespace) {
 		if p.Selects(w.Template.Labels) {
 			return

@@ -13,7 +13,7 @@ import (
 const internalLBAnnotation = "service.beta.kubernetes.io/azure-load-balancer-internal"
 
 // InternalLoadBalancer finds LoadBalancer Services that get a public IP.
-var InternalLoadBalancer = check.New(check.Meta{
+var InternalLoadBalancer = check.NewOf(check.Meta{
 	ID:       "internal-load-balancer",
 	Item:     "network.internal-load-balancer",
 	Title:    "LoadBalancer Services are internal",
@@ -37,9 +37,8 @@ spec:
     - port: 80
       targetPort: 8080`,
 	Kinds: []string{"Service"},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	svc, ok := o.Typed.(*corev1.Service)
-	if !ok || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+}, func(_ context.Context, _ *check.Env, o *subject.Object, svc *corev1.Service, r *check.Result) {
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		r.NotApplicable()
 		return
 	}

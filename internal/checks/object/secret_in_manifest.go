@@ -11,7 +11,7 @@ import (
 )
 
 // SecretInManifest finds Secret objects that carry their data in the manifests.
-var SecretInManifest = check.New(check.Meta{
+var SecretInManifest = check.NewOf(check.Meta{
 	ID:       "secret-in-manifest",
 	Item:     "dev.secrets-key-vault",
 	Title:    "Secret values are not kept in manifests",
@@ -38,9 +38,8 @@ spec:
           objectType: secret`,
 	Kinds:    []string{"Secret"},
 	Evidence: []catalog.Evidence{catalog.Manifest},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	s, ok := o.Typed.(*corev1.Secret)
-	if !ok || o.Live() {
+}, func(_ context.Context, _ *check.Env, o *subject.Object, s *corev1.Secret, r *check.Result) {
+	if o.Live() {
 		r.NotApplicable()
 		return
 	}

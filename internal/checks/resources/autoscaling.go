@@ -13,7 +13,7 @@ import (
 )
 
 // Autoscaling finds Deployments and StatefulSets that nothing scales.
-var Autoscaling = check.New(check.Meta{
+var Autoscaling = scope.WorkloadCheck(check.Meta{
 	ID:       "autoscaling",
 	Item:     "dev.app-autoscaling",
 	Title:    "Deployments and StatefulSets are autoscaled",
@@ -26,10 +26,6 @@ var Autoscaling = check.New(check.Meta{
 	Requires:    []string{"HorizontalPodAutoscaler"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !scope.InScope(env, w.Namespace) {
-		r.NotApplicable()
-		return
-	}
 	if len(env.Index.HPAsFor(w.Object)) > 0 || scaledObjectTargets(env, w) {
 		return
 	}
@@ -64,7 +60,7 @@ func scaledObjectTargets(env *check.Env, w *subject.Workload) bool {
 
 // HPAMissingRequests finds autoscalers on CPU or memory utilization whose target lacks the
 // matching requests.
-var HPAMissingRequests = check.New(check.Meta{
+var HPAMissingRequests = hpaCheck(check.Meta{
 	ID:       "hpa-missing-requests",
 	Item:     "dev.app-autoscaling",
 	Title:    "Utilization-based autoscalers have requests to measure against",
@@ -75,12 +71,7 @@ var HPAMissingRequests = check.New(check.Meta{
 		"the HPA cannot compute it and never scales.",
 	Remediation: "Set resources.requests for the resource the HPA scales on, on every container of the target.",
 	Kinds:       []string{"HorizontalPodAutoscaler"},
-}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	h := hpaOf(env, o)
-	if h == nil {
-		r.NotApplicable()
-		return
-	}
+}, func(env *check.Env, o *subject.Object, h *subject.HPA, r *check.Result) {
 	target := targetOf(env, h)
 	if target == nil {
 		r.NotApplicable()
@@ -107,7 +98,7 @@ var HPAMissingRequests = check.New(check.Meta{
 })
 
 // HPATargetMissing finds autoscalers whose target is not in the scan.
-var HPATargetMissing = check.New(check.Meta{
+var HPATargetMissing = hpaCheck(check.Meta{
 	ID:          "hpa-target-missing",
 	Item:        "dev.app-autoscaling",
 	Title:       "Autoscalers target a workload of the scan",
@@ -115,12 +106,7 @@ var HPATargetMissing = check.New(check.Meta{
 	Description: "A HorizontalPodAutoscaler whose scaleTargetRef names no workload of its namespace in the scan: a renamed workload leaves its autoscaler behind, doing nothing.",
 	Remediation: "Point scaleTargetRef at the workload's current kind and name, or delete the autoscaler.",
 	Kinds:       []string{"HorizontalPodAutoscaler"},
-}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	h := hpaOf(env, o)
-	if h == nil {
-		r.NotApplicable()
-		return
-	}
+}, func(env *check.Env, o *subject.Object, h *subject.HPA, r *check.Result) {
 	if targetOf(env, h) == nil {
 		r.Failf("spec.scaleTargetRef", "", "HorizontalPodAutoscaler %s targets %s %s, which is not in the scan", o.Name(), h.Target.Kind, h.Target.Name)
 	}
@@ -143,7 +129,18 @@ func defaultRequest(env *check.Env, namespace string, res corev1.ResourceName) b
 	return false
 }
 
-func hpaOf(env *check.Env, o *subject.Object) *subject.HPA { return env.Index.HPA(o) }
+// hpaCheck builds a check of HorizontalPodAutoscalers, of any API version, as the index reads
+// them; any other object is not applicable.
+func hpaCheck(m check.Meta, fn func(env *check.Env, o *subject.Object, h *subject.HPA, r *check.Result)) *check.Check {
+	return check.New(m, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
+		h := env.Index.HPA(o)
+		if h == nil {
+			r.NotApplicable()
+			return
+		}
+		fn(env, o, h, r)
+	})
+}
 
 func targetOf(env *check.Env, h *subject.HPA) *subject.Workload {
 	o := env.Index.Get(h.Target.Kind, h.Namespace, h.Target.Name)

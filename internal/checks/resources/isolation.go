@@ -10,7 +10,7 @@ import (
 )
 
 // NamespaceIsolation finds application namespaces that lack the objects that isolate them.
-var NamespaceIsolation = check.New(check.Meta{
+var NamespaceIsolation = scope.NamespaceCheck(check.Meta{
 	ID:       "namespace-isolation",
 	Item:     "cluster.logical-isolation",
 	Title:    "Application namespaces are isolated by RBAC, quota and network policy",
@@ -22,10 +22,6 @@ var NamespaceIsolation = check.New(check.Meta{
 	Requires:    []string{"RoleBinding", "ResourceQuota", "NetworkPolicy"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
 	var missing []string
 	for _, kind := range []string{"RoleBinding", "ResourceQuota"} {
 		if len(env.Index.InNamespace(kind, ns.Name)) == 0 {

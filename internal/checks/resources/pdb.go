@@ -43,7 +43,7 @@ var PDBCoverage = check.New(check.Meta{
 })
 
 // PDBBlocksEviction finds budgets that allow no voluntary eviction.
-var PDBBlocksEviction = check.New(check.Meta{
+var PDBBlocksEviction = check.NewOf(check.Meta{
 	ID:       "pdb-blocks-eviction",
 	Item:     "resources.pdb",
 	Title:    "PodDisruptionBudgets allow at least one eviction",
@@ -53,12 +53,7 @@ var PDBBlocksEviction = check.New(check.Meta{
 		"node drains hang and AKS upgrades fail or time out.",
 	Remediation: "Use maxUnavailable: 1 (or a minAvailable below the replica count), and run enough replicas to lose one.",
 	Kinds:       []string{"PodDisruptionBudget"},
-}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
-	if !ok {
-		r.NotApplicable()
-		return
-	}
+}, func(_ context.Context, env *check.Env, o *subject.Object, pdb *policyv1.PodDisruptionBudget, r *check.Result) {
 	spec := pdb.Spec
 	if spec.MaxUnavailable != nil {
 		if v := spec.MaxUnavailable; (v.Type == intstr.Int && v.IntVal == 0) || (v.Type == intstr.String && strings.TrimSpace(v.StrVal) == "0%") {
@@ -81,7 +76,7 @@ var PDBBlocksEviction = check.New(check.Meta{
 })
 
 // PDBSelectsNothing finds budgets that select no workload of the scan.
-var PDBSelectsNothing = check.New(check.Meta{
+var PDBSelectsNothing = check.NewOf(check.Meta{
 	ID:          "pdb-selects-nothing",
 	Item:        "resources.pdb",
 	Title:       "PodDisruptionBudgets select a workload",
@@ -89,12 +84,7 @@ var PDBSelectsNothing = check.New(check.Meta{
 	Description: "A PodDisruptionBudget whose selector matches no workload of its namespace in the scan: a typo in the selector leaves the workload it was meant for unprotected.",
 	Remediation: "Make the budget's selector match the pod template labels of the workload it protects, or delete it.",
 	Kinds:       []string{"PodDisruptionBudget"},
-}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
-	if !ok {
-		r.NotApplicable()
-		return
-	}
+}, func(_ context.Context, env *check.Env, o *subject.Object, pdb *policyv1.PodDisruptionBudget, r *check.Result) {
 	if len(selectedWorkloads(env, o.Namespace, pdb.Spec.Selector)) == 0 {
 		r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of namespace %q in the scan", o.Name(), o.Namespace)
 	}

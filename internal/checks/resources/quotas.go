@@ -12,7 +12,7 @@ import (
 )
 
 // ResourceQuota finds namespaces without a compute ResourceQuota.
-var ResourceQuota = check.New(check.Meta{
+var ResourceQuota = scope.NamespaceCheck(check.Meta{
 	ID:       "resource-quota",
 	Item:     "resources.quotas",
 	Title:    "Each namespace has a compute ResourceQuota",
@@ -24,10 +24,6 @@ var ResourceQuota = check.New(check.Meta{
 	Requires:    []string{"ResourceQuota"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
 	var missing []string
 	best := -1
 	for _, o := range env.Index.InNamespace("ResourceQuota", ns.Name) {
@@ -73,7 +69,7 @@ func missingQuotaKeys(hard corev1.ResourceList) []string {
 }
 
 // LimitRange finds namespaces without container defaults.
-var LimitRange = check.New(check.Meta{
+var LimitRange = scope.NamespaceCheck(check.Meta{
 	ID:       "limit-range",
 	Item:     "resources.limit-range",
 	Title:    "Each namespace has a LimitRange with container defaults",
@@ -85,10 +81,6 @@ var LimitRange = check.New(check.Meta{
 	Requires:    []string{"LimitRange"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
-	if !scope.InScope(env, ns.Name) {
-		r.NotApplicable()
-		return
-	}
 	for _, o := range env.Index.InNamespace("LimitRange", ns.Name) {
 		lr, ok := o.Typed.(*corev1.LimitRange)
 		if !ok {

@@ -3,13 +3,16 @@
 package scope
 
 import (
+	"context"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // SystemNamespaces are the namespaces namespace-level checks leave alone. Every check that
-// calls InScope or System lists it in its Meta.Settings.
+// calls InScope or System, or is built by NamespaceCheck or WorkloadCheck, lists it in its
+// Meta.Settings.
 var SystemNamespaces = check.NewParam("systemNamespaces",
 	"namespaces out of scope of namespace-level checks (network policies, quotas, PDBs, backups); a trailing * matches a prefix (\"aks-*\")",
 	[]string{"kube-system", "kube-public", "kube-node-lease", "gatekeeper-system",
@@ -29,4 +32,27 @@ func System(env *check.Env, name string) bool {
 // is not a system namespace.
 func InScope(env *check.Env, namespace string) bool {
 	return namespace != "" && !System(env, namespace)
+}
+
+// NamespaceCheck builds a check of the namespaces in scope: a system namespace is not
+// applicable. Its Meta lists SystemNamespaces in Settings.
+func NamespaceCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, ns *subject.Namespace, r *check.Result)) *check.Check {
+	return inScopeCheck(m, func(ns *subject.Namespace) string { return ns.Name }, fn)
+}
+
+// WorkloadCheck builds a check of the workloads of the namespaces in scope: one of a system
+// namespace is not applicable. Its Meta lists SystemNamespaces in Settings.
+func WorkloadCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result)) *check.Check {
+	return inScopeCheck(m, func(w *subject.Workload) string { return w.Namespace }, fn)
+}
+
+// inScopeCheck builds a check that runs fn on the subjects whose namespace is in scope.
+func inScopeCheck[S subject.Subject](m check.Meta, namespace func(S) string, fn func(ctx context.Context, env *check.Env, s S, r *check.Result)) *check.Check {
+	return check.New(m, func(ctx context.Context, env *check.Env, s S, r *check.Result) {
+		if !InScope(env, namespace(s)) {
+			r.NotApplicable()
+			return
+		}
+		fn(ctx, env, s, r)
+	})
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // InTreeProvisioner finds storage classes of the removed in-tree Azure drivers.
-var InTreeProvisioner = check.New(check.Meta{
+var InTreeProvisioner = check.NewOf(check.Meta{
 	ID:       "in-tree-storage-provisioner",
 	Item:     "storage.storage-type",
 	Title:    "Storage classes use the Azure CSI drivers",
@@ -21,19 +21,14 @@ var InTreeProvisioner = check.New(check.Meta{
 		"to CSI, but new features (ZRS, snapshots, expansion, Premium v2) need the CSI provisioners.",
 	Remediation: "Use provisioner disk.csi.azure.com or file.csi.azure.com (or AKS's built-in managed-csi and azurefile-csi classes).",
 	Kinds:       []string{"StorageClass"},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	sc, ok := o.Typed.(*storagev1.StorageClass)
-	if !ok {
-		r.NotApplicable()
-		return
-	}
+}, func(_ context.Context, _ *check.Env, o *subject.Object, sc *storagev1.StorageClass, r *check.Result) {
 	if sc.Provisioner == "kubernetes.io/azure-disk" || sc.Provisioner == "kubernetes.io/azure-file" {
 		r.Failf("provisioner", "", "StorageClass %s uses the in-tree provisioner %s", o.Name(), sc.Provisioner)
 	}
 })
 
 // ReadWriteManyOnDisk finds ReadWriteMany claims on Azure disk classes.
-var ReadWriteManyOnDisk = check.New(check.Meta{
+var ReadWriteManyOnDisk = check.NewOf(check.Meta{
 	ID:       "rwx-on-disk",
 	Item:     "storage.storage-type",
 	Title:    "ReadWriteMany claims use a file or blob class",
@@ -43,9 +38,8 @@ var ReadWriteManyOnDisk = check.New(check.Meta{
 		"or only one node's pods can mount it.",
 	Remediation: "Use an Azure Files class (azurefile-csi, azurefile-csi-premium) or Azure Blob for shared volumes.",
 	Kinds:       []string{"PersistentVolumeClaim"},
-}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	pvc, ok := o.Typed.(*corev1.PersistentVolumeClaim)
-	if !ok || pvc.Spec.StorageClassName == nil || !hasMode(pvc.Spec.AccessModes, corev1.ReadWriteMany) {
+}, func(_ context.Context, env *check.Env, o *subject.Object, pvc *corev1.PersistentVolumeClaim, r *check.Result) {
+	if pvc.Spec.StorageClassName == nil || !hasMode(pvc.Spec.AccessModes, corev1.ReadWriteMany) {
 		r.NotApplicable()
 		return
 	}
@@ -88,7 +82,7 @@ var StaticPersistentVolume = check.New(check.Meta{
 })
 
 // ClaimStorageClass finds claims that name no storage class.
-var ClaimStorageClass = check.New(check.Meta{
+var ClaimStorageClass = check.NewOf(check.Meta{
 	ID:       "claim-storage-class",
 	Item:     "storage.dynamic-provisioning",
 	Title:    "PersistentVolumeClaims name their StorageClass",
@@ -98,12 +92,7 @@ var ClaimStorageClass = check.New(check.Meta{
 		"storage the app gets is not written down.",
 	Remediation: "Set spec.storageClassName to the class the data needs (for example managed-csi-premium or azurefile-csi).",
 	Kinds:       []string{"PersistentVolumeClaim"},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	pvc, ok := o.Typed.(*corev1.PersistentVolumeClaim)
-	if !ok {
-		r.NotApplicable()
-		return
-	}
+}, func(_ context.Context, _ *check.Env, o *subject.Object, pvc *corev1.PersistentVolumeClaim, r *check.Result) {
 	if pvc.Spec.StorageClassName == nil || *pvc.Spec.StorageClassName == "" {
 		r.Failf("spec.storageClassName", "", "PersistentVolumeClaim %s names no StorageClass", o.Name())
 	}

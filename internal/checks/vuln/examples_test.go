@@ -7,6 +7,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // TestExamples holds the bundled examples to their promise: with --scan-reports
@@ -26,17 +27,7 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("%d reports loaded from examples/images, want 3 (errors %+v)", reports, scan.Errors)
 	}
 	for _, c := range Checks() {
-		passed, failed := 0, 0
-		for _, s := range env.Index.Subjects(c.SubjectType()) {
-			r := check.NewResult(&c.Meta, s)
-			c.Run(t.Context(), env, s, r)
-			switch {
-			case len(r.Findings()) > 0:
-				failed++
-			case r.Applied():
-				passed++
-			}
-		}
+		passed, failed := testutil.Outcomes(t.Context(), c, env)
 		if passed == 0 || failed == 0 {
 			t.Errorf("check %s: %d subjects pass and %d fail in examples/; want at least one of each", c.ID, passed, failed)
 		}

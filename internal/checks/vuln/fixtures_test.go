@@ -3,7 +3,6 @@ package vuln
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
@@ -12,10 +11,11 @@ import (
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // now pins the clock of the fixtures: report ages are measured from it.
-func now() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
+var now = testutil.Now
 
 // loadFixture reads a fixture: a report file, or a folder of manifests and reports (read as
 // `akscheck scan DIR --scan-reports DIR` does).

@@ -25,12 +25,7 @@ var ImageScanReport = check.New(check.Meta{
 	Evidence:    evidence,
 	Settings:    []check.Setting{ReportMaxAgeSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	judged := false
-	for _, c := range w.Containers() {
-		if !c.ImageRef.Valid {
-			continue
-		}
-		judged = true
+	for _, c := range scannable(w, r) {
 		rep := env.Index.ImageReportFor(c.ImageRef)
 		switch {
 		case rep == nil:
@@ -41,9 +36,6 @@ var ImageScanReport = check.New(check.Meta{
 			r.Failf(c.Path+".image", c.Name, "the newest scan report of image %s (%s) is %s old, older than %s", c.Image, rep.File,
 				age(env.Now.Sub(rep.Created)), age(ReportMaxAgeSetting.Get(env).Duration()))
 		}
-	}
-	if !judged {
-		r.NotApplicable()
 	}
 })
 
@@ -60,18 +52,10 @@ var ImageBuildScan = check.New(check.Meta{
 	Remediation: "Scan each image in the pipeline that builds it (trivy image, grype), fail the build on the threshold, and keep the JSON report with the image for --scan-reports.",
 	Evidence:    evidence,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	judged := false
-	for _, c := range w.Containers() {
-		if !c.ImageRef.Valid {
-			continue
-		}
-		judged = true
+	for _, c := range scannable(w, r) {
 		if env.Index.ImageReportFor(c.ImageRef) == nil {
 			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s was not scanned (no report in --scan-reports)", c.Image, c.Name, workloadNoun(w))
 		}
-	}
-	if !judged {
-		r.NotApplicable()
 	}
 })
 
@@ -84,3 +68,18 @@ var ReportMaxAgeSetting = check.NewParam("reportMaxAge",
 		}
 		return nil
 	})
+
+// scannable returns the containers of w whose image reference is valid: those a scan report
+// can be matched to. A workload without one is not applicable.
+func scannable(w *subject.Workload, r *check.Result) []subject.Container {
+	var out []subject.Container
+	for _, c := range w.Containers() {
+		if c.ImageRef.Valid {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		r.NotApplicable()
+	}
+	return out
+}

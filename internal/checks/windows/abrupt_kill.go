@@ -12,7 +12,7 @@ import (
 )
 
 // AbruptKill finds Windows workloads that an abrupt node restart takes down.
-var AbruptKill = check.New(check.Meta{
+var AbruptKill = windowsCheck(check.Meta{
 	ID:       "windows-abrupt-kill",
 	Item:     "windows.abrupt-kill",
 	Title:    "Windows workloads survive the loss of a pod",
@@ -24,10 +24,6 @@ var AbruptKill = check.New(check.Meta{
 	Kinds:       []string{"Deployment", "StatefulSet"},
 	Requires:    []string{"PodDisruptionBudget"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if !targetsWindows(w) {
-		r.NotApplicable()
-		return
-	}
 	if w.Replicas < 2 {
 		r.Failf("spec.replicas", "", "Windows %s %s runs %d replica(s)", w.Kind, w.Name(), w.Replicas)
 		return

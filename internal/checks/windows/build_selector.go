@@ -8,7 +8,7 @@ import (
 )
 
 // BuildSelector finds Windows pods that do not pin the Windows build of their nodes.
-var BuildSelector = check.New(check.Meta{
+var BuildSelector = windowsCheck(check.Meta{
 	ID:       "windows-build-selector",
 	Item:     "windows.base-image-os",
 	Title:    "Windows pods select the Windows build their image needs",
@@ -19,10 +19,6 @@ var BuildSelector = check.New(check.Meta{
 		"on the wrong one, where it never starts.",
 	Remediation: "Add nodeSelector node.kubernetes.io/windows-build: \"10.0.20348\" (the build of the image's LTSC tag), or a RuntimeClass that sets it.",
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if !targetsWindows(w) {
-		r.NotApplicable()
-		return
-	}
 	if !selects(w.Spec(), buildLabel, "") {
 		r.Failf(w.SpecPath()+".nodeSelector", "", "%s %s targets Windows without a %s selector", w.Kind, w.Name(), buildLabel)
 	}

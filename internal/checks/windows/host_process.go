@@ -8,7 +8,7 @@ import (
 )
 
 // HostProcess finds privileged Windows containers.
-var HostProcess = check.New(check.Meta{
+var HostProcess = windowsCheck(check.Meta{
 	ID:       "windows-host-process",
 	Item:     "windows.no-privileged",
 	Title:    "Windows pods run no HostProcess or privileged containers",
@@ -18,10 +18,6 @@ var HostProcess = check.New(check.Meta{
 		"with the node's network and file system: it is node access.",
 	Remediation: "Remove hostProcess and privileged; keep node-level agents in system namespaces, reviewed and exempted with a reason.",
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if !targetsWindows(w) {
-		r.NotApplicable()
-		return
-	}
 	spec := w.Spec()
 	if sc := spec.SecurityContext; sc != nil && sc.WindowsOptions != nil && sc.WindowsOptions.HostProcess != nil && *sc.WindowsOptions.HostProcess {
 		r.Failf(w.SpecPath()+".securityContext.windowsOptions.hostProcess", "", "%s %s runs as a Windows HostProcess pod", w.Kind, w.Name())

@@ -10,7 +10,7 @@ import (
 )
 
 // MemoryLimits finds Windows containers without memory request and limit.
-var MemoryLimits = check.New(check.Meta{
+var MemoryLimits = windowsCheck(check.Meta{
 	ID:       "windows-memory",
 	Item:     "windows.memory-usage",
 	Title:    "Windows containers set a memory request and limit",
@@ -20,10 +20,6 @@ var MemoryLimits = check.New(check.Meta{
 		"and an unbounded container slows the whole node down.",
 	Remediation: "Set resources.requests.memory and resources.limits.memory on every Windows container, with headroom for the node's own services.",
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if !targetsWindows(w) {
-		r.NotApplicable()
-		return
-	}
 	for _, c := range w.Containers() {
 		_, req := c.Resources.Requests[corev1.ResourceMemory]
 		_, lim := c.Resources.Limits[corev1.ResourceMemory]

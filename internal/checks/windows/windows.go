@@ -4,8 +4,11 @@
 package windows
 
 import (
+	"context"
+
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -14,8 +17,17 @@ const (
 	buildLabel = "node.kubernetes.io/windows-build"
 )
 
-// targetsWindows reports whether a workload's pods are placed on Windows nodes.
-func targetsWindows(w *subject.Workload) bool { return w.TargetsWindows() }
+// windowsCheck builds a check of the workloads that target Windows nodes: any other is not
+// applicable.
+func windowsCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result)) *check.Check {
+	return check.New(m, func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+		if !w.TargetsWindows() {
+			r.NotApplicable()
+			return
+		}
+		fn(ctx, env, w, r)
+	})
+}
 
 // selects reports whether the pod spec requires a node label value (or, with value "", the
 // label's presence).

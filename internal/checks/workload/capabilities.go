@@ -11,7 +11,7 @@ import (
 )
 
 // DropAllCapabilities finds containers that keep the runtime's default capabilities.
-var DropAllCapabilities = check.New(check.Meta{
+var DropAllCapabilities = linuxCheck(check.Meta{
 	ID:       "drop-all-capabilities",
 	Item:     "dev.security-context",
 	Title:    "Containers drop all capabilities",
@@ -28,10 +28,6 @@ var DropAllCapabilities = check.New(check.Meta{
           drop: ["ALL"]
           add: ["NET_BIND_SERVICE"]   # only what the app needs`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if w.TargetsWindows() {
-		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
-		return
-	}
 	for _, c := range w.Containers() {
 		if !dropsAll(c.SecurityContext) {
 			r.Failf(c.Path+".securityContext.capabilities.drop", c.Name, "container %q of %s does not drop ALL capabilities", c.Name, kindNoun(w))

@@ -4,11 +4,13 @@
 package workload
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -57,6 +59,35 @@ func joinQuoted(xs []string) string {
 		q[i] = "\"" + x + "\""
 	}
 	return strings.Join(q, ", ")
+}
+
+// linuxCheck builds a check of a Linux-only setting: a workload that targets Windows is not
+// applicable, since the API server rejects the setting for Windows pods.
+func linuxCheck(m check.Meta, fn func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result)) *check.Check {
+	return check.New(m, func(ctx context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+		if w.TargetsWindows() {
+			r.NotApplicable()
+			return
+		}
+		fn(ctx, env, w, r)
+	})
+}
+
+// unsetResources returns those of fields ("requests.cpu", "limits.memory") that res does not
+// set.
+func unsetResources(res corev1.ResourceRequirements, fields ...string) []string {
+	var missing []string
+	for _, f := range fields {
+		kind, name, _ := strings.Cut(f, ".")
+		set := res.Requests
+		if kind == "limits" {
+			set = res.Limits
+		}
+		if _, ok := set[corev1.ResourceName(name)]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	return missing
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -8,7 +8,7 @@ import (
 )
 
 // PrivilegeEscalation finds containers that may gain more privileges than their parent process.
-var PrivilegeEscalation = check.New(check.Meta{
+var PrivilegeEscalation = linuxCheck(check.Meta{
 	ID:       "privilege-escalation",
 	Item:     "dev.security-context",
 	Title:    "Containers forbid privilege escalation",
@@ -23,10 +23,6 @@ var PrivilegeEscalation = check.New(check.Meta{
       securityContext:
         allowPrivilegeEscalation: false`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if w.TargetsWindows() {
-		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
-		return
-	}
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || !isFalse(c.SecurityContext.AllowPrivilegeEscalation) {
 			r.Failf(c.Path+".securityContext.allowPrivilegeEscalation", c.Name,

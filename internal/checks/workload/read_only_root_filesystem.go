@@ -8,7 +8,7 @@ import (
 )
 
 // ReadOnlyRootFilesystem finds containers with a writable root filesystem.
-var ReadOnlyRootFilesystem = check.New(check.Meta{
+var ReadOnlyRootFilesystem = linuxCheck(check.Meta{
 	ID:       "read-only-root-filesystem",
 	Item:     "dev.security-context",
 	Title:    "Containers have a read-only root filesystem",
@@ -29,10 +29,6 @@ var ReadOnlyRootFilesystem = check.New(check.Meta{
     - name: tmp
       emptyDir: {}`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if w.TargetsWindows() {
-		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
-		return
-	}
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || !isTrue(c.SecurityContext.ReadOnlyRootFilesystem) {
 			r.Failf(c.Path+".securityContext.readOnlyRootFilesystem", c.Name,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -33,17 +31,7 @@ var RequestsLimits = check.New(check.Meta{
           memory: 256Mi`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
-		var missing []string
-		if _, ok := c.Resources.Requests[corev1.ResourceCPU]; !ok {
-			missing = append(missing, "requests.cpu")
-		}
-		if _, ok := c.Resources.Requests[corev1.ResourceMemory]; !ok {
-			missing = append(missing, "requests.memory")
-		}
-		if _, ok := c.Resources.Limits[corev1.ResourceMemory]; !ok {
-			missing = append(missing, "limits.memory")
-		}
-		if len(missing) > 0 {
+		if missing := unsetResources(c.Resources, "requests.cpu", "requests.memory", "limits.memory"); len(missing) > 0 {
 			r.Failf(c.Path+".resources", c.Name, "container %q of %s sets no %s", c.Name, kindNoun(w), strings.Join(missing, ", "))
 		}
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // SeccompProfile finds containers without a confining seccomp profile.
-var SeccompProfile = check.New(check.Meta{
+var SeccompProfile = linuxCheck(check.Meta{
 	ID:       "seccomp-profile",
 	Item:     "dev.security-context",
 	Title:    "Containers run with the RuntimeDefault or a Localhost seccomp profile",
@@ -27,10 +27,6 @@ var SeccompProfile = check.New(check.Meta{
     - name: web
       image: contoso.azurecr.io/web:2.1.0`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if w.TargetsWindows() {
-		r.NotApplicable() // a Linux-only setting: the API server rejects it for Windows pods
-		return
-	}
 	for _, c := range w.Containers() {
 		sc := resolveSecurityContext(w.Spec(), c.Container)
 		if sc.seccomp == nil || (sc.seccomp.Type != corev1.SeccompProfileTypeRuntimeDefault && sc.seccomp.Type != corev1.SeccompProfileTypeLocalhost) {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/akscheck/akscheck/internal/load/jsonvalue"
 )
 
 // unknownVal is a value that a template expression gives but akscheck cannot compute
@@ -361,7 +363,7 @@ func (s *scope) call(fn string, args []any) any {
 		}
 		var b strings.Builder
 		for _, a := range args {
-			x, ok := scalarString(a)
+			x, ok := jsonvalue.Scalar(a)
 			if !ok {
 				return unknownVal{}
 			}
@@ -384,7 +386,7 @@ func (s *scope) call(fn string, args []any) any {
 		}
 	case "string":
 		if len(args) == 1 {
-			if x, ok := scalarString(args[0]); ok {
+			if x, ok := jsonvalue.Scalar(args[0]); ok {
 				return x
 			}
 		}
@@ -512,18 +514,6 @@ func boolArg(args []any, i int) (bool, bool) {
 	return b, ok
 }
 
-func scalarString(v any) (string, bool) {
-	switch t := v.(type) {
-	case string:
-		return t, true
-	case bool:
-		return strconv.FormatBool(t), true
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64), true
-	}
-	return "", false
-}
-
 // formatNet implements the .NET composite formatting of format(): {0}, {1:…}, {{ and }}.
 func formatNet(f string, args []any) any {
 	var b strings.Builder
@@ -549,7 +539,7 @@ func formatNet(f string, args []any) any {
 			if err != nil || n < 0 || n >= len(args) {
 				return unknownVal{}
 			}
-			x, ok := scalarString(args[n])
+			x, ok := jsonvalue.Scalar(args[n])
 			if !ok {
 				return unknownVal{}
 			}
@@ -569,7 +559,7 @@ func formatNet(f string, args []any) any {
 func resourceIDOf(fn string, args []any) any {
 	var strs []string
 	for _, a := range args {
-		x, ok := scalarString(a)
+		x, ok := jsonvalue.Scalar(a)
 		if !ok {
 			return unknownVal{}
 		}

@@ -73,7 +73,7 @@ func (r res) pathOf(path ...string) string {
 		}
 		cur = nil
 		if r.cli {
-			k = cliKey(k)
+			k = CLIKey(k)
 		}
 		b.WriteString(k)
 	}
@@ -107,9 +107,9 @@ func (n *node) lookup(k string) (string, *node) {
 // cliKeys are the keys the Azure CLI prints otherwise than cliKey would spell them.
 var cliKeys = map[string]string{"adminGroupObjectIDs": "adminGroupObjectIDs"}
 
-// cliKey spells a REST key as the Azure CLI prints it: enableRBAC → enableRbac,
+// CLIKey spells a REST key as the Azure CLI prints it: enableRBAC → enableRbac,
 // nodeOSUpgradeChannel → nodeOsUpgradeChannel.
-func cliKey(k string) string {
+func CLIKey(k string) string {
 	if s, ok := cliKeys[k]; ok {
 		return s
 	}
@@ -183,11 +183,18 @@ func (r res) str(path ...string) subject.String {
 	if v == nil {
 		return out
 	}
+	return nodeString(v, out)
+}
+
+// nodeString reads a scalar as a string: a number as written, a boolean as true or false.
+func nodeString(v *node, out subject.String) subject.String {
 	switch v.kind {
 	case kStr, kNum:
 		out.V = v.s
 	case kBool:
 		out.V = strconv.FormatBool(v.b)
+	case kNull:
+		out.State = subject.Absent
 	default:
 		out.State = subject.Unknown
 	}
@@ -276,18 +283,7 @@ func (r res) tags(path ...string) subject.Tags {
 		x := v.vals[i]
 		loc := r.loc(x.line)
 		loc.Path = a.Loc.Path + "." + k
-		s := subject.String{Attr: subject.Attr{State: subject.Known, Loc: loc}}
-		switch x.kind {
-		case kStr, kNum:
-			s.V = x.s
-		case kBool:
-			s.V = strconv.FormatBool(x.b)
-		case kNull:
-			s.State = subject.Absent
-		default:
-			s.State = subject.Unknown
-		}
-		out.V[k] = s
+		out.V[k] = nodeString(x, subject.String{Attr: subject.Attr{State: subject.Known, Loc: loc}})
 	}
 	return out
 }

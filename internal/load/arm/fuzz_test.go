@@ -1,24 +1,18 @@
 package arm
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // FuzzLoadBytes feeds the ARM loader arbitrary JSON: it must never panic, and bad input must
 // become error entries. Seeded from the test data (az outputs, templates, Bicep).
 func FuzzLoadBytes(f *testing.F) {
-	for _, pattern := range []string{"testdata/az/*.json", "testdata/templates/*.json", "testdata/bicep/*.json"} {
-		files, _ := filepath.Glob(pattern)
-		for _, file := range files {
-			if data, err := os.ReadFile(file); err == nil {
-				f.Add(data)
-			}
-		}
-	}
-	f.Add([]byte(`{"$schema":"deploymentTemplate","contentVersion":"1","resources":[{"type":"[parameters('t')]","name":"[format('{0}', variables('v'))]","condition":"[equals(1,1)]"}]}`))
-	f.Add([]byte(`{"value":[{"type":"Microsoft.Insights/diagnosticSettings","properties":{"logs":"[x()]"}}]}`))
+	testutil.AddSeeds(f, []string{
+		`{"$schema":"deploymentTemplate","contentVersion":"1","resources":[{"type":"[parameters('t')]","name":"[format('{0}', variables('v'))]","condition":"[equals(1,1)]"}]}`,
+		`{"value":[{"type":"Microsoft.Insights/diagnosticSettings","properties":{"logs":"[x()]"}}]}`,
+	}, "testdata/az/*.json", "testdata/templates/*.json", "testdata/bicep/*.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := LoadBytes("fuzz.json", data, Options{})
 		s.Others = Link(s.Others)

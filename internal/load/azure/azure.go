@@ -198,6 +198,19 @@ type list[T any] struct {
 	Value []T `json:"value"`
 }
 
+// addList hands what a list call answered at source to the ARM loader (nothing when it
+// found nothing), or records its failure to do what; it reports whether the list was read.
+func addList[T any](r *reader, source, what string, all []T, err error) bool {
+	if err != nil {
+		r.fail(source, what, err)
+		return false
+	}
+	if len(all) > 0 {
+		r.add(source, list[T]{Value: all})
+	}
+	return true
+}
+
 // Load reads one AKS cluster by ARM ID, with registryHosts the login servers of the
 // registries its workloads pull from (from a live scan; none when unknown). A cluster that
 // cannot be read is one error entry.
@@ -248,18 +261,11 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 		}
 	}
 
-	maintenanceRead := false
 	mcfg := cs.NewMaintenanceConfigurationsClient()
-	if all, err := collect(ctx, mcfg.NewListByManagedClusterPager(rg, name, nil), func(p armcontainerservice.MaintenanceConfigurationsClientListByManagedClusterResponse) []*armcontainerservice.MaintenanceConfiguration {
+	mcfgs, err := collect(ctx, mcfg.NewListByManagedClusterPager(rg, name, nil), func(p armcontainerservice.MaintenanceConfigurationsClientListByManagedClusterResponse) []*armcontainerservice.MaintenanceConfiguration {
 		return p.Value
-	}); err != nil {
-		r.fail(clusterID+"/maintenanceConfigurations", "listing the maintenance configurations", err)
-	} else {
-		maintenanceRead = true
-		if len(all) > 0 {
-			r.add(clusterID+"/maintenanceConfigurations", list[*armcontainerservice.MaintenanceConfiguration]{Value: all})
-		}
-	}
+	})
+	maintenanceRead := addList(r, clusterID+"/maintenanceConfigurations", "listing the maintenance configurations", mcfgs, err)
 
 	if up, err := cs.NewManagedClustersClient().GetUpgradeProfile(ctx, rg, name, nil); err != nil {
 		r.fail(clusterID+"/upgradeProfiles/default", "reading the upgrade profile", err)
@@ -279,15 +285,11 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 	diagnosticsRead := false
 	if dc, err := armmonitor.NewDiagnosticSettingsClient(c.cred, c.opts); err != nil {
 		r.fail(clusterID, "Azure client", err)
-	} else if all, err := collect(ctx, dc.NewListPager(strings.TrimPrefix(clusterID, "/"), nil), func(p armmonitor.DiagnosticSettingsClientListResponse) []*armmonitor.DiagnosticSettingsResource {
-		return p.Value
-	}); err != nil {
-		r.fail(clusterID+"/providers/Microsoft.Insights/diagnosticSettings", "listing the diagnostic settings", err)
 	} else {
-		diagnosticsRead = true
-		if len(all) > 0 {
-			r.add(clusterID+"/providers/Microsoft.Insights/diagnosticSettings", list[*armmonitor.DiagnosticSettingsResource]{Value: all})
-		}
+		all, err := collect(ctx, dc.NewListPager(strings.TrimPrefix(clusterID, "/"), nil), func(p armmonitor.DiagnosticSettingsClientListResponse) []*armmonitor.DiagnosticSettingsResource {
+			return p.Value
+		})
+		diagnosticsRead = addList(r, clusterID+"/providers/Microsoft.Insights/diagnosticSettings", "listing the diagnostic settings", all, err)
 	}
 
 	pricingSrc := "/subscriptions/" + sub + "/providers/Microsoft.Security/pricings/Containers"
@@ -339,13 +341,7 @@ func (r *reader) registries(ctx context.Context, hosts []string) {
 			func(p armcontainerregistry.ReplicationsClientListResponse) []*armcontainerregistry.Replication {
 				return p.Value
 			})
-		if err != nil {
-			r.fail(rid+"/replications", "listing the registry's replications", err)
-			continue
-		}
-		if len(reps) > 0 {
-			r.add(rid+"/replications", list[*armcontainerregistry.Replication]{Value: reps})
-		}
+		addList(r, rid+"/replications", "listing the registry's replications", reps, err)
 	}
 }
 

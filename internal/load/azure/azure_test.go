@@ -14,6 +14,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 func newClient(t *testing.T, srv *azuretest.Server) *Client {
@@ -192,16 +193,7 @@ func TestSameFindingsAsFiles(t *testing.T) {
 	if strings.Join(viaAPI, "\n") != strings.Join(viaFiles, "\n") {
 		t.Errorf("findings differ\nthrough the API:\n%s\n\nfrom the same resources as files:\n%s", strings.Join(viaAPI, "\n"), strings.Join(viaFiles, "\n"))
 	}
-	if it := status(engine.Run(t.Context(), cat, checks.All(), fromFiles, engine.Options{}), "cluster.upgrade-channel"); it != report.StatusFail {
+	if it := testutil.Item(engine.Run(t.Context(), cat, checks.All(), fromFiles, engine.Options{}), "cluster.upgrade-channel").Status; it != report.StatusFail {
 		t.Errorf("cluster.upgrade-channel is %s from files, want fail (upgradeChannel none)", it)
 	}
-}
-
-func status(rep *report.Report, id string) string {
-	for _, it := range rep.Items {
-		if it.ID == id {
-			return it.Status
-		}
-	}
-	return ""
 }

@@ -1,12 +1,11 @@
 package dockerfile
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // FuzzLoadBytes feeds arbitrary bytes to the Dockerfile loader. It must never panic (a
@@ -24,31 +23,14 @@ func FuzzLoadBytes(f *testing.F) {
 		"FROM x\nONBUILD RUN y\nHEALTHCHECK --interval=5s CMD true\n",
 		"FROM x\nENV A=1 B\nARG\n",
 	}
-	for _, glob := range []string{
+	testutil.AddSeeds(f, seeds,
 		filepath.Join("testdata", "*Dockerfile"),
 		filepath.Join("..", "..", "..", "examples", "*", "*Dockerfile*"),
 		filepath.Join("..", "..", "checks", "dockerfile", "testdata", "*", "*.Dockerfile"),
-	} {
-		files, _ := filepath.Glob(glob)
-		for _, p := range files {
-			if data, err := os.ReadFile(p); err == nil {
-				seeds = append(seeds, string(data))
-			}
-		}
-	}
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := LoadBytes("Dockerfile", data, Options{Target: "build"})
-		for _, e := range s.Errors {
-			if e.Source != "Dockerfile" || e.Message == "" || e.Line < 0 {
-				t.Fatalf("bad error entry %+v", e)
-			}
-			if strings.Contains(e.Message, "internal error") {
-				t.Fatalf("the parser panicked: %s", e.Message)
-			}
-		}
+		testutil.CheckLoadErrors(t, "Dockerfile", s.Errors)
 		for _, o := range s.Others {
 			df := o.(*subject.Dockerfile)
 			if df.Final == nil || len(df.Stages) == 0 {

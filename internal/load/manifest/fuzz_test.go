@@ -1,10 +1,10 @@
 package manifest
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // FuzzLoadBytes feeds arbitrary bytes to the loader. It must never panic (a recovered panic
@@ -23,26 +23,10 @@ func FuzzLoadBytes(f *testing.F) {
 		mergeBomb(),
 		"\xff\xfe\x00a",
 	}
-	if files, err := filepath.Glob(filepath.Join("..", "..", "..", "examples", "*", "*.yaml")); err == nil {
-		for _, p := range files {
-			if data, err := os.ReadFile(p); err == nil {
-				seeds = append(seeds, string(data))
-			}
-		}
-	}
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
+	testutil.AddSeeds(f, seeds, filepath.Join("..", "..", "..", "examples", "*", "*.yaml"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := LoadBytes("fuzz.yaml", data, Options{Namespace: "ns"})
-		for _, e := range s.Errors {
-			if e.Source != "fuzz.yaml" || e.Message == "" || e.Line < 0 {
-				t.Fatalf("bad error entry %+v", e)
-			}
-			if strings.Contains(e.Message, "internal error") {
-				t.Fatalf("the parser panicked: %s", e.Message)
-			}
-		}
+		testutil.CheckLoadErrors(t, "fuzz.yaml", s.Errors)
 		for _, o := range s.Objects {
 			if o.Source.Line < 1 || o.Meta == nil || o.Kind == "" {
 				t.Fatalf("bad object %+v", o)

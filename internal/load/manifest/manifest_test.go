@@ -170,33 +170,27 @@ func TestLoadBytes(t *testing.T) {
 }
 
 func aliasBomb() string {
-	var b strings.Builder
-	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\nx0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
-	for i := 1; i < 10; i++ {
-		b.WriteString("x" + itoa(i) + ": &a" + itoa(i) + " [")
-		for j := 0; j < 9; j++ {
-			if j > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("*a" + itoa(i-1))
-		}
-		b.WriteString("]\n")
-	}
-	return b.String()
+	return anchorBomb("x0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n", "x", "a", "[", "]", 10, 9)
 }
 
 func mergeBomb() string {
+	return anchorBomb("m0: &m0 {a: 1, b: 2, c: 3, d: 4}\n", "m", "m", "{<<: [", "]}", 12, 8)
+}
+
+// anchorBomb is a ConfigMap whose level 0 is first, and each further level i (up to levels)
+// is key<i>: &anchor<i> open *anchor<i-1>,… (refs times) close: it expands exponentially.
+func anchorBomb(first, key, anchor, open, closing string, levels, refs int) string {
 	var b strings.Builder
-	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\nm0: &m0 {a: 1, b: 2, c: 3, d: 4}\n")
-	for i := 1; i < 12; i++ {
-		b.WriteString("m" + itoa(i) + ": &m" + itoa(i) + " {<<: [")
-		for j := 0; j < 8; j++ {
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\n" + first)
+	for i := 1; i < levels; i++ {
+		b.WriteString(key + itoa(i) + ": &" + anchor + itoa(i) + " " + open)
+		for j := 0; j < refs; j++ {
 			if j > 0 {
 				b.WriteString(",")
 			}
-			b.WriteString("*m" + itoa(i-1))
+			b.WriteString("*" + anchor + itoa(i-1))
 		}
-		b.WriteString("]}\n")
+		b.WriteString(closing + "\n")
 	}
 	return b.String()
 }

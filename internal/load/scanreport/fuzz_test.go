@@ -1,7 +1,6 @@
 package scanreport
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/load/scanreport/generate"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // FuzzLoadBytes feeds arbitrary bytes to the report loader. It must never panic, must return
@@ -24,20 +24,10 @@ func FuzzLoadBytes(f *testing.F) {
 		`{"SchemaVersion":"2","ArtifactName":1}`,
 		string(generate.Trivy("big:1", time.Unix(0, 0), 20)),
 	}
-	for _, glob := range []string{
+	testutil.AddSeeds(f, seeds,
 		filepath.Join("..", "..", "..", "examples", "images", "*.json"),
 		filepath.Join("..", "..", "checks", "vuln", "testdata", "*", "*.json"),
-	} {
-		files, _ := filepath.Glob(glob)
-		for _, p := range files {
-			if data, err := os.ReadFile(p); err == nil {
-				seeds = append(seeds, string(data))
-			}
-		}
-	}
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := LoadBytes("report.json", data)
 		if len(s.Errors)+len(s.Others) != 1 || len(s.Inputs) != 1 {

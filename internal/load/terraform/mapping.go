@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/load/jsonvalue"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -477,6 +478,6 @@ func stringOf(a *tval) string {
 	if a.state != subject.Known {
 		return ""
 	}
-	s, _ := scalar(a.v)
+	s, _ := jsonvalue.Scalar(a.v)
 	return s
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/akscheck/akscheck/internal/load/jsonvalue"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -136,18 +137,15 @@ func (a *tval) str() subject.String {
 	if a.state != subject.Known {
 		return out
 	}
-	switch t := a.v.(type) {
-	case nil:
+	if a.v == nil {
 		out.State = subject.Absent
-	case string:
-		out.V = t
-	case bool:
-		out.V = strconv.FormatBool(t)
-	case float64:
-		out.V = strconv.FormatFloat(t, 'f', -1, 64)
-	default:
+		return out
+	}
+	v, ok := jsonvalue.Scalar(a.v)
+	if !ok {
 		out.State = subject.Unknown
 	}
+	out.V = v
 	return out
 }
 
@@ -206,7 +204,7 @@ func (a *tval) list() subject.List {
 	case []any:
 		out.V = []string{}
 		for _, x := range t {
-			s, ok := scalar(x)
+			s, ok := jsonvalue.Scalar(x)
 			if !ok {
 				out.State = subject.Unknown
 				continue
@@ -237,7 +235,7 @@ func (a *tval) tags() subject.Tags {
 			case nil:
 				s.State = subject.Absent
 			default:
-				s.V, _ = scalar(xv)
+				s.V, _ = jsonvalue.Scalar(xv)
 			}
 			out.V[k] = s
 		}
@@ -245,18 +243,6 @@ func (a *tval) tags() subject.Tags {
 		out.State = subject.Unknown
 	}
 	return out
-}
-
-func scalar(x any) (string, bool) {
-	switch t := x.(type) {
-	case string:
-		return t, true
-	case bool:
-		return strconv.FormatBool(t), true
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64), true
-	}
-	return "", false
 }
 
 // unknownValue marks an unknown element inside a partly known collection.

@@ -95,7 +95,7 @@ func (c *console) problems() []string {
 func TestReportInChromium(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	rep, cat, all := scanReport(t.Context(), t)
+	rep, cat, all := scanReport(t)
 	page := renderPage(t, rep, cat, all)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.html")

@@ -13,7 +13,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -250,26 +251,17 @@ func buildFilters(fs []findingView, cat *catalog.Catalog) filters {
 			out.Sections = append(out.Sections, option{s.ID, fmt.Sprintf("%s (%d)", s.Title, n)})
 		}
 	}
-	for _, k := range sortedKeys(ns) {
+	for _, k := range slices.Sorted(maps.Keys(ns)) {
 		label := k
 		if k == noNamespace {
 			label = "(cluster-scoped)"
 		}
 		out.Namespaces = append(out.Namespaces, option{k, fmt.Sprintf("%s (%d)", label, ns[k])})
 	}
-	for _, k := range sortedKeys(chk) {
+	for _, k := range slices.Sorted(maps.Keys(chk)) {
 		out.Checks = append(out.Checks, option{k, fmt.Sprintf("%s (%d)", k, chk[k])})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func statusLine(counts map[string]int) string {

@@ -2,7 +2,6 @@ package htmlout
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	xhtml "golang.org/x/net/html"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 // hostileMarkers are the payloads of ../testdata/hostile.yaml; none may reach the page as markup.
@@ -29,14 +28,10 @@ var hostileMarkers = []string{
 }
 
 // scanReport scans the examples and the hostile objects, as the CLI does.
-func scanReport(ctx context.Context, t *testing.T) (*report.Report, *catalog.Catalog, []*check.Check) {
+func scanReport(t *testing.T) (*report.Report, *catalog.Catalog, []*check.Check) {
 	t.Helper()
-	cat := catalog.MustLoad()
-	all := checks.All()
-	scan := load.Load(ctx, []string{"../../../examples", "../testdata/hostile.yaml"}, load.Options{})
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(ctx, cat, all, scan, engine.Options{Version: "test", Now: now})
-	return rep, cat, all
+	rep, cat := scantest.Run(t, engine.Options{Version: "test"}, "../../../examples", "../testdata/hostile.yaml")
+	return rep, cat, checks.All()
 }
 
 func renderPage(t *testing.T, rep *report.Report, cat *catalog.Catalog, all []*check.Check) string {
@@ -50,7 +45,7 @@ func renderPage(t *testing.T, rep *report.Report, cat *catalog.Catalog, all []*c
 
 func TestScannedValuesAreEscaped(t *testing.T) {
 	t.Parallel()
-	rep, cat, all := scanReport(t.Context(), t)
+	rep, cat, all := scanReport(t)
 	hostile := 0
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Object.Name+f.Object.Namespace+f.Container+f.Message, "pwned") {
@@ -76,7 +71,7 @@ func TestScannedValuesAreEscaped(t *testing.T) {
 
 func TestSelfContainedUnderCSP(t *testing.T) {
 	t.Parallel()
-	rep, cat, all := scanReport(t.Context(), t)
+	rep, cat, all := scanReport(t)
 	page := renderPage(t, rep, cat, all)
 	for _, external := range []string{"<link", "@import", "url(", "<iframe", "<object", "<embed", "<img"} {
 		if strings.Contains(page, external) {

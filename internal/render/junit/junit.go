@@ -131,10 +131,7 @@ func Build(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts
 	if len(rep.Errors) > 0 {
 		suite := TestSuite{Name: "Inputs", Time: "0", Timestamp: rep.GeneratedAt}
 		for _, e := range rep.Errors {
-			src := e.Source
-			if e.Line > 0 {
-				src = fmt.Sprintf("%s:%d", e.Source, e.Line)
-			}
+			src := report.FileLine(e.Source, e.Line)
 			suite.Cases = append(suite.Cases, TestCase{Name: "read " + src, ClassName: "akscheck.inputs", Time: "0",
 				Error: &Outcome{Message: e.Message, Type: "input-error", Text: src + ": " + e.Message}})
 			suite.Tests++

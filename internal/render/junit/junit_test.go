@@ -5,12 +5,10 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 // parsed is JUnit XML as a consumer (Azure Pipelines, GitLab) reads it.
@@ -46,11 +44,8 @@ type parsed struct {
 
 func TestParsesBack(t *testing.T) {
 	t.Parallel()
-	cat := catalog.MustLoad()
+	rep, cat := scantest.Run(t, engine.Options{Version: "test"}, "../../../examples", "../testdata/hostile.yaml", "does-not-exist.yaml")
 	all := checks.All()
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	scan := load.Load(t.Context(), []string{"../../../examples", "../testdata/hostile.yaml", "does-not-exist.yaml"}, load.Options{})
-	rep := engine.Run(t.Context(), cat, all, scan, engine.Options{Version: "test", Now: now})
 
 	var buf bytes.Buffer
 	if err := Render(&buf, rep, cat, all, Options{}); err != nil {

@@ -114,40 +114,21 @@ func Summary(rep *report.Report, cat *catalog.Catalog, opts Options) string {
 		b.WriteString("No findings.\n\n")
 	}
 
-	if len(rep.Errors) > 0 {
-		fmt.Fprintf(&b, "### Errors (%d)\n\n", len(rep.Errors))
-		for i, e := range rep.Errors {
-			if i == maxListed {
-				fmt.Fprintf(&b, "- … and %d more (see the JSON report)\n", len(rep.Errors)-maxListed)
-				break
-			}
-			src := e.Source
-			if e.Line > 0 {
-				src = fmt.Sprintf("%s:%d", e.Source, e.Line)
-			}
-			fmt.Fprintf(&b, "- %s: %s\n", esc(cut(src)), esc(cut(e.Message)))
+	listed(&b, "Errors", len(rep.Errors), func(i int) string {
+		e := rep.Errors[i]
+		return esc(cut(report.FileLine(e.Source, e.Line))) + ": " + esc(cut(e.Message))
+	})
+	listed(&b, "Notices", len(rep.Notices), func(i int) string {
+		n := rep.Notices[i]
+		src := n.Source
+		if src != "" && n.Line > 0 {
+			src = fmt.Sprintf("%s:%d", n.Source, n.Line)
 		}
-		b.WriteString("\n")
-	}
-
-	if len(rep.Notices) > 0 {
-		fmt.Fprintf(&b, "### Notices (%d)\n\n", len(rep.Notices))
-		for i, n := range rep.Notices {
-			if i == maxListed {
-				fmt.Fprintf(&b, "- … and %d more (see the JSON report)\n", len(rep.Notices)-maxListed)
-				break
-			}
-			src := n.Source
-			if src != "" && n.Line > 0 {
-				src = fmt.Sprintf("%s:%d", n.Source, n.Line)
-			}
-			if src != "" {
-				src = esc(cut(src)) + ": "
-			}
-			fmt.Fprintf(&b, "- %s%s\n", src, esc(cut(n.Message)))
+		if src != "" {
+			src = esc(cut(src)) + ": "
 		}
-		b.WriteString("\n")
-	}
+		return src + esc(cut(n.Message))
+	})
 
 	if bl := rep.Baseline; bl != nil {
 		fmt.Fprintf(&b, "### Baseline\n\n%d finding(s) recorded in %s are suppressed; %d recorded finding(s) are fixed.\n\n",
@@ -204,6 +185,23 @@ func Summary(rep *report.Report, cat *catalog.Catalog, opts Options) string {
 		}
 	}
 	return out
+}
+
+// listed writes a section of n list items (none when n is 0): the first maxListed, then how
+// many more the JSON report holds.
+func listed(b *strings.Builder, title string, n int, item func(i int) string) {
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s (%d)\n\n", title, n)
+	for i := range n {
+		if i == maxListed {
+			fmt.Fprintf(b, "- … and %d more (see the JSON report)\n", n-maxListed)
+			break
+		}
+		fmt.Fprintf(b, "- %s\n", item(i))
+	}
+	b.WriteString("\n")
 }
 
 const findingHeader = "| Severity | Check | Object | Location | Message |\n|---|---|---|---|---|\n"

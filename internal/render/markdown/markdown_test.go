@@ -5,24 +5,18 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 func examples(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog) {
 	t.Helper()
-	cat := catalog.MustLoad()
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), paths, load.Options{}),
-		engine.Options{Version: "test", Now: now})
-	return rep, cat
+	return scantest.Run(t, engine.Options{Version: "test"}, paths...)
 }
 
 func TestSummaryListsEverythingWhenSmall(t *testing.T) {

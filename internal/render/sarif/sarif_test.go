@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -15,40 +14,15 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
-
-func compile(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func scan(t *testing.T, paths ...string) (*report.Report, *catalog.Catalog, []*check.Check) {
 	t.Helper()
-	cat := catalog.MustLoad()
-	all := checks.All()
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(t.Context(), cat, all, load.Load(t.Context(), paths, load.Options{}), engine.Options{Version: "v1.2.3", Now: now})
-	return rep, cat, all
+	rep, cat := scantest.Run(t, engine.Options{Version: "v1.2.3"}, paths...)
+	return rep, cat, checks.All()
 }
 
 func render(t *testing.T, rep *report.Report, cat *catalog.Catalog, all []*check.Check, opts Options) []byte {
@@ -64,7 +38,7 @@ func render(t *testing.T, rep *report.Report, cat *catalog.Catalog, all []*check
 // input with errors, a baseline run, an empty scan and relative docs links.
 func TestValidAgainstSchema(t *testing.T) {
 	t.Parallel()
-	schema := compile(t)
+	schema := testutil.CompileSchema(t, "testdata/sarif-schema-2.1.0.json")
 	rep, cat, all := scan(t, "../../../examples")
 	errs, _, _ := scan(t, "../../../examples/k8s/cart.yaml", "does-not-exist.yaml")
 	based, _, _ := scan(t, "../../../examples")
@@ -265,7 +239,7 @@ func TestLiveAndAzureSubjectsGetLogicalLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := compile(t).Validate(inst); err != nil {
+	if err := testutil.CompileSchema(t, "testdata/sarif-schema-2.1.0.json").Validate(inst); err != nil {
 		t.Errorf("not valid SARIF: %v", err)
 	}
 	res := parse(t, out).Runs[0].Results

@@ -3,23 +3,17 @@ package scorecard
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/akscheck/akscheck/internal/baseline"
-	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 func TestCardAddsUp(t *testing.T) {
 	t.Parallel()
-	cat := catalog.MustLoad()
-	now := func() time.Time { return time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC) }
-	rep := engine.Run(t.Context(), cat, checks.All(), load.Load(t.Context(), []string{"../../../examples"}, load.Options{}),
-		engine.Options{Version: "test", Now: now})
+	rep, cat := scantest.Run(t, engine.Options{Version: "test"}, "../../../examples")
 	before := Build(rep, cat)
 	if before.Total != 103 || len(before.Sections) != len(cat.Sections) {
 		t.Fatalf("total %d, %d sections", before.Total, len(before.Sections))

@@ -64,21 +64,14 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 	if len(rep.Errors) > 0 {
 		ew.printf("%s\n", bold(fmt.Sprintf("Errors (%d)", len(rep.Errors)), opts))
 		for _, e := range rep.Errors {
-			src := e.Source
-			if e.Line > 0 {
-				src = fmt.Sprintf("%s:%d", e.Source, e.Line)
-			}
-			ew.printf("  %s: %s\n", clean(src), clean(e.Message))
+			ew.printf("  %s: %s\n", clean(report.FileLine(e.Source, e.Line)), clean(e.Message))
 		}
 		ew.printf("\n")
 	}
 	if len(rep.Notices) > 0 {
 		ew.printf("%s\n", bold(fmt.Sprintf("Notices (%d)", len(rep.Notices)), opts))
 		for _, n := range rep.Notices {
-			src := n.Source
-			if n.Line > 0 {
-				src = fmt.Sprintf("%s:%d", n.Source, n.Line)
-			}
+			src := report.FileLine(n.Source, n.Line)
 			if src != "" {
 				src += ": "
 			}
@@ -195,10 +188,7 @@ func location(f report.Finding) string {
 	if f.Location.File == "" {
 		return ""
 	}
-	if f.Location.Line > 0 {
-		return fmt.Sprintf("%s:%d", f.Location.File, f.Location.Line)
-	}
-	return f.Location.File
+	return report.FileLine(f.Location.File, f.Location.Line)
 }
 
 func severity(s check.Severity, opts Options) string {
