@@ -44,6 +44,13 @@ func poolFail(r *check.Result, c *subject.Cluster, p *subject.NodePool, a subjec
 	r.FailLoc(loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
 }
 
+// poolFailSev records a finding at a setting of a node pool, at another severity than the
+// check's.
+func poolFailSev(r *check.Result, sev check.Severity, c *subject.Cluster, p *subject.NodePool, a subject.Attr, format string, args ...any) {
+	loc := where(where(a.Loc, p.Source), c.Source)
+	r.FailAt(sev, loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
+}
+
 // wantOn judges a switch that must be on: the check is not applicable while the switch is
 // unknown, and finds it off with a finding at it. It reports whether the switch is on.
 func wantOn(r *check.Result, s subject.Subject, b subject.Bool, format string, args ...any) bool {

@@ -151,9 +151,10 @@ var NodePoolVersionSkew = check.New(check.Meta{
 	Title:    "Node pools are at most two minors behind the control plane, never ahead",
 	Severity: check.High,
 	Description: "Each pool's currentOrchestratorVersion (else orchestratorVersion; Terraform orchestrator_version) " +
-		"has the control plane's major version, is not newer than it, and is at most two minors older. On a " +
-		"running cluster the pool's version is its oldest node's kubelet (status.nodeInfo.kubeletVersion) and " +
-		"the control plane's the API server's (/version).",
+		"has the control plane's major version, is not newer than it, and is at most two minors older: " +
+		"outside that skew Kubernetes and AKS do not support the pool (high). A pool one or two minors " +
+		"behind is an upgrade left half done (low). On a running cluster the pool's version is its oldest " +
+		"node's kubelet (status.nodeInfo.kubeletVersion) and the control plane's the API server's (/version).",
 	Remediation: "Upgrade the lagging node pools (az aks nodepool upgrade --kubernetes-version <control plane version>).",
 	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
@@ -180,6 +181,9 @@ var NodePoolVersionSkew = check.New(check.Meta{
 			poolFail(r, c, p, pv.Attr, "runs Kubernetes %s, newer than the control plane", pv.V)
 		case cp[1]-parts[1] > 2:
 			poolFail(r, c, p, pv.Attr, "runs Kubernetes %s, more than two minors behind the control plane", pv.V)
+		case cp[1] > parts[1]:
+			poolFailSev(r, check.Low, c, p, pv.Attr, "runs Kubernetes %s, %d minor(s) behind the control plane: the upgrade of the pool is not done",
+				pv.V, cp[1]-parts[1])
 		}
 	}
 	if !judged {
