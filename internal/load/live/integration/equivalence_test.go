@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/discovery"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
@@ -27,7 +28,7 @@ var equivalenceDate = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 // with the live form added: the hardened cluster (az CLI output, ARM template, compiled
 // Bicep, Terraform module, Terraform plan) and the same cluster's Nodes in a real
 // kube-apiserver (pools system and apps, System and User, three nodes each across zones 1 to
-// 3 of westeurope, kubelet 1.36, node image AKSAzureLinux-V2gen2-202611.10.0, the System
+// 3 of westeurope, kubelets at the API server's version, node image AKSAzureLinux-V2gen2-202611.10.0, the System
 // nodes tainted CriticalAddonsOnly). Every item a check with live evidence proves has the
 // same status live as in the five file forms; the items only the Azure description can prove
 // are not judged live (not evaluated, or manual), and the live scan has no finding at all.
@@ -42,6 +43,16 @@ func TestSameClusterSameStatusesLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The kubelets run the harness API server's version, as an upgraded cluster's do: the
+	// files' 1.36 would be an upgrade left half done against this 1.37 API server.
+	dc, err := discovery.NewDiscoveryClientForConfig(api.config(adminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := dc.ServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
 	const image = "AKSAzureLinux-V2gen2-202611.10.0"
 	for _, pool := range []struct {
 		name, mode, scaleSet string
@@ -49,7 +60,7 @@ func TestSameClusterSameStatusesLive(t *testing.T) {
 	}{{"system", "system", "10000000", true}, {"apps", "user", "20000000", false}} {
 		for i := range 3 {
 			n := node(fmt.Sprintf("aks-%s-%s-vmss%06d", pool.name, pool.scaleSet, i), pool.name, pool.mode,
-				fmt.Sprintf("westeurope-%d", i+1), "v1.36.2", image, pool.critical)
+				fmt.Sprintf("westeurope-%d", i+1), server.GitVersion, image, pool.critical)
 			n.Labels["kubernetes.azure.com/os-sku"] = "AzureLinux"
 			n.Labels["topology.kubernetes.io/region"] = "westeurope"
 			n.Labels["node.kubernetes.io/instance-type"] = "Standard_D4s_v5"
