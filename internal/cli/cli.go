@@ -24,8 +24,9 @@ import (
 // Exit codes.
 const (
 	ExitOK       = 0 // no finding at or above --fail-on
-	ExitFindings = 1 // findings at or above --fail-on
+	ExitFindings = 1 // findings at or above --fail-on (or a score below --fail-below-score)
 	ExitUsage    = 2 // usage error, or nothing could be read
+	ExitPartial  = 3 // some inputs could not be read; the report covers the rest (wins over 1)
 )
 
 // version is set at build time with -ldflags "-X github.com/akscheck/akscheck/internal/cli.version=v1.2.3".
@@ -127,8 +128,11 @@ not evaluated or manual.
 
 Exit codes:
   0  no finding at or above --fail-on
-  1  findings at or above --fail-on
-  2  usage error, or nothing could be read`,
+  1  findings at or above --fail-on (or a score below --fail-below-score)
+  2  usage error, or nothing could be read (no input, empty input, every input failed)
+  3  some inputs could not be read: the report covers the rest (3 wins over 1;
+     --allow-errors makes it a warning)
+Every non-zero exit says why in one line on standard error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       Version(),

@@ -214,3 +214,56 @@ func TestSecretValuesNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryExitCode: one case per exit code and per way to reach it; every non-zero exit says
+// why in one line on standard error, and an input error does not cost the report.
+func TestEveryExitCode(t *testing.T) {
+	t.Parallel()
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec: {containers: [{name: c, image: x}]}\n"
+	malformed := pod + "---\n: bad: [\n"
+	dir := t.TempDir()
+	badValues := filepath.Join(dir, "missing-values.yaml")
+	for _, tt := range []struct {
+		name   string
+		stdin  string
+		args   []string
+		want   int
+		reason string // in the one line on stderr
+	}{
+		{"0: findings below --fail-on", pod, []string{"scan", "--fail-on", "critical", "-"}, ExitOK, ""},
+		{"0: --fail-on none only reports", "", []string{"scan", "--fail-on", "none", "../../examples"}, ExitOK, ""},
+		{"1: findings at or above --fail-on", "", []string{"scan", "../../examples"}, ExitFindings, "at or above high (--fail-on high)"},
+		{"2: usage error", "", []string{"scan", "--fail-on", "urgent", "-"}, ExitUsage, "--fail-on"},
+		{"2: empty standard input", "", []string{"scan", "-"}, ExitUsage, "nothing to check"},
+		{"2: a document that is no Kubernetes object", "a: b\n", []string{"scan", "-"}, ExitUsage, "nothing to check"},
+		{"2: nothing could be read", "", []string{"scan", filepath.Join(dir, "missing.yaml")}, ExitUsage, "nothing could be read"},
+		{"3: a malformed document beside a valid one", malformed, []string{"scan", "--fail-on", "none", "-"}, ExitPartial, "1 input error(s)"},
+		{"3 wins over 1", malformed, []string{"scan", "--fail-on", "info", "-"}, ExitPartial, "1 input error(s)"},
+		{"3: --values that does not exist", "", []string{"scan", "--values", badValues, "../../examples"}, ExitPartial, "missing-values.yaml"},
+		{"--allow-errors: 3 becomes a warning", malformed, []string{"scan", "--fail-on", "none", "--allow-errors", "-"}, ExitOK, "warning: 1 input error(s)"},
+		{"--allow-errors keeps the findings' exit", malformed, []string{"scan", "--fail-on", "info", "--allow-errors", "-"}, ExitFindings, "at or above info"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := run(t, tt.stdin, tt.args...)
+			if code != tt.want {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.want, stderr)
+			}
+			if tt.reason != "" && !strings.Contains(stderr, tt.reason) {
+				t.Errorf("stderr %q does not say %q", stderr, tt.reason)
+			}
+			var reasons int
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				if line != "" && !strings.HasPrefix(line, "akscheck: warning:") {
+					reasons++
+				}
+			}
+			if (code != ExitOK && reasons != 1) || (code == ExitOK && reasons != 0) {
+				t.Errorf("want the reason in one line (besides warnings): %q", stderr)
+			}
+			if code == ExitPartial && !strings.Contains(stdout, "Checklist: 103 items") {
+				t.Errorf("exit 3 without the report of what was read:\n%s", stdout)
+			}
+		})
+	}
+}

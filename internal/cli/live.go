@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/load/azure"
 	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/render/fleet"
@@ -93,10 +92,9 @@ func (l *liveFlags) azureSource(opts *azure.Options) *scan.AzureSource {
 
 // writeFleet writes the reports of a run over several clusters in their order, then the
 // fleet's summary, and exits with the worst cluster's exit code.
-func (a *app) writeFleet(cmd *cobra.Command, f *scanFlags, outs []output, failOn check.Severity, res *scan.Result) error {
+func (a *app) writeFleet(cmd *cobra.Command, f *scanFlags, outs []output, gate exitPolicy, res *scan.Result) error {
 	out := cmd.OutOrStdout()
-	worst := 0
-	var exitErr error
+	exits := make([]error, len(res.Reports))
 	clusters := make([]fleet.Cluster, len(res.Reports))
 	for i, cr := range res.Reports {
 		clusters[i] = fleet.Cluster{Name: cr.Name, Report: cr.Report}
@@ -104,10 +102,7 @@ func (a *app) writeFleet(cmd *cobra.Command, f *scanFlags, outs []output, failOn
 		if err := writeClusterOutputs(out, outs, rc, f.noColor, cr.Name); err != nil {
 			return &exitError{code: ExitUsage, err: err}
 		}
-		err := f.report.gate(cmd, cr.Report, exitFor(cr.Report, cr.Read, failOn))
-		if code := exitCode(err); code > worst {
-			worst, exitErr = code, err
-		}
+		exits[i] = f.report.gate(cmd, cr.Report, gate.exitFor(io.Discard, cr.Report, cr.Read))
 	}
 	for _, o := range outs {
 		if o.file == "" && o.format.Fleet != nil {
@@ -116,11 +111,44 @@ func (a *app) writeFleet(cmd *cobra.Command, f *scanFlags, outs []output, failOn
 			}
 		}
 	}
-	var ee *exitError
-	if errors.As(exitErr, &ee) && ee.err != nil {
-		return &exitError{code: ee.code, err: fmt.Errorf("%w (at least one cluster)", ee.err)}
+	return fleetExit(cmd.ErrOrStderr(), res.Reports, exits, gate.allowErrors)
+}
+
+// fleetExit is the exit of a run over several clusters: 2 when no cluster could be read, 3
+// when some could not be read in full (a warning with --allow-errors), else 1 when a
+// cluster has findings at or above --fail-on, else 0. The reason names the clusters.
+func fleetExit(stderr io.Writer, reports []scan.ClusterReport, exits []error, allowErrors bool) error {
+	var unread, partial, failing []string
+	var first error
+	for i, err := range exits {
+		switch exitCode(err) {
+		case ExitUsage:
+			unread = append(unread, reports[i].Name)
+		case ExitPartial:
+			partial = append(partial, reports[i].Name)
+		case ExitFindings:
+			failing = append(failing, reports[i].Name)
+		default:
+			continue
+		}
+		if first == nil {
+			first = err
+		}
 	}
-	return exitErr
+	switch {
+	case len(unread) == len(reports):
+		return &exitError{code: ExitUsage, err: fmt.Errorf("no cluster could be read (%s: %w)", reports[0].Name, first)}
+	case len(unread)+len(partial) > 0 && !allowErrors:
+		return &exitError{code: ExitPartial, err: fmt.Errorf("%d of %d clusters could not be read in full (%s); --allow-errors makes this a warning",
+			len(unread)+len(partial), len(reports), strings.Join(append(unread, partial...), ", "))}
+	case len(unread)+len(partial) > 0:
+		fmt.Fprintf(stderr, "akscheck: warning: %d of %d clusters could not be read in full (%s), allowed by --allow-errors\n",
+			len(unread)+len(partial), len(reports), strings.Join(append(unread, partial...), ", "))
+	}
+	if len(failing) > 0 {
+		return &exitError{code: ExitFindings, err: fmt.Errorf("%d of %d clusters fail: %s", len(failing), len(reports), strings.Join(failing, ", "))}
+	}
+	return nil
 }
 
 func exitCode(err error) int {

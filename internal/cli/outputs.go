@@ -129,7 +129,7 @@ func (r *reportFlags) validate() error {
 // score below --fail-below-score exits 1 and says why.
 func (r *reportFlags) gate(cmd *cobra.Command, rep *report.Report, exit error) error {
 	var ee *exitError
-	if errors.As(exit, &ee) && ee.code == ExitUsage {
+	if errors.As(exit, &ee) && (ee.code == ExitUsage || ee.code == ExitPartial) {
 		return exit
 	}
 	if !cmd.Flags().Changed("fail-below-score") {

@@ -110,7 +110,7 @@ func TestFailBelowScore(t *testing.T) {
 		}
 	}
 	// Nothing scored: the gate fails.
-	if code, _, stderr := run(t, "a: b\n", "scan", "--fail-below-score", "10", "-"); code != ExitFindings || !strings.Contains(stderr, "no checklist item could be scored") {
+	if code, _, stderr := run(t, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n", "scan", "--fail-below-score", "10", "-"); code != ExitFindings || !strings.Contains(stderr, "no checklist item could be scored") {
 		t.Errorf("nothing scored: exit %d (%s)", code, stderr)
 	}
 }

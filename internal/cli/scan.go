@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ type scanFlags struct {
 	report            reportFlags
 	live              liveFlags
 	failOn            string
+	allowErrors       bool
 	namespace         string
 	noColor           bool
 	allowedRegistries []string
@@ -67,7 +69,8 @@ Report formats (-o FORMAT, or -o FORMAT=FILE):
 	f.report.register(fl)
 	f.live.register(fl)
 	f.images.register(fl)
-	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low or info")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low or info; none only reports")
+	fl.BoolVar(&f.allowErrors, "allow-errors", false, "inputs that could not be read are a warning on stderr, not exit code 3 (the report lists them in errors either way)")
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none; with --cluster, scan only this namespace")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colours are only used on terminals, and never when NO_COLOR is set)")
 	fl.StringArrayVar(&f.allowedRegistries, "allowed-registry", nil,
@@ -97,9 +100,9 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	if err := f.live.validate(); err != nil {
 		return err
 	}
-	failOn, err := check.ParseSeverity(f.failOn)
+	gate, err := newExitPolicy(f.failOn, f.allowErrors)
 	if err != nil {
-		return usageErr("--fail-on: %v", err)
+		return err
 	}
 	outs, err := parseOutputs(f.report.outputs)
 	if err != nil {
@@ -172,7 +175,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	if res.Fleet {
-		return a.writeFleet(cmd, f, outs, failOn, res)
+		return a.writeFleet(cmd, f, outs, gate, res)
 	}
 	cr := res.Reports[0]
 	if f.report.writeBaseline != "" {
@@ -184,19 +187,75 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	if err := writeOutputs(cmd.OutOrStdout(), outs, rc, f.noColor); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	return f.report.gate(cmd, cr.Report, exitFor(cr.Report, cr.Read, failOn))
+	return f.report.gate(cmd, cr.Report, gate.exitFor(cmd.ErrOrStderr(), cr.Report, cr.Read))
 }
 
-// exitFor decides the exit code of a scan.
-func exitFor(rep *report.Report, objects int, failOn check.Severity) error {
-	if objects == 0 && len(rep.Errors) > 0 {
-		return &exitError{code: ExitUsage, err: fmt.Errorf("nothing could be read (%d error(s))", len(rep.Errors))}
+// exitPolicy decides the exit code of a scan from its report: --fail-on and --allow-errors.
+type exitPolicy struct {
+	// failOn is the least severity that fails the run; reportOnly (--fail-on none) never
+	// fails it on findings.
+	failOn      check.Severity
+	reportOnly  bool
+	allowErrors bool
+}
+
+func newExitPolicy(failOn string, allowErrors bool) (exitPolicy, error) {
+	p := exitPolicy{allowErrors: allowErrors}
+	if strings.EqualFold(strings.TrimSpace(failOn), "none") {
+		p.reportOnly = true
+		return p, nil
 	}
-	if objects == 0 && len(rep.Inputs) == 0 {
-		return &exitError{code: ExitUsage, err: fmt.Errorf("no manifest files found")}
+	sev, err := check.ParseSeverity(failOn)
+	if err != nil {
+		return p, usageErr("--fail-on: %v (or none)", err)
 	}
-	if n := rep.CountAtOrAbove(failOn); n > 0 {
-		return &exitError{code: ExitFindings}
+	p.failOn = sev
+	return p, nil
+}
+
+// exitFor decides the exit code of a scan that read `read` subjects: 2 when nothing could be
+// read or there was nothing to read, 3 when some inputs could not be read (it wins over
+// findings, since a finding may hide in what was not read), 1 for findings at or above
+// --fail-on, else 0. Every non-zero exit says why in one line; --allow-errors turns 3 into a
+// warning.
+func (p exitPolicy) exitFor(stderr io.Writer, rep *report.Report, read int) error {
+	switch {
+	case read == 0 && len(rep.Errors) > 0:
+		return &exitError{code: ExitUsage, err: fmt.Errorf("nothing could be read: %d input error(s), the first: %s", len(rep.Errors), errorLine(rep.Errors[0]))}
+	case read == 0 && len(rep.Inputs) == 0:
+		return &exitError{code: ExitUsage, err: fmt.Errorf("no input found: no manifest, chart, kustomization, Azure or Terraform file, Dockerfile or scan report in the paths given")}
+	case read == 0:
+		return &exitError{code: ExitUsage, err: fmt.Errorf("nothing to check: the inputs (%s) hold no Kubernetes object, Azure resource, Dockerfile or scan report", inputNames(rep.Inputs))}
+	case len(rep.Errors) > 0 && !p.allowErrors:
+		return &exitError{code: ExitPartial, err: fmt.Errorf("%d input error(s); the report covers the rest (the first: %s); --allow-errors makes this a warning", len(rep.Errors), errorLine(rep.Errors[0]))}
+	case len(rep.Errors) > 0:
+		fmt.Fprintf(stderr, "akscheck: warning: %d input error(s), allowed by --allow-errors (the first: %s)\n", len(rep.Errors), errorLine(rep.Errors[0]))
+	}
+	if p.reportOnly {
+		return nil
+	}
+	if n := rep.CountAtOrAbove(p.failOn); n > 0 {
+		return &exitError{code: ExitFindings, err: fmt.Errorf("%d finding(s) at or above %s (--fail-on %s)", n, p.failOn, p.failOn)}
 	}
 	return nil
+}
+
+func errorLine(e report.Error) string {
+	src := e.Source
+	if e.Line > 0 {
+		src = fmt.Sprintf("%s:%d", e.Source, e.Line)
+	}
+	return oneLine(src + ": " + e.Message)
+}
+
+func inputNames(in []report.Input) string {
+	names := make([]string, 0, min(len(in), 3))
+	for i, x := range in {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(in)-3))
+			break
+		}
+		names = append(names, x.Source)
+	}
+	return strings.Join(names, ", ")
 }
