@@ -138,7 +138,7 @@ Every non-zero exit says why in one line on standard error.`,
 		Version:       Version(),
 	}
 	root.SetVersionTemplate("akscheck {{.Version}}\n")
-	root.PersistentFlags().StringVar(&a.configFile, "config", "", "config file (default: "+config.FileName+" in the working directory, when present)")
+	root.PersistentFlags().StringVar(&a.configFile, "config", "", "config file (default: "+config.FileName+" in the working directory or a parent folder up to the repository root, when present)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		// Every command that lists or runs checks sees the config's custom checks and items.
 		if cmd.Name() == "version" || (cmd.Parent() != nil && cmd.Parent().Name() == "config") {

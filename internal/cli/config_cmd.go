@@ -88,7 +88,7 @@ func (a *app) configCommand() *cobra.Command {
 			if len(args) == 1 {
 				path = args[0]
 			} else if path = config.Find(); path == "" {
-				return usageErr("no %s in the working directory", config.FileName)
+				return usageErr("no %s in the working directory or its parents up to the repository root", config.FileName)
 			}
 			if _, err := a.resolveConfig(path); err != nil {
 				return err

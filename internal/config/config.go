@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -177,10 +178,41 @@ func LoadFile(path string, settings []check.Setting) (*Config, error) {
 	return Parse(path, data, settings)
 }
 
-// Find returns the config file of the working directory, or "" when there is none.
+// Find returns the config file for a run from the working directory: .akscheck.yaml there or
+// in a parent folder up to the repository's root (the folder holding .git), so that a run
+// from a subfolder keeps the repository's config; "" when there is none. Outside a
+// repository only the working directory is looked at.
 func Find() string {
-	if _, err := os.Stat(FileName); err == nil {
-		return FileName
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return FindFrom(wd)
+}
+
+// FindFrom is Find from dir.
+func FindFrom(dir string) string {
+	var candidates []string
+	for d := dir; ; {
+		candidates = append(candidates, filepath.Join(d, FileName))
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			break // the repository's root
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			// No repository above: only the starting folder counts.
+			candidates = candidates[:1]
+			break
+		}
+		d = parent
+	}
+	for _, c := range candidates {
+		if info, err := os.Stat(c); err == nil && !info.IsDir() {
+			if rel, err := filepath.Rel(dir, c); err == nil {
+				return rel
+			}
+			return c
+		}
 	}
 	return ""
 }

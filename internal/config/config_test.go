@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -472,5 +473,45 @@ exemptions:
 	}
 	if _, err := resolve(t, "checks:\n  severity: {live-node-zones: low, availability-zones: high}\n"); err == nil || !strings.Contains(err.Error(), "name the same check") {
 		t.Errorf("a former ID and its check both set: err = %v", err)
+	}
+}
+
+// TestFindWalksUpToTheRepositoryRoot: a run from a subfolder finds the repository's config;
+// nothing above the repository's root is read, and outside a repository only the working
+// directory counts.
+func TestFindWalksUpToTheRepositoryRoot(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	repo := filepath.Join(root, "repo")
+	sub := filepath.Join(repo, "apps", "shop")
+	for _, d := range []string{filepath.Join(repo, ".git"), sub} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(dir string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, FileName), []byte("checks: {}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(root) // above the repository: never read
+	if got := FindFrom(sub); got != "" {
+		t.Errorf("a config above the repository's root was found: %q", got)
+	}
+	write(repo)
+	if got := FindFrom(sub); got != filepath.Join("..", "..", FileName) {
+		t.Errorf("from a subfolder: %q, want the repository's", got)
+	}
+	write(sub)
+	if got := FindFrom(sub); got != FileName {
+		t.Errorf("the nearest config: %q", got)
+	}
+	outside := filepath.Join(root, "plain", "dir")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := FindFrom(outside); got != "" {
+		t.Errorf("outside a repository a parent's config was found: %q", got)
 	}
 }
