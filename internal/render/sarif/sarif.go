@@ -63,11 +63,12 @@ type log struct {
 }
 
 type run struct {
-	Tool        tool           `json:"tool"`
-	Invocations []invocation   `json:"invocations"`
-	Results     []result       `json:"results"`
-	ColumnKind  string         `json:"columnKind"`
-	Properties  map[string]any `json:"properties,omitempty"`
+	Tool               tool                        `json:"tool"`
+	Invocations        []invocation                `json:"invocations"`
+	OriginalURIBaseIDs map[string]artifactLocation `json:"originalUriBaseIds,omitempty"`
+	Results            []result                    `json:"results"`
+	ColumnKind         string                      `json:"columnKind"`
+	Properties         map[string]any              `json:"properties,omitempty"`
 }
 
 type tool struct {
@@ -143,8 +144,36 @@ type physicalLocation struct {
 }
 
 type artifactLocation struct {
-	URI       string `json:"uri"`
-	URIBaseID string `json:"uriBaseId,omitempty"`
+	URI         string   `json:"uri,omitempty"`
+	URIBaseID   string   `json:"uriBaseId,omitempty"`
+	Description *message `json:"description,omitempty"`
+}
+
+// Base IDs of the pseudo-files that locate what no file holds. GitHub code scanning rejects a
+// whole upload when a result has no physical location, so every result gets one: the input
+// file where there is one, else a stable path under one of these bases.
+const (
+	// baseKubernetes: objects of a running cluster (<context>/<Kind>/<namespace>/<name>) or
+	// implied by the manifests (a namespace no file declares: Namespace/<name>).
+	baseKubernetes = "KUBERNETES"
+	// baseAzure: Azure resources read through Resource Manager, by resource ID path.
+	baseAzure = "AZURE"
+	// baseStdin: objects read from standard input.
+	baseStdin = "STDIN"
+)
+
+// baseDescription describes a pseudo-file base in the run (originalUriBaseIds); "" for
+// another base.
+func baseDescription(base string) string {
+	switch base {
+	case baseKubernetes:
+		return "Kubernetes objects no file holds, as CONTEXT/KIND/NAMESPACE/NAME for a running cluster and KIND/NAMESPACE/NAME for an object the manifests imply"
+	case baseAzure:
+		return "Azure resources read through Azure Resource Manager, by resource ID"
+	case baseStdin:
+		return "the documents read from standard input"
+	}
+	return ""
 }
 
 type region struct {
@@ -182,6 +211,7 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 	}
 
 	live := liveSources(rep)
+	bases := map[string]bool{}
 	occurrences := map[string]int{}
 	results := make([]result, 0, len(rep.Findings)+len(rep.Suppressed))
 	add := func(f report.Finding) {
@@ -190,7 +220,7 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 		r := result{
 			RuleID: f.Check, RuleIndex: index[f.Check], Level: level(f.Severity),
 			Message:             message{Text: f.Message},
-			Locations:           []location{locationOf(f, live)},
+			Locations:           []location{locationOf(f, live, bases)},
 			PartialFingerprints: map[string]string{FingerprintKey: fp + ":" + strconv.Itoa(occurrences[fp])},
 			Properties:          resultProperties(f),
 		}
@@ -235,9 +265,14 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 	if rep.Summary.Score != nil {
 		props["score"] = *rep.Summary.Score
 	}
-	doc := log{Schema: Schema, Version: Version, Runs: []run{{
-		Tool: tool{Driver: d}, Invocations: []invocation{inv}, Results: results, ColumnKind: "unicodeCodePoints", Properties: props,
-	}}}
+	r := run{Tool: tool{Driver: d}, Invocations: []invocation{inv}, Results: results, ColumnKind: "unicodeCodePoints", Properties: props}
+	for b := range bases {
+		if r.OriginalURIBaseIDs == nil {
+			r.OriginalURIBaseIDs = map[string]artifactLocation{}
+		}
+		r.OriginalURIBaseIDs[b] = artifactLocation{Description: &message{Text: baseDescription(b)}}
+	}
+	doc := log{Schema: Schema, Version: Version, Runs: []run{r}}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
@@ -308,14 +343,63 @@ func isAzureResourceID(s string) bool {
 	return strings.HasPrefix(strings.ToLower(s), "/subscriptions/")
 }
 
-func locationOf(f report.Finding, live map[string]bool) location {
-	var loc location
+// locationOf is where a result is: the input file and line where there is one, else a
+// pseudo-file under one of the pseudo bases (noted in bases), with the object as its logical
+// location either way.
+func locationOf(f report.Finding, live, bases map[string]bool) location {
+	loc := location{LogicalLocations: []logicalLocation{logical(f)}}
 	file := f.Location.File
-	if file != "" && !live[file] && !isAzureResourceID(file) {
+	switch {
+	case isAzureResourceID(file) || (isAzureResourceID(f.Object.Name) && (file == "" || live[file])):
+		id := file
+		if !isAzureResourceID(id) {
+			id = f.Object.Name
+		}
+		loc.PhysicalLocation = pseudo(baseAzure, strings.Split(strings.Trim(id, "/"), "/"), 0)
+		bases[baseAzure] = true
+	case file == "<stdin>":
+		loc.PhysicalLocation = pseudo(baseStdin, []string{"stdin"}, f.Location.Line)
+		bases[baseStdin] = true
+	case live[file]:
+		loc.PhysicalLocation = pseudo(baseKubernetes, objectPath(file, f.Object), 0)
+		bases[baseKubernetes] = true
+	case file == "":
+		loc.PhysicalLocation = pseudo(baseKubernetes, objectPath("", f.Object), 0)
+		bases[baseKubernetes] = true
+	default:
 		loc.PhysicalLocation = physical(file, f.Location.Line)
 	}
-	loc.LogicalLocations = []logicalLocation{logical(f)}
 	return loc
+}
+
+// objectPath is the pseudo path of a Kubernetes object: [context/]Kind/[namespace/]name.
+func objectPath(context string, o report.Object) []string {
+	var parts []string
+	if context != "" {
+		parts = append(parts, context)
+	}
+	parts = append(parts, o.Kind)
+	if o.Namespace != "" {
+		parts = append(parts, o.Namespace)
+	}
+	return append(parts, o.Name)
+}
+
+// pseudo is a physical location under a pseudo base: each part of the path escaped as a URI
+// path segment, so that names with slashes or spaces stay one segment.
+func pseudo(base string, parts []string, line int) *physicalLocation {
+	escaped := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p == "" {
+			p = "_"
+		}
+		escaped = append(escaped, url.PathEscape(p))
+	}
+	p := &physicalLocation{ArtifactLocation: artifactLocation{URI: strings.Join(escaped, "/"), URIBaseID: base}}
+	if line > 0 {
+		p.Region = &region{StartLine: line}
+	}
+	return p
 }
 
 func physical(file string, line int) *physicalLocation {

@@ -3,6 +3,7 @@ package sarif
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -102,8 +103,11 @@ type sarifLog struct {
 			PartialFingerprints map[string]string
 			Locations           []struct {
 				PhysicalLocation *struct {
-					ArtifactLocation struct{ URI string }
-					Region           struct{ StartLine int }
+					ArtifactLocation struct {
+						URI       string
+						URIBaseID string `json:"uriBaseId"`
+					}
+					Region struct{ StartLine int }
 				}
 				LogicalLocations []struct{ FullyQualifiedName, Kind string }
 			}
@@ -163,8 +167,8 @@ func TestRulesAndResults(t *testing.T) {
 		}
 		loc := res.Locations[0]
 		if f.Location.File == "" {
-			if loc.PhysicalLocation != nil {
-				t.Errorf("result %d has a physical location without a file", i)
+			if loc.PhysicalLocation == nil || loc.PhysicalLocation.ArtifactLocation.URIBaseID != baseKubernetes {
+				t.Errorf("result %d: an object no file holds has no pseudo-file location: %+v", i, loc.PhysicalLocation)
 			}
 		} else if loc.PhysicalLocation == nil || loc.PhysicalLocation.ArtifactLocation.URI != strings.TrimPrefix(f.Location.File, "./") ||
 			loc.PhysicalLocation.Region.StartLine != f.Location.Line {
@@ -201,7 +205,7 @@ func TestFingerprintsStableWhenLinesMove(t *testing.T) {
 	fingerprints := func(path string) (fps []string, lines []int) {
 		rep, cat, all := scan(t, path)
 		for _, r := range parse(t, render(t, rep, cat, all, Options{})).Runs[0].Results {
-			if r.Locations[0].PhysicalLocation == nil {
+			if baseDescription(r.Locations[0].PhysicalLocation.ArtifactLocation.URIBaseID) != "" {
 				continue // a finding about an object no file holds (the default namespace, say)
 			}
 			fps = append(fps, r.PartialFingerprints[FingerprintKey])
@@ -219,7 +223,10 @@ func TestFingerprintsStableWhenLinesMove(t *testing.T) {
 	}
 }
 
-func TestLiveAndAzureSubjectsGetLogicalLocations(t *testing.T) {
+// TestLiveAndAzureSubjectsGetPseudoFiles: objects of a running cluster and Azure resources
+// have no file; they get a stable pseudo-file under a declared base, and their logical
+// location names them.
+func TestLiveAndAzureSubjectsGetPseudoFiles(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
 	rid := "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1"
@@ -243,12 +250,15 @@ func TestLiveAndAzureSubjectsGetLogicalLocations(t *testing.T) {
 		t.Errorf("not valid SARIF: %v", err)
 	}
 	res := parse(t, out).Runs[0].Results
-	if res[0].Locations[0].PhysicalLocation != nil || res[0].Locations[0].LogicalLocations[0].FullyQualifiedName != "Deployment/shop/cart/cart" {
+	if p := res[0].Locations[0].PhysicalLocation; p == nil || p.ArtifactLocation.URI != "prod-context/Deployment/shop/cart" ||
+		p.ArtifactLocation.URIBaseID != baseKubernetes || res[0].Locations[0].LogicalLocations[0].FullyQualifiedName != "Deployment/shop/cart/cart" {
 		t.Errorf("live finding: %+v", res[0].Locations[0])
 	}
-	if res[1].Locations[0].PhysicalLocation != nil || res[1].Locations[0].LogicalLocations[0].FullyQualifiedName != rid {
+	if p := res[1].Locations[0].PhysicalLocation; p == nil || p.ArtifactLocation.URI != strings.TrimPrefix(rid, "/") ||
+		p.ArtifactLocation.URIBaseID != baseAzure || res[1].Locations[0].LogicalLocations[0].FullyQualifiedName != rid {
 		t.Errorf("Azure finding: %+v", res[1].Locations[0])
 	}
+	checkCodeScanningRules(t, out)
 }
 
 func TestBaselineStates(t *testing.T) {
@@ -268,4 +278,113 @@ func TestBaselineStates(t *testing.T) {
 	if states["new"] != 1 || states["unchanged"] != len(b.Findings) {
 		t.Errorf("baseline states %v", states)
 	}
+}
+
+// checkCodeScanningRules asserts the rules of GitHub's "SARIF support for code scanning"
+// reference (docs.github.com/code-security/code-scanning/integrating-with-code-scanning/
+// sarif-support-for-code-scanning) that a valid SARIF log can still break, one assertion per
+// rule:
+//   - version 2.1.0 and runs present;
+//   - tool.driver.name set;
+//   - each result has ruleId and message.text;
+//   - "at least one location is required for code scanning to display a result", and the
+//     location is a physical one: an upload whose result has none is rejected ("expected
+//     artifact location");
+//   - artifactLocation.uri is a relative path with a uriBaseId, or a file: URI (other schemes
+//     are refused as "unrecognized SARIF location URI scheme"); every uriBaseId other than
+//     %SRCROOT% is declared in originalUriBaseIds;
+//   - region.startLine, when given, is at least 1;
+//   - at most 10 locations per result, and at most 25,000 results and 25,000 rules per run
+//     (the upload limits).
+func checkCodeScanningRules(t *testing.T, out []byte) {
+	t.Helper()
+	var doc struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string            `json:"name"`
+					Rules []json.RawMessage `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			OriginalURIBaseIDs map[string]json.RawMessage `json:"originalUriBaseIds"`
+			Results            []struct {
+				RuleID  string `json:"ruleId"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct {
+							URI       string `json:"uri"`
+							URIBaseID string `json:"uriBaseId"`
+						} `json:"artifactLocation"`
+						Region *struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != "2.1.0" || doc.Runs == nil {
+		t.Errorf("version %q, runs %v", doc.Version, doc.Runs != nil)
+	}
+	for _, run := range doc.Runs {
+		if run.Tool.Driver.Name == "" {
+			t.Error("tool.driver.name is empty")
+		}
+		if len(run.Results) > 25000 || len(run.Tool.Driver.Rules) > 25000 {
+			t.Errorf("%d results, %d rules: over the upload limits", len(run.Results), len(run.Tool.Driver.Rules))
+		}
+		for i, r := range run.Results {
+			if r.RuleID == "" || r.Message.Text == "" {
+				t.Errorf("result %d: ruleId %q, message %q", i, r.RuleID, r.Message.Text)
+			}
+			if len(r.Locations) == 0 || len(r.Locations) > 10 {
+				t.Errorf("result %d has %d locations", i, len(r.Locations))
+				continue
+			}
+			p := r.Locations[0].PhysicalLocation
+			if p == nil || p.ArtifactLocation.URI == "" {
+				t.Errorf("result %d has no physical location with a uri: code scanning rejects the upload", i)
+				continue
+			}
+			u, err := url.Parse(p.ArtifactLocation.URI)
+			switch {
+			case err != nil:
+				t.Errorf("result %d: uri %q: %v", i, p.ArtifactLocation.URI, err)
+			case u.Scheme != "" && u.Scheme != "file":
+				t.Errorf("result %d: uri scheme %q is not one code scanning recognises", i, u.Scheme)
+			case u.Scheme == "" && p.ArtifactLocation.URIBaseID == "":
+				t.Errorf("result %d: relative uri %q without uriBaseId", i, p.ArtifactLocation.URI)
+			}
+			if b := p.ArtifactLocation.URIBaseID; b != "" && b != "%SRCROOT%" && run.OriginalURIBaseIDs[b] == nil {
+				t.Errorf("result %d: uriBaseId %s is not declared in originalUriBaseIds", i, b)
+			}
+			if p.Region != nil && p.Region.StartLine < 1 {
+				t.Errorf("result %d: startLine %d", i, p.Region.StartLine)
+			}
+		}
+	}
+}
+
+// TestExamplesMeetCodeScanningRules: the SARIF log of the whole examples estate (manifests,
+// charts, Kustomize, az JSON, Terraform, Dockerfiles, scan reports) and of standard input
+// meets code scanning's rules.
+func TestExamplesMeetCodeScanningRules(t *testing.T) {
+	t.Parallel()
+	rep, cat, all := scan(t, "../../../examples")
+	checkCodeScanningRules(t, render(t, rep, cat, all, Options{}))
+	stdin := *rep
+	stdin.Findings = append([]report.Finding(nil), rep.Findings...)
+	for i := range stdin.Findings {
+		if stdin.Findings[i].Location.File != "" {
+			stdin.Findings[i].Location.File = "<stdin>"
+		}
+	}
+	checkCodeScanningRules(t, render(t, &stdin, cat, all, Options{}))
 }
