@@ -132,6 +132,18 @@ func TestGoldenReports(t *testing.T) {
 	t.Parallel()
 	for _, format := range render.Names() {
 		_, out, _ := run(t, "", "scan", "--no-color", "-o", format, "../../examples")
+		if format == "jsonl" {
+			// The JSON golden on one line: no golden of its own.
+			var line bytes.Buffer
+			_, pretty, _ := run(t, "", "scan", "--no-color", "-o", "json", "../../examples")
+			if err := json.Compact(&line, []byte(pretty)); err != nil {
+				t.Fatal(err)
+			}
+			if out != line.String()+"\n" {
+				t.Error("-o jsonl is not the JSON report on one line")
+			}
+			continue
+		}
 		matchGolden(t, filepath.Join("testdata", "examples."+format+".golden"), out)
 	}
 }

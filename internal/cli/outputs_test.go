@@ -359,3 +359,14 @@ func TestHelpListsFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagValueCompletion: --fail-on and --profile complete their values.
+func TestFlagValueCompletion(t *testing.T) {
+	t.Parallel()
+	for flag, want := range map[string]string{"--fail-on": "none\tonly report", "--profile": "regulated\t"} {
+		code, stdout, stderr := run(t, "", "__complete", "scan", flag, "")
+		if code != ExitOK || !strings.Contains(stdout, want) {
+			t.Errorf("%s completes %q (exit %d, %s)", flag, stdout, code, stderr)
+		}
+	}
+}

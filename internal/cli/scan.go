@@ -90,6 +90,10 @@ Report formats (-o FORMAT, or -o FORMAT=FILE):
 	fl.StringVar(&f.profile, "profile", "", "stricter expectations: regulated (FIPS, host encryption, customer-managed keys, KMS, Defender)")
 	// The completion table is the renderer registry: a new format completes by itself.
 	_ = cmd.RegisterFlagCompletionFunc("output", completeOutputs) // fails only for an unknown flag
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(
+		[]string{"critical", "high", "medium", "low", "info", "none\tonly report: findings never fail the run"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(
+		[]string{"regulated\tFIPS, host encryption, customer-managed keys, KMS, Defender"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

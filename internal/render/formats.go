@@ -68,13 +68,18 @@ func Formats() []Format {
 		{Name: "json", Help: "the JSON report (the contract: docs/report.schema.json)",
 			Render: func(w io.Writer, c Context) error { return jsonout.Render(w, c.Report) },
 			// JSON Lines: one report per line, then the fleet summary's line.
-			Stream: func(w io.Writer, _ string, rendered []byte) error {
-				var line bytes.Buffer
-				if err := json.Compact(&line, rendered); err != nil {
+			Stream: func(w io.Writer, _ string, rendered []byte) error { return compactLine(w, rendered) },
+			Fleet:  fleet.JSON},
+		{Name: "jsonl", Help: "the JSON report on one line, for log collectors (an in-cluster CronJob)",
+			Render: func(w io.Writer, c Context) error {
+				var pretty bytes.Buffer
+				if err := jsonout.Render(&pretty, c.Report); err != nil {
 					return err
 				}
-				line.WriteByte('\n')
-				_, err := w.Write(line.Bytes())
+				return compactLine(w, pretty.Bytes())
+			},
+			Stream: func(w io.Writer, _ string, rendered []byte) error {
+				_, err := w.Write(rendered)
 				return err
 			},
 			Fleet: fleet.JSON},
@@ -103,6 +108,17 @@ func Formats() []Format {
 		{Name: "csv", Help: "one finding per row, for spreadsheets",
 			Render: func(w io.Writer, c Context) error { return csvout.Render(w, c.Report) }},
 	}
+}
+
+// compactLine writes a JSON document as one line.
+func compactLine(w io.Writer, doc []byte) error {
+	var line bytes.Buffer
+	if err := json.Compact(&line, doc); err != nil {
+		return err
+	}
+	line.WriteByte('\n')
+	_, err := w.Write(line.Bytes())
+	return err
 }
 
 // Names returns the formats' names, in the order help lists them.

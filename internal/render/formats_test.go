@@ -47,6 +47,9 @@ func TestEveryFormatRendersAndStreams(t *testing.T) {
 		if err := f.Render(&buf, c); err != nil || buf.Len() == 0 {
 			t.Errorf("%s: %d bytes, error %v", f.Name, buf.Len(), err)
 		}
+		if f.Name == "jsonl" && (bytes.Count(buf.Bytes(), []byte("\n")) != 1 || !bytes.HasPrefix(buf.Bytes(), []byte(`{"schemaVersion":`))) {
+			t.Errorf("jsonl is not one line of the report: %.80s", buf.String())
+		}
 		if f.Stream == nil {
 			continue
 		}
@@ -63,7 +66,7 @@ func TestEveryFormatRendersAndStreams(t *testing.T) {
 		}
 		out := stream.String()
 		switch f.Name {
-		case "json":
+		case "json", "jsonl":
 			if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[2], `{"fleetSummary":[{"cluster":"prod"`) {
 				t.Errorf("json stream: %d lines, last %.80s", len(lines), lines[len(lines)-1])
 			}
