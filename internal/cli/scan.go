@@ -25,6 +25,7 @@ type scanFlags struct {
 	live              liveFlags
 	failOn            string
 	allowErrors       bool
+	exclude, include  []string
 	namespace         string
 	noColor           bool
 	allowedRegistries []string
@@ -70,6 +71,8 @@ Report formats (-o FORMAT, or -o FORMAT=FILE):
 	f.live.register(fl)
 	f.images.register(fl)
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low or info; none only reports")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "leave out files and folders matching this glob while walking directories, repeatable (as .gitignore: *.md, vendor, deploy/dev/**; a directory's "+load.IgnoreFile+" adds its own)")
+	fl.StringArrayVar(&f.include, "include", nil, "read only files matching this glob while walking directories, repeatable (e.g. '*.yaml')")
 	fl.BoolVar(&f.allowErrors, "allow-errors", false, "inputs that could not be read are a warning on stderr, not exit code 3 (the report lists them in errors either way)")
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none; with --cluster, scan only this namespace")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colours are only used on terminals, and never when NO_COLOR is set)")
@@ -146,6 +149,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 			ReleaseName: f.releaseName, Namespace: f.namespace},
 			ARM: arm.Options{ParameterFiles: f.armParameters}, Terraform: terraform.Options{VarFiles: f.tfVarFiles},
 			Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
+			Exclude: f.exclude, Include: f.include,
 			Manifest: manifest.Options{
 				Namespace:   f.namespace,
 				MaxFileSize: f.maxFileSize,

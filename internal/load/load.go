@@ -42,6 +42,10 @@ type Options struct {
 	// ScanReports are the files and directories of image scan reports (--scan-reports).
 	// Reports are read from there only: one met among the scanned paths is left alone.
 	ScanReports []string
+	// Exclude and Include are globs that select the files read while walking a directory
+	// (--exclude, --include; a directory's .akscheckignore adds to Exclude): see Filter.
+	// Paths named on the command line are always read.
+	Exclude, Include []string
 }
 
 // FileKind is the kind of input a file holds.
@@ -108,10 +112,20 @@ func loadStdin(opts Options) *subject.Scan {
 // loadDir walks a directory. Folders whose name starts with "." (.git, .github) are skipped.
 func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 	scan := &subject.Scan{}
+	filter, err := newFilter(root, opts.Exclude, opts.Include)
+	if err != nil {
+		scan.Errors = append(scan.Errors, subject.LoadError{Source: filepath.Join(root, IgnoreFile), Message: err.Error()})
+	}
 	var files, kustomizations []string
 	walkErr := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
+			return nil
+		}
+		if path != root && filter.excluded(root, path, d.IsDir()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
 			return nil
 		}
 		if d.IsDir() {
@@ -174,6 +188,9 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 			continue
+		}
+		if kind == KindDockerfile && !explicit && !dockerfile.IsExactName(f) && !dockerfile.LooksLike(data) {
+			continue // dockerfile.go, notes.dockerfile.md: named like one, not one
 		}
 		scan.Merge(loadContent(f, data, kind, opts))
 	}

@@ -31,6 +31,10 @@ type Options struct {
 // IsDockerfile reports whether a file name is a Dockerfile's: Dockerfile, *.Dockerfile,
 // Dockerfile.* and the same for Containerfile, in any case. BuildKit's per-Dockerfile ignore
 // files (Dockerfile.dockerignore) are not Dockerfiles.
+//
+// A name alone proves little beyond Dockerfile and Containerfile themselves: dockerfile.go
+// or orders.dockerfile.md are not Dockerfiles. Found while walking a folder, a file with any
+// other such name is read as one only when its content starts like one (LooksLike).
 func IsDockerfile(path string) bool {
 	name := strings.ToLower(filepath.Base(path))
 	if strings.HasSuffix(name, ".dockerignore") {
@@ -40,6 +44,37 @@ func IsDockerfile(path string) bool {
 		if name == base || strings.HasPrefix(name, base+".") || strings.HasSuffix(name, "."+base) {
 			return true
 		}
+	}
+	return false
+}
+
+// IsExactName reports whether the file is named Dockerfile or Containerfile (any case), which
+// says it is one whatever its content.
+func IsExactName(path string) bool {
+	name := strings.ToLower(filepath.Base(path))
+	return name == "dockerfile" || name == "containerfile"
+}
+
+// LooksLike reports whether data starts like a Dockerfile: its first instruction, after
+// blank lines, comments and parser directives, is FROM or ARG (the only instructions that
+// may come before the first FROM).
+func LooksLike(data []byte) bool {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		word := line
+		if i := bytes.IndexAny(line, " \t"); i >= 0 {
+			word = line[:i]
+		}
+		return bytes.EqualFold(word, []byte("FROM")) || bytes.EqualFold(word, []byte("ARG"))
 	}
 	return false
 }

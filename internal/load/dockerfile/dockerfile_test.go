@@ -166,3 +166,23 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLooksLike(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]bool{
+		"FROM alpine:3.20\n": true,
+		"# syntax=docker/dockerfile:1\n\nARG V=1\nFROM x\n": true,
+		"from scratch\n": true,
+		"package dockerfile\n\nimport \"strings\"\n": false,
+		"# just a comment\n":                         false,
+		"":                                           false,
+		"RUN echo\n":                                 false,
+	} {
+		if got := LooksLike([]byte(in)); got != want {
+			t.Errorf("LooksLike(%q) = %v, want %v", in, got, want)
+		}
+	}
+	if !IsExactName("a/Containerfile") || IsExactName("a/dockerfile.go") {
+		t.Error("IsExactName")
+	}
+}
