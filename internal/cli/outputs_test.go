@@ -295,8 +295,8 @@ func mustJSON(t *testing.T, s string) any {
 	return v
 }
 
-// TestPreCommitHook runs the hook's command line, as pre-commit would, on the files it selects
-// from the examples and the Dockerfile.
+// TestPreCommitHook checks which files make the hook run, and runs its command line as
+// pre-commit would (no file names: it scans the repository, here the examples folder).
 func TestPreCommitHook(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile("../../.pre-commit-hooks.yaml")
@@ -311,27 +311,27 @@ func TestPreCommitHook(t *testing.T) {
 	if err := yaml.Unmarshal(data, &hooks); err != nil {
 		t.Fatal(err)
 	}
-	if len(hooks) != 1 || hooks[0].ID != "akscheck" || hooks[0].Language != "golang" || !hooks[0].PassFilenames {
-		t.Fatalf("hooks: %+v", hooks)
+	if len(hooks) != 1 || hooks[0].ID != "akscheck" || hooks[0].Language != "golang" || hooks[0].PassFilenames {
+		t.Fatalf("hooks: %+v (the hook scans the repository, not the changed files)", hooks)
 	}
 	h := hooks[0]
 	files, exclude := regexp.MustCompile(h.Files), regexp.MustCompile(h.Exclude)
-	var selected []string
-	for _, f := range []string{"../../Dockerfile", "../../examples/k8s/cart.yaml", "../../README.md", "../../.akscheck.yaml", "../../.dockerignore"} {
-		if files.MatchString(f) && !exclude.MatchString(f) {
-			selected = append(selected, f)
+	for f, want := range map[string]bool{
+		"Dockerfile": true, "images/web.Dockerfile": true, "examples/k8s/cart.yaml": true, "infra/main.tf": true,
+		"infra/prod.tfvars": true, ".akscheck.yaml": true, "apps/.akscheckignore": true,
+		"README.md": false, ".dockerignore": false, ".akscheck-baseline.json": false,
+	} {
+		if got := files.MatchString(f) && !exclude.MatchString(f); got != want {
+			t.Errorf("a change to %s runs the hook: %v, want %v", f, got, want)
 		}
 	}
-	if len(selected) != 2 {
-		t.Fatalf("the hook selects %q", selected)
-	}
 	entry := strings.Fields(h.Entry)
-	if entry[0] != "akscheck" {
-		t.Fatalf("entry %q", h.Entry)
+	if entry[0] != "akscheck" || len(h.Args) == 0 || h.Args[len(h.Args)-1] != "." {
+		t.Fatalf("entry %q, args %q: want akscheck ... .", h.Entry, h.Args)
 	}
-	args := append(append(entry[1:], h.Args...), selected...)
-	if code, _, stderr := run(t, "", args...); code == ExitUsage {
-		t.Errorf("akscheck %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	args := append(append(entry[1:], h.Args[:len(h.Args)-1]...), "../../examples")
+	if code, _, stderr := run(t, "", args...); code != ExitFindings {
+		t.Errorf("akscheck %s: exit %d, want 1 (the examples hold high findings): %s", strings.Join(args, " "), code, stderr)
 	}
 }
 

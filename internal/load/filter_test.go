@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // TestFilter: --exclude, --include and .akscheckignore select what a directory walk reads, as
@@ -66,5 +68,47 @@ func TestFilter(t *testing.T) {
 	}
 	if len(errs) != 1 || !strings.Contains(errs[0], IgnoreFile) || !strings.Contains(errs[0], "line 3") {
 		t.Errorf("a bad pattern: errors %v", errs)
+	}
+}
+
+// TestNamedTerraformFileReadsItsModule: main.tf named alone keeps the variables and tfvars of
+// the files beside it, so a value set there is known, not lost.
+func TestNamedTerraformFileReadsItsModule(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("main.tf", `resource "azurerm_kubernetes_cluster" "aks" {
+  name                    = "aks"
+  location                = "westeurope"
+  private_cluster_enabled = var.private
+}
+`)
+	write("variables.tf", "variable \"private\" {\n  type = bool\n}\n")
+	write("terraform.tfvars", "private = true\n")
+	s := Load(t.Context(), []string{filepath.Join(dir, "main.tf")}, Options{})
+	if len(s.Errors) > 0 {
+		t.Fatalf("errors: %+v", s.Errors)
+	}
+	var found bool
+	for _, o := range s.Others {
+		if c, ok := o.(*subject.Cluster); ok {
+			found = true
+			if !c.PrivateCluster.True() {
+				t.Errorf("private_cluster_enabled = %+v: the module's tfvars were not read", c.PrivateCluster)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no cluster read from main.tf")
+	}
+	// Named twice (and beside each other): one module, one cluster.
+	s = Load(t.Context(), []string{filepath.Join(dir, "main.tf"), filepath.Join(dir, "variables.tf")}, Options{})
+	if len(s.Others) != 1 {
+		t.Errorf("%d subjects from main.tf and variables.tf named together, want 1", len(s.Others))
 	}
 }

@@ -71,6 +71,7 @@ const (
 // Load reads every path: files, directories (recursively) and "-" for standard input.
 func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	modules := map[string]bool{} // folders of the Terraform modules named file by file
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: err.Error()})
@@ -90,6 +91,13 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 		case helm.IsPackagedChart(p):
 			scan.Merge(helm.Load(p, opts.Helm, opts.Manifest))
 		default:
+			if kindByName(p) == KindTerraform && !terraform.IsVarFile(p) {
+				// Every .tf file named of one folder is the same module: read it once.
+				if modules[filepath.Dir(p)] {
+					continue
+				}
+				modules[filepath.Dir(p)] = true
+			}
 			scan.Merge(loadFiles(ctx, []string{p}, opts, true))
 		}
 	}
@@ -175,6 +183,12 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 		kind := kindByName(f)
 		if kind == KindTerraform {
 			dir := filepath.Dir(f)
+			if explicit && !terraform.IsVarFile(f) {
+				// A module is its folder: main.tf named alone keeps the variables, locals
+				// and tfvars of the files beside it, as terraform plan would.
+				modules[dir] = append(modules[dir], moduleFiles(dir, f)...)
+				continue
+			}
 			modules[dir] = append(modules[dir], f)
 			continue
 		}
@@ -200,6 +214,23 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 
 // loadModules reads each directory's .tf files as one Terraform module, with the .tfvars
 // files of the directory.
+// moduleFiles returns the files of the Terraform module in dir: its .tf files and its
+// variable files (named among them), with named first.
+func moduleFiles(dir, named string) []string {
+	out := []string{named}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if e.Type().IsRegular() && p != named && kindByName(p) == KindTerraform {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func loadModules(ctx context.Context, modules map[string][]string, opts Options) *subject.Scan {
 	scan := &subject.Scan{}
 	dirs := make([]string, 0, len(modules))
@@ -213,7 +244,12 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 		}
 		var files []terraform.File
 		hasTF := false
+		seen := map[string]bool{}
 		for _, f := range modules[dir] {
+			if seen[f] {
+				continue // named, and beside another named file
+			}
+			seen[f] = true
 			data, err := readFile(f, maxSize(opts))
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
