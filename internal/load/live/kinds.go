@@ -40,7 +40,7 @@ func (k Kind) GVR() schema.GroupVersionResource {
 // what they own (Deployments, then ReplicaSets, then Pods), so that an owned object is
 // known to be owned when it arrives and only what the checks use of it is kept.
 //
-// deploy/rbac.yaml grants exactly these (a test holds them in step).
+// deploy/1-rbac.yaml grants exactly these (a test holds them in step).
 func Kinds() []Kind {
 	return []Kind{
 		{Group: "", Version: "v1", Resource: "namespaces", Kind: "Namespace"},

@@ -13,7 +13,7 @@ import (
 // The ClusterRole shipped in deploy/ grants every kind the scanner lists, and nothing else.
 func TestDeployRoleGrantsWhatTheScanLists(t *testing.T) {
 	t.Parallel()
-	const file = "../../../deploy/rbac.yaml"
+	const file = "../../../deploy/1-rbac.yaml"
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)

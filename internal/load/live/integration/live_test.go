@@ -375,18 +375,18 @@ func TestForbiddenKinds(t *testing.T) {
 // The role shipped in deploy/ is enough for a whole scan: not one error.
 func TestDeployRoleIsEnough(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("../../../../deploy/rbac.yaml")
+	data, err := os.ReadFile("../../../../deploy/1-rbac.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var role *rbacv1.ClusterRole
-	for _, o := range manifest.LoadBytes("rbac.yaml", data, manifest.Options{}).Objects {
+	for _, o := range manifest.LoadBytes("1-rbac.yaml", data, manifest.Options{}).Objects {
 		if r, ok := o.Typed.(*rbacv1.ClusterRole); ok {
 			role = r
 		}
 	}
 	if role == nil {
-		t.Fatal("deploy/rbac.yaml has no ClusterRole")
+		t.Fatal("deploy/1-rbac.yaml has no ClusterRole")
 	}
 	grant(t, "akscheck-reader-test", readerUser, role.Rules)
 	kc := env.api.kubeconfig(t, map[string]string{"reader": readerToken}, "reader")
