@@ -104,11 +104,13 @@ func (a *app) itemsCommand() *cobra.Command {
 }
 
 type itemInfo struct {
-	ID       string   `json:"id"`
-	Section  string   `json:"section"`
-	Title    string   `json:"title"`
-	Evidence []string `json:"evidence"`
-	Checks   []string `json:"checks"`
+	ID string `json:"id"`
+	// Section is the section's ID, as in the report; SectionTitle names it.
+	Section      string   `json:"section"`
+	SectionTitle string   `json:"sectionTitle"`
+	Title        string   `json:"title"`
+	Evidence     []string `json:"evidence"`
+	Checks       []string `json:"checks"`
 }
 
 func (a *app) itemList() []itemInfo {
@@ -118,7 +120,7 @@ func (a *app) itemList() []itemInfo {
 	}
 	out := make([]itemInfo, 0, len(a.catalog.Items))
 	for _, it := range a.catalog.Items {
-		ii := itemInfo{ID: it.ID, Section: a.catalog.SectionTitle(it.Section()), Title: it.Title, Checks: byItem[it.ID]}
+		ii := itemInfo{ID: it.ID, Section: it.Section(), SectionTitle: a.catalog.SectionTitle(it.Section()), Title: it.Title, Checks: byItem[it.ID]}
 		if ii.Checks == nil {
 			ii.Checks = []string{}
 		}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
 
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/render/table"
@@ -48,7 +50,11 @@ func (a *app) itemsOfReport(cmd *cobra.Command, path, output string) error {
 	return tw.Flush()
 }
 
-// readReport reads a JSON report written by akscheck scan (path "-" is standard input).
+// maxReportSize bounds the report items --report reads.
+const maxReportSize = 512 << 20
+
+// readReport reads a JSON or YAML report written by akscheck scan (path "-" is standard
+// input).
 func readReport(stdin io.Reader, path string) (*report.Report, error) {
 	r := stdin
 	if path != "-" {
@@ -59,8 +65,21 @@ func readReport(stdin io.Reader, path string) (*report.Report, error) {
 		defer f.Close()
 		r = f
 	}
+	data, err := io.ReadAll(io.LimitReader(r, maxReportSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading report %s: %w", path, err)
+	}
+	if len(data) > maxReportSize {
+		return nil, fmt.Errorf("reading report %s: larger than %d MiB", path, maxReportSize>>20)
+	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] != '{' {
+		// -o yaml: the same document.
+		if data, err = yaml.YAMLToJSON(data); err != nil {
+			return nil, fmt.Errorf("reading report %s: neither JSON nor YAML: %w", path, err)
+		}
+	}
 	var rep report.Report
-	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("reading report %s: %w", path, err)
 	}
 	if rep.SchemaVersion != report.SchemaVersion || len(rep.Items) == 0 {

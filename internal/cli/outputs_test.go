@@ -194,6 +194,30 @@ func TestItemsOfReport(t *testing.T) {
 	if code, _, _ := run(t, "", "items", "--report", "../../examples/k8s/cart.yaml"); code != ExitUsage {
 		t.Errorf("a report that is not one: exit %d", code)
 	}
+	// The YAML report reads as the JSON one does.
+	yamlPath := filepath.Join(dir, "report.yaml")
+	run(t, "", "scan", "-o", "yaml="+yamlPath, "../../examples")
+	_, fromJSON, _ := run(t, "", "items", "--report", path, "-o", "json")
+	code, fromYAML, stderr := run(t, "", "items", "--report", yamlPath, "-o", "json")
+	if code != ExitOK || fromYAML != fromJSON {
+		t.Errorf("items --report of the YAML report: exit %d (%s), same as JSON: %v", code, stderr, fromYAML == fromJSON)
+	}
+}
+
+// TestItemsJSONUsesSectionIDs: items -o json names sections by ID, as the report does, and
+// gives their titles beside.
+func TestItemsJSONUsesSectionIDs(t *testing.T) {
+	t.Parallel()
+	_, out, _ := run(t, "", "items", "-o", "json")
+	var items []struct{ ID, Section, SectionTitle string }
+	if err := json.Unmarshal([]byte(out), &items); err != nil || len(items) != 103 {
+		t.Fatalf("%d items, %v", len(items), err)
+	}
+	for _, it := range items {
+		if !strings.HasPrefix(it.ID, it.Section+".") || it.SectionTitle == "" || it.SectionTitle == it.Section {
+			t.Errorf("item %s: section %q, title %q", it.ID, it.Section, it.SectionTitle)
+		}
+	}
 }
 
 // TestScorecardInHumanFormats: the table, Markdown and HTML reports state how much of the
