@@ -167,6 +167,19 @@ func (a *app) versionCommand() *cobra.Command {
 	}
 }
 
+// terminalWidth is the width of the terminal w is, or 0 when it is none (a file, a pipe).
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
+}
+
 // isTerminal reports whether w is a terminal that should get colours.
 func isTerminal(w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" {

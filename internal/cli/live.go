@@ -174,7 +174,8 @@ func writeClusterOutputs(stdout io.Writer, outs []output, rc render.Context, noC
 			continue
 		}
 		var buf bytes.Buffer
-		rc.Color = o.format.Name == "table" && !noColor && isTerminal(stdout)
+		rc.Color = (o.format.Name == "table" || o.format.Name == "wide") && !noColor && isTerminal(stdout)
+		rc.Width = terminalWidth(stdout)
 		if err := o.format.Render(&buf, rc); err != nil {
 			return err
 		}

@@ -98,9 +98,10 @@ func completeOutputs(_ *cobra.Command, _ []string, _ string) ([]string, cobra.Sh
 // no half-written file.
 func writeOutputs(stdout io.Writer, outs []output, rc render.Context, noColor bool) error {
 	for _, o := range outs {
-		rc.Color = false
+		rc.Color, rc.Width = false, 0
 		if o.file == "" {
 			rc.Color = !noColor && isTerminal(stdout)
+			rc.Width = terminalWidth(stdout)
 			if err := o.format.Render(stdout, rc); err != nil {
 				return err
 			}

@@ -34,6 +34,8 @@ type Context struct {
 	DocsBaseURL string
 	// Color colours the table (a terminal that wants colours).
 	Color bool
+	// Width is the terminal's width, which the table fits (0: no limit).
+	Width int
 }
 
 // Format is one report format.
@@ -56,15 +58,19 @@ type Format struct {
 // Formats returns every format, in the order help lists them.
 func Formats() []Format {
 	return []Format{
-		{Name: "table", Help: "a table grouped by checklist section, for people",
+		{Name: "table", Help: "a table grouped by checklist section, for people (fitted to the terminal)",
 			Render: func(w io.Writer, c Context) error {
-				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color})
+				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color, Width: c.Width})
 			},
 			Stream: func(w io.Writer, cluster string, rendered []byte) error {
 				_, err := fmt.Fprintf(w, "\n== %s\n\n%s", cluster, rendered)
 				return err
 			},
 			Fleet: fleet.Table},
+		{Name: "wide", Help: "the table with every object, location and message whole, however wide",
+			Render: func(w io.Writer, c Context) error {
+				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color})
+			}},
 		{Name: "json", Help: "the JSON report (the contract: docs/report.schema.json)",
 			Render: func(w io.Writer, c Context) error { return jsonout.Render(w, c.Report) },
 			// JSON Lines: one report per line, then the fleet summary's line.

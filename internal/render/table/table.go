@@ -5,6 +5,7 @@ package table
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"unicode"
@@ -19,6 +20,10 @@ import (
 type Options struct {
 	// Color adds ANSI colours to severities (only for terminals).
 	Color bool
+	// Width is the terminal's width: the findings tables fit it, shortening long objects,
+	// locations and messages with an ellipsis (the JSON and -o wide keep them whole). 0 means
+	// no limit.
+	Width int
 }
 
 var severityColor = map[check.Severity]string{
@@ -48,14 +53,7 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 			continue
 		}
 		ew.printf("%s  (%s)\n", bold(sec.Title, opts), statusLine(itemCounts[sec.ID]))
-		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  SEVERITY\tCHECK\tOBJECT\tLOCATION\tMESSAGE")
-		for _, r := range rows(fs) {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", severity(r.severity, opts), r.check, clean(r.object), clean(r.location), clean(r.message))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+		findingsTable(ew, rows(fs), opts)
 		ew.printf("\n")
 	}
 	if len(rep.Findings) == 0 {
@@ -99,6 +97,114 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 		ew.printf("Score: n/a (no item could be evaluated)\n")
 	}
 	return ew.err
+}
+
+// findingsTable writes a section's findings, most severe first (in report order within a
+// severity), in columns padded by their visible width, so that colours do not shift them. With
+// a width, the message, then the location, then the object are shortened until the rows fit.
+func findingsTable(ew *errWriter, rs []row, opts Options) {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].severity > rs[j].severity })
+	header := [5]string{"SEVERITY", "CHECK", "OBJECT", "LOCATION", "MESSAGE"}
+	cells := make([][5]string, len(rs))
+	widths := [5]int{}
+	for c, h := range header {
+		widths[c] = runeLen(h)
+	}
+	for i, r := range rs {
+		cells[i] = [5]string{r.severity.String(), r.check, clean(r.object), clean(r.location), clean(r.message)}
+		for c, v := range cells[i] {
+			widths[c] = max(widths[c], runeLen(v))
+		}
+	}
+	fit(&widths, opts.Width)
+	line := func(vals [5]string, sev check.Severity, colour bool) {
+		var b strings.Builder
+		b.WriteString("  ")
+		for c, v := range vals {
+			switch c {
+			case 1:
+				v = shortenRight(v, widths[c])
+			case 2:
+				v = shortenMiddle(v, widths[c])
+			case 3:
+				v = shortenLeft(v, widths[c])
+			case 4:
+				v = shortenRight(v, widths[c])
+			}
+			pad := strings.Repeat(" ", max(0, widths[c]-runeLen(v)))
+			if c == 0 && colour {
+				v = severityColor[sev] + v + reset
+			}
+			b.WriteString(v)
+			if c < len(vals)-1 {
+				b.WriteString(pad + "  ")
+			}
+		}
+		ew.printf("%s\n", b.String())
+	}
+	line(header, 0, false)
+	for i, r := range rs {
+		line(cells[i], r.severity, opts.Color)
+	}
+}
+
+// Narrowest widths the columns are shortened to: a 100-column terminal fits every row.
+const (
+	minMessage  = 20
+	minLocation = 16
+	minObject   = 16
+	minCheck    = 18
+)
+
+// fit shortens the message, location, object and check columns until a row fits width (the two
+// leading spaces and two between columns included); columns already narrow stay whole.
+func fit(widths *[5]int, width int) {
+	if width <= 0 {
+		return
+	}
+	total := func() int {
+		t := 2 + 2*(len(widths)-1)
+		for _, w := range widths {
+			t += w
+		}
+		return t
+	}
+	for _, c := range []struct{ col, least int }{{4, minMessage}, {3, minLocation}, {2, minObject}, {1, minCheck}} {
+		if over := total() - width; over > 0 && widths[c.col] > c.least {
+			widths[c.col] = max(c.least, widths[c.col]-over)
+		}
+	}
+}
+
+func runeLen(s string) int { return len([]rune(s)) }
+
+// shortenRight keeps the start of s (a message reads from its start).
+func shortenRight(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w || w < 2 {
+		return s
+	}
+	return string(r[:w-1]) + "…"
+}
+
+// shortenLeft keeps the end of s (a location's file name and line).
+func shortenLeft(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w || w < 2 {
+		return s
+	}
+	return "…" + string(r[len(r)-w+1:])
+}
+
+// shortenMiddle keeps both ends of s (an object's kind and name, a digest's first and last
+// characters).
+func shortenMiddle(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w || w < 3 {
+		return s
+	}
+	head := (w - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(w-1-head):])
 }
 
 // Scorecard writes the scorecard alone: how much of the checklist the report proved, per
@@ -189,14 +295,6 @@ func location(f report.Finding) string {
 		return ""
 	}
 	return report.FileLine(f.Location.File, f.Location.Line)
-}
-
-func severity(s check.Severity, opts Options) string {
-	if !opts.Color {
-		return s.String()
-	}
-	// Pad before colouring so tabwriter sees equal widths for the escape codes.
-	return severityColor[s] + fmt.Sprintf("%-8s", s.String()) + reset
 }
 
 func bold(s string, opts Options) string {

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// TestTableOnATerminal renders the examples' table through a real pseudo-terminal of 100
+// columns, as a person's terminal would show it: it is coloured, every line fits, and the
+// columns line up under their headers.
+func TestTableOnATerminal(t *testing.T) {
+	t.Parallel()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 100}); err != nil {
+		t.Fatal(err)
+	}
+	var screen bytes.Buffer
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = io.Copy(&screen, ptmx) }) // drained as it is written, or the tty blocks
+	var errOut bytes.Buffer
+	code := execute(t.Context(), []string{"scan", "../../examples"}, IO{In: strings.NewReader(""), Out: tty, ErrOut: &errOut}, testNow)
+	time.Sleep(100 * time.Millisecond) // let the last bytes through the terminal
+	tty.Close()
+	wg.Wait()
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	out := strings.ReplaceAll(screen.String(), "\r\n", "\n")
+	if !strings.Contains(out, "\x1b[") {
+		t.Error("no colour on a terminal")
+	}
+	plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, "")
+	var header string
+	rows := 0
+	for _, line := range strings.Split(plain, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  SEVERITY  "):
+			header = line
+		case header != "" && strings.HasPrefix(line, "  ") && line != "":
+			rows++
+			if n := len([]rune(line)); n > 100 {
+				t.Errorf("%d columns on a 100-column terminal: %q", n, line)
+			}
+			before, _, _ := strings.Cut(header, "OBJECT")
+			at := len([]rune(before))
+			if r := []rune(line); at >= len(r) || r[at-1] != ' ' || r[at] == ' ' {
+				t.Errorf("OBJECT is not under its header: %q", line)
+			}
+		default:
+			header = ""
+		}
+	}
+	if rows == 0 {
+		t.Fatalf("no findings rows on the terminal:\n%s", plain)
+	}
+}
