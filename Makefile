@@ -7,8 +7,8 @@ GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-build: ## build bin/akscheck
-	$(GO) build -o bin/akscheck ./cmd/akscheck
+build: ## build bin/akscheck (stamped with the commit; --version shows it)
+	$(GO) build -ldflags "-X github.com/akscheck/akscheck/internal/cli.buildCommit=$$(git rev-parse HEAD 2>/dev/null)" -o bin/akscheck ./cmd/akscheck
 
 test: ## run the tests (the README's test command)
 	$(GO) test ./...

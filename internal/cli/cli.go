@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/akscheck/akscheck/internal/aksversion"
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
@@ -31,6 +33,11 @@ const (
 
 // version is set at build time with -ldflags "-X github.com/akscheck/akscheck/internal/cli.version=v1.2.3".
 var version = ""
+
+// buildCommit is the commit the binary was built from, set at build time with
+// -ldflags "-X github.com/akscheck/akscheck/internal/cli.buildCommit=$(git rev-parse HEAD)"
+// where the Go toolchain does not stamp it (-buildvcs=false).
+var buildCommit = ""
 
 // Version returns the program version.
 func Version() string {
@@ -137,7 +144,9 @@ Every non-zero exit says why in one line on standard error.`,
 		SilenceErrors: true,
 		Version:       Version(),
 	}
-	root.SetVersionTemplate("akscheck {{.Version}}\n")
+	root.SetVersionTemplate(versionText())
+	// --version without -v: -v means verbosity to kubectl users.
+	root.Flags().Bool("version", false, "print the version, the commit, the Go version and the date of the shipped AKS version calendar")
 	root.PersistentFlags().StringVar(&a.configFile, "config", "", "config file (default: "+config.FileName+" in the working directory or a parent folder up to the repository root, when present)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		// Every command that lists or runs checks sees the config's custom checks and items.
@@ -161,7 +170,7 @@ func (a *app) versionCommand() *cobra.Command {
 		Short: "Print the akscheck version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "akscheck %s\n", Version())
+			_, err := io.WriteString(cmd.OutOrStdout(), versionText())
 			return err
 		},
 	}
@@ -178,6 +187,33 @@ func terminalWidth(w io.Writer) int {
 		return 0
 	}
 	return width
+}
+
+// versionText says which akscheck this is: its version, the commit and Go version it was
+// built from, and the date of the AKS version calendar it judges clusters by.
+func versionText() string {
+	commit, modified, goVersion := buildCommit, false, runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok && commit == "" {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if commit == "" {
+		commit = "unknown (build with -buildvcs=true or -ldflags -X ...cli.buildCommit=...)"
+	}
+	if modified {
+		commit += " (modified)"
+	}
+	calendar := "unknown"
+	if d := aksversion.Shipped(); d != nil && d.AsOf != "" {
+		calendar = d.AsOf
+	}
+	return fmt.Sprintf("akscheck %s\ncommit: %s\ngo: %s\nAKS version calendar: %s\n", Version(), commit, goVersion, calendar)
 }
 
 // isTerminal reports whether w is a terminal that should get colours.

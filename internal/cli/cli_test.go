@@ -286,3 +286,23 @@ func TestEveryExitCode(t *testing.T) {
 		})
 	}
 }
+
+// TestVersion: --version and the version command say the version, commit, Go version and
+// the date of the shipped AKS calendar; -v is not --version (kubectl users read it as
+// verbosity).
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	_, flag, _ := run(t, "", "--version")
+	_, cmd, _ := run(t, "", "version")
+	if flag != cmd {
+		t.Errorf("--version %q and version %q differ", flag, cmd)
+	}
+	for _, want := range []string{"akscheck ", "commit: ", "go: go1.", "AKS version calendar: 20"} {
+		if !strings.Contains(flag, want) {
+			t.Errorf("--version lacks %q:\n%s", want, flag)
+		}
+	}
+	if code, _, _ := run(t, "", "-v"); code != ExitUsage {
+		t.Errorf("-v exits %d, want 2 (no such flag)", code)
+	}
+}
