@@ -191,7 +191,7 @@ func EvidenceHint(kinds []Evidence) string {
 		case Cluster:
 			add("scan a live cluster")
 		case ARM, ACR:
-			add("give `az aks show` / ARM JSON")
+			add("give az aks show output or ARM JSON")
 		case Terraform:
 			add("give Terraform (azurerm)")
 		case Dockerfile:

@@ -61,7 +61,7 @@ func TestHelmAndKustomizeInputs(t *testing.T) {
 		`{"kind":"helm","source":"../../examples/helm/catalog","objects":3}`,
 		`{"kind":"kustomize","source":"../../examples/kustomize/search/overlays/prod","objects":1}`,
 		`"name":"prod-catalog"},"container":"api","location":{"file":"../../examples/helm/catalog/templates/deployment.yaml"`,
-		`"check":"replicas","item":"dev.replicas","severity":"medium","message":"Deployment prod-catalog runs 1 replica(s)"`,
+		`"check":"replicas","item":"dev.replicas","severity":"medium","message":"Deployment prod-catalog runs 1 replica: `,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %s", want)

@@ -2,6 +2,7 @@ package windows
 
 import (
 	"context"
+	"fmt"
 
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,7 +26,8 @@ var AbruptKill = windowsCheck(check.Meta{
 	Requires:    []string{"PodDisruptionBudget"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Replicas < 2 {
-		r.Failf("spec.replicas", "", "Windows %s %s runs %d replica(s)", w.Kind, w.Name(), w.Replicas)
+		r.Failf("spec.replicas", "", "Windows %s %s runs %s: a node reimage or an abrupt kill takes it down; run at least 2",
+			w.Kind, w.Name(), replicas(w.Replicas))
 		return
 	}
 	for _, o := range env.Index.InNamespace("PodDisruptionBudget", w.Namespace) {
@@ -39,3 +41,11 @@ var AbruptKill = windowsCheck(check.Meta{
 	}
 	r.Failf(w.TemplateMetaPath()+".labels", "", "no PodDisruptionBudget covers Windows %s %s", w.Kind, w.Name())
 })
+
+// replicas says how many replicas a workload runs, in words.
+func replicas(n int32) string {
+	if n == 1 {
+		return "1 replica"
+	}
+	return fmt.Sprintf("%d replicas", n)
+}

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -35,5 +36,9 @@ spec:
 			return
 		}
 	}
-	r.Failf("spec.replicas", "", "%s runs %d replica(s)", kindNoun(w), w.Replicas)
+	n := "1 replica"
+	if w.Replicas != 1 {
+		n = fmt.Sprintf("%d replicas", w.Replicas)
+	}
+	r.Failf("spec.replicas", "", "%s runs %s: it is down during every node upgrade, drain or crash; run at least 2", kindNoun(w), n)
 })
