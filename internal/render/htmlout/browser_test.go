@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/report"
 )
 
 // chromiumPath is Debian's chromium package; .ci/run installs it.
@@ -96,6 +98,11 @@ func TestReportInChromium(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
 	rep, cat, all := scanReport(t)
+	// An image digest: one long word that can overflow a cell at laptop widths.
+	digest := "contosoacr.azurecr.io/shop/web@sha256:" + strings.Repeat("9f86d081884c7d659a2feaa0c55ad015", 2)
+	rep.Findings = append(rep.Findings, report.Finding{Check: "image-scan-report", Item: "dev.image-scanning", Severity: check.Medium,
+		Message: "no scan report covers " + digest, Object: report.Object{Kind: "Deployment", Namespace: "shop", Name: "web-" + strings.Repeat("x", 60)},
+		Container: "web", Location: report.Location{File: "deploy/" + strings.Repeat("very-long-folder-name/", 6) + "web.yaml", Line: 3, Path: "spec.template.spec.containers[0].image"}})
 	page := renderPage(t, rep, cat, all)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.html")
@@ -225,6 +232,28 @@ func TestReportInChromium(t *testing.T) {
 		if !sorted || len(got) != total || got[0] == got[len(got)-1] {
 			t.Errorf("after a click on Severity (ascending %v) the rows are not sorted: %v", ascending, got)
 		}
+	}
+
+	// At a laptop's 1280 pixels, the page does not scroll sideways: long image references,
+	// paths and messages wrap in their cells.
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 1280, Height: 900, DeviceScaleFactor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if over := eval(`document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		t.Errorf("at 1280 px the page is %d px wider than the window: it scrolls sideways", over)
+	}
+	if over := eval(`Math.ceil(document.getElementById('findings').getBoundingClientRect().right - window.innerWidth)`); over > 0 {
+		t.Errorf("at 1280 px the findings table overflows the window by %d px", over)
+	}
+	narrow, err := chromedp.Call(ctx, cdppage.CaptureScreenshot, cdppage.CaptureScreenshotParams{Format: cdppage.CaptureScreenshotFormatPng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "report-1280.png"), narrow.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
 	}
 
 	interacted := time.Now()
