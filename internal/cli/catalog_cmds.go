@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -65,16 +64,16 @@ func (a *app) checkList() []checkInfo {
 }
 
 func (a *app) checksTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tITEM\tSEVERITY\tAPPLIES TO\tTITLE")
+	var rows [][]string
 	for _, c := range a.checks {
 		kinds := subject.Noun(c.SubjectType())
 		if len(c.Kinds) > 0 {
 			kinds = strings.Join(c.Kinds, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Item, c.Severity, kinds, c.Title)
+		rows = append(rows, []string{c.ID, c.Item, c.Severity.String(), kinds, c.Title})
 	}
-	return tw.Flush()
+	// On a terminal the title, then the kinds, then the item give way to its width.
+	return writeColumns(w, []string{"ID", "ITEM", "SEVERITY", "APPLIES TO", "TITLE"}, rows, terminalWidth(w), 4, 3, 1)
 }
 
 func (a *app) itemsCommand() *cobra.Command {
@@ -133,8 +132,7 @@ func (a *app) itemList() []itemInfo {
 }
 
 func (a *app) itemsTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTITLE\tEVIDENCE\tCHECKS")
+	var rows [][]string
 	covered := 0
 	for _, it := range a.itemList() {
 		checks := strings.Join(it.Checks, ",")
@@ -143,13 +141,14 @@ func (a *app) itemsTable(w io.Writer) error {
 		} else {
 			covered++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ID, it.Title, strings.Join(it.Evidence, ","), checks)
+		rows = append(rows, []string{it.ID, it.Title, strings.Join(it.Evidence, ","), checks})
 	}
-	if err := tw.Flush(); err != nil {
+	// On a terminal the checks, then the title, give way to its width.
+	if err := writeColumns(w, []string{"ID", "TITLE", "EVIDENCE", "CHECKS"}, rows, terminalWidth(w), 3, 1); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n%d items, %d covered by %d checks; %d are manual only.\n"+
-		"What a scan proved, item by item: akscheck scan -o json=report.json ... && akscheck items --report report.json\n",
+		"What a scan proved, item by item:\n  akscheck scan -o json=report.json ... && akscheck items --report report.json\n",
 		len(a.catalog.Items), covered, len(a.checks), manualOnly(a.catalog))
 	return err
 }

@@ -65,3 +65,37 @@ func TestTableOnATerminal(t *testing.T) {
 		t.Fatalf("no findings rows on the terminal:\n%s", plain)
 	}
 }
+
+// TestListsOnATerminal: checks and items fit a 100-column terminal too.
+func TestListsOnATerminal(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"checks", "items"} {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pseudo-terminal here: %v", err)
+		}
+		if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 100}); err != nil {
+			t.Fatal(err)
+		}
+		var screen bytes.Buffer
+		var wg sync.WaitGroup
+		wg.Go(func() { _, _ = io.Copy(&screen, ptmx) })
+		code := execute(t.Context(), []string{cmd}, IO{In: strings.NewReader(""), Out: tty, ErrOut: io.Discard}, testNow)
+		time.Sleep(100 * time.Millisecond)
+		tty.Close()
+		wg.Wait()
+		ptmx.Close()
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d", cmd, code)
+		}
+		lines := strings.Split(strings.ReplaceAll(screen.String(), "\r\n", "\n"), "\n")
+		if len(lines) < 100 {
+			t.Fatalf("%s printed %d lines", cmd, len(lines))
+		}
+		for _, line := range lines {
+			if n := len([]rune(line)); n > 100 {
+				t.Errorf("%s: %d columns on a 100-column terminal: %q", cmd, n, line)
+			}
+		}
+	}
+}
