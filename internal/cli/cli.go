@@ -129,9 +129,11 @@ func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "akscheck",
 		Short: "Check AKS clusters and Kubernetes workloads against The AKS Checklist",
-		Long: `akscheck checks Kubernetes manifests against The AKS Checklist, the Azure Kubernetes
-Service best practices, and reports every checklist item as pass, fail, not applicable,
-not evaluated or manual.
+		Long: `akscheck checks AKS estates against The AKS Checklist, the Azure Kubernetes Service
+best practices, and reports every checklist item as pass, fail, not applicable, not
+evaluated, manual or attested.
+
+` + inputKindsHelp + `
 
 Exit codes:
   0  no finding at or above --fail-on

@@ -394,3 +394,30 @@ func TestFlagValueCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestScanHelpGroupsEveryFlag: scan's help lists each flag under a group, the input kinds and
+// the exit codes; root help too.
+func TestScanHelpGroupsEveryFlag(t *testing.T) {
+	t.Parallel()
+	_, out, _ := run(t, "", "scan", "--help")
+	_, other, found := strings.Cut(out, "Other flags:")
+	other, _, _ = strings.Cut(other, "Global flags:")
+	if !found {
+		t.Fatalf("no Other flags section:\n%s", out)
+	}
+	if strings.Count(strings.TrimSpace(other), "\n") != 0 || !strings.Contains(other, "--help") {
+		t.Errorf("flags in no group:\n%s", other)
+	}
+	for _, want := range []string{"Inputs:", "Running clusters:", "Outputs:", "Gates and exit codes:", "Policy and check settings:",
+		"Helm charts", "Image scan reports", "Exit codes: 0 clean"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scan --help lacks %q", want)
+		}
+	}
+	_, root, _ := run(t, "", "--help")
+	for _, want := range []string{"Kustomize", "Terraform", "3  some inputs could not be read"} {
+		if !strings.Contains(root, want) {
+			t.Errorf("akscheck --help lacks %q", want)
+		}
+	}
+}

@@ -49,14 +49,19 @@ func (a *app) scanCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
 		Short: "Scan Kubernetes manifests against the checklist",
-		Long: `Scan Kubernetes manifests (files, directories read recursively for .yaml, .yml and .json,
-or - for standard input) and report every checklist item.
+		Long: `Scan an AKS estate (manifests, charts, cluster configuration, Dockerfiles, image scan
+reports, running clusters) and report every checklist item.
 
 Every report lists all items of the checklist with a status; items whose inputs were not given
 are "not-evaluated", never "pass".
 
+` + inputKindsHelp + `
+
 Report formats (-o FORMAT, or -o FORMAT=FILE):
-` + formatsHelp(),
+` + formatsHelp() + `
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing read,
+3 some inputs could not be read (see akscheck --help).`,
 		Example: `  akscheck scan examples/
   akscheck scan -o json k8s/ > report.json
   helm template shop ./chart | akscheck scan -
@@ -91,6 +96,7 @@ Report formats (-o FORMAT, or -o FORMAT=FILE):
 	fl.StringArrayVar(&f.tfVarFiles, "tf-var-file", nil, "Terraform variables file for the modules scanned, repeatable (after each module's own .tfvars)")
 	fl.StringArrayVar(&f.requiredTags, "required-tag", nil, "Azure tag key every cluster, node pool and registry must carry, repeatable (default: at least one tag)")
 	fl.StringVar(&f.profile, "profile", "", "stricter expectations: regulated (FIPS, host encryption, customer-managed keys, KMS, Defender)")
+	cmd.SetUsageFunc(groupedUsage)
 	// The completion table is the renderer registry: a new format completes by itself.
 	_ = cmd.RegisterFlagCompletionFunc("output", completeOutputs) // fails only for an unknown flag
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(
