@@ -198,3 +198,13 @@ func TestAzureFleet(t *testing.T) {
 		}
 	}
 }
+
+// TestContextCompletion: --context completes with the kubeconfig's contexts.
+func TestContextCompletion(t *testing.T) {
+	t.Parallel()
+	kc := writeKubeconfig(t, "prod", "dev")
+	code, out, stderr := run(t, "", "__complete", "scan", "--cluster", "--kubeconfig", kc, "--context", "")
+	if code != ExitOK || !strings.Contains(out, "dev\nprod\n") {
+		t.Errorf("exit %d: %q %s", code, out, stderr)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/load/arm"
 	"github.com/akscheck/akscheck/internal/load/helm"
+	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/load/terraform"
 	"github.com/akscheck/akscheck/internal/render"
@@ -101,6 +102,13 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 	_ = cmd.RegisterFlagCompletionFunc("output", completeOutputs) // fails only for an unknown flag
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(
 		[]string{"critical", "high", "medium", "low", "info", "none\tonly report: findings never fail the run"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("context", func(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		names, err := live.Contexts(f.live.kubeconfig)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
 	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(
 		[]string{"regulated\tFIPS, host encryption, customer-managed keys, KMS, Defender"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

@@ -80,3 +80,20 @@ func Targets(kubeconfig, context string, all bool) ([]Target, error) {
 	}
 	return []Target{{Context: name, Config: cfg}}, nil
 }
+
+// Contexts returns the context names of the kubeconfig (as Targets finds it), in name order:
+// for shell completion of --context.
+func Contexts(kubeconfig string) ([]string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = kubeconfig
+	raw, err := rules.Load()
+	if err != nil {
+		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+	}
+	names := make([]string, 0, len(raw.Contexts))
+	for name := range raw.Contexts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
