@@ -28,7 +28,7 @@ const (
 	ExitOK       = 0 // no finding at or above --fail-on
 	ExitFindings = 1 // findings at or above --fail-on (or a score below --fail-below-score)
 	ExitUsage    = 2 // usage error, or nothing could be read
-	ExitPartial  = 3 // some inputs could not be read; the report covers the rest (wins over 1)
+	ExitPartial  = 3 // some inputs could not be read, or a check could not run; the report covers the rest (wins over 1)
 )
 
 // version is set at build time with -ldflags "-X github.com/akscheck/akscheck/internal/cli.version=v1.2.3".
@@ -139,8 +139,8 @@ Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on (or a score below --fail-below-score)
   2  usage error, or nothing could be read (no input, empty input, every input failed)
-  3  some inputs could not be read: the report covers the rest (3 wins over 1;
-     --allow-errors makes it a warning)
+  3  some inputs could not be read, or a check could not run: the report covers
+     the rest (3 wins over 1; --allow-errors makes it a warning)
 Every non-zero exit says why in one line on standard error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -256,10 +256,10 @@ func TestEveryExitCode(t *testing.T) {
 		{"2: empty standard input", "", []string{"scan", "-"}, ExitUsage, "nothing to check"},
 		{"2: a document that is no Kubernetes object", "a: b\n", []string{"scan", "-"}, ExitUsage, "nothing to check"},
 		{"2: nothing could be read", "", []string{"scan", filepath.Join(dir, "missing.yaml")}, ExitUsage, "nothing could be read"},
-		{"3: a malformed document beside a valid one", malformed, []string{"scan", "--fail-on", "none", "-"}, ExitPartial, "1 input error(s)"},
-		{"3 wins over 1", malformed, []string{"scan", "--fail-on", "info", "-"}, ExitPartial, "1 input error(s)"},
+		{"3: a malformed document beside a valid one", malformed, []string{"scan", "--fail-on", "none", "-"}, ExitPartial, "1 error(s)"},
+		{"3 wins over 1", malformed, []string{"scan", "--fail-on", "info", "-"}, ExitPartial, "1 error(s)"},
 		{"3: --values that does not exist", "", []string{"scan", "--values", badValues, "../../examples"}, ExitPartial, "missing-values.yaml"},
-		{"--allow-errors: 3 becomes a warning", malformed, []string{"scan", "--fail-on", "none", "--allow-errors", "-"}, ExitOK, "warning: 1 input error(s)"},
+		{"--allow-errors: 3 becomes a warning", malformed, []string{"scan", "--fail-on", "none", "--allow-errors", "-"}, ExitOK, "warning: 1 error(s)"},
 		{"--allow-errors keeps the findings' exit", malformed, []string{"scan", "--fail-on", "info", "--allow-errors", "-"}, ExitFindings, "at or above info"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

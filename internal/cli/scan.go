@@ -62,7 +62,7 @@ Report formats (-o FORMAT, or -o FORMAT=FILE):
 ` + formatsHelp() + `
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing read,
-3 some inputs could not be read (see akscheck --help).`,
+3 some inputs could not be read or a check could not run (see akscheck --help).`,
 		Example: `  akscheck scan examples/
   akscheck scan -o json k8s/ > report.json
   helm template shop ./chart | akscheck scan -
@@ -249,9 +249,9 @@ func (p exitPolicy) exitFor(stderr io.Writer, rep *report.Report, read int) erro
 	case read == 0:
 		return &exitError{code: ExitUsage, err: fmt.Errorf("nothing to check: the inputs (%s) hold no Kubernetes object, Azure resource, Dockerfile or scan report", inputNames(rep.Inputs))}
 	case len(rep.Errors) > 0 && !p.allowErrors:
-		return &exitError{code: ExitPartial, err: fmt.Errorf("%d input error(s); the report covers the rest (the first: %s); --allow-errors makes this a warning", len(rep.Errors), errorLine(rep.Errors[0]))}
+		return &exitError{code: ExitPartial, err: fmt.Errorf("%d error(s): an input that could not be read or a check that could not run; the report covers the rest (the first: %s); --allow-errors makes this a warning", len(rep.Errors), errorLine(rep.Errors[0]))}
 	case len(rep.Errors) > 0:
-		fmt.Fprintf(stderr, "akscheck: warning: %d input error(s), allowed by --allow-errors (the first: %s)\n", len(rep.Errors), errorLine(rep.Errors[0]))
+		fmt.Fprintf(stderr, "akscheck: warning: %d error(s), allowed by --allow-errors (the first: %s)\n", len(rep.Errors), errorLine(rep.Errors[0]))
 	}
 	if p.reportOnly {
 		return nil
