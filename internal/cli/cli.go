@@ -218,6 +218,12 @@ func versionText() string {
 	return fmt.Sprintf("akscheck %s\ncommit: %s\ngo: %s\nAKS version calendar: %s\n", Version(), commit, goVersion, calendar)
 }
 
+// isTTY reports whether w is a terminal, whatever NO_COLOR says.
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // isTerminal reports whether w is a terminal that should get colours.
 func isTerminal(w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" {

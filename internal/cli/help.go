@@ -18,7 +18,7 @@ func scanFlagGroups() []flagGroup {
 	return []flagGroup{
 		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "target", "scan-reports", "max-file-size", "exclude", "include"}},
 		{"Running clusters", []string{"cluster", "kubeconfig", "context", "all-contexts", "azure", "aks-resource-id", "subscription"}},
-		{"Outputs", []string{"output", "no-color", "docs-base-url"}},
+		{"Outputs", []string{"output", "no-color", "docs-base-url", "quiet", "verbose"}},
 		{"Gates and exit codes", []string{"fail-on", "fail-below-score", "allow-errors", "baseline", "write-baseline"}},
 		{"Policy and check settings", []string{"strict", "profile", "allowed-registry", "required-label", "startup-probe-delay", "required-tag", "versions-file", "distroless-base", "vuln-threshold", "vuln-unfixed-severity", "report-max-age"}},
 	}

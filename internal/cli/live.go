@@ -111,13 +111,13 @@ func (a *app) writeFleet(cmd *cobra.Command, f *scanFlags, outs []output, gate e
 			}
 		}
 	}
-	return fleetExit(cmd.ErrOrStderr(), res.Reports, exits, gate.allowErrors)
+	return fleetExit(cmd.ErrOrStderr(), res.Reports, exits, gate)
 }
 
 // fleetExit is the exit of a run over several clusters: 2 when no cluster could be read, 3
 // when some could not be read in full (a warning with --allow-errors), else 1 when a
 // cluster has findings at or above --fail-on, else 0. The reason names the clusters.
-func fleetExit(stderr io.Writer, reports []scan.ClusterReport, exits []error, allowErrors bool) error {
+func fleetExit(stderr io.Writer, reports []scan.ClusterReport, exits []error, gate exitPolicy) error {
 	var unread, partial, failing []string
 	var first error
 	for i, err := range exits {
@@ -138,11 +138,11 @@ func fleetExit(stderr io.Writer, reports []scan.ClusterReport, exits []error, al
 	switch {
 	case len(unread) == len(reports):
 		return &exitError{code: ExitUsage, err: fmt.Errorf("no cluster could be read (%s: %w)", reports[0].Name, first)}
-	case len(unread)+len(partial) > 0 && !allowErrors:
+	case len(unread)+len(partial) > 0 && !gate.allowErrors:
 		return &exitError{code: ExitPartial, err: fmt.Errorf("%d of %d clusters could not be read in full (%s); --allow-errors makes this a warning",
 			len(unread)+len(partial), len(reports), strings.Join(append(unread, partial...), ", "))}
 	case len(unread)+len(partial) > 0:
-		fmt.Fprintf(stderr, "akscheck: warning: %d of %d clusters could not be read in full (%s), allowed by --allow-errors\n",
+		gate.verbosity.warn(stderr, "%d of %d clusters could not be read in full (%s), allowed by --allow-errors",
 			len(unread)+len(partial), len(reports), strings.Join(append(unread, partial...), ", "))
 	}
 	if len(failing) > 0 {

@@ -208,3 +208,29 @@ func TestContextCompletion(t *testing.T) {
 		t.Errorf("exit %d: %q %s", code, out, stderr)
 	}
 }
+
+// TestProgressAndQuiet: -v reports what was read and checked on stderr (for a fleet, each
+// cluster as it is done), and -q silences warnings but not the reason for the exit.
+func TestProgressAndQuiet(t *testing.T) {
+	t.Parallel()
+	_, _, stderr := run(t, "", "scan", "-v", "--fail-on", "none", "../../examples")
+	if !strings.Contains(stderr, "akscheck: read ") || !strings.Contains(stderr, "akscheck: checked ") || !strings.Contains(stderr, "subjects/s") {
+		t.Errorf("-v: %q", stderr)
+	}
+	if _, _, quiet := run(t, "", "scan", "--fail-on", "none", "../../examples"); quiet != "" {
+		t.Errorf("without -v stderr holds %q", quiet)
+	}
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	_, _, fleet := runAzure(t, srv, "scan", "-v", "--azure", "--subscription", azuretest.Subscription, "-o", "json")
+	if !strings.Contains(fleet, "akscheck: cluster 1/2 ") || !strings.Contains(fleet, "akscheck: cluster 2/2 ") {
+		t.Errorf("fleet progress: %q", fleet)
+	}
+	malformed := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec: {containers: [{name: c, image: x}]}\n---\n: bad: [\n"
+	if code, _, stderr := run(t, malformed, "scan", "-q", "--fail-on", "none", "--allow-errors", "-"); code != ExitOK || stderr != "" {
+		t.Errorf("-q with an allowed error: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run(t, malformed, "scan", "-q", "--fail-on", "none", "-"); code != ExitPartial || !strings.Contains(stderr, "1 error(s)") {
+		t.Errorf("-q keeps the exit's reason: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -26,6 +26,7 @@ type scanFlags struct {
 	live              liveFlags
 	failOn            string
 	allowErrors       bool
+	verbosity         verbosity
 	exclude, include  []string
 	namespace         string
 	noColor           bool
@@ -79,6 +80,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low or info; none only reports")
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "leave out files and folders matching this glob while walking directories, repeatable (as .gitignore: *.md, vendor, deploy/dev/**; a directory's "+load.IgnoreFile+" adds its own)")
 	fl.StringArrayVar(&f.include, "include", nil, "read only files matching this glob while walking directories, repeatable (e.g. '*.yaml')")
+	fl.BoolVarP(&f.verbosity.quiet, "quiet", "q", false, "print no warnings (the reason for a non-zero exit is still printed)")
+	fl.CountVarP(&f.verbosity.verbose, "verbose", "v", "progress on standard error: what was read and checked, how fast; for several clusters a bar on a terminal (-vv: a line per cluster)")
 	fl.BoolVar(&f.allowErrors, "allow-errors", false, "inputs that could not be read are a warning on stderr, not exit code 3 (the report lists them in errors either way)")
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none; with --cluster, scan only this namespace")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colours are only used on terminals, and never when NO_COLOR is set)")
@@ -121,7 +124,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	if err := f.live.validate(); err != nil {
 		return err
 	}
-	gate, err := newExitPolicy(f.failOn, f.allowErrors)
+	gate, err := newExitPolicy(f.failOn, f.allowErrors, f.verbosity)
 	if err != nil {
 		return err
 	}
@@ -173,6 +176,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 		Azure:   f.live.azureSource(a.io.Azure),
 		Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: settings, Policy: resolved.Policy,
 		Version: Version(), Now: a.now,
+		Progress: f.verbosity.progress(cmd.ErrOrStderr()),
 	}
 	if f.live.multi() {
 		if f.report.baseline != "" || f.report.writeBaseline != "" {
@@ -219,10 +223,11 @@ type exitPolicy struct {
 	failOn      check.Severity
 	reportOnly  bool
 	allowErrors bool
+	verbosity   verbosity
 }
 
-func newExitPolicy(failOn string, allowErrors bool) (exitPolicy, error) {
-	p := exitPolicy{allowErrors: allowErrors}
+func newExitPolicy(failOn string, allowErrors bool, v verbosity) (exitPolicy, error) {
+	p := exitPolicy{allowErrors: allowErrors, verbosity: v}
 	if strings.EqualFold(strings.TrimSpace(failOn), "none") {
 		p.reportOnly = true
 		return p, nil
@@ -251,7 +256,7 @@ func (p exitPolicy) exitFor(stderr io.Writer, rep *report.Report, read int) erro
 	case len(rep.Errors) > 0 && !p.allowErrors:
 		return &exitError{code: ExitPartial, err: fmt.Errorf("%d error(s): an input that could not be read or a check that could not run; the report covers the rest (the first: %s); --allow-errors makes this a warning", len(rep.Errors), errorLine(rep.Errors[0]))}
 	case len(rep.Errors) > 0:
-		fmt.Fprintf(stderr, "akscheck: warning: %d error(s), allowed by --allow-errors (the first: %s)\n", len(rep.Errors), errorLine(rep.Errors[0]))
+		p.verbosity.warn(stderr, "%d error(s), allowed by --allow-errors (the first: %s)", len(rep.Errors), errorLine(rep.Errors[0]))
 	}
 	if p.reportOnly {
 		return nil

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/akscheck/akscheck/internal/scan"
 )
 
 // TestTableOnATerminal renders the examples' table through a real pseudo-terminal of 100
@@ -97,5 +99,30 @@ func TestListsOnATerminal(t *testing.T) {
 				t.Errorf("%s: %d columns on a 100-column terminal: %q", cmd, n, line)
 			}
 		}
+	}
+}
+
+// TestFleetProgressBarOnATerminal: with -v on a terminal, a fleet's progress is one bar
+// redrawn in place, ending with a new line when every cluster is done.
+func TestFleetProgressBarOnATerminal(t *testing.T) {
+	t.Parallel()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	var screen bytes.Buffer
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = io.Copy(&screen, ptmx) })
+	report := verbosity{verbose: 1}.progress(tty)
+	for i := 1; i <= 4; i++ {
+		report(scan.Event{Stage: "cluster", Cluster: "c", Done: i, Total: 4, Elapsed: time.Second})
+	}
+	time.Sleep(100 * time.Millisecond)
+	tty.Close()
+	wg.Wait()
+	out := strings.ReplaceAll(screen.String(), "\r\n", "\n")
+	if strings.Count(out, "\r[") != 4 || !strings.Contains(out, "[##############################] 4/4 clusters") || !strings.HasSuffix(out, "\n") {
+		t.Errorf("progress bar: %q", out)
 	}
 }

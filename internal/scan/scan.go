@@ -55,6 +55,23 @@ type Request struct {
 	// generatedAt in the reports).
 	Version string
 	Now     func() time.Time
+
+	// Progress, when set, hears what a long scan is doing (reading, each cluster of a fleet,
+	// evaluating). It may be called from several goroutines at once.
+	Progress func(Event)
+}
+
+// Event is a step of a scan, for progress reports.
+type Event struct {
+	// Stage is "read" (the files and the cluster were read), "cluster" (one cluster of a
+	// fleet is done) or "evaluated" (the checks ran).
+	Stage string
+	// Cluster names the cluster of a fleet; Done and Total count the fleet's clusters.
+	Cluster     string
+	Done, Total int
+	// Inputs and Subjects count what was read; Elapsed is the time since the scan started.
+	Inputs, Subjects int
+	Elapsed          time.Duration
 }
 
 // KubeSource names the running clusters to read.
@@ -133,6 +150,13 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 			return nil, &RequestError{Err: err}
 		}
 	}
+	start := time.Now()
+	progress := func(e Event) {
+		if req.Progress != nil {
+			e.Elapsed = time.Since(start)
+			req.Progress(e)
+		}
+	}
 	files := load.Load(ctx, req.Paths, req.Load)
 	clusters, workers, err := req.clusters(ctx, az)
 	if err != nil {
@@ -144,7 +168,10 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		if err := req.addCluster(ctx, az, scan); err != nil {
 			return nil, err
 		}
-		return &Result{Reports: []ClusterReport{req.evaluate(ctx, "", scan)}}, nil
+		progress(Event{Stage: "read", Inputs: len(scan.Inputs), Subjects: len(scan.Objects) + len(scan.Others)})
+		cr := req.evaluate(ctx, "", scan)
+		progress(Event{Stage: "evaluated", Inputs: len(scan.Inputs), Subjects: cr.Read})
+		return &Result{Reports: []ClusterReport{cr}}, nil
 	}
 
 	// Several clusters: each is read and evaluated with the files beside it, by a bounded
@@ -152,6 +179,8 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	res := &Result{Reports: make([]ClusterReport, len(clusters)), Fleet: true}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
 	for range max(1, min(workers, len(clusters))) {
 		wg.Go(func() {
 			for i := range jobs {
@@ -159,6 +188,11 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 				scan.Merge(files)
 				scan.Merge(clusters[i].load(ctx))
 				res.Reports[i] = req.evaluate(ctx, clusters[i].name, scan)
+				mu.Lock()
+				done++
+				progress(Event{Stage: "cluster", Cluster: clusters[i].name, Done: done, Total: len(clusters),
+					Inputs: len(scan.Inputs), Subjects: res.Reports[i].Read})
+				mu.Unlock()
 			}
 		})
 	}

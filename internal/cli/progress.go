@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/scan"
+)
+
+// verbosity is -q (quiet: no warnings) and -v (progress on stderr; -vv adds each cluster
+// of a fleet as its own line even on a terminal).
+type verbosity struct {
+	quiet   bool
+	verbose int
+}
+
+// progress returns what reports a scan's progress on stderr: nothing by default; with -v a
+// line per stage, and for a fleet a bar redrawn in place when stderr is a terminal.
+func (v verbosity) progress(stderr io.Writer) func(scan.Event) {
+	if v.verbose == 0 || v.quiet {
+		return nil
+	}
+	bar := isTTY(stderr) && v.verbose == 1
+	return func(e scan.Event) {
+		rate := ""
+		if secs := e.Elapsed.Seconds(); secs > 0 && e.Subjects > 0 {
+			rate = fmt.Sprintf(", %.0f subjects/s", float64(e.Subjects)/secs)
+		}
+		switch e.Stage {
+		case "cluster":
+			if bar {
+				width := 30
+				filled := width * e.Done / max(1, e.Total)
+				fmt.Fprintf(stderr, "\r[%s%s] %d/%d clusters (%s)", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+					e.Done, e.Total, e.Elapsed.Round(time.Millisecond))
+				if e.Done == e.Total {
+					fmt.Fprintln(stderr)
+				}
+				return
+			}
+			fmt.Fprintf(stderr, "akscheck: cluster %d/%d %s: %d subjects read and checked (%s)\n", e.Done, e.Total, e.Cluster, e.Subjects,
+				e.Elapsed.Round(time.Millisecond))
+		case "read":
+			fmt.Fprintf(stderr, "akscheck: read %d input(s), %d subjects in %s%s\n", e.Inputs, e.Subjects, e.Elapsed.Round(time.Millisecond), rate)
+		case "evaluated":
+			fmt.Fprintf(stderr, "akscheck: checked %d subjects in %s%s\n", e.Subjects, e.Elapsed.Round(time.Millisecond), rate)
+		}
+	}
+}
+
+// warn writes a warning on stderr unless -q.
+func (v verbosity) warn(stderr io.Writer, format string, args ...any) {
+	if v.quiet {
+		return
+	}
+	fmt.Fprintf(stderr, "akscheck: warning: "+format+"\n", args...)
+}
