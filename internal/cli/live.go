@@ -174,8 +174,11 @@ func writeClusterOutputs(stdout io.Writer, outs []output, rc render.Context, noC
 			continue
 		}
 		var buf bytes.Buffer
-		rc.Color = (o.format.Name == "table" || o.format.Name == "wide") && !noColor && isTerminal(stdout)
-		rc.Width = terminalWidth(stdout)
+		rc.Color, rc.Width = false, 0
+		if o.format.Terminal {
+			rc.Color = !noColor && isTerminal(stdout)
+			rc.Width = terminalWidth(stdout)
+		}
 		if err := o.format.Render(&buf, rc); err != nil {
 			return err
 		}

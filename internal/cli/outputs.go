@@ -100,8 +100,10 @@ func writeOutputs(stdout io.Writer, outs []output, rc render.Context, noColor bo
 	for _, o := range outs {
 		rc.Color, rc.Width = false, 0
 		if o.file == "" {
-			rc.Color = !noColor && isTerminal(stdout)
-			rc.Width = terminalWidth(stdout)
+			if o.format.Terminal {
+				rc.Color = !noColor && isTerminal(stdout)
+				rc.Width = terminalWidth(stdout)
+			}
 			if err := o.format.Render(stdout, rc); err != nil {
 				return err
 			}

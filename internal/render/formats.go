@@ -44,8 +44,10 @@ type Format struct {
 	// Aliases are other names -o accepts for it.
 	Aliases []string
 	// Help says what the format is for, in completion and help.
-	Help   string
-	Render func(w io.Writer, c Context) error
+	Help string
+	// Terminal formats are for people at a terminal: on one they get colours and its width.
+	Terminal bool
+	Render   func(w io.Writer, c Context) error
 	// Stream writes one cluster's report, already rendered, among several on standard
 	// output; nil means the format holds one report per file, so several clusters need
 	// FORMAT=FILE (a file per cluster).
@@ -58,7 +60,7 @@ type Format struct {
 // Formats returns every format, in the order help lists them.
 func Formats() []Format {
 	return []Format{
-		{Name: "table", Help: "a table grouped by checklist section, for people (fitted to the terminal)",
+		{Name: "table", Help: "a table grouped by checklist section, for people (fitted to the terminal)", Terminal: true,
 			Render: func(w io.Writer, c Context) error {
 				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color, Width: c.Width})
 			},
@@ -67,7 +69,7 @@ func Formats() []Format {
 				return err
 			},
 			Fleet: fleet.Table},
-		{Name: "wide", Help: "the table with every object, location and message whole, however wide",
+		{Name: "wide", Help: "the table with every object, location and message whole, however wide", Terminal: true,
 			Render: func(w io.Writer, c Context) error {
 				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color})
 			}},

@@ -21,16 +21,23 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
-// The AKS resource of a kube context is found by its API server's FQDN, and the registries
-// read are those the cluster's images come from.
-func TestReadAKSFromContext(t *testing.T) {
-	t.Parallel()
+// replayClient is an Azure client of a loopback server that replays ARM, closed with the test.
+func replayClient(t *testing.T) *azure.Client {
+	t.Helper()
 	srv := azuretest.NewServer()
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	az, err := azure.New(azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return az
+}
+
+// The AKS resource of a kube context is found by its API server's FQDN, and the registries
+// read are those the cluster's images come from.
+func TestReadAKSFromContext(t *testing.T) {
+	t.Parallel()
+	az := replayClient(t)
 	liveScan := manifest.LoadBytes("live", []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -149,12 +156,7 @@ func TestClusterName(t *testing.T) {
 // scan's files is left alone.
 func TestJoinObserved(t *testing.T) {
 	t.Parallel()
-	srv := azuretest.NewServer()
-	defer srv.Close()
-	az, err := azure.New(azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	az := replayClient(t)
 	node := func(name, pool, zone, image string) *corev1.Node {
 		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
 			subject.LabelAgentPool: pool, subject.LabelZone: zone, subject.LabelNodeImageVersion: image}},
