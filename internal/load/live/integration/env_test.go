@@ -3,366 +3,45 @@
 package integration
 
 import (
-	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"math/big"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
-// Tokens of the token file (--token-auth-file): the admin seeds the cluster; the others get
-// the rights their test gives them through RBAC.
+// The tokens of the harness's token file.
 const (
-	adminToken   = "admin-token-0123456789"
-	limitedToken = "limited-token-0123456789"
-	readerToken  = "reader-token-0123456789"
-	limitedUser  = "limited"
-	readerUser   = "akscheck-reader"
+	adminToken   = kubetest.AdminToken
+	limitedToken = kubetest.LimitedToken
+	readerToken  = kubetest.ReaderToken
+	limitedUser  = kubetest.LimitedUser
+	readerUser   = kubetest.ReaderUser
 )
 
-// binDir returns the directory of kube-apiserver and etcd. The integration tests must not
-// pass by skipping: without the binaries they fail.
-func binDir() (string, error) {
-	dir := os.Getenv("AKSCHECK_KUBE_BIN")
-	if dir == "" {
-		return "", errors.New("AKSCHECK_KUBE_BIN is not set: run .ci/kube-test-env.sh and export AKSCHECK_KUBE_BIN to the directory it prints")
-	}
-	for _, b := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-			return "", fmt.Errorf("%w (run .ci/kube-test-env.sh)", err)
-		}
-	}
-	return dir, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// proc is a process the harness started, with its output kept for failures.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan struct{}
-}
-
-func (p *proc) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.Write(b)
-}
-
-func start(name string, args ...string) (*proc, error) {
-	p := &proc{name: filepath.Base(name), done: make(chan struct{})}
-	p.cmd = exec.Command(name, args...)
-	p.cmd.Stdout, p.cmd.Stderr = p, p
-	// The servers die with the test binary, whatever ends it.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	return p, nil
-}
-
-// stop ends the process: SIGTERM, then SIGKILL after 10 s.
-func (p *proc) stop() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-// kill ends the process at once, as a crash would.
-func (p *proc) kill() {
-	_ = p.cmd.Process.Kill()
-	<-p.done
-}
-
-func (p *proc) tail() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := p.out.String()
-	if len(s) > 4000 {
-		s = s[len(s)-4000:]
-	}
-	return p.name + " output (tail):\n" + s
-}
-
-// waitReady polls url until it answers 200 or the process exits.
-func waitReady(p *proc, client *http.Client, url, token string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("%s exited\n%s", p.name, p.tail())
-		default:
-		}
-		if time.Now().After(deadline) {
-			p.stop()
-			return fmt.Errorf("%s not ready after %s\n%s", p.name, limit, p.tail())
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
-
-// etcdServer is an etcd on loopback.
-type etcdServer struct {
-	url  string
-	proc *proc
-}
-
-func startEtcd(bin, dir string) (*etcdServer, error) {
-	cp, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	pp, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	client, peer := fmt.Sprintf("http://127.0.0.1:%d", cp), fmt.Sprintf("http://127.0.0.1:%d", pp)
-	p, err := start(filepath.Join(bin, "etcd"), "-data-dir", filepath.Join(dir, "etcd"), "-listen-client-url", client, "-listen-peer-url", peer)
-	if err != nil {
-		return nil, err
-	}
-	if err := waitReady(p, &http.Client{Timeout: 2 * time.Second}, client+"/health", "", 60*time.Second); err != nil {
-		return nil, err
-	}
-	return &etcdServer{url: client, proc: p}, nil
-}
-
-// certs are the files a kube-apiserver needs: its serving certificate (self-signed, for
-// 127.0.0.1, which clients trust as their CA), the service account signing key and the
-// token file.
-type certs struct {
-	dir, cert, key, saKey, tokens string
-	caPEM                         []byte
-}
-
-func writeCerts(dir string) (certs, error) {
-	c := certs{dir: dir, cert: filepath.Join(dir, "apiserver.crt"), key: filepath.Join(dir, "apiserver.key"),
-		saKey: filepath.Join(dir, "sa.key"), tokens: filepath.Join(dir, "tokens.csv")}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return c, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kube-apiserver"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return c, err
-	}
-	c.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return c, err
-	}
-	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return c, err
-	}
-	files := map[string][]byte{
-		c.cert:  c.caPEM,
-		c.key:   pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
-		c.saKey: pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(saKey)}),
-		c.tokens: []byte(adminToken + ",admin,1,\"system:masters\"\n" +
-			limitedToken + "," + limitedUser + ",2\n" +
-			readerToken + "," + readerUser + ",3\n"),
-	}
-	for name, data := range files {
-		if err := os.WriteFile(name, data, 0o600); err != nil {
-			return c, err
-		}
-	}
-	return c, nil
-}
-
-// apiServer is a kube-apiserver on loopback.
-type apiServer struct {
-	url   string
-	caPEM []byte
-	proc  *proc
-}
-
-// startAPIServer starts a kube-apiserver on etcd, keeping its objects under its own etcd
-// prefix so that several can share one etcd.
-func startAPIServer(bin string, etcd *etcdServer, c certs, prefix string) (*apiServer, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	p, err := start(filepath.Join(bin, "kube-apiserver"),
-		"--etcd-servers="+etcd.url,
-		"--etcd-prefix=/"+prefix,
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(port),
-		"--tls-cert-file="+c.cert,
-		"--tls-private-key-file="+c.key,
-		"--cert-dir="+filepath.Join(c.dir, prefix+"-certs"),
-		"--token-auth-file="+c.tokens,
-		"--anonymous-auth=false",
-		"--authorization-mode=RBAC",
-		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+c.saKey,
-		"--service-account-signing-key-file="+c.saKey,
-		"--service-cluster-ip-range=10.96.0.0/16",
-		// No controller manager runs: the tests seed pods with their node and status, and
-		// the ServiceAccount admission would wait for default service accounts.
-		"--disable-admission-plugins=ServiceAccount",
-		"--endpoint-reconciler-type=none",
-		"--enable-priority-and-fairness=false",
-		"--profiling=false",
-		"--max-requests-inflight=800",
-		"--max-mutating-requests-inflight=400",
-	)
-	if err != nil {
-		return nil, err
-	}
-	s := &apiServer{url: fmt.Sprintf("https://127.0.0.1:%d", port), caPEM: c.caPEM, proc: p}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	if err := waitReady(p, client, s.url+"/readyz", adminToken, 180*time.Second); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// config returns a client config for a token.
-func (s *apiServer) config(token string) *rest.Config {
-	return &rest.Config{Host: s.url, BearerToken: token, TLSClientConfig: rest.TLSClientConfig{CAData: s.caPEM},
-		QPS: 1000, Burst: 2000, Timeout: 60 * time.Second}
-}
-
-// kubeconfig writes a kubeconfig with one context per token.
-func (s *apiServer) kubeconfig(t testing.TB, contexts map[string]string, current string) string {
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["local"] = &clientcmdapi.Cluster{Server: s.url, CertificateAuthorityData: s.caPEM}
-	for name, token := range contexts {
-		cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: token}
-		cfg.Contexts[name] = &clientcmdapi.Context{Cluster: "local", AuthInfo: name}
-	}
-	cfg.CurrentContext = current
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// testEnv is the control plane the package's tests share: one etcd, one kube-apiserver
-// seeded with the estate of seed_test.go.
-type testEnv struct {
-	bin   string
-	dir   string
-	etcd  *etcdServer
-	certs certs
-	api   *apiServer
-}
-
-var env *testEnv
+// env is the control plane the package's tests share: one etcd, one kube-apiserver seeded
+// with the estate of seed_test.go.
+var env *kubetest.Env
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
 
 func runMain(m *testing.M) int {
-	e, err := setUp()
-	if e != nil {
-		if e.api != nil {
-			defer e.api.proc.stop()
-		}
-		if e.etcd != nil {
-			defer e.etcd.proc.stop()
-		}
-		defer os.RemoveAll(e.dir)
-	}
+	e, err := kubetest.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration: setting up kube-apiserver and etcd:", err)
 		return 1
 	}
+	defer e.Stop()
 	env = e
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := seedCluster(ctx, e.api.config(adminToken)); err != nil {
-		fmt.Fprintf(os.Stderr, "integration: seeding the cluster: %v\n%s\n", err, e.api.proc.tail())
+	if err := seedCluster(ctx, e.API.Config(adminToken)); err != nil {
+		fmt.Fprintf(os.Stderr, "integration: seeding the cluster: %v\n%s\n", err, e.API.Tail())
 		return 1
 	}
 	return m.Run()
-}
-
-func setUp() (*testEnv, error) {
-	bin, err := binDir()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "akscheck-kube-")
-	if err != nil {
-		return nil, err
-	}
-	e := &testEnv{bin: bin, dir: dir}
-	if e.etcd, err = startEtcd(bin, dir); err != nil {
-		return e, err
-	}
-	if e.certs, err = writeCerts(dir); err != nil {
-		return e, err
-	}
-	if e.api, err = startAPIServer(bin, e.etcd, e.certs, "main"); err != nil {
-		return e, err
-	}
-	return e, nil
 }

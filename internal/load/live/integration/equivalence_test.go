@@ -34,18 +34,18 @@ var equivalenceDate = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 // are not judged live (not evaluated, or manual), and the live scan has no finding at all.
 func TestSameClusterSameStatusesLive(t *testing.T) {
 	t.Parallel()
-	api, err := startAPIServer(env.bin, env.etcd, env.certs, "equivalence")
+	api, err := env.StartAPIServer("equivalence")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer api.proc.stop()
-	s, err := newSeeder(api.config(adminToken))
+	defer api.Stop()
+	s, err := newSeeder(api.Config(adminToken))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The kubelets run the harness API server's version, as an upgraded cluster's do: the
 	// files' 1.36 would be an upgrade left half done against this 1.37 API server.
-	dc, err := discovery.NewDiscoveryClientForConfig(api.config(adminToken))
+	dc, err := discovery.NewDiscoveryClientForConfig(api.Config(adminToken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestSameClusterSameStatusesLive(t *testing.T) {
 	for name, paths := range files {
 		fromFiles[name] = run(name, load.Load(t.Context(), paths, load.Options{}))
 	}
-	liveScan := live.LoadConfig(t.Context(), api.config(adminToken), "aks-good", live.Options{})
+	liveScan := live.LoadConfig(t.Context(), api.Config(adminToken), "aks-good", live.Options{})
 	nodes := 0
 	for _, o := range liveScan.Objects {
 		if _, ok := o.Typed.(*corev1.Node); ok {

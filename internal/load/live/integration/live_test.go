@@ -104,7 +104,7 @@ func findings(rep *report.Report, checkID string) []report.Finding {
 // and the JSON report.
 func TestScanClusterReport(t *testing.T) {
 	t.Parallel()
-	kc := env.api.kubeconfig(t, map[string]string{"aks-prod": adminToken}, "aks-prod")
+	kc := env.API.Kubeconfig(t, map[string]string{"aks-prod": adminToken}, "aks-prod")
 	code, out, stderr := runCLI(t, "scan", "--cluster", "--kubeconfig", kc, "-o", "json")
 	if code != cli.ExitFindings {
 		t.Fatalf("exit %d, want 1 (findings)\n%s", code, stderr)
@@ -213,7 +213,7 @@ func TestScanClusterReport(t *testing.T) {
 // object by object.
 func TestRequests(t *testing.T) {
 	t.Parallel()
-	cfg := env.api.config(adminToken)
+	cfg := env.API.Config(adminToken)
 	var mu sync.Mutex
 	var reqs []*http.Request
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
@@ -291,7 +291,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // grant gives a token user list (and get) on some resources only.
 func grant(t *testing.T, name, user string, rules []rbacv1.PolicyRule) {
 	t.Helper()
-	cs, err := kubernetes.NewForConfig(env.api.config(adminToken))
+	cs, err := kubernetes.NewForConfig(env.API.Config(adminToken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func grant(t *testing.T, name, user string, rules []rbacv1.PolicyRule) {
 		t.Fatal(err)
 	}
 	// RBAC is read from a cache: wait until the grant is seen.
-	lim, err := kubernetes.NewForConfig(env.api.config(tokenOf(user)))
+	lim, err := kubernetes.NewForConfig(env.API.Config(tokenOf(user)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestForbiddenKinds(t *testing.T) {
 		{APIGroups: []string{""}, Resources: []string{"pods", "nodes", "namespaces"}, Verbs: []string{"list"}},
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets"}, Verbs: []string{"list"}},
 	})
-	kc := env.api.kubeconfig(t, map[string]string{"limited": limitedToken}, "limited")
+	kc := env.API.Kubeconfig(t, map[string]string{"limited": limitedToken}, "limited")
 	code, out, stderr := runCLI(t, "scan", "--cluster", "--kubeconfig", kc, "-o", "json")
 	if code == cli.ExitUsage {
 		t.Fatalf("exit 2: a partly readable cluster is still scanned\n%s", stderr)
@@ -389,7 +389,7 @@ func TestDeployRoleIsEnough(t *testing.T) {
 		t.Fatal("deploy/1-rbac.yaml has no ClusterRole")
 	}
 	grant(t, "akscheck-reader-test", readerUser, role.Rules)
-	kc := env.api.kubeconfig(t, map[string]string{"reader": readerToken}, "reader")
+	kc := env.API.Kubeconfig(t, map[string]string{"reader": readerToken}, "reader")
 	code, out, stderr := runCLI(t, "scan", "--cluster", "--kubeconfig", kc, "-o", "json")
 	if code != cli.ExitFindings {
 		t.Fatalf("exit %d\n%s", code, stderr)
@@ -416,7 +416,7 @@ func TestDeployRoleIsEnough(t *testing.T) {
 // -n: only that namespace; the cluster-wide items are not evaluated, never passed.
 func TestNamespaceScope(t *testing.T) {
 	t.Parallel()
-	kc := env.api.kubeconfig(t, map[string]string{"aks-prod": adminToken}, "aks-prod")
+	kc := env.API.Kubeconfig(t, map[string]string{"aks-prod": adminToken}, "aks-prod")
 	code, out, stderr := runCLI(t, "scan", "--cluster", "--kubeconfig", kc, "--namespace", "shop", "-o", "json")
 	if code == cli.ExitUsage {
 		t.Fatalf("exit 2\n%s", stderr)
@@ -446,7 +446,7 @@ func TestNamespaceScope(t *testing.T) {
 // --all-contexts: one JSON report per line, in context order, then the summary line.
 func TestAllContexts(t *testing.T) {
 	t.Parallel()
-	kc := env.api.kubeconfig(t, map[string]string{"a-admin": adminToken, "b-nobody": "no-such-token"}, "a-admin")
+	kc := env.API.Kubeconfig(t, map[string]string{"a-admin": adminToken, "b-nobody": "no-such-token"}, "a-admin")
 	code, out, stderr := runCLI(t, "scan", "--cluster", "--all-contexts", "--kubeconfig", kc, "-o", "json")
 	if code != cli.ExitPartial || !strings.Contains(stderr, "1 of 2 clusters could not be read in full (b-nobody)") {
 		t.Errorf("exit %d, want 3: one of the two contexts could not be read at all\n%s", code, stderr)
@@ -493,18 +493,18 @@ func decodeErrors(t *testing.T, line string) string {
 // error entry and not evaluated; the scan ends promptly.
 func TestAPIServerStoppedMidScan(t *testing.T) {
 	t.Parallel()
-	second, err := startAPIServer(env.bin, env.etcd, env.certs, "second")
+	second, err := env.StartAPIServer("second")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer second.proc.stop()
-	cfg := second.config(adminToken)
+	defer second.Stop()
+	cfg := second.Config(adminToken)
 	var lists atomic.Int32
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 		return roundTripper(func(r *http.Request) (*http.Response, error) {
 			resp, err := rt.RoundTrip(r)
 			if r.URL.Query().Get("limit") != "" && lists.Add(1) == 4 {
-				second.proc.kill()
+				second.Kill()
 			}
 			return resp, err
 		})
@@ -536,7 +536,7 @@ func TestClusterWithAzure(t *testing.T) {
 	t.Parallel()
 	srv := azuretest.NewServer()
 	defer srv.Close()
-	kc := env.api.kubeconfig(t, map[string]string{"aks-shop": adminToken}, "aks-shop")
+	kc := env.API.Kubeconfig(t, map[string]string{"aks-shop": adminToken}, "aks-shop")
 	var out, errOut bytes.Buffer
 	code := cli.Execute(t.Context(), []string{"scan", "--cluster", "--kubeconfig", kc, "--azure", "--aks-resource-id", azuretest.ClusterID, "-o", "json"},
 		cli.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
@@ -578,7 +578,7 @@ func TestExecCredentialPlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["aks"] = &clientcmdapi.Cluster{Server: env.api.url, CertificateAuthorityData: env.api.caPEM}
+	cfg.Clusters["aks"] = &clientcmdapi.Cluster{Server: env.API.URL, CertificateAuthorityData: env.API.CAPEM}
 	cfg.AuthInfos["entra"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
 		APIVersion: "client.authentication.k8s.io/v1", Command: plugin, InteractiveMode: clientcmdapi.NeverExecInteractiveMode,
 		Env: []clientcmdapi.ExecEnvVar{{Name: "AKS_TOKEN", Value: adminToken}}}}

@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
 // scaleSpec is the size of a seeded cluster at scale 1.
@@ -46,19 +47,19 @@ func TestScale(t *testing.T) {
 		t.Fatalf("building akscheck: %v\n%s", err, out)
 	}
 	for _, scale := range []int{1, 2} {
-		api, err := startAPIServer(env.bin, env.etcd, env.certs, fmt.Sprintf("scale%d", scale))
+		api, err := env.StartAPIServer(fmt.Sprintf("scale%d", scale))
 		if err != nil {
 			t.Fatal(err)
 		}
 		began := time.Now()
 		objects, err := seedScale(t.Context(), api, scale)
 		if err != nil {
-			api.proc.stop()
-			t.Fatalf("seeding scale %d: %v\n%s", scale, err, api.proc.tail())
+			api.Stop()
+			t.Fatalf("seeding scale %d: %v\n%s", scale, err, api.Tail())
 		}
 		t.Logf("scale %d: seeded %d objects in %s", scale, objects, time.Since(began).Round(time.Second))
 
-		kc := api.kubeconfig(t, map[string]string{"scale": adminToken}, "scale")
+		kc := api.Kubeconfig(t, map[string]string{"scale": adminToken}, "scale")
 		out, err := os.Create(filepath.Join(t.TempDir(), "report.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -80,7 +81,7 @@ func TestScale(t *testing.T) {
 			scale, objects, wall.Round(10*time.Millisecond), rss/1024, cmd.ProcessState.UserTime().Round(10*time.Millisecond), info.Size()/1024)
 
 		var requests, lists atomic.Int64
-		cfg := api.config(adminToken)
+		cfg := api.Config(adminToken)
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 			return roundTripper(func(r *http.Request) (*http.Response, error) {
 				requests.Add(1)
@@ -98,13 +99,13 @@ func TestScale(t *testing.T) {
 		if limit := int64(len(scan.Objects))/live.DefaultPageSize + int64(len(live.Kinds()))*2 + 10; requests.Load() > limit {
 			t.Errorf("%d requests for %d objects: more than pages and discovery", requests.Load(), len(scan.Objects))
 		}
-		api.proc.stop()
+		api.Stop()
 	}
 }
 
 // seedScale creates the scale's objects with a pool of writers and returns how many.
-func seedScale(ctx context.Context, api *apiServer, scale int) (int, error) {
-	cs, err := kubernetes.NewForConfig(api.config(adminToken))
+func seedScale(ctx context.Context, api *kubetest.APIServer, scale int) (int, error) {
+	cs, err := kubernetes.NewForConfig(api.Config(adminToken))
 	if err != nil {
 		return 0, err
 	}
