@@ -32,6 +32,7 @@ type Config struct {
 	Attestations    []Attestation   `yaml:"attestations"`
 	CustomChecks    []CustomCheck   `yaml:"customChecks"`
 	Vulnerabilities Vulnerabilities `yaml:"vulnerabilities"`
+	Admission       Admission       `yaml:"admission"`
 
 	// Source is the file the config was read from ("" for the defaults).
 	Source string `yaml:"-"`
@@ -105,6 +106,22 @@ type CustomCheck struct {
 	Remediation string `yaml:"remediation"`
 
 	Line int `yaml:"-"`
+}
+
+// Admission says how admission enforces the checks: akscheck serve --webhook and the
+// ValidatingAdmissionPolicies of akscheck admission-policy read it alike.
+type Admission struct {
+	// Enforce is the action (deny, warn, off) for the findings of each severity; severities
+	// not named keep the default: deny at high and above, warn below.
+	Enforce map[string]string `yaml:"enforce"`
+	// Checks is the action for the findings of a check or of an item's checks; it wins over
+	// Enforce.
+	Checks map[string]string `yaml:"checks"`
+	// ExcludeNamespaces are never reviewed; absent means kube-system. The webhook's own
+	// namespace is never reviewed either.
+	ExcludeNamespaces []string `yaml:"excludeNamespaces"`
+
+	lines map[string]int
 }
 
 // Vulnerabilities tunes the image vulnerability checks.
@@ -480,6 +497,15 @@ func recordLines(cfg *Config, doc *yaml.Node) {
 					for _, e := range sub.Content {
 						cfg.Checks.enableLines = append(cfg.Checks.enableLines, e.Line)
 					}
+				}
+			}
+		case "admission":
+			cfg.Admission.lines = map[string]int{"": v.Line}
+			for k := 0; k+1 < len(v.Content); k += 2 {
+				section, sub := v.Content[k].Value, v.Content[k+1]
+				cfg.Admission.lines[section] = v.Content[k].Line
+				for m := 0; m+1 < len(sub.Content); m += 2 {
+					cfg.Admission.lines[section+"."+sub.Content[m].Value] = sub.Content[m].Line
 				}
 			}
 		case "vulnerabilities":

@@ -11,6 +11,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/enforce"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/checks/dockerfile"
 	"github.com/akscheck/akscheck/internal/checks/network"
@@ -145,6 +146,10 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`.akscheck.yaml:2: custom check not-bool: expression: the expression is of type string, want bool`}},
 		{"custom item without section", "customChecks:\n  - id: x\n    item: custom.mine\n    expression: \"true\"\n",
 			[]string{`.akscheck.yaml:2: customChecks[0] (x): the new item custom.mine needs a title and a section`}},
+		{"admission: unknown severity, action and check", "admission:\n  enforce:\n    urgent: deny\n    high: block\n  checks:\n    cpu-limit: deny\n",
+			[]string{`.akscheck.yaml:4: admission.enforce.high: unknown action "block" (want deny, warn or off)`,
+				`.akscheck.yaml:3: admission.enforce: unknown severity "urgent"`,
+				`.akscheck.yaml:6: admission.checks: "cpu-limit" is no check or item ID (did you mean "cpu-limits"?)`}},
 		{"custom check reusing a built-in ID", "customChecks:\n  - id: replicas\n    item: dev.replicas\n    expression: \"true\"\n",
 			[]string{`.akscheck.yaml:2: customChecks[0]: id "replicas" is already taken`}},
 	}
@@ -168,6 +173,41 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAdmissionSection(t *testing.T) {
+	t.Parallel()
+	r, err := resolve(t, "admission:\n  enforce: {medium: deny, info: off}\n  checks: {cpu-limits: off, dev.replicas: deny}\n  excludeNamespaces: [kube-system, tools]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Admission
+	for _, tt := range []struct {
+		check, item string
+		sev         check.Severity
+		want        enforce.Action
+	}{
+		{"x", "y", check.Critical, enforce.Deny}, // the default stays for severities not named
+		{"x", "y", check.Medium, enforce.Deny},
+		{"x", "y", check.Low, enforce.Warn},
+		{"x", "y", check.Info, enforce.Off},
+		{"cpu-limits", "dev.resources", check.High, enforce.Off}, // a check ID wins over severity
+		{"replicas", "dev.replicas", check.Low, enforce.Deny},    // and an item ID too
+	} {
+		if got := p.For(tt.check, tt.item, tt.sev); got != tt.want {
+			t.Errorf("For(%s, %s, %s) = %s, want %s", tt.check, tt.item, tt.sev, got, tt.want)
+		}
+	}
+	if !p.Excluded("tools") || !p.Excluded("kube-system") || p.Excluded("shop") {
+		t.Errorf("excluded namespaces = %v", p.ExcludeNamespaces)
+	}
+	d, err := resolve(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Admission.For("x", "y", check.High) != enforce.Deny || d.Admission.For("x", "y", check.Medium) != enforce.Warn || !d.Admission.Excluded("kube-system") {
+		t.Errorf("default admission policy = %+v", d.Admission)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks/custom"
 	"github.com/akscheck/akscheck/internal/checks/vuln"
+	"github.com/akscheck/akscheck/internal/enforce"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -25,6 +26,8 @@ type Resolved struct {
 	Policy   *engine.Policy
 	Checks   []*check.Check
 	Catalog  *catalog.Catalog
+	// Admission is how admission enforces the checks (the config's admission section).
+	Admission *enforce.Policy
 }
 
 var checkIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -217,14 +220,16 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 	if len(ignore) > 0 {
 		vuln.VulnIgnoreSetting.Set(settings, ignore)
 	}
+	admission := c.Admission.resolve(fail, known, current, candidates)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return &Resolved{
-		Settings: settings,
-		Policy:   policy,
-		Checks:   append(append([]*check.Check{}, builtin...), customChecks...),
-		Catalog:  full,
+		Admission: admission,
+		Settings:  settings,
+		Policy:    policy,
+		Checks:    append(append([]*check.Check{}, builtin...), customChecks...),
+		Catalog:   full,
 	}, nil
 }
 
@@ -265,4 +270,47 @@ func didYouMean(s string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
+}
+
+// resolve validates the admission section: its severities, check and item IDs and actions.
+func (a Admission) resolve(fail func(line int, format string, args ...any), known func(string) bool,
+	current func(key string, line int, id string) string, candidates []string) *enforce.Policy {
+	p := enforce.Default()
+	for _, name := range slices.Sorted(maps.Keys(a.Enforce)) {
+		line := a.lines["enforce."+name]
+		sev, err := check.ParseSeverity(name)
+		if err != nil {
+			fail(line, "admission.enforce: %v", err)
+			continue
+		}
+		act, err := enforce.ParseAction(a.Enforce[name])
+		if err != nil {
+			fail(line, "admission.enforce.%s: %v", name, err)
+			continue
+		}
+		p.BySeverity[sev] = act
+	}
+	for _, id := range slices.Sorted(maps.Keys(a.Checks)) {
+		line := a.lines["checks."+id]
+		id2 := current("admission.checks", line, id)
+		if !known(id2) {
+			fail(line, "admission.checks: %q is no check or item ID%s", id, didYouMean(id, candidates))
+			continue
+		}
+		act, err := enforce.ParseAction(a.Checks[id])
+		if err != nil {
+			fail(line, "admission.checks.%s: %v", id, err)
+			continue
+		}
+		p.ByCheck[id2] = act
+	}
+	if a.ExcludeNamespaces != nil {
+		p.ExcludeNamespaces = slices.Clone(a.ExcludeNamespaces)
+	}
+	for _, ns := range p.ExcludeNamespaces {
+		if strings.TrimSpace(ns) == "" {
+			fail(a.lines["excludeNamespaces"], "admission.excludeNamespaces: an empty name")
+		}
+	}
+	return p
 }
