@@ -33,6 +33,10 @@ type Options struct {
 	// suppressed by the baseline (BaselineSource names its file in the report).
 	Baseline       *baseline.File
 	BaselineSource string
+	// Focus, when set, limits the checks to the subjects it accepts; the others are only
+	// context, read through the index (the admission webhook judges the object under review
+	// beside the cluster's objects). Nil judges every subject.
+	Focus func(subject.Identity) bool
 }
 
 // checkRun is what one check did over the whole scan.
@@ -91,7 +95,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			}
 		}
 		if cr.eligible && !cr.disabled && !cr.blocked {
-			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes)
+			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes, opts.Focus)
 			if sev, ok := opts.Policy.severity(c); ok {
 				for i := range cr.findings {
 					cr.findings[i].Severity = sev
@@ -158,7 +162,8 @@ func (c *identities) of(t reflect.Type) ([]subject.Subject, []subject.Identity) 
 	return subjects, ids
 }
 
-func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities, rep *report.Report, policy *Policy, notes *notices) {
+func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities, rep *report.Report, policy *Policy, notes *notices,
+	focus func(subject.Identity) bool) {
 	c := cr.check
 	kinds := make(map[string]bool, len(c.Kinds))
 	for _, k := range c.Kinds {
@@ -167,7 +172,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities
 	subjects, ids := idc.of(c.SubjectType())
 	for i, s := range subjects {
 		id := ids[i]
-		if len(kinds) > 0 && !kinds[id.Kind] {
+		if (len(kinds) > 0 && !kinds[id.Kind]) || (focus != nil && !focus(id)) {
 			continue
 		}
 		r := check.NewResultOf(&c.Meta, id)
@@ -224,6 +229,9 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 			continue
 		}
 		if cr.eligible {
+			if cr.blocked {
+				item.Blocked = append(item.Blocked, cr.check.ID)
+			}
 			eligible = true
 			applied += cr.applied
 			failed = failed || cr.failed

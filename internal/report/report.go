@@ -126,6 +126,10 @@ type Item struct {
 	Findings int      `json:"findings"`
 	// Reason says why an item is not evaluated or manual, and which input would prove it.
 	Reason string `json:"reason,omitempty"`
+	// Blocked are the checks of the item that did not run because a kind they read could not
+	// be listed in full (a live list that failed, a cache not synced): the admission webhook
+	// reports each as not evaluated.
+	Blocked []string `json:"-"`
 }
 
 // Error is an input, or part of one, that could not be read.

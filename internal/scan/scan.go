@@ -51,6 +51,10 @@ type Request struct {
 	Baseline       *baseline.File
 	BaselineSource string
 
+	// Focus, when set, limits judging to the subjects it accepts; the others are context
+	// (the admission webhook judges the object under review beside the cluster's objects).
+	Focus func(subject.Identity) bool
+
 	// Version stamps the reports; Now is the clock (nil: the current time, and no
 	// generatedAt in the reports).
 	Version string
@@ -209,7 +213,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 // request's object) use it.
 func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report {
 	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Settings: req.Settings, Version: req.Version,
-		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource})
+		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource, Focus: req.Focus})
 }
 
 func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) ClusterReport {
