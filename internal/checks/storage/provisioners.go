@@ -38,6 +38,7 @@ var ReadWriteManyOnDisk = check.NewOf(check.Meta{
 		"or only one node's pods can mount it.",
 	Remediation: "Use an Azure Files class (azurefile-csi, azurefile-csi-premium) or Azure Blob for shared volumes.",
 	Kinds:       []string{"PersistentVolumeClaim"},
+	Requires:    []string{"StorageClass"},
 }, func(_ context.Context, env *check.Env, o *subject.Object, pvc *corev1.PersistentVolumeClaim, r *check.Result) {
 	if pvc.Spec.StorageClassName == nil || !hasMode(pvc.Spec.AccessModes, corev1.ReadWriteMany) {
 		r.NotApplicable()
