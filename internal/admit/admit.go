@@ -1,0 +1,342 @@
+// Package admit decides admission requests with the scan pipeline's engine: the object under
+// review is judged beside the cluster's objects by the same checks, policy and settings as
+// akscheck scan, and each finding is denied, warned about or let through as the admission
+// policy says. A check that cannot be evaluated (a kind it reads is not cached) is a warning
+// that says so, never a silent pass. The webhook server (internal/serve) maps HTTP to Review
+// and Decision; it decides nothing itself.
+package admit
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/enforce"
+	"github.com/akscheck/akscheck/internal/load/admission"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/scan"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// ClusterView gives the cluster's objects that the checks read besides the object under
+// review: those of a namespace and the Namespace itself, with the kinds it cannot give as
+// Unlisted (live.Cache implements it).
+type ClusterView interface {
+	Snapshot(namespace string) *subject.Scan
+}
+
+// DisableLabel on a Namespace turns the webhook off for it (the chart's namespaceSelector
+// excludes it too; the server checks again).
+const DisableLabel = "akscheck.io/webhook"
+
+// Reviewer decides admission requests.
+type Reviewer struct {
+	// Scan holds the catalog, checks, settings and policy: those of akscheck scan with the
+	// same config.
+	Scan scan.Request
+	// Enforce says what each finding does; nil means the default.
+	Enforce *enforce.Policy
+	// Cluster gives the objects beside the reviewed one; nil means no cluster is read, and
+	// the checks that need other objects are reported as not evaluated.
+	Cluster ClusterView
+	// OwnNamespace is the webhook's own namespace, never reviewed.
+	OwnNamespace string
+}
+
+// Verdict is one finding on the object under review and what admission does with it.
+type Verdict struct {
+	Check, Item string
+	Severity    check.Severity
+	Action      enforce.Action
+	Message     string
+	Container   string
+	// Path is the field path of the finding in the object; Remediation says how to fix it.
+	Path, Remediation string
+	// Softened says why a finding of a deny check is only warned about: on UPDATE, the
+	// object had it before (a change that does not make things worse, such as a label or a
+	// finalizer removed during deletion, goes through); a new namespace cannot hold the
+	// objects a check looks for in it yet.
+	Softened string
+}
+
+// Decision is the answer to one admission request.
+type Decision struct {
+	Allowed bool
+	// Skipped says why the object was let through without review ("" when it was reviewed).
+	Skipped string
+	// Denied are the findings that reject the request; Warned those returned as warnings.
+	Denied, Warned []Verdict
+	// NotEvaluated says, for each check that applies to the object but could not run, why.
+	NotEvaluated []string
+	// Errors are problems reading the object or running a check: the object was admitted
+	// (or denied on other findings) without them.
+	Errors []string
+}
+
+// Review decides one admission request.
+func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
+	req := rv.Request
+	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
+		return Decision{Allowed: true, Skipped: "only CREATE and UPDATE are reviewed"}
+	}
+	if rv.ObjectErr != nil {
+		return Decision{Allowed: true, Errors: []string{"the object could not be read, so it was not checked: " + rv.ObjectErr.Error()}}
+	}
+	obj := rv.Object
+	if obj == nil {
+		return Decision{Allowed: true, Skipped: "the request holds no object"}
+	}
+	if why := r.skip(obj); why != "" {
+		return Decision{Allowed: true, Skipped: why}
+	}
+	namespace := obj.Namespace
+	if obj.Kind == "Namespace" {
+		namespace = obj.Meta.Name
+	}
+	view := r.view(namespace)
+	if ns := namespaceOf(view, obj.Namespace); ns != nil && ns.Meta.Labels[DisableLabel] == "disabled" {
+		return Decision{Allowed: true, Skipped: "namespace " + obj.Namespace + " is labelled " + DisableLabel + "=disabled"}
+	}
+
+	rep := r.evaluate(ctx, view, obj)
+	d := Decision{Allowed: true}
+	for _, f := range rep.Findings {
+		if !about(f, obj) {
+			continue
+		}
+		v := Verdict{Check: f.Check, Item: f.Item, Severity: f.Severity, Message: f.Message, Container: f.Container,
+			Path: f.Location.Path, Remediation: f.Remediation}
+		v.Action = r.Enforce.For(f.Check, f.Item, f.Severity)
+		switch v.Action {
+		case enforce.Deny:
+			d.Denied = append(d.Denied, v)
+		case enforce.Warn:
+			d.Warned = append(d.Warned, v)
+		}
+	}
+	if len(d.Denied) > 0 && req.Operation == admissionv1.Update && rv.OldObject != nil {
+		d.ratchet(r.evaluate(ctx, view, rv.OldObject), rv.OldObject)
+	}
+	if obj.Kind == "Namespace" && req.Operation == admissionv1.Create {
+		d.newNamespace(r.Scan.Checks)
+	}
+	d.NotEvaluated = r.notEvaluated(rep, obj, view.Unlisted)
+	for _, e := range rep.Errors {
+		d.Errors = append(d.Errors, e.Message)
+	}
+	d.Allowed = len(d.Denied) == 0
+	return d
+}
+
+// skip says why an object is let through unreviewed, or "".
+func (r *Reviewer) skip(obj *subject.Object) string {
+	switch {
+	case obj.Namespace != "" && (obj.Namespace == r.OwnNamespace || r.Enforce.Excluded(obj.Namespace)):
+		return "namespace " + obj.Namespace + " is excluded"
+	case obj.Kind == "Secret":
+		// Secrets hold values the webhook must not see; the chart's rules never send them.
+		return "Secrets are not reviewed"
+	case obj.Meta.DeletionTimestamp != nil:
+		return "the object is being deleted"
+	}
+	if ref := metav1.GetControllerOfNoCopy(obj.Meta); ref != nil && subject.IsWorkloadKind(ref.Kind) {
+		// The controller's template was reviewed when the controller was: denying its
+		// ReplicaSets or Pods would only leave it failing.
+		return "checked at its controller, " + ref.Kind + " " + ref.Name
+	}
+	return ""
+}
+
+// view returns the cluster's objects of a namespace, or, without a cluster, a view in which
+// every kind the checks read is unlisted.
+func (r *Reviewer) view(namespace string) *subject.Scan {
+	if r.Cluster != nil {
+		return r.Cluster.Snapshot(namespace)
+	}
+	s := &subject.Scan{Unlisted: map[string]string{}}
+	for _, k := range CachedKinds(r.Scan.Checks) {
+		s.Unlisted[k] = "the webhook reads no cluster (it runs without --kubeconfig or in-cluster access)"
+	}
+	return s
+}
+
+// evaluate runs the engine on obj beside the view's objects (less the cluster's copy of
+// obj), judging obj alone.
+func (r *Reviewer) evaluate(ctx context.Context, view *subject.Scan, obj *subject.Object) *report.Report {
+	s := &subject.Scan{
+		Objects:  make([]*subject.Object, 0, len(view.Objects)+1),
+		Inputs:   []subject.Input{{Kind: subject.InputManifest, Source: "admission", Objects: 1}},
+		Evidence: map[catalog.Evidence]bool{catalog.Manifest: true},
+		Unlisted: view.Unlisted,
+	}
+	for _, o := range view.Objects {
+		if o.Kind == obj.Kind && o.Namespace == obj.Namespace && o.Meta.Name == obj.Meta.Name {
+			continue
+		}
+		s.Objects = append(s.Objects, o)
+	}
+	s.Objects = append(s.Objects, obj)
+	req := r.Scan
+	req.Focus = func(id subject.Identity) bool {
+		return id.Kind == obj.Kind && id.Name == obj.Meta.Name && (id.Namespace == obj.Namespace || obj.Namespace == "")
+	}
+	return scan.Evaluate(ctx, req, s)
+}
+
+// ratchet turns into warnings the denials the old object of an UPDATE had already.
+func (d *Decision) ratchet(old *report.Report, oldObj *subject.Object) {
+	type key struct{ check, container, message string }
+	before := map[key]bool{}
+	for _, f := range old.Findings {
+		if about(f, oldObj) {
+			before[key{f.Check, f.Container, f.Message}] = true
+		}
+	}
+	kept := d.Denied[:0]
+	for _, v := range d.Denied {
+		if before[key{v.Check, v.Container, v.Message}] {
+			v.Softened = "present before this update"
+			d.Warned = append(d.Warned, v)
+			continue
+		}
+		kept = append(kept, v)
+	}
+	d.Denied = kept
+}
+
+// newNamespace turns into warnings the denials of a namespace being created by checks that
+// look for objects in it (network policies, quotas): it cannot hold them before it exists.
+func (d *Decision) newNamespace(checks []*check.Check) {
+	needsContent := map[string]bool{}
+	for _, c := range checks {
+		needsContent[c.ID] = len(c.Requires) > 0
+	}
+	kept := d.Denied[:0]
+	for _, v := range d.Denied {
+		if needsContent[v.Check] {
+			v.Softened = "a new namespace cannot hold them yet: add them right after it"
+			d.Warned = append(d.Warned, v)
+			continue
+		}
+		kept = append(kept, v)
+	}
+	d.Denied = kept
+}
+
+// notEvaluated lists the checks that apply to obj and did not run because a kind they read
+// is not in the cluster view (the engine's blocked checks), with why.
+func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unlisted map[string]string) []string {
+	byID := map[string]*check.Check{}
+	for _, c := range r.Scan.Checks {
+		byID[c.ID] = c
+	}
+	var out []string
+	for _, it := range rep.Items {
+		for _, id := range it.Blocked {
+			c := byID[id]
+			if c == nil || !AppliesTo(c, obj.Kind) || r.Enforce.For(c.ID, c.Item, c.Severity) == enforce.Off {
+				continue
+			}
+			// Kinds by reason: one reason usually covers them all.
+			byWhy := map[string][]string{}
+			for _, k := range c.Requires {
+				if why, ok := unlisted[k]; ok {
+					byWhy[why] = append(byWhy[why], k)
+				}
+			}
+			var parts []string
+			for _, why := range slices.Sorted(maps.Keys(byWhy)) {
+				parts = append(parts, strings.Join(byWhy[why], ", ")+": "+why)
+			}
+			out = append(out, fmt.Sprintf("[%s] %s was not evaluated: it reads %s", id, it.ID, strings.Join(parts, "; ")))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// about reports whether a finding is on obj itself.
+func about(f report.Finding, obj *subject.Object) bool {
+	return f.Object.Kind == obj.Kind && f.Object.Name == obj.Meta.Name && f.Object.Namespace == obj.Namespace
+}
+
+func namespaceOf(view *subject.Scan, name string) *subject.Object {
+	for _, o := range view.Objects {
+		if o.Kind == "Namespace" && o.Meta.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+// AppliesTo reports whether check c judges objects of kind.
+func AppliesTo(c *check.Check, kind string) bool {
+	if len(c.Kinds) > 0 {
+		return slices.Contains(c.Kinds, kind)
+	}
+	kinds := subject.KindsOf(c.SubjectType())
+	return kinds == nil && c.SubjectType() == objectType || slices.Contains(kinds, kind)
+}
+
+// maxWarnings bounds the warnings of one answer: the API server truncates long warning
+// lists, and a client shows them all.
+const maxWarnings = 20
+
+// Message is the reason of a denial, for the client: every denied finding with its check,
+// item, severity, field path and remediation.
+func (d Decision) Message(ref string) string {
+	var b strings.Builder
+	n := len(d.Denied)
+	fmt.Fprintf(&b, "akscheck denied %s: %d finding", ref, n)
+	if n != 1 {
+		b.WriteString("s")
+	}
+	for _, v := range d.Denied {
+		b.WriteString("\n- ")
+		b.WriteString(v.line())
+		if v.Remediation != "" {
+			b.WriteString(" Fix: ")
+			b.WriteString(v.Remediation)
+		}
+	}
+	return b.String()
+}
+
+// Warnings are the warnings of the answer: warned findings, checks not evaluated, errors.
+func (d Decision) Warnings() []string {
+	var out []string
+	for _, v := range d.Warned {
+		w := "akscheck: " + v.line()
+		if v.Softened != "" {
+			w += " (not denied: " + v.Softened + ")"
+		}
+		out = append(out, w)
+	}
+	for _, n := range d.NotEvaluated {
+		out = append(out, "akscheck: "+n)
+	}
+	for _, e := range d.Errors {
+		out = append(out, "akscheck: "+e)
+	}
+	if len(out) > maxWarnings {
+		out = append(out[:maxWarnings-1], fmt.Sprintf("akscheck: %d more warnings; run akscheck scan on the manifest to see them all", len(out)-maxWarnings+1))
+	}
+	return out
+}
+
+// line is a verdict in one line: [check] item (severity): message (at path).
+func (v Verdict) line() string {
+	s := fmt.Sprintf("[%s] %s (%s): %s", v.Check, v.Item, v.Severity, v.Message)
+	if v.Path != "" {
+		s += " (at " + v.Path + ")"
+	}
+	return s
+}

@@ -1,0 +1,297 @@
+package admit
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/config"
+	"github.com/akscheck/akscheck/internal/enforce"
+	"github.com/akscheck/akscheck/internal/load"
+	"github.com/akscheck/akscheck/internal/load/admission"
+	"github.com/akscheck/akscheck/internal/scan"
+	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
+)
+
+// loaded is a cluster view over objects already loaded (the manifests of a test): what the
+// informer cache gives the webhook in a cluster.
+type loaded struct{ objects []*subject.Object }
+
+func (l loaded) Snapshot(namespace string) *subject.Scan {
+	s := &subject.Scan{Unlisted: map[string]string{}}
+	for _, o := range l.objects {
+		if o.Namespace == namespace || (o.Kind == "Namespace" && o.Meta.Name == namespace) || (o.Namespace == "" && o.Kind != "Namespace") {
+			s.Objects = append(s.Objects, o)
+		}
+	}
+	return s
+}
+
+// reviewer returns a reviewer with the config doc (YAML, "" for none) and the cluster view.
+func reviewer(t *testing.T, doc string, view ClusterView) *Reviewer {
+	t.Helper()
+	cfg := config.Default()
+	if doc != "" {
+		settings, err := check.SettingsOf(checks.All())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err = config.Parse(".akscheck.yaml", []byte(doc), settings); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := cfg.Resolve(catalog.MustLoad(), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Reviewer{Scan: scan.Request{Catalog: r.Catalog, Checks: r.Checks, Settings: r.Settings, Policy: r.Policy, Now: testutil.Now},
+		Enforce: r.Admission, Cluster: view, OwnNamespace: "akscheck"}
+}
+
+// review builds an AdmissionReview of the YAML object (and old object, for UPDATE) the way the
+// API server sends it, decodes it and reviews it.
+func review(t *testing.T, r *Reviewer, op admissionv1.Operation, obj, old string) Decision {
+	t.Helper()
+	raw := func(doc string) runtime.RawExtension {
+		if doc == "" {
+			return runtime.RawExtension{}
+		}
+		j, err := yaml.YAMLToJSON([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runtime.RawExtension{Raw: j}
+	}
+	var head struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Metadata   struct {
+			Name, Namespace string
+		} `json:"metadata"`
+	}
+	src := obj
+	if src == "" {
+		src = old
+	}
+	if err := yaml.Unmarshal([]byte(src), &head); err != nil {
+		t.Fatal(err)
+	}
+	group, version, found := strings.Cut(head.APIVersion, "/")
+	if !found {
+		group, version = "", head.APIVersion
+	}
+	ar := admissionv1.AdmissionReview{TypeMeta: metav1.TypeMeta{APIVersion: admission.APIVersion, Kind: admission.Kind},
+		Request: &admissionv1.AdmissionRequest{UID: "uid-1", Kind: metav1.GroupVersionKind{Group: group, Version: version, Kind: head.Kind},
+			Namespace: head.Metadata.Namespace, Name: head.Metadata.Name, Operation: op, Object: raw(obj), OldObject: raw(old)}}
+	body, err := json.Marshal(ar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv, err := admission.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Review(t.Context(), rv)
+}
+
+func checksOf(vs []Verdict) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.Check)
+	}
+	return out
+}
+
+const privileged = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web}%s}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: contoso.azurecr.io/web:1.0
+          securityContext: {privileged: true}
+`
+
+func TestDenyCarriesCheckItemPathAndRemediation(t *testing.T) {
+	t.Parallel()
+	d := review(t, reviewer(t, "", nil), admissionv1.Create, fmt.Sprintf(privileged, ""), "")
+	if d.Allowed || !slices.Contains(checksOf(d.Denied), "privileged-container") {
+		t.Fatalf("privileged Deployment: allowed=%v denied=%v", d.Allowed, checksOf(d.Denied))
+	}
+	msg := d.Message("Deployment shop/web")
+	for _, want := range []string{"akscheck denied Deployment shop/web", "[privileged-container] dev.security-context (critical)", "[run-as-root]", "(at spec.template.spec.containers[0].securityContext.privileged)", "Fix: "} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	// Medium findings are warnings, and without a cluster the cross-object checks say they
+	// were not evaluated instead of passing.
+	warnings := strings.Join(d.Warnings(), "\n")
+	for _, want := range []string{"(medium)", "pdb-", "was not evaluated: it reads PodDisruptionBudget, HorizontalPodAutoscaler: the webhook reads no cluster"} {
+		if !strings.Contains(warnings, want) {
+			t.Errorf("warnings lack %q:\n%s", want, warnings)
+		}
+	}
+}
+
+func TestExemptionsDisabledChecksAndOverridesAsInTheCLI(t *testing.T) {
+	t.Parallel()
+	exempted := fmt.Sprintf(privileged, ", annotations: {akscheck.io/exempt: privileged-container, akscheck.io/exempt-reason: 'CNI agent'}")
+	if d := review(t, reviewer(t, "", nil), admissionv1.Create, exempted, ""); slices.Contains(checksOf(d.Denied), "privileged-container") {
+		t.Errorf("exempted by annotation, still denied: %v", checksOf(d.Denied))
+	}
+	cases := map[string]string{
+		"disabled":           "checks:\n  disable: [privileged-container]\n",
+		"severity override":  "checks:\n  severity: {privileged-container: low}\n",
+		"admission override": "admission:\n  checks: {privileged-container: warn}\n",
+		"config exemption":   "exemptions:\n  - check: privileged-container\n    namespace: shop\n    reason: CNI agent\n",
+	}
+	for name, doc := range cases {
+		d := review(t, reviewer(t, doc, nil), admissionv1.Create, fmt.Sprintf(privileged, ""), "")
+		if slices.Contains(checksOf(d.Denied), "privileged-container") {
+			t.Errorf("%s: still denied", name)
+		}
+		warned := slices.Contains(checksOf(d.Warned), "privileged-container")
+		if want := name == "severity override" || name == "admission override"; warned != want {
+			t.Errorf("%s: warned = %v, want %v", name, warned, want)
+		}
+	}
+	custom := "customChecks:\n  - id: require-team-label\n    item: ops.labels\n    severity: high\n    kinds: [Deployment]\n" +
+		"    expression: \"has(object.metadata.labels) && 'team' in object.metadata.labels\"\n    message: \"'no team label on ' + object.metadata.name\"\n"
+	d := review(t, reviewer(t, custom, nil), admissionv1.Create, fmt.Sprintf(privileged, ""), "")
+	if !slices.Contains(checksOf(d.Denied), "require-team-label") {
+		t.Errorf("custom check not enforced: denied %v", checksOf(d.Denied))
+	}
+}
+
+func TestSkipped(t *testing.T) {
+	t.Parallel()
+	r := reviewer(t, "", nil)
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: %s\n%s" +
+		"spec:\n  containers: [{name: app, image: x:latest, securityContext: {privileged: true}}]\n"
+	owned := "  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-1, uid: u, controller: true}]\n"
+	for name, obj := range map[string]string{
+		"kube-system":    fmt.Sprintf(pod, "kube-system", ""),
+		"own namespace":  fmt.Sprintf(pod, "akscheck", ""),
+		"controller pod": fmt.Sprintf(pod, "shop", owned),
+		"secret":         "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\ndata: {password: c2VjcmV0}\n",
+	} {
+		d := review(t, r, admissionv1.Create, obj, "")
+		if !d.Allowed || d.Skipped == "" {
+			t.Errorf("%s: allowed=%v skipped=%q denied=%v", name, d.Allowed, d.Skipped, checksOf(d.Denied))
+		}
+	}
+	if d := review(t, r, admissionv1.Delete, "", fmt.Sprintf(pod, "shop", "")); !d.Allowed || d.Skipped == "" {
+		t.Errorf("DELETE: %+v", d)
+	}
+	if d := review(t, r, admissionv1.Create, fmt.Sprintf(pod, "shop", ""), ""); d.Allowed {
+		t.Errorf("a bare privileged Pod was admitted")
+	}
+	// A namespace can opt out by label: the view shows the webhook its Namespace.
+	ns := &subject.Object{APIVersion: "v1", Kind: "Namespace", Meta: &metav1.ObjectMeta{Name: "lab", Labels: map[string]string{DisableLabel: "disabled"}}}
+	r2 := reviewer(t, "", loaded{objects: []*subject.Object{ns}})
+	if d := review(t, r2, admissionv1.Create, fmt.Sprintf(pod, "lab", ""), ""); !d.Allowed || !strings.Contains(d.Skipped, DisableLabel) {
+		t.Errorf("opted-out namespace: %+v", d)
+	}
+}
+
+func TestUpdateDeniesOnlyWhatItAdds(t *testing.T) {
+	t.Parallel()
+	r := reviewer(t, "", nil)
+	before := fmt.Sprintf(privileged, "")
+	relabelled := fmt.Sprintf(privileged, ", annotations: {note: x}")
+	d := review(t, r, admissionv1.Update, relabelled, before)
+	if !d.Allowed {
+		t.Fatalf("an update that adds no finding was denied: %v", checksOf(d.Denied))
+	}
+	if !slices.Contains(checksOf(d.Warned), "privileged-container") || !strings.Contains(strings.Join(d.Warnings(), "\n"), "present before this update") {
+		t.Errorf("the finding it had is not a warning: %v", d.Warnings())
+	}
+	clean := strings.Replace(before, "          securityContext: {privileged: true}\n", "", 1)
+	if d := review(t, r, admissionv1.Update, before, clean); d.Allowed {
+		t.Errorf("an update that makes the container privileged was admitted")
+	}
+}
+
+func TestUndecodableObjectIsAdmittedWithAWarning(t *testing.T) {
+	t.Parallel()
+	d := review(t, reviewer(t, "", nil), admissionv1.Create,
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: two}\n", "")
+	if !d.Allowed || len(d.Errors) != 1 || !strings.Contains(d.Warnings()[0], "field spec.replicas") {
+		t.Errorf("decision %+v, warnings %v", d, d.Warnings())
+	}
+}
+
+// TestScanAndAdmissionAgree: every object of the bundled examples gets at admission, beside
+// the other objects of its namespace, exactly the findings akscheck scan gives it.
+func TestScanAndAdmissionAgree(t *testing.T) {
+	t.Parallel()
+	s := load.Load(t.Context(), []string{"../../examples/k8s"}, load.Options{})
+	if len(s.Errors) > 0 || len(s.Objects) < 20 {
+		t.Fatalf("loading the examples: %d objects, errors %v", len(s.Objects), s.Errors)
+	}
+	r := reviewer(t, "", loaded{objects: s.Objects})
+	r.Enforce = enforce.Default()
+	r.Enforce.ExcludeNamespaces = nil
+	r.OwnNamespace = ""
+	rep := scan.Evaluate(t.Context(), r.Scan, s)
+	compared := 0
+	for _, o := range s.Objects {
+		if r.skip(o) != "" {
+			continue
+		}
+		var want []string
+		for _, f := range rep.Findings {
+			if about(f, o) {
+				want = append(want, f.Check+": "+f.Message)
+			}
+		}
+		obj := o
+		rv := &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: obj}
+		d := r.Review(t.Context(), rv)
+		var got []string
+		for _, v := range append(slices.Clone(d.Denied), d.Warned...) {
+			got = append(got, v.Check+": "+v.Message)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: admission gives\n  %s\nscan gives\n  %s", o.Ref(), strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		}
+		if len(d.NotEvaluated) > 0 {
+			t.Errorf("%s: not evaluated with every object at hand: %v", o.Ref(), d.NotEvaluated)
+		}
+		compared++
+	}
+	if compared < 20 {
+		t.Errorf("compared %d objects", compared)
+	}
+}
+
+func TestNewNamespaceIsNotDeniedForWhatItCannotHoldYet(t *testing.T) {
+	t.Parallel()
+	d := review(t, reviewer(t, "admission:\n  enforce: {medium: deny, low: deny}\n", loaded{}), admissionv1.Create,
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n", "")
+	if !d.Allowed {
+		t.Fatalf("a new namespace was denied: %s", d.Message("Namespace team-a"))
+	}
+	if !strings.Contains(strings.Join(d.Warnings(), "\n"), "not denied: a new namespace cannot hold them yet") {
+		t.Errorf("warnings: %v", d.Warnings())
+	}
+}
