@@ -1,0 +1,333 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/akscheck/akscheck/internal/admit"
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/config"
+	"github.com/akscheck/akscheck/internal/scan"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+func newReviewer(t testing.TB, view admit.ClusterView) *admit.Reviewer {
+	t.Helper()
+	r, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &admit.Reviewer{Scan: scan.Request{Catalog: r.Catalog, Checks: r.Checks, Settings: r.Settings, Policy: r.Policy},
+		Enforce: r.Admission, Cluster: view}
+}
+
+func newServer(t testing.TB, view admit.ClusterView, opts Options) (*Server, *bytes.Buffer) {
+	t.Helper()
+	logs := &bytes.Buffer{}
+	opts.Log = slog.New(slog.NewJSONHandler(logs, nil))
+	s, err := New(newReviewer(t, view), nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, logs
+}
+
+// reviewBody is an AdmissionReview of an object of group/v1 in namespace shop, as the API
+// server sends it.
+func reviewBody(group, kind, object string) string {
+	return fmt.Sprintf(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"uid-7",
+"kind":{"group":%q,"version":"v1","kind":%q},"namespace":"shop","operation":"CREATE","userInfo":{"username":"jane"},"object":%s}}`,
+		group, kind, object)
+}
+
+const privilegedDeployment = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"%s},
+"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+"spec":{"containers":[{"name":"app","image":"contoso.azurecr.io/web:1.0","securityContext":{"privileged":true}}]}}}}`
+
+func post(t testing.TB, h http.Handler, body string) (*httptest.ResponseRecorder, *admissionv1.AdmissionResponse) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/validate", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return rec, nil
+	}
+	var ar admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &ar); err != nil {
+		t.Fatalf("answer is no AdmissionReview: %v\n%s", err, rec.Body)
+	}
+	if ar.APIVersion != "admission.k8s.io/v1" || ar.Kind != "AdmissionReview" || ar.Response == nil || ar.Response.UID != "uid-7" {
+		t.Fatalf("answer %s", rec.Body)
+	}
+	return rec, ar.Response
+}
+
+func TestDenialAndLogs(t *testing.T) {
+	t.Parallel()
+	s, logs := newServer(t, nil, Options{})
+	_, resp := post(t, s.Handler(), reviewBody("apps", "Deployment", fmt.Sprintf(privilegedDeployment, "")))
+	if resp == nil || resp.Allowed || resp.Result == nil || resp.Result.Code != http.StatusForbidden ||
+		!strings.Contains(resp.Result.Message, "[privileged-container]") {
+		t.Fatalf("response %+v", resp)
+	}
+	if !strings.Contains(strings.Join(resp.Warnings, "\n"), "was not evaluated") {
+		t.Errorf("no not-evaluated warning without a cluster: %v", resp.Warnings)
+	}
+	var entry map[string]any
+	for line := range strings.SplitSeq(strings.TrimSpace(logs.String()), "\n") {
+		var e map[string]any
+		if json.Unmarshal([]byte(line), &e) == nil && e["msg"] == "denied" {
+			entry = e
+		}
+	}
+	if entry == nil || entry["user"] != "jane" || entry["kind"] != "Deployment" || entry["namespace"] != "shop" ||
+		entry["name"] != "web" || !strings.Contains(fmt.Sprint(entry["checks"]), "privileged-container") {
+		t.Errorf("denial log %v\nlogs:\n%s", entry, logs)
+	}
+
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{
+		`akscheck_admission_requests_total{operation="CREATE",result="denied"} 1`,
+		`akscheck_admission_decisions_total{action="deny",check="privileged-container",namespace="shop"} 1`,
+		`akscheck_admission_request_duration_seconds_count 1`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+func TestDryRunIsNotCounted(t *testing.T) {
+	t.Parallel()
+	s, _ := newServer(t, nil, Options{})
+	body := strings.Replace(reviewBody("apps", "Deployment", fmt.Sprintf(privilegedDeployment, "")), `"operation":"CREATE"`, `"operation":"CREATE","dryRun":true`, 1)
+	if _, resp := post(t, s.Handler(), body); resp == nil || resp.Allowed {
+		t.Fatalf("a dry run gets another verdict: %+v", resp)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if strings.Contains(rec.Body.String(), "akscheck_admission_decisions_total{") {
+		t.Errorf("a dry run was counted as decisions")
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	t.Parallel()
+	s, _ := newServer(t, nil, Options{})
+	h := s.Handler()
+	for name, tt := range map[string]struct {
+		method, contentType, body string
+		code                      int
+	}{
+		"malformed JSON":   {http.MethodPost, "application/json", `{"apiVersion":`, http.StatusBadRequest},
+		"not a review":     {http.MethodPost, "application/json", `{"apiVersion":"v1","kind":"Pod"}`, http.StatusBadRequest},
+		"wrong type":       {http.MethodPost, "application/json", `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":[]}`, http.StatusBadRequest},
+		"GET":              {http.MethodGet, "application/json", "", http.StatusMethodNotAllowed},
+		"not JSON":         {http.MethodPost, "text/plain", "x", http.StatusUnsupportedMediaType},
+		"larger than 8MiB": {http.MethodPost, "application/json", `{"a":"` + strings.Repeat("x", 9<<20) + `"}`, http.StatusRequestEntityTooLarge},
+	} {
+		req := httptest.NewRequest(tt.method, "/validate", strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", tt.contentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.code || strings.TrimSpace(rec.Body.String()) == "" {
+			t.Errorf("%s: %d %q, want %d with a reason", name, rec.Code, rec.Body, tt.code)
+		}
+	}
+}
+
+func TestOddObjectsAreAnswered(t *testing.T) {
+	t.Parallel()
+	s, _ := newServer(t, nil, Options{})
+	big := fmt.Sprintf(privilegedDeployment, `,"annotations":{"blob":"`+strings.Repeat("a", 3<<20)+`"}`)
+	for name, tt := range map[string]struct {
+		body    string
+		allowed bool
+		warning string
+	}{
+		"3 MB object":      {reviewBody("apps", "Deployment", big), false, ""},
+		"unknown kind":     {reviewBody("example.com", "Widget", `{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"x":1}}`), true, ""},
+		"wrong field type": {reviewBody("apps", "Deployment", `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":"two"}}`), true, "field spec.replicas"},
+		"no object":        {reviewBody("", "Pod", `null`), true, ""},
+	} {
+		start := time.Now()
+		rec, resp := post(t, s.Handler(), tt.body)
+		if resp == nil {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+			continue
+		}
+		if resp.Allowed != tt.allowed || !strings.Contains(strings.Join(resp.Warnings, "\n"), tt.warning) {
+			t.Errorf("%s: allowed=%v warnings=%v", name, resp.Allowed, resp.Warnings)
+		}
+		t.Logf("%s: answered in %s", name, time.Since(start))
+	}
+}
+
+// stuckView is a cluster whose objects never come: the review outlives its budget.
+type stuckView struct{ release chan struct{} }
+
+func (v stuckView) Snapshot(string) *subject.Scan { <-v.release; return &subject.Scan{} }
+
+// panickingView fails inside the review.
+type panickingView struct{}
+
+func (panickingView) Snapshot(string) *subject.Scan { panic("broken cache") }
+
+func TestTimeoutsAndFailuresFollowTheFailurePolicy(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	body := reviewBody("apps", "Deployment", fmt.Sprintf(privilegedDeployment, ""))
+	for _, tt := range []struct {
+		name   string
+		view   admit.ClusterView
+		policy string
+	}{
+		{"timeout, Ignore", stuckView{release}, Ignore},
+		{"timeout, Fail", stuckView{release}, Fail},
+		{"panic, Ignore", panickingView{}, Ignore},
+		{"panic, Fail", panickingView{}, Fail},
+	} {
+		s, _ := newServer(t, tt.view, Options{Timeout: 100 * time.Millisecond, FailurePolicy: tt.policy})
+		start := time.Now()
+		_, resp := post(t, s.Handler(), body)
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: answered after %s", tt.name, took)
+		}
+		if resp == nil {
+			t.Fatalf("%s: no answer", tt.name)
+		}
+		if tt.policy == Ignore && (!resp.Allowed || !strings.Contains(strings.Join(resp.Warnings, ""), "could not check")) {
+			t.Errorf("%s: %+v", tt.name, resp)
+		}
+		if tt.policy == Fail && (resp.Allowed || resp.Result == nil || !strings.Contains(resp.Result.Message, "failure policy is Fail")) {
+			t.Errorf("%s: %+v", tt.name, resp)
+		}
+	}
+}
+
+type syncState map[string]bool
+
+func (s syncState) Synced() map[string]bool { return s }
+
+func TestReadiness(t *testing.T) {
+	t.Parallel()
+	state := syncState{"NetworkPolicy": false, "Namespace": true}
+	s, err := New(newReviewer(t, nil), state, Options{ReadyAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.ProbeHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec
+	}
+	if rec := get("/readyz"); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "NetworkPolicy") {
+		t.Errorf("readyz before sync: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get("/metrics"); !strings.Contains(rec.Body.String(), `akscheck_admission_cache_synced{kind="NetworkPolicy"} 0`) {
+		t.Errorf("metrics lack the cache state")
+	}
+	state["NetworkPolicy"] = true
+	if rec := get("/readyz"); rec.Code != http.StatusOK {
+		t.Errorf("readyz after sync: %d", rec.Code)
+	}
+	if rec := get("/healthz"); rec.Code != http.StatusOK {
+		t.Errorf("healthz: %d", rec.Code)
+	}
+}
+
+// TestServeTLSAndReload serves on loopback with a self-signed certificate, then replaces the
+// files: new connections get the new certificate.
+func TestServeTLSAndReload(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ca, cert, key, err := SelfSigned(dir, []string{"127.0.0.1"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newServer(t, nil, Options{CertFile: cert, KeyFile: key})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln, nil) }()
+	serialOf := func(caFile string) string {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		resp, err := client.Get("https://" + ln.Addr().String() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.TLS.PeerCertificates[0].SerialNumber.String()
+	}
+	first := serialOf(ca)
+	time.Sleep(1100 * time.Millisecond)
+	ca2, _, _, err := SelfSigned(dir, []string{"127.0.0.1"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second := serialOf(ca2); second == first {
+		t.Errorf("the renewed certificate was not served")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}
+
+// FuzzValidate: any body gets an answer (a review, or a 4xx with a reason), never a panic or
+// a server error.
+func FuzzValidate(f *testing.F) {
+	f.Add(reviewBody("apps", "Deployment", fmt.Sprintf(privilegedDeployment, "")))
+	f.Add(reviewBody("", "Pod", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","ownerReferences":[{"kind":"ReplicaSet","name":"r","controller":true}]},"spec":{"containers":null}}`))
+	f.Add(reviewBody("", "Namespace", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n","labels":{"akscheck.io/webhook":"disabled"}}}`))
+	f.Add(reviewBody("batch", "CronJob", `{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c"},"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x:latest","ports":[{"hostPort":80}]}]}}}}}}`))
+	s, _ := newServer(f, nil, Options{Timeout: 10 * time.Second})
+	h := s.Handler()
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/validate", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch {
+		case rec.Code == http.StatusOK:
+			var ar admissionv1.AdmissionReview
+			if err := json.Unmarshal(rec.Body.Bytes(), &ar); err != nil || ar.Response == nil {
+				t.Fatalf("200 without a review: %s", rec.Body)
+			}
+			if strings.Contains(strings.Join(ar.Response.Warnings, ""), "could not check") {
+				t.Fatalf("the review failed: %v", ar.Response.Warnings)
+			}
+		case rec.Code >= 500 || strings.TrimSpace(rec.Body.String()) == "":
+			t.Fatalf("%d %q", rec.Code, rec.Body)
+		}
+	})
+}
