@@ -74,11 +74,23 @@ type Decision struct {
 	Skipped string
 	// Denied are the findings that reject the request; Warned those returned as warnings.
 	Denied, Warned []Verdict
-	// NotEvaluated says, for each check that applies to the object but could not run, why.
-	NotEvaluated []string
+	// NotEvaluated are the checks that apply to the object but could not run.
+	NotEvaluated []Unevaluated
 	// Errors are problems reading the object or running a check: the object was admitted
 	// (or denied on other findings) without them.
 	Errors []string
+}
+
+// Unevaluated is a check that applies to the object under review but did not run: a kind it
+// reads is not in the cluster view.
+type Unevaluated struct {
+	Check, Item string
+	// Why names the kinds and why they are missing.
+	Why string
+}
+
+func (u Unevaluated) String() string {
+	return fmt.Sprintf("[%s] %s was not evaluated: it reads %s", u.Check, u.Item, u.Why)
 }
 
 // Review decides one admission request.
@@ -233,12 +245,12 @@ func (d *Decision) newNamespace(checks []*check.Check) {
 
 // notEvaluated lists the checks that apply to obj and did not run because a kind they read
 // is not in the cluster view (the engine's blocked checks), with why.
-func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unlisted map[string]string) []string {
+func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unlisted map[string]string) []Unevaluated {
 	byID := map[string]*check.Check{}
 	for _, c := range r.Scan.Checks {
 		byID[c.ID] = c
 	}
-	var out []string
+	var out []Unevaluated
 	for _, it := range rep.Items {
 		for _, id := range it.Blocked {
 			c := byID[id]
@@ -256,10 +268,10 @@ func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unliste
 			for _, why := range slices.Sorted(maps.Keys(byWhy)) {
 				parts = append(parts, strings.Join(byWhy[why], ", ")+": "+why)
 			}
-			out = append(out, fmt.Sprintf("[%s] %s was not evaluated: it reads %s", id, it.ID, strings.Join(parts, "; ")))
+			out = append(out, Unevaluated{Check: id, Item: it.ID, Why: strings.Join(parts, "; ")})
 		}
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Check < out[j].Check })
 	return out
 }
 
@@ -321,7 +333,7 @@ func (d Decision) Warnings() []string {
 		out = append(out, w)
 	}
 	for _, n := range d.NotEvaluated {
-		out = append(out, "akscheck: "+n)
+		out = append(out, "akscheck: "+n.String())
 	}
 	for _, e := range d.Errors {
 		out = append(out, "akscheck: "+e)
