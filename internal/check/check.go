@@ -55,6 +55,34 @@ type Meta struct {
 	// Settings are the settings the check reads (key, type, default, doc): the config
 	// accepts them under checks.params, and the docs list them with the check.
 	Settings []Setting
+	// Admission is the check as a CEL validation of one object, for the
+	// ValidatingAdmissionPolicies of akscheck admission-policy; nil when the check cannot be
+	// written so with the same verdict (it reads other objects, or parses what CEL cannot).
+	Admission *AdmissionCEL
+}
+
+// AdmissionCEL is a check written as a ValidatingAdmissionPolicy validation. Its expressions
+// see what a policy's validations see (object, request, namespaceObject) and these variables,
+// which the policy computes once for every workload kind:
+//
+//	variables.podTemplate    the pod template (the Pod itself for a Pod): metadata and spec
+//	variables.podSpec        the pod spec
+//	variables.containers     the init containers, then the app containers
+//	variables.appContainers  the app containers
+//	variables.targetsWindows the pods target Windows nodes (spec.os or the node selector or affinity)
+//	variables.subject        the object as messages name it: "Deployment web"
+//
+// and one variable per setting of the check (variables.<setting key>), holding the value the
+// config gives it when the policy is generated.
+type AdmissionCEL struct {
+	// Expression is true when the object passes.
+	Expression string
+	// Message is a CEL expression of type string: what is wrong, as the check's findings say
+	// it, for objects that fail.
+	Message string
+	// Kinds are the kinds the policy matches; empty means the check's Kinds, or every
+	// workload kind when those are empty too.
+	Kinds []string
 }
 
 // EvidenceKinds returns Evidence with its default applied.

@@ -48,13 +48,16 @@ type checkInfo struct {
 	Evidence    []string `json:"evidence"`
 	Description string   `json:"description"`
 	Remediation string   `json:"remediation"`
+	// AdmissionPolicy is true when akscheck admission-policy writes the check as a
+	// ValidatingAdmissionPolicy.
+	AdmissionPolicy bool `json:"admissionPolicy"`
 }
 
 func (a *app) checkList() []checkInfo {
 	out := make([]checkInfo, 0, len(a.checks))
 	for _, c := range a.checks {
 		ci := checkInfo{ID: c.ID, Item: c.Item, Title: c.Title, Severity: c.Severity.String(), Kinds: c.Kinds,
-			Description: c.Description, Remediation: c.Remediation}
+			Description: c.Description, Remediation: c.Remediation, AdmissionPolicy: c.Admission != nil}
 		for _, e := range c.EvidenceKinds() {
 			ci.Evidence = append(ci.Evidence, string(e))
 		}

@@ -54,6 +54,10 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 		enabled = "no (turn it on with `checks.enable: [" + c.ID + "]` in .akscheck.yaml)"
 	}
 	fmt.Fprintf(&b, "| Enabled by default | %s |\n", enabled)
+	if c.Admission != nil {
+		// The policy name is admissionpolicy.PolicyName's; docs does not import the generator.
+		fmt.Fprintf(&b, "| Admission without the webhook | yes: `akscheck admission-policy` writes it as the ValidatingAdmissionPolicy `akscheck-%s` ([how](../admission-policy.md)) |\n", c.ID)
+	}
 	if len(c.Aliases) > 0 {
 		// Configs and annotations that name a former ID still apply to the check.
 		fmt.Fprintf(&b, "| Former IDs | `%s` (still accepted in configs and annotations) |\n", strings.Join(c.Aliases, "`, `"))

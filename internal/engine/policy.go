@@ -65,6 +65,19 @@ func (p *Policy) disabled(c *check.Check) bool {
 	return c.DisabledByDefault && !p.Enabled[c.ID] && !p.Enabled[c.Item]
 }
 
+// Runs reports whether check c runs under the policy (the config neither disables it nor
+// leaves it off by default), for front-ends that enforce the checks outside a scan.
+func (p *Policy) Runs(c *check.Check) bool { return !p.disabled(c) }
+
+// SeverityOf returns the severity of c's findings under the policy: the config's override, or
+// the check's default.
+func (p *Policy) SeverityOf(c *check.Check) check.Severity {
+	if s, ok := p.severity(c); ok {
+		return s
+	}
+	return c.Severity
+}
+
 func (p *Policy) severity(c *check.Check) (check.Severity, bool) {
 	if p == nil {
 		return 0, false

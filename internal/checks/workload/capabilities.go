@@ -2,6 +2,8 @@ package workload
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,6 +29,8 @@ var DropAllCapabilities = linuxCheck(check.Meta{
         capabilities:
           drop: ["ALL"]
           add: ["NET_BIND_SERVICE"]   # only what the app needs`,
+	Admission: linuxOnlyCEL(eachContainerCEL("variables.containers",
+		"!c.?securityContext.?capabilities.?drop.orValue([]).exists(d, d.matches('^(?i)all$'))", "do not drop ALL capabilities")),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if !dropsAll(c.SecurityContext) {
@@ -67,6 +71,10 @@ var DangerousCapabilities = check.New(check.Meta{
         capabilities:
           drop: ["ALL"]
           add: ["NET_BIND_SERVICE"]   # no SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE or SYS_MODULE`,
+	// Case-insensitive with an optional CAP_ prefix, as the check upper-cases and trims it.
+	Admission: eachContainerCEL("variables.containers",
+		"c.?securityContext.?capabilities.?add.orValue([]).exists(a, a.matches("+strconv.Quote("^(?i)(CAP_)?("+dangerousPattern()+")$")+"))",
+		"add a dangerous capability (SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE, SYS_MODULE or ALL)"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || c.SecurityContext.Capabilities == nil {
@@ -84,3 +92,13 @@ var DangerousCapabilities = check.New(check.Meta{
 		}
 	}
 })
+
+// dangerousPattern is the dangerous capabilities as a regular expression alternation.
+func dangerousPattern() string {
+	names := make([]string, 0, len(dangerous))
+	for n := range dangerous {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, "|")
+}

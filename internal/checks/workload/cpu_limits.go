@@ -28,6 +28,7 @@ var CPULimits = check.New(check.Meta{
           cpu: 250m
         limits:
           cpu: "1"`,
+	Admission: eachContainerCEL("variables.containers", "!('cpu' in c.?resources.?limits.orValue({}))", "set no CPU limit"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if _, ok := c.Resources.Limits[corev1.ResourceCPU]; !ok {

@@ -5,6 +5,7 @@ package workload
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -91,3 +92,20 @@ func unsetResources(res corev1.ResourceRequirements, fields ...string) []string 
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// eachContainerCEL is the admission form of a check that fails the containers of list (a CEL
+// list: variables.containers or variables.appContainers) for which failing, a CEL condition on
+// c, holds; fault says what they do wrong ("run privileged").
+func eachContainerCEL(list, failing, fault string) *check.AdmissionCEL {
+	return &check.AdmissionCEL{
+		Expression: fmt.Sprintf("!%s.exists(c, %s)", list, failing),
+		Message: fmt.Sprintf(`'container(s) ' + %s.filter(c, %s).map(c, '"' + c.name + '"').join(', ') + ' of ' + variables.subject + %s`,
+			list, failing, strconv.Quote(" "+fault)),
+	}
+}
+
+// linuxOnlyCEL is the admission form of a linuxCheck: pods that target Windows pass.
+func linuxOnlyCEL(a *check.AdmissionCEL) *check.AdmissionCEL {
+	a.Expression = "variables.targetsWindows || (" + a.Expression + ")"
+	return a
+}

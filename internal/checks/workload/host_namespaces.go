@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -20,6 +21,7 @@ var HostPID = check.New(check.Meta{
   containers:
     - name: app
       image: contoso.azurecr.io/app:1.0.0`,
+	Admission: hostNamespaceCEL("hostPID", "shares the host's process namespace (hostPID)"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Spec().HostPID {
 		r.Failf(w.SpecPath()+".hostPID", "", "%s shares the host's process namespace (hostPID)", kindNoun(w))
@@ -39,6 +41,7 @@ var HostIPC = check.New(check.Meta{
   containers:
     - name: app
       image: contoso.azurecr.io/app:1.0.0`,
+	Admission: hostNamespaceCEL("hostIPC", "shares the host's IPC namespace (hostIPC)"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Spec().HostIPC {
 		r.Failf(w.SpecPath()+".hostIPC", "", "%s shares the host's IPC namespace (hostIPC)", kindNoun(w))
@@ -66,8 +69,18 @@ spec:
     - port: 80
       targetPort: 8080
 # and in the pod template: no hostNetwork (false is the default)`,
+	Admission: hostNamespaceCEL("hostNetwork", "uses the host's network namespace (hostNetwork)"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if w.Spec().HostNetwork {
 		r.Failf(w.SpecPath()+".hostNetwork", "", "%s uses the host's network namespace (hostNetwork)", kindNoun(w))
 	}
 })
+
+// hostNamespaceCEL is the admission form of a host namespace check: the pod spec's field
+// (hostPID, hostIPC, hostNetwork) is not true.
+func hostNamespaceCEL(field, fault string) *check.AdmissionCEL {
+	return &check.AdmissionCEL{
+		Expression: "variables.podSpec.?" + field + ".orValue(false) != true",
+		Message:    "variables.subject + " + strconv.Quote(" "+fault),
+	}
+}

@@ -29,6 +29,12 @@ var LivenessProbe = check.New(check.Meta{
         periodSeconds: 10
         failureThreshold: 3`,
 	Kinds: longRunningKinds,
+	// Pods that do not restart always run to completion: they pass, as the check leaves them out.
+	Admission: func() *check.AdmissionCEL {
+		a := eachContainerCEL("variables.appContainers", "!has(c.livenessProbe)", "have no liveness probe")
+		a.Expression = "(object.kind == 'Pod' && variables.podSpec.?restartPolicy.orValue('Always') != 'Always') || " + a.Expression
+		return a
+	}(),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if !w.LongRunning() {
 		r.NotApplicable()

@@ -27,6 +27,9 @@ var MemoryLimits = check.New(check.Meta{
           memory: 256Mi
         limits:
           memory: 256Mi`,
+	Admission: eachContainerCEL("variables.containers",
+		"!('memory' in c.?resources.?requests.orValue({})) || !('memory' in c.?resources.?limits.orValue({}))",
+		"set no requests.memory or no limits.memory"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if missing := unsetResources(c.Resources, "requests.memory", "limits.memory"); len(missing) > 0 {

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -38,6 +39,10 @@ spec:
         - name: worker
           image: contoso.azurecr.io/worker:1.2.0`,
 	Kinds: []string{"Pod"},
+	Admission: &check.AdmissionCEL{
+		Expression: strconv.Quote(mirrorPodAnnotation) + " in object.metadata.?annotations.orValue({}) || object.metadata.?ownerReferences.orValue([]).size() > 0",
+		Message:    "'Pod ' + object.metadata.name + ' is not managed by a controller'",
+	},
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	if _, mirror := w.Meta.Annotations[mirrorPodAnnotation]; mirror {
 		r.NotApplicable()

@@ -22,6 +22,8 @@ var PrivilegeEscalation = linuxCheck(check.Meta{
       image: contoso.azurecr.io/web:2.1.0
       securityContext:
         allowPrivilegeEscalation: false`,
+	Admission: linuxOnlyCEL(eachContainerCEL("variables.containers",
+		"c.?securityContext.?allowPrivilegeEscalation.orValue(true) != false", "do not set allowPrivilegeEscalation: false")),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || !isFalse(c.SecurityContext.AllowPrivilegeEscalation) {

@@ -25,6 +25,7 @@ var PrivilegedContainer = check.New(check.Meta{
         capabilities:
           drop: ["ALL"]
           add: ["NET_BIND_SERVICE"]   # only what it needs`,
+	Admission: eachContainerCEL("variables.containers", "c.?securityContext.?privileged.orValue(false) == true", "run privileged"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if c.SecurityContext != nil && isTrue(c.SecurityContext.Privileged) {

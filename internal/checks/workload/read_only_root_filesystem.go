@@ -28,6 +28,8 @@ var ReadOnlyRootFilesystem = linuxCheck(check.Meta{
   volumes:
     - name: tmp
       emptyDir: {}`,
+	Admission: linuxOnlyCEL(eachContainerCEL("variables.containers",
+		"c.?securityContext.?readOnlyRootFilesystem.orValue(false) != true", "have a writable root filesystem")),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if c.SecurityContext == nil || !isTrue(c.SecurityContext.ReadOnlyRootFilesystem) {

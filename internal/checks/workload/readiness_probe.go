@@ -26,7 +26,8 @@ var ReadinessProbe = check.New(check.Meta{
           path: /ready
           port: 8080
         periodSeconds: 5`,
-	Kinds: replicatedKinds,
+	Kinds:     replicatedKinds,
+	Admission: eachContainerCEL("variables.appContainers", "!has(c.readinessProbe)", "have no readiness probe"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.AppContainers() {
 		if c.ReadinessProbe == nil {

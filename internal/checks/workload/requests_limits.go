@@ -29,6 +29,9 @@ var RequestsLimits = check.New(check.Meta{
           memory: 256Mi
         limits:
           memory: 256Mi`,
+	Admission: eachContainerCEL("variables.containers",
+		"!('cpu' in c.?resources.?requests.orValue({})) || !('memory' in c.?resources.?requests.orValue({})) || !('memory' in c.?resources.?limits.orValue({}))",
+		"set no requests.cpu, requests.memory or limits.memory"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if missing := unsetResources(c.Resources, "requests.cpu", "requests.memory", "limits.memory"); len(missing) > 0 {

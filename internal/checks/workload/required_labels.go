@@ -33,6 +33,13 @@ spec:
         app.kubernetes.io/name: cart
         app.kubernetes.io/instance: cart-prod`,
 	Settings: []check.Setting{RequiredLabelsSetting},
+	// A Pod's template is the Pod itself, so its labels are checked once.
+	Admission: &check.AdmissionCEL{
+		Expression: "variables.requiredLabels.all(k, " + labelSetCEL("object.metadata") + ") && " +
+			"(object.kind == 'Pod' || variables.requiredLabels.all(k, " + labelSetCEL("variables.podTemplate.?metadata.orValue({})") + "))",
+		Message: "variables.subject + ' or its pod template lacks label(s) ' + variables.requiredLabels.filter(k, !" +
+			labelSetCEL("object.metadata") + " || (object.kind != 'Pod' && !" + labelSetCEL("variables.podTemplate.?metadata.orValue({})") + ")).join(', ')",
+	},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if missing := missingKeys(w.Meta.Labels, RequiredLabelsSetting.Get(env)); len(missing) > 0 {
 		r.Failf("metadata.labels", "", "%s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))
@@ -59,3 +66,9 @@ func missingKeys(labels map[string]string, required []string) []string {
 var RequiredLabelsSetting = check.NewParam("requiredLabels",
 	"label keys every workload and its pod template must carry",
 	[]string{"app.kubernetes.io/name", "app.kubernetes.io/instance"}, nil)
+
+// labelSetCEL is a CEL condition: the labels of metadata (a CEL expression) hold the key k
+// with a non-empty value, as missingKeys requires.
+func labelSetCEL(metadata string) string {
+	return "(k in " + metadata + ".?labels.orValue({}) && " + metadata + ".labels[k] != '')"
+}

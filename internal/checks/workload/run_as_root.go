@@ -25,6 +25,11 @@ var RunAsRoot = check.New(check.Meta{
   containers:
     - name: web
       image: contoso.azurecr.io/web:2.1.0   # built with USER 10001`,
+	// The container's settings win over the pod's, as in resolveSecurityContext.
+	Admission: eachContainerCEL("variables.containers",
+		"c.?securityContext.?runAsUser.orValue(variables.podSpec.?securityContext.?runAsUser.orValue(-1)) == 0 || "+
+			"c.?securityContext.?runAsNonRoot.orValue(variables.podSpec.?securityContext.?runAsNonRoot.orValue(false)) != true",
+		"run as root (runAsUser: 0, or no runAsNonRoot: true)"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		sc := resolveSecurityContext(w.Spec(), c.Container)

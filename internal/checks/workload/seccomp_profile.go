@@ -26,6 +26,10 @@ var SeccompProfile = linuxCheck(check.Meta{
   containers:
     - name: web
       image: contoso.azurecr.io/web:2.1.0`,
+	// The container's profile wins over the pod's, as in resolveSecurityContext.
+	Admission: linuxOnlyCEL(eachContainerCEL("variables.containers",
+		"!(c.?securityContext.?seccompProfile.orValue(variables.podSpec.?securityContext.?seccompProfile.orValue({})).?type.orValue('') in ['RuntimeDefault', 'Localhost'])",
+		"run without the RuntimeDefault or a Localhost seccomp profile")),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		sc := resolveSecurityContext(w.Spec(), c.Container)
