@@ -407,7 +407,9 @@ func TestWarnMode(t *testing.T) {
 	if _, err := cs.AppsV1().Deployments("lab").Create(t.Context(), d, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("warn mode: %v", err)
 	}
-	if got := warned.take(); !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "akscheck: [privileged-container] dev.security-context (critical)") }) {
+	if got := warned.take(); !slices.ContainsFunc(got, func(s string) bool {
+		return strings.Contains(s, "akscheck: [privileged-container] dev.security-context (critical)")
+	}) {
 		t.Errorf("no warning for privileged-container: %v", got)
 	}
 }
