@@ -1,9 +1,10 @@
-// Package chart keeps charts/akscheck in step with the code. It writes the chart's RBAC and
-// webhook rules from the kinds the code reviews, caches and lists (templates/_kinds.tpl),
-// from go generate; tests fail when it is stale.
+// Package chart keeps charts/akscheck and deploy/ in step with the code. It writes the
+// chart's RBAC and webhook rules from the kinds the code reviews, caches and lists
+// (templates/_kinds.tpl), and renders deploy/ from the chart with fixed values, as numbered
+// files that apply in name order. Both run from go generate; tests fail when either is stale.
 package chart
 
-//go:generate go run ./gendeploy ../../charts/akscheck
+//go:generate go run ./gendeploy ../../charts/akscheck ../../deploy
 
 import (
 	"bytes"

@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -523,5 +524,42 @@ func TestKindsTemplateIsCurrent(t *testing.T) {
 	}
 	if !slices.ContainsFunc(CurrentKinds().Cached, func(k live.Kind) bool { return k.Kind == "Namespace" }) {
 		t.Error("the webhook does not cache Namespaces: it reads their labels")
+	}
+}
+
+// TestDeployIsCurrent: deploy/ is the chart rendered with the deploy values, file for file
+// (go generate ./internal/chart rewrites it; CI diffs it too).
+func TestDeployIsCurrent(t *testing.T) {
+	t.Parallel()
+	docs, err := Render(chartDir, DeployOptions("."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := DeployFiles(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := filepath.Glob(filepath.Join(deployDir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range have {
+		if _, ok := files[filepath.Base(f)]; !ok {
+			t.Errorf("%s is not rendered from the chart: run go generate ./internal/chart", f)
+		}
+	}
+	for name, want := range files {
+		got, err := os.ReadFile(filepath.Join(deployDir, name))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("deploy/%s is stale (%v): run go generate ./internal/chart", name, err)
+		}
+	}
+	for _, want := range []string{"1-rbac.yaml", "3-cronjob.yaml", "4-webhook.yaml", "5-webhook-configuration.yaml", "6-cert-manager.yaml"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("deploy/ has no %s", want)
+		}
+	}
+	if names := slices.Sorted(maps.Keys(files)); names[len(names)-1] != "6-cert-manager.yaml" {
+		t.Errorf("cert-manager's objects need its CRDs and must be applied last; the last file is %s", names[len(names)-1])
 	}
 }
