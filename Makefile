@@ -23,12 +23,12 @@ lint: ## gofmt, go vet, staticcheck and golangci-lint (.golangci.yml)
 	$(GOLANGCI_LINT) run ./...
 	$(GOLANGCI_LINT) run --build-tags integration ./internal/load/live/integration/...
 
-generate: ## regenerate the check registry, docs/checks.md, docs/checks/*.md and docs/config.md's settings from the checks' metadata
+generate: ## regenerate the check registry, docs/checks.md, docs/checks/*.md and docs/config.md's settings from the checks' metadata, the chart's rules from the code's kinds, and deploy/ from the chart
 	$(GO) generate ./...
 
 verify-generated: generate ## fail when generated files are stale (or new and unknown to git)
-	git diff --exit-code -- docs/ internal/checks/
-	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
+	git diff --exit-code -- docs/ internal/checks/ charts/ deploy/
+	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/ charts/ deploy/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
 fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM and Terraform loaders for a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s

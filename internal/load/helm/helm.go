@@ -51,7 +51,7 @@ func IsPackagedChart(path string) bool {
 func Load(path string, opts Options, mopts manifest.Options) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
 	in := subject.Input{Kind: subject.InputHelm, Source: path}
-	rendered, err := render(path, opts)
+	rendered, err := Render(path, opts)
 	if err != nil {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: fmt.Sprintf("rendering helm chart: %v", err)})
 		scan.Inputs = append(scan.Inputs, in)
@@ -67,7 +67,7 @@ func Load(path string, opts Options, mopts manifest.Options) *subject.Scan {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if !isManifest(name) {
+		if !IsManifest(name) {
 			continue
 		}
 		s := manifest.LoadBytes(sourcePath(path, name), []byte(rendered[name]), mopts)
@@ -88,8 +88,8 @@ func releaseNamespace(opts Options) string {
 	return opts.Namespace
 }
 
-// isManifest tells rendered templates from partials and notes.
-func isManifest(name string) bool {
+// IsManifest tells rendered templates from partials and notes.
+func IsManifest(name string) bool {
 	base := filepath.Base(name)
 	if strings.HasPrefix(base, "_") || strings.EqualFold(base, "NOTES.txt") {
 		return false
@@ -111,7 +111,10 @@ func sourcePath(chartPath, name string) string {
 	return filepath.Join(chartPath, rest)
 }
 
-func render(path string, opts Options) (map[string]string, error) {
+// Render renders the chart at path (a folder or a .tgz) as helm template does, without
+// contacting a cluster or a repository: template name ("chart/templates/x.yaml") to rendered
+// text, partials and NOTES.txt included (IsManifest tells them apart).
+func Render(path string, opts Options) (map[string]string, error) {
 	ch, err := loader.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", path, err)

@@ -381,12 +381,12 @@ func TestDeployRoleIsEnough(t *testing.T) {
 	}
 	var role *rbacv1.ClusterRole
 	for _, o := range manifest.LoadBytes("1-rbac.yaml", data, manifest.Options{}).Objects {
-		if r, ok := o.Typed.(*rbacv1.ClusterRole); ok {
+		if r, ok := o.Typed.(*rbacv1.ClusterRole); ok && r.Name == "akscheck-reader" {
 			role = r
 		}
 	}
 	if role == nil {
-		t.Fatal("deploy/1-rbac.yaml has no ClusterRole")
+		t.Fatal("deploy/1-rbac.yaml has no ClusterRole akscheck-reader")
 	}
 	grant(t, "akscheck-reader-test", readerUser, role.Rules)
 	kc := env.API.Kubeconfig(t, map[string]string{"reader": readerToken}, "reader")
