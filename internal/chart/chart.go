@@ -16,6 +16,8 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/akscheck/akscheck/internal/admit"
+	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/load/helm"
 	"github.com/akscheck/akscheck/internal/load/live"
 )
@@ -35,34 +37,8 @@ type Kinds struct {
 
 // CurrentKinds returns the kinds of this version of akscheck.
 func CurrentKinds() Kinds {
-	return Kinds{Reviewed: reviewedKinds(), Cached: cachedKinds(), Scanned: live.Kinds()}
-}
-
-// reviewedKinds stands for admit.ReviewedKinds(checks.All()) until that lands: the live
-// scan's kinds but add-ons (CRDs), Secrets (the webhook must never see their values) and
-// Nodes (the kubelet's).
-func reviewedKinds() []live.Kind {
-	var out []live.Kind
-	for _, k := range live.Kinds() {
-		if !k.AddOn && k.Kind != "Secret" && k.Kind != "Node" {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// cachedKinds stands for admit.CacheKinds(checks.All()) until that lands: Namespace (its
-// labels turn the webhook off) and the kinds the checks read besides the reviewed object.
-func cachedKinds() []live.Kind {
-	names := []string{"HorizontalPodAutoscaler", "LimitRange", "Namespace", "NetworkPolicy", "PersistentVolumeClaim",
-		"PodDisruptionBudget", "ResourceQuota", "RoleBinding", "Service", "ServiceAccount"}
-	var out []live.Kind
-	for _, k := range live.Kinds() {
-		if slices.Contains(names, k.Kind) {
-			out = append(out, k)
-		}
-	}
-	return out
+	all := checks.All()
+	return Kinds{Reviewed: admit.ReviewedKinds(all), Cached: admit.CacheKinds(all), Scanned: live.Kinds()}
 }
 
 // KindsTemplate returns templates/_kinds.tpl: the named templates akscheck.webhookRules,

@@ -61,6 +61,9 @@
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [rolebindings]
   verbs: [get, list, watch]
+- apiGroups: [storage.k8s.io]
+  resources: [storageclasses]
+  verbs: [get, list, watch]
 {{- end }}
 
 {{/* akscheck-reader: list on every kind akscheck scan --cluster reads, and get on namespaces (--namespace). */}}
