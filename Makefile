@@ -2,7 +2,7 @@ GO ?= go
 STATICCHECK = $(GO) tool -modfile=tools/go.mod staticcheck
 GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 
-.PHONY: help build test race lint generate verify-generated fuzz bench
+.PHONY: help build test race lint generate verify-generated fuzz bench bench-webhook
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -40,3 +40,6 @@ fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM and Terraform loaders f
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1
+
+bench-webhook: ## 10,000 admission reviews at 500/s from a separate process: latency, errors, server memory
+	scripts/bench-webhook.sh 10000 500
