@@ -175,7 +175,7 @@ func (r *Reviewer) view(namespace string) *subject.Scan {
 	}
 	s := &subject.Scan{Unlisted: map[string]string{}}
 	for _, k := range CachedKinds(r.Scan.Checks) {
-		s.Unlisted[k] = "the webhook reads no cluster (it runs without --kubeconfig or in-cluster access)"
+		s.Unlisted[k] = "the webhook reads no cluster (serve --no-cluster)"
 	}
 	return s
 }

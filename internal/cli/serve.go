@@ -85,14 +85,6 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	case f.failurePolicy != serve.Ignore && f.failurePolicy != serve.Fail:
 		return usageErr("--failure-policy %q: want %s or %s", f.failurePolicy, serve.Ignore, serve.Fail)
 	}
-	if f.selfSignedDir != "" {
-		ca, cert, key, err := serve.SelfSigned(f.selfSignedDir, f.sans, 365*24*time.Hour)
-		if err != nil {
-			return usageErr("--tls-self-signed %s: %v", f.selfSignedDir, err)
-		}
-		log.Info("self-signed certificate written; use the CA as the webhook configuration's caBundle", "ca", ca, "hosts", f.sans)
-		f.certFile, f.keyFile = cert, key
-	}
 	resolved := a.resolved
 	reviewer := &admit.Reviewer{
 		Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: resolved.Settings,
@@ -101,23 +93,33 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	ctx := cmd.Context()
 	var state serve.CacheState
+	var cache *live.Cache
 	if !f.noCluster {
 		targets, err := live.Targets(f.kubeconfig, f.ctx, false)
 		if err != nil {
 			return usageErr("%v (or run with --no-cluster)", err)
 		}
-		cache, err := live.NewCache(targets[0].Config, admit.CacheKinds(resolved.Checks), f.resync)
-		if err != nil {
+		if cache, err = live.NewCache(targets[0].Config, admit.CacheKinds(resolved.Checks), f.resync); err != nil {
 			return usageErr("%v", err)
 		}
-		go cache.Run(ctx)
 		reviewer.Cluster, state = cache, cache
 		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context)
+	}
+	if f.selfSignedDir != "" {
+		ca, cert, key, err := serve.SelfSigned(f.selfSignedDir, f.sans, 365*24*time.Hour)
+		if err != nil {
+			return usageErr("--tls-self-signed %s: %v", f.selfSignedDir, err)
+		}
+		log.Info("self-signed certificate written; use the CA as the webhook configuration's caBundle", "ca", ca, "hosts", f.sans)
+		f.certFile, f.keyFile = cert, key
 	}
 	srv, err := serve.New(reviewer, state, serve.Options{Addr: f.addr, ProbeAddr: f.probeAddr, CertFile: f.certFile,
 		KeyFile: f.keyFile, Timeout: f.timeout, FailurePolicy: f.failurePolicy, ReadyAfter: f.readyAfter, Log: log})
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if cache != nil {
+		go cache.Run(ctx)
 	}
 	if err := srv.Run(ctx); err != nil {
 		return &exitError{code: ExitUsage, err: err}

@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestServeUsageErrors(t *testing.T) {
+	t.Parallel()
+	for name, args := range map[string][]string{
+		"no --webhook":          {"serve"},
+		"no certificate":        {"serve", "--webhook", "--no-cluster"},
+		"both TLS sources":      {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--tls-cert-file", "a", "--tls-key-file", "b"},
+		"bad failure policy":    {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--failure-policy", "Maybe"},
+		"bad log level":         {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--log-level", "loud"},
+		"missing certificate":   {"serve", "--webhook", "--no-cluster", "--tls-cert-file", "/nonexistent/tls.crt", "--tls-key-file", "/nonexistent/tls.key"},
+		"unreadable kubeconfig": {"serve", "--webhook", "--tls-self-signed", t.TempDir(), "--kubeconfig", "/nonexistent/kubeconfig"},
+	} {
+		code, _, stderr := run(t, "", args...)
+		if code != ExitUsage || !strings.Contains(stderr, "akscheck: ") {
+			t.Errorf("%s: exit %d, stderr %q", name, code, stderr)
+		}
+	}
+}
+
+// syncBuffer is a buffer the server's logger and the test read at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeWebhook runs akscheck serve --webhook as the CLI starts it, with the config file's
+// admission section, and asks it for a review over HTTPS.
+func TestServeWebhook(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".akscheck.yaml")
+	if err := os.WriteFile(cfg, []byte("admission:\n  checks: {privileged-container: warn}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	logs := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, []string{"serve", "--webhook", "--config", cfg, "--no-cluster", "--tls-self-signed", filepath.Join(dir, "certs"),
+			"--addr", addr, "--probe-addr", ""}, IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: logs}, testNow)
+	}()
+	var client *http.Client
+	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","kind":{"group":"apps","version":"v1","kind":"Deployment"},
+"namespace":"shop","operation":"CREATE","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+"spec":{"template":{"spec":{"containers":[{"name":"app","image":"x","securityContext":{"privileged":true,"allowPrivilegeEscalation":false,"runAsNonRoot":true}}]}}}}}}`
+	var answer string
+	deadline := time.Now().Add(20 * time.Second)
+	for answer == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer; logs:\n%s", logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if client == nil {
+			pem, err := os.ReadFile(filepath.Join(dir, "certs", "ca.crt"))
+			if err != nil {
+				continue
+			}
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(pem)
+			client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		}
+		resp, err := client.Post("https://"+addr+"/validate", "application/json", strings.NewReader(body))
+		if err != nil {
+			continue
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answer = fmt.Sprintf("%d %s", resp.StatusCode, data)
+	}
+	// The config's admission section made privileged-container a warning.
+	if !strings.HasPrefix(answer, "200 ") || !strings.Contains(answer, `"akscheck: [privileged-container] dev.security-context (critical)`) ||
+		strings.Contains(answer, `- [privileged-container]`) {
+		t.Errorf("answer: %s", answer)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Errorf("exit %d after cancel; logs:\n%s", code, logs)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(logs.String(), `"msg":"serving admission reviews"`) {
+		t.Errorf("logs:\n%s", logs)
+	}
+}
