@@ -217,6 +217,14 @@ func TestProgressAndQuiet(t *testing.T) {
 	if !strings.Contains(stderr, "akscheck: read ") || !strings.Contains(stderr, "akscheck: checked ") || !strings.Contains(stderr, "subjects/s") {
 		t.Errorf("-v: %q", stderr)
 	}
+	// The first input read is reported at once; -vv names every input.
+	if !strings.Contains(stderr, "akscheck: reading: 1 inputs, ") {
+		t.Errorf("-v reports no reading progress: %q", stderr)
+	}
+	_, _, each := run(t, "", "scan", "-vv", "--fail-on", "none", "../../examples")
+	if !strings.Contains(each, "akscheck: read ../../examples/k8s/cart.yaml (") || !strings.Contains(each, "akscheck: read ../../examples/helm/catalog (") {
+		t.Errorf("-vv does not name each input: %q", each)
+	}
 	if _, _, quiet := run(t, "", "scan", "--fail-on", "none", "../../examples"); quiet != "" {
 		t.Errorf("without -v stderr holds %q", quiet)
 	}

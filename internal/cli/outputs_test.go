@@ -335,8 +335,28 @@ func TestPreCommitHook(t *testing.T) {
 	if err := yaml.Unmarshal(data, &hooks); err != nil {
 		t.Fatal(err)
 	}
-	if len(hooks) != 1 || hooks[0].ID != "akscheck" || hooks[0].Language != "golang" || hooks[0].PassFilenames {
-		t.Fatalf("hooks: %+v (the hook scans the repository, not the changed files)", hooks)
+	if len(hooks) != 2 || hooks[0].ID != "akscheck" || hooks[0].Language != "golang" || hooks[0].PassFilenames {
+		t.Fatalf("hooks: %+v (the first hook scans the repository, not the changed files)", hooks)
+	}
+	// The second scans the changed files, partially: the examples' cart.yaml alone exits 1
+	// for its own findings, and no namespace-level check fails on what other files hold.
+	changed := hooks[1]
+	if changed.ID != "akscheck-changed" || !changed.PassFilenames || !strings.Contains(changed.Entry, "--partial") {
+		t.Fatalf("hook %+v", changed)
+	}
+	cargs := append(append(strings.Fields(changed.Entry)[1:], changed.Args...), "-o", "json", "../../examples/k8s/cart.yaml")
+	code, out, stderr := run(t, "", cargs...)
+	var rep struct{ Findings []struct{ Check string } }
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitFindings || len(rep.Findings) == 0 {
+		t.Errorf("akscheck %s: exit %d, %v, %s", strings.Join(cargs, " "), code, err, stderr)
+	}
+	for _, f := range rep.Findings {
+		if f.Check == "network-policy-coverage" || f.Check == "default-deny-ingress" {
+			t.Errorf("akscheck %s: %s failed a changed file for what others may hold", strings.Join(cargs, " "), f.Check)
+		}
+	}
+	if cf, ce := regexp.MustCompile(changed.Files), regexp.MustCompile(changed.Exclude); !cf.MatchString("k8s/web.yaml") || !ce.MatchString(".akscheck.yaml") {
+		t.Errorf("akscheck-changed runs on %q but %q", changed.Files, changed.Exclude)
 	}
 	h := hooks[0]
 	files, exclude := regexp.MustCompile(h.Files), regexp.MustCompile(h.Exclude)

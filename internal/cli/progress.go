@@ -23,7 +23,31 @@ func (v verbosity) progress(stderr io.Writer) func(scan.Event) {
 		return nil
 	}
 	bar := isTTY(stderr) && v.verbose == 1
+	// Files are reported at most every half second (or each one with -vv), in place on a
+	// terminal; open says a line drawn in place awaits its newline.
+	var lastFile time.Time
+	open := false
 	return func(e scan.Event) {
+		if e.Stage == "file" {
+			switch {
+			case v.verbose > 1:
+				fmt.Fprintf(stderr, "akscheck: read %s (%d inputs, %d subjects so far)\n", e.Source, e.Inputs, e.Subjects)
+			case time.Since(lastFile) >= 500*time.Millisecond:
+				lastFile = time.Now()
+				line := fmt.Sprintf("akscheck: reading: %d inputs, %d subjects%s", e.Inputs, e.Subjects, rates(e))
+				if bar {
+					fmt.Fprintf(stderr, "\r\033[K%s", line)
+					open = true
+				} else {
+					fmt.Fprintln(stderr, line)
+				}
+			}
+			return
+		}
+		if open {
+			fmt.Fprintln(stderr)
+			open = false
+		}
 		rate := ""
 		if secs := e.Elapsed.Seconds(); secs > 0 && e.Subjects > 0 {
 			rate = fmt.Sprintf(", %.0f subjects/s", float64(e.Subjects)/secs)
@@ -56,4 +80,13 @@ func (v verbosity) warn(stderr io.Writer, format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(stderr, "akscheck: warning: "+format+"\n", args...)
+}
+
+// rates says how fast inputs and subjects are read.
+func rates(e scan.Event) string {
+	secs := e.Elapsed.Seconds()
+	if secs <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.0f inputs/s, %.0f subjects/s)", float64(e.Inputs)/secs, float64(e.Subjects)/secs)
 }

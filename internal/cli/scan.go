@@ -35,6 +35,7 @@ type scanFlags struct {
 	startupDelay      int32
 	maxFileSize       int64
 	strict            bool
+	partial           bool
 	helmValues        []string
 	helmSet           []string
 	releaseName       string
@@ -91,6 +92,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 		fmt.Sprintf("label key every workload must carry, repeatable (default %s)", strings.Join(workload.RequiredLabelsSetting.Default(), ", ")))
 	fl.Int32Var(&f.startupDelay, "startup-probe-delay", workload.StartupProbeDelaySetting.Default(), "liveness initialDelaySeconds from which a startup probe is expected")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest input file read, in bytes")
+	fl.BoolVar(&f.partial, "partial", false, "the paths are part of a larger estate (the changed files of a commit): checks that read other objects (network policies, PDBs, quotas) are not evaluated rather than judged on what is not there")
 	fl.BoolVar(&f.strict, "strict", false, "ignore exemptions made by object annotations (akscheck.io/exempt)")
 	fl.StringArrayVar(&f.helmValues, "values", nil, "Helm values file for the charts scanned, repeatable (as helm template --values)")
 	fl.StringArrayVar(&f.helmSet, "set", nil, "Helm value override key=value, repeatable (as helm template --set)")
@@ -172,6 +174,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 				MaxFileSize: f.maxFileSize,
 				Stdin:       a.io.In,
 			}},
+		Partial: f.partial,
 		Kube:    f.live.kube(f.namespace),
 		Azure:   f.live.azureSource(a.io.Azure),
 		Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: settings, Policy: resolved.Policy,

@@ -115,6 +115,7 @@ func TestFleetProgressBarOnATerminal(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() { _, _ = io.Copy(&screen, ptmx) })
 	report := verbosity{verbose: 1}.progress(tty)
+	report(scan.Event{Stage: "file", Source: "a.yaml", Inputs: 1, Subjects: 3, Elapsed: time.Second})
 	for i := 1; i <= 4; i++ {
 		report(scan.Event{Stage: "cluster", Cluster: "c", Done: i, Total: 4, Elapsed: time.Second})
 	}
@@ -122,6 +123,10 @@ func TestFleetProgressBarOnATerminal(t *testing.T) {
 	tty.Close()
 	wg.Wait()
 	out := strings.ReplaceAll(screen.String(), "\r\n", "\n")
+	// The reading line is drawn in place too, and ended before the bar.
+	if !strings.HasPrefix(out, "\r\033[Kakscheck: reading: 1 inputs, 3 subjects (1 inputs/s, 3 subjects/s)\n") {
+		t.Errorf("reading progress: %q", out)
+	}
 	if strings.Count(out, "\r[") != 4 || !strings.Contains(out, "[##############################] 4/4 clusters") || !strings.HasSuffix(out, "\n") {
 		t.Errorf("progress bar: %q", out)
 	}

@@ -246,6 +246,9 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		// that could not be read.
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "the scan could not read every object this item needs: " + strings.Join(dedupe(unlisted), "; ") + " (see errors)"
+		if scan.Partial != "" {
+			item.Reason = "its checks read objects that other files of the estate may hold (" + scan.Partial + ")"
+		}
 	case failed:
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "a check of this item failed to run; see errors"
@@ -283,6 +286,12 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 // those kinds (an absence, a count) would conclude wrongly, so it must not run. A missing
 // subject kind only means fewer subjects: what the check finds on the others stands.
 func unlistedKinds(c *check.Check, scan *subject.Scan) (out []string, blocked bool) {
+	if scan.Partial != "" && len(c.Requires) > 0 {
+		for _, k := range c.Requires {
+			out = append(out, k+": "+scan.Partial)
+		}
+		return out, true
+	}
 	if len(scan.Unlisted) == 0 {
 		return nil, false
 	}

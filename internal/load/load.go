@@ -46,6 +46,17 @@ type Options struct {
 	// (--exclude, --include; a directory's .akscheckignore adds to Exclude): see Filter.
 	// Paths named on the command line are always read.
 	Exclude, Include []string
+	// Progress, when set, hears each input as it is read (a file, a chart, a kustomization,
+	// a Terraform module, standard input) with how many subjects it held.
+	Progress func(source string, subjects int)
+}
+
+// read merges what one input held into scan and tells Progress.
+func (o Options) read(scan, s *subject.Scan, source string) {
+	scan.Merge(s)
+	if o.Progress != nil {
+		o.Progress(source, len(s.Objects)+len(s.Others))
+	}
 }
 
 // FileKind is the kind of input a file holds.
@@ -79,17 +90,17 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 		}
 		switch info, err := os.Stat(p); {
 		case p == manifest.Stdin:
-			scan.Merge(loadStdin(opts))
+			opts.read(scan, loadStdin(opts), "<stdin>")
 		case err != nil:
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: describeFSError(err)})
 		case info.IsDir() && helm.IsChart(p):
-			scan.Merge(helm.Load(p, opts.Helm, opts.Manifest))
+			opts.read(scan, helm.Load(p, opts.Helm, opts.Manifest), p)
 		case info.IsDir() && kustomize.IsKustomization(p):
-			scan.Merge(kustomize.Load(p, opts.Manifest))
+			opts.read(scan, kustomize.Load(p, opts.Manifest), p)
 		case info.IsDir():
 			scan.Merge(loadDir(ctx, p, opts))
 		case helm.IsPackagedChart(p):
-			scan.Merge(helm.Load(p, opts.Helm, opts.Manifest))
+			opts.read(scan, helm.Load(p, opts.Helm, opts.Manifest), p)
 		default:
 			if kindByName(p) == KindTerraform && !terraform.IsVarFile(p) {
 				// Every .tf file named of one folder is the same module: read it once.
@@ -146,7 +157,7 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 			// A chart or a kustomization is rendered as a whole; its files are not
 			// manifests on their own.
 			if helm.IsChart(path) {
-				scan.Merge(helm.Load(path, opts.Helm, opts.Manifest))
+				opts.read(scan, helm.Load(path, opts.Helm, opts.Manifest), path)
 				return filepath.SkipDir
 			}
 			if kustomize.IsKustomization(path) {
@@ -164,7 +175,7 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: root, Message: walkErr.Error()})
 	}
 	for _, k := range kustomize.Roots(kustomizations) {
-		scan.Merge(kustomize.Load(k, opts.Manifest))
+		opts.read(scan, kustomize.Load(k, opts.Manifest), k)
 	}
 	sort.Strings(files)
 	scan.Merge(loadFiles(ctx, files, opts, false))
@@ -206,7 +217,7 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 		if kind == KindDockerfile && !explicit && !dockerfile.IsExactName(f) && !dockerfile.LooksLike(data) {
 			continue // dockerfile.go, notes.dockerfile.md: named like one, not one
 		}
-		scan.Merge(loadContent(f, data, kind, opts))
+		opts.read(scan, loadContent(f, data, kind, opts), f)
 	}
 	scan.Merge(loadModules(ctx, modules, opts))
 	return scan
@@ -259,7 +270,7 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 			files = append(files, terraform.File{Path: f, Data: data})
 		}
 		if hasTF {
-			scan.Merge(terraform.LoadModule(files, opts.Terraform))
+			opts.read(scan, terraform.LoadModule(files, opts.Terraform), dir)
 		}
 	}
 	return scan

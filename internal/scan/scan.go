@@ -33,6 +33,10 @@ type Request struct {
 	// Load tunes the file loaders (Helm, Kustomize, ARM, Terraform, Dockerfiles, image scan
 	// reports, manifests and standard input).
 	Load load.Options
+	// Partial says the paths are part of a larger estate (the changed files of a commit):
+	// the kinds the checks read besides their subjects are taken as not all there, so the
+	// checks that need them are not evaluated instead of failing on what other files hold.
+	Partial bool
 	// Kube, when set, reads running clusters through the Kubernetes API.
 	Kube *KubeSource
 	// Azure, when set, reads AKS clusters through Azure Resource Manager.
@@ -67,9 +71,12 @@ type Request struct {
 
 // Event is a step of a scan, for progress reports.
 type Event struct {
-	// Stage is "read" (the files and the cluster were read), "cluster" (one cluster of a
-	// fleet is done) or "evaluated" (the checks ran).
+	// Stage is "file" (one input was read: Source names it, Inputs and Subjects count what
+	// was read so far), "read" (the files and the cluster were read), "cluster" (one cluster
+	// of a fleet is done) or "evaluated" (the checks ran).
 	Stage string
+	// Source is the input of a "file" event (a file, a chart, a kustomization, a module).
+	Source string
 	// Cluster names the cluster of a fleet; Done and Total count the fleet's clusters.
 	Cluster     string
 	Done, Total int
@@ -161,7 +168,19 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 			req.Progress(e)
 		}
 	}
-	files := load.Load(ctx, req.Paths, req.Load)
+	loadOpts := req.Load
+	if req.Progress != nil {
+		inputs, subjects := 0, 0
+		loadOpts.Progress = func(source string, n int) {
+			inputs++
+			subjects += n
+			progress(Event{Stage: "file", Source: source, Inputs: inputs, Subjects: subjects})
+		}
+	}
+	files := load.Load(ctx, req.Paths, loadOpts)
+	if req.Partial {
+		files.Partial = "--partial"
+	}
 	clusters, workers, err := req.clusters(ctx, az)
 	if err != nil {
 		return nil, err
@@ -223,6 +242,9 @@ func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) 
 func (req *Request) validate() error {
 	if req.Catalog == nil {
 		return requestErr("scan request without a catalog")
+	}
+	if req.Partial && (req.Kube != nil || req.Azure != nil) {
+		return requestErr("--partial describes files that are part of an estate; a running cluster is read whole")
 	}
 	if req.Baseline != nil && req.multi() {
 		return requestErr("a baseline takes one report; it does not work with several clusters")

@@ -35,6 +35,10 @@ type Scan struct {
 	// should have held them (a live list that failed, or kinds outside a namespace-limited
 	// live scan), with the reason. A check that needs one of them cannot pass.
 	Unlisted map[string]string
+	// Partial, when set, says why the scan holds only part of an estate (the changed files
+	// of a commit): the checks that read other objects besides their subjects (Requires)
+	// are not evaluated, since what they look for may be in the files not given.
+	Partial string
 }
 
 // Merge appends another scan's results to s.
@@ -44,6 +48,9 @@ func (s *Scan) Merge(o *Scan) {
 	s.Inputs = append(s.Inputs, o.Inputs...)
 	s.Errors = append(s.Errors, o.Errors...)
 	s.Skipped += o.Skipped
+	if s.Partial == "" {
+		s.Partial = o.Partial
+	}
 	if s.Evidence == nil {
 		s.Evidence = map[catalog.Evidence]bool{}
 	}
