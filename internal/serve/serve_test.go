@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -330,4 +331,26 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("%d %q", rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestConcurrentReviews: the API server sends many reviews at once; each gets its own answer
+// (run under -race in CI).
+func TestConcurrentReviews(t *testing.T) {
+	t.Parallel()
+	s, _ := newServer(t, nil, Options{Timeout: 30 * time.Second})
+	h := s.Handler()
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			extra := ""
+			if i%2 == 0 {
+				extra = `,"annotations":{"akscheck.io/exempt":"privileged-container,privilege-escalation,run-as-root,allowed-registries","akscheck.io/exempt-reason":"test"}`
+			}
+			_, resp := post(t, h, reviewBody("apps", "Deployment", fmt.Sprintf(privilegedDeployment, extra)))
+			if resp == nil || resp.Allowed != (i%2 == 0) {
+				t.Errorf("review %d: %+v", i, resp)
+			}
+		})
+	}
+	wg.Wait()
 }
