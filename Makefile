@@ -21,7 +21,7 @@ lint: ## gofmt, go vet, staticcheck and golangci-lint (.golangci.yml)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	$(GOLANGCI_LINT) run ./...
-	$(GOLANGCI_LINT) run --build-tags integration ./internal/load/live/integration/...
+	$(GOLANGCI_LINT) run --build-tags integration ./internal/load/live/integration/... ./internal/serve/integration/... ./internal/admissionpolicy/integration/...
 
 generate: ## regenerate the check registry, docs/checks.md, docs/checks/*.md and docs/config.md's settings from the checks' metadata, the chart's rules from the code's kinds, and deploy/ from the chart
 	$(GO) generate ./...
@@ -30,13 +30,15 @@ verify-generated: generate ## fail when generated files are stale (or new and un
 	git diff --exit-code -- docs/ internal/checks/ charts/ deploy/
 	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/ charts/ deploy/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
-fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM and Terraform loaders for a minute each
+fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform and admission review decoders and the webhook handler, a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/arm -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadModule -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadPlan -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./internal/load/admission -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./internal/serve -run '^$$' -fuzz FuzzValidate -fuzztime 60s
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1
