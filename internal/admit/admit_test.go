@@ -39,7 +39,7 @@ func (l loaded) Snapshot(namespace string) *subject.Scan {
 }
 
 // reviewer returns a reviewer with the config doc (YAML, "" for none) and the cluster view.
-func reviewer(t *testing.T, doc string, view ClusterView) *Reviewer {
+func reviewer(t testing.TB, doc string, view ClusterView) *Reviewer {
 	t.Helper()
 	cfg := config.Default()
 	if doc != "" {
@@ -293,5 +293,24 @@ func TestNewNamespaceIsNotDeniedForWhatItCannotHoldYet(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(d.Warnings(), "\n"), "not denied: a new namespace cannot hold them yet") {
 		t.Errorf("warnings: %v", d.Warnings())
+	}
+}
+
+// BenchmarkReview decides admission requests for the examples' workloads beside the other
+// objects of their namespaces (what the cluster cache gives in a cluster):
+//
+//	go test ./internal/admit -run '^$' -bench Review -benchmem
+func BenchmarkReview(b *testing.B) {
+	s := load.Load(b.Context(), []string{"../../examples/k8s"}, load.Options{})
+	var reviews []*admission.Review
+	for _, o := range s.Objects {
+		if subject.IsWorkloadKind(o.Kind) {
+			reviews = append(reviews, &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: o})
+		}
+	}
+	r := reviewer(b, "", loaded{objects: s.Objects})
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		r.Review(b.Context(), reviews[i%len(reviews)])
 	}
 }
