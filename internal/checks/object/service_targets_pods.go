@@ -37,8 +37,8 @@ spec:
   ports:
     - port: 80
       targetPort: 8080`,
-	Kinds:       []string{"Service"},
-	Requires:    slices.Clone(subject.WorkloadKinds),
+	Kinds:    []string{"Service"},
+	Requires: slices.Clone(subject.WorkloadKinds),
 }, func(_ context.Context, env *check.Env, o *subject.Object, svc *corev1.Service, r *check.Result) {
 	if svc.Spec.Type == corev1.ServiceTypeExternalName || len(svc.Spec.Selector) == 0 {
 		r.NotApplicable()
