@@ -19,15 +19,18 @@ type Index struct {
 	// servicesByPair indexes each Service under one pair of its selector (the smallest key),
 	// so the candidates for a pod are found from the pod's own labels.
 	servicesByPair map[string][]*corev1.Service
-	hpasByTarget   map[objectKey][]*HPA
-	namespaces     map[string]bool
-	byType         map[reflect.Type][]Subject
-	byKindNs       map[kindNamespace][]*Object
-	workloadsByNs  map[string][]*Workload
-	policiesByNs   map[string][]*NetworkPolicy
-	byKind         map[string][]*Object
-	hpaOf          map[*Object]*HPA
-	workloadOf     map[*Object]*Workload
+	// workloadsByPair indexes each workload under every pair of its pod template labels, so
+	// the candidates for a selector are found from one of its pairs.
+	workloadsByPair map[string][]*Workload
+	hpasByTarget    map[objectKey][]*HPA
+	namespaces      map[string]bool
+	byType          map[reflect.Type][]Subject
+	byKindNs        map[kindNamespace][]*Object
+	workloadsByNs   map[string][]*Workload
+	policiesByNs    map[string][]*NetworkPolicy
+	byKind          map[string][]*Object
+	hpaOf           map[*Object]*HPA
+	workloadOf      map[*Object]*Workload
 	// reports joins image scan reports to the workloads that run their images.
 	reports *reportIndex
 }
@@ -51,18 +54,19 @@ func NewIndexOf(s *Scan) *Index { return NewIndex(s.Objects, s.Others...) }
 // (clusters, Dockerfiles, scan reports).
 func NewIndex(objects []*Object, others ...Subject) *Index {
 	ix := &Index{
-		objects:        objects,
-		byKey:          make(map[objectKey]*Object, len(objects)),
-		servicesByPair: map[string][]*corev1.Service{},
-		hpasByTarget:   map[objectKey][]*HPA{},
-		namespaces:     map[string]bool{},
-		byType:         map[reflect.Type][]Subject{},
-		byKindNs:       map[kindNamespace][]*Object{},
-		workloadsByNs:  map[string][]*Workload{},
-		policiesByNs:   map[string][]*NetworkPolicy{},
-		byKind:         map[string][]*Object{},
-		hpaOf:          map[*Object]*HPA{},
-		workloadOf:     map[*Object]*Workload{},
+		objects:         objects,
+		byKey:           make(map[objectKey]*Object, len(objects)),
+		servicesByPair:  map[string][]*corev1.Service{},
+		workloadsByPair: map[string][]*Workload{},
+		hpasByTarget:    map[objectKey][]*HPA{},
+		namespaces:      map[string]bool{},
+		byType:          map[reflect.Type][]Subject{},
+		byKindNs:        map[kindNamespace][]*Object{},
+		workloadsByNs:   map[string][]*Workload{},
+		policiesByNs:    map[string][]*NetworkPolicy{},
+		byKind:          map[string][]*Object{},
+		hpaOf:           map[*Object]*HPA{},
+		workloadOf:      map[*Object]*Workload{},
 	}
 	var nsOrder []string
 	nsObjects := map[string]*Object{}
@@ -81,6 +85,10 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			ix.workloadsByNs[o.Namespace] = append(ix.workloadsByNs[o.Namespace], w)
 			ix.workloadOf[o] = w
 			ix.add(w)
+			for k, v := range w.Template.Labels {
+				key := pairKey(o.Namespace, k, v)
+				ix.workloadsByPair[key] = append(ix.workloadsByPair[key], w)
+			}
 		}
 		if np := newNetworkPolicy(o); np != nil {
 			ix.policiesByNs[o.Namespace] = append(ix.policiesByNs[o.Namespace], np)
@@ -211,6 +219,27 @@ func (ix *Index) ServicesSelecting(w *Workload) []*corev1.Service {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// WorkloadsSelectedBy returns the workloads of a namespace whose pod template labels match
+// a Service-style selector (every pair must match), in scan order; none for an empty selector.
+func (ix *Index) WorkloadsSelectedBy(namespace string, selector map[string]string) []*Workload {
+	var candidates []*Workload
+	first := true
+	for k, v := range selector {
+		c := ix.workloadsByPair[pairKey(namespace, k, v)]
+		if first || len(c) < len(candidates) {
+			candidates, first = c, false
+		}
+	}
+	var out []*Workload
+	sel := labels.SelectorFromValidatedSet(selector)
+	for _, w := range candidates {
+		if sel.Matches(labels.Set(w.Template.Labels)) {
+			out = append(out, w)
+		}
+	}
 	return out
 }
 

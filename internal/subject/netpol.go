@@ -38,6 +38,10 @@ func (p *NetworkPolicy) Selects(podLabels map[string]string) bool {
 	return false
 }
 
+// Evaluable reports whether akscheck understands the policy's selector (not every Calico
+// expression is); Selects is false for a policy it does not understand.
+func (p *NetworkPolicy) Evaluable() bool { return p.evaluable }
+
 // SelectsAll reports whether the policy's selector is empty: it applies to every pod.
 func (p *NetworkPolicy) SelectsAll() bool {
 	if !p.evaluable || len(p.selectors) == 0 {

@@ -15,5 +15,7 @@ func Checks() []*check.Check {
 		IngressTLS,
 		IngressHostnames,
 		NetworkPolicyCoverage,
+		NodePortService,
+		PolicySelectsPods,
 	}
 }

@@ -10,5 +10,6 @@ func Checks() []*check.Check {
 		DefaultNamespace,
 		InternalLoadBalancer,
 		SecretInManifest,
+		ServiceTargetsPods,
 	}
 }

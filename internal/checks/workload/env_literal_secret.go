@@ -42,9 +42,13 @@ var EnvLiteralSecret = check.New(check.Meta{
 	Title:    "Credentials are not written into environment values",
 	Severity: check.High,
 	Description: "An env entry with a literal value whose name looks like a credential (password, secret, " +
-		"token, API key, access key, connection string, private key; case-insensitive). The value is in " +
-		"git, in the Deployment history and visible to anyone who can read the object. The finding never " +
-		"shows the value.",
+		"token, API key, access key, connection string, private key; case-insensitive), or whose value does, " +
+		"whatever the name: a PEM private key, a JSON Web Token, a connection string or URL with a password " +
+		"(Password=, Pwd=, AccountKey=, SharedAccessKey=, user:password@), an Azure storage account key, an " +
+		"AWS access key ID, a GitHub or Slack token. A value that is a reference ($(VAR), ${VAR}, {{ .x }}) " +
+		"or a placeholder (<password>, changeme, ***) is not a credential. The value is in git, in the " +
+		"Deployment history and visible to anyone who can read the object. The finding names the variable " +
+		"and the kind of credential, never the value or any part of it.",
 	Remediation: "Store the secret in Azure Key Vault and mount it through the Secrets Store CSI driver (SecretProviderClass), or at least reference a Secret with valueFrom.secretKeyRef.",
 	Example: `spec:
   containers:
@@ -59,8 +63,14 @@ var EnvLiteralSecret = check.New(check.Meta{
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		for i, e := range c.Env {
-			if e.ValueFrom == nil && strings.TrimSpace(e.Value) != "" && LooksLikeCredential(e.Name) {
-				r.Failf(c.Path+".env["+itoa(i)+"].value", c.Name, "container %q of %s sets %s to a literal value (value not shown)", c.Name, kindNoun(w), e.Name)
+			if e.ValueFrom != nil || strings.TrimSpace(e.Value) == "" {
+				continue
+			}
+			path := c.Path + ".env[" + itoa(i) + "].value"
+			if kind := CredentialKind(e.Value); kind != "" {
+				r.Failf(path, c.Name, "container %q of %s sets %s to a literal value that looks like %s (value not shown)", c.Name, kindNoun(w), e.Name, kind)
+			} else if LooksLikeCredential(e.Name) {
+				r.Failf(path, c.Name, "container %q of %s sets %s to a literal value (value not shown)", c.Name, kindNoun(w), e.Name)
 			}
 		}
 	}

@@ -15,7 +15,13 @@ var RunAsRoot = check.New(check.Meta{
 	Severity: check.High,
 	Description: "runAsNonRoot is not true at pod or container level, or runAsUser is 0. Without " +
 		"runAsNonRoot the kubelet starts the image's user, which is root for most images; root in a " +
-		"container is one kernel bug away from root on the node.",
+		"container is one kernel bug away from root on the node. A non-zero runAsUser without " +
+		"runAsNonRoot: true fails too, by design: the restricted Pod Security Standard (\"Running as " +
+		"Non-root\") requires runAsNonRoot: true at pod level or in every container, and the PodSecurity " +
+		"admission of a namespace labelled restricted rejects such a pod whatever its runAsUser; with " +
+		"runAsNonRoot: true the kubelet also refuses to start the container as root if the runAsUser is " +
+		"ever removed. kube-score and Polaris accept a non-zero runAsUser alone; the finding then says " +
+		"exactly that runAsNonRoot is what is missing.",
 	Remediation: "Set securityContext.runAsNonRoot: true (pod or container) and a non-zero runAsUser, and build the image with a non-root USER.",
 	Example: `spec:
   securityContext:
@@ -33,11 +39,23 @@ var RunAsRoot = check.New(check.Meta{
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		sc := resolveSecurityContext(w.Spec(), c.Container)
+		path := c.Path + ".securityContext.runAsNonRoot"
 		switch {
 		case sc.runAsUser != nil && *sc.runAsUser == 0:
 			r.Failf(c.Path+".securityContext.runAsUser", c.Name, "container %q of %s runs as user 0 (root)", c.Name, kindNoun(w))
-		case !isTrue(sc.runAsNonRoot):
-			r.Failf(c.Path+".securityContext.runAsNonRoot", c.Name, "container %q of %s does not set runAsNonRoot: true", c.Name, kindNoun(w))
+		case isTrue(sc.runAsNonRoot):
+		case sc.runAsUser != nil && isFalse(sc.runAsNonRoot):
+			r.Failf(path, c.Name, "container %q of %s sets runAsUser %d but runAsNonRoot: false (the restricted Pod Security Standard requires runAsNonRoot: true)",
+				c.Name, kindNoun(w), *sc.runAsUser)
+		case sc.runAsUser != nil:
+			r.Failf(path, c.Name, "container %q of %s sets runAsUser %d but not runAsNonRoot: true (the restricted Pod Security Standard requires it)",
+				c.Name, kindNoun(w), *sc.runAsUser)
+		case isFalse(sc.runAsNonRoot):
+			r.Failf(path, c.Name, "container %q of %s sets runAsNonRoot: false and no runAsUser: it runs as the image's user, root unless the image sets another",
+				c.Name, kindNoun(w))
+		default:
+			r.Failf(path, c.Name, "container %q of %s sets neither runAsNonRoot: true nor runAsUser: it runs as the image's user, root unless the image sets another",
+				c.Name, kindNoun(w))
 		}
 	}
 })

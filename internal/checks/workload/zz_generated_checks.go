@@ -35,6 +35,7 @@ func Checks() []*check.Check {
 		RunAsRoot,
 		RWOClaimInDeployment,
 		SeccompProfile,
+		SensitiveHostMount,
 		StartupProbe,
 		AADPodIdentity,
 		WorkloadIdentityServiceAccount,

@@ -1,0 +1,59 @@
+package network
+
+import (
+	"context"
+	"slices"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// PolicySelectsPods finds network policies whose pod selector matches no workload.
+var PolicySelectsPods = check.New(check.Meta{
+	ID:       "network-policy-selects-pods",
+	Item:     "network.network-policies",
+	Title:    "Every network policy selects the pods of a workload",
+	Severity: check.Medium,
+	Description: "A NetworkPolicy (Kubernetes or Calico) whose pod selector matches the pod template labels of no " +
+		"workload of its namespace in the scan: the pods it was written for (a typo in a label, a renamed " +
+		"workload) are not protected by it, and nothing says so. A policy that selects every pod " +
+		"(podSelector: {}) passes when the namespace has a workload, and is not applicable in a namespace " +
+		"with none, where it is the default a platform team lays down before the applications arrive. A " +
+		"Calico selector akscheck cannot evaluate is not applicable. The check reads the workloads of the " +
+		"scan, so it is not evaluated when they could not be read.",
+	Remediation: "Make the policy's podSelector match the labels of the workload's pod template (spec.template.metadata.labels), or remove the policy.",
+	Kinds:       []string{"NetworkPolicy"},
+	Requires:    slices.Clone(subject.WorkloadKinds),
+}, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
+	var policy *subject.NetworkPolicy
+	for _, p := range policiesIn(env, o.Namespace) {
+		if p.Object == o {
+			policy = p
+		}
+	}
+	if policy == nil || !policy.Evaluable() {
+		r.NotApplicable()
+		return
+	}
+	workloads := env.Index.WorkloadsIn(o.Namespace)
+	if policy.SelectsAll() {
+		if len(workloads) == 0 {
+			r.NotApplicable()
+		}
+		return
+	}
+	for _, w := range workloads {
+		if policy.Selects(w.Template.Labels) {
+			return
+		}
+	}
+	r.Failf(selectorPath(policy), "", "%s %s selects no pods: no workload of namespace %s has pod labels that match its selector", o.Kind, o.Name(), o.Namespace)
+})
+
+// selectorPath is the field path of a policy's pod selector.
+func selectorPath(p *subject.NetworkPolicy) string {
+	if p.K8s != nil {
+		return "spec.podSelector"
+	}
+	return "spec.selector"
+}

@@ -1,0 +1,106 @@
+package workload
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// credentialShapes are the values that are credentials whatever the variable is called, each
+// with the words a finding uses for it. They are matched against the whole value (a PEM key or
+// a token inside a longer value counts); their matches are never shown.
+var credentialShapes = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{"a PEM private key", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----`)},
+	{"an AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})\b`)},
+	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},
+}
+
+var (
+	// connSecret is a key=value pair of a connection string that holds a secret (ADO.NET,
+	// ODBC, Azure Storage, Service Bus and Event Hubs).
+	connSecret = regexp.MustCompile(`(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*([^;]*)`)
+	// urlPassword is the password of a URL's user information (scheme://user:password@host).
+	urlPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
+	// storageKey is an Azure storage account key: 64 bytes, base64.
+	storageKey = regexp.MustCompile(`^[A-Za-z0-9+/]{86}==$`)
+	// reference is a value that names a secret instead of holding it: $(VAR) (Kubernetes), ${VAR}
+	// and $VAR (shells, envsubst), %VAR% and {{ ... }} (templates).
+	reference = regexp.MustCompile(`^(?:\$\([^)]*\)|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|%[^%]+%|\{\{.*\}\})$`)
+	// base64url is one segment of a JSON Web Token.
+	base64url = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
+)
+
+// placeholders are the secret parts of connection strings and URLs that documentation and
+// templates use for "put the password here"; compared lowercased.
+var placeholders = map[string]bool{"changeme": true, "change-me": true, "password": true, "secret": true,
+	"placeholder": true, "redacted": true, "example": true, "your-password": true, "yourpassword": true, "replaceme": true}
+
+// CredentialKind names the kind of credential a value looks like ("a PEM private key"), or ""
+// when it looks like none. Only the kind is ever reported, never the value.
+func CredentialKind(value string) string {
+	v := strings.TrimSpace(value)
+	for _, s := range credentialShapes {
+		if s.re.MatchString(v) {
+			return s.kind
+		}
+	}
+	if isJWT(v) {
+		return "a JSON Web Token"
+	}
+	for _, m := range connSecret.FindAllStringSubmatch(v, -1) {
+		if secretPart(m[1]) {
+			return "a connection string with a password or key"
+		}
+	}
+	if m := urlPassword.FindStringSubmatch(v); m != nil && secretPart(m[1]) {
+		return "a URL with a password"
+	}
+	if storageKey.MatchString(v) {
+		return "an Azure storage account key"
+	}
+	return ""
+}
+
+// secretPart reports whether the secret part of a connection string or URL holds a secret:
+// it is not empty, a reference or a placeholder.
+func secretPart(s string) bool {
+	s = strings.Trim(strings.TrimSpace(s), `"'`)
+	switch {
+	case s == "", reference.MatchString(s), placeholders[strings.ToLower(s)]:
+		return false
+	case strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">"):
+		return false
+	case strings.Trim(s, string(s[0])) == "" && strings.ContainsAny(s[:1], "*xX.?#-"):
+		return false // ***, xxxx, ...
+	}
+	return true
+}
+
+// isJWT reports whether a value is a JSON Web Token: three base64url segments whose first is
+// a JSON object with an "alg".
+func isJWT(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 || len(parts[0]) < 10 || len(parts[1]) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		if !base64url.MatchString(p) {
+			return false
+		}
+	}
+	header, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return false
+	}
+	var h map[string]any
+	if json.Unmarshal(header, &h) != nil {
+		return false
+	}
+	_, ok := h["alg"]
+	return ok
+}

@@ -1,0 +1,46 @@
+package workload
+
+import "testing"
+
+func TestCredentialKind(t *testing.T) {
+	t.Parallel()
+	storageKey := "RklYVFVSRS1OT1QtQS1SRUFMLUtFWS1GSVhUVVJFLU5PVC1BLVJFQUwtS0VZLUZJWFRVUkUtTk9ULUEtUkVBTC=="
+	for _, tc := range []struct{ value, want string }{
+		{"-----BEGIN PRIVATE KEY-----\nRklYVFVSRQ==\n-----END PRIVATE KEY-----", "a PEM private key"},
+		{"-----BEGIN OPENSSH PRIVATE KEY-----", "a PEM private key"},
+		{"-----BEGIN ENCRYPTED PRIVATE KEY-----", "a PEM private key"},
+		{"-----BEGIN CERTIFICATE-----", ""},
+		{"-----BEGIN PUBLIC KEY-----", ""},
+		{"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "a JSON Web Token"},
+		{"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", ""}, // no alg: not a JWT header
+		{"www.contoso.example", ""},
+		{"Server=db;Database=orders;Password=Fixture-42;", "a connection string with a password or key"},
+		{"Server=db;Uid=orders;Pwd='Fixture-42'", "a connection string with a password or key"},
+		{"Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=RklYVFVSRQ==", "a connection string with a password or key"},
+		{"Server=db;Password=;", ""},
+		{"Server=db;Password=$(DB_PASSWORD)", ""},
+		{"Server=db;Password=${DB_PASSWORD}", ""},
+		{"Server=db;Password={{ .Values.password }}", ""},
+		{"Server=db;Password=<password>", ""},
+		{"Server=db;Password=********", ""},
+		{"Server=db;Password=xxxx", ""},
+		{"Server=db;Password=changeme", ""},
+		{"SharedAccessKeyName=send", ""},
+		{"postgres://orders:Fixture-42@db:5432/orders", "a URL with a password"},
+		{"postgres://orders@db:5432/orders", ""},
+		{"postgres://orders:$(PGPASSWORD)@db:5432/orders", ""},
+		{"http://db:5432/orders", ""},
+		{storageKey, "an Azure storage account key"},
+		{storageKey[:60] + "==", ""},
+		{"AKIAFIXTURENOTREAL42", "an AWS access key ID"},
+		{"ghp_FixtureNotARealTokenFixtureNotARealT", "a GitHub token"},
+		{"github_pat_FixtureNotARealToken_FixtureNotARealToken", "a GitHub token"},
+		{"xoxb-000000000000-fixture-not-real", "a Slack token"},
+		{"info", ""},
+		{"", ""},
+	} {
+		if got := CredentialKind(tc.value); got != tc.want {
+			t.Errorf("CredentialKind(%.30q) = %q, want %q", tc.value, got, tc.want)
+		}
+	}
+}
