@@ -58,11 +58,9 @@ func (p *NetworkPolicy) SelectsAll() bool {
 // newNetworkPolicy returns the policy view of an object, or nil when it is no network policy.
 func newNetworkPolicy(o *Object) *NetworkPolicy {
 	switch {
-	case o.Kind == "NetworkPolicy" && o.APIVersion == "networking.k8s.io/v1":
-		np, ok := o.Typed.(*networkingv1.NetworkPolicy)
-		if !ok {
-			return nil
-		}
+	case o.Kind == "NetworkPolicy" && isK8sNetworkPolicy(o):
+		// networking.k8s.io/v1, or extensions/v1beta1 decoded as it (DecodeTyped).
+		np := o.Typed.(*networkingv1.NetworkPolicy)
 		p := &NetworkPolicy{Object: o, K8s: np}
 		s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
 		p.evaluable = err == nil
@@ -74,6 +72,11 @@ func newNetworkPolicy(o *Object) *NetworkPolicy {
 		return calicoPolicy(o)
 	}
 	return nil
+}
+
+func isK8sNetworkPolicy(o *Object) bool {
+	_, ok := o.Typed.(*networkingv1.NetworkPolicy)
+	return ok
 }
 
 func ciliumPolicy(o *Object) *NetworkPolicy {

@@ -9,6 +9,7 @@ func Checks() []*check.Check {
 	return []*check.Check{
 		DefaultNamespace,
 		InternalLoadBalancer,
+		RemovedAPI,
 		SecretInManifest,
 		ServiceTargetsPods,
 	}

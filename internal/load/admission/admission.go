@@ -100,10 +100,11 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 		}
 	}
 	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest}
-	if typed := subject.NewTyped(head.APIVersion, head.Kind); typed != nil {
-		if err := json.Unmarshal(raw, typed); err != nil {
-			return nil, fmt.Errorf("%s %s: %s", head.Kind, head.Metadata.Name, describeJSONError(err))
-		}
+	typed, err := subject.DecodeTyped(head.APIVersion, head.Kind, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %s", head.Kind, head.Metadata.Name, describeJSONError(err))
+	}
+	if typed != nil {
 		subject.RedactSecret(typed)
 		obj.Typed, obj.Meta = typed, subject.MetaOf(typed)
 	} else {

@@ -22,6 +22,13 @@ func FuzzLoadBytes(f *testing.F) {
 		aliasBomb(),
 		mergeBomb(),
 		"\xff\xfe\x00a",
+		// Removed apiVersions, converted to their replacement's schema.
+		"apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  strategy: {rollingUpdate: {}}\n  template: {metadata: {labels: {a: b}}}\n",
+		"apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  metrics: [{type: Object, object: {target: {kind: Ingress}, targetValue: 1}}, {resource: {targetAverageUtilization: 50}}]\n",
+		"apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  backend: {serviceName: s, servicePort: 80}\n  rules: [{http: {paths: [{backend: {servicePort: http}}]}}]\n",
+		"apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {selector: {}}\n",
+		"apiVersion: rbac.authorization.k8s.io/v1alpha1\nkind: RoleBinding\nmetadata: {name: r}\nsubjects: [{kind: User, apiVersion: x/y}]\n",
+		"apiVersion: v1\nkind: Deployment\nmetadata: {name: wrong}\n",
 	}
 	testutil.AddSeeds(f, seeds, filepath.Join("..", "..", "..", "examples", "*", "*.yaml"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -21,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/kubeapi"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -231,6 +232,12 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 			return
 		}
 	}
+	if want, bad := kubeapi.Mismatch(apiVersion, kind); bad {
+		// The API server would reject it: judging it as the kind it names would pass
+		// what no cluster runs, and leaving it untyped would pass it in silence.
+		l.fail(line, "%s %s: apiVersion %s has no kind %s (want %s); not evaluated", kind, nameOf(n), apiVersion, kind, want)
+		return
+	}
 	budget := 16*docSize + 1<<20
 	raw, err := toJSON(n, budget)
 	if err != nil {
@@ -239,11 +246,14 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 	}
 	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
 		Source: subject.Location{File: l.source, Line: line}}
-	if typed := subject.NewTyped(apiVersion, kind); typed != nil {
-		if err := json.Unmarshal(raw, typed); err != nil {
-			l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
-			return
-		}
+	// Objects of removed apiVersions are decoded as their replacement (APIVersion stays as
+	// written, for the removed-api check to name it).
+	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
+	if err != nil {
+		l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
+		return
+	}
+	if typed != nil {
 		subject.RedactSecret(typed)
 		obj.Typed = typed
 		obj.Meta = subject.MetaOf(typed)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/akscheck/akscheck/internal/subject"
@@ -96,6 +97,17 @@ func TestLoadBytes(t *testing.T) {
 				"Thing (unnamed)",
 			},
 			wantErrLine: []int{3},
+		},
+		{
+			name: "an apiVersion that cannot hold a built-in kind is an error; custom kinds of the same name load",
+			in: "apiVersion: v1\nkind: Deployment\nmetadata: {name: web}\n---\napiVersion: apps/v1\nkind: Service\nmetadata: {name: web}\n---\n" +
+				"apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: fn}\n---\napiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: old}\n",
+			want: []wantObject{{"Service", "", "fn", 9}, {"Deployment", "", "old", 13}},
+			wantErrs: []string{
+				`Deployment "web": apiVersion v1 has no kind Deployment (want apps/v1)`,
+				`Service "web": apiVersion apps/v1 has no kind Service (want v1)`,
+			},
+			wantErrLine: []int{1, 5},
 		},
 		{
 			name:        "alias bomb",
@@ -215,5 +227,39 @@ func TestTypedDecodingAndSecretRedaction(t *testing.T) {
 	}
 	if s.Objects[1].Raw != nil {
 		t.Error("secret raw JSON kept")
+	}
+}
+
+// Objects of removed apiVersions are evaluated as their replacement: typed as it, with the
+// apiVersion kept as written.
+func TestRemovedVersionsDecodeAsReplacement(t *testing.T) {
+	t.Parallel()
+	in := "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web, namespace: n}\nspec:\n" +
+		"  template:\n    metadata: {labels: {app: web}}\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: 'nginx:latest'}]\n" +
+		"---\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: nightly, namespace: n}\nspec:\n  schedule: '@daily'\n" +
+		"  jobTemplate: {spec: {template: {spec: {containers: [{name: c, image: x}]}}}}\n" +
+		"---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: restricted}\nspec: {privileged: false}\n" +
+		"---\napiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: bad}\nspec:\n  replicas: many\n"
+	s := LoadBytes("f.yaml", []byte(in), Options{})
+	if len(s.Objects) != 3 {
+		t.Fatalf("objects = %v, errors %+v", objectsOf(s), s.Errors)
+	}
+	d, ok := s.Objects[0].Typed.(*appsv1.Deployment)
+	if !ok || !d.Spec.Template.Spec.HostNetwork || d.Spec.Selector == nil {
+		t.Errorf("extensions/v1beta1 Deployment not decoded as apps/v1: %#v", s.Objects[0].Typed)
+	}
+	if o := s.Objects[0]; o.APIVersion != "extensions/v1beta1" || o.Name() != "web" || o.Namespace != "n" || o.Raw != nil {
+		t.Errorf("object = %+v", o)
+	}
+	if _, ok := s.Objects[1].Typed.(*batchv1.CronJob); !ok || s.Objects[1].APIVersion != "batch/v1beta1" {
+		t.Errorf("batch/v1beta1 CronJob = %#v", s.Objects[1])
+	}
+	// No Go type for PodSecurityPolicy: untyped, as before.
+	if o := s.Objects[2]; o.Typed != nil || o.Raw == nil || o.Name() != "restricted" {
+		t.Errorf("PodSecurityPolicy = %#v", o)
+	}
+	// A wrong field type in a converted object is an error at its line.
+	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, `Deployment "bad": field spec.replicas`) || s.Errors[0].Line != 27 {
+		t.Errorf("errors = %+v", s.Errors)
 	}
 }
