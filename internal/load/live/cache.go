@@ -182,16 +182,35 @@ func cachedObject(k Kind, item any) *subject.Object {
 }
 
 // stripForCache drops from each object what no check reads before the cache stores it:
-// managed fields, kubectl's last-applied copy, the images a node has pulled.
+// managed fields, kubectl's last-applied copy, the images a node has pulled, and the pod
+// templates of what a controller made (its Pods, ReplicaSets and Jobs): the controller holds
+// the template, and the webhook needs of them only their labels (which Services and policies
+// select them) and where they run. On a large cluster the Pods are most of the cache.
 func stripForCache(obj any) (any, error) {
-	if acc, ok := obj.(metav1.Object); ok {
-		acc.SetManagedFields(nil)
-		if a := acc.GetAnnotations(); a != nil {
-			acc.SetAnnotations(dropLastApplied(a))
-		}
+	acc, ok := obj.(metav1.Object)
+	if !ok {
+		return obj, nil
 	}
-	if n, ok := obj.(*corev1.Node); ok {
-		n.Status.Images = nil
+	acc.SetManagedFields(nil)
+	if a := acc.GetAnnotations(); a != nil {
+		acc.SetAnnotations(dropLastApplied(a))
+	}
+	owned := false
+	for _, ref := range acc.GetOwnerReferences() {
+		owned = owned || (ref.Controller != nil && *ref.Controller)
+	}
+	switch t := obj.(type) {
+	case *corev1.Node:
+		t.Status.Images = nil
+	case *corev1.Pod:
+		if owned {
+			t.Spec = corev1.PodSpec{NodeName: t.Spec.NodeName}
+			t.Status = corev1.PodStatus{Phase: t.Status.Phase}
+		}
+	default:
+		if owned {
+			trimTemplate(obj)
+		}
 	}
 	return obj, nil
 }
