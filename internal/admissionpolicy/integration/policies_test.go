@@ -316,7 +316,19 @@ func TestPoliciesOnKubeAPIServer(t *testing.T) {
 			c := byID[tc.check]
 			action := admission.For(c.ID, c.Item, c.Severity)
 			want := "[" + c.ID + "] " + c.Item + ": "
-			warns, err := create(ctx, t, tc.gvr, namespace, tc.make())
+			// Each policy comes into effect on its own: the probe above proves only that the
+			// API server has started loading them. Retry until this one answers.
+			var warns []string
+			var err error
+			for deadline := time.Now().Add(activation); ; {
+				warns, err = create(ctx, t, tc.gvr, namespace, tc.make())
+				answered := (action == enforce.Deny && err != nil && strings.Contains(err.Error(), want)) ||
+					(action == enforce.Warn && err == nil && containsAny(warns, want))
+				if answered || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 			switch action {
 			case enforce.Deny:
 				if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), ". Fix: "+c.Remediation) {
