@@ -69,7 +69,7 @@ type Meta struct {
 //	variables.podSpec        the pod spec
 //	variables.containers     the init containers, then the app containers
 //	variables.appContainers  the app containers
-//	variables.targetsWindows the pods target Windows nodes (spec.os or the node selector or affinity)
+//	variables.targetsWindows the pods target Windows nodes (spec.os, the node selector or affinity, or hostProcess)
 //	variables.subject        the object as messages name it: "Deployment web"
 //
 // and one variable per setting of the check (variables.<setting key>), holding the value the

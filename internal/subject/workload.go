@@ -151,13 +151,33 @@ func (w *Workload) StatefulSet() *appsv1.StatefulSet {
 }
 
 // TargetsWindows reports whether the pods run on Windows nodes: spec.os.name windows, a
-// kubernetes.io/os: windows node selector, or a required node affinity term on it.
+// kubernetes.io/os: windows node selector, a required node affinity term on it, or a
+// HostProcess pod or container (only Windows has them, whatever the pod selects).
 func (w *Workload) TargetsWindows() bool {
 	spec := w.Spec()
 	if spec.OS != nil && spec.OS.Name == corev1.Windows {
 		return true
 	}
-	return RequiresNodeLabel(spec, "kubernetes.io/os", "windows")
+	return RequiresNodeLabel(spec, "kubernetes.io/os", "windows") || w.HostProcess()
+}
+
+// HostProcess reports whether the pod is a Windows HostProcess pod:
+// securityContext.windowsOptions.hostProcess true at pod level or on any container (the API
+// requires all of a pod's containers to agree, so one is enough to know).
+func (w *Workload) HostProcess() bool {
+	if sc := w.Spec().SecurityContext; sc != nil && isHostProcess(sc.WindowsOptions) {
+		return true
+	}
+	for _, c := range w.Containers() {
+		if c.SecurityContext != nil && isHostProcess(c.SecurityContext.WindowsOptions) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHostProcess(o *corev1.WindowsSecurityContextOptions) bool {
+	return o != nil && o.HostProcess != nil && *o.HostProcess
 }
 
 // RequiresNodeLabel reports whether a pod spec requires a node label value (or, with value "",
