@@ -38,7 +38,10 @@ func workloadVariables() []admissionregistrationv1.Variable {
 		{Name: "podTemplate", Expression: "object.kind == 'Pod' ? object : " +
 			"object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template : object.spec.?template.orValue({})"},
 		{Name: "podSpec", Expression: "variables.podTemplate.?spec.orValue({})"},
-		{Name: "containers", Expression: "variables.podSpec.?initContainers.orValue([]) + variables.podSpec.?containers.orValue([])"},
+		// As subject.Workload.Containers and ResourceContainers: ephemeral containers run in the
+		// pod but take no resources.
+		{Name: "resourceContainers", Expression: "variables.podSpec.?initContainers.orValue([]) + variables.podSpec.?containers.orValue([])"},
+		{Name: "containers", Expression: "variables.resourceContainers + variables.podSpec.?ephemeralContainers.orValue([])"},
 		{Name: "appContainers", Expression: "variables.podSpec.?containers.orValue([])"},
 		// As subject.Workload.TargetsWindows: spec.os, a node selector or required node
 		// affinity on kubernetes.io/os=windows, or hostProcess on the pod or a container.

@@ -67,18 +67,38 @@ type Container struct {
 	// Sidecar is true for init containers with restartPolicy Always, which run for the
 	// pod's life.
 	Sidecar bool
+	// Ephemeral is true for the ephemeral containers of a Pod (spec.ephemeralContainers,
+	// added by kubectl debug; seen in live scans). They run in the pod with their own image
+	// and security context, but the API forbids them resources, probes, ports and lifecycle
+	// hooks: checks of those read ResourceContainers or AppContainers, which leave them out.
+	Ephemeral bool
 	// Path is the field path of the container, e.g. spec.template.spec.containers[1].
 	Path string
 	// ImageRef is the parsed image reference.
 	ImageRef ImageRef
 }
 
-// Containers returns the init containers and then the app containers.
+// Containers returns the init containers, the app containers, then the ephemeral
+// containers: every container that runs in the pods, for the checks of what a container runs
+// and with which privileges.
 func (w *Workload) Containers() []Container { return w.containers }
+
+// ResourceContainers returns the init containers and the app containers, without the
+// ephemeral ones, which cannot set resources (nor probes, ports or lifecycle hooks).
+func (w *Workload) ResourceContainers() []Container {
+	spec := w.Spec()
+	return w.containers[:len(spec.InitContainers)+len(spec.Containers)]
+}
+
+// AppContainers returns only spec.containers (no init or ephemeral containers).
+func (w *Workload) AppContainers() []Container {
+	spec := w.Spec()
+	return w.containers[len(spec.InitContainers) : len(spec.InitContainers)+len(spec.Containers)]
+}
 
 func (w *Workload) buildContainers(images *imageCache) {
 	spec := w.Spec()
-	out := make([]Container, 0, len(spec.InitContainers)+len(spec.Containers))
+	out := make([]Container, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
 	base := w.SpecPath()
 	for i := range spec.InitContainers {
 		c := &spec.InitContainers[i]
@@ -91,13 +111,13 @@ func (w *Workload) buildContainers(images *imageCache) {
 		out = append(out, Container{Container: c, ImageRef: images.parse(c.Image),
 			Path: base + ".containers[" + strconv.Itoa(i) + "]"})
 	}
+	for i := range spec.EphemeralContainers {
+		// EphemeralContainerCommon has Container's fields, one for one: the same view.
+		c := corev1.Container(spec.EphemeralContainers[i].EphemeralContainerCommon)
+		out = append(out, Container{Container: &c, Ephemeral: true, ImageRef: images.parse(c.Image),
+			Path: base + ".ephemeralContainers[" + strconv.Itoa(i) + "]"})
+	}
 	w.containers = out
-}
-
-// AppContainers returns only spec.containers (no init containers).
-func (w *Workload) AppContainers() []Container {
-	all := w.Containers()
-	return all[len(w.Spec().InitContainers):]
 }
 
 // NewWorkload returns the workload view of an object, or nil when the object runs no pods.
