@@ -38,14 +38,19 @@ func workloadVariables() []admissionregistrationv1.Variable {
 		{Name: "podTemplate", Expression: "object.kind == 'Pod' ? object : " +
 			"object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template : object.spec.?template.orValue({})"},
 		{Name: "podSpec", Expression: "variables.podTemplate.?spec.orValue({})"},
-		{Name: "containers", Expression: "variables.podSpec.?initContainers.orValue([]) + variables.podSpec.?containers.orValue([])"},
+		// As subject.Workload.Containers and ResourceContainers: ephemeral containers run in the
+		// pod but take no resources.
+		{Name: "resourceContainers", Expression: "variables.podSpec.?initContainers.orValue([]) + variables.podSpec.?containers.orValue([])"},
+		{Name: "containers", Expression: "variables.resourceContainers + variables.podSpec.?ephemeralContainers.orValue([])"},
 		{Name: "appContainers", Expression: "variables.podSpec.?containers.orValue([])"},
-		// As subject.Workload.TargetsWindows: spec.os, or a node selector or required node
-		// affinity on kubernetes.io/os=windows.
+		// As subject.Workload.TargetsWindows: spec.os, a node selector or required node
+		// affinity on kubernetes.io/os=windows, or hostProcess on the pod or a container.
 		{Name: "targetsWindows", Expression: "variables.podSpec.?os.?name.orValue('') == 'windows' || " +
 			"variables.podSpec.?nodeSelector.orValue({})[?'kubernetes.io/os'].orValue('') == 'windows' || " +
 			"variables.podSpec.?affinity.?nodeAffinity.?requiredDuringSchedulingIgnoredDuringExecution.?nodeSelectorTerms.orValue([]).exists(t, " +
-			"t.?matchExpressions.orValue([]).exists(e, e.key == 'kubernetes.io/os' && e.operator == 'In' && 'windows' in e.?values.orValue([])))"},
+			"t.?matchExpressions.orValue([]).exists(e, e.key == 'kubernetes.io/os' && e.operator == 'In' && 'windows' in e.?values.orValue([]))) || " +
+			"variables.podSpec.?securityContext.?windowsOptions.?hostProcess.orValue(false) == true || " +
+			"variables.containers.exists(c, c.?securityContext.?windowsOptions.?hostProcess.orValue(false) == true)"},
 		{Name: "subject", Expression: "object.kind + ' ' + object.metadata.name"},
 	}
 }

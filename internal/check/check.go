@@ -65,12 +65,13 @@ type Meta struct {
 // see what a policy's validations see (object, request, namespaceObject) and these variables,
 // which the policy computes once for every workload kind:
 //
-//	variables.podTemplate    the pod template (the Pod itself for a Pod): metadata and spec
-//	variables.podSpec        the pod spec
-//	variables.containers     the init containers, then the app containers
-//	variables.appContainers  the app containers
-//	variables.targetsWindows the pods target Windows nodes (spec.os or the node selector or affinity)
-//	variables.subject        the object as messages name it: "Deployment web"
+//	variables.podTemplate        the pod template (the Pod itself for a Pod): metadata and spec
+//	variables.podSpec            the pod spec
+//	variables.containers         the init containers, the app containers, then the ephemeral containers
+//	variables.resourceContainers the init and app containers, which take resources (ephemeral ones cannot)
+//	variables.appContainers      the app containers
+//	variables.targetsWindows     the pods target Windows nodes (spec.os, the node selector or affinity, or hostProcess)
+//	variables.subject            the object as messages name it: "Deployment web"
 //
 // and one variable per setting of the check (variables.<setting key>), holding the value the
 // config gives it when the policy is generated.

@@ -67,18 +67,38 @@ type Container struct {
 	// Sidecar is true for init containers with restartPolicy Always, which run for the
 	// pod's life.
 	Sidecar bool
+	// Ephemeral is true for the ephemeral containers of a Pod (spec.ephemeralContainers,
+	// added by kubectl debug; seen in live scans). They run in the pod with their own image
+	// and security context, but the API forbids them resources, probes, ports and lifecycle
+	// hooks: checks of those read ResourceContainers or AppContainers, which leave them out.
+	Ephemeral bool
 	// Path is the field path of the container, e.g. spec.template.spec.containers[1].
 	Path string
 	// ImageRef is the parsed image reference.
 	ImageRef ImageRef
 }
 
-// Containers returns the init containers and then the app containers.
+// Containers returns the init containers, the app containers, then the ephemeral
+// containers: every container that runs in the pods, for the checks of what a container runs
+// and with which privileges.
 func (w *Workload) Containers() []Container { return w.containers }
+
+// ResourceContainers returns the init containers and the app containers, without the
+// ephemeral ones, which cannot set resources (nor probes, ports or lifecycle hooks).
+func (w *Workload) ResourceContainers() []Container {
+	spec := w.Spec()
+	return w.containers[:len(spec.InitContainers)+len(spec.Containers)]
+}
+
+// AppContainers returns only spec.containers (no init or ephemeral containers).
+func (w *Workload) AppContainers() []Container {
+	spec := w.Spec()
+	return w.containers[len(spec.InitContainers) : len(spec.InitContainers)+len(spec.Containers)]
+}
 
 func (w *Workload) buildContainers(images *imageCache) {
 	spec := w.Spec()
-	out := make([]Container, 0, len(spec.InitContainers)+len(spec.Containers))
+	out := make([]Container, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
 	base := w.SpecPath()
 	for i := range spec.InitContainers {
 		c := &spec.InitContainers[i]
@@ -91,13 +111,13 @@ func (w *Workload) buildContainers(images *imageCache) {
 		out = append(out, Container{Container: c, ImageRef: images.parse(c.Image),
 			Path: base + ".containers[" + strconv.Itoa(i) + "]"})
 	}
+	for i := range spec.EphemeralContainers {
+		// EphemeralContainerCommon has Container's fields, one for one: the same view.
+		c := corev1.Container(spec.EphemeralContainers[i].EphemeralContainerCommon)
+		out = append(out, Container{Container: &c, Ephemeral: true, ImageRef: images.parse(c.Image),
+			Path: base + ".ephemeralContainers[" + strconv.Itoa(i) + "]"})
+	}
 	w.containers = out
-}
-
-// AppContainers returns only spec.containers (no init containers).
-func (w *Workload) AppContainers() []Container {
-	all := w.Containers()
-	return all[len(w.Spec().InitContainers):]
 }
 
 // NewWorkload returns the workload view of an object, or nil when the object runs no pods.
@@ -151,13 +171,33 @@ func (w *Workload) StatefulSet() *appsv1.StatefulSet {
 }
 
 // TargetsWindows reports whether the pods run on Windows nodes: spec.os.name windows, a
-// kubernetes.io/os: windows node selector, or a required node affinity term on it.
+// kubernetes.io/os: windows node selector, a required node affinity term on it, or a
+// HostProcess pod or container (only Windows has them, whatever the pod selects).
 func (w *Workload) TargetsWindows() bool {
 	spec := w.Spec()
 	if spec.OS != nil && spec.OS.Name == corev1.Windows {
 		return true
 	}
-	return RequiresNodeLabel(spec, "kubernetes.io/os", "windows")
+	return RequiresNodeLabel(spec, "kubernetes.io/os", "windows") || w.HostProcess()
+}
+
+// HostProcess reports whether the pod is a Windows HostProcess pod:
+// securityContext.windowsOptions.hostProcess true at pod level or on any container (the API
+// requires all of a pod's containers to agree, so one is enough to know).
+func (w *Workload) HostProcess() bool {
+	if sc := w.Spec().SecurityContext; sc != nil && isHostProcess(sc.WindowsOptions) {
+		return true
+	}
+	for _, c := range w.Containers() {
+		if c.SecurityContext != nil && isHostProcess(c.SecurityContext.WindowsOptions) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHostProcess(o *corev1.WindowsSecurityContextOptions) bool {
+	return o != nil && o.HostProcess != nil && *o.HostProcess
 }
 
 // RequiresNodeLabel reports whether a pod spec requires a node label value (or, with value "",

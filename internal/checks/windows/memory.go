@@ -20,7 +20,7 @@ var MemoryLimits = windowsCheck(check.Meta{
 		"and an unbounded container slows the whole node down.",
 	Remediation: "Set resources.requests.memory and resources.limits.memory on every Windows container, with headroom for the node's own services.",
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	for _, c := range w.Containers() {
+	for _, c := range w.ResourceContainers() {
 		_, req := c.Resources.Requests[corev1.ResourceMemory]
 		_, lim := c.Resources.Limits[corev1.ResourceMemory]
 		if !req || !lim {

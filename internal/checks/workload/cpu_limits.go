@@ -28,9 +28,9 @@ var CPULimits = check.New(check.Meta{
           cpu: 250m
         limits:
           cpu: "1"`,
-	Admission: eachContainerCEL("variables.containers", "!('cpu' in c.?resources.?limits.orValue({}))", "set no CPU limit"),
+	Admission: eachContainerCEL("variables.resourceContainers", "!('cpu' in c.?resources.?limits.orValue({}))", "set no CPU limit"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	for _, c := range w.Containers() {
+	for _, c := range w.ResourceContainers() {
 		if _, ok := c.Resources.Limits[corev1.ResourceCPU]; !ok {
 			r.Failf(c.Path+".resources.limits", c.Name, "container %q of %s sets no CPU limit", c.Name, kindNoun(w))
 		}

@@ -94,7 +94,7 @@ func unsetResources(res corev1.ResourceRequirements, fields ...string) []string 
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // eachContainerCEL is the admission form of a check that fails the containers of list (a CEL
-// list: variables.containers or variables.appContainers) for which failing, a CEL condition on
+// list: variables.containers, variables.resourceContainers or variables.appContainers) for which failing, a CEL condition on
 // c, holds; fault says what they do wrong ("run privileged").
 func eachContainerCEL(list, failing, fault string) *check.AdmissionCEL {
 	return &check.AdmissionCEL{

@@ -27,11 +27,11 @@ var MemoryLimits = check.New(check.Meta{
           memory: 256Mi
         limits:
           memory: 256Mi`,
-	Admission: eachContainerCEL("variables.containers",
+	Admission: eachContainerCEL("variables.resourceContainers",
 		"!('memory' in c.?resources.?requests.orValue({})) || !('memory' in c.?resources.?limits.orValue({}))",
 		"set no requests.memory or no limits.memory"),
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	for _, c := range w.Containers() {
+	for _, c := range w.ResourceContainers() {
 		if missing := unsetResources(c.Resources, "requests.memory", "limits.memory"); len(missing) > 0 {
 			r.Failf(c.Path+".resources", c.Name, "container %q of %s sets no %s", c.Name, kindNoun(w), strings.Join(missing, " or "))
 		}

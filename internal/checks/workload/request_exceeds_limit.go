@@ -30,7 +30,7 @@ var RequestExceedsLimit = check.New(check.Meta{
           cpu: "1"
           memory: 256Mi`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	for _, c := range w.Containers() {
+	for _, c := range w.ResourceContainers() {
 		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 			req, hasReq := c.Resources.Requests[res]
 			lim, hasLim := c.Resources.Limits[res]
