@@ -7,40 +7,15 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
-	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/report"
-	"github.com/akscheck/akscheck/internal/testutil"
 )
-
-// peersScan runs every built-in check over manifests, as `akscheck scan` does a file.
-func peersScan(t *testing.T, yaml string) *report.Report {
-	t.Helper()
-	s := manifest.LoadBytes("peers.yaml", []byte(yaml), manifest.Options{})
-	if len(s.Errors) > 0 {
-		t.Fatalf("manifests do not load: %+v", s.Errors)
-	}
-	s.Evidence[catalog.Manifest] = true
-	return engine.Run(t.Context(), catalog.MustLoad(), checks.All(), s, engine.Options{Now: testutil.Now})
-}
-
-// peersFindings returns the findings of one check.
-func peersFindings(rep *report.Report, id string) []report.Finding {
-	var out []report.Finding
-	for _, f := range rep.Findings {
-		if f.Check == id {
-			out = append(out, f)
-		}
-	}
-	return out
-}
 
 // peersExpect asserts that a check finds exactly want findings, and that each message holds
 // every one of the words.
 func peersExpect(t *testing.T, rep *report.Report, id string, want int, words ...string) {
 	t.Helper()
-	got := peersFindings(rep, id)
+	got := findingsOf(rep, id)
 	if len(got) != want {
 		var msgs []string
 		for _, f := range got {

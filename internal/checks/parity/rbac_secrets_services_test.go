@@ -42,7 +42,7 @@ spec:
 // not a User. A workload identity is never an admin.
 func TestPeersClusterAdminToServiceAccount(t *testing.T) {
 	t.Parallel()
-	rep := peersScan(t, `apiVersion: rbac.authorization.k8s.io/v1
+	rep := scan(t, `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
   name: deployer-admin
@@ -87,15 +87,15 @@ subjects:
     kind: ` + kind + `
     name: ` + name + "\n"
 	}
-	peersExpect(t, peersScan(t, binding("User", "carol@contoso.com")), "cluster-admin-binding", 1,
+	peersExpect(t, scan(t, binding("User", "carol@contoso.com")), "cluster-admin-binding", 1,
 		"user carol@contoso.com", "ClusterRole superuser", "cluster-admin in all but name")
-	rep := peersScan(t, binding("Group", "system:authenticated"))
+	rep := scan(t, binding("Group", "system:authenticated"))
 	peersExpect(t, rep, "cluster-admin-binding", 1, "every signed-in caller")
-	if f := peersFindings(rep, "cluster-admin-binding"); f[0].Severity != check.Critical {
+	if f := findingsOf(rep, "cluster-admin-binding"); f[0].Severity != check.Critical {
 		t.Errorf("admin for every signed-in caller is %s, want critical", f[0].Severity)
 	}
-	peersExpect(t, peersScan(t, binding("Group", "3f2a9c1e-0000-4000-8000-00000000a001")), "cluster-admin-binding", 0)
-	peersExpect(t, peersScan(t, binding("Group", "system:masters")), "cluster-admin-binding", 0)
+	peersExpect(t, scan(t, binding("Group", "3f2a9c1e-0000-4000-8000-00000000a001")), "cluster-admin-binding", 0)
+	peersExpect(t, scan(t, binding("Group", "system:masters")), "cluster-admin-binding", 0)
 }
 
 // Credentials in environment values under harmless names: kube-linter's env-var-secret reads
@@ -118,8 +118,8 @@ func TestPeersCredentialValuesUnderHarmlessNames(t *testing.T) {
 	for name, s := range secrets {
 		env.WriteString("            - name: " + name + "\n              value: \"" + s.value + "\"\n")
 	}
-	rep := peersScan(t, peersDeployment+"          env:\n"+env.String())
-	got := peersFindings(rep, "env-literal-secret")
+	rep := scan(t, peersDeployment+"          env:\n"+env.String())
+	got := findingsOf(rep, "env-literal-secret")
 	if len(got) != len(secrets) {
 		t.Fatalf("env-literal-secret: %d findings, want %d", len(got), len(secrets))
 	}
@@ -149,7 +149,7 @@ func TestPeersCredentialValuesUnderHarmlessNames(t *testing.T) {
 // dangling-service. A Service without a selector is not judged.
 func TestPeersDanglingService(t *testing.T) {
 	t.Parallel()
-	rep := peersScan(t, peersDeployment+`---
+	rep := scan(t, peersDeployment+`---
 apiVersion: v1
 kind: Service
 metadata:
@@ -188,7 +188,7 @@ spec:
 // was written for are not protected by it.
 func TestPeersNetworkPolicySelectsNoPods(t *testing.T) {
 	t.Parallel()
-	rep := peersScan(t, peersNamespace+"---\n"+peersDeployment+`---
+	rep := scan(t, peersNamespace+"---\n"+peersDeployment+`---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -215,7 +215,7 @@ spec:
 // NodePort Services: kube-score's "Service Type" and kube-linter's exposed-services.
 func TestPeersNodePortService(t *testing.T) {
 	t.Parallel()
-	rep := peersScan(t, peersDeployment+`---
+	rep := scan(t, peersDeployment+`---
 apiVersion: v1
 kind: Service
 metadata:
@@ -244,7 +244,7 @@ func TestPeersSensitiveHostMounts(t *testing.T) {
 		"/var/lib/kubelet":                "kubelet",
 		"/":                               "root filesystem",
 	} {
-		rep := peersScan(t, peersDeployment+`          volumeMounts:
+		rep := scan(t, peersDeployment+`          volumeMounts:
             - name: host
               mountPath: /host
       volumes:
@@ -252,11 +252,11 @@ func TestPeersSensitiveHostMounts(t *testing.T) {
           hostPath:
             path: `+path+"\n")
 		peersExpect(t, rep, "sensitive-host-mount", 1, `volume "host"`, "mounts "+path+" ", gives)
-		if f := peersFindings(rep, "sensitive-host-mount"); f[0].Severity != check.High {
+		if f := findingsOf(rep, "sensitive-host-mount"); f[0].Severity != check.High {
 			t.Errorf("%s: severity %s, want high", path, f[0].Severity)
 		}
 	}
-	rep := peersScan(t, peersDeployment+`      volumes:
+	rep := scan(t, peersDeployment+`      volumes:
         - name: logs
           hostPath:
             path: /var/log
@@ -270,7 +270,7 @@ func TestPeersSensitiveHostMounts(t *testing.T) {
 // message says exactly what is missing.
 func TestPeersRunAsNonZeroUserWithoutRunAsNonRoot(t *testing.T) {
 	t.Parallel()
-	rep := peersScan(t, strings.Replace(peersDeployment, "    spec:\n      containers:",
+	rep := scan(t, strings.Replace(peersDeployment, "    spec:\n      containers:",
 		"    spec:\n      securityContext:\n        runAsUser: 10001\n      containers:", 1))
 	peersExpect(t, rep, "run-as-root", 1, `container "cart"`, "sets runAsUser 10001 but not runAsNonRoot: true",
 		"restricted Pod Security Standard")

@@ -1,6 +1,7 @@
 package parity
 
 import (
+	"github.com/akscheck/akscheck/internal/subject"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestRemovedAPIWorkloadsAreEvaluated(t *testing.T) {
 			if tc.selector {
 				doc += "  selector: {matchLabels: {app: web}}\n"
 			}
-			rep := scanRemovedAPIClean(t, doc+removedAPIPodSpec)
+			rep := scan(t, doc+removedAPIPodSpec)
 			got := removedAPIFindings(rep, "web")
 			for _, id := range []string{"privileged-container", "host-network", "latest-tag", "removed-api"} {
 				if len(got[id]) == 0 {
@@ -69,7 +70,7 @@ func TestRemovedAPIWorkloadsAreEvaluated(t *testing.T) {
 
 func TestRemovedAPICronJobIsEvaluated(t *testing.T) {
 	t.Parallel()
-	rep := scanRemovedAPIClean(t, `apiVersion: batch/v1beta1
+	rep := scan(t, `apiVersion: batch/v1beta1
 kind: CronJob
 metadata: {name: web, namespace: shop}
 spec:
@@ -117,14 +118,14 @@ metadata: {name: web-pdb, namespace: shop}
 spec:
   minAvailable: 2
 `
-	covered := scanRemovedAPIClean(t, deployment+"  selector: {matchLabels: {app: web}}\n")
+	covered := scan(t, deployment+"  selector: {matchLabels: {app: web}}\n")
 	if f := removedAPIFindings(covered, "web-pdb")["removed-api"]; len(f) != 1 || !strings.Contains(f[0].Message, "use policy/v1") {
 		t.Errorf("removed-api on the PDB = %+v", f)
 	}
 	if f := removedAPIFindings(covered, "web")["pdb-coverage"]; len(f) > 0 {
 		t.Errorf("the policy/v1beta1 PDB does not cover web: %s", f[0].Message)
 	}
-	empty := scanRemovedAPIClean(t, deployment+"  selector: {}\n")
+	empty := scan(t, deployment+"  selector: {}\n")
 	if f := removedAPIFindings(empty, "web")["pdb-coverage"]; len(f) != 1 {
 		t.Error("a policy/v1beta1 PDB with an empty selector covers web (it selects no pod)")
 	}
@@ -142,7 +143,7 @@ func TestRemovedAPIHorizontalPodAutoscaler(t *testing.T) {
 		if apiVersion == "autoscaling/v2beta2" {
 			metric = "      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}\n"
 		}
-		rep := scanRemovedAPIClean(t, `apiVersion: apps/v1
+		rep := scan(t, `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
 spec:
@@ -176,7 +177,7 @@ spec:
 // no replacement) is not evaluated beyond removed-api.
 func TestRemovedAPIPodSecurityPolicy(t *testing.T) {
 	t.Parallel()
-	rep := scanRemovedAPIClean(t, "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: web}\nspec: {privileged: true}\n")
+	rep := scan(t, "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: web}\nspec: {privileged: true}\n")
 	got := removedAPIFindings(rep, "web")
 	if len(got) != 1 || len(got["removed-api"]) != 1 || !strings.Contains(got["removed-api"][0].Message, "no replacement: use Pod Security Admission") {
 		t.Errorf("findings = %+v", got)
@@ -186,7 +187,7 @@ func TestRemovedAPIPodSecurityPolicy(t *testing.T) {
 // An apiVersion that is no valid group/version for its kind is an error entry, not silence.
 func TestRemovedAPIInvalidGroupVersion(t *testing.T) {
 	t.Parallel()
-	rep := scanRemovedAPI(t, "apiVersion: v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n"+removedAPIPodSpec+
+	rep := scanAs(t, subject.InputManifest, "apiVersion: v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n"+removedAPIPodSpec+
 		"---\napiVersion: apps/v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: LoadBalancer}\n")
 	if len(rep.Findings) > 0 {
 		t.Errorf("objects the API server rejects were evaluated: %+v", rep.Findings)

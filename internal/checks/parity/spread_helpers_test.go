@@ -4,47 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/checks"
-	"github.com/akscheck/akscheck/internal/engine"
-	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
-	"github.com/akscheck/akscheck/internal/subject"
-	"github.com/akscheck/akscheck/internal/testutil"
 )
-
-// spreadScan runs every built-in check over one YAML document stream, read as a manifest
-// file, or as the live API answers when input is subject.InputCluster.
-func spreadScan(t *testing.T, input subject.InputKind, doc string) *report.Report {
-	t.Helper()
-	scan := manifest.LoadBytes("parity.yaml", []byte(doc), manifest.Options{Input: input})
-	if len(scan.Errors) > 0 {
-		t.Fatalf("the case does not load: %+v", scan.Errors)
-	}
-	ev := catalog.Manifest
-	if input == subject.InputCluster {
-		ev = catalog.Cluster
-	}
-	scan.Evidence = map[catalog.Evidence]bool{ev: true}
-	return engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{Now: testutil.Now})
-}
-
-// spreadFindings returns the findings of one check.
-func spreadFindings(rep *report.Report, checkID string) []report.Finding {
-	var out []report.Finding
-	for _, f := range rep.Findings {
-		if f.Check == checkID {
-			out = append(out, f)
-		}
-	}
-	return out
-}
 
 // spreadWant asserts that a check finds exactly one thing, at path, saying message (a
 // substring), and returns the finding.
 func spreadWant(t *testing.T, rep *report.Report, checkID, path, message string) report.Finding {
 	t.Helper()
-	fs := spreadFindings(rep, checkID)
+	fs := findingsOf(rep, checkID)
 	if len(fs) != 1 {
 		t.Fatalf("%s: want 1 finding, got %d: %+v", checkID, len(fs), fs)
 	}
@@ -64,7 +31,7 @@ func spreadWant(t *testing.T, rep *report.Report, checkID, path, message string)
 // spreadNone asserts that a check finds nothing.
 func spreadNone(t *testing.T, rep *report.Report, checkID string) {
 	t.Helper()
-	for _, f := range spreadFindings(rep, checkID) {
+	for _, f := range findingsOf(rep, checkID) {
 		t.Errorf("%s: want no finding, got %q at %s", checkID, f.Message, f.Location.Path)
 	}
 }

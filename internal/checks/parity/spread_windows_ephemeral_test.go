@@ -60,7 +60,7 @@ func TestSpreadRulesMustSelectTheWorkloadsOwnPods(t *testing.T) {
 	for _, tc := range fails {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rep := spreadScan(t, subject.InputManifest, spreadDeployment(tc.spec))
+			rep := scanAs(t, subject.InputManifest, spreadDeployment(tc.spec))
 			spreadWant(t, rep, "pod-spread", tc.path, tc.message)
 		})
 	}
@@ -68,7 +68,7 @@ func TestSpreadRulesMustSelectTheWorkloadsOwnPods(t *testing.T) {
 	// included, so the term does keep its pods apart.
 	t.Run("anti-affinity across all namespaces", func(t *testing.T) {
 		t.Parallel()
-		rep := spreadScan(t, subject.InputManifest, spreadDeployment(`      affinity:
+		rep := scanAs(t, subject.InputManifest, spreadDeployment(`      affinity:
         podAntiAffinity:
           preferredDuringSchedulingIgnoredDuringExecution:
             - weight: 100
@@ -113,7 +113,7 @@ spec:
 	}
 	t.Run("no node selector", func(t *testing.T) {
 		t.Parallel()
-		rep := spreadScan(t, subject.InputManifest, daemonSet(""))
+		rep := scanAs(t, subject.InputManifest, daemonSet(""))
 		spreadWant(t, rep, "windows-build-selector", "spec.template.spec.nodeSelector",
 			"runs HostProcess containers but does not select Windows nodes (kubernetes.io/os: windows)")
 		f := spreadWant(t, rep, "windows-host-process", "spec.template.spec.containers[0].securityContext.windowsOptions.hostProcess",
@@ -126,7 +126,7 @@ spec:
 	// HostProcess pod that selects Windows nodes needs no node.kubernetes.io/windows-build.
 	t.Run("Windows node selector", func(t *testing.T) {
 		t.Parallel()
-		rep := spreadScan(t, subject.InputManifest, daemonSet("      nodeSelector:\n        kubernetes.io/os: windows\n"))
+		rep := scanAs(t, subject.InputManifest, daemonSet("      nodeSelector:\n        kubernetes.io/os: windows\n"))
 		spreadNone(t, rep, "windows-build-selector")
 		spreadWant(t, rep, "windows-host-process", "spec.template.spec.containers[0].securityContext.windowsOptions.hostProcess", "is a HostProcess container")
 	})
@@ -137,7 +137,7 @@ spec:
 // since the API forbids ephemeral containers resources and probes.
 func TestEphemeralContainersAreChecked(t *testing.T) {
 	t.Parallel()
-	rep := spreadScan(t, subject.InputCluster, `apiVersion: v1
+	rep := scanAs(t, subject.InputCluster, `apiVersion: v1
 kind: Pod
 metadata:
   name: web-7d4b9c6f8d-x2kqp
