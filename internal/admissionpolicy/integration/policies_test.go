@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -119,28 +118,10 @@ func podSpec(u *unstructured.Unstructured) map[string]any {
 
 func nested(m map[string]any, key string) map[string]any { return m[key].(map[string]any) }
 
-// warnings collects the warnings of the responses of one client.
-type warnings struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func (w *warnings) HandleWarningHeader(_ int, _ string, text string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.list = append(w.list, text)
-}
-
-func (w *warnings) all() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]string(nil), w.list...)
-}
-
 // create creates u in ns with dryRun=All and returns the warnings and the error.
 func create(ctx context.Context, t *testing.T, gvr schema.GroupVersionResource, ns string, u *unstructured.Unstructured) ([]string, error) {
 	t.Helper()
-	w := &warnings{}
+	w := &kubetest.Warnings{}
 	cfg := rest.CopyConfig(api.Config(kubetest.AdminToken))
 	cfg.WarningHandler = w
 	client, err := dynamic.NewForConfig(cfg)
@@ -148,7 +129,7 @@ func create(ctx context.Context, t *testing.T, gvr schema.GroupVersionResource, 
 		t.Fatal(err)
 	}
 	_, err = client.Resource(gvr).Namespace(ns).Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-	return w.all(), err
+	return w.Take(), err
 }
 
 func TestPoliciesOnKubeAPIServer(t *testing.T) {

@@ -10,13 +10,11 @@ package integration
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,47 +40,11 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
-// api is a kube-apiserver that allows privileged containers, as AKS does: otherwise it
-// rejects them itself before the webhook sees them.
+// api is the kube-apiserver the package's tests share.
 var api *kubetest.APIServer
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	e, err := kubetest.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration: setting up kube-apiserver and etcd:", err)
-		return 1
-	}
-	defer e.Stop()
-	if api, err = e.StartAPIServer("webhook", "--allow-privileged=true"); err != nil {
-		fmt.Fprintln(os.Stderr, "integration: starting kube-apiserver:", err)
-		return 1
-	}
-	defer api.Stop()
-	return m.Run()
-}
-
-// warnings collects the warnings the API server relays to the client.
-type warnings struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func (w *warnings) HandleWarningHeader(_ int, _ string, text string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.list = append(w.list, text)
-}
-
-func (w *warnings) take() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.list
-	w.list = nil
-	return out
+	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { api = e.API; return nil }))
 }
 
 // webhook is akscheck serve --webhook on loopback, registered with the API server.
@@ -197,10 +159,10 @@ func register(t *testing.T, cs kubernetes.Interface, name string, w *webhook, po
 	})
 }
 
-func client(t *testing.T) (kubernetes.Interface, *warnings) {
+func client(t *testing.T) (kubernetes.Interface, *kubetest.Warnings) {
 	t.Helper()
 	cfg := api.Config(kubetest.AdminToken)
-	w := &warnings{}
+	w := &kubetest.Warnings{}
 	cfg.WarningHandler = w
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -292,11 +254,11 @@ func TestWebhookBehindTheAPIServer(t *testing.T) {
 
 	// A compliant one is admitted; its medium findings come back as warnings, among them the
 	// cross-object PDB check, read from the cache.
-	warned.take()
+	warned.Take()
 	if _, err := cs.AppsV1().Deployments("shop").Create(ctx, deployment("shop", "web", 2, nil), metav1.CreateOptions{}); err != nil {
 		t.Fatalf("compliant Deployment: %v", err)
 	}
-	got := strings.Join(warned.take(), "\n")
+	got := strings.Join(warned.Take(), "\n")
 	if !strings.Contains(got, "akscheck: [pdb-") {
 		t.Errorf("warnings lack the PDB check:\n%s", got)
 	}
@@ -317,7 +279,7 @@ func TestWebhookBehindTheAPIServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(strings.Join(warned.take(), "\n"), "[pdb-") {
+		if !strings.Contains(strings.Join(warned.Take(), "\n"), "[pdb-") {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -350,7 +312,7 @@ func TestWebhookBehindTheAPIServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cni.Annotations = map[string]string{"note": "exemption removed"}
-	warned.take()
+	warned.Take()
 	if _, err := cs.AppsV1().Deployments("shop").Update(ctx, cni, metav1.UpdateOptions{}); err == nil {
 		t.Errorf("removing the exemption was admitted")
 	}
@@ -396,7 +358,7 @@ func TestWarnMode(t *testing.T) {
 		if _, err := cs.AppsV1().Deployments("lab").Create(t.Context(), d, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
 			t.Fatalf("warn mode: %v", err)
 		}
-		if slices.ContainsFunc(warned.take(), func(s string) bool { return strings.Contains(s, "[privileged-container]") }) {
+		if slices.ContainsFunc(warned.Take(), func(s string) bool { return strings.Contains(s, "[privileged-container]") }) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -407,7 +369,7 @@ func TestWarnMode(t *testing.T) {
 	if _, err := cs.AppsV1().Deployments("lab").Create(t.Context(), d, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("warn mode: %v", err)
 	}
-	if got := warned.take(); !slices.ContainsFunc(got, func(s string) bool {
+	if got := warned.Take(); !slices.ContainsFunc(got, func(s string) bool {
 		return strings.Contains(s, "akscheck: [privileged-container] dev.security-context (critical)")
 	}) {
 		t.Errorf("no warning for privileged-container: %v", got)

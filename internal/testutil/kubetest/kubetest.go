@@ -279,6 +279,9 @@ func startAPIServer(bin string, etcd *etcdServer, c certs, prefix string, extra 
 		"--endpoint-reconciler-type=none",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
+		// AKS runs privileged containers (node agents); without this flag the API server
+		// would reject them itself, before any admission check could judge them.
+		"--allow-privileged=true",
 		"--max-requests-inflight=800",
 		"--max-mutating-requests-inflight=400",
 	}, extra...)...)
@@ -372,4 +375,46 @@ func (e *Env) Stop() {
 		e.etcd.proc.stop()
 	}
 	_ = os.RemoveAll(e.Dir)
+}
+
+// Main runs a package's integration tests against a control plane it starts, after setup
+// (which may keep the Env, seed the cluster or start more API servers), and stops it after
+// them. It returns the exit code for os.Exit.
+func Main(m *testing.M, setup func(*Env) error) int {
+	e, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration: setting up kube-apiserver and etcd:", err)
+		return 1
+	}
+	defer e.Stop()
+	if setup != nil {
+		if err := setup(e); err != nil {
+			fmt.Fprintf(os.Stderr, "integration: %v\n%s\n", err, e.API.Tail())
+			return 1
+		}
+	}
+	return m.Run()
+}
+
+// Warnings collects the warnings the API server sends a client (rest.Config.WarningHandler):
+// what admission webhooks and policies return as warnings.
+type Warnings struct {
+	mu   sync.Mutex
+	list []string
+}
+
+// HandleWarningHeader implements rest.WarningHandler.
+func (w *Warnings) HandleWarningHeader(_ int, _ string, text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.list = append(w.list, text)
+}
+
+// Take returns the warnings received since the last Take.
+func (w *Warnings) Take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.list
+	w.list = nil
+	return out
 }

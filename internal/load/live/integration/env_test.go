@@ -26,22 +26,13 @@ const (
 var env *kubetest.Env
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	e, err := kubetest.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration: setting up kube-apiserver and etcd:", err)
-		return 1
-	}
-	defer e.Stop()
-	env = e
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := seedCluster(ctx, e.API.Config(adminToken)); err != nil {
-		fmt.Fprintf(os.Stderr, "integration: seeding the cluster: %v\n%s\n", err, e.API.Tail())
-		return 1
-	}
-	return m.Run()
+	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error {
+		env = e
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := seedCluster(ctx, e.API.Config(adminToken)); err != nil {
+			return fmt.Errorf("seeding the cluster: %w", err)
+		}
+		return nil
+	}))
 }
