@@ -18,6 +18,7 @@ import (
 	"github.com/akscheck/akscheck/internal/render/jsonout"
 	"github.com/akscheck/akscheck/internal/render/junit"
 	"github.com/akscheck/akscheck/internal/render/markdown"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/sarif"
 	"github.com/akscheck/akscheck/internal/render/table"
 	"github.com/akscheck/akscheck/internal/render/yamlout"
@@ -65,7 +66,7 @@ func Formats() []Format {
 				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color, Width: c.Width})
 			},
 			Stream: func(w io.Writer, cluster string, rendered []byte) error {
-				_, err := fmt.Fprintf(w, "\n== %s\n\n%s", cluster, rendered)
+				_, err := fmt.Fprintf(w, "\n== %s\n\n%s", sanitize.Text(cluster), rendered)
 				return err
 			},
 			Fleet: fleet.Table},

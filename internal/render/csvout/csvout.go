@@ -1,5 +1,6 @@
 // Package csvout renders the findings as CSV for spreadsheets: one row per finding, with the
-// fields of the JSON finding as columns. Suppressed findings follow, with their suppressedBy.
+// fields of the JSON finding as columns. Scanned values have their control, bidi and invisible
+// characters escaped (sanitize.Text) and cannot start a formula. Suppressed findings follow, with their suppressedBy.
 package csvout
 
 import (
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -40,6 +42,15 @@ func Render(w io.Writer, rep *report.Report) error {
 	return nil
 }
 
+// Indexes of Columns that are not names.
+const (
+	messageColumn     = 3
+	remediationColumn = 4
+	relatedColumn     = 13
+)
+
+// row is a finding's cells: control, bidi and invisible characters escaped (sanitize.Text),
+// and no cell a spreadsheet would read as a formula.
 func row(f report.Finding) []string {
 	line := ""
 	if f.Location.Line > 0 {
@@ -48,7 +59,7 @@ func row(f report.Finding) []string {
 	related := ""
 	if len(f.Related) > 0 {
 		b, _ := json.Marshal(f.Related) // plain strings always marshal
-		related = string(b)
+		related = string(sanitize.JSON(b))
 	}
 	cells := []string{
 		f.Check, f.Item, f.Severity.String(), f.Message, f.Remediation,
@@ -56,6 +67,13 @@ func row(f report.Finding) []string {
 		f.Location.File, line, f.Location.Path, related, f.SuppressedBy,
 	}
 	for i, c := range cells {
+		switch i {
+		case messageColumn, remediationColumn: // text of several lines, which a cell can hold
+			c = sanitize.Lines(c)
+		case relatedColumn: // JSON, whose unsafe characters are JSON escapes already
+		default:
+			c = sanitize.Text(c)
+		}
 		cells[i] = defuse(c)
 	}
 	return cells

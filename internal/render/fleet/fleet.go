@@ -9,6 +9,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -43,7 +44,7 @@ func JSON(w io.Writer, clusters []Cluster) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = fmt.Fprintf(w, "%s\n", sanitize.JSON(b))
 	return err
 }
 
@@ -57,7 +58,7 @@ func Table(w io.Writer, clusters []Cluster) error {
 		if s.Score != nil {
 			score = fmt.Sprintf("%.1f", *s.Score)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Cluster, score, s.Findings["critical"], s.Findings["high"],
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", sanitize.Text(s.Cluster), score, s.Findings["critical"], s.Findings["high"],
 			s.Findings["medium"], s.Findings["low"], s.Items[report.StatusFail], s.Errors)
 	}
 	return tw.Flush()

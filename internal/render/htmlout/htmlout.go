@@ -21,6 +21,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -180,7 +181,19 @@ func build(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts
 		CSP: CSP(), Style: template.CSS(style), Script: template.JS(script),
 		Tool: rep.Tool.Name + " " + rep.Tool.Version, GeneratedAt: rep.GeneratedAt,
 		Card: card, ScoreText: card.ScoreText(), FindingsTotal: card.FindingsTotal(),
-		Baseline: rep.Baseline, Inputs: rep.Inputs, Errors: rep.Errors, Notices: rep.Notices, SkippedDocuments: rep.Summary.Skipped,
+		Baseline: baselineView(rep.Baseline), SkippedDocuments: rep.Summary.Skipped,
+	}
+	for _, in := range rep.Inputs {
+		in.Source = sanitize.Text(in.Source)
+		p.Inputs = append(p.Inputs, in)
+	}
+	for _, e := range rep.Errors {
+		e.Source, e.Message = sanitize.Text(e.Source), sanitize.Lines(e.Message)
+		p.Errors = append(p.Errors, e)
+	}
+	for _, n := range rep.Notices {
+		n.Source, n.Message = sanitize.Text(n.Source), sanitize.Lines(n.Message)
+		p.Notices = append(p.Notices, n)
 	}
 	for _, s := range report.Statuses {
 		sc := statusCount{Status: s, Label: scorecard.Label(s), Count: card.Counts[s]}
@@ -218,15 +231,32 @@ func view(order int, f report.Finding, cat *catalog.Catalog, opts Options) findi
 		Order: order, Severity: f.Severity.String(), SeverityRank: int(f.Severity),
 		Section: sec, SectionTitle: cat.SectionTitle(sec), SectionRank: cat.SectionIndex(sec),
 		Check: f.Check, Item: f.Item, DocsURL: docs.PageURL(opts.DocsBaseURL, f.Check),
-		Kind: f.Object.Kind, Namespace: f.Object.Namespace, NamespaceKey: f.Object.Namespace, Name: f.Object.Name,
-		Container: f.Container, File: f.Location.File, Line: f.Location.Line, Path: f.Location.Path,
-		LocationSort: fmt.Sprintf("%s:%09d", f.Location.File, f.Location.Line),
-		Message:      f.Message, Remediation: f.Remediation, SuppressedBy: f.SuppressedBy,
+		Kind: sanitize.Text(f.Object.Kind), Namespace: sanitize.Text(f.Object.Namespace), Name: sanitize.Text(f.Object.Name),
+		Container: sanitize.Text(f.Container), File: sanitize.Text(f.Location.File), Line: f.Location.Line, Path: sanitize.Text(f.Location.Path),
+		Message: sanitize.Lines(f.Message), Remediation: sanitize.Lines(f.Remediation), SuppressedBy: sanitize.Text(f.SuppressedBy),
 	}
+	v.NamespaceKey = v.Namespace
+	v.LocationSort = fmt.Sprintf("%s:%09d", v.File, v.Line)
 	if v.NamespaceKey == "" {
 		v.NamespaceKey = noNamespace
 	}
 	return v
+}
+
+// baselineView is the baseline with its scanned values made safe to show.
+func baselineView(b *report.Baseline) *report.Baseline {
+	if b == nil {
+		return nil
+	}
+	out := *b
+	out.Source = sanitize.Text(b.Source)
+	out.Fixed = make([]report.FixedFinding, len(b.Fixed))
+	for i, f := range b.Fixed {
+		f.Check, f.Message, f.Container = sanitize.Text(f.Check), sanitize.Lines(f.Message), sanitize.Text(f.Container)
+		f.Object.Kind, f.Object.Namespace, f.Object.Name = sanitize.Text(f.Object.Kind), sanitize.Text(f.Object.Namespace), sanitize.Text(f.Object.Name)
+		out.Fixed[i] = f
+	}
+	return &out
 }
 
 func buildFilters(fs []findingView, cat *catalog.Catalog) filters {

@@ -13,6 +13,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -55,7 +56,9 @@ type Property struct {
 }
 
 // TestCase is one check on one object, one check without findings, or one item no check
-// covers.
+// covers. Scanned values in it have their control, bidi and invisible characters escaped
+// (sanitize): XML 1.0 cannot carry most controls (encoding/xml would write U+FFFD, losing that
+// something was there), and CI viewers show the rest as they are.
 type TestCase struct {
 	Name      string   `xml:"name,attr"`
 	ClassName string   `xml:"classname,attr"`
@@ -131,7 +134,8 @@ func Build(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts
 	if len(rep.Errors) > 0 {
 		suite := TestSuite{Name: "Inputs", Time: "0", Timestamp: rep.GeneratedAt}
 		for _, e := range rep.Errors {
-			src := report.FileLine(e.Source, e.Line)
+			src := sanitize.Text(report.FileLine(e.Source, e.Line))
+			e.Message = sanitize.Text(e.Message)
 			suite.Cases = append(suite.Cases, TestCase{Name: "read " + src, ClassName: "akscheck.inputs", Time: "0",
 				Error: &Outcome{Message: e.Message, Type: "input-error", Text: src + ": " + e.Message}})
 			suite.Tests++
@@ -170,7 +174,7 @@ func casesOf(id string, it report.Item, c *check.Check, findings []report.Findin
 	groups := map[key][]report.Finding{}
 	var order []key
 	for _, f := range findings {
-		k := key{objectRef(f.Object), f.Container}
+		k := key{sanitize.Text(objectRef(f.Object)), sanitize.Text(f.Container)}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -196,14 +200,15 @@ func casesOf(id string, it report.Item, c *check.Check, findings []report.Findin
 			if f.Severity > worst {
 				worst = f.Severity
 			}
-			msgs = append(msgs, f.Message)
-			fmt.Fprintf(&text, "%s: %s\n", f.Severity, f.Message)
+			msg := sanitize.Text(f.Message)
+			msgs = append(msgs, msg)
+			fmt.Fprintf(&text, "%s: %s\n", f.Severity, msg)
 			if loc := location(f); loc != "" {
-				fmt.Fprintf(&text, "  at %s\n", loc)
+				fmt.Fprintf(&text, "  at %s\n", sanitize.Text(loc))
 			}
 		}
 		if rem := fs[0].Remediation; rem != "" {
-			fmt.Fprintf(&text, "Remediation: %s\n", rem)
+			fmt.Fprintf(&text, "Remediation: %s\n", sanitize.Lines(rem))
 		}
 		fmt.Fprintf(&text, "Docs: %s\n", docs.PageURL(opts.DocsBaseURL, id))
 		out = append(out, TestCase{Name: name, ClassName: class, Time: "0",

@@ -13,6 +13,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -138,7 +139,7 @@ func Summary(rep *report.Report, cat *catalog.Catalog, opts Options) string {
 				fmt.Fprintf(&b, "- … and %d more fixed\n", len(bl.Fixed)-maxListed)
 				break
 			}
-			fmt.Fprintf(&b, "- fixed: **%s** %s: %s\n", f.Check, esc(cut(objectRef(f.Object, f.Container))), esc(cut(f.Message)))
+			fmt.Fprintf(&b, "- fixed: **%s** %s: %s\n", esc(f.Check), esc(cut(objectRef(f.Object, f.Container))), esc(cut(f.Message)))
 		}
 		if len(bl.Fixed) > 0 {
 			b.WriteString("\n")
@@ -290,10 +291,11 @@ func cut(s string) string {
 }
 
 // esc makes scanned text inert in GitHub Markdown: no HTML, no links or emphasis, no table
-// breaks.
+// breaks, and no control, bidi or invisible character (sanitize.Text writes them as \x1b,
+// \u202e, whose backslash the escaper then doubles so that Markdown shows it).
 var escaper = strings.NewReplacer(
 	"\\", "\\\\", "|", "\\|", "<", "&lt;", ">", "&gt;", "&", "&amp;", "`", "\\`", "*", "\\*", "_", "\\_",
-	"[", "\\[", "]", "\\]", "#", "\\#", "!", "\\!", "\n", " ", "\r", " ", "\t", " ",
+	"[", "\\[", "]", "\\]", "#", "\\#", "!", "\\!",
 )
 
-func esc(s string) string { return escaper.Replace(s) }
+func esc(s string) string { return escaper.Replace(sanitize.Text(s)) }

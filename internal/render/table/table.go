@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -111,7 +111,7 @@ func findingsTable(ew *errWriter, rs []row, opts Options) {
 		widths[c] = runeLen(h)
 	}
 	for i, r := range rs {
-		cells[i] = [5]string{r.severity.String(), r.check, clean(r.object), clean(r.location), clean(r.message)}
+		cells[i] = [5]string{r.severity.String(), clean(r.check), clean(r.object), clean(r.location), clean(r.message)}
 		for c, v := range cells[i] {
 			widths[c] = max(widths[c], runeLen(v))
 		}
@@ -259,7 +259,7 @@ func renderBaseline(ew *errWriter, b *report.Baseline, opts Options) error {
 	fmt.Fprintln(tw, "  FIXED\tCHECK\tOBJECT\tMESSAGE")
 	for _, f := range b.Fixed {
 		ref := report.Finding{Object: f.Object, Container: f.Container}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Severity, f.Check, clean(objectRef(ref)), clean(f.Message))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Severity, clean(f.Check), clean(objectRef(ref)), clean(f.Message))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -304,15 +304,9 @@ func bold(s string, opts Options) string {
 	return "\x1b[1m" + s + reset
 }
 
-// clean removes control characters, so scanned values cannot drive the terminal.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// clean escapes control, bidi and invisible characters (sanitize.Text), so scanned values
+// cannot drive the terminal or reorder a line.
+func clean(s string) string { return sanitize.Text(s) }
 
 type errWriter struct {
 	w   io.Writer
