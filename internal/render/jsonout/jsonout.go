@@ -1,5 +1,8 @@
 // Package jsonout renders the report as the JSON contract (docs/report.schema.json).
 //
+// Control, bidi and invisible characters of scanned values are written as JSON escapes
+// (sanitize.JSON): the document carries the exact values, and printing it is safe.
+//
 // Lists are written one element per line: a report of a large estate stays readable and
 // diffable, and is written in one pass (re-indenting a 40 MB document costs as much as
 // encoding it).
@@ -12,6 +15,7 @@ import (
 	"io"
 	"reflect"
 
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -69,7 +73,7 @@ func (e *encoder) value(v any) {
 		e.err = err
 		return
 	}
-	_, e.err = e.w.Write(b)
+	_, e.err = e.w.Write(sanitize.JSON(b))
 }
 
 func (e *encoder) key(name string) {

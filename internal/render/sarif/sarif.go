@@ -3,6 +3,7 @@
 package sarif
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -219,13 +221,13 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 		occurrences[fp]++
 		r := result{
 			RuleID: f.Check, RuleIndex: index[f.Check], Level: level(f.Severity),
-			Message:             message{Text: f.Message},
+			Message:             message{Text: sanitize.Text(f.Message)},
 			Locations:           []location{locationOf(f, live, bases)},
 			PartialFingerprints: map[string]string{FingerprintKey: fp + ":" + strconv.Itoa(occurrences[fp])},
 			Properties:          resultProperties(f),
 		}
 		if f.SuppressedBy != "" {
-			r.Suppressions = []suppression{{Kind: "external", Justification: f.SuppressedBy}}
+			r.Suppressions = []suppression{{Kind: "external", Justification: sanitize.Text(f.SuppressedBy)}}
 		}
 		if rep.Baseline != nil {
 			r.BaselineState = "new"
@@ -244,7 +246,7 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 
 	inv := invocation{ExecutionSuccessful: true}
 	for _, e := range rep.Errors {
-		n := notification{Level: "error", Message: message{Text: e.Message}}
+		n := notification{Level: "error", Message: message{Text: sanitize.Text(e.Message)}}
 		if e.Source != "" && !live[e.Source] {
 			n.Locations = []location{{PhysicalLocation: physical(e.Source, e.Line)}}
 		}
@@ -252,7 +254,7 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 	}
 	// Notices are about the configuration (an expired exemption, a stale attestation).
 	for _, n := range rep.Notices {
-		note := notification{Level: "note", Message: message{Text: n.Message}}
+		note := notification{Level: "note", Message: message{Text: sanitize.Text(n.Message)}}
 		if n.Severity >= check.Medium {
 			note.Level = "warning"
 		}
@@ -273,9 +275,15 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 		r.OriginalURIBaseIDs[b] = artifactLocation{Description: &message{Text: baseDescription(b)}}
 	}
 	doc := log{Schema: Schema, Version: Version, Runs: []run{r}}
-	enc := json.NewEncoder(w)
+	// Messages, which viewers show, are escaped for reading (sanitize.Text); every other
+	// string keeps its value, with unsafe characters as JSON escapes (sanitize.JSON).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	if _, err := w.Write(sanitize.JSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
 	return nil

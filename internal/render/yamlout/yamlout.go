@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -21,7 +24,7 @@ func Render(w io.Writer, rep *report.Report) error {
 		return fmt.Errorf("encoding report: %w", err)
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yaml.Unmarshal(escapeDELAndC1(data), &doc); err != nil {
 		return fmt.Errorf("converting report to YAML: %w", err)
 	}
 	blockStyle(&doc)
@@ -34,17 +37,57 @@ func Render(w io.Writer, rep *report.Report) error {
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("converting report to YAML: %w", err)
 	}
-	if _, err := w.Write(out.Bytes()); err != nil {
+	if _, err := w.Write(escapeUnsafe(out.Bytes())); err != nil {
 		return fmt.Errorf("writing YAML report: %w", err)
 	}
 	return nil
 }
 
 // blockStyle drops the flow style and the quotes that the JSON spelling gave every node;
-// the encoder quotes the strings that need it.
+// the encoder quotes the strings that need it. A string with a control, bidi or invisible
+// character is double-quoted, the one style with escapes.
 func blockStyle(n *yaml.Node) {
 	n.Style = 0
+	if n.Kind == yaml.ScalarNode && strings.IndexFunc(n.Value, sanitize.Unsafe) >= 0 {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
+}
+
+// escapeDELAndC1 writes DEL and the C1 controls, which encoding/json leaves as they are and
+// the YAML parser rejects, as JSON escapes (JSON's structure is ASCII: they are in strings).
+func escapeDELAndC1(data []byte) []byte {
+	isC := func(r rune) bool { return r == 0x7f || (r >= 0x80 && r <= 0x9f) }
+	if !bytes.ContainsFunc(data, isC) {
+		return data
+	}
+	var b bytes.Buffer
+	for _, r := range string(data) {
+		if isC(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.Bytes()
+}
+
+// escapeUnsafe writes the unsafe characters that the encoder leaves as they are (it escapes
+// the controls, not the bidi and format characters) as YAML escapes, \u202e: they can only be
+// in the double-quoted strings of blockStyle, so the document keeps the exact values.
+func escapeUnsafe(doc []byte) []byte {
+	if !bytes.ContainsFunc(doc, func(r rune) bool { return r >= utf8.RuneSelf && sanitize.Unsafe(r) }) {
+		return doc
+	}
+	var b bytes.Buffer
+	for _, r := range string(doc) {
+		if r >= utf8.RuneSelf && sanitize.Unsafe(r) {
+			b.WriteString(sanitize.Escape(r))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.Bytes()
 }
