@@ -21,6 +21,7 @@ import (
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/config"
 	"github.com/akscheck/akscheck/internal/load/azure"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 )
 
 // Exit codes.
@@ -116,12 +117,13 @@ func execute(ctx context.Context, args []string, streams IO, now func() time.Tim
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(streams.ErrOut, "akscheck: %v\n", ee.err)
+			fmt.Fprintf(streams.ErrOut, "akscheck: %s\n", sanitize.Lines(ee.err.Error()))
 		}
 		return ee.code
 	}
-	// cobra's own errors are flag and argument errors.
-	fmt.Fprintf(streams.ErrOut, "akscheck: %v\nRun 'akscheck --help' for usage.\n", err)
+	// cobra's own errors are flag and argument errors. Errors quote inputs (file names,
+	// values): their control and bidi characters are escaped for the terminal.
+	fmt.Fprintf(streams.ErrOut, "akscheck: %s\nRun 'akscheck --help' for usage.\n", sanitize.Lines(err.Error()))
 	return ExitUsage
 }
 

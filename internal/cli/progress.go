@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/scan"
 )
 
@@ -31,7 +32,7 @@ func (v verbosity) progress(stderr io.Writer) func(scan.Event) {
 		if e.Stage == "file" {
 			switch {
 			case v.verbose > 1:
-				fmt.Fprintf(stderr, "akscheck: read %s (%d inputs, %d subjects so far)\n", e.Source, e.Inputs, e.Subjects)
+				fmt.Fprintf(stderr, "akscheck: read %s (%d inputs, %d subjects so far)\n", sanitize.Text(e.Source), e.Inputs, e.Subjects)
 			case time.Since(lastFile) >= 500*time.Millisecond:
 				lastFile = time.Now()
 				line := fmt.Sprintf("akscheck: reading: %d inputs, %d subjects%s", e.Inputs, e.Subjects, rates(e))
@@ -64,7 +65,7 @@ func (v verbosity) progress(stderr io.Writer) func(scan.Event) {
 				}
 				return
 			}
-			fmt.Fprintf(stderr, "akscheck: cluster %d/%d %s: %d subjects read and checked (%s)\n", e.Done, e.Total, e.Cluster, e.Subjects,
+			fmt.Fprintf(stderr, "akscheck: cluster %d/%d %s: %d subjects read and checked (%s)\n", e.Done, e.Total, sanitize.Text(e.Cluster), e.Subjects,
 				e.Elapsed.Round(time.Millisecond))
 		case "read":
 			fmt.Fprintf(stderr, "akscheck: read %d input(s), %d subjects in %s%s\n", e.Inputs, e.Subjects, e.Elapsed.Round(time.Millisecond), rate)
@@ -79,7 +80,8 @@ func (v verbosity) warn(stderr io.Writer, format string, args ...any) {
 	if v.quiet {
 		return
 	}
-	fmt.Fprintf(stderr, "akscheck: warning: "+format+"\n", args...)
+	// Warnings quote inputs (a file, an error): escaped for the terminal.
+	fmt.Fprintf(stderr, "akscheck: warning: %s\n", sanitize.Text(fmt.Sprintf(format, args...)))
 }
 
 // rates says how fast inputs and subjects are read.

@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHostileFileNamesOnStderr: a scanned file's name with an escape sequence and a bidi
+// override reaches stderr (progress at -vv, the --allow-errors warning, the error that ends a
+// scan) escaped, never raw.
+func TestHostileFileNamesOnStderr(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	name := filepath.Join(dir, "x\x1b[31m\u202e.yaml")
+	if err := os.WriteFile(name, []byte("apiVersion: v1\nkind: [\n"), 0o600); err != nil {
+		t.Skipf("this file system does not take the name: %v", err)
+	}
+	for _, args := range [][]string{
+		{"scan", "-vv", "--allow-errors", "-o", "json", dir},
+		{"scan", "-o", "json", name},
+	} {
+		_, _, stderr := run(t, "", args...)
+		if strings.ContainsAny(stderr, "\x1b\u202e") {
+			t.Errorf("%v: raw escape or bidi character on stderr: %q", args, stderr)
+		}
+		if !strings.Contains(stderr, `\x1b[31m\u202e.yaml`) {
+			t.Errorf("%v: stderr does not name the file escaped: %q", args, stderr)
+		}
+	}
+}
