@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -23,7 +24,8 @@ import (
 const hostile = "a\x1b[31mred\x07\x00x\ry\u202eevil\u2066iso\xff\xfeend"
 
 // TestHostileValuesInEveryFormat renders a report whose names, namespace, container, file,
-// messages, errors and notices carry control and bidi characters in every format (colour off),
+// messages, errors and notices carry control and bidi characters in every format (colour off;
+// the terminal formats also with colour on, their own colour codes set aside),
 // streamed among clusters whose names carry them too, and checks that no output holds a raw
 // control or bidi character, that each says something was there, and that the XML parses.
 func TestHostileValuesInEveryFormat(t *testing.T) {
@@ -82,6 +84,22 @@ func TestHostileValuesInEveryFormat(t *testing.T) {
 				t.Errorf("%s: does not show that a control or bidi character was there", name)
 			}
 		}
+		if f.Terminal {
+			// With colours on, the only escapes are the table's own SGR codes.
+			var col bytes.Buffer
+			cc := c
+			cc.Color = true
+			if err := f.Render(&col, cc); err != nil {
+				t.Fatalf("%s colour: %v", f.Name, err)
+			}
+			plain := sgr.ReplaceAll(col.Bytes(), nil)
+			if bytes.Equal(plain, col.Bytes()) {
+				t.Errorf("%s: no colour with colours on", f.Name)
+			}
+			if bad := unsafeRunes(plain); bad != "" {
+				t.Errorf("%s with colours: raw %s besides its own colours", f.Name, bad)
+			}
+		}
 		if f.Name == "json" {
 			var back report.Report
 			if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
@@ -98,6 +116,9 @@ func TestHostileValuesInEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// sgr matches the colour codes the table writes itself.
+var sgr = regexp.MustCompile(`\x1b\[(?:0|1|2|33|36|1;31|1;35)m`)
 
 // unsafeRunes names the control and bidi characters of out, or returns "". Tabs, newlines and
 // carriage returns of the renderers' own layout are allowed; a carriage return must be part of
