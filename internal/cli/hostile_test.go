@@ -30,3 +30,23 @@ func TestHostileFileNamesOnStderr(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileReportForItems: items --report reads a report from anywhere; its strings reach
+// the terminal escaped.
+func TestHostileReportForItems(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "report.json")
+	doc := `{"schemaVersion":"1","items":[{"id":"x\u001b[31m","section":"networking","title":"t","status":"not-evaluated\u202e","checks":[],"findings":0,"reason":"no input\u0007\u2066 here"}],"summary":{}}`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, stderr := run(t, "", "items", "--report", path)
+	if strings.ContainsAny(stdout+stderr, "\x1b\x07\u202e\u2066") {
+		t.Errorf("raw escape, bell or bidi character: %q %q", stdout, stderr)
+	}
+	for _, want := range []string{`x\x1b[31m`, `not-evaluated\u202e`, `no input\x07\u2066 here`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %s: %q", want, stdout)
+		}
+	}
+}

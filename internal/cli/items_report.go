@@ -12,13 +12,15 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/render/table"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
 // itemsOfReport shows the items of a JSON report: the scorecard, then every item by section
-// with its status, its findings and why it was not evaluated.
+// with its status, its findings and why it was not evaluated. The report is an input like any
+// other: its strings are escaped for the terminal (sanitize.Text).
 func (a *app) itemsOfReport(cmd *cobra.Command, path, output string) error {
 	if output != "table" && output != "json" {
 		return usageErr("--output %q: want table or json", output)
@@ -39,13 +41,13 @@ func (a *app) itemsOfReport(cmd *cobra.Command, path, output string) error {
 	for _, it := range rep.Items {
 		if it.Section != section {
 			section = it.Section
-			fmt.Fprintf(tw, "\n%s\t\t\t\n  ITEM\tSTATUS\tFINDINGS\tWHY\n", a.catalog.SectionTitle(section))
+			fmt.Fprintf(tw, "\n%s\t\t\t\n  ITEM\tSTATUS\tFINDINGS\tWHY\n", sanitize.Text(a.catalog.SectionTitle(section)))
 		}
 		findings := "-"
 		if it.Status == report.StatusFail || it.Findings > 0 {
 			findings = fmt.Sprint(it.Findings)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", it.ID, scorecard.Label(it.Status), findings, oneLine(it.Reason))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", sanitize.Text(it.ID), sanitize.Text(scorecard.Label(it.Status)), findings, sanitize.Text(oneLine(it.Reason)))
 	}
 	return tw.Flush()
 }
