@@ -26,6 +26,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/admit"
 	"github.com/akscheck/akscheck/internal/load/admission"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 )
 
 // Failure policies: what the server answers when a review fails or runs out of time. They
@@ -258,11 +259,15 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("not reviewed", append(attrs, "reason", d.Skipped)...)
 	default:
 		resp.Allowed = d.Allowed
-		resp.Warnings = d.Warnings()
+		// kubectl prints both on a terminal: names from the object must not carry control
+		// or bidi characters there.
+		for _, w := range d.Warnings() {
+			resp.Warnings = append(resp.Warnings, sanitize.Text(w))
+		}
 		if !d.Allowed {
 			result = "denied"
 			resp.Result = &metav1.Status{Status: metav1.StatusFailure, Code: http.StatusForbidden,
-				Reason: metav1.StatusReasonForbidden, Message: d.Message(ref(rv))}
+				Reason: metav1.StatusReasonForbidden, Message: sanitize.Lines(d.Message(ref(rv)))}
 			s.log.Info("denied", append(attrs, "checks", verdictChecks(d.Denied), "warned", verdictChecks(d.Warned))...)
 		} else if len(resp.Warnings) > 0 {
 			s.log.Debug("admitted with warnings", append(attrs, "warned", verdictChecks(d.Warned), "notEvaluated", len(d.NotEvaluated))...)

@@ -354,3 +354,19 @@ func TestConcurrentReviews(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestHostileNamesInTheAnswer: the names of the object come back escaped, as kubectl prints
+// the answer on a terminal.
+func TestHostileNamesInTheAnswer(t *testing.T) {
+	t.Parallel()
+	s, _ := newServer(t, nil, Options{})
+	obj := strings.Replace(fmt.Sprintf(privilegedDeployment, ""), `"name":"app"`, `"name":"app\u001b[31m\u202e"`, 1)
+	_, resp := post(t, s.Handler(), reviewBody("apps", "Deployment", obj))
+	if resp == nil || resp.Result == nil {
+		t.Fatalf("response %+v", resp)
+	}
+	all := resp.Result.Message + strings.Join(resp.Warnings, "")
+	if strings.ContainsAny(all, "\x1b\u202e") || !strings.Contains(resp.Result.Message, `app\x1b[31m\u202e`) {
+		t.Errorf("answer: %q", all)
+	}
+}
