@@ -46,9 +46,16 @@ type Options struct {
 	// (--exclude, --include; a directory's .akscheckignore adds to Exclude): see Filter.
 	// Paths named on the command line are always read.
 	Exclude, Include []string
+	// AllowRemote lets kustomizations fetch their http(s) resources and git bases
+	// (--allow-remote); without it a kustomization that names one is refused, not built.
+	AllowRemote bool
 	// Progress, when set, hears each input as it is read (a file, a chart, a kustomization,
 	// a Terraform module, standard input) with how many subjects it held.
 	Progress func(source string, subjects int)
+}
+
+func (o Options) kustomize() kustomize.Options {
+	return kustomize.Options{Manifest: o.Manifest, AllowRemote: o.AllowRemote}
 }
 
 // read merges what one input held into scan and tells Progress.
@@ -96,7 +103,7 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 		case info.IsDir() && helm.IsChart(p):
 			opts.read(scan, helm.Load(p, opts.Helm, opts.Manifest), p)
 		case info.IsDir() && kustomize.IsKustomization(p):
-			opts.read(scan, kustomize.Load(p, opts.Manifest), p)
+			opts.read(scan, kustomize.Load(p, opts.kustomize()), p)
 		case info.IsDir():
 			scan.Merge(loadDir(ctx, p, opts))
 		case helm.IsPackagedChart(p):
@@ -175,7 +182,7 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: root, Message: walkErr.Error()})
 	}
 	for _, k := range kustomize.Roots(kustomizations) {
-		opts.read(scan, kustomize.Load(k, opts.Manifest), k)
+		opts.read(scan, kustomize.Load(k, opts.kustomize()), k)
 	}
 	sort.Strings(files)
 	scan.Merge(loadFiles(ctx, files, opts, false))
