@@ -97,7 +97,7 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 		}
 		switch info, err := os.Stat(p); {
 		case p == manifest.Stdin:
-			opts.read(scan, loadStdin(opts), "<stdin>")
+			opts.read(scan, loadStdin(ctx, opts), "<stdin>")
 		case err != nil:
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: describeFSError(err)})
 		case info.IsDir() && helm.IsChart(p):
@@ -127,8 +127,8 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 	return scan
 }
 
-func loadStdin(opts Options) *subject.Scan {
-	data, err := readLimited(opts.Manifest.Stdin, maxSize(opts))
+func loadStdin(ctx context.Context, opts Options) *subject.Scan {
+	data, err := readLimited(ctx, opts.Manifest.Stdin, maxSize(opts))
 	if err != nil {
 		return &subject.Scan{Errors: []subject.LoadError{{Source: "<stdin>", Message: err.Error()}}}
 	}
@@ -216,7 +216,7 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 			}
 			kind = KindManifest
 		}
-		data, err := readFile(f, maxSize(opts))
+		data, err := readFile(ctx, f, maxSize(opts))
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 			continue
@@ -268,7 +268,7 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 				continue // named, and beside another named file
 			}
 			seen[f] = true
-			data, err := readFile(f, maxSize(opts))
+			data, err := readFile(ctx, f, maxSize(opts))
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 				continue
@@ -388,7 +388,13 @@ func maxSize(opts Options) int64 {
 	return manifest.DefaultMaxFileSize
 }
 
-func readFile(path string, limit int64) ([]byte, error) {
+// errCancelled is the error of a read that the context ended (Ctrl-C) before it finished.
+var errCancelled = errors.New("reading cancelled")
+
+// readFile reads a file of at most limit bytes. Opening and reading honour ctx: a FIFO with no
+// writer blocks in open and in read, which ctx ends (an open still blocked then finishes in
+// the background, and the file is closed at once).
+func readFile(ctx context.Context, path string, limit int64) ([]byte, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, errors.New(describeFSError(err))
@@ -396,26 +402,79 @@ func readFile(path string, limit int64) ([]byte, error) {
 	if info.Size() > limit {
 		return nil, fmt.Errorf("file is %d bytes, larger than the %d-byte limit (--max-file-size); not read", info.Size(), limit)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.New(describeFSError(err))
+	if info.Mode().IsRegular() {
+		// A regular file never blocks: read it here.
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, errors.New(describeFSError(err))
+		}
+		defer f.Close()
+		return readLimited(ctx, f, limit)
 	}
+	opened := make(chan *os.File, 1)
+	failed := make(chan error, 1)
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			failed <- err
+			return
+		}
+		opened <- f
+	}()
+	var f *os.File
+	select {
+	case f = <-opened:
+	case err := <-failed:
+		return nil, errors.New(describeFSError(err))
+	case <-ctx.Done():
+		go func() {
+			// The open may still succeed (a writer comes): close what it opens.
+			select {
+			case f := <-opened:
+				f.Close()
+			case <-failed:
+			}
+		}()
+		return nil, errCancelled
+	}
+	// Closing the file ends a read blocked on a pipe or a FIFO.
 	defer f.Close()
-	return readLimited(f, limit)
+	return readLimited(ctx, f, limit)
 }
 
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
+// readLimited reads r up to limit bytes. A read that blocks (a pipe, a FIFO, a terminal) is
+// ended by ctx: readLimited then returns at once with errCancelled. The read itself goes on in
+// the background until r yields or is closed (readFile closes its files; standard input ends
+// with the process).
+func readLimited(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("no standard input")
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading: %w", err)
+	if err := ctx.Err(); err != nil {
+		return nil, errCancelled
 	}
-	if int64(len(data)) > limit {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		done <- result{data, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return nil, errCancelled
+	}
+	if res.err != nil {
+		return nil, fmt.Errorf("reading: %w", res.err)
+	}
+	if int64(len(res.data)) > limit {
 		return nil, fmt.Errorf("input is larger than the %d-byte limit (--max-file-size)", limit)
 	}
-	return data, nil
+	return res.data, nil
 }
 
 func describeFSError(err error) string {

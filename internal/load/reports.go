@@ -38,7 +38,7 @@ func loadScanReports(ctx context.Context, opts Options) *subject.Scan {
 			if ctx.Err() != nil {
 				break
 			}
-			data, err := readFile(f, maxSize(opts))
+			data, err := readFile(ctx, f, maxSize(opts))
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 				continue
