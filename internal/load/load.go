@@ -84,7 +84,13 @@ const (
 	KindTerraformPlan
 	// KindDockerfile is a Dockerfile or Containerfile (told by its name).
 	KindDockerfile
+	// KindBicep is a .bicep file: not read (compile it to an ARM template), an error entry
+	// says so.
+	KindBicep
 )
+
+// bicepMessage is the error entry of a .bicep file.
+const bicepMessage = "Bicep is not read directly: compile it with az bicep build and scan the JSON"
 
 // Load reads every path: files, directories (recursively) and "-" for standard input.
 func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
@@ -136,6 +142,10 @@ func loadStdin(ctx context.Context, opts Options) *subject.Scan {
 }
 
 // loadDir walks a directory. Folders whose name starts with "." (.git, .github) are skipped.
+// Symbolic links are followed, to files and to folders; a folder already walked (through
+// another link, or an ancestor: a loop) is not walked again, and a file read through two paths
+// is read once. Every file the walk meets is read or, when it is of a kind akscheck knows but
+// cannot read (a broken link, a FIFO, a .bicep file), an error entry says why.
 func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 	scan := &subject.Scan{}
 	filter, err := newFilter(root, opts.Exclude, opts.Include)
@@ -143,50 +153,161 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: filepath.Join(root, IgnoreFile), Message: err.Error()})
 	}
 	var files, kustomizations []string
-	walkErr := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	walked := map[string]bool{} // real paths of the folders walked
+	linked := false             // a link was followed: a file may be met twice
+	var walk func(start string)
+	visit := func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
 			return nil
 		}
-		if path != root && filter.excluded(root, path, d.IsDir()) {
+		if ctx.Err() != nil {
+			return filepath.SkipAll
+		}
+		isLink := d.Type()&fs.ModeSymlink != 0
+		isDir := d.IsDir()
+		var info fs.FileInfo
+		if isLink {
+			if info, err = os.Stat(path); err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: "symbolic link not followed: " + describeFSError(err)})
+				return nil
+			}
+			isDir = info.IsDir()
+		}
+		if path != root && filter.excluded(root, filepath.Clean(path), isDir) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() {
-			if path == root {
+		if isDir {
+			if path != root && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
 				return nil
 			}
-			if strings.HasPrefix(d.Name(), ".") {
+			resolved, err := filepath.EvalSymlinks(path)
+			if err == nil {
+				resolved, err = filepath.Abs(resolved)
+			}
+			if err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
 				return filepath.SkipDir
+			}
+			if walked[resolved] {
+				// Walked already, through another path: its files are read there.
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if path == root {
+				if isLink { // akscheck scan link-to-a-folder
+					walk(path + string(filepath.Separator))
+					return nil
+				}
+				walked[resolved] = true
+				return nil
 			}
 			// A chart or a kustomization is rendered as a whole; its files are not
 			// manifests on their own.
-			if helm.IsChart(path) {
+			switch {
+			case helm.IsChart(path):
+				walked[resolved] = true
 				opts.read(scan, helm.Load(path, opts.Helm, opts.Manifest), path)
-				return filepath.SkipDir
-			}
-			if kustomize.IsKustomization(path) {
+			case kustomize.IsKustomization(path):
+				walked[resolved] = true
 				kustomizations = append(kustomizations, path)
+			case isLink:
+				linked = true
+				walk(path + string(filepath.Separator)) // the separator makes the walk follow the link
+				return nil
+			default:
+				walked[resolved] = true
+				return nil
+			}
+			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if d.Type().IsRegular() {
+		switch {
+		case isLink && info.Mode().IsRegular():
+			linked = true
 			files = append(files, path)
+		case d.Type().IsRegular():
+			files = append(files, path)
+		case kindByName(path) != KindIgnored:
+			mode := d.Type()
+			if info != nil {
+				mode = info.Mode().Type()
+			}
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: fmt.Sprintf("not a regular file (%v): not read", mode)})
 		}
 		return nil
-	})
-	if walkErr != nil {
-		scan.Errors = append(scan.Errors, subject.LoadError{Source: root, Message: walkErr.Error()})
 	}
+	walk = func(start string) {
+		if err := filepath.WalkDir(start, visit); err != nil {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: start, Message: err.Error()})
+		}
+	}
+	walk(root)
 	for _, k := range kustomize.Roots(kustomizations) {
 		opts.read(scan, kustomize.Load(k, opts.kustomize()), k)
 	}
 	sort.Strings(files)
+	if linked {
+		files = readOnce(files)
+	}
 	scan.Merge(loadFiles(ctx, files, opts, false))
 	return scan
+}
+
+// readOnce keeps one path of each file met through several (a link and its target), the one
+// with the fewest links: the file's own path when the walk met it.
+func readOnce(files []string) []string {
+	type choice struct {
+		path  string
+		links int
+	}
+	best := map[string]choice{}
+	reals := make([]string, len(files))
+	for i, f := range files {
+		resolved, err := filepath.EvalSymlinks(f)
+		if err == nil {
+			resolved, err = filepath.Abs(resolved)
+		}
+		if err != nil {
+			resolved = f
+		}
+		reals[i] = resolved
+		n := linksIn(f)
+		if c, seen := best[resolved]; !seen || n < c.links {
+			best[resolved] = choice{f, n}
+		}
+	}
+	var out []string
+	for i, f := range files {
+		if best[reals[i]].path == f {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// linksIn counts the symbolic links among a path's elements.
+func linksIn(p string) int {
+	n := 0
+	for ; p != "." && p != string(filepath.Separator) && p != ""; p = filepath.Dir(p) {
+		if info, err := os.Lstat(p); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			n++
+		}
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	return n
 }
 
 // loadFiles loads files by kind. explicit files (named on the command line) are read even
@@ -208,6 +329,10 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 				continue
 			}
 			modules[dir] = append(modules[dir], f)
+			continue
+		}
+		if kind == KindBicep {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: bicepMessage})
 			continue
 		}
 		if kind == KindIgnored {
@@ -290,6 +415,8 @@ func kindByName(path string) FileKind {
 		return KindManifest
 	case ".tf", ".tfvars":
 		return KindTerraform
+	case ".bicep":
+		return KindBicep
 	}
 	if terraform.IsVarFile(path) {
 		return KindTerraform

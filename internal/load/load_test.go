@@ -93,3 +93,17 @@ func TestStdinLimit(t *testing.T) {
 		t.Fatalf("errors = %+v", s.Errors)
 	}
 }
+
+// TestBicepIsListed: a .bicep file met in a walk, or named, is an error entry that says how to
+// scan it, never silently left out.
+func TestBicepIsListed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bicep := write(t, dir, "infra/main.bicep", "resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {}\n")
+	for _, paths := range [][]string{{dir}, {bicep}} {
+		s := Load(t.Context(), paths, Options{})
+		if len(s.Errors) != 1 || s.Errors[0].Source != bicep || s.Errors[0].Message != bicepMessage {
+			t.Errorf("%v: errors = %+v", paths, s.Errors)
+		}
+	}
+}
