@@ -46,12 +46,58 @@ type Options struct {
 	// (--exclude, --include; a directory's .akscheckignore adds to Exclude): see Filter.
 	// Paths named on the command line are always read.
 	Exclude, Include []string
+	// MaxTotalSize bounds the bytes read from the files of a run, DefaultMaxTotalSize when 0
+	// (--max-total-size). The file that reaches it is an error entry, and nothing more is
+	// read. Charts and kustomizations read their own files: those are not counted.
+	MaxTotalSize int64
 	// AllowRemote lets kustomizations fetch their http(s) resources and git bases
 	// (--allow-remote); without it a kustomization that names one is refused, not built.
 	AllowRemote bool
 	// Progress, when set, hears each input as it is read (a file, a chart, a kustomization,
 	// a Terraform module, standard input) with how many subjects it held.
 	Progress func(source string, subjects int)
+
+	// budget is what is left of MaxTotalSize, shared by the loaders of one Load.
+	budget *budget
+}
+
+// DefaultMaxTotalSize is the default of Options.MaxTotalSize: 1 GiB.
+const DefaultMaxTotalSize = 1 << 30
+
+// budget counts the bytes a run still may read.
+type budget struct {
+	limit, used int64
+	reached     bool
+}
+
+// take counts n bytes read; past the limit it fails, and every later take fails too.
+func (b *budget) take(n int64) error {
+	if b == nil {
+		return nil
+	}
+	if !b.reached && b.used+n <= b.limit {
+		b.used += n
+		return nil
+	}
+	b.reached = true
+	return fmt.Errorf("not scanned: with it the inputs pass the %d-byte total limit (--max-total-size); nothing more is read", b.limit)
+}
+
+// exhausted reports whether the budget was reached: nothing more is read.
+func (b *budget) exhausted() bool {
+	return b != nil && b.reached
+}
+
+// readInput reads a file within the per-file limit and the run's budget.
+func (o Options) readInput(ctx context.Context, path string) ([]byte, error) {
+	data, err := readFile(ctx, path, maxSize(o))
+	if err != nil {
+		return nil, err
+	}
+	if err := o.budget.take(int64(len(data))); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 func (o Options) kustomize() kustomize.Options {
@@ -95,10 +141,20 @@ const bicepMessage = "Bicep is not read directly: compile it with az bicep build
 // Load reads every path: files, directories (recursively) and "-" for standard input.
 func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	if opts.budget == nil {
+		limit := opts.MaxTotalSize
+		if limit <= 0 {
+			limit = DefaultMaxTotalSize
+		}
+		opts.budget = &budget{limit: limit}
+	}
 	modules := map[string]bool{} // folders of the Terraform modules named file by file
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: err.Error()})
+			break
+		}
+		if opts.budget.exhausted() {
 			break
 		}
 		switch info, err := os.Stat(p); {
@@ -135,6 +191,9 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 
 func loadStdin(ctx context.Context, opts Options) *subject.Scan {
 	data, err := readLimited(ctx, opts.Manifest.Stdin, maxSize(opts))
+	if err == nil {
+		err = opts.budget.take(int64(len(data)))
+	}
 	if err != nil {
 		return &subject.Scan{Errors: []subject.LoadError{{Source: "<stdin>", Message: err.Error()}}}
 	}
@@ -161,7 +220,7 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
 			return nil
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || opts.budget.exhausted() {
 			return filepath.SkipAll
 		}
 		isLink := d.Type()&fs.ModeSymlink != 0
@@ -316,7 +375,7 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 	scan := &subject.Scan{}
 	modules := map[string][]string{}
 	for _, f := range files {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || opts.budget.exhausted() {
 			break
 		}
 		kind := kindByName(f)
@@ -341,7 +400,7 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 			}
 			kind = KindManifest
 		}
-		data, err := readFile(ctx, f, maxSize(opts))
+		data, err := opts.readInput(ctx, f)
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 			continue
@@ -382,18 +441,21 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 	}
 	sort.Strings(dirs)
 	for _, dir := range dirs {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || opts.budget.exhausted() {
 			break
 		}
 		var files []terraform.File
 		hasTF := false
 		seen := map[string]bool{}
 		for _, f := range modules[dir] {
+			if opts.budget.exhausted() {
+				break
+			}
 			if seen[f] {
 				continue // named, and beside another named file
 			}
 			seen[f] = true
-			data, err := readFile(ctx, f, maxSize(opts))
+			data, err := opts.readInput(ctx, f)
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 				continue
@@ -401,7 +463,7 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 			hasTF = hasTF || !terraform.IsVarFile(f)
 			files = append(files, terraform.File{Path: f, Data: data})
 		}
-		if hasTF {
+		if hasTF && !opts.budget.exhausted() {
 			opts.read(scan, terraform.LoadModule(files, opts.Terraform), dir)
 		}
 	}
