@@ -16,7 +16,7 @@ type flagGroup struct {
 // scanFlagGroups orders scan's flags in its help by what they are about.
 func scanFlagGroups() []flagGroup {
 	return []flagGroup{
-		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "target", "scan-reports", "max-file-size", "exclude", "include", "partial", "allow-remote"}},
+		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "target", "scan-reports", "max-file-size", "max-total-size", "exclude", "include", "partial", "allow-remote"}},
 		{"Running clusters", []string{"cluster", "kubeconfig", "context", "all-contexts", "azure", "aks-resource-id", "subscription"}},
 		{"Outputs", []string{"output", "no-color", "docs-base-url", "quiet", "verbose"}},
 		{"Gates and exit codes", []string{"fail-on", "fail-below-score", "allow-errors", "baseline", "write-baseline"}},
