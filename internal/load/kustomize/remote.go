@@ -23,19 +23,26 @@ import (
 // ErrRemote is wrapped by the error of a kustomization that names a remote resource.
 var ErrRemote = errors.New("akscheck does not fetch from the network (--allow-remote fetches it)")
 
-// scpUser is the user@ of an SCP-style git address (git@github.com:org/repo), as kustomize
-// reads it.
-var scpUser = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*@`)
+// scpAddress is an SCP-style git address (git@github.com:org/repo), as kustomize reads it: a
+// user, a host, then a path after a colon or a slash.
+var scpAddress = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*@[^/:]+[:/].`)
+
+// scheme is the scheme of a URL (https://, ssh://, file://).
+var scheme = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
 
 // IsRemote reports whether kustomize would fetch ref over the network or with git rather than
 // read it from the disk. It errs on the side of remote: it is the necessary condition of
-// kustomize's own URL and git address parsing.
+// kustomize's own URL and git address parsing. Inline content (a patch, a generator written
+// in the kustomization) spans lines, and is no reference.
 func IsRemote(ref string) bool {
 	r := strings.ToLower(strings.TrimSpace(ref))
-	if strings.HasPrefix(r, "git::") || strings.Contains(r, "://") {
+	if strings.Contains(r, "\n") {
+		return false
+	}
+	if strings.HasPrefix(r, "git::") || scheme.MatchString(r) {
 		return true
 	}
-	return scpUser.MatchString(r) || strings.HasPrefix(r, "github.com/") || strings.HasPrefix(r, "github.com:")
+	return scpAddress.MatchString(r) || strings.HasPrefix(r, "github.com/") || strings.HasPrefix(r, "github.com:")
 }
 
 // reference is a path a kustomization names, with the field that names it.

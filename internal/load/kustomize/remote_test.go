@@ -106,16 +106,19 @@ func TestGitReferencesAreRefused(t *testing.T) {
 func TestIsRemote(t *testing.T) {
 	t.Parallel()
 	for ref, want := range map[string]bool{
-		"../base":                      false,
-		"deployment.yaml":              false,
-		"github.com-notes/x.yaml":      false,
-		"https://example.com/x.yaml":   true,
-		"HTTP://127.0.0.1/x.yaml":      true,
-		"github.com/org/repo":          true,
-		"GitHub.com:org/repo":          true,
-		"user@host.example:repo":       true,
-		"git::ssh://host/repo":         true,
-		"http://169.254.169.254/x.yml": true,
+		"../base":                               false,
+		"deployment.yaml":                       false,
+		"github.com-notes/x.yaml":               false,
+		"https://example.com/x.yaml":            true,
+		"HTTP://127.0.0.1/x.yaml":               true,
+		"github.com/org/repo":                   true,
+		"GitHub.com:org/repo":                   true,
+		"user@host.example:repo":                true,
+		"git::ssh://host/repo":                  true,
+		"http://169.254.169.254/x.yml":          true,
+		"app@v1.yaml":                           false,
+		"notes/https://x.yaml":                  false,
+		"patch:\n  url: https://example.com/\n": false,
 	} {
 		if got := IsRemote(ref); got != want {
 			t.Errorf("IsRemote(%q) = %v, want %v", ref, got, want)
