@@ -252,7 +252,10 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 			}
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
-				return filepath.SkipDir
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
 			}
 			if walked[resolved] {
 				// Walked already, through another path: its files are read there.
