@@ -10,10 +10,26 @@ import (
 	"github.com/akscheck/akscheck/internal/cli"
 )
 
-// SIGTERM ends akscheck serve gracefully when Kubernetes stops its pod.
+// exitInterrupted is the exit code of a second Ctrl-C: 128 + SIGINT, as shells report it.
+const exitInterrupted = 130
+
+// The first Ctrl-C or SIGTERM cancels the context: a scan stops reading and reports what it
+// has, akscheck serve ends gracefully when Kubernetes stops its pod. A second one exits at once.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go onSignals(signals, cancel, os.Exit)
 	code := cli.Execute(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
-	stop()
+	signal.Stop(signals)
+	cancel()
 	os.Exit(code)
+}
+
+// onSignals cancels on the first signal and exits on the second.
+func onSignals(signals <-chan os.Signal, cancel context.CancelFunc, exit func(int)) {
+	<-signals
+	cancel()
+	<-signals
+	exit(exitInterrupted)
 }

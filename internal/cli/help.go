@@ -16,7 +16,7 @@ type flagGroup struct {
 // scanFlagGroups orders scan's flags in its help by what they are about.
 func scanFlagGroups() []flagGroup {
 	return []flagGroup{
-		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "target", "scan-reports", "max-file-size", "exclude", "include", "partial"}},
+		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "target", "scan-reports", "max-file-size", "max-total-size", "exclude", "include", "partial", "allow-remote"}},
 		{"Running clusters", []string{"cluster", "kubeconfig", "context", "all-contexts", "azure", "aks-resource-id", "subscription"}},
 		{"Outputs", []string{"output", "no-color", "docs-base-url", "quiet", "verbose"}},
 		{"Gates and exit codes", []string{"fail-on", "fail-below-score", "allow-errors", "baseline", "write-baseline"}},
@@ -64,7 +64,8 @@ func groupedUsage(cmd *cobra.Command) error {
 const inputKindsHelp = `Inputs (files and folders, read recursively; - is standard input):
   Kubernetes manifests  .yaml, .yml, .json
   Helm charts           a folder with Chart.yaml, or a packaged .tgz (--values, --set)
-  Kustomize             a folder with kustomization.yaml
+  Kustomize             a folder with kustomization.yaml (remote resources and git bases
+                        are refused unless --allow-remote)
   AKS configuration     az aks show / az ... JSON, REST JSON, ARM templates, compiled Bicep
                         (bicep build), Terraform .tf/.tfvars and terraform show -json plans
   Dockerfiles           Dockerfile, Containerfile, and *.dockerfile files that start like one

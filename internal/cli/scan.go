@@ -34,6 +34,8 @@ type scanFlags struct {
 	requiredLabels    []string
 	startupDelay      int32
 	maxFileSize       int64
+	allowRemote       bool
+	maxTotalSize      int64
 	strict            bool
 	partial           bool
 	helmValues        []string
@@ -92,6 +94,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 		fmt.Sprintf("label key every workload must carry, repeatable (default %s)", strings.Join(workload.RequiredLabelsSetting.Default(), ", ")))
 	fl.Int32Var(&f.startupDelay, "startup-probe-delay", workload.StartupProbeDelaySetting.Default(), "liveness initialDelaySeconds from which a startup probe is expected")
 	fl.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest input file read, in bytes")
+	fl.Int64Var(&f.maxTotalSize, "max-total-size", load.DefaultMaxTotalSize, "most bytes read from all the input files together; the file that passes it is an error and nothing more is read")
+	fl.BoolVar(&f.allowRemote, "allow-remote", false, "let kustomizations fetch the http(s) resources and clone the git bases they name (by default such a kustomization is refused: scanning sends no request)")
 	fl.BoolVar(&f.partial, "partial", false, "the paths are part of a larger estate (the changed files of a commit): checks that read other objects (network policies, PDBs, quotas) are not evaluated rather than judged on what is not there")
 	fl.BoolVar(&f.strict, "strict", false, "ignore exemptions made by object annotations (akscheck.io/exempt)")
 	fl.StringArrayVar(&f.helmValues, "values", nil, "Helm values file for the charts scanned, repeatable (as helm template --values)")
@@ -125,6 +129,9 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	}
 	if err := f.live.validate(); err != nil {
 		return err
+	}
+	if f.maxTotalSize <= 0 {
+		return usageErr("--max-total-size %d: want a number of bytes above 0", f.maxTotalSize)
 	}
 	gate, err := newExitPolicy(f.failOn, f.allowErrors, f.verbosity)
 	if err != nil {
@@ -168,7 +175,8 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 			ReleaseName: f.releaseName, Namespace: f.namespace},
 			ARM: arm.Options{ParameterFiles: f.armParameters}, Terraform: terraform.Options{VarFiles: f.tfVarFiles},
 			Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
-			Exclude: f.exclude, Include: f.include,
+			Exclude: f.exclude, Include: f.include, AllowRemote: f.allowRemote,
+			MaxTotalSize: f.maxTotalSize,
 			Manifest: manifest.Options{
 				Namespace:   f.namespace,
 				MaxFileSize: f.maxFileSize,

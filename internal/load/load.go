@@ -46,9 +46,62 @@ type Options struct {
 	// (--exclude, --include; a directory's .akscheckignore adds to Exclude): see Filter.
 	// Paths named on the command line are always read.
 	Exclude, Include []string
+	// MaxTotalSize bounds the bytes read from the files of a run, DefaultMaxTotalSize when 0
+	// (--max-total-size). The file that reaches it is an error entry, and nothing more is
+	// read. Charts and kustomizations read their own files: those are not counted.
+	MaxTotalSize int64
+	// AllowRemote lets kustomizations fetch their http(s) resources and git bases
+	// (--allow-remote); without it a kustomization that names one is refused, not built.
+	AllowRemote bool
 	// Progress, when set, hears each input as it is read (a file, a chart, a kustomization,
 	// a Terraform module, standard input) with how many subjects it held.
 	Progress func(source string, subjects int)
+
+	// budget is what is left of MaxTotalSize, shared by the loaders of one Load.
+	budget *budget
+}
+
+// DefaultMaxTotalSize is the default of Options.MaxTotalSize: 1 GiB.
+const DefaultMaxTotalSize = 1 << 30
+
+// budget counts the bytes a run still may read.
+type budget struct {
+	limit, used int64
+	reached     bool
+}
+
+// take counts n bytes read; past the limit it fails, and every later take fails too.
+func (b *budget) take(n int64) error {
+	if b == nil {
+		return nil
+	}
+	if !b.reached && b.used+n <= b.limit {
+		b.used += n
+		return nil
+	}
+	b.reached = true
+	return fmt.Errorf("not scanned: with it the inputs pass the %d-byte total limit (--max-total-size); nothing more is read", b.limit)
+}
+
+// exhausted reports whether the budget was reached: nothing more is read.
+func (b *budget) exhausted() bool {
+	return b != nil && b.reached
+}
+
+// readInput reads a file within the per-file limit and the run's budget.
+func (o Options) readInput(ctx context.Context, path string) ([]byte, error) {
+	data, err := readFile(ctx, path, maxSize(o))
+	if err != nil {
+		return nil, err
+	}
+	if err := o.budget.take(int64(len(data))); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (o Options) kustomize() kustomize.Options {
+	return kustomize.Options{Manifest: o.Manifest, AllowRemote: o.AllowRemote}
 }
 
 // read merges what one input held into scan and tells Progress.
@@ -77,26 +130,42 @@ const (
 	KindTerraformPlan
 	// KindDockerfile is a Dockerfile or Containerfile (told by its name).
 	KindDockerfile
+	// KindBicep is a .bicep file: not read (compile it to an ARM template), an error entry
+	// says so.
+	KindBicep
 )
+
+// bicepMessage is the error entry of a .bicep file.
+const bicepMessage = "Bicep is not read directly: compile it with az bicep build and scan the JSON"
 
 // Load reads every path: files, directories (recursively) and "-" for standard input.
 func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
+	if opts.budget == nil {
+		limit := opts.MaxTotalSize
+		if limit <= 0 {
+			limit = DefaultMaxTotalSize
+		}
+		opts.budget = &budget{limit: limit}
+	}
 	modules := map[string]bool{} // folders of the Terraform modules named file by file
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: err.Error()})
 			break
 		}
+		if opts.budget.exhausted() {
+			break
+		}
 		switch info, err := os.Stat(p); {
 		case p == manifest.Stdin:
-			opts.read(scan, loadStdin(opts), "<stdin>")
+			opts.read(scan, loadStdin(ctx, opts), "<stdin>")
 		case err != nil:
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: p, Message: describeFSError(err)})
 		case info.IsDir() && helm.IsChart(p):
 			opts.read(scan, helm.Load(p, opts.Helm, opts.Manifest), p)
 		case info.IsDir() && kustomize.IsKustomization(p):
-			opts.read(scan, kustomize.Load(p, opts.Manifest), p)
+			opts.read(scan, kustomize.Load(p, opts.kustomize()), p)
 		case info.IsDir():
 			scan.Merge(loadDir(ctx, p, opts))
 		case helm.IsPackagedChart(p):
@@ -120,8 +189,11 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 	return scan
 }
 
-func loadStdin(opts Options) *subject.Scan {
-	data, err := readLimited(opts.Manifest.Stdin, maxSize(opts))
+func loadStdin(ctx context.Context, opts Options) *subject.Scan {
+	data, err := readLimited(ctx, opts.Manifest.Stdin, maxSize(opts))
+	if err == nil {
+		err = opts.budget.take(int64(len(data)))
+	}
 	if err != nil {
 		return &subject.Scan{Errors: []subject.LoadError{{Source: "<stdin>", Message: err.Error()}}}
 	}
@@ -129,6 +201,10 @@ func loadStdin(opts Options) *subject.Scan {
 }
 
 // loadDir walks a directory. Folders whose name starts with "." (.git, .github) are skipped.
+// Symbolic links are followed, to files and to folders; a folder already walked (through
+// another link, or an ancestor: a loop) is not walked again, and a file read through two paths
+// is read once. Every file the walk meets is read or, when it is of a kind akscheck knows but
+// cannot read (a broken link, a FIFO, a .bicep file), an error entry says why.
 func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 	scan := &subject.Scan{}
 	filter, err := newFilter(root, opts.Exclude, opts.Include)
@@ -136,50 +212,164 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: filepath.Join(root, IgnoreFile), Message: err.Error()})
 	}
 	var files, kustomizations []string
-	walkErr := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	walked := map[string]bool{} // real paths of the folders walked
+	linked := false             // a link was followed: a file may be met twice
+	var walk func(start string)
+	visit := func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
 			return nil
 		}
-		if path != root && filter.excluded(root, path, d.IsDir()) {
+		if ctx.Err() != nil || opts.budget.exhausted() {
+			return filepath.SkipAll
+		}
+		isLink := d.Type()&fs.ModeSymlink != 0
+		isDir := d.IsDir()
+		var info fs.FileInfo
+		if isLink {
+			if info, err = os.Stat(path); err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: "symbolic link not followed: " + describeFSError(err)})
+				return nil
+			}
+			isDir = info.IsDir()
+		}
+		if path != root && filter.excluded(root, filepath.Clean(path), isDir) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() {
-			if path == root {
+		if isDir {
+			if path != root && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
 				return nil
 			}
-			if strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
+			resolved, err := filepath.EvalSymlinks(path)
+			if err == nil {
+				resolved, err = filepath.Abs(resolved)
+			}
+			if err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: describeFSError(err)})
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if walked[resolved] {
+				// Walked already, through another path: its files are read there.
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if path == root {
+				if isLink { // akscheck scan link-to-a-folder
+					walk(path + string(filepath.Separator))
+					return nil
+				}
+				walked[resolved] = true
+				return nil
 			}
 			// A chart or a kustomization is rendered as a whole; its files are not
 			// manifests on their own.
-			if helm.IsChart(path) {
+			switch {
+			case helm.IsChart(path):
+				walked[resolved] = true
 				opts.read(scan, helm.Load(path, opts.Helm, opts.Manifest), path)
-				return filepath.SkipDir
-			}
-			if kustomize.IsKustomization(path) {
+			case kustomize.IsKustomization(path):
+				walked[resolved] = true
 				kustomizations = append(kustomizations, path)
+			case isLink:
+				linked = true
+				walk(path + string(filepath.Separator)) // the separator makes the walk follow the link
+				return nil
+			default:
+				walked[resolved] = true
+				return nil
+			}
+			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if d.Type().IsRegular() {
+		switch {
+		case isLink && info.Mode().IsRegular():
+			linked = true
 			files = append(files, path)
+		case d.Type().IsRegular():
+			files = append(files, path)
+		case kindByName(path) != KindIgnored:
+			mode := d.Type()
+			if info != nil {
+				mode = info.Mode().Type()
+			}
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: path, Message: fmt.Sprintf("not a regular file (%v): not read", mode)})
 		}
 		return nil
-	})
-	if walkErr != nil {
-		scan.Errors = append(scan.Errors, subject.LoadError{Source: root, Message: walkErr.Error()})
 	}
+	walk = func(start string) {
+		if err := filepath.WalkDir(start, visit); err != nil {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: start, Message: err.Error()})
+		}
+	}
+	walk(root)
 	for _, k := range kustomize.Roots(kustomizations) {
-		opts.read(scan, kustomize.Load(k, opts.Manifest), k)
+		opts.read(scan, kustomize.Load(k, opts.kustomize()), k)
 	}
 	sort.Strings(files)
+	if linked {
+		files = readOnce(files)
+	}
 	scan.Merge(loadFiles(ctx, files, opts, false))
 	return scan
+}
+
+// readOnce keeps one path of each file met through several (a link and its target), the one
+// with the fewest links: the file's own path when the walk met it.
+func readOnce(files []string) []string {
+	type choice struct {
+		path  string
+		links int
+	}
+	best := map[string]choice{}
+	reals := make([]string, len(files))
+	for i, f := range files {
+		resolved, err := filepath.EvalSymlinks(f)
+		if err == nil {
+			resolved, err = filepath.Abs(resolved)
+		}
+		if err != nil {
+			resolved = f
+		}
+		reals[i] = resolved
+		n := linksIn(f)
+		if c, seen := best[resolved]; !seen || n < c.links {
+			best[resolved] = choice{f, n}
+		}
+	}
+	var out []string
+	for i, f := range files {
+		if best[reals[i]].path == f {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// linksIn counts the symbolic links among a path's elements.
+func linksIn(p string) int {
+	n := 0
+	for ; p != "." && p != string(filepath.Separator) && p != ""; p = filepath.Dir(p) {
+		if info, err := os.Lstat(p); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			n++
+		}
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	return n
 }
 
 // loadFiles loads files by kind. explicit files (named on the command line) are read even
@@ -188,7 +378,7 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 	scan := &subject.Scan{}
 	modules := map[string][]string{}
 	for _, f := range files {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || opts.budget.exhausted() {
 			break
 		}
 		kind := kindByName(f)
@@ -203,13 +393,17 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 			modules[dir] = append(modules[dir], f)
 			continue
 		}
+		if kind == KindBicep {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: bicepMessage})
+			continue
+		}
 		if kind == KindIgnored {
 			if !explicit {
 				continue
 			}
 			kind = KindManifest
 		}
-		data, err := readFile(f, maxSize(opts))
+		data, err := opts.readInput(ctx, f)
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 			continue
@@ -250,18 +444,21 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 	}
 	sort.Strings(dirs)
 	for _, dir := range dirs {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || opts.budget.exhausted() {
 			break
 		}
 		var files []terraform.File
 		hasTF := false
 		seen := map[string]bool{}
 		for _, f := range modules[dir] {
+			if opts.budget.exhausted() {
+				break
+			}
 			if seen[f] {
 				continue // named, and beside another named file
 			}
 			seen[f] = true
-			data, err := readFile(f, maxSize(opts))
+			data, err := opts.readInput(ctx, f)
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 				continue
@@ -269,7 +466,7 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 			hasTF = hasTF || !terraform.IsVarFile(f)
 			files = append(files, terraform.File{Path: f, Data: data})
 		}
-		if hasTF {
+		if hasTF && !opts.budget.exhausted() {
 			opts.read(scan, terraform.LoadModule(files, opts.Terraform), dir)
 		}
 	}
@@ -283,6 +480,8 @@ func kindByName(path string) FileKind {
 		return KindManifest
 	case ".tf", ".tfvars":
 		return KindTerraform
+	case ".bicep":
+		return KindBicep
 	}
 	if terraform.IsVarFile(path) {
 		return KindTerraform
@@ -381,7 +580,13 @@ func maxSize(opts Options) int64 {
 	return manifest.DefaultMaxFileSize
 }
 
-func readFile(path string, limit int64) ([]byte, error) {
+// errCancelled is the error of a read that the context ended (Ctrl-C) before it finished.
+var errCancelled = errors.New("reading cancelled")
+
+// readFile reads a file of at most limit bytes. Opening and reading honour ctx: a FIFO with no
+// writer blocks in open and in read, which ctx ends (an open still blocked then finishes in
+// the background, and the file is closed at once).
+func readFile(ctx context.Context, path string, limit int64) ([]byte, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, errors.New(describeFSError(err))
@@ -389,26 +594,79 @@ func readFile(path string, limit int64) ([]byte, error) {
 	if info.Size() > limit {
 		return nil, fmt.Errorf("file is %d bytes, larger than the %d-byte limit (--max-file-size); not read", info.Size(), limit)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.New(describeFSError(err))
+	if info.Mode().IsRegular() {
+		// A regular file never blocks: read it here.
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, errors.New(describeFSError(err))
+		}
+		defer f.Close()
+		return readLimited(ctx, f, limit)
 	}
+	opened := make(chan *os.File, 1)
+	failed := make(chan error, 1)
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			failed <- err
+			return
+		}
+		opened <- f
+	}()
+	var f *os.File
+	select {
+	case f = <-opened:
+	case err := <-failed:
+		return nil, errors.New(describeFSError(err))
+	case <-ctx.Done():
+		go func() {
+			// The open may still succeed (a writer comes): close what it opens.
+			select {
+			case f := <-opened:
+				f.Close()
+			case <-failed:
+			}
+		}()
+		return nil, errCancelled
+	}
+	// Closing the file ends a read blocked on a pipe or a FIFO.
 	defer f.Close()
-	return readLimited(f, limit)
+	return readLimited(ctx, f, limit)
 }
 
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
+// readLimited reads r up to limit bytes. A read that blocks (a pipe, a FIFO, a terminal) is
+// ended by ctx: readLimited then returns at once with errCancelled. The read itself goes on in
+// the background until r yields or is closed (readFile closes its files; standard input ends
+// with the process).
+func readLimited(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("no standard input")
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading: %w", err)
+	if err := ctx.Err(); err != nil {
+		return nil, errCancelled
 	}
-	if int64(len(data)) > limit {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		done <- result{data, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return nil, errCancelled
+	}
+	if res.err != nil {
+		return nil, fmt.Errorf("reading: %w", res.err)
+	}
+	if int64(len(res.data)) > limit {
 		return nil, fmt.Errorf("input is larger than the %d-byte limit (--max-file-size)", limit)
 	}
-	return data, nil
+	return res.data, nil
 }
 
 func describeFSError(err error) string {

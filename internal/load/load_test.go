@@ -93,3 +93,39 @@ func TestStdinLimit(t *testing.T) {
 		t.Fatalf("errors = %+v", s.Errors)
 	}
 }
+
+// TestBicepIsListed: a .bicep file met in a walk, or named, is an error entry that says how to
+// scan it, never silently left out.
+func TestBicepIsListed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bicep := write(t, dir, "infra/main.bicep", "resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {}\n")
+	for _, paths := range [][]string{{dir}, {bicep}} {
+		s := Load(t.Context(), paths, Options{})
+		if len(s.Errors) != 1 || s.Errors[0].Source != bicep || s.Errors[0].Message != bicepMessage {
+			t.Errorf("%v: errors = %+v", paths, s.Errors)
+		}
+	}
+}
+
+// TestMaxTotalSize: the file that passes the run's budget is an error entry and nothing after
+// it is read, in a walk or named.
+func TestMaxTotalSize(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var files []string
+	for _, n := range []string{"a", "b", "c", "d"} {
+		files = append(files, write(t, dir, n+".yaml", cm(n)))
+	}
+	size := int64(len(cm("a")))
+	for _, paths := range [][]string{{dir}, files} {
+		s := Load(t.Context(), paths, Options{MaxTotalSize: 2*size + 1})
+		if len(s.Objects) != 2 || len(s.Errors) != 1 || s.Errors[0].Source != files[2] ||
+			!strings.Contains(s.Errors[0].Message, "total limit (--max-total-size)") {
+			t.Errorf("%v: objects = %d, errors = %+v", paths, len(s.Objects), s.Errors)
+		}
+	}
+	if s := Load(t.Context(), []string{dir}, Options{}); len(s.Objects) != 4 || len(s.Errors) != 0 {
+		t.Errorf("default budget: objects = %d, errors = %+v", len(s.Objects), s.Errors)
+	}
+}

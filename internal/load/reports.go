@@ -35,10 +35,10 @@ func loadScanReports(ctx context.Context, opts Options) *subject.Scan {
 			}
 		}
 		for _, f := range files {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || opts.budget.exhausted() {
 				break
 			}
-			data, err := readFile(f, maxSize(opts))
+			data, err := opts.readInput(ctx, f)
 			if err != nil {
 				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
 				continue

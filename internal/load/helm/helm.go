@@ -5,11 +5,14 @@
 package helm
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -33,7 +36,23 @@ type Options struct {
 	ReleaseName string
 	// Namespace is the release namespace; "default" when empty.
 	Namespace string
+	// Timeout bounds the rendering of one chart (DefaultTimeout when 0): a template loop
+	// (range until 100000000) would otherwise hold the scan for as long as it likes.
+	Timeout time.Duration
+	// MaxOutput bounds the rendered size of one chart, in bytes (DefaultMaxOutput when 0).
+	MaxOutput int64
 }
+
+// Render budgets of one chart.
+const (
+	DefaultTimeout   = 30 * time.Second
+	DefaultMaxOutput = 64 << 20
+)
+
+// runaway counts the renders still running past their deadline. Helm's template engine
+// cannot be stopped, so such a render goes on in the background until it ends; while one
+// does, no other chart is rendered, which keeps to one the renders nobody waits for.
+var runaway atomic.Int32
 
 // IsChart reports whether a directory is a chart (it holds Chart.yaml).
 func IsChart(dir string) bool {
@@ -139,11 +158,59 @@ func Render(path string, opts Options) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preparing values: %w", err)
 	}
-	out, err := engine.Render(ch, top)
-	if err != nil {
-		return nil, err
+	return renderBounded(ch, top, opts)
+}
+
+// renderBounded renders a chart within the time and output budgets of opts.
+func renderBounded(ch *chart.Chart, top chartutil.Values, opts Options) (map[string]string, error) {
+	timeout, maxOutput := opts.Timeout, opts.MaxOutput
+	if timeout <= 0 {
+		timeout = DefaultTimeout
 	}
-	return out, nil
+	if maxOutput <= 0 {
+		maxOutput = DefaultMaxOutput
+	}
+	if runaway.Load() > 0 {
+		return nil, errors.New("not rendered: the templates of a previous chart are still rendering past their time limit")
+	}
+	type result struct {
+		out map[string]string
+		err error
+	}
+	done := make(chan result, 1)
+	const running, finished, abandoned = 0, 1, 2
+	var state atomic.Int32
+	go func() {
+		out, err := engine.Render(ch, top)
+		done <- result{out, err}
+		if !state.CompareAndSwap(running, finished) {
+			runaway.Add(-1) // abandoned: nobody waits for it any more
+		}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var res result
+	select {
+	case res = <-done:
+	case <-timer.C:
+		runaway.Add(1)
+		if state.CompareAndSwap(running, abandoned) {
+			return nil, fmt.Errorf("templates took longer than %v to render (a loop over a large range?); not rendered", timeout)
+		}
+		runaway.Add(-1)
+		res = <-done // it ended just now
+	}
+	if res.err != nil {
+		return nil, res.err
+	}
+	var size int64
+	for _, text := range res.out {
+		size += int64(len(text))
+	}
+	if size > maxOutput {
+		return nil, fmt.Errorf("templates rendered %d bytes, more than the %d-byte limit; not loaded", size, maxOutput)
+	}
+	return res.out, nil
 }
 
 // checkDependencies fails when a dependency of Chart.yaml is not vendored in charts/.

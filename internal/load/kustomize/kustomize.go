@@ -3,6 +3,7 @@
 package kustomize
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,16 +30,49 @@ func IsKustomization(dir string) bool {
 	return false
 }
 
+// Options tune a kustomization build.
+type Options struct {
+	// Manifest tunes the loading of the built objects.
+	Manifest manifest.Options
+	// AllowRemote lets kustomize fetch the http(s) resources and clone the git bases a
+	// kustomization names (--allow-remote). Without it such a kustomization is not built.
+	AllowRemote bool
+}
+
 // Load builds the kustomization in dir and loads the result. A build error is one error entry
-// naming the folder.
-func Load(dir string, mopts manifest.Options) *subject.Scan {
+// naming the folder; a remote reference (refused without AllowRemote) or a cycle of
+// kustomizations is one error entry naming the kustomization file and line.
+func Load(dir string, opts Options) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
 	in := subject.Input{Kind: subject.InputKustomize, Source: dir}
+	defer func() {
+		in.Objects = len(scan.Objects)
+		scan.Inputs = append(scan.Inputs, in)
+		scan.Evidence[catalog.Manifest] = true
+	}()
+	c := &checker{allowRemote: opts.AllowRemote, done: map[string]bool{}}
+	if err := c.check(dir); err != nil {
+		var r *refusal
+		if errors.As(err, &r) {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: r.file, Line: r.line, Message: r.message})
+		} else {
+			scan.Errors = append(scan.Errors, subject.LoadError{Source: dir, Message: err.Error()})
+		}
+		return scan
+	}
+	// An absolute path: kustomize reads a root such as github.com/org/repo as a git address
+	// before it looks on the disk.
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		scan.Errors = append(scan.Errors, subject.LoadError{Source: dir, Message: err.Error()})
+		return scan
+	}
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	resources, err := k.Run(filesys.MakeFsOnDisk(), root)
 	if err == nil {
 		var out []byte
 		if out, err = resources.AsYaml(); err == nil {
+			mopts := opts.Manifest
 			mopts.Input = subject.InputKustomize
 			// Lines count in the built output: kustomize keeps no origin by default.
 			s := manifest.LoadBytes(dir, out, mopts)
@@ -48,20 +82,51 @@ func Load(dir string, mopts manifest.Options) *subject.Scan {
 	if err != nil {
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: dir, Message: fmt.Sprintf("building kustomization: %v", err)})
 	}
-	in.Objects = len(scan.Objects)
-	scan.Inputs = append(scan.Inputs, in)
-	scan.Evidence[catalog.Manifest] = true
 	return scan
 }
 
 // Roots returns the kustomizations of dirs that no other kustomization of dirs uses as a
 // resource, base or component. Scanning a repository with base/ and overlays/ then builds the
 // overlays only, instead of reporting the base's objects once more on their own.
+// Kustomizations that use each other (a cycle) are all roots: building them reports the
+// cycle, instead of dropping them silently.
 func Roots(dirs []string) []string {
+	refs := map[string][]string{}
+	refsOf := func(d string) []string {
+		d = filepath.Clean(d)
+		r, ok := refs[d]
+		if !ok {
+			for _, x := range localReferences(d) {
+				r = append(r, filepath.Clean(x))
+			}
+			refs[d] = r
+		}
+		return r
+	}
+	// reaches tells whether from uses to, directly or through other kustomizations.
+	reaches := func(from, to string) bool {
+		seen := map[string]bool{}
+		stack := []string{from}
+		for len(stack) > 0 {
+			d := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if d == to {
+				return true
+			}
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			stack = append(stack, refsOf(d)...)
+		}
+		return false
+	}
 	used := map[string]bool{}
 	for _, d := range dirs {
-		for _, ref := range localReferences(d) {
-			used[filepath.Clean(ref)] = true
+		for _, ref := range refsOf(d) {
+			if !reaches(ref, filepath.Clean(d)) {
+				used[ref] = true
+			}
 		}
 	}
 	var out []string

@@ -7,7 +7,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
-	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -17,7 +16,7 @@ func TestBuildOverlay(t *testing.T) {
 	if !IsKustomization(dir) || IsKustomization("testdata") {
 		t.Fatal("IsKustomization is wrong")
 	}
-	s := Load(dir, manifest.Options{})
+	s := Load(dir, Options{})
 	if len(s.Errors) > 0 {
 		t.Fatalf("errors: %+v", s.Errors)
 	}
@@ -44,7 +43,7 @@ func TestBuildOverlay(t *testing.T) {
 func TestBuildErrorNamesTheFolder(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join("testdata", "broken")
-	s := Load(dir, manifest.Options{})
+	s := Load(dir, Options{})
 	if len(s.Errors) != 1 || s.Errors[0].Source != dir || !strings.Contains(s.Errors[0].Message, "does-not-exist.yaml") {
 		t.Errorf("errors = %+v", s.Errors)
 	}
