@@ -124,8 +124,10 @@ func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 		params, errs := readParameters(opts.ParameterFiles)
 		scan.Errors = append(scan.Errors, errs...)
 		var skipped int
-		subjects, skipped = fromTemplate(source, n, params)
+		var evalErrs []subject.LoadError
+		subjects, skipped, evalErrs = fromTemplate(source, n, params)
 		scan.Skipped += skipped
+		scan.Errors = append(scan.Errors, evalErrs...)
 	default:
 		var skipped int
 		subjects, skipped = fromResources(source, n)

@@ -318,7 +318,7 @@ func TestExpressions(t *testing.T) {
 	t.Parallel()
 	defs, _ := parseJSON([]byte(`{"a": {"type": "string", "defaultValue": "x"}, "n": {"type": "int", "defaultValue": 3}, "o": {"type": "object", "defaultValue": {"k": ["v0", "v1"]}}}`))
 	vars, _ := parseJSON([]byte(`{"v": "[concat(parameters('a'), '-', string(parameters('n')))]"}`))
-	sc := &scope{defs: defs, vars: vars, params: map[string]any{}}
+	sc := &scope{defs: defs, vars: vars, params: map[string]any{}, syms: newSymbols()}
 	tests := map[string]any{
 		"[parameters('a')]":                               "x",
 		"[variables('v')]":                                "x-3",
