@@ -88,6 +88,16 @@ func TestHostileTemplates(t *testing.T) {
 			t.Errorf("cluster %+v, want it named x", c)
 		}
 	})
+	t.Run("chain of 100, within the nesting limit", func(t *testing.T) {
+		t.Parallel()
+		s := loadHostile(t, chainTemplate(100, "if(equals(%s, %s), 'x', 'y')"))
+		if len(s.Errors) != 0 {
+			t.Errorf("errors %+v, want none", s.Errors)
+		}
+		if c := clusterOf(t, s); c == nil || c.Name != "x" {
+			t.Errorf("cluster %+v, want it named x", c)
+		}
+	})
 	t.Run("doubling chain of 40, exploding", func(t *testing.T) {
 		t.Parallel()
 		// v<i> is 2^i bytes: past maxLen at v21 (2 MiB), which is where the error is.
