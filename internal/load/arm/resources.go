@@ -96,7 +96,12 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	poolsAt := r.pathOf("agentPoolProfiles")
 	c.SystemPoolAt = subject.Location{File: r.file, Line: r.n.line, Path: poolsAt}
 	c.UserPoolAt = c.SystemPoolAt
-	if pools := r.prop("agentPoolProfiles"); pools != nil && pools.kind == kArr {
+	pools := r.prop("agentPoolProfiles")
+	if pools != nil && pools.kind != kArr {
+		// An object or a string: read as an unresolved expression is, no profiles.
+		r.wrongType(pools, poolsAt, "an array")
+	}
+	if pools != nil && pools.kind == kArr {
 		for i, p := range pools.arr {
 			name := lastSeg(p.get("name").strOr())
 			if name == "" {

@@ -125,7 +125,7 @@ func collectOne(rn *node, sc *scope, file, parentType, parentName string, depth 
 		return
 	}
 	resolved := sc.resolveNode(withoutChildren(rn), 0)
-	*out = append(*out, tmplResource{r: newRes(resolved, file), typ: typeKey(typ), name: name, scope: scopeStr})
+	*out = append(*out, tmplResource{r: newRes(resolved, file, &sc.st.errs), typ: typeKey(typ), name: name, scope: scopeStr})
 	if kids := rn.get("resources"); kids != nil && kids.kind == kArr {
 		for _, k := range kids.arr {
 			collectOne(k, sc, file, typ, name, depth+1, out)
@@ -178,7 +178,7 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 	sc := &scope{params: params, defs: t.get("parameters"), vars: t.get("variables"), st: newEvalState(file), syms: newSymbols()}
 	var all []tmplResource
 	collect(t, sc, file, 0, &all)
-	errs = sc.st.errs
+	defer func() { errs = dedupe(sc.st.errs) }()
 
 	clusters := map[string]*subject.Cluster{}
 	var clusterList []*subject.Cluster
