@@ -429,7 +429,8 @@ func TestWrongTypes(t *testing.T) {
   "enableRbac": "yes",
   "kubernetesVersion": 1.29,
   "agentPoolProfiles": {},
-  "disableLocalAccounts": "true"
+  "disableLocalAccounts": "true",
+  "addonProfiles": {"azureKeyvaultSecretsProvider": {"enabled": true, "config": {"enableSecretRotation": true}}}
 }
 `
 	s := LoadBytes("show.json", []byte(az), Options{})
@@ -447,6 +448,9 @@ func TestWrongTypes(t *testing.T) {
 	}
 	if !c.DisableLocalAccounts.True() {
 		t.Errorf("disableLocalAccounts %+v: \"true\" is a boolean Azure accepts", c.DisableLocalAccounts)
+	}
+	if v := c.Addons["azurekeyvaultsecretsprovider"].Config["enablesecretrotation"]; !v.IsKnown() || v.V != "true" {
+		t.Errorf("add-on config %+v: a boolean in a string map is read as its string", v)
 	}
 
 	rest := `{"type": "Microsoft.ContainerService/managedClusters", "name": "aks",

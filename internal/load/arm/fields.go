@@ -214,6 +214,21 @@ func (r res) str(path ...string) subject.String {
 	return nodeString(v, out)
 }
 
+// scalar reads a setting of a string map (an add-on's config) as a string: templates write
+// "enableSecretRotation": true as often as "true", and Azure takes both.
+func (r res) scalar(path ...string) subject.String {
+	v, a := r.attr(path)
+	out := subject.String{Attr: a}
+	if v == nil {
+		return out
+	}
+	out = nodeString(v, out)
+	if out.State == subject.Unknown {
+		r.wrongType(v, a.Loc.Path, "a string")
+	}
+	return out
+}
+
 // nodeString reads a scalar as a string: a number as written, a boolean as true or false.
 func nodeString(v *node, out subject.String) subject.String {
 	switch v.kind {

@@ -83,7 +83,7 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 			if cfg := a.n.get("config"); cfg != nil && cfg.kind == kObj {
 				ca := a.sub(cfg, a.pathOf("config"))
 				for j, ck := range cfg.keys {
-					addon.Config[strings.ToLower(ck)] = ca.str(cfg.keys[j])
+					addon.Config[strings.ToLower(ck)] = ca.scalar(cfg.keys[j])
 				}
 			}
 			c.Addons[normKey(k)] = addon
