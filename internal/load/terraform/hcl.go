@@ -122,6 +122,7 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 	m := &module{variables: map[string]cty.Value{}, locals: map[string]hcl.Expression{}}
 	parser := hclparse.NewParser()
 	var varFiles []File
+	parseFailed := false
 	for _, f := range files {
 		if IsVarFile(f.Path) {
 			varFiles = append(varFiles, f)
@@ -130,6 +131,7 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 		file, diags := parser.ParseHCL(f.Data, f.Path)
 		if errs := diagErrors(f.Path, diags); len(errs) > 0 {
 			m.errors = append(m.errors, errs...)
+			parseFailed = true
 			continue
 		}
 		body, ok := file.Body.(*hclsyntax.Body)
@@ -149,6 +151,8 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 		varFiles = append(varFiles, File{Path: p, Data: data})
 	}
 	m.declareVariables()
+	// A file that does not parse may hold declarations: report no undeclared names then.
+	m.checkModule(!parseFailed)
 	given := map[string]cty.Value{}
 	for _, vf := range varFiles {
 		var file *hcl.File
