@@ -18,6 +18,8 @@ func FuzzLoadModule(f *testing.F) {
 		}
 	}
 	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  sku_tier = local.a\n}\n"), []byte("x = {"))
+	// Issue 19: ten nested replace calls build 10 GB from "x".
+	f.Add([]byte("locals {\n  big = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(\"x\", \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\")\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  name = \"${local.big}${local.big}\"\n}\n"), []byte(""))
 	f.Fuzz(func(t *testing.T, tf, vars []byte) {
 		// A hang is a failing input, not a fuzzer that never returns.
 		testutil.WithinBudget(t, testutil.FuzzBudget, func() {
