@@ -108,6 +108,19 @@ func errorEntry(source string, err error) subject.LoadError {
 	return subject.LoadError{Source: source, Line: line, Message: msg}
 }
 
+// dedupe drops repeated errors (a setting read twice), keeping the order.
+func dedupe(errs []subject.LoadError) []subject.LoadError {
+	seen := map[subject.LoadError]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // LoadBytes reads one JSON file of Azure resources or a template.
 func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
@@ -124,12 +137,16 @@ func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 		params, errs := readParameters(opts.ParameterFiles)
 		scan.Errors = append(scan.Errors, errs...)
 		var skipped int
-		subjects, skipped = fromTemplate(source, n, params)
+		var evalErrs []subject.LoadError
+		subjects, skipped, evalErrs = fromTemplate(source, n, params)
 		scan.Skipped += skipped
+		scan.Errors = append(scan.Errors, evalErrs...)
 	default:
 		var skipped int
-		subjects, skipped = fromResources(source, n)
+		var typeErrs []subject.LoadError
+		subjects, skipped, typeErrs = fromResources(source, n)
 		scan.Skipped += skipped
+		scan.Errors = append(scan.Errors, typeErrs...)
 	}
 	scan.Others = append(scan.Others, subjects...)
 	kind := subject.InputACR
@@ -183,17 +200,19 @@ func readParameters(files []string) (map[string]any, []subject.LoadError) {
 
 // fromResources maps resource JSON. Clusters and registries become subjects; the pieces
 // that belong to one (agent pools, diagnostic settings…) become parts that Link ties to it.
-func fromResources(file string, n *node) (out []subject.Subject, skipped int) {
+// Errors are the settings of a type Azure does not accept.
+func fromResources(file string, n *node) (out []subject.Subject, skipped int, errs []subject.LoadError) {
+	defer func() { errs = dedupe(errs) }()
 	if isVersionList(n) {
 		kv := versionsFrom(n, file, subject.InputARM)
-		return []subject.Subject{&part{AzureResource: kv.AzureResource, versions: kv}}, 0
+		return []subject.Subject{&part{AzureResource: kv.AzureResource, versions: kv}}, 0, nil
 	}
 	for _, rn := range resourceList(n) {
 		if rn == nil || rn.kind != kObj {
 			skipped++
 			continue
 		}
-		r := newRes(rn, file)
+		r := newRes(rn, file, &errs)
 		t := typeKey(r.typ())
 		if t == "" {
 			t = typeFromID(r.n.get("id").strOr())
@@ -237,7 +256,7 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int) {
 			skipped++
 		}
 	}
-	return out, skipped
+	return out, skipped, errs
 }
 
 // typeFromID derives a resource type from an ARM ID when the JSON has no "type" (some CLI

@@ -3,6 +3,7 @@ package arm
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -318,7 +319,7 @@ func TestExpressions(t *testing.T) {
 	t.Parallel()
 	defs, _ := parseJSON([]byte(`{"a": {"type": "string", "defaultValue": "x"}, "n": {"type": "int", "defaultValue": 3}, "o": {"type": "object", "defaultValue": {"k": ["v0", "v1"]}}}`))
 	vars, _ := parseJSON([]byte(`{"v": "[concat(parameters('a'), '-', string(parameters('n')))]"}`))
-	sc := &scope{defs: defs, vars: vars, params: map[string]any{}}
+	sc := &scope{defs: defs, vars: vars, params: map[string]any{}, syms: newSymbols()}
 	tests := map[string]any{
 		"[parameters('a')]":                               "x",
 		"[variables('v')]":                                "x-3",
@@ -414,6 +415,65 @@ func TestPaths(t *testing.T) {
 			if p.VMSize.Loc.Path != "vmSize" {
 				t.Errorf("az nodepool list: pool %s vmSize at %q, want the pool's own key", p.Name, p.VMSize.Loc.Path)
 			}
+		}
+	}
+}
+
+// TestWrongTypes: settings of a type Azure rejects are error entries naming the file, the
+// line and the setting, and read as unknown (issue 19), in az output and in REST JSON.
+func TestWrongTypes(t *testing.T) {
+	t.Parallel()
+	az := `{
+  "type": "Microsoft.ContainerService/ManagedClusters",
+  "name": "aks",
+  "enableRbac": "yes",
+  "kubernetesVersion": 1.29,
+  "agentPoolProfiles": {},
+  "disableLocalAccounts": "true",
+  "addonProfiles": {"azureKeyvaultSecretsProvider": {"enabled": true, "config": {"enableSecretRotation": true}}}
+}
+`
+	s := LoadBytes("show.json", []byte(az), Options{})
+	want := []subject.LoadError{
+		{Source: "show.json", Line: 5, Message: "kubernetesVersion: a number is not valid here (want a string); the setting is read as unknown"},
+		{Source: "show.json", Line: 4, Message: `enableRbac: the string "yes" is not valid here (want a boolean); the setting is read as unknown`},
+		{Source: "show.json", Line: 6, Message: "agentPoolProfiles: an object is not valid here (want an array); the setting is read as unknown"},
+	}
+	if !reflect.DeepEqual(s.Errors, want) {
+		t.Errorf("errors:\n got %+v\nwant %+v", s.Errors, want)
+	}
+	c := s.Others[0].(*subject.Cluster)
+	if !c.EnableRBAC.IsUnknown() || !c.KubernetesVersion.IsUnknown() || len(c.Pools) != 0 {
+		t.Errorf("enableRbac %+v, kubernetesVersion %+v, pools %d: want both unknown, no pools", c.EnableRBAC, c.KubernetesVersion, len(c.Pools))
+	}
+	if !c.DisableLocalAccounts.True() {
+		t.Errorf("disableLocalAccounts %+v: \"true\" is a boolean Azure accepts", c.DisableLocalAccounts)
+	}
+	if v := c.Addons["azurekeyvaultsecretsprovider"].Config["enablesecretrotation"]; !v.IsKnown() || v.V != "true" {
+		t.Errorf("add-on config %+v: a boolean in a string map is read as its string", v)
+	}
+
+	rest := `{"type": "Microsoft.ContainerService/managedClusters", "name": "aks",
+  "properties": {
+    "enableRBAC": 1,
+    "agentPoolProfiles": [{"name": "sys", "count": "three", "enableAutoScaling": []}]
+  }
+}`
+	s = LoadBytes("rest.json", []byte(rest), Options{})
+	msgs := map[string]bool{}
+	for _, e := range s.Errors {
+		if e.Source != "rest.json" || e.Line == 0 {
+			t.Errorf("error without its place: %+v", e)
+		}
+		msgs[e.Message] = true
+	}
+	for _, m := range []string{
+		"properties.enableRBAC: a number is not valid here (want a boolean); the setting is read as unknown",
+		`properties.agentPoolProfiles[sys].count: the string "three" is not valid here (want a number); the setting is read as unknown`,
+		"properties.agentPoolProfiles[sys].enableAutoScaling: an array is not valid here (want a boolean); the setting is read as unknown",
+	} {
+		if !msgs[m] {
+			t.Errorf("errors %+v: want %q", s.Errors, m)
 		}
 	}
 }

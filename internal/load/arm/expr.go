@@ -33,6 +33,9 @@ type scope struct {
 	// names come from parameters without values.
 	symbolic bool
 	depth    int
+	// st is the template file's budget and errors; syms the memo of defs and vars.
+	st   *evalState
+	syms *symbols
 }
 
 func (s *scope) withSymbolic() *scope {
@@ -49,7 +52,11 @@ func (s *scope) evalString(str string) any {
 	if !isExpression(str) {
 		return str
 	}
-	if s.depth > 32 {
+	if s.depth > maxNesting {
+		s.st.report(s.where(), "template expressions nest variables and parameters deeper than %d levels: the deeper values are unknown", maxNesting)
+		return unknownVal{expr: str}
+	}
+	if !s.st.step(1) {
 		return unknownVal{expr: str}
 	}
 	p := &exprParser{src: str[1 : len(str)-1], sc: s}
@@ -71,16 +78,15 @@ func (s *scope) evalString(str string) any {
 
 // resolve evaluates every expression inside a value (objects and arrays too).
 func (s *scope) resolve(v any, depth int) any {
-	if depth > maxDepth {
+	if depth > maxDepth || !s.st.step(1) {
 		return unknownVal{}
 	}
 	switch t := v.(type) {
 	case string:
-		r := s.evalString(t)
-		if r2, ok := r.(map[string]any); ok {
-			return s.resolve(r2, depth+1)
-		}
-		return r
+		// What an expression returns is resolved already: walking it again would
+		// evaluate "[[" escapes twice, and take exponential time on objects that share
+		// parts (a variable used twice in an object).
+		return s.evalString(t)
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
@@ -110,7 +116,17 @@ func (s *scope) resolveNode(n *node, depth int) *node {
 		if !isExpression(n.s) && !strings.HasPrefix(n.s, "[[") {
 			return n
 		}
-		return fromAny(s.resolve(n.s, 0), n.line, 0)
+		v := s.resolve(n.s, 0)
+		switch v.(type) {
+		case map[string]any, []any:
+			if k := valueNodes(v, maxValueNodes); k > maxValueNodes || !s.st.step(k) {
+				if k > maxValueNodes {
+					s.st.report(n.line, "the value of %.80q has more than %d elements: it is unknown", n.s, maxValueNodes)
+				}
+				return &node{kind: kUnknown, line: n.line, s: n.s}
+			}
+		}
+		return fromAny(v, n.line, 0)
 	case kObj:
 		out := &node{kind: kObj, line: n.line, keys: n.keys, vals: make([]*node, len(n.vals))}
 		for i, v := range n.vals {
@@ -128,18 +144,25 @@ func (s *scope) resolveNode(n *node, depth int) *node {
 }
 
 func (s *scope) parameter(name string) any {
-	if v, ok := s.params[normKey(name)]; ok {
-		return s.nested().resolve(v, 0)
+	def := s.defs.get(name)
+	line := 0
+	if def != nil {
+		line = def.line
 	}
-	if def := s.defs.get(name); def != nil {
-		if dv := def.get("defaultValue"); dv != nil {
-			return s.nested().resolve(dv.toAny(), 0)
+	return s.lookup(symKey{param: true, name: normKey(name), symbolic: s.symbolic}, name, line, func() any {
+		if v, ok := s.params[normKey(name)]; ok {
+			return s.nested().resolve(v, 0)
 		}
-	}
-	if s.symbolic {
-		return "{" + name + "}"
-	}
-	return unknownVal{}
+		if def != nil {
+			if dv := def.get("defaultValue"); dv != nil {
+				return s.nested().resolve(dv.toAny(), 0)
+			}
+		}
+		if s.symbolic {
+			return "{" + name + "}"
+		}
+		return unknownVal{}
+	})
 }
 
 func (s *scope) variable(name string) any {
@@ -147,7 +170,9 @@ func (s *scope) variable(name string) any {
 	if v == nil {
 		return unknownVal{}
 	}
-	return s.nested().resolve(v.toAny(), 0)
+	return s.lookup(symKey{name: normKey(name), symbolic: s.symbolic}, name, v.line, func() any {
+		return s.nested().resolve(v.toAny(), 0)
+	})
 }
 
 func (s *scope) nested() *scope {
@@ -157,9 +182,10 @@ func (s *scope) nested() *scope {
 }
 
 type exprParser struct {
-	src string
-	pos int
-	sc  *scope
+	src   string
+	pos   int
+	sc    *scope
+	depth int // nesting of calls and indexes, bounded so that "[a(a(a(…" cannot exhaust the stack
 }
 
 func (p *exprParser) skipSpace() {
@@ -177,6 +203,11 @@ func (p *exprParser) peek() byte {
 }
 
 func (p *exprParser) expr() (any, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxNesting {
+		return nil, fmt.Errorf("expression nested deeper than %d levels", maxNesting)
+	}
 	v, err := p.primary()
 	if err != nil {
 		return nil, err
@@ -356,6 +387,9 @@ func (s *scope) call(fn string, args []any) any {
 					if !ok {
 						return unknownVal{}
 					}
+					if len(out)+len(arr) > maxLen {
+						return s.tooLong("an array")
+					}
 					out = append(out, arr...)
 				}
 				return out
@@ -367,6 +401,9 @@ func (s *scope) call(fn string, args []any) any {
 			if !ok {
 				return unknownVal{}
 			}
+			if b.Len()+len(x) > maxLen {
+				return s.tooLong("a string")
+			}
 			b.WriteString(x)
 		}
 		return b.String()
@@ -375,7 +412,11 @@ func (s *scope) call(fn string, args []any) any {
 		if !ok {
 			break
 		}
-		return formatNet(f, args[1:])
+		v := formatNet(f, args[1:])
+		if _, ok := v.(errTooLong); ok {
+			return s.tooLong("a string")
+		}
+		return v
 	case "tolower":
 		if x, ok := firstString(); ok {
 			return strings.ToLower(x)
@@ -427,6 +468,11 @@ func (s *scope) call(fn string, args []any) any {
 		}
 	case "equals":
 		if len(args) == 2 {
+			for _, a := range args {
+				if k := valueNodes(a, maxValueNodes); k > maxValueNodes || !s.st.step(k) {
+					return unknownVal{}
+				}
+			}
 			return fmt.Sprint(args[0]) == fmt.Sprint(args[1])
 		}
 	case "not":
@@ -506,6 +552,15 @@ func (s *scope) call(fn string, args []any) any {
 	return unknownVal{}
 }
 
+// errTooLong is what formatNet returns when its result would pass maxLen.
+type errTooLong struct{}
+
+// tooLong reports a value past maxLen; the value is unknown.
+func (s *scope) tooLong(what string) any {
+	s.st.report(s.where(), "an expression builds %s longer than %d: the value is unknown", what, maxLen)
+	return unknownVal{}
+}
+
 func boolArg(args []any, i int) (bool, bool) {
 	if i >= len(args) {
 		return false, false
@@ -542,6 +597,9 @@ func formatNet(f string, args []any) any {
 			x, ok := jsonvalue.Scalar(args[n])
 			if !ok {
 				return unknownVal{}
+			}
+			if b.Len()+len(x) > maxLen {
+				return errTooLong{}
 			}
 			b.WriteString(x)
 			i += end

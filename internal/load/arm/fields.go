@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -23,11 +24,31 @@ type res struct {
 	prefix string
 	// cli is true for az CLI output (no "properties").
 	cli bool
+	// errs collects the settings of a type that Azure does not accept ("enableRbac":
+	// "yes"): shared by the resource's sub-objects; nil drops them.
+	errs *[]subject.LoadError
 }
 
-// newRes is a resource at the root of its JSON.
-func newRes(n *node, file string) res {
-	return res{n: n, file: file, cli: n.get("properties") == nil}
+// newRes is a resource at the root of its JSON; wrong types of its settings go to errs.
+func newRes(n *node, file string, errs *[]subject.LoadError) res {
+	return res{n: n, file: file, cli: n.get("properties") == nil, errs: errs}
+}
+
+// kindName names a JSON kind in an error.
+var kindName = map[nodeKind]string{kStr: "a string", kNum: "a number", kBool: "a boolean", kObj: "an object", kArr: "an array"}
+
+// wrongType reports a setting whose value has a type Azure rejects there; the setting is
+// read as unknown.
+func (r res) wrongType(v *node, path, want string) {
+	if r.errs == nil || v == nil || kindName[v.kind] == "" {
+		return
+	}
+	what := kindName[v.kind]
+	if v.kind == kStr {
+		what = fmt.Sprintf("the string %.40q", v.s)
+	}
+	*r.errs = append(*r.errs, subject.LoadError{Source: r.file, Line: v.line,
+		Message: fmt.Sprintf("%s: %s is not valid here (want %s); the setting is read as unknown", path, what, want)})
 }
 
 // armTop are the keys ARM keeps outside "properties".
@@ -183,7 +204,29 @@ func (r res) str(path ...string) subject.String {
 	if v == nil {
 		return out
 	}
+	// Versions, names and modes are strings: a number (1.29) lost its trailing zeros
+	// and is not what Azure accepts; an object or array is no string either.
+	if v.kind != kStr {
+		r.wrongType(v, a.Loc.Path, "a string")
+		out.State = subject.Unknown
+		return out
+	}
 	return nodeString(v, out)
+}
+
+// scalar reads a setting of a string map (an add-on's config) as a string: templates write
+// "enableSecretRotation": true as often as "true", and Azure takes both.
+func (r res) scalar(path ...string) subject.String {
+	v, a := r.attr(path)
+	out := subject.String{Attr: a}
+	if v == nil {
+		return out
+	}
+	out = nodeString(v, out)
+	if out.State == subject.Unknown {
+		r.wrongType(v, a.Loc.Path, "a string")
+	}
+	return out
 }
 
 // nodeString reads a scalar as a string: a number as written, a boolean as true or false.
@@ -207,7 +250,11 @@ func (r res) boolean(path ...string) subject.Bool {
 	if v == nil {
 		return out
 	}
-	return nodeBool(v, out)
+	out = nodeBool(v, out)
+	if out.State == subject.Unknown {
+		r.wrongType(v, a.Loc.Path, "a boolean")
+	}
+	return out
 }
 
 func nodeBool(v *node, out subject.Bool) subject.Bool {
@@ -242,6 +289,9 @@ func (r res) integer(path ...string) subject.Int {
 	default:
 		out.State = subject.Unknown
 	}
+	if out.State == subject.Unknown {
+		r.wrongType(v, a.Loc.Path, "a number")
+	}
 	return out
 }
 
@@ -252,6 +302,7 @@ func (r res) list(path ...string) subject.List {
 		return out
 	}
 	if v.kind != kArr {
+		r.wrongType(v, a.Loc.Path, "an array")
 		out.State = subject.Unknown
 		return out
 	}
@@ -275,6 +326,7 @@ func (r res) tags(path ...string) subject.Tags {
 		return out
 	}
 	if v.kind != kObj {
+		r.wrongType(v, a.Loc.Path, "an object")
 		out.State = subject.Unknown
 		return out
 	}
@@ -291,7 +343,7 @@ func (r res) tags(path ...string) subject.Tags {
 // sub is a nested object as a resource of its own (agent pool profiles, add-ons, log
 // entries) at a path, keeping the file and the spelling.
 func (r res) sub(n *node, path string) res {
-	return res{n: n, file: r.file, prefix: path + ".", cli: r.cli}
+	return res{n: n, file: r.file, prefix: path + ".", cli: r.cli, errs: r.errs}
 }
 
 // typeKey is the lower-cased resource type.

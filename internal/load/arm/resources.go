@@ -83,7 +83,7 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 			if cfg := a.n.get("config"); cfg != nil && cfg.kind == kObj {
 				ca := a.sub(cfg, a.pathOf("config"))
 				for j, ck := range cfg.keys {
-					addon.Config[strings.ToLower(ck)] = ca.str(cfg.keys[j])
+					addon.Config[strings.ToLower(ck)] = ca.scalar(cfg.keys[j])
 				}
 			}
 			c.Addons[normKey(k)] = addon
@@ -96,7 +96,12 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	poolsAt := r.pathOf("agentPoolProfiles")
 	c.SystemPoolAt = subject.Location{File: r.file, Line: r.n.line, Path: poolsAt}
 	c.UserPoolAt = c.SystemPoolAt
-	if pools := r.prop("agentPoolProfiles"); pools != nil && pools.kind == kArr {
+	pools := r.prop("agentPoolProfiles")
+	if pools != nil && pools.kind != kArr {
+		// An object or a string: read as an unresolved expression is, no profiles.
+		r.wrongType(pools, poolsAt, "an array")
+	}
+	if pools != nil && pools.kind == kArr {
 		for i, p := range pools.arr {
 			name := lastSeg(p.get("name").strOr())
 			if name == "" {

@@ -78,6 +78,7 @@ func collectOne(rn *node, sc *scope, file, parentType, parentName string, depth 
 	if rn == nil || rn.kind != kObj || depth > 16 {
 		return
 	}
+	sc.st.line = rn.line
 	if cond := rn.get("condition"); cond != nil {
 		switch v := cond.toAny().(type) {
 		case bool:
@@ -118,13 +119,13 @@ func collectOne(rn *node, sc *scope, file, parentType, parentName string, depth 
 					}
 				}
 			}
-			innerScope = &scope{params: params, defs: inner.get("parameters"), vars: inner.get("variables")}
+			innerScope = &scope{params: params, defs: inner.get("parameters"), vars: inner.get("variables"), st: sc.st, syms: newSymbols()}
 		}
 		collect(inner, innerScope, file, depth+1, out)
 		return
 	}
 	resolved := sc.resolveNode(withoutChildren(rn), 0)
-	*out = append(*out, tmplResource{r: newRes(resolved, file), typ: typeKey(typ), name: name, scope: scopeStr})
+	*out = append(*out, tmplResource{r: newRes(resolved, file, &sc.st.errs), typ: typeKey(typ), name: name, scope: scopeStr})
 	if kids := rn.get("resources"); kids != nil && kids.kind == kArr {
 		for _, k := range kids.arr {
 			collectOne(k, sc, file, typ, name, depth+1, out)
@@ -171,10 +172,13 @@ func scopeTarget(scopeStr, providerType string) string {
 }
 
 // fromTemplate maps a template's resources into assembled clusters and registries.
-func fromTemplate(file string, t *node, params map[string]any) (subjects []subject.Subject, skipped int) {
-	sc := &scope{params: params, defs: t.get("parameters"), vars: t.get("variables")}
+// Errors are what evaluating its expressions found: circular variables, values past the
+// limits.
+func fromTemplate(file string, t *node, params map[string]any) (subjects []subject.Subject, skipped int, errs []subject.LoadError) {
+	sc := &scope{params: params, defs: t.get("parameters"), vars: t.get("variables"), st: newEvalState(file), syms: newSymbols()}
 	var all []tmplResource
 	collect(t, sc, file, 0, &all)
+	defer func() { errs = dedupe(sc.st.errs) }()
 
 	clusters := map[string]*subject.Cluster{}
 	var clusterList []*subject.Cluster
@@ -293,7 +297,7 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 	for _, g := range registryList {
 		subjects = append(subjects, g)
 	}
-	return subjects, skipped
+	return subjects, skipped, errs
 }
 
 // mergePool adds a pool to a cluster, replacing the profile of the same name: an agentPools

@@ -29,26 +29,29 @@ func FuzzLoadBytes(f *testing.F) {
 		filepath.Join("..", "..", "checks", "dockerfile", "testdata", "*", "*.Dockerfile"),
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := LoadBytes("Dockerfile", data, Options{Target: "build"})
-		testutil.CheckLoadErrors(t, "Dockerfile", s.Errors)
-		for _, o := range s.Others {
-			df := o.(*subject.Dockerfile)
-			if df.Final == nil || len(df.Stages) == 0 {
-				t.Fatalf("Dockerfile without a final stage: %+v", df)
-			}
-			for _, st := range df.Stages {
-				if st.Line < 1 {
-					t.Fatalf("stage without a line: %+v", st)
+		// A hang is a failing input, not a fuzzer that never returns.
+		testutil.WithinBudget(t, testutil.FuzzBudget, func() {
+			s := LoadBytes("Dockerfile", data, Options{Target: "build"})
+			testutil.CheckLoadErrors(t, "Dockerfile", s.Errors)
+			for _, o := range s.Others {
+				df := o.(*subject.Dockerfile)
+				if df.Final == nil || len(df.Stages) == 0 {
+					t.Fatalf("Dockerfile without a final stage: %+v", df)
 				}
-				for _, in := range st.Instructions {
-					if in.Line < st.Line || in.Keyword == "" {
-						t.Fatalf("bad instruction %+v in stage at line %d", in, st.Line)
+				for _, st := range df.Stages {
+					if st.Line < 1 {
+						t.Fatalf("stage without a line: %+v", st)
 					}
-					_ = in.Script()
+					for _, in := range st.Instructions {
+						if in.Line < st.Line || in.Keyword == "" {
+							t.Fatalf("bad instruction %+v in stage at line %d", in, st.Line)
+						}
+						_ = in.Script()
+					}
+					_ = st.Root()
 				}
-				_ = st.Root()
+				_ = df.Chain()
 			}
-			_ = df.Chain()
-		}
+		})
 	})
 }

@@ -32,12 +32,15 @@ func FuzzLoadBytes(f *testing.F) {
 	}
 	testutil.AddSeeds(f, seeds, filepath.Join("..", "..", "..", "examples", "*", "*.yaml"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := LoadBytes("fuzz.yaml", data, Options{Namespace: "ns"})
-		testutil.CheckLoadErrors(t, "fuzz.yaml", s.Errors)
-		for _, o := range s.Objects {
-			if o.Source.Line < 1 || o.Meta == nil || o.Kind == "" {
-				t.Fatalf("bad object %+v", o)
+		// A hang is a failing input, not a fuzzer that never returns.
+		testutil.WithinBudget(t, testutil.FuzzBudget, func() {
+			s := LoadBytes("fuzz.yaml", data, Options{Namespace: "ns"})
+			testutil.CheckLoadErrors(t, "fuzz.yaml", s.Errors)
+			for _, o := range s.Objects {
+				if o.Source.Line < 1 || o.Meta == nil || o.Kind == "" {
+					t.Fatalf("bad object %+v", o)
+				}
 			}
-		}
+		})
 	})
 }

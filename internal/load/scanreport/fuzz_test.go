@@ -29,27 +29,30 @@ func FuzzLoadBytes(f *testing.F) {
 		filepath.Join("..", "..", "checks", "vuln", "testdata", "*", "*.json"),
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := LoadBytes("report.json", data)
-		if len(s.Errors)+len(s.Others) != 1 || len(s.Inputs) != 1 {
-			t.Fatalf("want one report or one error: %+v, %d reports", s.Errors, len(s.Others))
-		}
-		for _, e := range s.Errors {
-			if e.Source != "report.json" || e.Message == "" || e.Line < 0 || strings.Contains(e.Message, "json:") {
-				t.Fatalf("bad error entry %+v", e)
+		// A hang is a failing input, not a fuzzer that never returns.
+		testutil.WithinBudget(t, testutil.FuzzBudget, func() {
+			s := LoadBytes("report.json", data)
+			if len(s.Errors)+len(s.Others) != 1 || len(s.Inputs) != 1 {
+				t.Fatalf("want one report or one error: %+v, %d reports", s.Errors, len(s.Others))
 			}
-		}
-		for _, o := range s.Others {
-			r := o.(*subject.ImageReport)
-			for _, im := range r.Images {
-				if !im.Valid {
-					t.Fatalf("invalid image reference kept: %+v", im)
+			for _, e := range s.Errors {
+				if e.Source != "report.json" || e.Message == "" || e.Line < 0 || strings.Contains(e.Message, "json:") {
+					t.Fatalf("bad error entry %+v", e)
 				}
 			}
-			for _, v := range r.Vulnerabilities {
-				if v.Severity == "" {
-					t.Fatalf("vulnerability without severity: %+v", v)
+			for _, o := range s.Others {
+				r := o.(*subject.ImageReport)
+				for _, im := range r.Images {
+					if !im.Valid {
+						t.Fatalf("invalid image reference kept: %+v", im)
+					}
+				}
+				for _, v := range r.Vulnerabilities {
+					if v.Severity == "" {
+						t.Fatalf("vulnerability without severity: %+v", v)
+					}
 				}
 			}
-		}
+		})
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // FuzzLoadModule feeds the Terraform loader arbitrary HCL: it must never panic, and bad input
@@ -16,13 +18,18 @@ func FuzzLoadModule(f *testing.F) {
 		}
 	}
 	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  sku_tier = local.a\n}\n"), []byte("x = {"))
+	// Issue 19: ten nested replace calls build 10 GB from "x".
+	f.Add([]byte("locals {\n  big = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(\"x\", \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\")\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  name = \"${local.big}${local.big}\"\n}\n"), []byte(""))
 	f.Fuzz(func(t *testing.T, tf, vars []byte) {
-		s := LoadModule([]File{{Path: "main.tf", Data: tf}, {Path: "terraform.tfvars", Data: vars}}, Options{})
-		for _, e := range s.Errors {
-			if e.Source == "" {
-				t.Fatalf("error without its source: %+v", e)
+		// A hang is a failing input, not a fuzzer that never returns.
+		testutil.WithinBudget(t, testutil.FuzzBudget, func() {
+			s := LoadModule([]File{{Path: "main.tf", Data: tf}, {Path: "terraform.tfvars", Data: vars}}, Options{})
+			for _, e := range s.Errors {
+				if e.Source == "" {
+					t.Fatalf("error without its source: %+v", e)
+				}
 			}
-		}
+		})
 	})
 }
 
@@ -33,8 +40,11 @@ func FuzzLoadPlan(f *testing.F) {
 	}
 	f.Add([]byte(`{"format_version":"1.2","terraform_version":"1.9.8","values":{"root_module":{"resources":[{"address":"azurerm_kubernetes_cluster.a","mode":"managed","type":"azurerm_kubernetes_cluster","name":"a","values":{"default_node_pool":[{"zones":[1,{}]}]}}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if IsPlan(data) {
-			_ = LoadPlan("plan.json", data)
-		}
+		// A hang is a failing input, not a fuzzer that never returns.
+		testutil.WithinBudget(t, testutil.FuzzBudget, func() {
+			if IsPlan(data) {
+				_ = LoadPlan("plan.json", data)
+			}
+		})
 	})
 }

@@ -93,8 +93,8 @@ func diagErrors(source string, diags hcl.Diagnostics) []subject.LoadError {
 }
 
 // functions are the pure functions expressions may call.
-func functions() map[string]function.Function {
-	return map[string]function.Function{
+func (m *module) functions() map[string]function.Function {
+	fs := map[string]function.Function{
 		"lower": stdlib.LowerFunc, "upper": stdlib.UpperFunc, "concat": stdlib.ConcatFunc,
 		"merge": stdlib.MergeFunc, "format": stdlib.FormatFunc, "join": stdlib.JoinFunc,
 		"coalesce": stdlib.CoalesceFunc, "contains": stdlib.ContainsFunc, "length": stdlib.LengthFunc,
@@ -105,6 +105,10 @@ func functions() map[string]function.Function {
 		"tonumber": stdlib.MakeToFunc(cty.Number), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 	}
+	for name, f := range fs {
+		fs[name] = m.capped(name, f)
+	}
+	return fs
 }
 
 // module is one directory's parsed files.
@@ -114,6 +118,8 @@ type module struct {
 	variables map[string]cty.Value
 	locals    map[string]hcl.Expression
 	errors    []subject.LoadError
+	// built counts what the function calls of the expression being evaluated build.
+	built int
 }
 
 // LoadModule reads the .tf files of one directory as one module, with its variables files
@@ -122,6 +128,7 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 	m := &module{variables: map[string]cty.Value{}, locals: map[string]hcl.Expression{}}
 	parser := hclparse.NewParser()
 	var varFiles []File
+	parseFailed := false
 	for _, f := range files {
 		if IsVarFile(f.Path) {
 			varFiles = append(varFiles, f)
@@ -130,6 +137,7 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 		file, diags := parser.ParseHCL(f.Data, f.Path)
 		if errs := diagErrors(f.Path, diags); len(errs) > 0 {
 			m.errors = append(m.errors, errs...)
+			parseFailed = true
 			continue
 		}
 		body, ok := file.Body.(*hclsyntax.Body)
@@ -149,6 +157,8 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 		varFiles = append(varFiles, File{Path: p, Data: data})
 	}
 	m.declareVariables()
+	// A file that does not parse may hold declarations: report no undeclared names then.
+	m.checkModule(!parseFailed)
 	given := map[string]cty.Value{}
 	for _, vf := range varFiles {
 		var file *hcl.File
@@ -188,11 +198,11 @@ func LoadModule(files []File, opts Options) *subject.Scan {
 				continue
 			}
 			if c, ok := blk.Body.Attributes["count"]; ok {
-				if v, d := c.Expr.Value(ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.Number && v.AsBigFloat().Sign() == 0 {
+				if v, d := m.eval(c.Expr, ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.Number && v.AsBigFloat().Sign() == 0 {
 					continue
 				}
 			}
-			b := convertBody(blk.Body, ctx, m.files[i], 0)
+			b := m.convertBody(blk.Body, ctx, m.files[i], 0)
 			b.typ = "resource"
 			b.labels = blk.Labels
 			b.loc = subject.Location{File: m.files[i], Line: blk.TypeRange.Start.Line}
@@ -287,7 +297,7 @@ func (m *module) evalContext() *hcl.EvalContext {
 			}
 		}
 	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions()}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: m.functions()}
 	for k, v := range unknownRoots {
 		ctx.Variables[k] = v
 	}
@@ -296,11 +306,16 @@ func (m *module) evalContext() *hcl.EvalContext {
 	for k := range m.locals {
 		locals[k] = cty.DynamicVal
 	}
+	tooLargeLocal := map[string]bool{}
 	for pass := 0; pass < 4; pass++ {
 		ctx.Variables["local"] = objectOf(locals)
 		changed := false
 		for k, e := range m.locals {
-			v, d := e.Value(ctx)
+			v, d := m.eval(e, ctx)
+			if tooLarge(d) != nil && !tooLargeLocal[k] {
+				tooLargeLocal[k] = true
+				m.errors = append(m.errors, subject.LoadError{Source: e.Range().Filename, Line: e.Range().Start.Line, Message: "local." + k + ": " + errTooLarge.Error() + "; it is unknown"})
+			}
 			if d.HasErrors() {
 				v = cty.DynamicVal
 			}
@@ -325,14 +340,18 @@ func objectOf(m map[string]cty.Value) cty.Value {
 }
 
 // convertBody evaluates a block's attributes and nested blocks.
-func convertBody(body *hclsyntax.Body, ctx *hcl.EvalContext, file string, depth int) *tblock {
+// A value past maxValue is an error entry.
+func (m *module) convertBody(body *hclsyntax.Body, ctx *hcl.EvalContext, file string, depth int) *tblock {
 	b := newBlock("", subject.Location{File: file, Line: body.SrcRange.Start.Line})
 	for name, a := range body.Attributes {
 		loc := subject.Location{File: file, Line: a.SrcRange.Start.Line}
 		tv := &tval{loc: loc, refs: references(a.Expr)}
-		v, diags := a.Expr.Value(ctx)
+		v, diags := m.eval(a.Expr, ctx)
 		switch {
 		case diags.HasErrors():
+			if tooLarge(diags) != nil {
+				m.errors = append(m.errors, subject.LoadError{Source: file, Line: loc.Line, Message: name + ": " + errTooLarge.Error() + "; it is unknown"})
+			}
 			tv.state = subject.Unknown
 		default:
 			x, known := fromCty(v, 0)
@@ -357,7 +376,7 @@ func convertBody(body *hclsyntax.Body, ctx *hcl.EvalContext, file string, depth 
 			}
 			continue
 		}
-		child := convertBody(blk.Body, ctx, file, depth+1)
+		child := m.convertBody(blk.Body, ctx, file, depth+1)
 		child.typ = blk.Type
 		child.labels = blk.Labels
 		child.loc = subject.Location{File: file, Line: blk.TypeRange.Start.Line}

@@ -3,6 +3,7 @@ package terraform
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -179,6 +180,8 @@ func TestExpressionsAndMeta(t *testing.T) {
 variable "env" {
   default = "prod"
 }
+variable "zones" {}
+variable "categories" {}
 locals {
   name = "aks-${var.env}"
   tier = local.env_tier
@@ -302,5 +305,53 @@ resource "azurerm_kubernetes_cluster" "c" {
 		if tt.got.File == "" || tt.got.Line == 0 {
 			t.Errorf("%s: no file and line: %+v", tt.name, tt.got)
 		}
+	}
+}
+
+// TestUndeclaredAndCountForEach: what Terraform rejects is an error entry at its line
+// (issue 19), and the rest still loads.
+func TestUndeclaredAndCountForEach(t *testing.T) {
+	t.Parallel()
+	src := `variable "env" {}
+locals {
+  tier = var.tier
+}
+resource "azurerm_kubernetes_cluster" "a" {
+  count    = 1
+  for_each = toset(["x"])
+  sku_tier = local.tier
+  name     = "${local.prefix}-${var.env}"
+  default_node_pool {
+    name  = "sys"
+    zones = var.zones
+  }
+}
+`
+	s := LoadModule([]File{{Path: "m.tf", Data: []byte(src)}}, Options{})
+	want := []subject.LoadError{
+		{Source: "m.tf", Line: 3, Message: `reference to an undeclared variable: var.tier (no variable "tier" block); its value is unknown`},
+		{Source: "m.tf", Line: 5, Message: `resource "azurerm_kubernetes_cluster" "a" has both count and for_each (Terraform rejects the combination): read as one instance`},
+		{Source: "m.tf", Line: 9, Message: "reference to an undeclared local value: local.prefix (no locals block sets it); its value is unknown"},
+		{Source: "m.tf", Line: 12, Message: `reference to an undeclared variable: var.zones (no variable "zones" block); its value is unknown`},
+	}
+	if !reflect.DeepEqual(s.Errors, want) {
+		t.Errorf("errors:\n got %+v\nwant %+v", s.Errors, want)
+	}
+	c, _ := parts(t, s)
+	if !c.SKUTier.IsUnknown() || !c.Pools[0].Zones.IsUnknown() {
+		t.Errorf("sku_tier %+v, zones %+v: want unknown", c.SKUTier, c.Pools[0].Zones)
+	}
+
+	// A file that does not parse may hold the declarations: no guesses then.
+	s = LoadModule([]File{{Path: "m.tf", Data: []byte(src)}, {Path: "vars.tf", Data: []byte("variable \"tier\" {\n")}}, Options{})
+	var both bool
+	for _, e := range s.Errors {
+		if strings.Contains(e.Message, "undeclared") {
+			t.Errorf("undeclared reported beside a parse error: %+v", e)
+		}
+		both = both || strings.Contains(e.Message, "count and for_each")
+	}
+	if !both {
+		t.Errorf("errors %+v: want count and for_each reported still", s.Errors)
 	}
 }

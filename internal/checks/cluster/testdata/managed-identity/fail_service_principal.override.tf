@@ -1,3 +1,8 @@
+variable "sp_secret" {
+  type      = string
+  sensitive = true
+}
+
 resource "azurerm_kubernetes_cluster" "good" {
   service_principal {
     client_id     = "77777777-7777-7777-7777-777777777777"

@@ -1,3 +1,8 @@
+variable "windows_admin_password" {
+  type      = string
+  sensitive = true
+}
+
 resource "azurerm_kubernetes_cluster" "good" {
   windows_profile {
     admin_username = "azureuser"
