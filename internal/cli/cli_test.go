@@ -45,6 +45,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad severity", []string{"scan", "--fail-on", "urgent", "-"}, clean, ExitUsage},
 		{"bad output", []string{"scan", "-o", "xml", "-"}, clean, ExitUsage},
 		{"unknown flag", []string{"scan", "--frobnicate", "-"}, clean, ExitUsage},
+		{"negative --max-file-size", []string{"scan", "--max-file-size", "-1", "-"}, clean, ExitUsage},
+		{"zero --max-file-size", []string{"scan", "--max-file-size", "0", "-"}, clean, ExitUsage},
 		{"unknown command", []string{"frobnicate"}, "", ExitUsage},
 		{"nothing readable", []string{"scan", "does-not-exist.yaml"}, "", ExitUsage},
 		{"only malformed input", []string{"scan", "-"}, "kind: [", ExitUsage},
@@ -304,5 +306,16 @@ func TestVersion(t *testing.T) {
 	}
 	if code, _, _ := run(t, "", "-v"); code != ExitUsage {
 		t.Errorf("-v exits %d, want 2 (no such flag)", code)
+	}
+}
+
+// A size of 0 or less used to fall back to the default without a word.
+func TestMaxFileSizeMustBePositive(t *testing.T) {
+	t.Parallel()
+	for _, size := range []string{"-1", "0"} {
+		code, _, stderr := run(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", "scan", "--max-file-size", size, "-")
+		if code != ExitUsage || !strings.Contains(stderr, "--max-file-size "+size) {
+			t.Errorf("--max-file-size %s: exit %d, stderr %q; want %d naming the flag", size, code, stderr, ExitUsage)
+		}
 	}
 }

@@ -126,6 +126,11 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	if err := f.live.validate(); err != nil {
 		return err
 	}
+	if f.maxFileSize <= 0 {
+		// 0 and negative sizes would read nothing, or (in the loader) fall back to the
+		// default without a word: neither is what was asked for.
+		return usageErr("--max-file-size %d: want a size in bytes above 0", f.maxFileSize)
+	}
 	gate, err := newExitPolicy(f.failOn, f.allowErrors, f.verbosity)
 	if err != nil {
 		return err
