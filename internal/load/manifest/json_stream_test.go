@@ -29,6 +29,8 @@ func TestJSONStreams(t *testing.T) {
 		{name: "JSON escapes YAML does not know, tabs, and a field's line", source: "f.json",
 			in:   "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"ConfigMap\",\n\t\"metadata\": {\"name\": \"a\\/b\"}}\n{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\", \"metadata\": {\"name\": \"d\"},\n\"spec\": {\"replicas\": \"x\"}}",
 			want: []wantObject{{"ConfigMap", "", "a/b", 1}}, wantErr: `Deployment "d": field spec.replicas`, wantErrLine: 6},
+		{name: "duplicate keys in JSON", source: "f.json", in: cm("a") + "\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",\n\"metadata\": {\"name\": \"b\"},\n\"kind\": \"Secret\"}",
+			want: []wantObject{{"ConfigMap", "n", "a", 1}}, wantErr: `duplicate key "kind" at lines 2 and 4`, wantErrLine: 4},
 		{name: "trailing garbage is an error at its line", source: "f.json", in: cm("a") + "\n\n garbage\n",
 			want: []wantObject{{"ConfigMap", "n", "a", 1}}, wantErr: "malformed JSON: trailing data", wantErrLine: 3},
 		{name: "truncated JSON says JSON, at the document's line", source: "f.json", in: cm("a") + "\n{\"apiVersion\": \"v1\",\n\"kind\": ",

@@ -319,9 +319,14 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		return
 	}
 	budget := 16*docSize + 1<<20
-	raw, err := toJSON(n, budget)
+	raw, err := toJSON(n, budget, offset)
 	if err != nil {
-		l.fail(line, "%s %s: %v", kind, nameOf(n), err)
+		errLine := line
+		var dup duplicateKeyError
+		if errors.As(err, &dup) {
+			errLine = dup.second
+		}
+		l.fail(errLine, "%s %s: %v", kind, nameOf(n), err)
 		return
 	}
 	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),

@@ -110,6 +110,14 @@ func TestLoadBytes(t *testing.T) {
 			wantErrLine: []int{1, 5},
 		},
 		{
+			name: "duplicate keys are an error naming both lines; merged keys may be overridden",
+			in: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: one\n  x: y\n  k: two\n---\n" +
+				"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: merged}\n  name: own\n",
+			want:        []wantObject{{"ConfigMap", "", "own", 9}},
+			wantErrs:    []string{`ConfigMap "a": duplicate key "k" at lines 5 and 7`},
+			wantErrLine: []int{7},
+		},
+		{
 			name:        "alias bomb",
 			in:          aliasBomb(),
 			wantErrs:    []string{"alias"},
