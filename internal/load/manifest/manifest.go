@@ -335,6 +335,11 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 	// written, for the removed-api check to name it).
 	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
 	if err != nil {
+		if path, value, qline, ok := badQuantity(n); ok && isQuantityError(err) {
+			l.fail(qline+offset, "%s %s: field %s: %q is not a quantity (want a number with an optional suffix, such as 500m or 1Gi)",
+				kind, nameOf(n), path, value)
+			return
+		}
 		l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
 		return
 	}

@@ -118,6 +118,14 @@ func TestLoadBytes(t *testing.T) {
 			wantErrLine: []int{7},
 		},
 		{
+			name: "a bad quantity is an error at its field's line",
+			in: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n" +
+				"      - name: a\n        resources: {limits: {cpu: 1, memory: ~}}\n      - name: b\n        resources:\n          limits:\n            memory: lots\n",
+			want:        []wantObject{{"ConfigMap", "", "c", 1}},
+			wantErrs:    []string{`Deployment "d": field spec.template.spec.containers[1].resources.limits.memory: "lots" is not a quantity`},
+			wantErrLine: []int{17},
+		},
+		{
 			name:        "alias bomb",
 			in:          aliasBomb(),
 			wantErrs:    []string{"alias"},
