@@ -319,3 +319,17 @@ func TestMaxFileSizeMustBePositive(t *testing.T) {
 		}
 	}
 }
+
+// A Secret of any apiVersion never shows a value in the JSON report.
+func TestSecretOfUnknownVersionHasNoValueInReport(t *testing.T) {
+	t.Parallel()
+	in := "apiVersion: example.com/v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {password: aHVudGVyMg==}\nstringData: {token: hunter2}\n" +
+		"---\napiVersion: v2\nkind: Secret\nmetadata: {name: t, namespace: n}\nstringData: {token: hunter2}\n"
+	_, out, stderr := run(t, in, "scan", "-o", "json", "-")
+	if !strings.Contains(out, `"summary"`) || !strings.Contains(out, `Secret \"t\"`) {
+		t.Fatalf("no report: %s %s", out, stderr)
+	}
+	if strings.Contains(out+stderr, "hunter2") || strings.Contains(out+stderr, "aHVudGVyMg") {
+		t.Errorf("a Secret value reached the report:\n%s\n%s", out, stderr)
+	}
+}

@@ -329,6 +329,8 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		l.fail(errLine, "%s %s: %v", kind, nameOf(n), err)
 		return
 	}
+	// A Secret of an apiVersion without a Go type stays untyped: blank its values now.
+	raw = subject.RedactSecretJSON(kind, raw)
 	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
 		Source: subject.Location{File: l.source, Line: line}}
 	// Objects of removed apiVersions are decoded as their replacement (APIVersion stays as

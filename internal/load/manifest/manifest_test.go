@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -277,5 +278,26 @@ func TestRemovedVersionsDecodeAsReplacement(t *testing.T) {
 	// A wrong field type in a converted object is an error at its line.
 	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, `Deployment "bad": field spec.replicas`) || s.Errors[0].Line != 27 {
 		t.Errorf("errors = %+v", s.Errors)
+	}
+}
+
+// A Secret of an apiVersion with no Go type (a CRD named Secret) keeps its JSON: its values
+// are blanked whatever the version. Core versions that cannot hold a Secret are errors that
+// name no value.
+func TestSecretValuesBlankedWhateverTheVersion(t *testing.T) {
+	t.Parallel()
+	for _, apiVersion := range []string{"example.com/v1", "secrets.example.com/v2", "v1", "v2", "v1beta1"} {
+		in := "apiVersion: " + apiVersion + "\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {password: aHVudGVyMg==}\nstringData: {token: hunter2}\n"
+		s := LoadBytes("f.yaml", []byte(in), Options{})
+		if len(s.Objects)+len(s.Errors) != 1 {
+			t.Fatalf("%s: objects %v, errors %+v", apiVersion, objectsOf(s), s.Errors)
+		}
+		dump := fmt.Sprintf("%+v", s.Errors)
+		for _, o := range s.Objects {
+			dump += fmt.Sprintf("%s %#v %+v", o.Raw, o.Typed, o)
+		}
+		if strings.Contains(dump, "hunter2") || strings.Contains(dump, "aHVudGVyMg") {
+			t.Errorf("%s: a value survived in the loaded object: %s", apiVersion, dump)
+		}
 	}
 }
