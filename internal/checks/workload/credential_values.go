@@ -104,3 +104,69 @@ func isJWT(v string) bool {
 	_, ok := h["alg"]
 	return ok
 }
+
+// credentialFlag is a command-line flag with its value written after "=" (--password=x,
+// -token=x), alone or inside a shell script; the value may be quoted.
+var credentialFlag = regexp.MustCompile(`(?:^|[\s;&|(])(--?[A-Za-z][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\$\([^)]*\)|[^\s;&|)]+)`)
+
+// assignment is a "key=value" or "key: value" line of a configuration file.
+var assignment = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z][A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*(.*?)[ \t]*$`)
+
+// settingSuffixes mark flag and key names about a credential that are not one:
+// --token-ttl=1h, password_min_length=12.
+var settingSuffixes = []string{"_TTL", "_TIMEOUT", "_EXPIRY", "_EXPIRATION", "_LIFETIME", "_DURATION", "_AUDIENCE",
+	"_URL", "_URI", "_LENGTH", "_SIZE", "_MODE", "_ENABLED", "_POLICY", "_ID", "_KEY_ID", "_HEADER", "_STDIN"}
+
+// credentialName reports whether a flag or key name holds a credential ("--client-secret",
+// "db.password", "apiKey"), not a setting about one.
+func credentialName(name string) bool {
+	name = strings.TrimLeft(name, "-")
+	upper := strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+	for _, s := range settingSuffixes {
+		if strings.HasSuffix(upper, s) {
+			return false
+		}
+	}
+	return LooksLikeCredential(upper)
+}
+
+// LiteralSecret reports whether a value written for a credential holds one: it is not empty,
+// a reference ($(VAR), ${VAR}, {{ .x }}), a placeholder (<password>, changeme, ***), a boolean or
+// a short number.
+func LiteralSecret(value string) bool {
+	v := strings.Trim(strings.TrimSpace(value), `"'`)
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "null", "none", "~":
+		return false
+	}
+	if len(v) <= 5 && strings.Trim(v, "0123456789") == "" {
+		return false
+	}
+	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "@") || strings.HasPrefix(v, "file:") {
+		return false // a path to the credential
+	}
+	return secretPart(v)
+}
+
+// CredentialFlag returns the first flag of a command-line argument (or of a shell script in
+// one) that passes a literal credential ("--password"), or "". The value is never returned.
+func CredentialFlag(arg string) string {
+	for _, m := range credentialFlag.FindAllStringSubmatch(arg, -1) {
+		if credentialName(m[1]) && LiteralSecret(m[2]) {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// CredentialAssignment returns the first key of a configuration text ("key=value" or
+// "key: value" lines, or the whole text as one key's value) that is a credential written as
+// a literal, or "". The value is never returned.
+func CredentialAssignment(text string) string {
+	for _, m := range assignment.FindAllStringSubmatch(text, -1) {
+		if credentialName(m[1]) && LiteralSecret(m[2]) {
+			return m[1]
+		}
+	}
+	return ""
+}
