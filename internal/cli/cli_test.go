@@ -333,3 +333,31 @@ func TestSecretOfUnknownVersionHasNoValueInReport(t *testing.T) {
 		t.Errorf("a Secret value reached the report:\n%s\n%s", out, stderr)
 	}
 }
+
+// Credentials the checks find in args, ConfigMaps and env values are named by position and
+// kind in every format, and their values appear nowhere.
+func TestCredentialFindingsNeverShowTheValue(t *testing.T) {
+	t.Parallel()
+	const secret = "Zq7Fixture9Leak"
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ" + secret + "In0.c2lnbmF0dXJl"
+	in := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: shop}\ndata:\n  DB_PASSWORD: " + secret + "\n" +
+		"  db: Server=db;Password=" + secret + ";\n  app.properties: |\n    api.token=" + secret + "\n" +
+		"---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n  - name: c\n    image: x\n" +
+		"    command: [sh, -c, 'run --client-secret=" + secret + "']\n    args: ['--password=" + secret + "', '" + jwt + "']\n" +
+		"    env: [{name: AUTH, value: '" + jwt + "'}]\n"
+	for _, format := range []string{"json", "table", "sarif", "junit", "markdown", "csv", "html", "yaml"} {
+		_, out, stderr := run(t, in, "scan", "-o", format, "-")
+		if strings.Contains(out+stderr, secret) {
+			t.Errorf("-o %s shows a credential:\n%s\n%s", format, out, stderr)
+		}
+		if format != "json" {
+			continue
+		}
+		for _, want := range []string{`key \"DB_PASSWORD\"`, `key \"db\" holds a connection string`, "sets api.token",
+			"--client-secret in command[2]", "--password in args[0]", "a JSON Web Token in args[1]", "sets AUTH to a literal value that looks like a JSON Web Token"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("-o json lacks %q:\n%s", want, out)
+			}
+		}
+	}
+}

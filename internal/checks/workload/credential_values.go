@@ -113,21 +113,22 @@ var credentialFlag = regexp.MustCompile(`(?:^|[\s;&|(])(--?[A-Za-z][A-Za-z0-9_.-
 var assignment = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z][A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*(.*?)[ \t]*$`)
 
 // settingSuffixes mark flag and key names about a credential that are not one:
-// --token-ttl=1h, password_min_length=12.
-var settingSuffixes = []string{"_TTL", "_TIMEOUT", "_EXPIRY", "_EXPIRATION", "_LIFETIME", "_DURATION", "_AUDIENCE",
-	"_URL", "_URI", "_LENGTH", "_SIZE", "_MODE", "_ENABLED", "_POLICY", "_ID", "_KEY_ID", "_HEADER", "_STDIN"}
+// --token-ttl=1h, password_min_length=12, tokenSecretRef; compared folded (no "_", "-", ".",
+// lowercased).
+var settingSuffixes = []string{"ttl", "timeout", "expiry", "expiration", "lifetime", "duration", "audience",
+	"url", "uri", "length", "size", "mode", "enabled", "policy", "id", "header", "stdin", "ref", "name",
+	"file", "path", "dir", "type", "endpoint", "secretname", "keyname"}
 
-// credentialName reports whether a flag or key name holds a credential ("--client-secret",
-// "db.password", "apiKey"), not a setting about one.
-func credentialName(name string) bool {
-	name = strings.TrimLeft(name, "-")
-	upper := strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+// CredentialName reports whether a flag or key name holds a credential ("--client-secret",
+// "db.password", "apiKey"), not a setting about one or a reference to one.
+func CredentialName(name string) bool {
+	folded := strings.ToLower(separators.Replace(strings.TrimLeft(name, "-")))
 	for _, s := range settingSuffixes {
-		if strings.HasSuffix(upper, s) {
+		if strings.HasSuffix(folded, s) {
 			return false
 		}
 	}
-	return LooksLikeCredential(upper)
+	return LooksLikeCredential(folded)
 }
 
 // LiteralSecret reports whether a value written for a credential holds one: it is not empty,
@@ -152,7 +153,7 @@ func LiteralSecret(value string) bool {
 // one) that passes a literal credential ("--password"), or "". The value is never returned.
 func CredentialFlag(arg string) string {
 	for _, m := range credentialFlag.FindAllStringSubmatch(arg, -1) {
-		if credentialName(m[1]) && LiteralSecret(m[2]) {
+		if CredentialName(m[1]) && LiteralSecret(m[2]) {
 			return m[1]
 		}
 	}
@@ -164,7 +165,7 @@ func CredentialFlag(arg string) string {
 // a literal, or "". The value is never returned.
 func CredentialAssignment(text string) string {
 	for _, m := range assignment.FindAllStringSubmatch(text, -1) {
-		if credentialName(m[1]) && LiteralSecret(m[2]) {
+		if CredentialName(m[1]) && LiteralSecret(m[2]) {
 			return m[1]
 		}
 	}
