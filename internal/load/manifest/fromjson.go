@@ -26,11 +26,17 @@ type jsonParser struct {
 	dec    *json.Decoder
 	raw    []byte
 	offset int
+	// counted is how far newlines were counted (lines of them): offsets only grow, so each
+	// byte is counted once.
+	counted, lines int
 }
 
 // line is the file line of the token just read: no JSON token spans a line.
 func (p *jsonParser) line() int {
-	return bytes.Count(p.raw[:p.dec.InputOffset()], []byte("\n")) + 1 + p.offset
+	end := int(p.dec.InputOffset())
+	p.lines += bytes.Count(p.raw[p.counted:end], []byte("\n"))
+	p.counted = end
+	return p.lines + 1 + p.offset
 }
 
 func (p *jsonParser) value(tok json.Token, depth int) (*yaml.Node, error) {
