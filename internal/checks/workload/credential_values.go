@@ -171,3 +171,13 @@ func CredentialAssignment(text string) string {
 	}
 	return ""
 }
+
+// bareFlag is a flag without a value ("--password"), whose value is the next word.
+var bareFlag = regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9_.-]*$`)
+
+// CredentialFlagValue reports whether word is a flag named like a credential ("--password")
+// and next, the word after it, a literal credential: the form "--password x" of a command's
+// words. Words that are flags themselves are not values.
+func CredentialFlagValue(word, next string) bool {
+	return bareFlag.MatchString(word) && CredentialName(word) && !strings.HasPrefix(next, "-") && LiteralSecret(next)
+}

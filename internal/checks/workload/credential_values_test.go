@@ -89,3 +89,24 @@ func TestCredentialAssignment(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialFlagValue(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		word, next string
+		want       bool
+	}{
+		{"--password", "Fixture-42", true},
+		{"-token", "Fixture-42", true},
+		{"--password", "$(DB_PASSWORD)", false},
+		{"--password", "--verbose", false},
+		{"--password-stdin", "Fixture-42", false},
+		{"--token-ttl", "3600s", false},
+		{"--log-level", "debug", false},
+		{"password", "Fixture-42", false},
+	} {
+		if got := CredentialFlagValue(tc.word, tc.next); got != tc.want {
+			t.Errorf("CredentialFlagValue(%q, %q) = %v, want %v", tc.word, tc.next, got, tc.want)
+		}
+	}
+}

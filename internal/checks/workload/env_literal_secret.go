@@ -49,7 +49,8 @@ var EnvLiteralSecret = check.New(check.Meta{
 		"or a placeholder (<password>, changeme, ***) is not a credential. The value is in git, in the " +
 		"Deployment history and visible to anyone who can read the object. The container's command and args " +
 		"are read too: an entry whose value looks like a credential, or a flag with a literal value whose " +
-		"name does (--password=…, --client-secret=…, also inside a shell script; not --token-ttl=1h). The " +
+		"name does (--password=…, --password …, --client-secret=…, also inside a shell script; not " +
+		"--token-ttl=1h). The " +
 		"finding names the variable or the argument's position and the kind of credential, never the value " +
 		"or any part of it.",
 	Remediation: "Store the secret in Azure Key Vault and mount it through the Secrets Store CSI driver (SecretProviderClass), or at least reference a Secret with valueFrom.secretKeyRef.",
@@ -86,6 +87,8 @@ var EnvLiteralSecret = check.New(check.Meta{
 					r.Failf(path, c.Name, "container %q of %s has %s in %s[%d] (value not shown)", c.Name, kindNoun(w), kind, field.name, i)
 				} else if flag := CredentialFlag(a); flag != "" {
 					r.Failf(path, c.Name, "container %q of %s passes a literal value to %s in %s[%d] (value not shown)", c.Name, kindNoun(w), flag, field.name, i)
+				} else if i > 0 && CredentialFlagValue(field.words[i-1], a) {
+					r.Failf(path, c.Name, "container %q of %s passes a literal value to %s in %s[%d] (value not shown)", c.Name, kindNoun(w), field.words[i-1], field.name, i)
 				}
 			}
 		}
