@@ -121,10 +121,17 @@ func TestLoadBytes(t *testing.T) {
 		{
 			name: "a bad quantity is an error at its field's line",
 			in: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n" +
-				"      - name: a\n        resources: {limits: {cpu: 1, memory: ~}}\n      - name: b\n        resources:\n          limits:\n            memory: lots\n",
+				"      - name: a\n        env: [{name: PASSWORD, value: hunter2}]\n        resources: {limits: {cpu: 1, memory: ~}}\n      - name: b\n        resources:\n          limits:\n            memory: lots\n",
 			want:        []wantObject{{"ConfigMap", "", "c", 1}},
 			wantErrs:    []string{`Deployment "d": field spec.template.spec.containers[1].resources.limits.memory: "lots" is not a quantity`},
-			wantErrLine: []int{17},
+			wantErrLine: []int{18},
+		},
+		{
+			name: "an HPA's bad target value is found there, not in an annotation",
+			in: "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, annotations: {limits: hunter2}}\nspec:\n  metrics:\n" +
+				"  - type: Pods\n    pods:\n      metric: {name: rps}\n      target:\n        type: AverageValue\n        averageValue: lots\n",
+			wantErrs:    []string{`HorizontalPodAutoscaler "h": field spec.metrics[0].pods.target.averageValue: "lots" is not a quantity`},
+			wantErrLine: []int{11},
 		},
 		{
 			name:        "alias bomb",
