@@ -45,6 +45,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad severity", []string{"scan", "--fail-on", "urgent", "-"}, clean, ExitUsage},
 		{"bad output", []string{"scan", "-o", "xml", "-"}, clean, ExitUsage},
 		{"unknown flag", []string{"scan", "--frobnicate", "-"}, clean, ExitUsage},
+		{"negative --max-file-size", []string{"scan", "--max-file-size", "-1", "-"}, clean, ExitUsage},
+		{"zero --max-file-size", []string{"scan", "--max-file-size", "0", "-"}, clean, ExitUsage},
 		{"unknown command", []string{"frobnicate"}, "", ExitUsage},
 		{"nothing readable", []string{"scan", "does-not-exist.yaml"}, "", ExitUsage},
 		{"only malformed input", []string{"scan", "-"}, "kind: [", ExitUsage},
@@ -304,5 +306,58 @@ func TestVersion(t *testing.T) {
 	}
 	if code, _, _ := run(t, "", "-v"); code != ExitUsage {
 		t.Errorf("-v exits %d, want 2 (no such flag)", code)
+	}
+}
+
+// A size of 0 or less used to fall back to the default without a word.
+func TestMaxFileSizeMustBePositive(t *testing.T) {
+	t.Parallel()
+	for _, size := range []string{"-1", "0"} {
+		code, _, stderr := run(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", "scan", "--max-file-size", size, "-")
+		if code != ExitUsage || !strings.Contains(stderr, "--max-file-size "+size) {
+			t.Errorf("--max-file-size %s: exit %d, stderr %q; want %d naming the flag", size, code, stderr, ExitUsage)
+		}
+	}
+}
+
+// A Secret of any apiVersion never shows a value in the JSON report.
+func TestSecretOfUnknownVersionHasNoValueInReport(t *testing.T) {
+	t.Parallel()
+	in := "apiVersion: example.com/v1\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {password: aHVudGVyMg==}\nstringData: {token: hunter2}\n" +
+		"---\napiVersion: v2\nkind: Secret\nmetadata: {name: t, namespace: n}\nstringData: {token: hunter2}\n"
+	_, out, stderr := run(t, in, "scan", "-o", "json", "-")
+	if !strings.Contains(out, `"summary"`) || !strings.Contains(out, `Secret \"t\"`) {
+		t.Fatalf("no report: %s %s", out, stderr)
+	}
+	if strings.Contains(out+stderr, "hunter2") || strings.Contains(out+stderr, "aHVudGVyMg") {
+		t.Errorf("a Secret value reached the report:\n%s\n%s", out, stderr)
+	}
+}
+
+// Credentials the checks find in args, ConfigMaps and env values are named by position and
+// kind in every format, and their values appear nowhere.
+func TestCredentialFindingsNeverShowTheValue(t *testing.T) {
+	t.Parallel()
+	const secret = "Zq7Fixture9Leak"
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ" + secret + "In0.c2lnbmF0dXJl"
+	in := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: shop}\ndata:\n  DB_PASSWORD: " + secret + "\n" +
+		"  db: Server=db;Password=" + secret + ";\n  app.properties: |\n    api.token=" + secret + "\n" +
+		"---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n  - name: c\n    image: x\n" +
+		"    command: [sh, -c, 'run --client-secret=" + secret + "']\n    args: ['--password=" + secret + "', '" + jwt + "']\n" +
+		"    env: [{name: AUTH, value: '" + jwt + "'}]\n"
+	for _, format := range []string{"json", "table", "sarif", "junit", "markdown", "csv", "html", "yaml"} {
+		_, out, stderr := run(t, in, "scan", "-o", format, "-")
+		if strings.Contains(out+stderr, secret) {
+			t.Errorf("-o %s shows a credential:\n%s\n%s", format, out, stderr)
+		}
+		if format != "json" {
+			continue
+		}
+		for _, want := range []string{`key \"DB_PASSWORD\"`, `key \"db\" holds a connection string`, "sets api.token",
+			"--client-secret in command[2]", "--password in args[0]", "a JSON Web Token in args[1]", "sets AUTH to a literal value that looks like a JSON Web Token"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("-o json lacks %q:\n%s", want, out)
+			}
+		}
 	}
 }

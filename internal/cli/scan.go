@@ -133,6 +133,11 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	if f.maxTotalSize <= 0 {
 		return usageErr("--max-total-size %d: want a number of bytes above 0", f.maxTotalSize)
 	}
+	if f.maxFileSize <= 0 {
+		// 0 and negative sizes would read nothing, or (in the loader) fall back to the
+		// default without a word: neither is what was asked for.
+		return usageErr("--max-file-size %d: want a size in bytes above 0", f.maxFileSize)
+	}
 	gate, err := newExitPolicy(f.failOn, f.allowErrors, f.verbosity)
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package subject
 
 import (
+	"encoding/json"
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -81,4 +84,39 @@ func RedactSecret(typed any) {
 	for k := range s.StringData {
 		s.StringData[k] = ""
 	}
+}
+
+// RedactSecretJSON blanks the values of data and stringData in the JSON of an object of kind
+// Secret whatever its apiVersion (v1beta1, a CRD named Secret…), which is kept untyped: its
+// values must not stay in memory or reach a report either. Other kinds are returned as they
+// are. Values that are not maps are dropped.
+func RedactSecretJSON(kind string, raw []byte) []byte {
+	if !strings.EqualFold(kind, "Secret") {
+		return raw
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		// Not an object: nothing of it is kept.
+		return []byte("{}")
+	}
+	for _, f := range []string{"data", "stringData"} {
+		v, ok := obj[f]
+		if !ok {
+			continue
+		}
+		var values map[string]json.RawMessage
+		if json.Unmarshal(v, &values) != nil {
+			obj[f] = json.RawMessage("null")
+			continue
+		}
+		for k := range values {
+			values[k] = json.RawMessage(`""`)
+		}
+		obj[f], _ = json.Marshal(values)
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return []byte("{}")
+	}
+	return out
 }

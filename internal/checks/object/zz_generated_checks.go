@@ -7,6 +7,7 @@ import "github.com/akscheck/akscheck/internal/check"
 // Checks returns every check of this package, in file then source order.
 func Checks() []*check.Check {
 	return []*check.Check{
+		ConfigMapCredential,
 		DefaultNamespace,
 		InternalLoadBalancer,
 		RemovedAPI,

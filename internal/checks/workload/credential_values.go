@@ -104,3 +104,80 @@ func isJWT(v string) bool {
 	_, ok := h["alg"]
 	return ok
 }
+
+// credentialFlag is a command-line flag with its value written after "=" (--password=x,
+// -token=x), alone or inside a shell script; the value may be quoted.
+var credentialFlag = regexp.MustCompile(`(?:^|[\s;&|(])(--?[A-Za-z][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\$\([^)]*\)|[^\s;&|)]+)`)
+
+// assignment is a "key=value" or "key: value" line of a configuration file.
+var assignment = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z][A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*(.*?)[ \t]*$`)
+
+// settingSuffixes mark flag and key names about a credential that are not one:
+// --token-ttl=1h, password_min_length=12, tokenSecretRef; compared folded (no "_", "-", ".",
+// lowercased).
+var settingSuffixes = []string{"ttl", "timeout", "expiry", "expiration", "lifetime", "duration", "audience",
+	"url", "uri", "length", "size", "mode", "enabled", "policy", "id", "header", "stdin", "ref", "name",
+	"file", "path", "dir", "type", "endpoint", "secretname", "keyname"}
+
+// CredentialName reports whether a flag or key name holds a credential ("--client-secret",
+// "db.password", "apiKey"), not a setting about one or a reference to one.
+func CredentialName(name string) bool {
+	folded := strings.ToLower(separators.Replace(strings.TrimLeft(name, "-")))
+	for _, s := range settingSuffixes {
+		if strings.HasSuffix(folded, s) {
+			return false
+		}
+	}
+	return LooksLikeCredential(folded)
+}
+
+// LiteralSecret reports whether a value written for a credential holds one: it is not empty,
+// a reference ($(VAR), ${VAR}, {{ .x }}), a placeholder (<password>, changeme, ***), a boolean or
+// a short number.
+func LiteralSecret(value string) bool {
+	v := strings.Trim(strings.TrimSpace(value), `"'`)
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "null", "none", "~":
+		return false
+	}
+	if len(v) <= 5 && strings.Trim(v, "0123456789") == "" {
+		return false
+	}
+	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "@") || strings.HasPrefix(v, "file:") {
+		return false // a path to the credential
+	}
+	return secretPart(v)
+}
+
+// CredentialFlag returns the first flag of a command-line argument (or of a shell script in
+// one) that passes a literal credential ("--password"), or "". The value is never returned.
+func CredentialFlag(arg string) string {
+	for _, m := range credentialFlag.FindAllStringSubmatch(arg, -1) {
+		if CredentialName(m[1]) && LiteralSecret(m[2]) {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// CredentialAssignment returns the first key of a configuration text ("key=value" or
+// "key: value" lines, or the whole text as one key's value) that is a credential written as
+// a literal, or "". The value is never returned.
+func CredentialAssignment(text string) string {
+	for _, m := range assignment.FindAllStringSubmatch(text, -1) {
+		if CredentialName(m[1]) && LiteralSecret(m[2]) {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// bareFlag is a flag without a value ("--password"), whose value is the next word.
+var bareFlag = regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9_.-]*$`)
+
+// CredentialFlagValue reports whether word is a flag named like a credential ("--password")
+// and next, the word after it, a literal credential: the form "--password x" of a command's
+// words. Words that are flags themselves are not values.
+func CredentialFlagValue(word, next string) bool {
+	return bareFlag.MatchString(word) && CredentialName(word) && !strings.HasPrefix(next, "-") && LiteralSecret(next)
+}

@@ -44,3 +44,69 @@ func TestCredentialKind(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialFlag(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ arg, want string }{
+		{"--password=Fixture-42", "--password"},
+		{"--client-secret='Fixture-42'", "--client-secret"},
+		{"-token=Fixture-42", "-token"},
+		{"psql -h db --password=Fixture-42 && run", "--password"},
+		{"--db.password=Fixture-42", "--db.password"},
+		{"--password=$(DB_PASSWORD)", ""},
+		{"--password=$(cat /run/secrets/pw)", ""},
+		{"--password=${DB_PASSWORD}", ""},
+		{`--password="$DB_PASSWORD"`, ""},
+		{"--password=", ""},
+		{"--password=<password>", ""},
+		{"--token=/var/run/secrets/token", ""},
+		{"--password-file=/run/pw", ""},
+		{"--token-ttl=1h", ""},
+		{"--secret-name=orders", ""},
+		{"--enable-token-auth=true", ""},
+		{"--password", ""},
+		{"--log-level=info", ""},
+	} {
+		if got := CredentialFlag(tc.arg); got != tc.want {
+			t.Errorf("CredentialFlag(%q) = %q, want %q", tc.arg, got, tc.want)
+		}
+	}
+}
+
+func TestCredentialAssignment(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ text, want string }{
+		{"db.host=orders\ndb.password=Fixture-42\n", "db.password"},
+		{"redis:\n  password: Fixture-42\n", "password"},
+		{"export API_KEY=Fixture-42", "API_KEY"},
+		{"db.password=${DB_PASSWORD}\n", ""},
+		{"password_min_length=12\ntoken_ttl: 3600\n", ""},
+		{"password:\n", ""},
+		{"log_level=info", ""},
+	} {
+		if got := CredentialAssignment(tc.text); got != tc.want {
+			t.Errorf("CredentialAssignment(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestCredentialFlagValue(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		word, next string
+		want       bool
+	}{
+		{"--password", "Fixture-42", true},
+		{"-token", "Fixture-42", true},
+		{"--password", "$(DB_PASSWORD)", false},
+		{"--password", "--verbose", false},
+		{"--password-stdin", "Fixture-42", false},
+		{"--token-ttl", "3600s", false},
+		{"--log-level", "debug", false},
+		{"password", "Fixture-42", false},
+	} {
+		if got := CredentialFlagValue(tc.word, tc.next); got != tc.want {
+			t.Errorf("CredentialFlagValue(%q, %q) = %v, want %v", tc.word, tc.next, got, tc.want)
+		}
+	}
+}

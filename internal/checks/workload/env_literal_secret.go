@@ -47,8 +47,12 @@ var EnvLiteralSecret = check.New(check.Meta{
 		"(Password=, Pwd=, AccountKey=, SharedAccessKey=, user:password@), an Azure storage account key, an " +
 		"AWS access key ID, a GitHub or Slack token. A value that is a reference ($(VAR), ${VAR}, {{ .x }}) " +
 		"or a placeholder (<password>, changeme, ***) is not a credential. The value is in git, in the " +
-		"Deployment history and visible to anyone who can read the object. The finding names the variable " +
-		"and the kind of credential, never the value or any part of it.",
+		"Deployment history and visible to anyone who can read the object. The container's command and args " +
+		"are read too: an entry whose value looks like a credential, or a flag with a literal value whose " +
+		"name does (--password=…, --password …, --client-secret=…, also inside a shell script; not " +
+		"--token-ttl=1h). The " +
+		"finding names the variable or the argument's position and the kind of credential, never the value " +
+		"or any part of it.",
 	Remediation: "Store the secret in Azure Key Vault and mount it through the Secrets Store CSI driver (SecretProviderClass), or at least reference a Secret with valueFrom.secretKeyRef.",
 	Example: `spec:
   containers:
@@ -71,6 +75,21 @@ var EnvLiteralSecret = check.New(check.Meta{
 				r.Failf(path, c.Name, "container %q of %s sets %s to a literal value that looks like %s (value not shown)", c.Name, kindNoun(w), e.Name, kind)
 			} else if LooksLikeCredential(e.Name) {
 				r.Failf(path, c.Name, "container %q of %s sets %s to a literal value (value not shown)", c.Name, kindNoun(w), e.Name)
+			}
+		}
+		for _, field := range []struct {
+			name  string
+			words []string
+		}{{"command", c.Command}, {"args", c.Args}} {
+			for i, a := range field.words {
+				path := c.Path + "." + field.name + "[" + itoa(i) + "]"
+				if kind := CredentialKind(a); kind != "" {
+					r.Failf(path, c.Name, "container %q of %s has %s in %s[%d] (value not shown)", c.Name, kindNoun(w), kind, field.name, i)
+				} else if flag := CredentialFlag(a); flag != "" {
+					r.Failf(path, c.Name, "container %q of %s passes a literal value to %s in %s[%d] (value not shown)", c.Name, kindNoun(w), flag, field.name, i)
+				} else if i > 0 && CredentialFlagValue(field.words[i-1], a) {
+					r.Failf(path, c.Name, "container %q of %s passes a literal value to %s in %s[%d] (value not shown)", c.Name, kindNoun(w), field.words[i-1], field.name, i)
+				}
 			}
 		}
 	}

@@ -62,7 +62,15 @@ func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 		return scan
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	docs := splitDocuments(data)
+	var docs []document
+	var streamErr *subject.LoadError
+	ok := false
+	if isJSON(source, data) {
+		docs, streamErr, ok = splitJSON(source, data)
+	}
+	if !ok {
+		docs, streamErr = splitDocuments(data), nil
+	}
 	parts := make([]*subject.Scan, len(docs))
 	parseDocs(len(docs), func(i int) {
 		parts[i] = &subject.Scan{}
@@ -73,6 +81,9 @@ func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 		scan.Objects = append(scan.Objects, p.Objects...)
 		scan.Errors = append(scan.Errors, p.Errors...)
 		scan.Skipped += p.Skipped
+	}
+	if streamErr != nil {
+		scan.Errors = append(scan.Errors, *streamErr)
 	}
 	in.Objects = len(scan.Objects)
 	scan.Inputs = append(scan.Inputs, in)
@@ -108,10 +119,75 @@ func parseDocs(n int, parse func(i int)) {
 	wg.Wait()
 }
 
+// isJSON tells a JSON file: named .json, or starting with an object whose first key is quoted
+// (a YAML flow mapping such as "{a: 1}" has a plain key).
+func isJSON(source string, data []byte) bool {
+	rest := bytes.TrimLeft(data, " \t\r\n")
+	if len(rest) > 0 && rest[0] == '[' && strings.HasSuffix(strings.ToLower(source), ".json") {
+		return true
+	}
+	if len(rest) == 0 || rest[0] != '{' {
+		return false
+	}
+	if strings.HasSuffix(strings.ToLower(source), ".json") {
+		return true
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	return len(rest) > 0 && (rest[0] == '"' || rest[0] == '}')
+}
+
+// splitJSON cuts a JSON stream (concatenated values or one per line, as kubectl reads them)
+// into documents, each with its line. The stream stops at the first malformed value: that
+// is the returned error, at its line. ok is false for JSON documents separated by YAML
+// markers ("---"), which are a YAML stream.
+func splitJSON(source string, data []byte) (docs []document, _ *subject.LoadError, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		start := int(dec.InputOffset())
+		start += len(data[start:]) - len(bytes.TrimLeft(data[start:], " \t\r\n"))
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			return docs, nil, true
+		}
+		if err != nil {
+			if isMarker(data[start:], "---") || isMarker(data[start:], "...") {
+				return nil, nil, false
+			}
+			return docs, jsonStreamError(source, data, start, len(docs), err), true
+		}
+		line := lineAt(data, start)
+		n, err := jsonNode(raw, line-1)
+		if err != nil {
+			return docs, &subject.LoadError{Source: source, Line: line, Message: "malformed JSON: " + err.Error()}, true
+		}
+		docs = append(docs, document{text: raw, line: line, node: n})
+	}
+}
+
+func jsonStreamError(source string, data []byte, start, n int, err error) *subject.LoadError {
+	at := start
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		at = min(max(int(se.Offset)-1, start), len(data))
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "truncated: the file ends inside the JSON document that starts here"
+	case n > 0 && start < len(data) && data[start] != '{' && data[start] != '[':
+		msg = "trailing data after a JSON document (" + msg + ")"
+	}
+	return &subject.LoadError{Source: source, Line: lineAt(data, at), Message: "malformed JSON: " + msg}
+}
+
 // document is one YAML document of a stream with the line its text starts on.
 type document struct {
 	text []byte
 	line int
+	// node is the parsed JSON document, with file lines: JSON is read by a JSON parser
+	// (YAML's rejects escapes such as "\/").
+	node *yaml.Node
 }
 
 // splitDocuments cuts a YAML stream at its document markers ("---" and "..." at the start of a
@@ -185,6 +261,10 @@ func (l *docLoader) document(d document) {
 		l.fail(d.line+lineAt(d.text, bad)-1, "invalid UTF-8 in the document; not parsed")
 		return
 	}
+	if d.node != nil {
+		l.node(d.node, 0, len(d.text))
+		return
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(d.text, &root); err != nil {
 		line, msg := d.line, err.Error()
@@ -239,17 +319,29 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		return
 	}
 	budget := 16*docSize + 1<<20
-	raw, err := toJSON(n, budget)
+	raw, err := toJSON(n, budget, offset)
 	if err != nil {
-		l.fail(line, "%s %s: %v", kind, nameOf(n), err)
+		errLine := line
+		var dup duplicateKeyError
+		if errors.As(err, &dup) {
+			errLine = dup.second
+		}
+		l.fail(errLine, "%s %s: %v", kind, nameOf(n), err)
 		return
 	}
+	// A Secret of an apiVersion without a Go type stays untyped: blank its values now.
+	raw = subject.RedactSecretJSON(kind, raw)
 	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
 		Source: subject.Location{File: l.source, Line: line}}
 	// Objects of removed apiVersions are decoded as their replacement (APIVersion stays as
 	// written, for the removed-api check to name it).
 	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
 	if err != nil {
+		if path, value, qline, ok := badQuantity(n); ok && isQuantityError(err) {
+			l.fail(qline+offset, "%s %s: field %s: %q is not a quantity (want a number with an optional suffix, such as 500m or 1Gi)",
+				kind, nameOf(n), path, value)
+			return
+		}
 		l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
 		return
 	}

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,6 +109,29 @@ func TestLoadBytes(t *testing.T) {
 				`Service "web": apiVersion apps/v1 has no kind Service (want v1)`,
 			},
 			wantErrLine: []int{1, 5},
+		},
+		{
+			name: "duplicate keys are an error naming both lines; merged keys may be overridden",
+			in: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: one\n  x: y\n  k: two\n---\n" +
+				"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: merged}\n  name: own\n",
+			want:        []wantObject{{"ConfigMap", "", "own", 9}},
+			wantErrs:    []string{`ConfigMap "a": duplicate key "k" at lines 5 and 7`},
+			wantErrLine: []int{7},
+		},
+		{
+			name: "a bad quantity is an error at its field's line",
+			in: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n" +
+				"      - name: a\n        env: [{name: PASSWORD, value: hunter2}]\n        resources: {limits: {cpu: 1, memory: ~}}\n      - name: b\n        resources:\n          limits:\n            memory: lots\n",
+			want:        []wantObject{{"ConfigMap", "", "c", 1}},
+			wantErrs:    []string{`Deployment "d": field spec.template.spec.containers[1].resources.limits.memory: "lots" is not a quantity`},
+			wantErrLine: []int{18},
+		},
+		{
+			name: "an HPA's bad target value is found there, not in an annotation",
+			in: "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, annotations: {limits: hunter2}}\nspec:\n  metrics:\n" +
+				"  - type: Pods\n    pods:\n      metric: {name: rps}\n      target:\n        type: AverageValue\n        averageValue: lots\n",
+			wantErrs:    []string{`HorizontalPodAutoscaler "h": field spec.metrics[0].pods.target.averageValue: "lots" is not a quantity`},
+			wantErrLine: []int{11},
 		},
 		{
 			name:        "alias bomb",
@@ -261,5 +285,26 @@ func TestRemovedVersionsDecodeAsReplacement(t *testing.T) {
 	// A wrong field type in a converted object is an error at its line.
 	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, `Deployment "bad": field spec.replicas`) || s.Errors[0].Line != 27 {
 		t.Errorf("errors = %+v", s.Errors)
+	}
+}
+
+// A Secret of an apiVersion with no Go type (a CRD named Secret) keeps its JSON: its values
+// are blanked whatever the version. Core versions that cannot hold a Secret are errors that
+// name no value.
+func TestSecretValuesBlankedWhateverTheVersion(t *testing.T) {
+	t.Parallel()
+	for _, apiVersion := range []string{"example.com/v1", "secrets.example.com/v2", "v1", "v2", "v1beta1"} {
+		in := "apiVersion: " + apiVersion + "\nkind: Secret\nmetadata: {name: s, namespace: n}\ndata: {password: aHVudGVyMg==}\nstringData: {token: hunter2}\n"
+		s := LoadBytes("f.yaml", []byte(in), Options{})
+		if len(s.Objects)+len(s.Errors) != 1 {
+			t.Fatalf("%s: objects %v, errors %+v", apiVersion, objectsOf(s), s.Errors)
+		}
+		dump := fmt.Sprintf("%+v", s.Errors)
+		for _, o := range s.Objects {
+			dump += fmt.Sprintf("%s %#v %+v", o.Raw, o.Typed, o)
+		}
+		if strings.Contains(dump, "hunter2") || strings.Contains(dump, "aHVudGVyMg") {
+			t.Errorf("%s: a value survived in the loaded object: %s", apiVersion, dump)
+		}
 	}
 }

@@ -23,6 +23,8 @@ var errTooDeep = fmt.Errorf("document is nested deeper than %d levels", maxDepth
 type converter struct {
 	buf    bytes.Buffer
 	budget int
+	// offset turns node lines into file lines.
+	offset int
 	// pairs counts mapping pairs gathered through merge keys, which can multiply like
 	// aliases before anything is written.
 	pairs int
@@ -34,9 +36,21 @@ func (e budgetError) Error() string {
 	return fmt.Sprintf("document expands to more than %d bytes through YAML aliases (an alias bomb?)", e.limit)
 }
 
-// toJSON converts a node to JSON. budget is the most bytes the JSON may take.
-func toJSON(n *yaml.Node, budget int) ([]byte, error) {
-	c := &converter{budget: budget}
+// duplicateKeyError is a key written twice in one mapping. The API server's strict decoding
+// rejects such an object; judging either value would judge what no cluster runs.
+type duplicateKeyError struct {
+	key           string
+	first, second int
+}
+
+func (e duplicateKeyError) Error() string {
+	return fmt.Sprintf("duplicate key %q at lines %d and %d (the API server rejects the object); not evaluated", e.key, e.first, e.second)
+}
+
+// toJSON converts a node to JSON. budget is the most bytes the JSON may take; offset turns
+// node lines into file lines in errors.
+func toJSON(n *yaml.Node, budget, offset int) ([]byte, error) {
+	c := &converter{budget: budget, offset: offset}
 	if err := c.node(n, 0); err != nil {
 		return nil, err
 	}
@@ -100,7 +114,7 @@ func (c *converter) node(n *yaml.Node, depth int) error {
 		c.scalar(n)
 		return c.check()
 	}
-	return fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	return fmt.Errorf("line %d: unsupported YAML node", n.Line+c.offset)
 }
 
 type pair struct {
@@ -120,6 +134,7 @@ func (c *converter) mappingPairs(n *yaml.Node, depth int) ([]pair, error) {
 	}
 	pairs := make([]pair, 0, len(n.Content)/2)
 	var own []pair
+	var seen map[string]int
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
@@ -134,8 +149,15 @@ func (c *converter) mappingPairs(n *yaml.Node, depth int) ([]pair, error) {
 			k = k.Alias
 		}
 		if k.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("line %d: a mapping key must be a scalar", k.Line)
+			return nil, fmt.Errorf("line %d: a mapping key must be a scalar", k.Line+c.offset)
 		}
+		if first, dup := seen[k.Value]; dup {
+			return nil, duplicateKeyError{key: k.Value, first: first + c.offset, second: n.Content[i].Line + c.offset}
+		}
+		if seen == nil {
+			seen = make(map[string]int, len(n.Content)/2)
+		}
+		seen[k.Value] = n.Content[i].Line
 		own = append(own, pair{key: k.Value, value: v})
 	}
 	return append(pairs, own...), nil
@@ -163,7 +185,7 @@ func (c *converter) mergeSources(v *yaml.Node, depth int) ([]pair, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("line %d: a merge key (<<) must refer to a mapping", v.Line)
+	return nil, fmt.Errorf("line %d: a merge key (<<) must refer to a mapping", v.Line+c.offset)
 }
 
 func (c *converter) scalar(n *yaml.Node) {
