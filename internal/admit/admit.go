@@ -109,13 +109,14 @@ func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
 	if why := r.skip(obj); why != "" {
 		return Decision{Allowed: true, Skipped: why}
 	}
-	namespace := obj.Namespace
-	if obj.Kind == "Namespace" {
-		namespace = obj.Meta.Name
-	}
+	namespace := namespaceName(obj)
 	view := r.view(namespace)
-	if ns := namespaceOf(view, obj.Namespace); ns != nil && ns.Meta.Labels[DisableLabel] == "disabled" {
-		return Decision{Allowed: true, Skipped: "namespace " + obj.Namespace + " is labelled " + DisableLabel + "=disabled"}
+	ns := namespaceOf(view, namespace)
+	if obj.Kind == "Namespace" {
+		ns = obj // the labels it is given, as the API server's namespaceSelector reads them
+	}
+	if ns != nil && ns.Meta.Labels[DisableLabel] == "disabled" {
+		return Decision{Allowed: true, Skipped: "namespace " + namespace + " is labelled " + DisableLabel + "=disabled"}
 	}
 
 	rep := r.evaluate(ctx, view, obj)
@@ -150,9 +151,10 @@ func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
 
 // skip says why an object is let through unreviewed, or "".
 func (r *Reviewer) skip(obj *subject.Object) string {
+	ns := namespaceName(obj)
 	switch {
-	case obj.Namespace != "" && (obj.Namespace == r.OwnNamespace || r.Enforce.Excluded(obj.Namespace)):
-		return "namespace " + obj.Namespace + " is excluded"
+	case ns != "" && (ns == r.OwnNamespace || r.Enforce.Excluded(ns)):
+		return "namespace " + ns + " is excluded"
 	case obj.Kind == "Secret":
 		// Secrets hold values the webhook must not see; the chart's rules never send them.
 		return "Secrets are not reviewed"
@@ -278,6 +280,15 @@ func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unliste
 // about reports whether a finding is on obj itself.
 func about(f report.Finding, obj *subject.Object) bool {
 	return f.Object.Kind == obj.Kind && f.Object.Name == obj.Meta.Name && f.Object.Namespace == obj.Namespace
+}
+
+// namespaceName is the namespace an object is in, or, for a Namespace, its own name: the
+// namespace an admission namespaceSelector judges it by.
+func namespaceName(obj *subject.Object) string {
+	if obj.Kind == "Namespace" {
+		return obj.Meta.Name
+	}
+	return obj.Namespace
 }
 
 func namespaceOf(view *subject.Scan, name string) *subject.Object {

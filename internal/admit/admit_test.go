@@ -191,6 +191,10 @@ func TestSkipped(t *testing.T) {
 		"own namespace":  fmt.Sprintf(pod, "akscheck", ""),
 		"controller pod": fmt.Sprintf(pod, "shop", owned),
 		"secret":         "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\ndata: {password: c2VjcmV0}\n",
+		// A Namespace is judged by its own name and labels, as the API server's
+		// namespaceSelector judges it.
+		"kube-system itself":  "apiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
+		"opted-out namespace": "apiVersion: v1\nkind: Namespace\nmetadata: {name: lab, labels: {akscheck.io/webhook: disabled}}\n",
 	} {
 		d := review(t, r, admissionv1.Create, obj, "")
 		if !d.Allowed || d.Skipped == "" {
