@@ -23,7 +23,7 @@ var Autoscaling = scope.WorkloadCheck(check.Meta{
 		"many most of the time or too few at peak.",
 	Remediation: "Add a HorizontalPodAutoscaler (autoscaling/v2) or a KEDA ScaledObject targeting the workload.",
 	Kinds:       []string{"Deployment", "StatefulSet"},
-	Requires:    []string{"HorizontalPodAutoscaler"},
+	Requires:    []string{"HorizontalPodAutoscaler", "ScaledObject"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if len(env.Index.HPAsFor(w.Object)) > 0 || scaledObjectTargets(env, w) {
@@ -71,6 +71,8 @@ var HPAMissingRequests = hpaCheck(check.Meta{
 		"the HPA cannot compute it and never scales.",
 	Remediation: "Set resources.requests for the resource the HPA scales on, on every container of the target.",
 	Kinds:       []string{"HorizontalPodAutoscaler"},
+	// The workload it scales.
+	Requires: subject.WorkloadKinds,
 }, func(env *check.Env, o *subject.Object, h *subject.HPA, r *check.Result) {
 	target := targetOf(env, h)
 	if target == nil {
@@ -106,6 +108,8 @@ var HPATargetMissing = hpaCheck(check.Meta{
 	Description: "A HorizontalPodAutoscaler whose scaleTargetRef names no workload of its namespace in the scan: a renamed workload leaves its autoscaler behind, doing nothing.",
 	Remediation: "Point scaleTargetRef at the workload's current kind and name, or delete the autoscaler.",
 	Kinds:       []string{"HorizontalPodAutoscaler"},
+	// The workload it scales.
+	Requires: subject.WorkloadKinds,
 }, func(env *check.Env, o *subject.Object, h *subject.HPA, r *check.Result) {
 	if targetOf(env, h) == nil {
 		r.Failf("spec.scaleTargetRef", "", "HorizontalPodAutoscaler %s targets %s %s, which is not in the scan", o.Name(), h.Target.Kind, h.Target.Name)

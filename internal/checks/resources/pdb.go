@@ -53,6 +53,8 @@ var PDBBlocksEviction = check.NewOf(check.Meta{
 		"node drains hang and AKS upgrades fail or time out.",
 	Remediation: "Use maxUnavailable: 1 (or a minAvailable below the replica count), and run enough replicas to lose one.",
 	Kinds:       []string{"PodDisruptionBudget"},
+	// The workloads it selects.
+	Requires: subject.WorkloadKinds,
 }, func(_ context.Context, env *check.Env, o *subject.Object, pdb *policyv1.PodDisruptionBudget, r *check.Result) {
 	spec := pdb.Spec
 	if spec.MaxUnavailable != nil {
@@ -84,6 +86,8 @@ var PDBSelectsNothing = check.NewOf(check.Meta{
 	Description: "A PodDisruptionBudget whose selector matches no workload of its namespace in the scan: a typo in the selector leaves the workload it was meant for unprotected.",
 	Remediation: "Make the budget's selector match the pod template labels of the workload it protects, or delete it.",
 	Kinds:       []string{"PodDisruptionBudget"},
+	// The workloads it selects.
+	Requires: subject.WorkloadKinds,
 }, func(_ context.Context, env *check.Env, o *subject.Object, pdb *policyv1.PodDisruptionBudget, r *check.Result) {
 	if len(selectedWorkloads(env, o.Namespace, pdb.Spec.Selector)) == 0 {
 		r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of namespace %q in the scan", o.Name(), o.Namespace)
