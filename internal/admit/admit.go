@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,10 +28,10 @@ import (
 )
 
 // ClusterView gives the cluster's objects that the checks read besides the object under
-// review: those of a namespace and the Namespace itself, with the kinds it cannot give as
-// Unlisted (live.Cache implements it).
+// review: those of kinds in a namespace (the Namespace itself, and the cluster-scoped ones of
+// kinds), with the kinds it cannot give as Unlisted (live.Cache implements it).
 type ClusterView interface {
-	Snapshot(namespace string) *subject.Scan
+	Snapshot(namespace string, kinds []string) *subject.Scan
 }
 
 // DisableLabel on a Namespace turns the webhook off for it (the chart's namespaceSelector
@@ -49,6 +50,11 @@ type Reviewer struct {
 	Cluster ClusterView
 	// OwnNamespace is the webhook's own namespace, never reviewed.
 	OwnNamespace string
+
+	// needs caches, by object kind, the kinds the checks of that kind read besides it
+	// (NeededKinds): a review takes only those from the cluster view.
+	mu    sync.Mutex
+	needs map[string][]string
 }
 
 // Verdict is one finding on the object under review and what admission does with it.
@@ -110,7 +116,7 @@ func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
 		return Decision{Allowed: true, Skipped: why}
 	}
 	namespace := namespaceName(obj)
-	view := r.view(namespace)
+	view := r.view(namespace, obj.Kind)
 	ns := namespaceOf(view, namespace)
 	if obj.Kind == "Namespace" {
 		ns = obj // the labels it is given, as the API server's namespaceSelector reads them
@@ -169,17 +175,32 @@ func (r *Reviewer) skip(obj *subject.Object) string {
 	return ""
 }
 
-// view returns the cluster's objects of a namespace, or, without a cluster, a view in which
-// every kind the checks read is unlisted.
-func (r *Reviewer) view(namespace string) *subject.Scan {
+// view returns the cluster's objects of a namespace that the checks of kind read, or,
+// without a cluster, a view in which those kinds are unlisted.
+func (r *Reviewer) view(namespace, kind string) *subject.Scan {
+	kinds := r.neededKinds(kind)
 	if r.Cluster != nil {
-		return r.Cluster.Snapshot(namespace)
+		return r.Cluster.Snapshot(namespace, kinds)
 	}
 	s := &subject.Scan{Unlisted: map[string]string{}}
-	for _, k := range CachedKinds(r.Scan.Checks) {
+	for _, k := range kinds {
 		s.Unlisted[k] = "the webhook reads no cluster (serve --no-cluster)"
 	}
 	return s
+}
+
+func (r *Reviewer) neededKinds(kind string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.needs == nil {
+		r.needs = map[string][]string{}
+	}
+	kinds, ok := r.needs[kind]
+	if !ok {
+		kinds = NeededKinds(r.Scan.Checks, kind)
+		r.needs[kind] = kinds
+	}
+	return kinds
 }
 
 // evaluate runs the engine on obj beside the view's objects (less the cluster's copy of

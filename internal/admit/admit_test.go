@@ -28,9 +28,14 @@ import (
 // informer cache gives the webhook in a cluster.
 type loaded struct{ objects []*subject.Object }
 
-func (l loaded) Snapshot(namespace string) *subject.Scan {
+// Like live.Cache, it gives only the kinds asked for, so that TestScanAndAdmissionAgree also
+// proves the checks read no kind they do not declare.
+func (l loaded) Snapshot(namespace string, kinds []string) *subject.Scan {
 	s := &subject.Scan{Unlisted: map[string]string{}}
 	for _, o := range l.objects {
+		if !slices.Contains(kinds, o.Kind) {
+			continue
+		}
 		if o.Namespace == namespace || (o.Kind == "Namespace" && o.Meta.Name == namespace) || (o.Namespace == "" && o.Kind != "Namespace") {
 			s.Objects = append(s.Objects, o)
 		}

@@ -78,6 +78,27 @@ func CachedKinds(checks []*check.Check) []string {
 	return out
 }
 
+// NeededKinds returns what a review of an object of kind takes from the cluster: the kinds
+// the checks that judge that kind read (their Requires), and Namespace (its labels turn the
+// webhook off). A large namespace's Pods are read only for the objects whose checks need them
+// (a Service, a NetworkPolicy), not for every Deployment.
+func NeededKinds(checks []*check.Check, kind string) []string {
+	want := map[string]bool{"Namespace": true}
+	for _, c := range checks {
+		if atAdmission(c) && AppliesTo(c, kind) {
+			for _, k := range c.Requires {
+				want[k] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(want))
+	for k := range want {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // CacheKinds returns CachedKinds as the live scan's kinds (with their API resources).
 func CacheKinds(checks []*check.Check) []live.Kind {
 	var out []live.Kind

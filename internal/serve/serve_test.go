@@ -185,12 +185,12 @@ func TestOddObjectsAreAnswered(t *testing.T) {
 // stuckView is a cluster whose objects never come: the review outlives its budget.
 type stuckView struct{ release chan struct{} }
 
-func (v stuckView) Snapshot(string) *subject.Scan { <-v.release; return &subject.Scan{} }
+func (v stuckView) Snapshot(string, []string) *subject.Scan { <-v.release; return &subject.Scan{} }
 
 // panickingView fails inside the review.
 type panickingView struct{}
 
-func (panickingView) Snapshot(string) *subject.Scan { panic("broken cache") }
+func (panickingView) Snapshot(string, []string) *subject.Scan { panic("broken cache") }
 
 func TestTimeoutsAndFailuresFollowTheFailurePolicy(t *testing.T) {
 	t.Parallel()

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -110,11 +111,15 @@ func (c *Cache) Synced() map[string]bool {
 	return out
 }
 
-// Snapshot returns the cached objects of namespace ("" for none) and the Namespace object
-// itself, as objects read from the cluster; the kinds it cannot give are Unlisted, with why.
-func (c *Cache) Snapshot(namespace string) *subject.Scan {
+// Snapshot returns the cached objects of kinds (every cached kind when kinds is nil) in
+// namespace ("" for none), the Namespace object itself and the cluster-scoped objects of
+// kinds, as objects read from the cluster; the kinds it cannot give are Unlisted, with why.
+func (c *Cache) Snapshot(namespace string, kinds []string) *subject.Scan {
 	s := &subject.Scan{Evidence: map[catalog.Evidence]bool{}, Unlisted: map[string]string{}}
 	for _, k := range c.kinds {
+		if kinds != nil && !slices.Contains(kinds, k.Kind) {
+			continue
+		}
 		inf := c.informers[k.Kind]
 		if inf == nil || !inf.HasSynced() {
 			s.Unlisted[k.Kind] = c.why(k)

@@ -405,7 +405,7 @@ func TestForbiddenKindIsNotEvaluated(t *testing.T) {
 	go cache.Run(cctx)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		s := cache.Snapshot("shop")
+		s := cache.Snapshot("shop", nil)
 		why := s.Unlisted["NetworkPolicy"]
 		if strings.Contains(why, "forbidden") {
 			if len(s.Unlisted) != 1 {
