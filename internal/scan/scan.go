@@ -64,6 +64,10 @@ type Request struct {
 	Version string
 	Now     func() time.Time
 
+	// KeepSubjects keeps what was read in each ClusterReport (Subjects), for front-ends that
+	// build more than the report from it (upgrade-plan).
+	KeepSubjects bool
+
 	// Progress, when set, hears what a long scan is doing (reading, each cluster of a fleet,
 	// evaluating). It may be called from several goroutines at once.
 	Progress func(Event)
@@ -96,6 +100,8 @@ type KubeSource struct {
 	AllContexts bool
 	// Namespace limits the live scan to one namespace ("" means all).
 	Namespace string
+	// HelmReleases also reads the manifests of the deployed Helm releases (live.Options).
+	HelmReleases bool
 }
 
 // AzureSource names the AKS clusters to read through Azure Resource Manager.
@@ -129,6 +135,8 @@ type ClusterReport struct {
 	// Read counts the subjects that were read (objects and Azure resources, Dockerfiles,
 	// scan reports); zero with errors means nothing could be read.
 	Read int
+	// Subjects is what was read, when the request asked to keep it (KeepSubjects).
+	Subjects *subject.Scan
 }
 
 // RequestError is a request that cannot be carried out as given: sources that exclude each
@@ -236,7 +244,11 @@ func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report 
 }
 
 func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) ClusterReport {
-	return ClusterReport{Name: name, Report: Evaluate(ctx, *req, s), Read: len(s.Objects) + len(s.Others)}
+	cr := ClusterReport{Name: name, Report: Evaluate(ctx, *req, s), Read: len(s.Objects) + len(s.Others)}
+	if req.KeepSubjects {
+		cr.Subjects = s
+	}
+	return cr
 }
 
 func (req *Request) validate() error {
@@ -291,7 +303,7 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 	out := make([]cluster, 0, len(targets))
 	for _, t := range targets {
 		out = append(out, cluster{name: t.Context, load: func(ctx context.Context) *subject.Scan {
-			s := live.Load(ctx, t, live.Options{Namespace: req.Kube.Namespace})
+			s := live.Load(ctx, t, req.Kube.liveOptions())
 			if az != nil {
 				observed := clustersOf(s)
 				s.Merge(joinObserved(s, observed, readAKS(ctx, az, "", s)))
@@ -312,7 +324,7 @@ func (req *Request) addCluster(ctx context.Context, az *azure.Client, s *subject
 		if err != nil {
 			return &RequestError{Err: err}
 		}
-		liveScan := live.Load(ctx, targets[0], live.Options{Namespace: req.Kube.Namespace})
+		liveScan := live.Load(ctx, targets[0], req.Kube.liveOptions())
 		observed = clustersOf(liveScan)
 		s.Merge(liveScan)
 	}
@@ -405,6 +417,11 @@ func acrHosts(s *subject.Scan) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// liveOptions are the live loader's options of a kube source.
+func (k *KubeSource) liveOptions() live.Options {
+	return live.Options{Namespace: k.Namespace, HelmReleases: k.HelmReleases}
 }
 
 // ClusterName is resourceGroup/name of an ARM ID, for reports and file names.

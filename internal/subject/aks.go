@@ -246,7 +246,15 @@ type NodePool struct {
 	OSDiskType              String
 	ProximityPlacementGroup String
 
-	MaxSurge String
+	// MaxSurge, DrainTimeoutInMinutes and NodeSoakDurationInMinutes are upgradeSettings:
+	// how many extra nodes an upgrade adds, how long it waits for a node's pods to be
+	// evicted, and how long it waits after each node.
+	MaxSurge                  String
+	DrainTimeoutInMinutes     Int
+	NodeSoakDurationInMinutes Int
+	// VnetSubnetID is the subnet the pool's nodes (and, with Azure CNI without overlay, their
+	// pods) take addresses from.
+	VnetSubnetID String
 
 	OrchestratorVersion        String
 	CurrentOrchestratorVersion String

@@ -57,6 +57,10 @@ type Object struct {
 	Source Location
 	// Input is the kind of input it came from.
 	Input InputKind
+	// WrittenAs are the apiVersions its writers used, for objects read from a running
+	// cluster (which serves every object in the version it is asked for): the version of
+	// kubectl's last-applied copy and those of its managedFields entries, each once.
+	WrittenAs []string
 }
 
 // Name returns metadata.name.

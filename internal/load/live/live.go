@@ -50,6 +50,10 @@ type Options struct {
 	PageSize int64
 	// RequestTimeout bounds each request; 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// HelmReleases also reads the deployed Helm releases: the manifests Helm stores in
+	// Secrets of type helm.sh/release.v1, the one Secret value akscheck decodes (for the
+	// apiVersions a chart will apply again; the values are never kept). Off for scans.
+	HelmReleases bool
 }
 
 // lastApplied is kubectl's copy of the whole object as last applied: no check reads it, and
@@ -191,6 +195,9 @@ func (l *loader) load(ctx context.Context) *subject.Scan {
 			break
 		}
 		l.kindError(k, describe(err))
+	}
+	if l.opts.HelmReleases && ctx.Err() == nil {
+		l.listHelmReleases(ctx)
 	}
 	in.Objects = len(l.scan.Objects)
 	l.scan.Inputs = append(l.scan.Inputs, in)
@@ -389,6 +396,7 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 	if om == nil {
 		return
 	}
+	written := writtenAs(om)
 	om.ManagedFields = nil
 	om.Annotations = dropLastApplied(om.Annotations)
 	typed := any(obj)
@@ -411,7 +419,7 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 	if subject.IsWorkloadKind(k.Kind) {
 		l.workloads[ownerKey{k.Kind, om.Namespace, om.Name}] = true
 	}
-	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: subject.MetaOf(typed), Typed: typed})
+	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: subject.MetaOf(typed), Typed: typed, WrittenAs: written})
 }
 
 // addMetadataOnly adds an object known only by its metadata, as its typed kind with an

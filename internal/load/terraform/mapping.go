@@ -384,6 +384,9 @@ func pool(b, res *tblock, input subject.InputKind, def bool) *subject.NodePool {
 	p.OSDiskType = b.attr("os_disk_type").str()
 	p.ProximityPlacementGroup = b.attr("proximity_placement_group_id").str()
 	p.MaxSurge = b.nested("upgrade_settings").attr("max_surge").str()
+	p.DrainTimeoutInMinutes = b.nested("upgrade_settings").attr("drain_timeout_in_minutes").integer()
+	p.NodeSoakDurationInMinutes = b.nested("upgrade_settings").attr("node_soak_duration_in_minutes").integer()
+	p.VnetSubnetID = b.attr("vnet_subnet_id").str()
 	p.OrchestratorVersion = b.attr("orchestrator_version").str()
 	p.CurrentOrchestratorVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
 	p.NodeImageVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
