@@ -337,6 +337,14 @@ func toLocation(l subject.Location) report.Location {
 	return report.Location{File: l.File, Line: line, Path: l.Path}
 }
 
+// ref names an object in messages: Deployment shop/web.
+func ref(o *subject.Object) string {
+	if o.Namespace == "" {
+		return o.Kind + " " + o.Name()
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name()
+}
+
 func objectOf(o *subject.Object, apiVersion string) report.Object {
 	return report.Object{APIVersion: apiVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name()}
 }
@@ -363,7 +371,7 @@ func (b *builder) apiFindings() []Finding {
 					f.Check = "removed-api"
 				}
 			}
-			f.Message = fmt.Sprintf("%s %s %s", o.Kind, o.Ref(), f.Message)
+			f.Message = fmt.Sprintf("%s %s", ref(o), f.Message)
 			out = append(out, f)
 		}
 	}
@@ -467,8 +475,8 @@ func (b *builder) drainFindings() []Finding {
 		}
 		st := pdb.Status
 		if st.ObservedGeneration > 0 && st.ExpectedPods > 0 && st.DisruptionsAllowed == 0 {
-			f := finding("upgrade-pdb-blocks", "PodDisruptionBudget %s allows no disruption now: %d of %d pods are healthy and it requires %d",
-				o.Ref(), st.CurrentHealthy, st.ExpectedPods, st.DesiredHealthy)
+			f := finding("upgrade-pdb-blocks", "%s allows no disruption now: %d of %d pods are healthy and it requires %d",
+				ref(o), st.CurrentHealthy, st.ExpectedPods, st.DesiredHealthy)
 			f.Object = objectOf(o, o.APIVersion)
 			out = append(out, f)
 		}
@@ -477,14 +485,14 @@ func (b *builder) drainFindings() []Finding {
 		o := w.Object
 		switch {
 		case w.Kind == "Pod" && metav1.GetControllerOfNoCopy(o.Meta) == nil && o.Meta.Annotations[corev1.MirrorPodAnnotationKey] == "":
-			f := finding("upgrade-bare-pod", "Pod %s has no controller: the drain deletes it and nothing recreates it", o.Ref())
+			f := finding("upgrade-bare-pod", "%s has no controller: the drain deletes it and nothing recreates it", ref(o))
 			f.Object, f.Location = objectOf(o, o.APIVersion), toLocation(o.Source)
 			out = append(out, f)
 		}
 		if (w.Kind == "Deployment" || w.Kind == "StatefulSet") && w.HasReplicas && w.Replicas == 1 && b.hpaMin(o) <= 1 {
 			if pdb := b.budgetOf(w); pdb != nil {
-				f := finding("upgrade-single-replica-pdb", "%s %s runs 1 replica under PodDisruptionBudget %s: its drain waits for the budget, then the workload is down until the pod runs elsewhere",
-					w.Kind, o.Ref(), pdb.Name())
+				f := finding("upgrade-single-replica-pdb", "%s runs 1 replica under PodDisruptionBudget %s: its drain waits for the budget, then the workload is down until the pod runs elsewhere",
+					ref(o), pdb.Name())
 				f.Object, f.Location = objectOf(o, o.APIVersion), toLocation(o.At(w.TemplateMetaPath()+".labels"))
 				out = append(out, f)
 			}
@@ -494,7 +502,7 @@ func (b *builder) drainFindings() []Finding {
 			continue
 		}
 		if vols := localVolumes(w.Spec()); len(vols) > 0 {
-			f := finding("upgrade-local-storage", "%s %s keeps data on its node (%s): the drain loses it", w.Kind, o.Ref(), strings.Join(vols, ", "))
+			f := finding("upgrade-local-storage", "%s keeps data on its node (%s): the drain loses it", ref(o), strings.Join(vols, ", "))
 			f.Object, f.Location = objectOf(o, o.APIVersion), toLocation(o.At(w.SpecPath()+".volumes"))
 			out = append(out, f)
 		}
