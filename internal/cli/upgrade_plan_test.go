@@ -7,6 +7,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/akscheck/akscheck/internal/render"
+	"github.com/akscheck/akscheck/internal/render/planout"
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
@@ -93,5 +95,31 @@ func TestUpgradePlanExitCodes(t *testing.T) {
 				t.Errorf("stderr %q, want it to say %q", stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestUpgradePlanHasScanFormats: the plan is written in every format scan writes its report in.
+func TestUpgradePlanHasScanFormats(t *testing.T) {
+	t.Parallel()
+	for _, name := range render.Names() {
+		if _, ok := planout.Lookup(name); !ok {
+			t.Errorf("upgrade-plan has no -o %s", name)
+		}
+	}
+}
+
+// TestUpgradePlanHostileNames: names read from the inputs reach no output with their control
+// or bidi characters.
+func TestUpgradePlanHostileNames(t *testing.T) {
+	t.Parallel()
+	in := "apiVersion: v1\nkind: Pod\nmetadata: {name: \"evil\\e[31m\\u202e\", namespace: shop}\nspec: {containers: [{name: c, image: x}]}\n"
+	for _, format := range planFormatNames() {
+		_, out, stderr := run(t, in, "upgrade-plan", "--to", "1.36", "-o", format, "-")
+		if !strings.Contains(out, "evil") {
+			t.Fatalf("%s: the pod is not in the plan: %s %s", format, out, stderr)
+		}
+		if strings.ContainsAny(out, "\x1b\u202e") {
+			t.Errorf("%s: a control or bidi character reached the output", format)
+		}
 	}
 }

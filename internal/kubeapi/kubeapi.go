@@ -2,8 +2,8 @@
 // and those that were deprecated and then removed, with the Kubernetes minor that stopped
 // serving each and what replaces it. The manifest loader reads it to convert objects of removed
 // versions and to reject an apiVersion that cannot hold a kind; the removed-api check reads it
-// to name the version and its replacement; an upgrade plan can read it to say what a target
-// minor breaks.
+// to name the version and its replacement; upgrade-plan (internal/upgrade) reads it to say what
+// each minor of an upgrade path removes or deprecates.
 //
 // Source: the Kubernetes Deprecated API Migration Guide
 // (https://kubernetes.io/docs/reference/using-api/deprecation-guide/, kubernetes/website

@@ -483,8 +483,7 @@ func (b *builder) drainFindings() []Finding {
 	}
 	for _, w := range b.ix.Workloads() {
 		o := w.Object
-		switch {
-		case w.Kind == "Pod" && metav1.GetControllerOfNoCopy(o.Meta) == nil && o.Meta.Annotations[corev1.MirrorPodAnnotationKey] == "":
+		if w.Kind == "Pod" && metav1.GetControllerOfNoCopy(o.Meta) == nil && o.Meta.Annotations[corev1.MirrorPodAnnotationKey] == "" {
 			f := finding("upgrade-bare-pod", "%s has no controller: the drain deletes it and nothing recreates it", ref(o))
 			f.Object, f.Location = objectOf(o, o.APIVersion), toLocation(o.Source)
 			out = append(out, f)

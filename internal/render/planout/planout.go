@@ -11,10 +11,9 @@ import (
 	"io"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
+	"github.com/akscheck/akscheck/internal/render/yamlout"
 	"github.com/akscheck/akscheck/internal/upgrade"
 )
 
@@ -85,12 +84,7 @@ func YAML(w io.Writer, p *upgrade.Plan) error {
 	if err != nil {
 		return fmt.Errorf("writing the YAML plan: %w", err)
 	}
-	y, err := yaml.JSONToYAML(sanitize.JSON(doc))
-	if err != nil {
-		return fmt.Errorf("writing the YAML plan: %w", err)
-	}
-	_, err = w.Write(y)
-	return err
+	return yamlout.FromJSON(w, doc)
 }
 
 // verdictLine says the verdict in words.

@@ -23,6 +23,12 @@ func Render(w io.Writer, rep *report.Report) error {
 	if err != nil {
 		return fmt.Errorf("encoding report: %w", err)
 	}
+	return FromJSON(w, data)
+}
+
+// FromJSON writes a JSON document as YAML the way Render writes the report (the upgrade plan
+// is written with it too): key order kept, block style, unsafe characters escaped.
+func FromJSON(w io.Writer, data []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(escapeDELAndC1(data), &doc); err != nil {
 		return fmt.Errorf("converting report to YAML: %w", err)
