@@ -12,6 +12,9 @@
 // (CHANGELOG-1.x "Deprecation" sections) for the minor that deprecated it. The table holds
 // the guide's removals of versions of GA kinds, through v1.32, and the alpha CronJob; versions
 // of kinds that are still beta or alpha themselves (resource.k8s.io...) are not listed.
+// cmd/kubeapis checks the table against the guide (ParseGuide reads its "Removed APIs by
+// release" sections) and prints the removals it lacks as entries to add; the minor that
+// deprecated each version comes from the release notes and is filled by hand.
 package kubeapi
 
 import (
