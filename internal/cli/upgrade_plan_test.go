@@ -69,8 +69,8 @@ func TestUpgradePlanExitCodes(t *testing.T) {
 	}{
 		{"no-go", []string{planCluster, planManifests}, "", ExitFindings, "at or above high"},
 		{"no-go reported only", []string{"--fail-on", "none", planCluster, planManifests}, "", ExitOK, ""},
-		{"warnings below --fail-on", []string{"--to", "1.35", planSkew}, "", ExitOK, ""},
-		{"warnings at --fail-on low", []string{"--to", "1.35", "--fail-on", "low", planSkew}, "", ExitFindings, ""},
+		{"warnings below --fail-on", []string{"--to", "1.34", planSkew}, "", ExitOK, ""},
+		{"warnings at --fail-on low", []string{"--to", "1.34", "--fail-on", "low", planSkew}, "", ExitFindings, ""},
 		{"clean manifests", []string{"--to", "1.36", "-"}, clean, ExitOK, ""},
 		{"malformed --to", []string{"--to", "latest", planCluster}, "", ExitUsage, "want a Kubernetes minor version"},
 		{"--to with a bad minor", []string{"--to", "1.x", planCluster}, "", ExitUsage, "not a version number"},

@@ -658,7 +658,7 @@ func (b *builder) aksChanges() []Finding {
 			}
 			var pools []string
 			for _, p := range b.cluster.Pools {
-				if ch.Applies == "linux-ubuntu" && !p.IsWindows() && !p.OSSKU.IsUnknown() && (p.OSSKU.Empty() || p.OSSKU.Is("Ubuntu")) {
+				if touches(ch, p) {
 					pools = append(pools, p.Name)
 				}
 			}
@@ -666,12 +666,30 @@ func (b *builder) aksChanges() []Finding {
 				continue
 			}
 			sort.Strings(pools)
-			f := finding("upgrade-aks-change", "Kubernetes %s: %s (node pools %s, OS SKU Ubuntu or unset; source: %s)", ch.Minor, ch.What, strings.Join(pools, ", "), ch.Source)
+			rule, setting := "upgrade-aks-change", "OS SKU Ubuntu or unset"
+			if ch.Applies == "windows-2022" {
+				setting = "OS SKU Windows2022"
+			}
+			if ch.Blocking {
+				rule = "upgrade-aks-change-blocks"
+			}
+			f := finding(rule, "Kubernetes %s: %s (node pools %s, %s; source: %s)", ch.Minor, ch.What, strings.Join(pools, ", "), setting, ch.Source)
 			f.Step = ch.Minor
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// touches reports whether an AKS change touches a pool.
+func touches(ch Change, p *subject.NodePool) bool {
+	switch ch.Applies {
+	case "linux-ubuntu":
+		return !p.IsWindows() && !p.OSSKU.IsUnknown() && (p.OSSKU.Empty() || p.OSSKU.Is("Ubuntu"))
+	case "windows-2022":
+		return p.IsWindows() && p.OSSKU.Is("Windows2022")
+	}
+	return false
 }
 
 // finish orders the findings, fills the sections and decides the verdict.

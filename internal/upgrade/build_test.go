@@ -73,17 +73,37 @@ func TestTwoStepPathFromUpgradeProfile(t *testing.T) {
 
 func TestAKSChangeOnUbuntu(t *testing.T) {
 	t.Parallel()
-	p, err := plan(t, "1.35", "testdata/skew")
+	p, err := plan(t, "1.34", "testdata/skew")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The legacy pool sets no OS SKU (Ubuntu, the default) but 1.35 is the current version:
-	// no step brings the change.
-	if rules(p)["upgrade-aks-change"] != 0 {
+	// At 1.34 already: no step, no change; the legacy pool is behind.
+	if rules(p)["upgrade-aks-change"] != 0 || rules(p)["upgrade-aks-change-blocks"] != 0 {
 		t.Errorf("a change outside the path: %v", p.Findings())
 	}
-	if p.Verdict != GoWithWarnings || rules(p)["upgrade-pool-behind"] != 1 {
-		t.Errorf("verdict %s, findings %v; want go-with-warnings with the legacy pool behind", p.Verdict, rules(p))
+	if p.Verdict != GoWithWarnings || rules(p)["upgrade-pool-behind"] != 1 || len(p.Path) != 0 {
+		t.Errorf("verdict %s, findings %v, path %v; want go-with-warnings with the legacy pool behind", p.Verdict, rules(p), p.Path)
+	}
+	// To 1.35: the Windows Server 2022 pool blocks, the legacy pool (Ubuntu by default) moves
+	// to Ubuntu 24.04.
+	p, err = plan(t, "1.35", "testdata/skew")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks, infos []string
+	for _, f := range p.Findings() {
+		switch f.Rule {
+		case "upgrade-aks-change-blocks":
+			blocks = append(blocks, f.Message)
+		case "upgrade-aks-change":
+			infos = append(infos, f.Message)
+		}
+	}
+	if len(blocks) != 1 || !strings.Contains(blocks[0], "node pools win22,") || p.Verdict != NoGo {
+		t.Errorf("blocking changes %q, verdict %s", blocks, p.Verdict)
+	}
+	if len(infos) != 1 || !strings.Contains(infos[0], "node pools legacy,") {
+		t.Errorf("changes %q", infos)
 	}
 	// Through 1.35, the system pool's Ubuntu moves to 24.04; the AzureLinux pool is untouched.
 	p, err = plan(t, "1.35", "testdata/two-step")
