@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -607,13 +608,34 @@ func (b *builder) capacityFindings() []Finding {
 		if p.VnetSubnetID.IsKnown() && p.VnetSubnetID.V != "" {
 			subnet = "subnet " + lastSegment(p.VnetSubnetID.V)
 		}
-		f := finding("upgrade-surge-addresses", "node pool %s adds %d surge node(s) of %s (%s): %s needs %d free address(es) (%s)",
-			p.Name, surge, strOr(p.VMSize, "unknown size"), how, subnet, addresses, per)
+		quota := ""
+		if cores := vmCores(p.VMSize.V); p.VMSize.IsKnown() && cores > 0 {
+			quota = fmt.Sprintf(", and %d vCPU(s) of the region's quota for the size's family", surge*cores)
+		}
+		f := finding("upgrade-surge-addresses", "node pool %s adds %d surge node(s) of %s (%s): %s needs %d free address(es) (%s)%s",
+			p.Name, surge, strOr(p.VMSize, "unknown size"), how, subnet, addresses, per, quota)
 		f.Object = poolObject(p)
 		f.Location = toLocation(c.At(p.MaxSurge.Loc))
 		out = append(out, f)
 	}
 	return out
+}
+
+// vmSizeRE reads the vCPUs of an Azure VM size name: Standard_D4ds_v5 has 4, and a
+// constrained-core size (Standard_E8-4ds_v5) still counts its 8 against the quota.
+var vmSizeRE = regexp.MustCompile(`^(?i:standard|basic)_[A-Za-z]+(\d+)`)
+
+// vmCores returns the vCPUs of a VM size, 0 when its name does not say.
+func vmCores(size string) int {
+	m := vmSizeRE.FindStringSubmatch(strings.TrimSpace(size))
+	if m == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // surgeNodes is how many nodes maxSurge adds to a pool of count nodes (a percentage rounds

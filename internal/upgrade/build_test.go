@@ -224,3 +224,12 @@ func TestHelmAndLiveVersions(t *testing.T) {
 }
 
 func emptyReport() *report.Report { return &report.Report{} }
+
+func TestVMCores(t *testing.T) {
+	t.Parallel()
+	for size, want := range map[string]int{"Standard_D4ds_v5": 4, "Standard_E8-4ds_v5": 8, "standard_nc24ads_a100_v4": 24, "Standard_B2s": 2, "custom": 0, "": 0} {
+		if got := vmCores(size); got != want {
+			t.Errorf("vmCores(%q) = %d, want %d", size, got, want)
+		}
+	}
+}
