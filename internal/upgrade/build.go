@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ func Build(s *subject.Scan, rep *report.Report, opts Options) (*Plan, error) {
 	}
 	if len(clusters) == 1 {
 		b.cluster = clusters[0]
+		b.opts.Data = withRegionVersions(opts.Data, b.cluster.Versions)
 	}
 	if err := b.target(); err != nil {
 		return nil, err
@@ -110,6 +112,24 @@ func minorNum(v string) int {
 }
 
 func minorString(n int) string { return "1." + strconv.Itoa(n) }
+
+// withRegionVersions adds the patches and minors of the region's az aks get-versions output,
+// when the inputs hold it, to the calendar's dates.
+func withRegionVersions(data *aksversion.Data, kv *subject.KubernetesVersions) *aksversion.Data {
+	if kv == nil || len(kv.Minors) == 0 {
+		return data
+	}
+	region := &aksversion.Data{Live: true}
+	for _, m := range kv.Minors {
+		patches := slices.Clone(m.Patches)
+		slices.SortFunc(patches, aksversion.Compare)
+		region.Minors = append(region.Minors, aksversion.Minor{Version: aksversion.MinorOf(m.Version), Preview: m.IsPreview, Patches: patches})
+	}
+	merged := *data
+	merged.Minors = aksversion.Merge(data.Minors, region)
+	merged.Source += "; patches from az aks get-versions in the inputs"
+	return &merged
+}
 
 // target decides the target and the path, or says why it cannot.
 func (b *builder) target() error {

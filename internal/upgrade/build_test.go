@@ -233,3 +233,15 @@ func TestVMCores(t *testing.T) {
 		}
 	}
 }
+
+func TestPatchesFromRegionVersions(t *testing.T) {
+	t.Parallel()
+	p, err := plan(t, "1.34", "testdata/region")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No upgrade profile: the patches are the newest of az aks get-versions, numerically.
+	if len(p.Path) != 2 || p.Path[0].Patch != "1.33.10" || p.Path[1].Patch != "1.34.3" || p.Path[1].EndOfLife != "2026-11-30" {
+		t.Errorf("path %+v", p.Path)
+	}
+}
