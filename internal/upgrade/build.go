@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"regexp"
 	"slices"
 	"sort"
@@ -605,7 +606,7 @@ func (b *builder) capacityFindings() []Finding {
 		b.reasons[sectCap] = "no AKS cluster in the inputs (az aks show output, a template, Terraform, or --azure)"
 		return nil
 	}
-	b.reasons[sectCap] = "the subnets' free addresses and the region's vCPU quota are not in the inputs: compare them with the counts below"
+	b.reasons[sectCap] = "the region's vCPU quota is not read, nor the free addresses of subnets the inputs do not hold (az network vnet subnet show): compare them with the counts below"
 	c := b.cluster
 	podsFromSubnet := c.NetworkPlugin.Is("azure") && !c.NetworkPluginMode.Is("overlay")
 	var out []Finding
@@ -624,13 +625,28 @@ func (b *builder) capacityFindings() []Finding {
 			addresses = surge * (maxPods + 1)
 			per = fmt.Sprintf("Azure CNI: %d pods + 1 per node", maxPods)
 		}
+		quota := ""
+		if cores := vmCores(p.VMSize.V); p.VMSize.IsKnown() && cores > 0 {
+			quota = fmt.Sprintf(", and %d vCPU(s) of the region's quota for the size's family", surge*cores)
+		}
 		subnet := "its subnet"
 		if p.VnetSubnetID.IsKnown() && p.VnetSubnetID.V != "" {
 			subnet = "subnet " + lastSegment(p.VnetSubnetID.V)
 		}
-		quota := ""
-		if cores := vmCores(p.VMSize.V); p.VMSize.IsKnown() && cores > 0 {
-			quota = fmt.Sprintf(", and %d vCPU(s) of the region's quota for the size's family", surge*cores)
+		// AKS upgrades the pools one after the other: each pool's surge is judged alone.
+		if sn := b.subnetOf(p); sn != nil {
+			if free, ok := freeAddresses(sn); ok {
+				rule := "upgrade-surge-addresses"
+				if addresses > free {
+					rule = "upgrade-surge-subnet-full"
+				}
+				f := finding(rule, "node pool %s adds %d surge node(s) (%s): they need %d address(es) (%s) and subnet %s has %d free (%s, %d in use)%s",
+					p.Name, surge, how, addresses, per, sn.Name, free, strings.Join(sn.AddressPrefixes.V, ", "), sn.IPConfigurations.V, quota)
+				f.Object = poolObject(p)
+				f.Location = toLocation(c.At(p.MaxSurge.Loc))
+				out = append(out, f)
+				continue
+			}
 		}
 		f := finding("upgrade-surge-addresses", "node pool %s adds %d surge node(s) of %s (%s): %s needs %d free address(es) (%s)%s",
 			p.Name, surge, strOr(p.VMSize, "unknown size"), how, subnet, addresses, per, quota)
@@ -639,6 +655,43 @@ func (b *builder) capacityFindings() []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// subnetOf returns the subnet of the inputs a pool's nodes take their addresses from.
+func (b *builder) subnetOf(p *subject.NodePool) *subject.Subnet {
+	if !p.VnetSubnetID.IsKnown() || p.VnetSubnetID.V == "" {
+		return nil
+	}
+	for _, o := range b.scan.Others {
+		if sn, ok := o.(*subject.Subnet); ok && sn.ID != "" && strings.EqualFold(strings.TrimRight(sn.ID, "/"), strings.TrimRight(p.VnetSubnetID.V, "/")) {
+			return sn
+		}
+	}
+	return nil
+}
+
+// azureReserved is how many addresses Azure keeps of every subnet prefix (network, gateway,
+// two for DNS, broadcast).
+const azureReserved = 5
+
+// freeAddresses is how many addresses of a subnet are free: its IPv4 prefixes' sizes less
+// Azure's reserved five each, less the ipConfigurations in use.
+func freeAddresses(sn *subject.Subnet) (int, bool) {
+	if !sn.AddressPrefixes.IsKnown() || len(sn.AddressPrefixes.V) == 0 || !sn.IPConfigurations.IsKnown() {
+		return 0, false
+	}
+	total := 0
+	for _, cidr := range sn.AddressPrefixes.V {
+		pfx, err := netip.ParsePrefix(strings.TrimSpace(cidr))
+		if err != nil || !pfx.Addr().Is4() {
+			continue
+		}
+		total += (1 << (32 - pfx.Bits())) - azureReserved
+	}
+	if total <= 0 {
+		return 0, false
+	}
+	return max(0, total-int(sn.IPConfigurations.V)), true
 }
 
 // vmSizeRE reads the vCPUs of an Azure VM size name: Standard_D4ds_v5 has 4, and a

@@ -245,3 +245,30 @@ func TestPatchesFromRegionVersions(t *testing.T) {
 		t.Errorf("path %+v", p.Path)
 	}
 }
+
+func TestSurgeAgainstSubnet(t *testing.T) {
+	t.Parallel()
+	p, err := plan(t, "1.33", "testdata/subnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A /25 holds 128 - 5 = 123 addresses, 40 in use: 83 free. The system pool's surge node
+	// needs 31 (Azure CNI, 30 pods), the apps pool's 51: each fits alone.
+	var msgs []string
+	for _, f := range p.Findings() {
+		if f.Rule == "upgrade-surge-addresses" || f.Rule == "upgrade-surge-subnet-full" {
+			msgs = append(msgs, f.Rule+": "+f.Message)
+		}
+	}
+	if len(msgs) != 2 || !strings.Contains(msgs[0], "has 83 free") || strings.Contains(strings.Join(msgs, "\n"), "subnet-full") {
+		t.Errorf("capacity findings:\n%s", strings.Join(msgs, "\n"))
+	}
+	// The apps pool at 100% surge adds 4 nodes of 51 addresses: more than the subnet has.
+	p, err = plan(t, "1.33", "testdata/subnet-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rules(p); r["upgrade-surge-subnet-full"] != 1 || p.Verdict != NoGo {
+		t.Errorf("subnet full: %v, verdict %s", r, p.Verdict)
+	}
+}

@@ -240,6 +240,8 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 		case typeDiag, typeDiagNested:
 			d := r.diagnostic(subject.InputARM)
 			out = append(out, &part{AzureResource: d.AzureResource, parent: parentKey(d.TargetID, typeCluster), diagnostic: d})
+		case typeSubnet:
+			out = append(out, r.subnet(subject.InputARM))
 		case typePricing:
 			p := r.pricing(subject.InputARM)
 			out = append(out, &part{AzureResource: p.AzureResource, pricing: p})

@@ -390,6 +390,7 @@ const (
 	typePricing     = "microsoft.security/pricings"
 	typeExtension   = "microsoft.kubernetesconfiguration/extensions"
 	typeExtNested   = "microsoft.containerservice/managedclusters/providers/extensions"
+	typeSubnet      = "microsoft.network/virtualnetworks/subnets"
 	// typePrivateEndpoint is read in templates only, to tie endpoints to registries.
 	typePrivateEndpoint = "microsoft.network/privateendpoints"
 )
@@ -399,4 +400,5 @@ var knownTypes = map[string]bool{
 	typeCluster: true, typeAgentPool: true, typeMaintenance: true, typeUpgrade: true,
 	typePoolUpgrade: true, typeDiag: true, typeDiagNested: true, typeRegistry: true,
 	typeReplication: true, typeTask: true, typePricing: true, typeExtension: true, typeExtNested: true,
+	typeSubnet: true,
 }

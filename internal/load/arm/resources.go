@@ -238,6 +238,19 @@ func (r res) upgradeProfile(input subject.InputKind) *subject.UpgradeProfile {
 	return u
 }
 
+// subnet maps a virtual network's subnet: its prefixes and the addresses in use.
+func (r res) subnet(input subject.InputKind) *subject.Subnet {
+	sn := &subject.Subnet{AzureResource: r.base(orDefault(r.typ(), "Microsoft.Network/virtualNetworks/subnets"), r.name(), input)}
+	sn.AddressPrefixes = r.list("addressPrefixes")
+	if one := r.str("addressPrefix"); one.IsKnown() && one.V != "" {
+		sn.AddressPrefixes = subject.List{Attr: one.Attr, V: append([]string{one.V}, sn.AddressPrefixes.V...)}
+	}
+	if ips := r.prop("ipConfigurations"); ips != nil && ips.kind == kArr {
+		sn.IPConfigurations = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: r.locAt(ips.line, "ipConfigurations")}, V: int64(len(ips.arr))}
+	}
+	return sn
+}
+
 func (r res) pricing(input subject.InputKind) *subject.DefenderPricing {
 	p := &subject.DefenderPricing{AzureResource: r.base(r.typ(), r.name(), input)}
 	p.Plan = lastSeg(r.name())
