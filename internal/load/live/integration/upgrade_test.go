@@ -7,9 +7,11 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +19,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/akscheck/akscheck/internal/cli"
+	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // upgradeSecretValue is a made-up credential in a Helm release's values: no output may show it.
@@ -88,6 +92,45 @@ func TestUpgradePlanLive(t *testing.T) {
 	}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// An autoscaler created through autoscaling/v1, which the scan lists as autoscaling/v2.
+	_, err = cs.AutoscalingV1().HorizontalPodAutoscalers("legacy").Create(ctx, &autoscalingv1.HorizontalPodAutoscaler{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "legacy"},
+		Spec: autoscalingv1.HorizontalPodAutoscalerSpec{ScaleTargetRef: autoscalingv1.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
+			MaxReplicas: 4},
+	}, metav1.CreateOptions{FieldManager: "old-pipeline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// What the live loader keeps: the writers' versions, the release's manifest objects, and
+	// no Secret data.
+	s := live.LoadConfig(ctx, api.Config(adminToken), "upgrade", live.Options{HelmReleases: true})
+	written := map[string][]string{}
+	for _, o := range s.Objects {
+		written[o.Kind+"/"+o.Name()] = o.WrittenAs
+		if sec, ok := o.Typed.(*corev1.Secret); ok && (len(sec.Data) > 0 || len(sec.StringData) > 0) {
+			t.Errorf("Secret %s kept its data", o.Name())
+		}
+	}
+	if got := written["PodDisruptionBudget/web"]; len(got) == 0 || got[0] != "policy/v1beta1" {
+		t.Errorf("the budget's written versions = %v, want policy/v1beta1 (last-applied) first", got)
+	}
+	if got := written["HorizontalPodAutoscaler/web"]; !slices.Contains(got, "autoscaling/v1") {
+		t.Errorf("the autoscaler's written versions = %v, want autoscaling/v1 (managedFields)", got)
+	}
+	releases := 0
+	for _, o := range s.Others {
+		if h, ok := o.(*subject.HelmRelease); ok {
+			releases++
+			if h.Name != "flows" || h.Revision != 4 || len(h.Objects) != 1 || h.Objects[0].APIVersion != "flowcontrol.apiserver.k8s.io/v1beta3" {
+				t.Errorf("release %+v", h)
+			}
+		}
+	}
+	if releases != 1 {
+		t.Errorf("%d Helm releases read, want 1", releases)
 	}
 
 	kc := api.Kubeconfig(t, map[string]string{"upgrade": adminToken}, "upgrade")
