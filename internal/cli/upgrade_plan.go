@@ -91,6 +91,10 @@ jsonl, yaml, sarif, junit, html, markdown, csv.`,
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "leave out files and folders matching this glob while walking directories, repeatable")
 	fl.StringArrayVar(&f.include, "include", nil, "read only files matching this glob while walking directories, repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(planFormatNames(), cobra.ShellCompDirectiveNoFileComp))
+	// A plan is for one cluster: the fleet flags are parsed (and refused with a reason) but
+	// not offered.
+	_ = fl.MarkHidden("all-contexts")
+	_ = fl.MarkHidden("subscription")
 	return cmd
 }
 

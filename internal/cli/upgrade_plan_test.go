@@ -81,6 +81,9 @@ func TestUpgradePlanExitCodes(t *testing.T) {
 		{"no paths", nil, "", ExitUsage, "needs at least one path"},
 		{"fleet", []string{"--cluster", "--all-contexts"}, "", ExitUsage, "plans one cluster"},
 		{"bad output", []string{"-o", "xml", planCluster}, "", ExitUsage, "--output"},
+		{"--versions-file of az aks get-versions", []string{"--versions-file", "../upgrade/testdata/region/versions.json", "--to", "1.34", planCluster}, "", ExitFindings, ""},
+		{"unreadable --versions-file", []string{"--versions-file", "does-not-exist.json", planCluster}, "", ExitUsage, "--versions-file"},
+		{"--versions-file that is no version data", []string{"--versions-file", "../upgrade/testdata/two-step/aks.json", planCluster}, "", ExitUsage, "--versions-file"},
 		{"nothing readable", []string{"--to", "1.36", "does-not-exist.yaml"}, "", ExitUsage, "nothing could be read"},
 		{"unreadable input beside a plan", []string{"--to", "1.36", planManifests, "does-not-exist.yaml"}, "", ExitPartial, "error(s)"},
 	}
