@@ -69,6 +69,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		workloadOf:      map[*Object]*Workload{},
 	}
 	var nsOrder []string
+	var implicitNamespace *Namespace
 	nsObjects := map[string]*Object{}
 	images := &imageCache{}
 	controlled := controlledInScan(objects)
@@ -99,6 +100,11 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			if _, seen := nsObjects[nsName]; !seen || nsObjects[nsName] == nil {
 				nsObjects[nsName] = o
 			}
+		}
+		if nsName == "" && implicitNamespace == nil && o.Typed != nil && !IsClusterScoped(o.Kind) {
+			// A namespaced object that names no namespace (and no --namespace gave one)
+			// lands in the namespace it is applied to: that namespace's rules apply to it.
+			implicitNamespace = &Namespace{Implicit: true, Source: o.Source, Input: o.Input}
 		}
 		if nsName != "" && !ix.namespaces[nsName] {
 			ix.namespaces[nsName] = true
@@ -131,6 +137,9 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	}
 	for _, name := range nsOrder {
 		ix.add(&Namespace{Name: name, Object: nsObjects[name]})
+	}
+	if implicitNamespace != nil {
+		ix.add(implicitNamespace)
 	}
 	for _, s := range others {
 		ix.add(s)
@@ -199,9 +208,6 @@ func (ix *Index) Workloads() []*Workload { return ix.workloads }
 func (ix *Index) Get(kind, namespace, name string) *Object {
 	return ix.byKey[objectKey{kind, namespace, name}]
 }
-
-// Namespaces returns the set of namespaces that hold objects or are declared.
-func (ix *Index) Namespaces() map[string]bool { return ix.namespaces }
 
 // ServicesSelecting returns the Services of the workload's namespace whose selector matches
 // its pod template labels.

@@ -32,6 +32,6 @@ var NamespaceIsolation = scope.NamespaceCheck(check.Meta{
 		missing = append(missing, "NetworkPolicy")
 	}
 	if len(missing) > 0 {
-		r.Failf("", "", "namespace %s has no %s", ns.Name, strings.Join(missing, ", no "))
+		r.Failf("", "", "%s has no %s", ns, strings.Join(missing, ", no "))
 	}
 })

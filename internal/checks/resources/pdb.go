@@ -90,7 +90,7 @@ var PDBSelectsNothing = check.NewOf(check.Meta{
 	Requires: subject.WorkloadKinds,
 }, func(_ context.Context, env *check.Env, o *subject.Object, pdb *policyv1.PodDisruptionBudget, r *check.Result) {
 	if len(selectedWorkloads(env, o.Namespace, pdb.Spec.Selector)) == 0 {
-		r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of namespace %q in the scan", o.Name(), o.Namespace)
+		r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of %s in the scan", o.Name(), subject.NamespaceNoun(o.Namespace))
 	}
 })
 
