@@ -47,6 +47,10 @@ type HPA struct {
 	Metrics     []autoscalingv2.MetricSpec
 }
 
+// accessGrant are the kinds that grant access to a namespace rather than place anything in
+// it.
+var accessGrant = map[string]bool{"Role": true, "RoleBinding": true}
+
 // NewIndexOf builds the index of a whole scan: its Kubernetes objects and its other subjects.
 func NewIndexOf(s *Scan) *Index { return NewIndex(s.Objects, s.Others...) }
 
@@ -68,9 +72,12 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		hpaOf:           map[*Object]*HPA{},
 		workloadOf:      map[*Object]*Workload{},
 	}
+	// Namespaces in order of first sight: declared by a Namespace object, or implied by
+	// the workloads placed in them ("" is the one objects that name none are applied to).
 	var nsOrder []string
-	var implicitNamespace *Namespace
 	nsObjects := map[string]*Object{}
+	nsFirst := map[string]*Object{}
+	nsHolds := map[string]bool{}
 	images := &imageCache{}
 	controlled := controlledInScan(objects)
 	for _, o := range objects {
@@ -91,6 +98,9 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 				ix.workloadsByPair[key] = append(ix.workloadsByPair[key], w)
 			}
 		}
+		if !accessGrant[o.Kind] {
+			nsHolds[o.Namespace] = true
+		}
 		if np := newNetworkPolicy(o); np != nil {
 			ix.policiesByNs[o.Namespace] = append(ix.policiesByNs[o.Namespace], np)
 		}
@@ -101,14 +111,11 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 				nsObjects[nsName] = o
 			}
 		}
-		if nsName == "" && implicitNamespace == nil && o.Typed != nil && !IsClusterScoped(o.Kind) {
-			// A namespaced object that names no namespace (and no --namespace gave one)
-			// lands in the namespace it is applied to: that namespace's rules apply to it.
-			implicitNamespace = &Namespace{Implicit: true, Source: o.Source, Input: o.Input}
-		}
-		if nsName != "" && !ix.namespaces[nsName] {
+		// A kind akscheck does not decode may be cluster-scoped: it implies no namespace.
+		if (nsName != "" || (o.Typed != nil && !IsClusterScoped(o.Kind))) && !ix.namespaces[nsName] {
 			ix.namespaces[nsName] = true
 			nsOrder = append(nsOrder, nsName)
+			nsFirst[nsName] = o
 		}
 		switch t := o.Typed.(type) {
 		case *corev1.Service:
@@ -136,10 +143,15 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		}
 	}
 	for _, name := range nsOrder {
-		ix.add(&Namespace{Name: name, Object: nsObjects[name]})
-	}
-	if implicitNamespace != nil {
-		ix.add(implicitNamespace)
+		// A namespace only implied by the grants of access to it (a Role and RoleBinding
+		// in default) holds nothing of this estate: its rules are not this estate's to judge.
+		if nsObjects[name] == nil && !nsHolds[name] {
+			continue
+		}
+		// An object that names no namespace (and no --namespace gave one) lands in the
+		// namespace it is applied to: that namespace's rules apply to it.
+		first := nsFirst[name]
+		ix.add(&Namespace{Name: name, Object: nsObjects[name], Implicit: name == "", Source: first.Source, Input: first.Input})
 	}
 	for _, s := range others {
 		ix.add(s)

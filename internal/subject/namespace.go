@@ -12,7 +12,8 @@ type Namespace struct {
 	// current namespace, a GitOps tool's target): unknown by name, but a namespace all the
 	// same, with the objects of the scan that name none (their Namespace is "").
 	Implicit bool
-	// Source and Input locate the implicit namespace at the first object that names none.
+	// Source and Input locate a namespace without a Namespace object at the first object
+	// placed in it.
 	Source Location
 	Input  InputKind
 }
@@ -20,15 +21,15 @@ type Namespace struct {
 // ImplicitNamespaceName is how reports name the implicit namespace.
 const ImplicitNamespaceName = "(the namespace these objects are applied to)"
 
-// Identity implements Subject: a Namespace, located at its object when there is one, and
-// the implicit namespace at the first object applied to it.
+// Identity implements Subject: a Namespace, located at its object when there is one, else
+// at the first object placed in it.
 func (n *Namespace) Identity() Identity {
-	id := Identity{APIVersion: "v1", Kind: "Namespace", Name: n.Name}
-	switch {
-	case n.Object != nil:
+	id := Identity{APIVersion: "v1", Kind: "Namespace", Name: n.Name, Source: n.Source, Input: n.Input}
+	if n.Object != nil {
 		id.Source, id.Input = n.Object.Source, n.Object.Input
-	case n.Implicit:
-		id.Name, id.Source, id.Input = ImplicitNamespaceName, n.Source, n.Input
+	}
+	if n.Implicit {
+		id.Name = ImplicitNamespaceName
 	}
 	return id
 }

@@ -41,4 +41,14 @@ func TestImplicitNamespace(t *testing.T) {
 	if got := namespaces(clusterRole, custom); len(got) != 0 {
 		t.Errorf("namespaces = %+v, want none", got)
 	}
+	// A Role that grants access to default places nothing there: default is not judged.
+	grant := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "support-read", Namespace: "default"}}
+	roleInDefault := &Object{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", Meta: &grant.ObjectMeta, Namespace: "default", Typed: grant}
+	if got := namespaces(roleInDefault); len(got) != 0 {
+		t.Errorf("namespaces = %+v, want none for a namespace only granted access to", got)
+	}
+	// A namespace implied by what it holds is located at the first object placed in it.
+	if got := namespaces(configMap("shop", 4)); len(got) != 1 || got[0].Identity().Source.Line != 4 {
+		t.Errorf("namespaces = %+v, want shop located at line 4", got)
+	}
 }
