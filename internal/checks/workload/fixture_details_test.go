@@ -16,7 +16,7 @@ import (
 // TestFixtureFindings pins what the fixtures of issue 21's cases say, beyond pass or fail: the
 // severity (an explicit, bound opt-in to the token is only an info note), the field the
 // finding points at (the deprecated spec.serviceAccount when that is what is written) and the
-// account the message names.
+// account or tag the message names.
 func TestFixtureFindings(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
@@ -48,6 +48,10 @@ func TestFixtureFindings(t *testing.T) {
 			"spec.template.spec", []string{"with the default ServiceAccount"}},
 		{rbac.ACRPullSecret, "../rbac/testdata/acr-image-pull-secret/fail_deprecated_service_account_pull_secret.yaml", check.Medium,
 			"spec.template.spec.serviceAccount", []string{"imagePullSecrets of ServiceAccount web"}},
+		{workload.ImagePullPolicy, "fail_unset_with_channel_tag.yaml", check.Low,
+			"spec.template.spec.containers[0].imagePullPolicy", []string{`tag "aspnetapp" is a channel that moves like latest`, "defaults to IfNotPresent"}},
+		{workload.LatestTag, "fail_channel_tag.yaml", check.Medium,
+			"spec.template.spec.containers[0].image", []string{`tag "stable" is a channel that moves like latest`}},
 	} {
 		t.Run(tc.check.ID+"/"+filepath.Base(tc.fixture), func(t *testing.T) {
 			t.Parallel()
