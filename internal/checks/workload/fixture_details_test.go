@@ -52,6 +52,8 @@ func TestFixtureFindings(t *testing.T) {
 			"spec.template.spec.containers[0].imagePullPolicy", []string{`tag "aspnetapp" is a channel that moves like latest`, "defaults to IfNotPresent"}},
 		{workload.LatestTag, "fail_channel_tag.yaml", check.Medium,
 			"spec.template.spec.containers[0].image", []string{`tag "stable" is a channel that moves like latest`}},
+		{workload.ReadinessProbe, "fail_sidecar_port_without_service.yaml", check.Medium,
+			"spec.template.spec.containers[0].readinessProbe", []string{`container "api"`}},
 	} {
 		t.Run(tc.check.ID+"/"+filepath.Base(tc.fixture), func(t *testing.T) {
 			t.Parallel()
