@@ -3,10 +3,12 @@ package subject
 import (
 	"reflect"
 	"sort"
+	"strings"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -31,6 +33,9 @@ type Index struct {
 	byKind          map[string][]*Object
 	hpaOf           map[*Object]*HPA
 	workloadOf      map[*Object]*Workload
+	// grants indexes the RoleBindings and ClusterRoleBindings under each subject that can
+	// name a ServiceAccount (see grantKey), so a workload's bindings are a few map accesses.
+	grants map[grantKey][]Grant
 	// reports joins image scan reports to the workloads that run their images.
 	reports *reportIndex
 }
@@ -38,6 +43,19 @@ type Index struct {
 type kindNamespace struct{ kind, namespace string }
 
 type objectKey struct{ kind, namespace, name string }
+
+// grantKey is a binding subject as it can name ServiceAccounts: kind ServiceAccount with its
+// namespace and name, or a Group (system:serviceaccounts, system:serviceaccounts:<ns>) by name;
+// a User named system:serviceaccount:<ns>:<name> is keyed as the ServiceAccount it is.
+type grantKey struct{ kind, namespace, name string }
+
+// Grant is a RoleBinding or ClusterRoleBinding of the scan that binds a subject to a role.
+type Grant struct {
+	// Binding is the RoleBinding or ClusterRoleBinding.
+	Binding *Object
+	// Role is the Role or ClusterRole it binds.
+	Role rbacv1.RoleRef
+}
 
 // HPA is a HorizontalPodAutoscaler of either autoscaling/v1 or v2, in the v2 shape.
 type HPA struct {
@@ -71,6 +89,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		byKind:          map[string][]*Object{},
 		hpaOf:           map[*Object]*HPA{},
 		workloadOf:      map[*Object]*Workload{},
+		grants:          map[grantKey][]Grant{},
 	}
 	// Namespaces in order of first sight: declared by a Namespace object, or implied by
 	// the workloads placed in them ("" is the one objects that name none are applied to).
@@ -122,6 +141,10 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
 				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
 			}
+		case *rbacv1.RoleBinding:
+			ix.addGrants(o, t.RoleRef, t.Subjects)
+		case *rbacv1.ClusterRoleBinding:
+			ix.addGrants(o, t.RoleRef, t.Subjects)
 		case *autoscalingv2.HorizontalPodAutoscaler:
 			h := &HPA{Object: o, Target: t.Spec.ScaleTargetRef, MinReplicas: 1, Metrics: t.Spec.Metrics}
 			if t.Spec.MinReplicas != nil {
@@ -266,12 +289,10 @@ func (ix *Index) HPAsFor(o *Object) []*HPA {
 	return ix.hpasByTarget[objectKey{o.Kind, o.Namespace, o.Meta.Name}]
 }
 
-// ServiceAccountOf returns the ServiceAccount a workload's pods run as, when it is in the scan.
+// ServiceAccountOf returns the ServiceAccount a workload's pods run as (Workload.ServiceAccount),
+// when it is in the scan.
 func (ix *Index) ServiceAccountOf(w *Workload) *corev1.ServiceAccount {
-	name := w.Spec().ServiceAccountName
-	if name == "" {
-		name = "default"
-	}
+	name, _ := w.ServiceAccount()
 	if o := ix.Get("ServiceAccount", w.Namespace, name); o != nil {
 		sa, _ := o.Typed.(*corev1.ServiceAccount)
 		return sa
@@ -286,4 +307,75 @@ func (ix *Index) PersistentVolumeClaim(namespace, name string) *corev1.Persisten
 		return pvc
 	}
 	return nil
+}
+
+// serviceAccountUser is the user name a ServiceAccount authenticates as.
+const serviceAccountUser = "system:serviceaccount:"
+
+func (ix *Index) addGrants(o *Object, role rbacv1.RoleRef, subjects []rbacv1.Subject) {
+	seen := map[grantKey]bool{}
+	for _, s := range subjects {
+		var k grantKey
+		switch s.Kind {
+		case rbacv1.ServiceAccountKind:
+			ns := s.Namespace
+			if ns == "" {
+				// The authorizer reads a RoleBinding's ServiceAccount without a namespace as one
+				// of the binding's own namespace (a ClusterRoleBinding must name it).
+				ns = o.Namespace
+			}
+			k = grantKey{rbacv1.ServiceAccountKind, ns, s.Name}
+		case rbacv1.UserKind:
+			rest, isSA := strings.CutPrefix(s.Name, serviceAccountUser)
+			ns, name, ok := strings.Cut(rest, ":")
+			if !isSA || !ok {
+				continue
+			}
+			k = grantKey{rbacv1.ServiceAccountKind, ns, name}
+		case rbacv1.GroupKind:
+			if s.Name != "system:serviceaccounts" && !strings.HasPrefix(s.Name, "system:serviceaccounts:") {
+				continue
+			}
+			k = grantKey{kind: rbacv1.GroupKind, name: s.Name}
+		default:
+			continue
+		}
+		if !seen[k] {
+			seen[k] = true
+			ix.grants[k] = append(ix.grants[k], Grant{Binding: o, Role: role})
+		}
+	}
+}
+
+// GrantsOf returns the RoleBindings and ClusterRoleBindings of the scan that bind a
+// ServiceAccount: by name (as a ServiceAccount subject, or as the user
+// system:serviceaccount:<ns>:<name>), or through the groups of all ServiceAccounts
+// (system:serviceaccounts) and of its namespace (system:serviceaccounts:<ns>). They come
+// ClusterRoleBindings first, then by namespace and name.
+func (ix *Index) GrantsOf(namespace, name string) []Grant {
+	var out []Grant
+	seen := map[*Object]bool{}
+	for _, k := range []grantKey{
+		{rbacv1.ServiceAccountKind, namespace, name},
+		{kind: rbacv1.GroupKind, name: "system:serviceaccounts:" + namespace},
+		{kind: rbacv1.GroupKind, name: "system:serviceaccounts"},
+	} {
+		for _, g := range ix.grants[k] {
+			if !seen[g.Binding] {
+				seen[g.Binding] = true
+				out = append(out, g)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Binding, out[j].Binding
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		return a.Meta.Name < b.Meta.Name
+	})
+	return out
 }

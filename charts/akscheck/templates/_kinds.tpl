@@ -65,7 +65,7 @@
   resources: [poddisruptionbudgets]
   verbs: [get, list, watch]
 - apiGroups: [rbac.authorization.k8s.io]
-  resources: [clusterroles, rolebindings]
+  resources: [clusterrolebindings, clusterroles, rolebindings]
   verbs: [get, list, watch]
 - apiGroups: [storage.k8s.io]
   resources: [storageclasses]
