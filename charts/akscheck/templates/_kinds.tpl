@@ -59,7 +59,7 @@
   resources: [cronjobs, jobs]
   verbs: [get, list, watch]
 - apiGroups: [networking.k8s.io]
-  resources: [networkpolicies]
+  resources: [ingressclasses, ingresses, networkpolicies]
   verbs: [get, list, watch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]

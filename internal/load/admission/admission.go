@@ -97,7 +97,8 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 			head.APIVersion = gvk.Group + "/" + gvk.Version
 		}
 	}
-	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest}
+	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest,
+		SecretValues: subject.ClassifySecret(head.Kind, raw)}
 	typed, err := subject.DecodeTyped(head.APIVersion, head.Kind, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %s", head.Kind, head.Metadata.Name, subject.DescribeDecodeError(err))
@@ -106,7 +107,8 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 		subject.RedactSecret(typed)
 		obj.Typed, obj.Meta = typed, subject.MetaOf(typed)
 	} else {
-		obj.Raw = append(json.RawMessage(nil), raw...)
+		// A Secret of an apiVersion without a Go type keeps no value either.
+		obj.Raw = append(json.RawMessage(nil), subject.RedactSecretJSON(head.Kind, raw)...)
 		obj.Meta = &head.Metadata
 	}
 	obj.Meta.ManagedFields = nil

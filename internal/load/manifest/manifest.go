@@ -329,10 +329,13 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		l.fail(errLine, "%s %s: %v", kind, nameOf(n), err)
 		return
 	}
-	// A Secret of an apiVersion without a Go type stays untyped: blank its values now.
+	// What a Secret's values look like is kept (never the values) for the checks that tell
+	// credentials from URLs; then a Secret of an apiVersion without a Go type, which stays
+	// untyped, has its values blanked now.
+	secretValues := subject.ClassifySecret(kind, raw)
 	raw = subject.RedactSecretJSON(kind, raw)
 	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
-		Source: subject.Location{File: l.source, Line: line}}
+		Source: subject.Location{File: l.source, Line: line}, SecretValues: secretValues}
 	// Objects of removed apiVersions are decoded as their replacement (APIVersion stays as
 	// written, for the removed-api check to name it).
 	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
