@@ -43,6 +43,8 @@ func (s Shape) Benign() bool {
 var (
 	hostname = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}\.?(?::[0-9]{1,5})?$`)
 	scheme   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	// urlPath is a route or path prefix ("/shop", "/api/v2/orders"): routing, not a secret.
+	urlPath = regexp.MustCompile(`^(?:/[A-Za-z0-9._~-]*)+/?$`)
 	// signedQuery are the query parameters of URLs that carry a credential: SAS signatures,
 	// tokens, keys.
 	signedQuery = []string{"sig", "signature", "x-amz-signature", "code", "key", "apikey", "api_key", "access_token", "token"}
@@ -93,6 +95,9 @@ func classifyLine(v string) (Shape, string) {
 	}
 	if h, _, err := net.SplitHostPort(v); err == nil && net.ParseIP(h) != nil {
 		return Host, ""
+	}
+	if urlPath.MatchString(v) && !highEntropy(v) {
+		return Config, ""
 	}
 	if strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[") || strings.Contains(v, ";") || strings.Contains(v, "=") {
 		return "", "" // JSON, or key=value settings: read as configuration
