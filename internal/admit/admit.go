@@ -87,15 +87,22 @@ type Decision struct {
 	Errors []string
 }
 
-// Unevaluated is a check that applies to the object under review but did not run: a kind it
-// reads is not in the cluster view.
+// Unevaluated is a check that applies to the object under review but did not run (a kind it
+// reads is not in the cluster view), or ran and could not decide (a value it needs is
+// unknown or missing).
 type Unevaluated struct {
 	Check, Item string
 	// Why names the kinds and why they are missing.
 	Why string
+	// Missing, set instead of Why for a check that could not decide, names the evidence it
+	// lacked.
+	Missing string
 }
 
 func (u Unevaluated) String() string {
+	if u.Missing != "" {
+		return fmt.Sprintf("[%s] %s was not evaluated: it could not decide without %s", u.Check, u.Item, u.Missing)
+	}
 	return fmt.Sprintf("[%s] %s was not evaluated: it reads %s", u.Check, u.Item, u.Why)
 }
 
@@ -267,7 +274,9 @@ func (d *Decision) newNamespace(checks []*check.Check) {
 }
 
 // notEvaluated lists the checks that apply to obj and did not run because a kind they read
-// is not in the cluster view (the engine's blocked checks), with why.
+// is not in the cluster view (the engine's blocked checks), with why, and those that ran on
+// it and could not decide (the engine's undecided checks), with the evidence they lacked:
+// neither passed the object.
 func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unlisted map[string]string) []Unevaluated {
 	byID := map[string]*check.Check{}
 	for _, c := range r.Scan.Checks {
@@ -292,6 +301,13 @@ func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unliste
 				parts = append(parts, strings.Join(byWhy[why], ", ")+": "+why)
 			}
 			out = append(out, Unevaluated{Check: id, Item: it.ID, Why: strings.Join(parts, "; ")})
+		}
+		for _, u := range it.Undecided {
+			c := byID[u.Check]
+			if c == nil || !AppliesTo(c, obj.Kind) || r.Enforce.For(c.ID, c.Item, c.Severity) == enforce.Off {
+				continue
+			}
+			out = append(out, Unevaluated{Check: u.Check, Item: it.ID, Missing: strings.Join(u.Missing, "; ")})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Check < out[j].Check })

@@ -1,6 +1,7 @@
 package admit
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -321,5 +322,26 @@ func BenchmarkReview(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r.Review(b.Context(), reviews[i%len(reviews)])
+	}
+}
+
+// TestUndecidedCheckIsNotEvaluated: a check that runs on the object under review and cannot
+// decide it (a value it needs is unknown) is warned about as not evaluated, never passed.
+func TestUndecidedCheckIsNotEvaluated(t *testing.T) {
+	t.Parallel()
+	rv := reviewer(t, "", nil)
+	undecided := check.New(check.Meta{ID: "undecided-replicas", Item: "dev.replicas", Severity: check.Medium, Kinds: []string{"Deployment"}},
+		func(_ context.Context, _ *check.Env, _ *subject.Workload, r *check.Result) {
+			r.Undecided("the replica count of Deployment web (set by an autoscaler outside the scan)")
+		})
+	rv.Scan.Checks = append(slices.Clip(rv.Scan.Checks), undecided)
+	d := review(t, rv, admissionv1.Create, fmt.Sprintf(privileged, ""), "")
+	want := "[undecided-replicas] dev.replicas was not evaluated: it could not decide without the replica count of Deployment web (set by an autoscaler outside the scan)"
+	var got []string
+	for _, n := range d.NotEvaluated {
+		got = append(got, n.String())
+	}
+	if !slices.Contains(got, want) {
+		t.Errorf("not evaluated lacks %q:\n%s", want, strings.Join(got, "\n"))
 	}
 }

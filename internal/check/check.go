@@ -156,6 +156,7 @@ type Result struct {
 	meta          *Meta
 	findings      []Finding
 	notApplicable bool
+	undecided     []string
 	err           error
 }
 
@@ -222,11 +223,27 @@ func (r *Result) Err() error { return r.err }
 // NotApplicable says the check does not apply to this subject (it neither passes nor fails).
 func (r *Result) NotApplicable() { r.notApplicable = true }
 
+// Undecided says the check applies to this subject but cannot decide it: a value it needs
+// is unknown (a template expression, a Terraform value known only after apply, a setting a
+// running cluster does not show) or missing from the input (an az key, a resource the input
+// does not hold). missing names that evidence and the input that would carry it, in words an
+// operator acts on: "the maintenance configurations of cluster prod (az aks
+// maintenanceconfiguration list output, or the template's maintenanceConfigurations)". The
+// item cannot pass on it: it is not evaluated, with missing in its reason, unless a finding
+// fails it. A check may record findings and be undecided on the same subject (one pool
+// judged, another unknown). A value whose default applies when it is not written is known,
+// not missing: it is judged.
+func (r *Result) Undecided(missing string) { r.undecided = append(r.undecided, missing) }
+
+// Missing returns what Undecided recorded: the evidence the check lacked on this subject.
+func (r *Result) Missing() []string { return r.undecided }
+
 // Findings returns the findings recorded.
 func (r *Result) Findings() []Finding { return r.findings }
 
-// Applied reports whether the check applied to the subject.
-func (r *Result) Applied() bool { return !r.notApplicable }
+// Applied reports whether the check applied to the subject: an undecided check did, even
+// when it also called NotApplicable (for the parts it could not judge).
+func (r *Result) Applied() bool { return !r.notApplicable || len(r.undecided) > 0 }
 
 // Check is a check: its metadata and its logic.
 type Check struct {

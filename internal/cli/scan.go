@@ -86,7 +86,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 	fl.BoolVarP(&f.verbosity.quiet, "quiet", "q", false, "print no warnings (the reason for a non-zero exit is still printed)")
 	fl.CountVarP(&f.verbosity.verbose, "verbose", "v", "progress on standard error: what was read and checked, how fast; for several clusters a bar on a terminal (-vv: a line per cluster)")
 	fl.BoolVar(&f.allowErrors, "allow-errors", false, "inputs that could not be read are a warning on stderr, not exit code 3 (the report lists them in errors either way)")
-	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none; with --cluster, scan only this namespace")
+	fl.StringVarP(&f.namespace, "namespace", "n", "", "namespace for namespaced objects that set none (without it they are judged in \"the namespace these objects are applied to\"); with --cluster, scan only this namespace")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colours are only used on terminals, and never when NO_COLOR is set)")
 	fl.StringArrayVar(&f.allowedRegistries, "allowed-registry", nil,
 		fmt.Sprintf("allowed image registry host pattern, repeatable (default %s)", strings.Join(workload.AllowedRegistriesSetting.Default(), ", ")))

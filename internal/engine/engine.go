@@ -47,6 +47,9 @@ type checkRun struct {
 	applied  int  // subjects it applied to
 	findings []check.Finding
 	failed   bool // it panicked on some subject
+	// missing is the evidence it lacked on the subjects it could not decide
+	// (check.Result.Undecided), deduplicated in the order met.
+	missing []string
 	// unlisted names the kinds the check needs that the scan could not list in full, with
 	// why (a live list that failed): its item cannot pass on that partial evidence.
 	unlisted []string
@@ -189,6 +192,11 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities
 		if r.Applied() {
 			cr.applied++
 		}
+		for _, m := range r.Missing() {
+			if !slices.Contains(cr.missing, m) {
+				cr.missing = append(cr.missing, m)
+			}
+		}
 		fs := r.Findings()
 		policy.applyAnnotations(c, s, fs, notes)
 		cr.findings = append(cr.findings, fs...)
@@ -218,6 +226,9 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: []string{}}
 	eligible, applied, failed, disabled, offByDefault := false, 0, false, 0, 0
 	var unlisted []string
+	// undecided groups, by the evidence missing, the checks that lacked it.
+	var missing []string
+	undecidedBy := map[string][]string{}
 	for _, cr := range runs {
 		item.Checks = append(item.Checks, cr.check.ID)
 		item.Findings += len(cr.findings)
@@ -236,6 +247,15 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 			applied += cr.applied
 			failed = failed || cr.failed
 			unlisted = append(unlisted, cr.unlisted...)
+			if len(cr.missing) > 0 {
+				item.Undecided = append(item.Undecided, report.Undecided{Check: cr.check.ID, Missing: cr.missing})
+			}
+			for _, m := range cr.missing {
+				if _, ok := undecidedBy[m]; !ok {
+					missing = append(missing, m)
+				}
+				undecidedBy[m] = append(undecidedBy[m], cr.check.ID)
+			}
 		}
 	}
 	switch {
@@ -252,6 +272,11 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	case failed:
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "a check of this item failed to run; see errors"
+	case len(missing) > 0:
+		// A pass would rest on a value nobody read: the item passes only when every check
+		// decided every subject it applies to.
+		item.Status = report.StatusNotEvaluated
+		item.Reason = undecidedReason(missing, undecidedBy)
 	case disabled > 0 && disabled == len(runs):
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "its checks are disabled by configuration"
@@ -278,6 +303,23 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		}
 	}
 	return item
+}
+
+// maxMissing is how many pieces of missing evidence a reason names; the rest are counted.
+const maxMissing = 3
+
+// undecidedReason names the evidence the item's checks lacked, each with the checks that
+// lacked it, in the order met: "its checks could not decide without <evidence> (<check>)".
+func undecidedReason(missing []string, by map[string][]string) string {
+	parts := make([]string, 0, min(len(missing), maxMissing)+1)
+	for i, m := range missing {
+		if i == maxMissing {
+			parts = append(parts, fmt.Sprintf("and %d more", len(missing)-maxMissing))
+			break
+		}
+		parts = append(parts, m+" ("+strings.Join(by[m], ", ")+")")
+	}
+	return "its checks could not decide without " + strings.Join(parts, "; ")
 }
 
 // unlistedKinds returns "Kind: why" for each kind the check needs that the scan could not

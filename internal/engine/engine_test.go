@@ -140,3 +140,77 @@ spec: {containers: [{name: c, image: x}]}
 		t.Errorf("notices = %+v, want the config's", rep.Notices)
 	}
 }
+
+// TestUndecidedItems: an item passes only when every check decided every subject it applies
+// to. One check left undecided (a value it needs unknown) makes the item not evaluated, with
+// the missing evidence and the check in its reason, once per piece of evidence; a finding of
+// another check still fails it; a check that merely does not apply changes nothing.
+func TestUndecidedItems(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	const missing = "the maintenance configurations of cluster prod (not in the input: give az aks maintenanceconfiguration list output)"
+	passing := check.New(check.Meta{ID: "always-passes", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {})
+	undecided := check.New(check.Meta{ID: "undecided", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) { r.Undecided(missing) })
+	alsoUndecided := check.New(check.Meta{ID: "also-undecided", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			// Undecided on what it applies to, not applicable to the rest: still undecided.
+			r.Undecided(missing)
+			r.NotApplicable()
+		})
+	failing := check.New(check.Meta{ID: "always-fails", Item: testItem, Severity: check.High},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Failf("spec", "", "bad")
+		})
+	notApplicable := check.New(check.Meta{ID: "never-applies", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) { r.NotApplicable() })
+
+	tests := []struct {
+		name   string
+		checks []*check.Check
+		want   string
+		reason string
+	}{
+		{"one check passes, one is undecided", []*check.Check{passing, undecided}, report.StatusNotEvaluated,
+			"its checks could not decide without " + missing + " (undecided)"},
+		{"two checks lack the same evidence", []*check.Check{undecided, alsoUndecided, passing}, report.StatusNotEvaluated,
+			"its checks could not decide without " + missing + " (undecided, also-undecided)"},
+		{"a finding fails the item all the same", []*check.Check{undecided, failing}, report.StatusFail, ""},
+		{"not applicable is not undecided", []*check.Check{notApplicable}, report.StatusNotApplicable, "the inputs hold nothing this item applies to"},
+		{"not applicable beside a pass", []*check.Check{notApplicable, passing}, report.StatusPass, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rep := Run(t.Context(), cat, tt.checks, podScan(t), Options{})
+			it := testutil.Item(rep, testItem)
+			if it.Status != tt.want || it.Reason != tt.reason {
+				t.Errorf("item = %s (%q), want %s (%q)", it.Status, it.Reason, tt.want, tt.reason)
+			}
+			if tt.want == report.StatusNotEvaluated && rep.Summary.Items[report.StatusPass] != 0 {
+				t.Errorf("summary counts %d passed items, want none", rep.Summary.Items[report.StatusPass])
+			}
+		})
+	}
+}
+
+// TestUndecidedReasonIsShort: the reason names a few pieces of missing evidence and counts
+// the rest.
+func TestUndecidedReasonIsShort(t *testing.T) {
+	t.Parallel()
+	many := check.New(check.Meta{ID: "many", Item: testItem},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			for _, m := range []string{"a", "b", "c", "d", "e", "a"} {
+				r.Undecided(m)
+			}
+		})
+	it := testutil.Item(Run(t.Context(), catalog.MustLoad(), []*check.Check{many}, podScan(t), Options{}), testItem)
+	want := "its checks could not decide without a (many); b (many); c (many); and 2 more"
+	if it.Status != report.StatusNotEvaluated || it.Reason != want {
+		t.Errorf("item = %s (%q), want not-evaluated (%q)", it.Status, it.Reason, want)
+	}
+	if len(it.Undecided) != 1 || len(it.Undecided[0].Missing) != 5 {
+		t.Errorf("undecided = %+v, want the check once with its 5 pieces of evidence", it.Undecided)
+	}
+}

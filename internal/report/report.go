@@ -130,6 +130,16 @@ type Item struct {
 	// be listed in full (a live list that failed, a cache not synced): the admission webhook
 	// reports each as not evaluated.
 	Blocked []string `json:"-"`
+	// Undecided are the checks of the item that applied to a subject but could not decide
+	// it, each with the evidence it lacked (check.Result.Undecided): the admission webhook
+	// reports each as not evaluated. Not part of the JSON contract: the reason says it.
+	Undecided []Undecided `json:"-"`
+}
+
+// Undecided is a check left undecided on some subject, and the evidence it lacked.
+type Undecided struct {
+	Check   string
+	Missing []string
 }
 
 // Error is an input, or part of one, that could not be read.

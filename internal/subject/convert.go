@@ -3,6 +3,7 @@ package subject
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -350,4 +351,33 @@ func rbacV1alpha1Binding(o map[string]any) {
 			}
 		}
 	}
+}
+
+// DescribeDecodeError says what a decoding error of DecodeTyped means to the author of the
+// object: the field, what it holds, and the type the field wants ("field spec.replicas: a
+// string is not valid here (want int32)").
+func DescribeDecodeError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %s: %s is not valid here (want %s)", te.Field, yamlNoun(te.Value), te.Type)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// yamlNoun names a JSON value kind as a YAML author sees it.
+func yamlNoun(jsonKind string) string {
+	switch jsonKind {
+	case "object":
+		return "a mapping"
+	case "array":
+		return "a list"
+	case "bool":
+		return "a boolean"
+	case "number", "string", "null":
+		return "a " + jsonKind
+	}
+	if n, ok := strings.CutPrefix(jsonKind, "number "); ok {
+		return "the number " + n // a negative number into an unsigned field, an overflow
+	}
+	return jsonKind
 }

@@ -1,6 +1,10 @@
 package subject
 
-import "github.com/distribution/reference"
+import (
+	"strings"
+
+	"github.com/distribution/reference"
+)
 
 // ImageRef is a parsed container image reference.
 type ImageRef struct {
@@ -14,9 +18,21 @@ type ImageRef struct {
 	Valid bool
 }
 
-// Mutable reports whether the reference can point at different images over time: no digest,
-// and no tag or the tag latest.
-func (r ImageRef) Mutable() bool { return r.Digest == "" && (r.Tag == "" || r.Tag == "latest") }
+// Versioned reports whether the reference names one version of an image: a digest, or a tag
+// that reads as a version because it holds a digit (1.4.2, v2, 2024.01.5, 16.4-alpine,
+// sha-3f2a9c1). Every tag can be moved, but a version tag is moved by mistake; no tag, latest
+// and the name-like tags without a digit (stable, main, edge, lts, alpine, aspnetapp) are
+// channels, moved by design to whatever is newest. The checks of image pinning share this
+// one rule.
+func (r ImageRef) Versioned() bool {
+	return r.Digest != "" || strings.ContainsAny(r.Tag, "0123456789")
+}
+
+// Channel reports whether the reference has a name-like tag other than latest (stable,
+// alpine, aspnetapp): a channel that moves like latest, though it does not read as one.
+func (r ImageRef) Channel() bool {
+	return !r.Versioned() && r.Tag != "" && r.Tag != "latest"
+}
 
 // ParseImage parses an image reference as the container runtime does.
 func ParseImage(image string) ImageRef {

@@ -3,10 +3,12 @@ package subject
 import (
 	"reflect"
 	"sort"
+	"strings"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -31,6 +33,9 @@ type Index struct {
 	byKind          map[string][]*Object
 	hpaOf           map[*Object]*HPA
 	workloadOf      map[*Object]*Workload
+	// grants indexes the RoleBindings and ClusterRoleBindings under each subject that can
+	// name a ServiceAccount (see grantKey), so a workload's bindings are a few map accesses.
+	grants map[grantKey][]Grant
 	// reports joins image scan reports to the workloads that run their images.
 	reports *reportIndex
 }
@@ -39,6 +44,19 @@ type kindNamespace struct{ kind, namespace string }
 
 type objectKey struct{ kind, namespace, name string }
 
+// grantKey is a binding subject as it can name ServiceAccounts: kind ServiceAccount with its
+// namespace and name, or a Group (system:serviceaccounts, system:serviceaccounts:<ns>) by name;
+// a User named system:serviceaccount:<ns>:<name> is keyed as the ServiceAccount it is.
+type grantKey struct{ kind, namespace, name string }
+
+// Grant is a RoleBinding or ClusterRoleBinding of the scan that binds a subject to a role.
+type Grant struct {
+	// Binding is the RoleBinding or ClusterRoleBinding.
+	Binding *Object
+	// Role is the Role or ClusterRole it binds.
+	Role rbacv1.RoleRef
+}
+
 // HPA is a HorizontalPodAutoscaler of either autoscaling/v1 or v2, in the v2 shape.
 type HPA struct {
 	*Object
@@ -46,6 +64,10 @@ type HPA struct {
 	MinReplicas int32
 	Metrics     []autoscalingv2.MetricSpec
 }
+
+// accessGrant are the kinds that grant access to a namespace rather than place anything in
+// it.
+var accessGrant = map[string]bool{"Role": true, "RoleBinding": true}
 
 // NewIndexOf builds the index of a whole scan: its Kubernetes objects and its other subjects.
 func NewIndexOf(s *Scan) *Index { return NewIndex(s.Objects, s.Others...) }
@@ -67,9 +89,14 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		byKind:          map[string][]*Object{},
 		hpaOf:           map[*Object]*HPA{},
 		workloadOf:      map[*Object]*Workload{},
+		grants:          map[grantKey][]Grant{},
 	}
+	// Namespaces in order of first sight: declared by a Namespace object, or implied by
+	// the workloads placed in them ("" is the one objects that name none are applied to).
 	var nsOrder []string
 	nsObjects := map[string]*Object{}
+	nsFirst := map[string]*Object{}
+	nsHolds := map[string]bool{}
 	images := &imageCache{}
 	controlled := controlledInScan(objects)
 	for _, o := range objects {
@@ -90,6 +117,9 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 				ix.workloadsByPair[key] = append(ix.workloadsByPair[key], w)
 			}
 		}
+		if !accessGrant[o.Kind] {
+			nsHolds[o.Namespace] = true
+		}
 		if np := newNetworkPolicy(o); np != nil {
 			ix.policiesByNs[o.Namespace] = append(ix.policiesByNs[o.Namespace], np)
 		}
@@ -100,15 +130,21 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 				nsObjects[nsName] = o
 			}
 		}
-		if nsName != "" && !ix.namespaces[nsName] {
+		// A kind akscheck does not decode may be cluster-scoped: it implies no namespace.
+		if (nsName != "" || (o.Typed != nil && !IsClusterScoped(o.Kind))) && !ix.namespaces[nsName] {
 			ix.namespaces[nsName] = true
 			nsOrder = append(nsOrder, nsName)
+			nsFirst[nsName] = o
 		}
 		switch t := o.Typed.(type) {
 		case *corev1.Service:
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
 				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
 			}
+		case *rbacv1.RoleBinding:
+			ix.addGrants(o, t.RoleRef, t.Subjects)
+		case *rbacv1.ClusterRoleBinding:
+			ix.addGrants(o, t.RoleRef, t.Subjects)
 		case *autoscalingv2.HorizontalPodAutoscaler:
 			h := &HPA{Object: o, Target: t.Spec.ScaleTargetRef, MinReplicas: 1, Metrics: t.Spec.Metrics}
 			if t.Spec.MinReplicas != nil {
@@ -130,7 +166,15 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		}
 	}
 	for _, name := range nsOrder {
-		ix.add(&Namespace{Name: name, Object: nsObjects[name]})
+		// A namespace only implied by the grants of access to it (a Role and RoleBinding
+		// in default) holds nothing of this estate: its rules are not this estate's to judge.
+		if nsObjects[name] == nil && !nsHolds[name] {
+			continue
+		}
+		// An object that names no namespace (and no --namespace gave one) lands in the
+		// namespace it is applied to: that namespace's rules apply to it.
+		first := nsFirst[name]
+		ix.add(&Namespace{Name: name, Object: nsObjects[name], Implicit: name == "", Source: first.Source, Input: first.Input})
 	}
 	for _, s := range others {
 		ix.add(s)
@@ -200,9 +244,6 @@ func (ix *Index) Get(kind, namespace, name string) *Object {
 	return ix.byKey[objectKey{kind, namespace, name}]
 }
 
-// Namespaces returns the set of namespaces that hold objects or are declared.
-func (ix *Index) Namespaces() map[string]bool { return ix.namespaces }
-
 // ServicesSelecting returns the Services of the workload's namespace whose selector matches
 // its pod template labels.
 func (ix *Index) ServicesSelecting(w *Workload) []*corev1.Service {
@@ -248,12 +289,10 @@ func (ix *Index) HPAsFor(o *Object) []*HPA {
 	return ix.hpasByTarget[objectKey{o.Kind, o.Namespace, o.Meta.Name}]
 }
 
-// ServiceAccountOf returns the ServiceAccount a workload's pods run as, when it is in the scan.
+// ServiceAccountOf returns the ServiceAccount a workload's pods run as (Workload.ServiceAccount),
+// when it is in the scan.
 func (ix *Index) ServiceAccountOf(w *Workload) *corev1.ServiceAccount {
-	name := w.Spec().ServiceAccountName
-	if name == "" {
-		name = "default"
-	}
+	name, _ := w.ServiceAccount()
 	if o := ix.Get("ServiceAccount", w.Namespace, name); o != nil {
 		sa, _ := o.Typed.(*corev1.ServiceAccount)
 		return sa
@@ -268,4 +307,75 @@ func (ix *Index) PersistentVolumeClaim(namespace, name string) *corev1.Persisten
 		return pvc
 	}
 	return nil
+}
+
+// serviceAccountUser is the user name a ServiceAccount authenticates as.
+const serviceAccountUser = "system:serviceaccount:"
+
+func (ix *Index) addGrants(o *Object, role rbacv1.RoleRef, subjects []rbacv1.Subject) {
+	seen := map[grantKey]bool{}
+	for _, s := range subjects {
+		var k grantKey
+		switch s.Kind {
+		case rbacv1.ServiceAccountKind:
+			ns := s.Namespace
+			if ns == "" {
+				// The authorizer reads a RoleBinding's ServiceAccount without a namespace as one
+				// of the binding's own namespace (a ClusterRoleBinding must name it).
+				ns = o.Namespace
+			}
+			k = grantKey{rbacv1.ServiceAccountKind, ns, s.Name}
+		case rbacv1.UserKind:
+			rest, isSA := strings.CutPrefix(s.Name, serviceAccountUser)
+			ns, name, ok := strings.Cut(rest, ":")
+			if !isSA || !ok {
+				continue
+			}
+			k = grantKey{rbacv1.ServiceAccountKind, ns, name}
+		case rbacv1.GroupKind:
+			if s.Name != "system:serviceaccounts" && !strings.HasPrefix(s.Name, "system:serviceaccounts:") {
+				continue
+			}
+			k = grantKey{kind: rbacv1.GroupKind, name: s.Name}
+		default:
+			continue
+		}
+		if !seen[k] {
+			seen[k] = true
+			ix.grants[k] = append(ix.grants[k], Grant{Binding: o, Role: role})
+		}
+	}
+}
+
+// GrantsOf returns the RoleBindings and ClusterRoleBindings of the scan that bind a
+// ServiceAccount: by name (as a ServiceAccount subject, or as the user
+// system:serviceaccount:<ns>:<name>), or through the groups of all ServiceAccounts
+// (system:serviceaccounts) and of its namespace (system:serviceaccounts:<ns>). They come
+// ClusterRoleBindings first, then by namespace and name.
+func (ix *Index) GrantsOf(namespace, name string) []Grant {
+	var out []Grant
+	seen := map[*Object]bool{}
+	for _, k := range []grantKey{
+		{rbacv1.ServiceAccountKind, namespace, name},
+		{kind: rbacv1.GroupKind, name: "system:serviceaccounts:" + namespace},
+		{kind: rbacv1.GroupKind, name: "system:serviceaccounts"},
+	} {
+		for _, g := range ix.grants[k] {
+			if !seen[g.Binding] {
+				seen[g.Binding] = true
+				out = append(out, g)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Binding, out[j].Binding
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		return a.Meta.Name < b.Meta.Name
+	})
+	return out
 }

@@ -53,6 +53,9 @@ type Object struct {
 	Typed any
 	// Raw is the object as JSON for kinds without a Go type (Typed == nil); nil otherwise.
 	Raw json.RawMessage
+	// SecretValues are, for a Secret read with its values, the shapes of its values as the
+	// loader classified them before blanking them (ClassifySecret); nil otherwise.
+	SecretValues []SecretValue
 	// Source is where the object starts.
 	Source Location
 	// Input is the kind of input it came from.

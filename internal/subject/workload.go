@@ -38,6 +38,22 @@ func (w *Workload) SpecPath() string {
 	return w.TemplatePath + ".spec"
 }
 
+// ServiceAccount returns the name of the ServiceAccount the pods run as and the field path that
+// names it: spec.serviceAccountName, else the deprecated spec.serviceAccount (the API server
+// still honours it, copying it into serviceAccountName), else "default" at the pod spec's own
+// path, since no field names it. Every check that reads the pods' ServiceAccount asks here, so
+// none points at a serviceAccountName line that is not written.
+func (w *Workload) ServiceAccount() (name, path string) {
+	spec := w.Spec()
+	switch {
+	case spec.ServiceAccountName != "":
+		return spec.ServiceAccountName, w.SpecPath() + ".serviceAccountName"
+	case spec.DeprecatedServiceAccount != "":
+		return spec.DeprecatedServiceAccount, w.SpecPath() + ".serviceAccount"
+	}
+	return "default", w.SpecPath()
+}
+
 // TemplateMetaPath returns the field path of the pod template's metadata.
 func (w *Workload) TemplateMetaPath() string {
 	if w.TemplatePath == "" {

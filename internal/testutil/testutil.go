@@ -138,7 +138,7 @@ func Item(rep *report.Report, id string) report.Item {
 }
 
 // Outcomes runs check c on each subject of its type and kinds in env's index, and counts
-// those it passes (applied without a finding) and those it fails.
+// those it passes (applied and decided without a finding) and those it fails.
 func Outcomes(ctx context.Context, c *check.Check, env *check.Env) (passed, failed int) {
 	for _, s := range env.Index.Subjects(c.SubjectType()) {
 		if !c.AppliesToKind(s.Identity().Kind) {
@@ -149,6 +149,8 @@ func Outcomes(ctx context.Context, c *check.Check, env *check.Env) (passed, fail
 		switch {
 		case len(r.Findings()) > 0:
 			failed++
+		case len(r.Missing()) > 0:
+			// Undecided: neither passed nor failed.
 		case r.Applied():
 			passed++
 		}

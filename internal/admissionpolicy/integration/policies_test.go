@@ -274,11 +274,6 @@ func TestPoliciesOnKubeAPIServer(t *testing.T) {
 			delete(container(u), "livenessProbe")
 			return u
 		}},
-		{"readiness-probe", deployments, func() *unstructured.Unstructured {
-			u := deployment("readiness")
-			delete(container(u), "readinessProbe")
-			return u
-		}},
 		{"naked-pod", pods, func() *unstructured.Unstructured { return pod("naked") }},
 		{"required-labels", deployments, func() *unstructured.Unstructured {
 			u := deployment("labels")

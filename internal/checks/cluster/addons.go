@@ -10,7 +10,7 @@ import (
 
 // addonOn checks that an add-on is enabled; it returns the add-on when it is.
 func addonOn(c *subject.Cluster, r *check.Result, key, what string) *subject.Addon {
-	if wantOn(r, c, c.AddonEnabled(key), "%s is not enabled", what) {
+	if wantOn(r, c, c.AddonEnabled(key), "whether "+what+" is enabled", "%s is not enabled", what) {
 		return c.Addon(key)
 	}
 	return nil
@@ -62,8 +62,8 @@ var ContainerInsights = check.New(check.Meta{
 	if a == nil {
 		return
 	}
-	ws := a.Setting("logAnalyticsWorkspaceResourceID")
-	if ws.Empty() && !ws.IsUnknown() {
+	// An unresolved workspace ID names a workspace (a reference to one): it is set.
+	if ws := a.Setting("logAnalyticsWorkspaceResourceID"); ws.Empty() {
 		fail(r, c, ws.Attr, "Container Insights names no Log Analytics workspace")
 	}
 })
@@ -79,7 +79,7 @@ var KubeDashboardAddon = check.New(check.Meta{
 	Remediation: "Disable the add-on (az aks disable-addons --addons kube-dashboard) and use the Azure portal's Kubernetes resources view.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	wantOff(r, c, c.AddonEnabled("kubeDashboard"), "the Kubernetes dashboard add-on is enabled")
+	wantOff(r, c, c.AddonEnabled("kubeDashboard"), "whether the Kubernetes dashboard add-on is enabled", "the Kubernetes dashboard add-on is enabled")
 })
 
 // KeyVaultSecretsProvider finds clusters without the Key Vault CSI driver and its rotation.
@@ -98,8 +98,10 @@ var KeyVaultSecretsProvider = check.New(check.Meta{
 	if a == nil {
 		return
 	}
-	rot := a.Setting("enableSecretRotation")
-	if !rot.IsUnknown() && !strings.EqualFold(strings.TrimSpace(rot.V), "true") {
+	switch rot := a.Setting("enableSecretRotation"); {
+	case rot.IsUnknown():
+		undecided(r, c, "whether the Key Vault secrets provider rotates secrets", rot.Attr)
+	case !strings.EqualFold(strings.TrimSpace(rot.V), "true"):
 		fail(r, c, rot.Attr, "secret rotation is off: pods keep stale secrets")
 	}
 })
@@ -129,7 +131,7 @@ var ManagedPrometheus = check.New(check.Meta{
 	Remediation: "Enable Azure Monitor managed Prometheus (az aks update --enable-azure-monitor-metrics).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	wantOn(r, c, c.ManagedPrometheus, "managed Prometheus is not enabled")
+	wantOn(r, c, c.ManagedPrometheus, "whether managed Prometheus is enabled", "managed Prometheus is not enabled")
 })
 
 // WorkloadIdentityCluster finds clusters without workload identity.
@@ -144,17 +146,7 @@ var WorkloadIdentityCluster = check.New(check.Meta{
 	Remediation: "Enable the OIDC issuer and workload identity (az aks update --enable-oidc-issuer --enable-workload-identity) and migrate off pod identity.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if c.WorkloadIdentity.IsUnknown() && c.OIDCIssuer.IsUnknown() {
-		r.NotApplicable()
-		return
-	}
-	if c.WorkloadIdentity.NotTrue() {
-		fail(r, c, c.WorkloadIdentity.Attr, "workload identity is not enabled")
-	}
-	if c.OIDCIssuer.NotTrue() {
-		fail(r, c, c.OIDCIssuer.Attr, "the OIDC issuer is not enabled")
-	}
-	if c.PodIdentity.True() {
-		fail(r, c, c.PodIdentity.Attr, "the deprecated pod-managed identity is enabled")
-	}
+	wantOn(r, c, c.WorkloadIdentity, "whether workload identity is enabled", "workload identity is not enabled")
+	wantOn(r, c, c.OIDCIssuer, "whether the OIDC issuer is enabled", "the OIDC issuer is not enabled")
+	wantOff(r, c, c.PodIdentity, "whether the deprecated pod-managed identity is enabled", "the deprecated pod-managed identity is enabled")
 })

@@ -24,18 +24,23 @@ var AuthorizedIPRanges = check.New(check.Meta{
 	if c.PrivateCluster.True() {
 		return
 	}
-	if c.PrivateCluster.IsUnknown() || c.AuthorizedIPRanges.IsUnknown() {
-		r.NotApplicable()
+	ranges := c.AuthorizedIPRanges
+	if ranges.IsUnknown() {
+		undecided(r, c, "the API server's authorized IP ranges", ranges.Attr)
 		return
 	}
-	if len(c.AuthorizedIPRanges.V) == 0 {
-		fail(r, c, c.AuthorizedIPRanges.Attr, "the API server is public and accepts connections from any address")
-		return
+	open := len(ranges.V) == 0
+	for _, cidr := range ranges.V {
+		open = open || strings.TrimSpace(cidr) == "0.0.0.0/0"
 	}
-	for _, cidr := range c.AuthorizedIPRanges.V {
-		if strings.TrimSpace(cidr) == "0.0.0.0/0" {
-			fail(r, c, c.AuthorizedIPRanges.Attr, "the authorized IP ranges include 0.0.0.0/0 (any address)")
-			return
-		}
+	switch {
+	case !open:
+	case c.PrivateCluster.IsUnknown():
+		// Open ranges matter only on a public API server.
+		undecided(r, c, "whether the API server is private", c.PrivateCluster.Attr)
+	case len(ranges.V) == 0:
+		fail(r, c, ranges.Attr, "the API server is public and accepts connections from any address")
+	default:
+		fail(r, c, ranges.Attr, "the authorized IP ranges include 0.0.0.0/0 (any address)")
 	}
 })

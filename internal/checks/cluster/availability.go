@@ -32,18 +32,25 @@ var AvailabilityZones = check.New(check.Meta{
 	Remediation: "Create pools across zones (--zones 1 2 3); zones cannot be added to an existing pool, so add a new pool and move the workloads.",
 	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if len(c.Pools) == 0 || (c.Location.IsKnown() && regionsWithoutZones[regionKey(c.Location.V)]) {
+	if c.Location.IsKnown() && regionsWithoutZones[regionKey(c.Location.V)] {
 		r.NotApplicable()
+		return
+	}
+	if len(c.Pools) == 0 {
+		missingFrom(r, c, "the node pools", "az aks show output (agentPoolProfiles) or az aks nodepool list output")
 		return
 	}
 	for _, p := range c.Pools {
 		if p.Zones.IsUnknown() {
+			poolUndecided(r, c, p, "the availability zones", p.Zones.Attr)
 			continue
 		}
 		if len(p.Zones.V) < 2 {
 			poolFail(r, c, p, p.Zones.Attr, "runs in %d availability zone(s)", len(p.Zones.V))
 		}
 	}
+	// An unknown load balancer SKU is not undecided: the basic SKU was retired on 30 September
+	// 2025, so a running cluster's is standard.
 	if c.LoadBalancerSKU.Is("basic") {
 		fail(r, c, c.LoadBalancerSKU.Attr, "the basic load balancer is not zone-redundant")
 	}
@@ -63,7 +70,7 @@ var UptimeSLA = check.New(check.Meta{
 	switch t := c.SKUTier; {
 	case t.Is("Standard", "Premium", "Paid"):
 	case t.IsUnknown():
-		r.NotApplicable()
+		undecided(r, c, "the pricing tier (sku.tier)", t.Attr)
 	default:
 		v := t.V
 		if t.Empty() {

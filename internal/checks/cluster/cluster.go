@@ -1,12 +1,14 @@
 // Package cluster holds the checks of Azure resources: AKS clusters (with their node pools,
 // maintenance configurations, diagnostic settings and Defender plan) and container
 // registries. They see the one model of package subject, whichever input it came from
-// (az CLI or REST JSON, ARM templates, Bicep, Terraform, plan files), and an unknown
-// value (an unresolved expression or variable) never makes them fail.
+// (az CLI or REST JSON, ARM templates, Bicep, Terraform, plan files). An unknown value (an
+// unresolved expression or variable) never makes them fail, nor pass: a check that needs it
+// is undecided (check.Result.Undecided), and its item not evaluated.
 package cluster
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -51,12 +53,13 @@ func poolFailSev(r *check.Result, sev check.Severity, c *subject.Cluster, p *sub
 	r.FailAt(sev, loc, "", "node pool %s: "+format, append([]any{p.Name}, args...)...)
 }
 
-// wantOn judges a switch that must be on: the check is not applicable while the switch is
-// unknown, and finds it off with a finding at it. It reports whether the switch is on.
-func wantOn(r *check.Result, s subject.Subject, b subject.Bool, format string, args ...any) bool {
+// wantOn judges a switch that must be on: the check is undecided while the switch is
+// unknown (what names it), and finds it off with a finding at it. It reports whether the
+// switch is on.
+func wantOn(r *check.Result, s subject.Subject, b subject.Bool, what, format string, args ...any) bool {
 	switch {
 	case b.IsUnknown():
-		r.NotApplicable()
+		undecided(r, s, what, b.Attr)
 	case !b.True():
 		fail(r, s, b.Attr, format, args...)
 	default:
@@ -65,20 +68,21 @@ func wantOn(r *check.Result, s subject.Subject, b subject.Bool, format string, a
 	return false
 }
 
-// wantOff judges a switch that must not be on: the check is not applicable while the switch
-// is unknown, and finds it on with a finding at it.
-func wantOff(r *check.Result, s subject.Subject, b subject.Bool, format string, args ...any) {
+// wantOff judges a switch that must not be on: the check is undecided while the switch is
+// unknown (what names it), and finds it on with a finding (msg) at it.
+func wantOff(r *check.Result, s subject.Subject, b subject.Bool, what, msg string) {
 	switch {
 	case b.IsUnknown():
-		r.NotApplicable()
+		undecided(r, s, what, b.Attr)
 	case b.True():
-		fail(r, s, b.Attr, format, args...)
+		fail(r, s, b.Attr, "%s", msg)
 	}
 }
 
 // poolCheck builds a check that judges each node pool of a cluster with judge, which
-// records the pool's findings and reports whether it could judge the pool at all. A
-// cluster none of whose pools could be judged (or that has none) is not applicable.
+// records the pool's findings (or that it could not decide the pool) and reports whether the
+// rule applies to the pool at all. A cluster the rule applies to none of whose pools (or
+// that has none) is not applicable.
 func poolCheck(m check.Meta, judge func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool) *check.Check {
 	return check.New(m, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 		judged := false
@@ -91,6 +95,76 @@ func poolCheck(m check.Meta, judge func(r *check.Result, c *subject.Cluster, p *
 			r.NotApplicable()
 		}
 	})
+}
+
+// An unknown setting never fails a check and never passes it: the check calls undecided,
+// and its item is not evaluated, with a reason that names the setting, where the input
+// writes it and which input would carry its value. A setting that is not written takes the
+// service default and is judged as such; only where AKS documents no fixed default is an
+// absent setting undecided too.
+
+// undecided records that the check cannot decide on s because a setting (what, in words) is
+// unknown, or absent without a documented default.
+func undecided(r *check.Result, s subject.Subject, what string, a subject.Attr) {
+	r.Undecided(what + " of " + noun(s) + " (" + evidence(s.Identity(), a) + ")")
+}
+
+// poolUndecided records that the check cannot decide on a node pool because a setting of it
+// is unknown.
+func poolUndecided(r *check.Result, c *subject.Cluster, p *subject.NodePool, what string, a subject.Attr) {
+	r.Undecided(what + " of node pool " + p.Name + " of " + noun(c) + " (" + evidence(c.Identity(), a) + ")")
+}
+
+// missingFrom records that the check cannot decide on s because a resource the input does not
+// hold (what) is needed; give says which input holds it.
+func missingFrom(r *check.Result, s subject.Subject, what, give string) {
+	r.Undecided(what + " of " + noun(s) + " (not in the input: give " + give + ")")
+}
+
+// noun names a subject in a reason: "cluster aks-prod", "registry contosoacr".
+func noun(s subject.Subject) string {
+	switch s.(type) {
+	case *subject.Registry:
+		return "registry " + s.Identity().Name
+	case *subject.Cluster:
+		return "cluster " + s.Identity().Name
+	}
+	id := s.Identity()
+	return id.Kind + " " + id.Name
+}
+
+// evidence says where an undecided setting is written and which input would carry its value,
+// by the kind of input the subject came from.
+func evidence(id subject.Identity, a subject.Attr) string {
+	var at string
+	switch loc := a.Loc; {
+	case loc.OnObject():
+		at = loc.Path + " of " + loc.Kind + " " + loc.Name
+	case loc.File != "" && loc.Line > 0:
+		at = fmt.Sprintf("%s at %s:%d", loc.Path, loc.File, loc.Line)
+	case loc.File != "":
+		at = loc.Path + " in " + loc.File
+	default:
+		at = loc.Path
+	}
+	if at != "" {
+		at += ": "
+	}
+	show := "az aks show output"
+	if strings.Contains(strings.ToLower(id.Kind), "registr") {
+		show = "az acr show output"
+	}
+	if a.IsAbsent() {
+		return at + "not written, and Azure documents no fixed default for it; give the deployed resource's " + show
+	}
+	switch id.Input {
+	case subject.InputTerraform:
+		return at + "not resolved (a variable without a value, another resource's attribute, or a value known only after apply); " +
+			"give its value (.tfvars), a plan or state (terraform show -json), or the deployed resource's " + show
+	case subject.InputCluster:
+		return at + "the Kubernetes API does not show it; give the cluster's az aks show output, or scan with --azure"
+	}
+	return at + "not resolved (a template expression, or a resource known only by its parts); give the deployed resource's " + show
 }
 
 // where is the location of a setting; one without a file or an object (a cluster known only

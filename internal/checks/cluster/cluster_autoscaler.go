@@ -39,20 +39,47 @@ func autoscaling(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.R
 	if c.NodeProvisioningMode.Is("Auto") {
 		return
 	}
+	// A pool's findings stand only when node auto-provisioning is known to be off: with it
+	// on, the pools' own settings do not matter.
+	judge := r
+	if c.NodeProvisioningMode.IsUnknown() {
+		judge = check.NewResult(&check.Meta{}, c)
+	}
 	pools := vmssPools(c)
-	if len(pools) == 0 {
+	for _, p := range c.Pools {
+		if p.Type.IsUnknown() {
+			poolUndecided(judge, c, p, "the pool type (scale set or availability set)", p.Type.Attr)
+		}
+	}
+	if len(pools) == 0 && len(judge.Missing()) == 0 {
 		r.NotApplicable()
 		return
 	}
 	for _, p := range pools {
 		switch {
 		case p.EnableAutoScaling.IsUnknown():
+			poolUndecided(judge, c, p, "whether the cluster autoscaler is on", p.EnableAutoScaling.Attr)
 		case !p.EnableAutoScaling.True():
-			poolFail(r, c, p, p.EnableAutoScaling.Attr, "the cluster autoscaler is off")
+			poolFail(judge, c, p, p.EnableAutoScaling.Attr, "the cluster autoscaler is off")
+		case p.MinCount.IsUnknown() || p.MaxCount.IsUnknown():
+			poolUndecided(judge, c, p, "the autoscaler's node counts", unknownOf(p.MinCount.Attr, p.MaxCount.Attr))
 		case p.MinCount.IsKnown() && p.MaxCount.IsKnown() && p.MaxCount.V <= p.MinCount.V:
-			poolFail(r, c, p, p.MaxCount.Attr, "maxCount %d is not above minCount %d", p.MaxCount.V, p.MinCount.V)
+			poolFail(judge, c, p, p.MaxCount.Attr, "maxCount %d is not above minCount %d", p.MaxCount.V, p.MinCount.V)
 		case p.IsSystem() && p.MinCount.IsKnown() && p.MinCount.V < 1:
-			poolFail(r, c, p, p.MinCount.Attr, "a System pool may scale to zero nodes")
+			poolFail(judge, c, p, p.MinCount.Attr, "a System pool may scale to zero nodes")
 		}
 	}
+	if judge != r && (len(judge.Findings()) > 0 || len(judge.Missing()) > 0) {
+		undecided(r, c, "the node provisioning mode (node auto-provisioning manages the nodes when it is Auto)", c.NodeProvisioningMode.Attr)
+	}
+}
+
+// unknownOf returns the first unknown of the settings.
+func unknownOf(as ...subject.Attr) subject.Attr {
+	for _, a := range as {
+		if a.IsUnknown() {
+			return a
+		}
+	}
+	return as[0]
 }

@@ -69,6 +69,11 @@ func params(t *testing.T, id string) check.Settings {
 // folder with its patches applied) in a temporary folder and runs the check on that, so
 // findings still carry a file and line. A fixture may still be a whole file. To turn whole
 // files into patches, see TestRewriteFixtures.
+//
+// An undecided_ fixture leaves a value the check needs unknown or missing (a Terraform
+// variable without a value, az output without the maintenance configurations): it must give
+// no finding, and the check's item must be not evaluated, with a reason that names the
+// missing evidence (check.Result.Undecided), never pass.
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
@@ -88,8 +93,8 @@ func TestFixtures(t *testing.T) {
 				continue // the settings of every fixture of the check
 			}
 			kind := strings.SplitN(name, "_", 2)[0]
-			if kind != "pass" && kind != "fail" {
-				t.Errorf("%s/%s: fixture names start with pass_ or fail_", dir, name)
+			if kind != "pass" && kind != "fail" && kind != "undecided" {
+				t.Errorf("%s/%s: fixture names start with pass_, fail_ or undecided_", dir, name)
 				continue
 			}
 			ext := filepath.Ext(name)
@@ -130,9 +135,21 @@ func TestFixtures(t *testing.T) {
 }
 
 // expect judges a fixture's report (testutil.Expect); a fail_ fixture's findings must also
-// have a file and line.
+// have a file and line; an undecided_ one must leave the item not evaluated for want of
+// evidence.
 func expect(t *testing.T, cat *catalog.Catalog, c *check.Check, file string, rep *report.Report) {
 	t.Helper()
+	if strings.HasPrefix(filepath.Base(file), "undecided_") {
+		for _, fd := range rep.Findings {
+			t.Errorf("%s: want no finding, got %s (%s:%d)", file, fd.Message, fd.Location.File, fd.Location.Line)
+		}
+		it := rep.Items[cat.ItemIndex(c.Item)]
+		if it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "could not decide without") ||
+			!strings.Contains(it.Reason, "("+c.ID+")") {
+			t.Errorf("%s: item %s is %s (%s), want not-evaluated for want of evidence", file, c.Item, it.Status, it.Reason)
+		}
+		return
+	}
 	testutil.Expect(t, cat, c, file, rep)
 	if !testutil.WantFail(file) {
 		return

@@ -32,7 +32,8 @@ var ControlPlaneLogs = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if !c.DiagnosticsKnown {
-		r.NotApplicable()
+		missingFrom(r, c, "the diagnostic settings",
+			"az monitor diagnostic-settings list --resource <cluster ID> output, or the template's Microsoft.Insights/diagnosticSettings or Terraform azurerm_monitor_diagnostic_setting")
 		return
 	}
 	covered := map[string]bool{}
@@ -69,7 +70,7 @@ var ControlPlaneLogs = check.New(check.Meta{
 	switch {
 	case len(missing) == 0:
 	case unknown:
-		r.NotApplicable()
+		undecided(r, c, "the log categories or destination of a diagnostic setting", subject.Attr{State: subject.Unknown, Loc: unknownLogsAt(c)})
 	case len(c.Diagnostics) == 0:
 		fail(r, c, subject.Attr{Loc: c.DiagnosticsAt}, "no diagnostic setting keeps the control-plane logs")
 	default:
@@ -77,3 +78,17 @@ var ControlPlaneLogs = check.New(check.Meta{
 		fail(r, d, subject.Attr{Loc: d.LogsAt}, "the diagnostic settings do not keep %s", strings.Join(missing, ", "))
 	}
 })
+
+// unknownLogsAt is where the first diagnostic setting with unknown logs or destination is
+// written.
+func unknownLogsAt(c *subject.Cluster) subject.Location {
+	for _, d := range c.Diagnostics {
+		if d.UnknownLogs {
+			return where(d.LogsAt, d.Source)
+		}
+		if d.HasDestination.IsUnknown() {
+			return where(d.HasDestination.Loc, d.Source)
+		}
+	}
+	return c.DiagnosticsAt
+}

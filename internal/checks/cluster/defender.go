@@ -36,21 +36,22 @@ var DefenderRuntimeSensor = check.New(check.Meta{
 // defenderSensor wants the Defender sensor on and, when the input holds it, the Containers
 // plan on Standard.
 func defenderSensor(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	switch {
-	case c.DefenderMonitoring.IsUnknown():
-		r.NotApplicable()
-		return
-	case !c.DefenderMonitoring.True():
-		fail(r, c, c.DefenderMonitoring.Attr, "the Defender for Containers sensor is not enabled")
-	}
+	wantOn(r, c, c.DefenderMonitoring, "whether the Defender sensor is enabled", "the Defender for Containers sensor is not enabled")
 	pricingStandard(c, r)
 }
 
 func pricingStandard(c *subject.Cluster, r *check.Result) {
-	if p := c.Pricing; p != nil && p.Tier.IsKnown() && !p.Tier.Is("Standard") {
+	switch p := c.Pricing; {
+	case p == nil:
+	case p.Tier.IsUnknown():
+		undecided(r, c, "the tier of the subscription's Defender for Containers plan", p.Tier.Attr)
+	case p.Tier.IsKnown() && !p.Tier.Is("Standard"):
 		fail(r, p, p.Tier.Attr, "the Defender for Containers plan of the subscription is %s, not Standard", p.Tier.V)
 	}
 }
+
+// pricingInput names the inputs that hold a subscription's Defender for Containers plan.
+const pricingInput = "az security pricing show -n Containers output, or Terraform azurerm_security_center_subscription_pricing"
 
 // DefenderPlan finds subscriptions whose Containers plan is not Standard.
 var DefenderPlan = check.New(check.Meta{
@@ -60,7 +61,7 @@ var DefenderPlan = check.New(check.Meta{
 	Severity: check.High,
 	Description: "The Microsoft.Security/pricings Containers plan (az security pricing show -n Containers; " +
 		"Terraform azurerm_security_center_subscription_pricing with resource_type Containers) has pricingTier " +
-		"Standard. Judged when the plan is in the input.",
+		"Standard. Without the plan in the input the item is not evaluated.",
 	Remediation: "Turn on the Containers plan of Defender for Cloud (az security pricing create -n Containers --tier Standard).",
 	Evidence:    clusterEvidence,
 }, defenderPlan)
@@ -73,16 +74,24 @@ var DefenderImageScanning = check.New(check.Meta{
 	Severity: check.High,
 	Description: "Defender for Containers on the Standard tier scans the images of the subscription's registries " +
 		"and running containers for vulnerabilities. Judged when the Containers plan is in the input; image " +
-		"scan reports (Trivy, Grype) are the other way to prove the item.",
+		"scan reports (Trivy, Grype) are the other way to prove the item, so without the plan the item rests " +
+		"on them when they are given, and is not evaluated otherwise.",
 	Remediation: "Turn on the Containers plan of Defender for Cloud (Standard tier), or scan every image in CI and keep the reports.",
 	Evidence:    clusterEvidence,
-}, defenderPlan)
+}, func(ctx context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
+	if c.Pricing == nil && len(env.Index.Subjects(subject.TypeOf[*subject.ImageReport]())) > 0 {
+		// The image scan reports of the scan prove the item (image-scan-report).
+		r.NotApplicable()
+		return
+	}
+	defenderPlan(ctx, env, c, r)
+})
 
 // defenderPlan wants the subscription's Containers plan on Standard; a cluster whose plan is
-// not in the input is not applicable.
+// not in the input is undecided.
 func defenderPlan(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if c.Pricing == nil || c.Pricing.Tier.IsUnknown() {
-		r.NotApplicable()
+	if c.Pricing == nil {
+		missingFrom(r, c, "the Defender for Containers plan of the subscription", pricingInput)
 		return
 	}
 	pricingStandard(c, r)

@@ -20,13 +20,16 @@ var EtcdKMS = check.New(check.Meta{
 	Remediation: "Enable KMS etcd encryption with a Key Vault key (az aks update --enable-azure-keyvault-kms --azure-keyvault-kms-key-id ...), preferably with a private key vault.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if !wantOn(r, c, c.KMSEnabled, "etcd is not encrypted with a key of your own (KMS is off)") {
+	if !wantOn(r, c, c.KMSEnabled, "whether KMS etcd encryption is enabled", "etcd is not encrypted with a key of your own (KMS is off)") {
 		return
 	}
+	// An unresolved keyId names a key (a reference to one): it is set.
 	switch {
 	case c.KMSKeyID.Empty():
 		fail(r, c, c.KMSKeyID.Attr, "KMS is on but names no key")
 	case c.KMSNetworkAccess.Is("Public"):
 		failSev(r, check.Low, c, c.KMSNetworkAccess.Attr, "the KMS key vault is reached over its public endpoint")
+	case c.KMSNetworkAccess.IsUnknown():
+		undecided(r, c, "how the KMS key vault is reached (keyVaultNetworkAccess)", c.KMSNetworkAccess.Attr)
 	}
 })

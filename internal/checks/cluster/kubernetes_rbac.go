@@ -25,18 +25,21 @@ var KubernetesRBAC = check.New(check.Meta{
 		return
 	}
 	if c.AADManaged.IsUnknown() {
-		r.NotApplicable()
+		undecided(r, c, "whether Entra ID is AKS-managed", c.AADManaged.Attr)
 		return
 	}
 	if c.AADManaged.NotTrue() {
 		fail(r, c, c.AADManaged.Attr, "Kubernetes RBAC is not tied to AKS-managed Microsoft Entra ID")
 		return
 	}
-	if c.AADAzureRBAC.IsUnknown() || c.AADAdminGroups.IsUnknown() {
-		r.NotApplicable()
-		return
-	}
-	if !c.AADAzureRBAC.True() && len(c.AADAdminGroups.V) == 0 {
+	// AKS-managed Entra ID needs Kubernetes RBAC, so an unknown enableRBAC is on here.
+	switch {
+	case c.AADAzureRBAC.True() || (c.AADAdminGroups.IsKnown() && len(c.AADAdminGroups.V) > 0):
+	case c.AADAzureRBAC.IsUnknown():
+		undecided(r, c, "whether Azure RBAC authorizes Kubernetes", c.AADAzureRBAC.Attr)
+	case c.AADAdminGroups.IsUnknown():
+		undecided(r, c, "the Entra ID admin groups", c.AADAdminGroups.Attr)
+	default:
 		fail(r, c, c.AADAzureRBAC.Attr, "neither Azure RBAC nor Entra ID admin groups are set")
 	}
 })

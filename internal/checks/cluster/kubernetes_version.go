@@ -31,7 +31,9 @@ var KubernetesVersion = check.New(check.Meta{
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	v := controlPlaneVersion(c)
 	if !v.IsKnown() || aksversion.MinorOf(v.V) == "" {
-		r.NotApplicable()
+		// Not written (Terraform without kubernetes_version), AKS chose the version when it
+		// created the cluster: only the running cluster tells it.
+		undecided(r, c, "the Kubernetes version", v.Attr)
 		return
 	}
 	data := versionData(env, c)
@@ -43,9 +45,8 @@ var KubernetesVersion = check.New(check.Meta{
 	verdict := data.Judge(v.V, lts, env.Now)
 	switch {
 	case !verdict.Known:
-		if len(r.Findings()) == 0 {
-			r.NotApplicable()
-		}
+		r.Undecided("the AKS support data of Kubernetes " + v.V + " of " + noun(c) +
+			" (not in the version data of this scan: give az aks get-versions output with --versions-file)")
 		return
 	case !verdict.Supported:
 		msg := "Kubernetes %s is out of support"
@@ -158,9 +159,10 @@ var NodePoolVersionSkew = check.New(check.Meta{
 	Remediation: "Upgrade the lagging node pools (az aks nodepool upgrade --kubernetes-version <control plane version>).",
 	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	cp := aksversion.Parts(controlPlaneVersion(c).V)
-	if !controlPlaneVersion(c).IsKnown() || len(cp) < 2 {
-		r.NotApplicable()
+	cpv := controlPlaneVersion(c)
+	cp := aksversion.Parts(cpv.V)
+	if !cpv.IsKnown() || len(cp) < 2 {
+		undecided(r, c, "the control plane's Kubernetes version", cpv.Attr)
 		return
 	}
 	judged := false
@@ -169,8 +171,14 @@ var NodePoolVersionSkew = check.New(check.Meta{
 		if !pv.IsKnown() || pv.V == "" {
 			pv = p.OrchestratorVersion
 		}
+		if pv.IsAbsent() {
+			// Not written, a pool takes the control plane's version.
+			judged = true
+			continue
+		}
 		parts := aksversion.Parts(pv.V)
 		if !pv.IsKnown() || len(parts) < 2 {
+			poolUndecided(r, c, p, "the Kubernetes version", pv.Attr)
 			continue
 		}
 		judged = true

@@ -21,17 +21,18 @@ var ManagedEntraID = check.New(check.Meta{
 	Remediation: "Enable AKS-managed Entra ID (az aks update --enable-aad) and disable local accounts (--disable-local-accounts).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if c.AADManaged.IsUnknown() && c.DisableLocalAccounts.IsUnknown() {
-		r.NotApplicable()
-		return
-	}
 	switch {
+	case c.AADManaged.IsUnknown():
+		undecided(r, c, "whether Entra ID is AKS-managed", c.AADManaged.Attr)
 	case c.AADManaged.IsKnown() && !c.AADManaged.V && !c.AADLegacyServerApp.Empty():
 		fail(r, c, c.AADLegacyServerApp.Attr, "the cluster uses the legacy (non-managed) Entra ID integration")
 	case c.AADManaged.NotTrue():
 		fail(r, c, c.AADManaged.Attr, "AKS-managed Microsoft Entra ID is not enabled")
 	}
-	if c.DisableLocalAccounts.NotTrue() {
+	switch {
+	case c.DisableLocalAccounts.IsUnknown():
+		undecided(r, c, "whether local accounts are disabled", c.DisableLocalAccounts.Attr)
+	case c.DisableLocalAccounts.NotTrue():
 		fail(r, c, c.DisableLocalAccounts.Attr, "local accounts are enabled (a static cluster-admin credential exists)")
 	}
 })

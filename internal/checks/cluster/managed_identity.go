@@ -25,8 +25,10 @@ var ManagedIdentity = check.New(check.Meta{
 	}
 	switch {
 	case c.IdentityType.Is("SystemAssigned", "UserAssigned"):
-	case c.IdentityType.IsUnknown() || c.ServicePrincipal.IsUnknown():
-		r.NotApplicable()
+	case c.IdentityType.IsUnknown():
+		undecided(r, c, "the identity type", c.IdentityType.Attr)
+	case c.ServicePrincipal.IsUnknown():
+		undecided(r, c, "the service principal", c.ServicePrincipal.Attr)
 	default:
 		fail(r, c, c.IdentityType.Attr, "the cluster has no managed identity")
 	}

@@ -15,13 +15,17 @@ var AzureCNI = check.New(check.Meta{
 	Severity: check.Medium,
 	Description: "networkProfile.networkPlugin (Terraform network_profile.network_plugin) is azure (Overlay or " +
 		"VNet-routed pods both pass; none, bring-your-own CNI, passes as a deliberate choice). kubenet is " +
-		"being retired, cannot run Windows pools or Azure network policies, and needs route tables.",
+		"being retired, cannot run Windows pools or Azure network policies, and needs route tables. A network " +
+		"plugin that is not written is the default of the API version and tool that created the cluster, " +
+		"which changed over time: the item is then not evaluated.",
 	Remediation: "Migrate to Azure CNI Overlay (az aks update --network-plugin azure --network-plugin-mode overlay).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	switch p := c.NetworkPlugin; {
 	case p.IsUnknown() || p.IsAbsent():
-		r.NotApplicable()
+		// Not written, the plugin is the default of the API version and tool that created
+		// the cluster, which moved from kubenet to Azure CNI Overlay: only az aks show tells.
+		undecided(r, c, "the network plugin", p.Attr)
 	case p.Is("kubenet"):
 		fail(r, c, p.Attr, "the cluster uses kubenet")
 	}
@@ -38,23 +42,26 @@ var WindowsAzureCNI = check.New(check.Meta{
 	Remediation: "Run Windows pools only on clusters with Azure CNI (Overlay).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	var win *subject.NodePool
+	var win, maybe *subject.NodePool
 	for _, p := range c.Pools {
-		if p.IsWindows() {
+		switch {
+		case p.IsWindows() && win == nil:
 			win = p
-			break
+		case p.OSType.IsUnknown() && maybe == nil:
+			maybe = p
 		}
 	}
-	if win == nil || c.NetworkPlugin.IsUnknown() {
+	switch {
+	case win == nil && maybe == nil:
 		r.NotApplicable()
-		return
-	}
-	if !c.NetworkPlugin.Is("azure") {
-		plugin := c.NetworkPlugin.V
-		if c.NetworkPlugin.IsAbsent() {
-			plugin = "the default (kubenet)"
-		}
-		fail(r, c, c.NetworkPlugin.Attr, "Windows pool %s runs on a cluster whose network plugin is %s, not azure", win.Name, plugin)
+	case c.NetworkPlugin.Is("azure"):
+	case c.NetworkPlugin.IsUnknown() || c.NetworkPlugin.IsAbsent():
+		// Not written, the plugin is the default of the API version that created the cluster.
+		undecided(r, c, "the network plugin", c.NetworkPlugin.Attr)
+	case win == nil:
+		poolUndecided(r, c, maybe, "the OS type", maybe.OSType.Attr)
+	default:
+		fail(r, c, c.NetworkPlugin.Attr, "Windows pool %s runs on a cluster whose network plugin is %s, not azure", win.Name, c.NetworkPlugin.V)
 	}
 })
 
@@ -72,8 +79,10 @@ var NetworkPolicyEngine = check.New(check.Meta{
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	switch np := c.NetworkPolicy; {
 	case np.Is("azure", "calico", "cilium") || c.NetworkDataplane.Is("cilium"):
-	case np.IsUnknown() || c.NetworkDataplane.IsUnknown():
-		r.NotApplicable()
+	case np.IsUnknown():
+		undecided(r, c, "the network policy engine", np.Attr)
+	case c.NetworkDataplane.IsUnknown():
+		undecided(r, c, "the network dataplane", c.NetworkDataplane.Attr)
 	default:
 		fail(r, c, np.Attr, "no network policy engine: NetworkPolicies are not enforced")
 	}
@@ -95,7 +104,7 @@ var EgressLockdown = check.New(check.Meta{
 	switch o := c.OutboundType; {
 	case o.Is("userDefinedRouting", "none"):
 	case o.IsUnknown():
-		r.NotApplicable()
+		undecided(r, c, "the outbound type", o.Attr)
 	default:
 		v := o.V
 		if o.Empty() {

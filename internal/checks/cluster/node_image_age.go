@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/check"
@@ -54,7 +55,20 @@ func nodeImageAge(env *check.Env, c *subject.Cluster, r *check.Result, windows b
 	judged := false
 	for _, p := range c.Pools {
 		img := p.NodeImageVersion
-		if p.IsWindows() != windows || !img.IsKnown() {
+		if p.OSType.IsUnknown() && img.IsKnown() {
+			// The image names its OS.
+			if isWindowsImage(img.V) != windows {
+				continue
+			}
+		} else if p.IsWindows() != windows {
+			continue
+		}
+		if img.IsUnknown() {
+			// Absent, the input describes no running pool (a template): not judged.
+			poolUndecided(r, c, p, "the node image version", img.Attr)
+			continue
+		}
+		if !img.IsKnown() {
 			continue
 		}
 		released, ok := imageDate(img.V)
@@ -71,6 +85,9 @@ func nodeImageAge(env *check.Env, c *subject.Cluster, r *check.Result, windows b
 		r.NotApplicable()
 	}
 }
+
+// isWindowsImage reports whether an AKS node image version is a Windows image.
+func isWindowsImage(v string) bool { return strings.HasPrefix(strings.ToUpper(v), "AKSWINDOWS") }
 
 var (
 	// AKSUbuntu-2204gen2containerd-202501.12.0, AKSAzureLinux-V2gen2-202410.09.0

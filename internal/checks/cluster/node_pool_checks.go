@@ -35,7 +35,10 @@ var NodePublicIP = poolCheck(check.Meta{
 	Remediation: "Recreate the pool without node public IPs, and connect to nodes through Azure Bastion or kubectl debug.",
 	Evidence:    clusterEvidence,
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
-	if p.EnableNodePublicIP.True() {
+	switch {
+	case p.EnableNodePublicIP.IsUnknown():
+		poolUndecided(r, c, p, "whether nodes get public IP addresses", p.EnableNodePublicIP.Attr)
+	case p.EnableNodePublicIP.True():
 		poolFail(r, c, p, p.EnableNodePublicIP.Attr, "nodes get public IP addresses")
 	}
 	return true
@@ -53,7 +56,10 @@ var EphemeralOSDisk = poolCheck(check.Meta{
 	Remediation: "Create pools with --node-osdisk-type Ephemeral on a VM size whose cache or temp disk holds the OS disk.",
 	Evidence:    clusterEvidence,
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
-	if p.OSDiskType.Is("Managed") {
+	switch {
+	case p.OSDiskType.IsUnknown():
+		poolUndecided(r, c, p, "the OS disk type", p.OSDiskType.Attr)
+	case p.OSDiskType.Is("Managed"):
 		poolFail(r, c, p, p.OSDiskType.Attr, "the OS disk is a managed (remote) disk")
 	}
 	return true
@@ -79,6 +85,15 @@ var KubeletConfig = poolCheck(check.Meta{
 	}
 	if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
 		poolFail(r, c, p, p.FailSwapOn.Attr, "the kubelet runs with swap on")
+	}
+	// Not written, each keeps the kubelet's safe default.
+	for _, s := range []struct {
+		what string
+		a    subject.Attr
+	}{{"the allowed unsafe sysctls", p.AllowedUnsafeSysctls.Attr}, {"CPU CFS quota enforcement", p.CPUCfsQuota.Attr}, {"failSwapOn", p.FailSwapOn.Attr}} {
+		if s.a.IsUnknown() {
+			poolUndecided(r, c, p, s.what, s.a)
+		}
 	}
 	return true
 })

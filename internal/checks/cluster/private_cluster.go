@@ -19,5 +19,5 @@ var PrivateCluster = check.New(check.Meta{
 	Remediation: "Create the cluster with --enable-private-cluster (it cannot be turned on later), or use API server VNet integration.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	wantOn(r, c, c.PrivateCluster, "the API server has a public endpoint")
+	wantOn(r, c, c.PrivateCluster, "whether the API server is private", "the API server has a public endpoint")
 })

@@ -36,7 +36,7 @@ var ACRPasswordlessPull = check.New(check.Meta{
 }, adminUser)
 
 func adminUser(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	wantOff(r, g, g.AdminUserEnabled, "the admin user (a shared password) is enabled")
+	wantOff(r, g, g.AdminUserEnabled, "whether the admin user is enabled", "the admin user (a shared password) is enabled")
 }
 
 // ACRAnonymousPull finds registries anyone can pull from.
@@ -49,7 +49,7 @@ var ACRAnonymousPull = check.New(check.Meta{
 	Remediation: "Disable anonymous pull (az acr update --anonymous-pull-enabled false).",
 	Evidence:    registryEvidence,
 }, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	wantOff(r, g, g.AnonymousPull, "anonymous pull is enabled")
+	wantOff(r, g, g.AnonymousPull, "whether anonymous pull is enabled", "anonymous pull is enabled")
 })
 
 const privateNetworkDescription = "publicNetworkAccess is Disabled (Terraform public_network_access_enabled = false; " +
@@ -80,15 +80,18 @@ var ACRPublicAccess = check.New(check.Meta{
 
 func privateRegistry(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
 	pna, def := g.PublicNetworkAccess, g.NetworkDefaultAction
-	if pna.IsUnknown() || (!pna.Is("Disabled") && def.IsUnknown()) {
-		r.NotApplicable()
-		return
-	}
-	if !pna.Is("Disabled") && !def.Is("Deny") {
+	switch {
+	case pna.Is("Disabled") || def.Is("Deny"):
+	case pna.IsUnknown():
+		undecided(r, g, "whether public network access is enabled", pna.Attr)
+	case def.IsUnknown():
+		undecided(r, g, "the default action of the network rules", def.Attr)
+	default:
 		fail(r, g, pna.Attr, "public network access is enabled and the network rules allow every address")
 	}
 	switch pe := g.PrivateEndpoints; {
 	case pe.IsUnknown():
+		undecided(r, g, "the approved private endpoint connections", pe.Attr)
 	case pe.V == 0:
 		msg := "no approved private endpoint connects to the registry"
 		if g.SKU.IsKnown() && !g.SKU.Is("Premium") {
@@ -109,7 +112,7 @@ var ACRQuarantinePolicy = check.New(check.Meta{
 	Remediation: "Enable the quarantine policy (az acr config quarantine update --status enabled) and release images from quarantine after scanning.",
 	Evidence:    registryEvidence,
 }, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	wantOn(r, g, g.QuarantinePolicy, "the quarantine policy is off")
+	wantOn(r, g, g.QuarantinePolicy, "whether the quarantine policy is enabled", "the quarantine policy is off")
 })
 
 // ACRGeoReplication finds registries not replicated to the regions of the scan's clusters.
@@ -125,19 +128,33 @@ var ACRGeoReplication = check.New(check.Meta{
 	Evidence:    registryEvidence,
 }, func(_ context.Context, env *check.Env, g *subject.Registry, r *check.Result) {
 	regions := map[string]string{}
+	var unplaced *subject.Cluster
 	for _, s := range env.Index.Subjects(subject.TypeOf[*subject.Cluster]()) {
 		c := s.(*subject.Cluster)
-		if c.Location.IsKnown() && c.Location.V != "" {
+		switch {
+		case c.Location.IsKnown() && c.Location.V != "":
 			regions[regionKey(c.Location.V)] = c.Location.V
+		case unplaced == nil:
+			unplaced = c
 		}
 	}
-	if len(regions) == 0 || !g.Location.IsKnown() {
-		r.NotApplicable()
+	if unplaced != nil {
+		// A region of the scan's clusters may be missing from the replications.
+		undecided(r, unplaced, "the region", unplaced.Location.Attr)
+	}
+	if len(regions) == 0 {
+		if unplaced == nil {
+			r.NotApplicable()
+		}
+		return
+	}
+	if !g.Location.IsKnown() {
+		undecided(r, g, "the region", g.Location.Attr)
 		return
 	}
 	for _, rep := range g.Replications {
 		if rep.Location.IsUnknown() {
-			r.NotApplicable()
+			undecided(r, g, "the region of replication "+rep.Name, rep.Location.Attr)
 			return
 		}
 	}

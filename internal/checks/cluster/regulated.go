@@ -30,22 +30,26 @@ var RegulatedProfile = check.New(check.Meta{
 		return
 	}
 	for _, p := range c.Pools {
-		if !p.IsWindows() && p.EnableFIPS.NotTrue() {
+		switch {
+		case p.IsWindows():
+		case p.EnableFIPS.IsUnknown():
+			poolUndecided(r, c, p, "whether FIPS is enabled", p.EnableFIPS.Attr)
+		case p.EnableFIPS.NotTrue():
 			poolFail(r, c, p, p.EnableFIPS.Attr, "FIPS is not enabled")
 		}
-		if p.EnableEncryptionAtHost.NotTrue() {
+		switch {
+		case p.EnableEncryptionAtHost.IsUnknown():
+			poolUndecided(r, c, p, "whether encryption at host is enabled", p.EnableEncryptionAtHost.Attr)
+		case p.EnableEncryptionAtHost.NotTrue():
 			poolFail(r, c, p, p.EnableEncryptionAtHost.Attr, "encryption at host is not enabled")
 		}
 	}
+	// An unresolved disk encryption set ID names one (a reference to it): it is set.
 	if c.DiskEncryptionSetID.Empty() {
 		fail(r, c, c.DiskEncryptionSetID.Attr, "disks are not encrypted with a customer-managed key")
 	}
-	if c.KMSEnabled.NotTrue() {
-		fail(r, c, c.KMSEnabled.Attr, "KMS etcd encryption is off")
-	}
-	if c.DefenderMonitoring.NotTrue() {
-		fail(r, c, c.DefenderMonitoring.Attr, "the Defender sensor is off")
-	}
+	wantOn(r, c, c.KMSEnabled, "whether KMS etcd encryption is enabled", "KMS etcd encryption is off")
+	wantOn(r, c, c.DefenderMonitoring, "whether the Defender sensor is enabled", "the Defender sensor is off")
 })
 
 // ProfileSetting selects stricter expectations.

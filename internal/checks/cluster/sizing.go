@@ -43,6 +43,10 @@ var VMSizing = poolCheck(check.Meta{
 	Remediation: "Use general-purpose sizes of 4 or more vCPUs (Standard_D4s_v5 and up) for production pools.",
 	Evidence:    clusterEvidence,
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	if p.VMSize.IsUnknown() {
+		poolUndecided(r, c, p, "the VM size", p.VMSize.Attr)
+		return true
+	}
 	family, cpus, ok := vmCPUs(p.VMSize)
 	if !ok {
 		return false
@@ -72,6 +76,14 @@ var NodePoolSize = poolCheck(check.Meta{
 	if p.EnableAutoScaling.True() {
 		n = p.MaxCount
 	}
+	switch {
+	case p.VMSize.IsUnknown():
+		poolUndecided(r, c, p, "the VM size", p.VMSize.Attr)
+		return true
+	case n.IsUnknown() || p.EnableAutoScaling.IsUnknown():
+		poolUndecided(r, c, p, "the node count", unknownOf(n.Attr, p.EnableAutoScaling.Attr))
+		return true
+	}
 	_, cpus, ok := vmCPUs(p.VMSize)
 	if !ok || !n.IsKnown() {
 		return false
@@ -95,8 +107,13 @@ var ProximityPlacementZones = poolCheck(check.Meta{
 	Remediation: "Pin a proximity-placement pool to one zone and keep a zone-redundant pool for everything that does not need the low latency.",
 	Evidence:    clusterEvidence,
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
-	if p.ProximityPlacementGroup.Empty() || p.ProximityPlacementGroup.IsUnknown() {
+	if p.ProximityPlacementGroup.Empty() {
 		return false
+	}
+	// An unresolved group ID names a group (a reference to one): the pool is in one.
+	if p.Zones.IsUnknown() {
+		poolUndecided(r, c, p, "the availability zones", p.Zones.Attr)
+		return true
 	}
 	if p.Zones.IsKnown() && len(p.Zones.V) > 1 {
 		poolFail(r, c, p, p.Zones.Attr, "is in a proximity placement group but spans %d zones", len(p.Zones.V))

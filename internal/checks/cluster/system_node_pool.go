@@ -25,46 +25,82 @@ var SystemNodePool = check.New(check.Meta{
 	Evidence:    observedEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if len(c.Pools) == 0 {
-		r.NotApplicable()
+		missingFrom(r, c, "the node pools", "az aks show output (agentPoolProfiles) or az aks nodepool list output")
 		return
 	}
 	var system []*subject.NodePool
-	unknownMode := false
+	var unknownMode *subject.NodePool
 	for _, p := range c.Pools {
 		if p.IsSystem() {
 			system = append(system, p)
 		}
-		unknownMode = unknownMode || p.Mode.IsUnknown()
+		if p.Mode.IsUnknown() && unknownMode == nil {
+			unknownMode = p
+		}
 	}
 	if len(system) == 0 {
-		if !unknownMode {
+		if unknownMode != nil {
+			poolUndecided(r, c, unknownMode, "the mode (System or User)", unknownMode.Mode.Attr)
+		} else {
 			fail(r, c, subject.Attr{Loc: c.SystemPoolAt}, "no node pool is in System mode")
 		}
 		return
 	}
-	var nodes int64
-	nodesKnown := true
 	for _, p := range system {
-		if c.HasUserPools() && !p.Taints.IsUnknown() && !hasCriticalAddonsTaint(p.Taints) {
+		switch {
+		case hasCriticalAddonsTaint(p.Taints) || (!c.HasUserPools() && unknownMode == nil):
+		case p.Taints.IsUnknown():
+			poolUndecided(r, c, p, "the taints", p.Taints.Attr)
+		case !c.HasUserPools():
+			// The taint is needed only beside User pools: one of unknown mode may be one.
+			poolUndecided(r, c, unknownMode, "the mode (System or User)", unknownMode.Mode.Attr)
+		default:
 			poolFail(r, c, p, p.Taints.Attr, "System pool without the CriticalAddonsOnly taint runs application pods too")
 		}
+	}
+	// The System pools' node floor (minCount when autoscaling, else count): lo sums the
+	// floors no less than the known settings allow, hi those no more. With autoscaling
+	// unknown, a pool's floor is its minCount or its count; without a known minCount (a
+	// running cluster's pool, read from its nodes) it is the nodes it has, as documented. A
+	// pool of no known size leaves the floor open.
+	var lo, hi int64
+	open := false
+	var unsure *subject.NodePool
+	for _, p := range system {
 		n := p.Count
 		if p.EnableAutoScaling.True() {
 			n = p.MinCount
 		}
-		if n.IsKnown() {
-			nodes += n.V
-		} else {
-			nodesKnown = false
+		switch {
+		case n.IsKnown() && !p.EnableAutoScaling.IsUnknown():
+			lo += n.V
+			hi += n.V
+			continue
+		case p.EnableAutoScaling.IsUnknown() && p.Count.IsKnown() && p.MinCount.IsKnown():
+			lo += min(p.Count.V, p.MinCount.V)
+			hi += max(p.Count.V, p.MinCount.V)
+		case p.EnableAutoScaling.IsUnknown() && p.Count.IsKnown():
+			lo += p.Count.V
+			hi += p.Count.V
+			continue
+		default:
+			open = true
+		}
+		if unsure == nil {
+			unsure = p
 		}
 	}
-	if nodesKnown && nodes < 2 {
+	switch {
+	case lo >= 2:
+	case open || hi >= 2:
+		poolUndecided(r, c, unsure, "the node count (minCount when autoscaling)", unknownOf(unsure.EnableAutoScaling.Attr, unsure.MinCount.Attr, unsure.Count.Attr))
+	default:
 		p := system[0]
 		a := p.Count.Attr
 		if p.EnableAutoScaling.True() {
 			a = p.MinCount.Attr
 		}
-		poolFail(r, c, p, a, "the System pools hold %d node(s); two or more keep system pods up during node upgrades", nodes)
+		poolFail(r, c, p, a, "the System pools hold %d node(s); two or more keep system pods up during node upgrades", hi)
 	}
 })
 

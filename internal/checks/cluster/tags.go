@@ -24,16 +24,19 @@ var AzureRequiredTags = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 	Settings:    []check.Setting{RequiredTagsSetting},
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
-	if missing, ok := missingTags(c.Tags, RequiredTagsSetting.Get(env)); ok && missing != "" {
+	switch missing, ok := missingTags(c.Tags, RequiredTagsSetting.Get(env)); {
+	case !ok:
+		undecided(r, c, "the tags", c.Tags.Attr)
+	case missing != "":
 		fail(r, c, c.Tags.Attr, "the cluster lacks %s", missing)
 	}
 	for _, p := range c.Pools {
-		if missing, ok := missingTags(p.Tags, RequiredTagsSetting.Get(env)); ok && missing != "" {
+		switch missing, ok := missingTags(p.Tags, RequiredTagsSetting.Get(env)); {
+		case !ok:
+			poolUndecided(r, c, p, "the tags", p.Tags.Attr)
+		case missing != "":
 			poolFail(r, c, p, p.Tags.Attr, "lacks %s", missing)
 		}
-	}
-	if c.Tags.IsUnknown() && len(c.Pools) == 0 {
-		r.NotApplicable()
 	}
 })
 
@@ -50,7 +53,7 @@ var RegistryRequiredTags = check.New(check.Meta{
 }, func(_ context.Context, env *check.Env, g *subject.Registry, r *check.Result) {
 	missing, ok := missingTags(g.Tags, RequiredTagsSetting.Get(env))
 	if !ok {
-		r.NotApplicable()
+		undecided(r, g, "the tags", g.Tags.Attr)
 		return
 	}
 	if missing != "" {

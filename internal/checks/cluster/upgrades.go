@@ -23,7 +23,7 @@ var AutoUpgradeChannel = check.New(check.Meta{
 	ch := c.UpgradeChannel
 	switch {
 	case ch.IsUnknown():
-		r.NotApplicable()
+		undecided(r, c, "the auto-upgrade channel", ch.Attr)
 	case ch.Empty() || ch.Is("none"):
 		fail(r, c, ch.Attr, "no auto-upgrade channel: Kubernetes is never upgraded automatically")
 	case ch.Is("node-image"):
@@ -42,16 +42,17 @@ var AutoUpgradeWindow = check.New(check.Meta{
 	Severity: check.Low,
 	Description: "A cluster with an auto-upgrade channel has the aksManagedAutoUpgradeSchedule maintenance " +
 		"configuration (Terraform: maintenance_window_auto_upgrade), so upgrades happen when people expect " +
-		"them. Judged only when the input holds the cluster's maintenance configurations (a template, a " +
-		"module, or az aks maintenanceconfiguration list output).",
+		"them. The maintenance configurations are not in az aks show output: without them in the input (a " +
+		"template, a module, or az aks maintenanceconfiguration list output) the item is not evaluated.",
 	Remediation: "Add a maintenance window for auto-upgrades (az aks maintenanceconfiguration add --name aksManagedAutoUpgradeSchedule ...).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if !c.MaintenanceKnown || !c.UpgradeChannel.Is("patch", "stable", "rapid", "node-image") {
+	ch := c.UpgradeChannel
+	if !ch.IsUnknown() && !ch.Is("patch", "stable", "rapid", "node-image") {
 		r.NotApplicable()
 		return
 	}
-	maintenanceWindow(r, c, "aksManagedAutoUpgradeSchedule", "auto-upgrades")
+	maintenanceWindow(r, c, ch, "aksManagedAutoUpgradeSchedule", "auto-upgrades")
 })
 
 // NodeOSUpgradeWindow finds clusters whose node OS updates have no maintenance window.
@@ -61,24 +62,39 @@ var NodeOSUpgradeWindow = check.New(check.Meta{
 	Title:    "Node OS updates run in a planned maintenance window",
 	Severity: check.Low,
 	Description: "A cluster whose node OS channel updates nodes has the aksManagedNodeOSUpgradeSchedule " +
-		"maintenance configuration (Terraform: maintenance_window_node_os). Judged only when the input " +
-		"holds the cluster's maintenance configurations.",
+		"maintenance configuration (Terraform: maintenance_window_node_os). Without the cluster's maintenance " +
+		"configurations in the input (they are not in az aks show output) the item is not evaluated.",
 	Remediation: "Add a maintenance window for node OS updates (az aks maintenanceconfiguration add --name aksManagedNodeOSUpgradeSchedule ...).",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	if !c.MaintenanceKnown || c.NodeOSUpgradeChannel.IsUnknown() || c.NodeOSUpgradeChannel.Is("None", "Unmanaged") {
+	ch := c.NodeOSUpgradeChannel
+	if ch.Is("None", "Unmanaged") {
 		r.NotApplicable()
 		return
 	}
-	maintenanceWindow(r, c, "aksManagedNodeOSUpgradeSchedule", "node OS updates")
+	maintenanceWindow(r, c, ch, "aksManagedNodeOSUpgradeSchedule", "node OS updates")
 })
 
-func maintenanceWindow(r *check.Result, c *subject.Cluster, name, what string) {
+// maintenanceWindow wants the maintenance configuration of a name with a window, on a cluster
+// whose channel ch needs one (an unknown channel may). Without the cluster's maintenance
+// configurations in the input, the check is undecided.
+func maintenanceWindow(r *check.Result, c *subject.Cluster, ch subject.String, name, what string) {
+	if !c.MaintenanceKnown {
+		missingFrom(r, c, "the maintenance configurations",
+			"az aks maintenanceconfiguration list output, or the template's Microsoft.ContainerService/managedClusters/maintenanceConfigurations")
+		return
+	}
 	m := c.MaintenanceNamed(name)
 	switch {
+	case m != nil && m.HasWindow.True():
+	case ch.IsUnknown():
+		// A window is missing; whether the channel needs one is not known.
+		undecided(r, c, "the upgrade channel", ch.Attr)
 	case m == nil:
 		fail(r, c, subject.Attr{Loc: c.MaintenanceMissingAt(name)}, "no %s maintenance window: %s may start at any time", name, what)
-	case m.HasWindow.IsKnown() && !m.HasWindow.V:
+	case m.HasWindow.IsUnknown():
+		undecided(r, c, "the window of the "+name+" maintenance configuration", m.HasWindow.Attr)
+	case !m.HasWindow.V:
 		fail(r, c, m.HasWindow.Attr, "the %s maintenance configuration sets no window", name)
 	}
 }
@@ -97,7 +113,7 @@ var NodeOSUpgradeChannel = check.New(check.Meta{
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	ch := c.NodeOSUpgradeChannel
 	if ch.IsUnknown() {
-		r.NotApplicable()
+		undecided(r, c, "the node OS upgrade channel", ch.Attr)
 		return
 	}
 	if ch.Is("None", "Unmanaged") {

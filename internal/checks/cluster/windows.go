@@ -29,8 +29,12 @@ var WindowsNodePatching = check.New(check.Meta{
 		}
 	}
 	ch := c.NodeOSUpgradeChannel
-	if len(win) == 0 || ch.IsUnknown() {
+	if len(win) == 0 {
 		r.NotApplicable()
+		return
+	}
+	if ch.IsUnknown() {
+		undecided(r, c, "the node OS upgrade channel", ch.Attr)
 		return
 	}
 	if ch.Is("NodeImage") || ch.IsAbsent() {
@@ -72,13 +76,11 @@ var WindowsGMSA = check.New(check.Meta{
 			break
 		}
 	}
-	if user == "" || c.GMSAEnabled.IsUnknown() {
+	if user == "" {
 		r.NotApplicable()
 		return
 	}
-	if !c.GMSAEnabled.True() {
-		fail(r, c, c.GMSAEnabled.Attr, "%s uses a gMSA credential spec but gMSA is not enabled on the cluster", user)
-	}
+	wantOn(r, c, c.GMSAEnabled, "whether gMSA is enabled", "%s uses a gMSA credential spec but gMSA is not enabled on the cluster", user)
 })
 
 func usesGMSA(w *subject.Workload) bool {

@@ -41,11 +41,13 @@ var WindowsPoolForImages = check.New(check.Meta{
 		return
 	}
 	have := map[string]bool{}
-	unknown := false
+	var unknown *subject.NodePool
 	for _, p := range c.Pools {
 		switch {
 		case p.OSType.IsUnknown() || (p.IsWindows() && !p.OSSKU.IsKnown()):
-			unknown = true
+			if unknown == nil {
+				unknown = p
+			}
 		case p.IsWindows():
 			have[strings.ToLower(p.OSSKU.V)] = true
 		}
@@ -59,8 +61,12 @@ var WindowsPoolForImages = check.New(check.Meta{
 	if len(missing) == 0 {
 		return
 	}
-	if unknown {
-		r.NotApplicable()
+	if unknown != nil {
+		a := unknown.OSType.Attr
+		if !unknown.OSType.IsUnknown() {
+			a = unknown.OSSKU.Attr
+		}
+		poolUndecided(r, c, unknown, "the OS type and SKU", a)
 		return
 	}
 	sort.Strings(missing)

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/checks/workload"
+	"github.com/akscheck/akscheck/internal/credential"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -27,7 +27,7 @@ var SecretEnv = check.New(check.Meta{
 }, func(_ context.Context, _ *check.Env, df *subject.Dockerfile, r *check.Result) {
 	flag := func(in *subject.DockerInstruction, where string) {
 		for _, v := range in.Vars {
-			if v.HasValue && literal(v.Value) && workload.LooksLikeCredential(v.Name) {
+			if v.HasValue && literal(v.Value) && credential.EnvName(v.Name) {
 				r.FailLoc(df.At(in.Line), "", "%s %s %ssets a literal value (value not shown)", in.Keyword, v.Name, where)
 			}
 		}

@@ -32,7 +32,7 @@ var BlockIMDS = scope.NamespaceCheck(check.Meta{
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
-		r.Failf("", "", "namespace %s has no default-deny egress policy, so its pods can reach IMDS (169.254.169.254)", ns.Name)
+		r.Failf("", "", "%s has no default-deny egress policy, so its pods can reach IMDS (169.254.169.254)", ns)
 		return
 	}
 	for _, p := range policiesIn(env, ns.Name) {
@@ -41,7 +41,7 @@ var BlockIMDS = scope.NamespaceCheck(check.Meta{
 		}
 		for i, rule := range p.K8s.Spec.Egress {
 			if allowsIMDS(rule) {
-				r.Failf("", "", "NetworkPolicy %s (egress rule %d) lets pods of namespace %s reach IMDS (169.254.169.254)", p.Name(), i, ns.Name)
+				r.Failf("", "", "NetworkPolicy %s (egress rule %d) lets pods of %s reach IMDS (169.254.169.254)", p.Name(), i, ns)
 				return
 			}
 		}

@@ -32,7 +32,7 @@ spec:
 	Settings: []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeIngress) {
-		r.Failf("", "", "namespace %s has no default-deny ingress NetworkPolicy", ns.Name)
+		r.Failf("", "", "%s has no default-deny ingress NetworkPolicy", ns)
 	}
 })
 
@@ -50,7 +50,7 @@ var DefaultDenyEgress = scope.NamespaceCheck(check.Meta{
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	if !hasDefaultDeny(env, ns.Name, networkingv1.PolicyTypeEgress) {
-		r.Failf("", "", "namespace %s has no default-deny egress NetworkPolicy", ns.Name)
+		r.Failf("", "", "%s has no default-deny egress NetworkPolicy", ns)
 	}
 })
 

@@ -19,12 +19,24 @@ var LoadBalancerServesHTTP = check.NewOf(check.Meta{
 	Severity: check.Medium,
 	Description: "A Service of type LoadBalancer serving port 80 or 443. Each such Service takes its own " +
 		"public or private IP, bypasses the ingress layer (TLS, WAF, routing, rate limits) and multiplies " +
-		"the entry points to secure.",
-	Remediation: "Expose HTTP(S) apps through an Ingress (application routing add-on, AGIC) or a Gateway API HTTPRoute, and make the Service ClusterIP.",
+		"the entry points to secure. The Service of an ingress controller (its pods run a known controller: " +
+		"ingress-nginx, the application routing add-on, traefik, HAProxy, Contour, Kong, an Istio ingress " +
+		"gateway…, known by an IngressClass of the scan, their labels or their images) is the ingress layer: " +
+		"it is judged by its TLS instead, and fails only when it serves port 80 without 443 and no Ingress " +
+		"of its class has TLS (port 80 beside 443 serves redirects and ACME challenges). Whether its load " +
+		"balancer is internal is the internal-load-balancer check's question.",
+	Remediation: "Expose HTTP(S) apps through an Ingress (application routing add-on, AGIC) or a Gateway API HTTPRoute, and make the Service ClusterIP; give an ingress controller's Service port 443 and its Ingresses TLS.",
 	Kinds:       []string{"Service"},
-}, func(_ context.Context, _ *check.Env, o *subject.Object, svc *corev1.Service, r *check.Result) {
+	// The workloads it selects (is it an ingress controller?), the IngressClasses they
+	// serve and the Ingresses of those classes (do they have TLS?).
+	Requires: append(append([]string(nil), subject.WorkloadKinds...), "IngressClass", "Ingress"),
+}, func(_ context.Context, env *check.Env, o *subject.Object, svc *corev1.Service, r *check.Result) {
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		r.NotApplicable()
+		return
+	}
+	if ctrl := ingressControllerBehind(env, o.Namespace, svc); ctrl != nil {
+		judgeIngressControllerTLS(env, o, svc, ctrl, r)
 		return
 	}
 	for i, p := range svc.Spec.Ports {
@@ -33,6 +45,45 @@ var LoadBalancerServesHTTP = check.NewOf(check.Meta{
 		}
 	}
 })
+
+// ingressControllerBehind returns the ingress controller the Service's pods run, or nil.
+func ingressControllerBehind(env *check.Env, namespace string, svc *corev1.Service) *subject.IngressController {
+	if len(svc.Spec.Selector) == 0 {
+		return nil
+	}
+	for _, w := range env.Index.WorkloadsSelectedBy(namespace, svc.Spec.Selector) {
+		if c := env.Index.IngressControllerOf(w); c != nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// judgeIngressControllerTLS fails an ingress controller's Service that serves port 80
+// while neither the Service serves 443 nor any Ingress of the controller's classes has TLS.
+func judgeIngressControllerTLS(env *check.Env, o *subject.Object, svc *corev1.Service, ctrl *subject.IngressController, r *check.Result) {
+	http := -1
+	for i, p := range svc.Spec.Ports {
+		switch p.Port {
+		case 443:
+			return
+		case 80:
+			if http < 0 {
+				http = i
+			}
+		}
+	}
+	if http < 0 {
+		return
+	}
+	for _, io := range env.Index.OfKind("Ingress") {
+		if ing, ok := io.Typed.(*networkingv1.Ingress); ok && len(ing.Spec.TLS) > 0 && ctrl.Serves(ing) {
+			return
+		}
+	}
+	r.Failf("spec.ports["+itoa(http)+"]", "", "Service %s of type LoadBalancer fronts ingress controller %s and serves port 80 without 443, and no Ingress of its class has TLS: the controller serves no TLS",
+		o.Name(), ctrl.Name)
+}
 
 // IngressTLS finds Ingresses without TLS.
 var IngressTLS = check.NewOf(check.Meta{

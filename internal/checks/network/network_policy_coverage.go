@@ -27,5 +27,5 @@ var NetworkPolicyCoverage = scope.WorkloadCheck(check.Meta{
 			return
 		}
 	}
-	r.Failf(w.TemplateMetaPath()+".labels", "", "no network policy of namespace %q selects the pods of %s %s", w.Namespace, w.Kind, w.Name())
+	r.Failf(w.TemplateMetaPath()+".labels", "", "no network policy of %s selects the pods of %s %s", subject.NamespaceNoun(w.Namespace), w.Kind, w.Name())
 })

@@ -47,7 +47,7 @@ var PolicySelectsPods = check.New(check.Meta{
 			return
 		}
 	}
-	r.Failf(selectorPath(policy), "", "%s %s selects no pods: no workload of namespace %s has pod labels that match its selector", o.Kind, o.Name(), o.Namespace)
+	r.Failf(selectorPath(policy), "", "%s %s selects no pods: no workload of %s has pod labels that match its selector", o.Kind, o.Name(), subject.NamespaceNoun(o.Namespace))
 })
 
 // selectorPath is the field path of a policy's pod selector.

@@ -8,7 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/akscheck/akscheck/internal/check"
-	"github.com/akscheck/akscheck/internal/checks/workload"
+	"github.com/akscheck/akscheck/internal/credential"
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
@@ -49,12 +49,12 @@ data:
 		}
 		path := "data." + k
 		switch {
-		case workload.CredentialKind(v) != "":
-			r.Failf(path, "", "ConfigMap %s key %q holds %s (value not shown)", o.Name(), k, workload.CredentialKind(v))
-		case !strings.Contains(strings.TrimSpace(v), "\n") && workload.CredentialName(k) && workload.LiteralSecret(v):
+		case credential.Kind(v) != "":
+			r.Failf(path, "", "ConfigMap %s key %q holds %s (value not shown)", o.Name(), k, credential.Kind(v))
+		case !strings.Contains(strings.TrimSpace(v), "\n") && credential.Name(k) && credential.Literal(v):
 			r.Failf(path, "", "ConfigMap %s key %q looks like a credential and holds a literal value (value not shown)", o.Name(), k)
 		default:
-			if name := workload.CredentialAssignment(v); name != "" {
+			if name := credential.Assignment(v); name != "" {
 				r.Failf(path, "", "ConfigMap %s key %q sets %s to a literal value (value not shown)", o.Name(), k, name)
 			}
 		}

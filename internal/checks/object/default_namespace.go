@@ -15,8 +15,11 @@ var DefaultNamespace = check.New(check.Meta{
 	Severity: check.Medium,
 	Description: "A namespaced object whose namespace is default, set in the object or through " +
 		"--namespace default. Objects in default share one set of RBAC, quotas and network policies " +
-		"with everything else put there by accident. The API server's own Service/kubernetes is left out; " +
-		"kinds akscheck does not know (CRDs) are not judged, since their scope is unknown.",
+		"with everything else put there by accident. Left out are what must live in default: the API " +
+		"server's own Service/kubernetes, the ServiceAccount default, the ConfigMap kube-root-ca.crt of a " +
+		"running cluster, and Roles and RoleBindings (they are how access to the default namespace is " +
+		"granted, so they can live nowhere else); kinds akscheck does not know (CRDs) are not judged, since " +
+		"their scope is unknown.",
 	Remediation: "Create a namespace per application or team and set metadata.namespace (or deploy with -n).",
 	Example: `apiVersion: v1
 kind: Namespace
@@ -29,7 +32,7 @@ metadata:
   name: settings
   namespace: shop`,
 }, func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
-	if o.Typed == nil || subject.IsClusterScoped(o.Kind) || (o.Kind == "Service" && o.Name() == "kubernetes") {
+	if o.Typed == nil || subject.IsClusterScoped(o.Kind) || belongsInDefault(o) {
 		r.NotApplicable()
 		return
 	}
@@ -37,3 +40,20 @@ metadata:
 		r.Failf("metadata.namespace", "", "%s %s is in the default namespace", o.Kind, o.Name())
 	}
 })
+
+// belongsInDefault reports whether an object is one the default namespace must hold: the
+// API server's Service, the namespace's own ServiceAccount and CA bundle (made by the
+// controllers of every namespace), and the RBAC that grants access to the namespace.
+func belongsInDefault(o *subject.Object) bool {
+	switch o.Kind {
+	case "Service":
+		return o.Name() == "kubernetes"
+	case "ServiceAccount":
+		return o.Name() == "default"
+	case "ConfigMap":
+		return o.Name() == "kube-root-ca.crt" && o.Live()
+	case "Role", "RoleBinding":
+		return o.Group() == "rbac.authorization.k8s.io"
+	}
+	return false
+}

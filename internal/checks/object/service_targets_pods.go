@@ -45,8 +45,8 @@ spec:
 		return
 	}
 	if len(env.Index.WorkloadsSelectedBy(o.Namespace, svc.Spec.Selector)) == 0 {
-		r.Failf("spec.selector", "", "Service %s selects no pods: no workload of namespace %s has the pod labels %s",
-			o.Name(), o.Namespace, formatSelector(svc.Spec.Selector))
+		r.Failf("spec.selector", "", "Service %s selects no pods: no workload of %s has the pod labels %s",
+			o.Name(), subject.NamespaceNoun(o.Namespace), formatSelector(svc.Spec.Selector))
 	}
 })
 

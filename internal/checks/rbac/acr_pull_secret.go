@@ -38,7 +38,8 @@ var ACRPullSecret = check.New(check.Meta{
 		return
 	}
 	if sa := env.Index.ServiceAccountOf(w); sa != nil && len(sa.ImagePullSecrets) > 0 {
-		r.Failf(w.SpecPath()+".serviceAccountName", "", "%s %s pulls from Azure Container Registry with the imagePullSecrets of ServiceAccount %s (%s)",
+		_, path := w.ServiceAccount()
+		r.Failf(path, "", "%s %s pulls from Azure Container Registry with the imagePullSecrets of ServiceAccount %s (%s)",
 			w.Kind, w.Name(), sa.Name, sa.ImagePullSecrets[0].Name)
 	}
 })

@@ -20,12 +20,20 @@ var Autoscaling = scope.WorkloadCheck(check.Meta{
 	Severity: check.Medium,
 	Description: "Each Deployment and StatefulSet outside the system namespaces is the scale target of a " +
 		"HorizontalPodAutoscaler or a KEDA ScaledObject in the scan. A fixed replica count is either too " +
-		"many most of the time or too few at peak.",
+		"many most of the time or too few at peak. A controller that elects a leader (it " +
+		"passes --leader-elect, --leader-election or --enable-leader-election, bare or =true, or runs a " +
+		"well-known operator that elects one by default: prometheus-operator, cert-manager, ECK, " +
+		"CloudNativePG, Strimzi, KEDA, Flux…) is not applicable: one replica works at a time, so more " +
+		"replicas add standbys, not capacity.",
 	Remediation: "Add a HorizontalPodAutoscaler (autoscaling/v2) or a KEDA ScaledObject targeting the workload.",
 	Kinds:       []string{"Deployment", "StatefulSet"},
 	Requires:    []string{"HorizontalPodAutoscaler", "ScaledObject"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	if w.LeaderElected() != "" {
+		r.NotApplicable()
+		return
+	}
 	if len(env.Index.HPAsFor(w.Object)) > 0 || scaledObjectTargets(env, w) {
 		return
 	}

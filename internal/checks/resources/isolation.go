@@ -17,13 +17,21 @@ var NamespaceIsolation = scope.NamespaceCheck(check.Meta{
 	Severity: check.Low,
 	Description: "Each namespace outside the system namespaces holds at least one RoleBinding, one " +
 		"ResourceQuota and one NetworkPolicy: the three objects that make a namespace a tenant boundary " +
-		"rather than a folder. The ownership of namespaces by teams is a manual part of this item.",
+		"rather than a folder. The ownership of namespaces by teams is a manual part of this item. When " +
+		"every AKS cluster of the scan uses Azure RBAC for Kubernetes authorization " +
+		"(aadProfile.enableAzureRBAC), access to a namespace is granted by Azure role assignments scoped " +
+		"to it, which no manifest holds: no RoleBinding is asked for. When the cluster's configuration " +
+		"is not in the scan, or the setting is unknown, RoleBindings are asked for.",
 	Remediation: "Give each team's namespace a RoleBinding for the team's group, a ResourceQuota and a default-deny NetworkPolicy.",
 	Requires:    []string{"RoleBinding", "ResourceQuota", "NetworkPolicy"},
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	var missing []string
-	for _, kind := range []string{"RoleBinding", "ResourceQuota"} {
+	kinds := []string{"RoleBinding", "ResourceQuota"}
+	if azureRBAC(env) {
+		kinds = kinds[1:]
+	}
+	for _, kind := range kinds {
 		if len(env.Index.InNamespace(kind, ns.Name)) == 0 {
 			missing = append(missing, kind)
 		}
@@ -32,6 +40,19 @@ var NamespaceIsolation = scope.NamespaceCheck(check.Meta{
 		missing = append(missing, "NetworkPolicy")
 	}
 	if len(missing) > 0 {
-		r.Failf("", "", "namespace %s has no %s", ns.Name, strings.Join(missing, ", no "))
+		r.Failf("", "", "%s has no %s", ns, strings.Join(missing, ", no "))
 	}
 })
+
+// azureRBAC reports whether every AKS cluster of the scan, and at least one, is known to
+// authorize Kubernetes requests with Azure RBAC: namespace access is then an Azure role
+// assignment scoped to the namespace, not a RoleBinding.
+func azureRBAC(env *check.Env) bool {
+	clusters := env.Index.Subjects(subject.TypeOf[*subject.Cluster]())
+	for _, s := range clusters {
+		if c, ok := s.(*subject.Cluster); !ok || !c.AADAzureRBAC.True() {
+			return false
+		}
+	}
+	return len(clusters) > 0
+}

@@ -79,20 +79,41 @@ var PDBBlocksEviction = check.NewOf(check.Meta{
 
 // PDBSelectsNothing finds budgets that select no workload of the scan.
 var PDBSelectsNothing = check.NewOf(check.Meta{
-	ID:          "pdb-selects-nothing",
-	Item:        "resources.pdb",
-	Title:       "PodDisruptionBudgets select a workload",
-	Severity:    check.Low,
-	Description: "A PodDisruptionBudget whose selector matches no workload of its namespace in the scan: a typo in the selector leaves the workload it was meant for unprotected.",
+	ID:       "pdb-selects-nothing",
+	Item:     "resources.pdb",
+	Title:    "PodDisruptionBudgets select a workload",
+	Severity: check.Low,
+	Description: "A PodDisruptionBudget whose selector matches no workload of its namespace in the scan: a typo in the selector leaves the workload it was meant for unprotected. " +
+		"Pods that an operator creates from a custom resource of the namespace (a Prometheus, Alertmanager or ThanosRuler of " +
+		"prometheus-operator, an ECK Elasticsearch or Kibana, a CloudNativePG Cluster, a Strimzi Kafka, a RabbitmqCluster) count: " +
+		"the budget matches when its selector matches the labels the operator gives their pods.",
 	Remediation: "Make the budget's selector match the pod template labels of the workload it protects, or delete it.",
 	Kinds:       []string{"PodDisruptionBudget"},
-	// The workloads it selects.
-	Requires: subject.WorkloadKinds,
+	// The workloads it selects, and the custom resources whose operators create pods.
+	Requires: append(append([]string(nil), subject.WorkloadKinds...), subject.OperatorKinds()...),
 }, func(_ context.Context, env *check.Env, o *subject.Object, pdb *policyv1.PodDisruptionBudget, r *check.Result) {
-	if len(selectedWorkloads(env, o.Namespace, pdb.Spec.Selector)) == 0 {
-		r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of namespace %q in the scan", o.Name(), o.Namespace)
+	if len(selectedWorkloads(env, o.Namespace, pdb.Spec.Selector)) > 0 || selectsOperatorPods(env, o.Namespace, pdb.Spec.Selector) {
+		return
 	}
+	r.Failf("spec.selector", "", "PodDisruptionBudget %s selects no workload of %s in the scan", o.Name(), subject.NamespaceNoun(o.Namespace))
 })
+
+// selectsOperatorPods reports whether a selector matches the pods an operator creates from
+// a custom resource of the namespace.
+func selectsOperatorPods(env *check.Env, namespace string, sel *metav1.LabelSelector) bool {
+	s, ok := selectorOf(sel)
+	if !ok || s.Empty() {
+		return false
+	}
+	for _, op := range env.Index.OperatorPodsIn(namespace) {
+		for _, set := range op.Labels {
+			if s.Matches(labels.Set(set)) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // minAvailable resolves a minAvailable value for a replica count (percentages round up, as
 // the disruption controller does).

@@ -40,10 +40,10 @@ var ResourceQuota = scope.NamespaceCheck(check.Meta{
 		}
 	}
 	if best < 0 {
-		r.Failf("", "", "namespace %s has no ResourceQuota", ns.Name)
+		r.Failf("", "", "%s has no ResourceQuota", ns)
 		return
 	}
-	r.Failf("", "", "the ResourceQuotas of namespace %s do not limit %s", ns.Name, strings.Join(missing, ", "))
+	r.Failf("", "", "the ResourceQuotas of %s do not limit %s", ns, strings.Join(missing, ", "))
 })
 
 func missingQuotaKeys(hard corev1.ResourceList) []string {
@@ -92,5 +92,5 @@ var LimitRange = scope.NamespaceCheck(check.Meta{
 			}
 		}
 	}
-	r.Failf("", "", "namespace %s has no LimitRange with Container default and defaultRequest", ns.Name)
+	r.Failf("", "", "%s has no LimitRange with Container default and defaultRequest", ns)
 })

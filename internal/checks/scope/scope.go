@@ -28,10 +28,12 @@ func System(env *check.Env, name string) bool {
 	return false
 }
 
-// InScope reports whether namespace-level rules apply to a namespace: one that is named and
-// is not a system namespace.
+// InScope reports whether namespace-level rules apply to a namespace: one that is not a
+// system namespace. "" is the namespace that objects which name none are applied to: it is
+// in scope (a quickstart applied to whatever namespace kubectl points at still needs its
+// network policies and quotas).
 func InScope(env *check.Env, namespace string) bool {
-	return namespace != "" && !System(env, namespace)
+	return !System(env, namespace)
 }
 
 // NamespaceCheck builds a check of the namespaces in scope: a system namespace is not

@@ -5,35 +5,9 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/credential"
 	"github.com/akscheck/akscheck/internal/subject"
 )
-
-// credentialWords are the name parts that usually mean a credential, compared after removing
-// "_" and "-" and lowercasing ("DB_PASSWORD", "apiKey", "AZURE-CLIENT-SECRET").
-var credentialWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "accesskey",
-	"connectionstring", "connstr", "privatekey", "credential"}
-
-// referenceSuffixes mark names whose value points at a credential instead of holding it.
-var referenceSuffixes = []string{"_FILE", "_PATH", "_DIR", "_NAME", "_TYPE", "_ENDPOINT"}
-
-var separators = strings.NewReplacer("_", "", "-", "", ".", "")
-
-// LooksLikeCredential reports whether an environment variable name usually holds a credential.
-func LooksLikeCredential(name string) bool {
-	upper := strings.ToUpper(name)
-	for _, s := range referenceSuffixes {
-		if strings.HasSuffix(upper, s) {
-			return false
-		}
-	}
-	folded := strings.ToLower(separators.Replace(name))
-	for _, w := range credentialWords {
-		if strings.Contains(folded, w) {
-			return true
-		}
-	}
-	return false
-}
 
 // EnvLiteralSecret finds credentials written as literal environment values.
 var EnvLiteralSecret = check.New(check.Meta{
@@ -71,9 +45,9 @@ var EnvLiteralSecret = check.New(check.Meta{
 				continue
 			}
 			path := c.Path + ".env[" + itoa(i) + "].value"
-			if kind := CredentialKind(e.Value); kind != "" {
+			if kind := credential.Kind(e.Value); kind != "" {
 				r.Failf(path, c.Name, "container %q of %s sets %s to a literal value that looks like %s (value not shown)", c.Name, kindNoun(w), e.Name, kind)
-			} else if LooksLikeCredential(e.Name) {
+			} else if credential.EnvName(e.Name) {
 				r.Failf(path, c.Name, "container %q of %s sets %s to a literal value (value not shown)", c.Name, kindNoun(w), e.Name)
 			}
 		}
@@ -83,11 +57,11 @@ var EnvLiteralSecret = check.New(check.Meta{
 		}{{"command", c.Command}, {"args", c.Args}} {
 			for i, a := range field.words {
 				path := c.Path + "." + field.name + "[" + itoa(i) + "]"
-				if kind := CredentialKind(a); kind != "" {
+				if kind := credential.Kind(a); kind != "" {
 					r.Failf(path, c.Name, "container %q of %s has %s in %s[%d] (value not shown)", c.Name, kindNoun(w), kind, field.name, i)
-				} else if flag := CredentialFlag(a); flag != "" {
+				} else if flag := credential.Flag(a); flag != "" {
 					r.Failf(path, c.Name, "container %q of %s passes a literal value to %s in %s[%d] (value not shown)", c.Name, kindNoun(w), flag, field.name, i)
-				} else if i > 0 && CredentialFlagValue(field.words[i-1], a) {
+				} else if i > 0 && credential.FlagValue(field.words[i-1], a) {
 					r.Failf(path, c.Name, "container %q of %s passes a literal value to %s in %s[%d] (value not shown)", c.Name, kindNoun(w), field.words[i-1], field.name, i)
 				}
 			}

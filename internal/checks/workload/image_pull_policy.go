@@ -15,10 +15,12 @@ var ImagePullPolicy = check.New(check.Meta{
 	Item:     "dev.image-pull-policy",
 	Title:    "imagePullPolicy fits the image reference",
 	Severity: check.Low,
-	Description: "imagePullPolicy: Always on an image pinned by tag or digest pulls the registry on every " +
-		"start for nothing (slower starts, and pods fail to start when the registry is down); an unset " +
-		"imagePullPolicy with a latest or missing tag defaults to Always and runs whatever the tag points " +
-		"at when the pod starts.",
+	Description: "imagePullPolicy: Always on an image pinned by a version tag or digest pulls the registry " +
+		"on every start for nothing (slower starts, and pods fail to start when the registry is down); an " +
+		"unset imagePullPolicy with a latest or missing tag defaults to Always and runs whatever the tag " +
+		"points at when the pod starts. A name-like tag without a digit (stable, main, edge, lts, alpine, " +
+		"aspnetapp) is a channel that moves like latest, never a pin: Always on it is not flagged, and " +
+		"left unset it defaults to IfNotPresent, so nodes run whichever image they pulled first.",
 	Remediation: "Pin images by version tag or digest and use imagePullPolicy: IfNotPresent.",
 	Example: `spec:
   containers:
@@ -32,9 +34,13 @@ var ImagePullPolicy = check.New(check.Meta{
 			continue
 		}
 		switch {
-		case c.ImagePullPolicy == corev1.PullAlways && !im.Mutable():
+		case c.ImagePullPolicy == corev1.PullAlways && im.Versioned():
 			r.Failf(c.Path+".imagePullPolicy", c.Name, "container %q of %s pulls pinned image %q on every start (imagePullPolicy: Always)", c.Name, kindNoun(w), c.Image)
-		case c.ImagePullPolicy == "" && im.Mutable():
+		case c.ImagePullPolicy == "" && im.Channel():
+			// A channel tag is judged as latest is, but the API server defaults it to
+			// IfNotPresent: each node keeps whichever image the tag named when it first pulled.
+			r.Failf(c.Path+".imagePullPolicy", c.Name, "container %q of %s leaves imagePullPolicy unset with image %q, whose tag %q is a channel that moves like latest; it defaults to IfNotPresent, so each node runs whichever image the tag named when it first pulled", c.Name, kindNoun(w), c.Image, im.Tag)
+		case c.ImagePullPolicy == "" && !im.Versioned():
 			r.Failf(c.Path+".imagePullPolicy", c.Name, "container %q of %s leaves imagePullPolicy unset with mutable image %q, so it defaults to Always", c.Name, kindNoun(w), c.Image)
 		}
 	}

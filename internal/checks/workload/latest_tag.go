@@ -13,8 +13,11 @@ var LatestTag = check.New(check.Meta{
 	Item:     "dev.manifest-practices",
 	Title:    "Images are pinned to a version",
 	Severity: check.Medium,
-	Description: "An image without a tag or digest, or with the tag latest. Such a manifest does not say " +
-		"what runs: two nodes can run different code, and a rollback does not roll back.",
+	Description: "An image without a tag or digest, with the tag latest, or with another name-like tag " +
+		"without a digit (stable, main, edge, lts, alpine, aspnetapp), which is a channel moved to " +
+		"whatever is newest just like latest. Such a manifest does not say what runs: two nodes can run " +
+		"different code, and a rollback does not roll back. A tag with a digit (1.4.2, v2, 2024.01.5, " +
+		"16.4-alpine) counts as a version.",
 	Remediation: "Reference images by an immutable version tag or by digest (image@sha256:…).",
 	Example: `spec:
   containers:
@@ -29,7 +32,9 @@ var LatestTag = check.New(check.Meta{
 			r.Failf(c.Path+".image", c.Name, "container %q of %s names no image", c.Name, kindNoun(w))
 		case !im.Valid:
 			r.Failf(c.Path+".image", c.Name, "container %q of %s has an invalid image reference %q", c.Name, kindNoun(w), c.Image)
-		case im.Mutable():
+		case im.Channel():
+			r.Failf(c.Path+".image", c.Name, "container %q of %s uses image %q without a version: tag %q is a channel that moves like latest", c.Name, kindNoun(w), c.Image, im.Tag)
+		case !im.Versioned():
 			r.Failf(c.Path+".image", c.Name, "container %q of %s uses image %q without a version", c.Name, kindNoun(w), c.Image)
 		}
 	}

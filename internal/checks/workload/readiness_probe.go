@@ -15,7 +15,10 @@ var ReadinessProbe = check.New(check.Meta{
 	Severity: check.Medium,
 	Description: "Looks at the app containers of Deployments, StatefulSets, DaemonSets, ReplicaSets and " +
 		"ReplicationControllers. Without a readiness probe a pod receives traffic as soon as its process " +
-		"starts, before it can serve, and during rollouts and node drains requests fail.",
+		"starts, before it can serve, and during rollouts and node drains requests fail. A workload that " +
+		"serves no traffic is exempt: no Service of the scan selects its pods and none of its containers " +
+		"declares a containerPort (a queue worker, a controller). Declared ports keep the check on even " +
+		"when no Service is in the scan, since traffic can come from one outside it.",
 	Remediation: "Add a readinessProbe that succeeds only when the container can serve requests.",
 	Example: `spec:
   containers:
@@ -26,12 +29,33 @@ var ReadinessProbe = check.New(check.Meta{
           path: /ready
           port: 8080
         periodSeconds: 5`,
-	Kinds:     replicatedKinds,
-	Admission: eachContainerCEL("variables.appContainers", "!has(c.readinessProbe)", "have no readiness probe"),
-}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+	Kinds: replicatedKinds,
+	// It reads the Services that select the pods, which a CEL validation of one object cannot:
+	// no admission form.
+	Requires: []string{"Service"},
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
+	if !servesTraffic(env.Index, w) {
+		r.NotApplicable()
+		return
+	}
 	for _, c := range w.AppContainers() {
 		if c.ReadinessProbe == nil {
 			r.Failf(c.Path+".readinessProbe", c.Name, "container %q of %s has no readiness probe", c.Name, kindNoun(w))
 		}
 	}
 })
+
+// servesTraffic reports whether a workload's pods may be sent requests: a Service of the scan
+// selects them, or one of their long-running containers (app containers and sidecars)
+// declares a containerPort, which a Service outside the scan, an Ingress or a peer can reach.
+func servesTraffic(ix *subject.Index, w *subject.Workload) bool {
+	if len(ix.ServicesSelecting(w)) > 0 {
+		return true
+	}
+	for _, c := range w.ResourceContainers() {
+		if (!c.Init || c.Sidecar) && len(c.Ports) > 0 {
+			return true
+		}
+	}
+	return false
+}

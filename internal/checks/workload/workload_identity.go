@@ -52,7 +52,8 @@ var WorkloadIdentityServiceAccount = check.New(check.Meta{
 	Description: "Pods labelled azure.workload.identity/use: \"true\" that run as the default " +
 		"ServiceAccount, or whose ServiceAccount (when in the scan) lacks the " +
 		"azure.workload.identity/client-id annotation: the webhook then injects no usable identity, or " +
-		"every pod of the namespace shares it.",
+		"every pod of the namespace shares it. The ServiceAccount is spec.serviceAccountName, or the " +
+		"deprecated spec.serviceAccount when only that is set.",
 	Remediation: "Create a dedicated ServiceAccount annotated azure.workload.identity/client-id: <client ID>, federate it with the identity, and set spec.serviceAccountName.",
 	Example: `apiVersion: v1
 kind: ServiceAccount
@@ -73,12 +74,12 @@ spec:
 		r.NotApplicable()
 		return
 	}
-	name := w.Spec().ServiceAccountName
-	if name == "" || name == "default" {
-		r.Failf(w.SpecPath()+".serviceAccountName", "", "%s uses Workload ID with the default ServiceAccount", kindNoun(w))
+	name, path := w.ServiceAccount()
+	if name == "default" {
+		r.Failf(path, "", "%s uses Workload ID with the default ServiceAccount", kindNoun(w))
 		return
 	}
 	if sa := env.Index.ServiceAccountOf(w); sa != nil && sa.Annotations[clientIDAnnotation] == "" {
-		r.Failf(w.SpecPath()+".serviceAccountName", "", "%s uses Workload ID but ServiceAccount %q has no %s annotation", kindNoun(w), name, clientIDAnnotation)
+		r.Failf(path, "", "%s uses Workload ID but ServiceAccount %q has no %s annotation", kindNoun(w), name, clientIDAnnotation)
 	}
 })

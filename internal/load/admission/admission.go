@@ -7,9 +7,7 @@ package admission
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -52,7 +50,7 @@ func Decode(body []byte) (*Review, error) {
 	}
 	var ar admissionv1.AdmissionReview
 	if err := json.Unmarshal(body, &ar); err != nil {
-		return nil, &DecodeError{Reason: describeJSONError(err)}
+		return nil, &DecodeError{Reason: subject.DescribeDecodeError(err)}
 	}
 	switch {
 	case ar.APIVersion != APIVersion || ar.Kind != Kind:
@@ -91,7 +89,7 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 		Metadata   metav1.ObjectMeta `json:"metadata"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, fmt.Errorf("%s: %s", gvk.Kind, describeJSONError(err))
+		return nil, fmt.Errorf("%s: %s", gvk.Kind, subject.DescribeDecodeError(err))
 	}
 	if head.APIVersion == "" || head.Kind == "" {
 		head.APIVersion, head.Kind = gvk.Version, gvk.Kind
@@ -99,16 +97,18 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 			head.APIVersion = gvk.Group + "/" + gvk.Version
 		}
 	}
-	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest}
+	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest,
+		SecretValues: subject.ClassifySecret(head.Kind, raw)}
 	typed, err := subject.DecodeTyped(head.APIVersion, head.Kind, raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %s", head.Kind, head.Metadata.Name, describeJSONError(err))
+		return nil, fmt.Errorf("%s %s: %s", head.Kind, head.Metadata.Name, subject.DescribeDecodeError(err))
 	}
 	if typed != nil {
 		subject.RedactSecret(typed)
 		obj.Typed, obj.Meta = typed, subject.MetaOf(typed)
 	} else {
-		obj.Raw = append(json.RawMessage(nil), raw...)
+		// A Secret of an apiVersion without a Go type keeps no value either.
+		obj.Raw = append(json.RawMessage(nil), subject.RedactSecretJSON(head.Kind, raw)...)
 		obj.Meta = &head.Metadata
 	}
 	obj.Meta.ManagedFields = nil
@@ -123,12 +123,4 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 	// or the request's path gave it.
 	obj.NamespaceExplicit = obj.Namespace != ""
 	return obj, nil
-}
-
-func describeJSONError(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %s: a %s is not valid here (want %s)", te.Field, te.Value, te.Type)
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }

@@ -27,8 +27,9 @@ var apiserverLine = regexp.MustCompile(`(?m)^# apiserver: (\S+)$`)
 
 // TestObservedFixtures runs the cluster checks that take live evidence on clusters built from
 // Nodes, as a live scan builds them: testdata/observed/<check-id>/pass_*.yaml must give no
-// finding and make the item pass; fail_*.yaml must give at least one, located at a Node.
-// These are the fixtures of the live-* checks the cluster checks replaced.
+// finding and make the item pass; fail_*.yaml must give at least one, located at a Node;
+// undecided_*.yaml none, and leave the item not evaluated, for a setting the nodes do not
+// show. These are the fixtures of the live-* checks the cluster checks replaced.
 func TestObservedFixtures(t *testing.T) {
 	t.Parallel()
 	cat := catalog.MustLoad()
@@ -84,6 +85,13 @@ func TestObservedFixtures(t *testing.T) {
 				}
 				for _, fd := range rep.Findings {
 					t.Errorf("want no finding, got %s", fd.Message)
+				}
+				if strings.HasPrefix(filepath.Base(f), "undecided_") {
+					it := rep.Items[cat.ItemIndex(byID[d.Name()].Item)]
+					if it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "the Kubernetes API does not show it") {
+						t.Errorf("item is %s (%s), want not-evaluated for what the nodes do not show", it.Status, it.Reason)
+					}
+					return
 				}
 				if st := rep.Items[cat.ItemIndex(byID[d.Name()].Item)].Status; st != report.StatusPass {
 					t.Errorf("item is %s, want pass (does the check apply to the fixture?)", st)

@@ -329,20 +329,23 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		l.fail(errLine, "%s %s: %v", kind, nameOf(n), err)
 		return
 	}
-	// A Secret of an apiVersion without a Go type stays untyped: blank its values now.
+	// What a Secret's values look like is kept (never the values) for the checks that tell
+	// credentials from URLs; then a Secret of an apiVersion without a Go type, which stays
+	// untyped, has its values blanked now.
+	secretValues := subject.ClassifySecret(kind, raw)
 	raw = subject.RedactSecretJSON(kind, raw)
 	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
-		Source: subject.Location{File: l.source, Line: line}}
+		Source: subject.Location{File: l.source, Line: line}, SecretValues: secretValues}
 	// Objects of removed apiVersions are decoded as their replacement (APIVersion stays as
 	// written, for the removed-api check to name it).
 	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
 	if err != nil {
 		if path, value, qline, ok := badQuantity(n); ok && isQuantityError(err) {
-			l.fail(qline+offset, "%s %s: field %s: %q is not a quantity (want a number with an optional suffix, such as 500m or 1Gi)",
+			l.fail(qline+offset, "%s %s: field %s: %s is not a quantity (want a number with an optional suffix, such as 500m or 1Gi)",
 				kind, nameOf(n), path, value)
 			return
 		}
-		l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
+		l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), subject.DescribeDecodeError(err))
 		return
 	}
 	if typed != nil {
@@ -358,7 +361,7 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 			Metadata metav1.ObjectMeta `json:"metadata"`
 		}
 		if err := json.Unmarshal(raw, &head); err != nil {
-			l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), describeJSONError(err))
+			l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), subject.DescribeDecodeError(err))
 			return
 		}
 		obj.Meta = &head.Metadata
@@ -399,48 +402,81 @@ func nameOf(n *yaml.Node) string {
 	return "(unnamed)"
 }
 
-func describeJSONError(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %s: a %s is not valid here (want %s)", te.Field, te.Value, te.Type)
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-// lineOfError finds the line of the field a decoding error names, or returns fallback.
+// lineOfError finds the line of the field a decoding error names, or returns fallback. The
+// error's path has no list indices, so among the list elements that hold the field, the one
+// whose value has the kind the error names is taken (the second container's port, not the
+// first's).
 func lineOfError(n *yaml.Node, err error, offset, fallback int) int {
 	var te *json.UnmarshalTypeError
 	if !errors.As(err, &te) || te.Field == "" {
 		return fallback
 	}
-	if found := lineOfPath(n, strings.Split(te.Field, ".")); found > 0 {
+	path := strings.Split(te.Field, ".")
+	if found := lineOfPath(n, path, func(leaf *yaml.Node) bool { return hasJSONKind(leaf, te.Value) }); found > 0 {
+		return found + offset
+	}
+	if found := lineOfPath(n, path, func(*yaml.Node) bool { return true }); found > 0 {
 		return found + offset
 	}
 	return fallback
 }
 
-// lineOfPath follows a dotted field path without list indices through mappings; at a list it
-// takes the first element in which the rest of the path exists.
-func lineOfPath(n *yaml.Node, path []string) int {
+// hasJSONKind reports whether a YAML value decodes to the JSON kind an UnmarshalTypeError
+// names ("string", "number", "bool", "object", "array", "number -1").
+func hasJSONKind(n *yaml.Node, kind string) bool {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
+	kind, _, _ = strings.Cut(kind, " ")
+	switch n.Kind {
+	case yaml.MappingNode:
+		return kind == "object"
+	case yaml.SequenceNode:
+		return kind == "array"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!int", "!!float":
+			return kind == "number"
+		case "!!bool":
+			return kind == "bool"
+		case "!!null":
+			return kind == "null"
+		default:
+			return kind == "string"
+		}
+	}
+	return false
+}
+
+// lineOfPath follows a dotted field path without list indices through mappings; at a list it
+// takes the first element in which the rest of the path exists and its value satisfies leaf.
+func lineOfPath(n *yaml.Node, path []string, leaf func(*yaml.Node) bool) int {
+	return lineOfPathDepth(n, path, leaf, 0)
+}
+
+func lineOfPathDepth(n *yaml.Node, path []string, leaf func(*yaml.Node) bool, depth int) int {
+	for n.Kind == yaml.AliasNode && n.Alias != nil && depth <= maxDepth {
+		n, depth = n.Alias, depth+1
+	}
+	if depth > maxDepth {
+		return 0
+	}
 	if len(path) == 0 {
+		if !leaf(n) {
+			return 0
+		}
 		return n.Line
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == path[0] {
-				if len(path) == 1 {
-					return n.Content[i+1].Line
-				}
-				return lineOfPath(n.Content[i+1], path[1:])
+				return lineOfPathDepth(n.Content[i+1], path[1:], leaf, depth+1)
 			}
 		}
 	case yaml.SequenceNode:
 		for _, e := range n.Content {
-			if l := lineOfPath(e, path); l > 0 {
+			if l := lineOfPathDepth(e, path, leaf, depth+1); l > 0 {
 				return l
 			}
 		}

@@ -88,8 +88,29 @@ func TestLoadBytes(t *testing.T) {
 			name: "a wrong field type is an error naming the field's line",
 			in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: three\n---\n" +
 				"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n  - port: http\n",
-			wantErrs:    []string{`Deployment "d": field spec.replicas`, `Service "s": field spec.ports.port`},
-			wantErrLine: []int{5, 12},
+			wantErrs: []string{`Deployment "d": field spec.replicas`, `Service "s": field spec.ports.port`},
+			// Line 13: the port that holds a string, not the first port of the list.
+			wantErrLine: []int{5, 13},
+		},
+		{
+			name: "the wrong field type in the second container is reported at that container's field",
+			in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n" +
+				"      - name: a\n        ports:\n        - containerPort: 80\n      - name: b\n        ports:\n        - containerPort: 8080\n        - containerPort: http\n",
+			wantErrs:    []string{`Deployment "d": field spec.template.spec.containers.ports.containerPort: a string is not valid here (want int32)`},
+			wantErrLine: []int{14},
+		},
+		{
+			name: "a list where a quantity belongs is reported at its line",
+			in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n" +
+				"      - name: a\n        resources:\n          limits:\n            cpu: [1]\n",
+			wantErrs:    []string{`Deployment "d": field spec.template.spec.containers[0].resources.limits.cpu: a list is not a quantity`},
+			wantErrLine: []int{11},
+		},
+		{
+			name:        "a mapping where a list belongs is named as YAML names it",
+			in:          "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    command: {a: b}\n",
+			wantErrs:    []string{`Pod "p": field spec.containers.command: a mapping is not valid here (want []string)`},
+			wantErrLine: []int{7},
 		},
 		{
 			name: "metadata of the wrong type on an unknown kind",

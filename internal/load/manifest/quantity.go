@@ -32,7 +32,8 @@ func isQuantityError(err error) bool {
 }
 
 // badQuantity finds the first quantity in n that does not parse: a quantity's decoding error
-// names no field, so the field is found again in the tree. ok is false when none is found.
+// names no field, so the field is found again in the tree. value is the bad value quoted, or
+// "a list"/"a mapping". ok is false when none is found.
 func badQuantity(n *yaml.Node) (path, value string, line int, ok bool) {
 	var walk func(n *yaml.Node, path, parent string, inList bool, depth int) bool
 	walk = func(n *yaml.Node, p, parent string, inList bool, depth int) bool {
@@ -54,9 +55,15 @@ func badQuantity(n *yaml.Node) (path, value string, line int, ok bool) {
 					continue
 				}
 				quantity := inList || quantityFields[k] || metricValues[k] && (parent == "target" || parent == "current")
+				if quantity && (v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) {
+					// A list or a mapping where a quantity belongs: the decoder's error names
+					// no field, so this is the only place that can say where it is.
+					path, value, line = child, map[yaml.Kind]string{yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}[v.Kind], v.Line
+					return true
+				}
 				if v.Kind == yaml.ScalarNode && quantity && v.ShortTag() != "!!null" {
 					if _, err := resource.ParseQuantity(v.Value); err != nil {
-						path, value, line = child, v.Value, v.Line
+						path, value, line = child, strconv.Quote(v.Value), v.Line
 						return true
 					}
 					continue

@@ -329,7 +329,84 @@ func (m *module) evalContext() *hcl.EvalContext {
 		}
 	}
 	ctx.Variables["local"] = objectOf(locals)
+	m.declareResources(ctx)
 	return ctx
+}
+
+// declareResources lets expressions read the arguments other resources write
+// (azurerm_resource_group.main.location): each resource without count or for_each becomes
+// an object of the top-level arguments whose values are known scalars, or lists and maps of
+// them, resolved in a few passes as resources refer to each other. An argument not written
+// (an ID, anything computed) stays missing, and an expression that reads it unknown, as
+// before; so does every argument of a resource with count or for_each.
+func (m *module) declareResources(ctx *hcl.EvalContext) {
+	type ref struct{ typ, name string }
+	blocks := map[ref]*hclsyntax.Body{}
+	byType := map[string]map[string]cty.Value{}
+	for _, body := range m.bodies {
+		for _, blk := range body.Blocks {
+			if blk.Type != "resource" || len(blk.Labels) != 2 {
+				continue
+			}
+			typ, name := blk.Labels[0], blk.Labels[1]
+			if byType[typ] == nil {
+				byType[typ] = map[string]cty.Value{}
+			}
+			byType[typ][name] = cty.DynamicVal
+			_, counted := blk.Body.Attributes["count"]
+			_, each := blk.Body.Attributes["for_each"]
+			if !counted && !each {
+				blocks[ref{typ, name}] = blk.Body
+			}
+		}
+	}
+	if len(blocks) == 0 {
+		return
+	}
+	for pass := 0; pass < 3; pass++ {
+		for typ, names := range byType {
+			ctx.Variables[typ] = cty.ObjectVal(names)
+		}
+		changed := false
+		for r, body := range blocks {
+			attrs := map[string]cty.Value{}
+			for name, a := range body.Attributes {
+				if v, d := m.eval(a.Expr, ctx); !d.HasErrors() && v.IsWhollyKnown() && !v.IsNull() && flat(v.Type()) {
+					attrs[name] = v
+				}
+			}
+			v := objectOf(attrs)
+			if !v.RawEquals(byType[r.typ][r.name]) {
+				byType[r.typ][r.name] = v
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for typ, names := range byType {
+		ctx.Variables[typ] = cty.ObjectVal(names)
+	}
+}
+
+// flat reports whether a type is a scalar, or a list, set, map or tuple of scalars: what a
+// resource argument holds, never another resource's object.
+func flat(t cty.Type) bool {
+	switch {
+	case t.IsPrimitiveType():
+		return true
+	case t.IsListType() || t.IsSetType() || t.IsMapType():
+		return t.ElementType().IsPrimitiveType()
+	case t.IsTupleType():
+		for _, et := range t.TupleElementTypes() {
+			if !et.IsPrimitiveType() {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {

@@ -355,3 +355,56 @@ resource "azurerm_kubernetes_cluster" "a" {
 		t.Errorf("errors %+v: want count and for_each reported still", s.Errors)
 	}
 }
+
+// TestOtherResourcesArguments: an expression that reads an argument another resource
+// writes (the usual location = azurerm_resource_group.main.location) takes its value, through
+// chains of resources; what no resource writes (an ID), and every argument of a resource with
+// count or for_each, stays unknown.
+func TestOtherResourcesArguments(t *testing.T) {
+	t.Parallel()
+	src := `
+variable "location" {
+  default = "westeurope"
+}
+variable "tier" {}
+resource "azurerm_resource_group" "main" {
+  name     = "rg-shop"
+  location = var.location
+}
+resource "azurerm_resource_group" "copy" {
+  name     = "rg-copy"
+  location = azurerm_resource_group.main.location
+  tags     = { tier = var.tier }
+}
+resource "azurerm_resource_group" "many" {
+  count    = 2
+  name     = "rg-${count.index}"
+  location = "northeurope"
+}
+resource "azurerm_kubernetes_cluster" "a" {
+  name                = "aks"
+  location            = azurerm_resource_group.copy.location
+  resource_group_name = azurerm_resource_group.main.name
+  sku_tier            = azurerm_resource_group.copy.tags.tier
+  kubernetes_version  = azurerm_resource_group.many[0].location
+  disk_encryption_set_id = azurerm_resource_group.main.id
+  default_node_pool {
+    name = "sys"
+  }
+}
+`
+	s := LoadModule([]File{{Path: "m.tf", Data: []byte(src)}}, Options{})
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	c, _ := parts(t, s)
+	if !c.Location.Is("westeurope") {
+		t.Errorf("location through two resources: %+v", c.Location)
+	}
+	for name, v := range map[string]subject.String{"a map with an unknown value": c.SKUTier, "a resource with count": c.KubernetesVersion,
+		"an ID no resource writes": c.DiskEncryptionSetID} {
+		if !v.IsUnknown() {
+			t.Errorf("%s must stay unknown: %+v", name, v)
+		}
+	}
+}

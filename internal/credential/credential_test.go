@@ -1,4 +1,4 @@
-package workload
+package credential
 
 import "testing"
 
@@ -39,8 +39,8 @@ func TestCredentialKind(t *testing.T) {
 		{"info", ""},
 		{"", ""},
 	} {
-		if got := CredentialKind(tc.value); got != tc.want {
-			t.Errorf("CredentialKind(%.30q) = %q, want %q", tc.value, got, tc.want)
+		if got := Kind(tc.value); got != tc.want {
+			t.Errorf("Kind(%.30q) = %q, want %q", tc.value, got, tc.want)
 		}
 	}
 }
@@ -67,8 +67,8 @@ func TestCredentialFlag(t *testing.T) {
 		{"--password", ""},
 		{"--log-level=info", ""},
 	} {
-		if got := CredentialFlag(tc.arg); got != tc.want {
-			t.Errorf("CredentialFlag(%q) = %q, want %q", tc.arg, got, tc.want)
+		if got := Flag(tc.arg); got != tc.want {
+			t.Errorf("Flag(%q) = %q, want %q", tc.arg, got, tc.want)
 		}
 	}
 }
@@ -84,8 +84,8 @@ func TestCredentialAssignment(t *testing.T) {
 		{"password:\n", ""},
 		{"log_level=info", ""},
 	} {
-		if got := CredentialAssignment(tc.text); got != tc.want {
-			t.Errorf("CredentialAssignment(%q) = %q, want %q", tc.text, got, tc.want)
+		if got := Assignment(tc.text); got != tc.want {
+			t.Errorf("Assignment(%q) = %q, want %q", tc.text, got, tc.want)
 		}
 	}
 }
@@ -105,8 +105,8 @@ func TestCredentialFlagValue(t *testing.T) {
 		{"--log-level", "debug", false},
 		{"password", "Fixture-42", false},
 	} {
-		if got := CredentialFlagValue(tc.word, tc.next); got != tc.want {
-			t.Errorf("CredentialFlagValue(%q, %q) = %v, want %v", tc.word, tc.next, got, tc.want)
+		if got := FlagValue(tc.word, tc.next); got != tc.want {
+			t.Errorf("FlagValue(%q, %q) = %v, want %v", tc.word, tc.next, got, tc.want)
 		}
 	}
 }

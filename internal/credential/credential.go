@@ -1,4 +1,10 @@
-package workload
+// Package credential tells credentials from other values and names, never keeping or
+// returning a value: the names of variables, flags and keys that hold credentials, and the
+// shapes of values that are credentials whatever they are called (PEM private keys, JSON Web
+// Tokens, connection strings and URLs with a password, cloud keys and tokens). The checks of
+// literal credentials (env-literal-secret, configmap-credential, the Dockerfile ENV check) and
+// the loaders, which classify a Secret's values before blanking them, share it.
+package credential
 
 import (
 	"encoding/base64"
@@ -6,6 +12,33 @@ import (
 	"regexp"
 	"strings"
 )
+
+// credentialWords are the name parts that usually mean a credential, compared after removing
+// "_" and "-" and lowercasing ("DB_PASSWORD", "apiKey", "AZURE-CLIENT-SECRET").
+var credentialWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "accesskey",
+	"connectionstring", "connstr", "privatekey", "credential"}
+
+// referenceSuffixes mark names whose value points at a credential instead of holding it.
+var referenceSuffixes = []string{"_FILE", "_PATH", "_DIR", "_NAME", "_TYPE", "_ENDPOINT"}
+
+var separators = strings.NewReplacer("_", "", "-", "", ".", "")
+
+// EnvName reports whether an environment variable (or ENV, ARG) name usually holds a credential.
+func EnvName(name string) bool {
+	upper := strings.ToUpper(name)
+	for _, s := range referenceSuffixes {
+		if strings.HasSuffix(upper, s) {
+			return false
+		}
+	}
+	folded := strings.ToLower(separators.Replace(name))
+	for _, w := range credentialWords {
+		if strings.Contains(folded, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // credentialShapes are the values that are credentials whatever the variable is called, each
 // with the words a finding uses for it. They are matched against the whole value (a PEM key or
@@ -40,9 +73,9 @@ var (
 var placeholders = map[string]bool{"changeme": true, "change-me": true, "password": true, "secret": true,
 	"placeholder": true, "redacted": true, "example": true, "your-password": true, "yourpassword": true, "replaceme": true}
 
-// CredentialKind names the kind of credential a value looks like ("a PEM private key"), or ""
+// Kind names the kind of credential a value looks like ("a PEM private key"), or ""
 // when it looks like none. Only the kind is ever reported, never the value.
-func CredentialKind(value string) string {
+func Kind(value string) string {
 	v := strings.TrimSpace(value)
 	for _, s := range credentialShapes {
 		if s.re.MatchString(v) {
@@ -119,22 +152,22 @@ var settingSuffixes = []string{"ttl", "timeout", "expiry", "expiration", "lifeti
 	"url", "uri", "length", "size", "mode", "enabled", "policy", "id", "header", "stdin", "ref", "name",
 	"file", "path", "dir", "type", "endpoint", "secretname", "keyname"}
 
-// CredentialName reports whether a flag or key name holds a credential ("--client-secret",
+// Name reports whether a flag or key name holds a credential ("--client-secret",
 // "db.password", "apiKey"), not a setting about one or a reference to one.
-func CredentialName(name string) bool {
+func Name(name string) bool {
 	folded := strings.ToLower(separators.Replace(strings.TrimLeft(name, "-")))
 	for _, s := range settingSuffixes {
 		if strings.HasSuffix(folded, s) {
 			return false
 		}
 	}
-	return LooksLikeCredential(folded)
+	return EnvName(folded)
 }
 
-// LiteralSecret reports whether a value written for a credential holds one: it is not empty,
+// Literal reports whether a value written for a credential holds one: it is not empty,
 // a reference ($(VAR), ${VAR}, {{ .x }}), a placeholder (<password>, changeme, ***), a boolean or
 // a short number.
-func LiteralSecret(value string) bool {
+func Literal(value string) bool {
 	v := strings.Trim(strings.TrimSpace(value), `"'`)
 	switch strings.ToLower(v) {
 	case "true", "false", "yes", "no", "null", "none", "~":
@@ -149,23 +182,23 @@ func LiteralSecret(value string) bool {
 	return secretPart(v)
 }
 
-// CredentialFlag returns the first flag of a command-line argument (or of a shell script in
+// Flag returns the first flag of a command-line argument (or of a shell script in
 // one) that passes a literal credential ("--password"), or "". The value is never returned.
-func CredentialFlag(arg string) string {
+func Flag(arg string) string {
 	for _, m := range credentialFlag.FindAllStringSubmatch(arg, -1) {
-		if CredentialName(m[1]) && LiteralSecret(m[2]) {
+		if Name(m[1]) && Literal(m[2]) {
 			return m[1]
 		}
 	}
 	return ""
 }
 
-// CredentialAssignment returns the first key of a configuration text ("key=value" or
+// Assignment returns the first key of a configuration text ("key=value" or
 // "key: value" lines, or the whole text as one key's value) that is a credential written as
 // a literal, or "". The value is never returned.
-func CredentialAssignment(text string) string {
+func Assignment(text string) string {
 	for _, m := range assignment.FindAllStringSubmatch(text, -1) {
-		if CredentialName(m[1]) && LiteralSecret(m[2]) {
+		if Name(m[1]) && Literal(m[2]) {
 			return m[1]
 		}
 	}
@@ -175,9 +208,9 @@ func CredentialAssignment(text string) string {
 // bareFlag is a flag without a value ("--password"), whose value is the next word.
 var bareFlag = regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9_.-]*$`)
 
-// CredentialFlagValue reports whether word is a flag named like a credential ("--password")
+// FlagValue reports whether word is a flag named like a credential ("--password")
 // and next, the word after it, a literal credential: the form "--password x" of a command's
 // words. Words that are flags themselves are not values.
-func CredentialFlagValue(word, next string) bool {
-	return bareFlag.MatchString(word) && CredentialName(word) && !strings.HasPrefix(next, "-") && LiteralSecret(next)
+func FlagValue(word, next string) bool {
+	return bareFlag.MatchString(word) && Name(word) && !strings.HasPrefix(next, "-") && Literal(next)
 }
