@@ -79,6 +79,8 @@ type policyRule struct {
 	egress []egressRule
 	// label prefixes rule names in messages ("specs[1] " for a Cilium policy with specs).
 	label string
+	// nodes: a Cilium host policy (nodeSelector), which selects nodes, never pods.
+	nodes bool
 }
 
 // Selects reports whether the policy applies to pods of its namespace with the given labels;
@@ -128,6 +130,17 @@ func policyTitle(o *Object) string {
 // Evaluable reports whether akscheck understands the policy's selectors and fields (not every
 // Calico expression is); Selects is false for a policy it does not understand.
 func (p *NetworkPolicy) Evaluable() bool { return p.def.evaluable }
+
+// SelectsPods reports whether the policy is meant for pods at all: false for a Cilium host
+// policy, whose nodeSelector selects nodes.
+func (p *NetworkPolicy) SelectsPods() bool {
+	for i := range p.def.rules {
+		if !p.def.rules[i].nodes {
+			return true
+		}
+	}
+	return false
+}
 
 // SelectsAll reports whether the policy applies to every pod of its namespace.
 func (p *NetworkPolicy) SelectsAll() bool {

@@ -106,13 +106,18 @@ func ciliumRuleOf(who string, cr ciliumRule, label string) (policyRule, bool) {
 	r := policyRule{label: label, pods: labels.Nothing()}
 	switch {
 	case cr.EndpointSelector != nil && cr.NodeSelector == nil:
-		s, err := metav1.LabelSelectorAsSelector(stripCiliumSources(cr.EndpointSelector))
+		sel := stripCiliumSources(cr.EndpointSelector)
+		if ciliumInternal(sel) {
+			return r, false
+		}
+		s, err := metav1.LabelSelectorAsSelector(sel)
 		if err != nil {
 			return r, false
 		}
 		r.pods = s
 	case cr.NodeSelector != nil && cr.EndpointSelector == nil:
 		// A host policy: it selects nodes, never pods.
+		r.nodes = true
 	default:
 		return r, false
 	}
@@ -245,6 +250,26 @@ func ciliumEgressRule(ce ciliumEgress, action ruleAction) (egressRule, bool) {
 	}
 	e.dnsOnly = dnsPorts(e.ports)
 	return e, true
+}
+
+// ciliumInternal reports whether a selector reads labels a pod template does not show: another
+// label source (reserved:, cidr:, container:) or the labels Cilium derives from the pod's
+// ServiceAccount or cluster (io.cilium.k8s.policy.*). Such a policy cannot be evaluated.
+func ciliumInternal(sel *metav1.LabelSelector) bool {
+	internal := func(k string) bool {
+		return strings.Contains(k, ":") || strings.HasPrefix(k, "io.cilium.k8s.policy.")
+	}
+	for k := range sel.MatchLabels {
+		if internal(k) {
+			return true
+		}
+	}
+	for _, e := range sel.MatchExpressions {
+		if internal(e.Key) {
+			return true
+		}
+	}
+	return false
 }
 
 // stripCiliumSources drops Cilium's "k8s:" and "any:" label source prefixes, which pods' own

@@ -72,16 +72,16 @@ func TestNetworkPolicySelectors(t *testing.T) {
 	}
 }
 
-// policyIn returns the policy of an object as it applies in namespace ns (its own for a
+// policyIn returns the policy of an object as it applies in namespace shop (its own for a
 // namespaced one), with the namespace's labels.
-func policyIn(t *testing.T, o *Object, ns string, nsLabels map[string]string) *NetworkPolicy {
+func policyIn(t *testing.T, o *Object, nsLabels map[string]string) *NetworkPolicy {
 	t.Helper()
 	p := newNetworkPolicy(o)
 	if p == nil {
 		t.Fatal("not recognized as a network policy")
 	}
 	if p.ClusterWide() {
-		p = p.bind(ns, nsLabels)
+		p = p.bind("shop", nsLabels)
 	}
 	return p
 }
@@ -150,7 +150,7 @@ func TestNetworkPolicyDefaultDeny(t *testing.T) {
 			if IsClusterScoped(tt.policy.Kind) {
 				tt.policy.Namespace = ""
 			}
-			p := policyIn(t, tt.policy, "shop", tt.nsLabels)
+			p := policyIn(t, tt.policy, tt.nsLabels)
 			if got := p.DeniesAll(Ingress); got != tt.ingress {
 				t.Errorf("DeniesAll(Ingress) = %v, want %v", got, tt.ingress)
 			}
@@ -189,7 +189,7 @@ func TestNetworkPolicyMalformed(t *testing.T) {
 		t.Run(tt.raw, func(t *testing.T) {
 			t.Parallel()
 			o := rawPolicy(tt.apiVersion, tt.kind, tt.raw)
-			p := policyIn(t, o, "shop", nil)
+			p := policyIn(t, o, nil)
 			if p.Evaluable() || p.DeniesAll(Ingress) || p.DeniesAll(Egress) || p.SelectsAll() || p.Selects(map[string]string{"a": "1"}) {
 				t.Errorf("a malformed policy counts: evaluable %v", p.Evaluable())
 			}
@@ -257,7 +257,7 @@ func TestEgressTo(t *testing.T) {
 			var ps []*NetworkPolicy
 			for _, o := range tt.policies {
 				o.Namespace = "shop"
-				ps = append(ps, policyIn(t, o, "shop", nil))
+				ps = append(ps, policyIn(t, o, nil))
 			}
 			r := EgressTo(ps, imds, 80)
 			got, rule := neither, ""
@@ -307,5 +307,32 @@ func TestIndexBindsClusterWidePolicies(t *testing.T) {
 	}
 	if ps := ix.NetworkPolicies("shop"); !ps[1].DeniesAll(Ingress) || !ps[2].DeniesAll(Egress) {
 		t.Error("the cluster-wide policies bound to shop do not deny all")
+	}
+}
+
+func TestCiliumSelectorsBeyondPodLabels(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name               string
+		spec               string
+		evaluable, forPods bool
+	}{
+		{"pod labels", `{"endpointSelector":{"matchLabels":{"k8s:app":"web"}},"ingress":[{}]}`, true, true},
+		{"ServiceAccount label", `{"endpointSelector":{"matchLabels":{"io.cilium.k8s.policy.serviceaccount":"web"}},"ingress":[{}]}`, false, true},
+		{"reserved identity", `{"endpointSelector":{"matchExpressions":[{"key":"reserved:host","operator":"Exists"}]},"ingress":[{}]}`, false, true},
+		{"host policy", `{"nodeSelector":{},"ingress":[{}]}`, true, false},
+		{"both selectors", `{"nodeSelector":{},"endpointSelector":{},"ingress":[{}]}`, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := rawPolicy("cilium.io/v2", "CiliumNetworkPolicy", `{"spec":`+tt.spec+`}`)
+			p := policyIn(t, o, nil)
+			if p.Evaluable() != tt.evaluable {
+				t.Errorf("Evaluable = %v, want %v", p.Evaluable(), tt.evaluable)
+			}
+			if tt.evaluable && p.SelectsPods() != tt.forPods {
+				t.Errorf("SelectsPods = %v, want %v", p.SelectsPods(), tt.forPods)
+			}
+		})
 	}
 }
