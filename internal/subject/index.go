@@ -186,6 +186,22 @@ func (ix *Index) bindClusterPolicies(nsObjects map[string]*Object) {
 	}
 }
 
+// UndecidedPolicies returns the cluster-wide policies that do not apply in a namespace only
+// because they select namespaces by labels and its Namespace object is not in the scan:
+// whether they apply there cannot be told from the scan, and a message should say so.
+func (ix *Index) UndecidedPolicies(namespace string) []*NetworkPolicy {
+	if _, known := ix.nsLabels[namespace]; known {
+		return nil
+	}
+	var out []*NetworkPolicy
+	for _, p := range ix.clusterPolicies {
+		if b := p.bind(namespace, nil); !b.appliesIn() && b.readsNamespaceLabels() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func (ix *Index) withClusterPolicies(namespace string, own []*NetworkPolicy) []*NetworkPolicy {
 	out := slices.Clip(own)
 	for _, p := range ix.clusterPolicies {

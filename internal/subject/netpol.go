@@ -107,6 +107,16 @@ func (p *NetworkPolicy) Isolates(podLabels map[string]string) bool {
 	return false
 }
 
+// Governs reports whether the policy puts the pods it selects in default deny for a direction.
+func (p *NetworkPolicy) Governs(dir Direction) bool {
+	for i := range p.def.rules {
+		if p.def.rules[i].isolates[dir.index()] {
+			return true
+		}
+	}
+	return false
+}
+
 // IsolationGap says, for a policy that selects pods with the given labels without isolating
 // them, why ("turns default deny off"); "" otherwise.
 func (p *NetworkPolicy) IsolationGap(podLabels map[string]string) string {
@@ -248,6 +258,30 @@ func (p *NetworkPolicy) appliesIn() bool {
 		}
 		if ok {
 			return true
+		}
+	}
+	return false
+}
+
+// readsNamespaceLabels reports whether the policy's selectors read labels of a namespace
+// other than its name.
+func (p *NetworkPolicy) readsNamespaceLabels() bool {
+	for i := range p.def.rules {
+		r := &p.def.rules[i]
+		if r.namespaces != nil {
+			reqs, _ := r.namespaces.Requirements()
+			for _, req := range reqs {
+				if req.Key() != calicoNameKey && req.Key() != k8sNameKey {
+					return true
+				}
+			}
+		}
+		reqs, _ := r.pods.Requirements()
+		for _, req := range reqs {
+			k := req.Key()
+			if (strings.HasPrefix(k, ciliumNamespaceLabel) || strings.HasPrefix(k, calicoNamespaceLabel)) && !strings.HasSuffix(k, k8sNameKey) {
+				return true
+			}
 		}
 	}
 	return false

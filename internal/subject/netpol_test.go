@@ -308,6 +308,14 @@ func TestIndexBindsClusterWidePolicies(t *testing.T) {
 	if ps := ix.NetworkPolicies("shop"); !ps[1].DeniesAll(Ingress) || !ps[2].DeniesAll(Egress) {
 		t.Error("the cluster-wide policies bound to shop do not deny all")
 	}
+	// The GlobalNetworkPolicy selects namespaces by a label: for a namespace the scan does not
+	// hold, whether it applies cannot be told; edge is in the scan, without the label.
+	if got := names(ix.UndecidedPolicies("not-in-the-scan")); !slices.Equal(got, []string{"GlobalNetworkPolicy/not-in-the-scan"}) {
+		t.Errorf("UndecidedPolicies(not-in-the-scan) = %v", got)
+	}
+	if got := ix.UndecidedPolicies("edge"); len(got) != 0 {
+		t.Errorf("UndecidedPolicies(edge) = %v, want none", names(got))
+	}
 }
 
 func TestCiliumSelectorsBeyondPodLabels(t *testing.T) {

@@ -66,6 +66,20 @@ var DefaultDenyEgress = scope.NamespaceCheck(check.Meta{
 	}
 })
 
+// undecided names the cluster-wide policies (governing dir, or any direction when dir is "")
+// that select namespaces by labels the scan does not show for this one (its Namespace object
+// is not in it), for messages.
+func undecided(env *check.Env, namespace string, dir subject.Direction) []string {
+	var out []string
+	for _, p := range env.Index.UndecidedPolicies(namespace) {
+		if dir != "" && !p.Governs(dir) {
+			continue
+		}
+		out = append(out, p.Title()+" selects namespaces by labels, and Namespace "+namespace+" is not in the scan to show them")
+	}
+	return out
+}
+
 // hasDefaultDeny reports whether a policy (of any engine) that applies in the namespace
 // denies all its pods' traffic of a direction; when none does, gap says why the policies that
 // select every pod fall short ("; CiliumNetworkPolicy x selects every pod but ..."), for the
@@ -80,6 +94,7 @@ func hasDefaultDeny(env *check.Env, namespace string, dir subject.Direction) (ok
 			gaps = append(gaps, why)
 		}
 	}
+	gaps = append(gaps, undecided(env, namespace, dir)...)
 	if len(gaps) > 0 {
 		gap = " (" + strings.Join(gaps, "; ") + ")"
 	}

@@ -35,5 +35,8 @@ var NetworkPolicyCoverage = scope.WorkloadCheck(check.Meta{
 			gap = " (" + why + ")"
 		}
 	}
+	if u := undecided(env, w.Namespace, ""); gap == "" && len(u) > 0 {
+		gap = " (" + u[0] + ")"
+	}
 	r.Failf(w.TemplateMetaPath()+".labels", "", "no network policy of namespace %q selects the pods of %s %s%s", w.Namespace, w.Kind, w.Name(), gap)
 })
