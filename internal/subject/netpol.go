@@ -81,6 +81,9 @@ type policyRule struct {
 	label string
 	// nodes: a Cilium host policy (nodeSelector), which selects nodes, never pods.
 	nodes bool
+	// idle says why a rule isolates in neither direction ("turns default deny off"), for
+	// messages.
+	idle string
 }
 
 // Selects reports whether the policy applies to pods of its namespace with the given labels;
@@ -120,10 +123,16 @@ func (p *NetworkPolicy) Governs(dir Direction) bool {
 // IsolationGap says, for a policy that selects pods with the given labels without isolating
 // them, why ("turns default deny off"); "" otherwise.
 func (p *NetworkPolicy) IsolationGap(podLabels map[string]string) string {
-	if p.Isolates(podLabels) || !p.Selects(podLabels) {
+	if p.Isolates(podLabels) {
 		return ""
 	}
-	return p.Title() + " selects them but turns default deny off (enableDefaultDeny: false)"
+	for i := range p.def.rules {
+		r := &p.def.rules[i]
+		if r.idle != "" && p.ruleSelects(r, podLabels) {
+			return p.Title() + " selects them but " + r.idle
+		}
+	}
+	return ""
 }
 
 // Title names the policy for messages: its kind and name, "Calico " before the kinds Calico

@@ -142,6 +142,12 @@ func ciliumRuleOf(who string, cr ciliumRule, label string) (policyRule, bool) {
 			}
 		}
 	}
+	switch {
+	case !hasSection:
+		r.idle = "has no rules, so Cilium ignores it"
+	case !r.isolates[0] && !r.isolates[1]:
+		r.idle = "turns default deny off (enableDefaultDeny: false)"
+	}
 	r.allowsNone[0] = true
 	for i, in := range cr.Ingress {
 		if !emptyJSON(in) {

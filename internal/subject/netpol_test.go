@@ -160,6 +160,9 @@ func TestNetworkPolicyDefaultDeny(t *testing.T) {
 			if got := p.Isolates(map[string]string{"app": "web"}); got != tt.isolates {
 				t.Errorf("Isolates(app=web) = %v, want %v", got, tt.isolates)
 			}
+			if web := map[string]string{"app": "web"}; p.Selects(web) && !tt.isolates && p.IsolationGap(web) == "" {
+				t.Error("the policy selects the pod without isolating it, and IsolationGap does not say why")
+			}
 			gap := p.DenyGap(Ingress) + " | " + p.DenyGap(Egress)
 			if tt.gap != "" && !strings.Contains(gap, tt.gap) {
 				t.Errorf("DenyGap = %q, want it to say %q", gap, tt.gap)
