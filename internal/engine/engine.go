@@ -101,6 +101,12 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes, opts.Focus)
 			if sev, ok := opts.Policy.severity(c); ok {
 				for i := range cr.findings {
+					// An info note of a check that judges at a higher severity (a token
+					// mounted by choice) stays a note: the configured severity is the
+					// check's verdict, which the note is not.
+					if cr.findings[i].Severity == check.Info && c.Severity != check.Info {
+						continue
+					}
 					cr.findings[i].Severity = sev
 				}
 			}
@@ -226,12 +232,20 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: []string{}}
 	eligible, applied, failed, disabled, offByDefault := false, 0, false, 0, 0
 	var unlisted []string
+	// failing counts the findings that fail the item: an info finding is a note (a decision
+	// recorded, an age unknown), not a defect.
+	failing := 0
 	// undecided groups, by the evidence missing, the checks that lacked it.
 	var missing []string
 	undecidedBy := map[string][]string{}
 	for _, cr := range runs {
 		item.Checks = append(item.Checks, cr.check.ID)
 		item.Findings += len(cr.findings)
+		for _, f := range cr.findings {
+			if f.Severity != check.Info {
+				failing++
+			}
+		}
 		if cr.disabled {
 			disabled++
 			if cr.check.DisabledByDefault {
@@ -259,7 +273,7 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		}
 	}
 	switch {
-	case item.Findings > 0:
+	case failing > 0:
 		item.Status = report.StatusFail
 	case len(unlisted) > 0:
 		// Findings from the objects that were read stand; a pass would rest on objects

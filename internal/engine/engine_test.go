@@ -214,3 +214,33 @@ func TestUndecidedReasonIsShort(t *testing.T) {
 		t.Errorf("undecided = %+v, want the check once with its 5 pieces of evidence", it.Undecided)
 	}
 }
+
+// TestInfoNotesDoNotFailItems: an info finding records a decision or a caveat (a token
+// mounted by choice and bound to a role); the item passes on the rest, and a configured
+// severity for the check leaves the note a note.
+func TestInfoNotesDoNotFailItems(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	noting := check.New(check.Meta{ID: "notes", Item: testItem, Severity: check.Medium},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.FailAt(check.Info, subject.Location{}, "", "mounted by choice")
+		})
+	advisory := check.New(check.Meta{ID: "advisory", Item: testItem, Severity: check.Info},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Failf("spec", "", "worth a look")
+		})
+	rep := Run(t.Context(), cat, []*check.Check{noting}, podScan(t), Options{})
+	if it := testutil.Item(rep, testItem); it.Status != report.StatusPass || it.Findings != 1 {
+		t.Errorf("item with an info note = %s with %d findings, want pass with the note counted", it.Status, it.Findings)
+	}
+	policy := &Policy{Severity: map[string]check.Severity{"notes": check.High, "advisory": check.High}}
+	rep = Run(t.Context(), cat, []*check.Check{noting}, podScan(t), Options{Policy: policy})
+	if len(rep.Findings) != 1 || rep.Findings[0].Severity != check.Info {
+		t.Errorf("findings = %+v, want the note kept at info", rep.Findings)
+	}
+	// A check whose verdicts are info, raised by configuration, fails its item.
+	rep = Run(t.Context(), cat, []*check.Check{advisory}, podScan(t), Options{Policy: policy})
+	if it := testutil.Item(rep, testItem); it.Status != report.StatusFail {
+		t.Errorf("item of an advisory check raised to high = %s, want fail", it.Status)
+	}
+}

@@ -2,6 +2,7 @@ package subject
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,6 +31,10 @@ type Index struct {
 	byKindNs        map[kindNamespace][]*Object
 	workloadsByNs   map[string][]*Workload
 	policiesByNs    map[string][]*NetworkPolicy
+	// clusterPolicies are the cluster-wide network policies, unbound; nsLabels the labels of
+	// the Namespace objects of the scan, which their selectors may read.
+	clusterPolicies []*NetworkPolicy
+	nsLabels        map[string]map[string]string
 	byKind          map[string][]*Object
 	hpaOf           map[*Object]*HPA
 	workloadOf      map[*Object]*Workload
@@ -121,7 +126,11 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			nsHolds[o.Namespace] = true
 		}
 		if np := newNetworkPolicy(o); np != nil {
-			ix.policiesByNs[o.Namespace] = append(ix.policiesByNs[o.Namespace], np)
+			if np.ClusterWide() {
+				ix.clusterPolicies = append(ix.clusterPolicies, np)
+			} else {
+				ix.policiesByNs[o.Namespace] = append(ix.policiesByNs[o.Namespace], np)
+			}
 		}
 		nsName := o.Namespace
 		if o.Kind == "Namespace" && o.APIVersion == "v1" {
@@ -176,6 +185,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		first := nsFirst[name]
 		ix.add(&Namespace{Name: name, Object: nsObjects[name], Implicit: name == "", Source: first.Source, Input: first.Input})
 	}
+	ix.bindClusterPolicies(nsObjects)
 	for _, s := range others {
 		ix.add(s)
 	}
@@ -188,9 +198,62 @@ func (ix *Index) InNamespace(kind, namespace string) []*Object {
 	return ix.byKindNs[kindNamespace{kind, namespace}]
 }
 
-// NetworkPolicies returns the network policies (of every engine) of a namespace.
+// NetworkPolicies returns the network policies (of every engine) that apply in a namespace:
+// its own, then the cluster-wide ones (CiliumClusterwideNetworkPolicy, Calico
+// GlobalNetworkPolicy) whose selectors allow it, bound to it.
 func (ix *Index) NetworkPolicies(namespace string) []*NetworkPolicy {
-	return ix.policiesByNs[namespace]
+	if ps, ok := ix.policiesByNs[namespace]; ok || len(ix.clusterPolicies) == 0 {
+		return ps
+	}
+	// A namespace no object of the scan named: the cluster-wide policies, bound now.
+	return ix.withClusterPolicies(namespace, nil)
+}
+
+// bindClusterPolicies adds to each namespace of the scan the cluster-wide policies that apply
+// in it, once, so that lookups stay map accesses and the index is never written after it is
+// built.
+func (ix *Index) bindClusterPolicies(nsObjects map[string]*Object) {
+	if len(ix.clusterPolicies) == 0 {
+		return
+	}
+	ix.nsLabels = map[string]map[string]string{}
+	for name, o := range nsObjects {
+		if o != nil {
+			ix.nsLabels[name] = o.Meta.Labels
+		}
+	}
+	for name := range ix.namespaces {
+		ix.policiesByNs[name] = ix.withClusterPolicies(name, ix.policiesByNs[name])
+	}
+	if _, ok := ix.policiesByNs[""]; ok {
+		ix.policiesByNs[""] = ix.withClusterPolicies("", ix.policiesByNs[""])
+	}
+}
+
+// UndecidedPolicies returns the cluster-wide policies that do not apply in a namespace only
+// because they select namespaces by labels and its Namespace object is not in the scan:
+// whether they apply there cannot be told from the scan, and a message should say so.
+func (ix *Index) UndecidedPolicies(namespace string) []*NetworkPolicy {
+	if _, known := ix.nsLabels[namespace]; known {
+		return nil
+	}
+	var out []*NetworkPolicy
+	for _, p := range ix.clusterPolicies {
+		if b := p.bind(namespace, nil); !b.appliesIn() && b.readsNamespaceLabels() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func (ix *Index) withClusterPolicies(namespace string, own []*NetworkPolicy) []*NetworkPolicy {
+	out := slices.Clip(own)
+	for _, p := range ix.clusterPolicies {
+		if b := p.bind(namespace, ix.nsLabels[namespace]); b.appliesIn() {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // HPA returns the autoscaler view of a HorizontalPodAutoscaler object, or nil.

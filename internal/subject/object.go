@@ -112,6 +112,9 @@ var clusterScoped = map[string]bool{
 	"GatewayClass": true, "ClusterIssuer": true, "ConstraintTemplate": true,
 	"VolumeSnapshotClass": true, "ClusterPolicy": true, "IPAddress": true, "ServiceCIDR": true,
 	"DeviceClass": true,
+	// Cluster-wide network policies and sets of Cilium and Calico.
+	"CiliumClusterwideNetworkPolicy": true, "CiliumCIDRGroup": true, "GlobalNetworkPolicy": true,
+	"GlobalNetworkSet": true,
 }
 
 // IsClusterScoped reports whether a kind is cluster-scoped.

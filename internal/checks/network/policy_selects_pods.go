@@ -14,15 +14,18 @@ var PolicySelectsPods = check.New(check.Meta{
 	Item:     "network.network-policies",
 	Title:    "Every network policy selects the pods of a workload",
 	Severity: check.Medium,
-	Description: "A NetworkPolicy (Kubernetes or Calico) whose pod selector matches the pod template labels of no " +
+	Description: "A NetworkPolicy (Kubernetes or Calico) or CiliumNetworkPolicy whose pod selector (Cilium's " +
+		"endpointSelector, its k8s: prefixes dropped) matches the pod template labels of no " +
 		"workload of its namespace in the scan: the pods it was written for (a typo in a label, a renamed " +
 		"workload) are not protected by it, and nothing says so. A policy that selects every pod " +
 		"(podSelector: {}) passes when the namespace has a workload, and is not applicable in a namespace " +
 		"with none, where it is the default a platform team lays down before the applications arrive. A " +
-		"Calico selector akscheck cannot evaluate is not applicable. The check reads the workloads of the " +
+		"Calico selector akscheck cannot evaluate, a Cilium selector on labels a pod template does not show " +
+		"(its ServiceAccount, reserved: identities) and a Cilium host policy (nodeSelector) are not " +
+		"applicable. The check reads the workloads of the " +
 		"scan, so it is not evaluated when they could not be read.",
-	Remediation: "Make the policy's podSelector match the labels of the workload's pod template (spec.template.metadata.labels), or remove the policy.",
-	Kinds:       []string{"NetworkPolicy"},
+	Remediation: "Make the policy's podSelector (endpointSelector) match the labels of the workload's pod template (spec.template.metadata.labels), or remove the policy.",
+	Kinds:       []string{"NetworkPolicy", "CiliumNetworkPolicy"},
 	Requires:    slices.Clone(subject.WorkloadKinds),
 }, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
 	var policy *subject.NetworkPolicy
@@ -31,7 +34,7 @@ var PolicySelectsPods = check.New(check.Meta{
 			policy = p
 		}
 	}
-	if policy == nil || !policy.Evaluable() {
+	if policy == nil || !policy.Evaluable() || !policy.SelectsPods() {
 		r.NotApplicable()
 		return
 	}
@@ -52,8 +55,11 @@ var PolicySelectsPods = check.New(check.Meta{
 
 // selectorPath is the field path of a policy's pod selector.
 func selectorPath(p *subject.NetworkPolicy) string {
-	if p.K8s != nil {
+	switch {
+	case p.K8s != nil:
 		return "spec.podSelector"
+	case p.Kind == "CiliumNetworkPolicy":
+		return "spec.endpointSelector"
 	}
 	return "spec.selector"
 }

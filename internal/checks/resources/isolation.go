@@ -23,7 +23,7 @@ var NamespaceIsolation = scope.NamespaceCheck(check.Meta{
 		"to it, which no manifest holds: no RoleBinding is asked for. When the cluster's configuration " +
 		"is not in the scan, or the setting is unknown, RoleBindings are asked for.",
 	Remediation: "Give each team's namespace a RoleBinding for the team's group, a ResourceQuota and a default-deny NetworkPolicy.",
-	Requires:    []string{"RoleBinding", "ResourceQuota", "NetworkPolicy"},
+	Requires:    append([]string{"RoleBinding", "ResourceQuota"}, subject.NetworkPolicyKinds...),
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	var missing []string
