@@ -1,0 +1,311 @@
+// Package history keeps the audits of akscheck serve --audit in an embedded SQLite database
+// (modernc.org/sqlite: pure Go, no cgo): each audit's report as the JSON contract, its items'
+// statuses, and the findings across audits by fingerprint, with the time each was first and
+// last seen and the audit that no longer reported it (fixed). "New since yesterday" and "fixed
+// this week" are queries, not diffs of files.
+//
+// The report holds no Secret value (the loaders keep a Secret's keys and the shapes of its
+// values, never the values), so neither does the database.
+package history
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/akscheck/akscheck/internal/render/jsonout"
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+// BusyTimeout is how long a statement waits for a lock another connection or process holds
+// before it fails with "database is locked".
+const BusyTimeout = 5 * time.Second
+
+// ErrNoAudit is returned by Latest before the first audit is stored.
+var ErrNoAudit = errors.New("no audit stored yet")
+
+// Store is the history database.
+type Store struct {
+	db   *sql.DB
+	file string
+}
+
+// Open opens (creating it if needed) the database at file and migrates its schema.
+func Open(ctx context.Context, file string) (*Store, error) {
+	return open(ctx, file, 0)
+}
+
+func open(ctx context.Context, file string, upTo int) (*Store, error) {
+	if file == "" {
+		return nil, errors.New("history database: no file given")
+	}
+	// WAL lets the API read while an audit writes; busy_timeout waits for a lock instead of
+	// failing at once; immediate transactions take the write lock at BEGIN, so that two
+	// writers queue rather than deadlock on a lock upgrade.
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("history database %s: %w", file, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history database %s: %w", file, explain(err))
+	}
+	if err := migrate(ctx, db, file, upTo); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, file: file}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// File is the database's file.
+func (s *Store) File() string { return s.file }
+
+// explain adds to SQLite's terse errors what the user can do about them.
+func explain(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY"):
+		return fmt.Errorf("%w (another process held the database for more than %s: is a second akscheck using the same --database?)", err, BusyTimeout)
+	case strings.Contains(msg, "file is not a database") || strings.Contains(msg, "SQLITE_NOTADB"):
+		return fmt.Errorf("%w (the file is not an SQLite database: give another --database)", err)
+	case strings.Contains(msg, "unable to open database file") || strings.Contains(msg, "SQLITE_CANTOPEN"):
+		return fmt.Errorf("%w (its directory must exist and be writable)", err)
+	case strings.Contains(msg, "readonly") || strings.Contains(msg, "SQLITE_READONLY"):
+		return fmt.Errorf("%w (the file or its directory is read-only)", err)
+	}
+	return err
+}
+
+// Audit is one completed audit.
+type Audit struct {
+	ID       int64     `json:"id"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Score    *float64  `json:"score,omitempty"`
+}
+
+// Finding is a finding across audits.
+type Finding struct {
+	Fingerprint string        `json:"fingerprint"`
+	Check       string        `json:"check"`
+	Item        string        `json:"item"`
+	Severity    string        `json:"severity"`
+	Object      report.Object `json:"object"`
+	Container   string        `json:"container,omitempty"`
+	Message     string        `json:"message"`
+	// Occurrences is how many findings share the fingerprint in the audit that last saw it.
+	Occurrences int        `json:"occurrences"`
+	FirstSeen   time.Time  `json:"firstSeen"`
+	LastSeen    time.Time  `json:"lastSeen"`
+	FixedAt     *time.Time `json:"fixedAt,omitempty"`
+}
+
+// Record stores a completed audit: its report, its items, and the findings it saw (seen at
+// started) or no longer saw (fixed at started). It returns the audit's ID.
+func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *report.Report) (int64, error) {
+	var buf bytes.Buffer
+	if err := jsonout.Render(&buf, rep); err != nil {
+		return 0, err
+	}
+	summary, err := json.Marshal(rep.Summary)
+	if err != nil {
+		return 0, fmt.Errorf("encoding the summary: %w", err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, s.fail("recording an audit", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var score sql.NullFloat64
+	if rep.Summary.Score != nil {
+		score = sql.NullFloat64{Float64: *rep.Summary.Score, Valid: true}
+	}
+	at := started.UnixNano()
+	res, err := tx.ExecContext(ctx, `INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
+		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		at, finished.UnixNano(), finished.Sub(started).Nanoseconds(), score, len(rep.Findings),
+		rep.Summary.Items[report.StatusPass], rep.Summary.Items[report.StatusFail],
+		rep.Summary.Items[report.StatusNotEvaluated], rep.Summary.Items[report.StatusNotApplicable],
+		len(rep.Errors), string(summary))
+	if err != nil {
+		return 0, s.fail("recording an audit", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, s.fail("recording an audit", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_reports (audit_id, report) VALUES (?, ?)`, id, buf.Bytes()); err != nil {
+		return 0, s.fail("recording an audit's report", err)
+	}
+	item, err := tx.PrepareContext(ctx, `INSERT INTO audit_items (audit_id, item, section, status, reason) VALUES (?,?,?,?,?)`)
+	if err != nil {
+		return 0, s.fail("recording an audit's items", err)
+	}
+	defer item.Close()
+	for _, it := range rep.Items {
+		if _, err := item.ExecContext(ctx, id, it.ID, it.Section, it.Status, it.Reason); err != nil {
+			return 0, s.fail("recording an audit's items", err)
+		}
+	}
+	seen, err := tx.PrepareContext(ctx, `INSERT INTO findings (fingerprint, check_id, item, severity, kind, namespace,
+		name, container, message, occurrences, first_seen, last_seen, last_audit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (fingerprint) DO UPDATE SET severity = excluded.severity, message = excluded.message,
+		occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit, fixed_at = NULL`)
+	if err != nil {
+		return 0, s.fail("recording an audit's findings", err)
+	}
+	defer seen.Close()
+	count := map[string]int{}
+	for _, f := range rep.Findings {
+		count[report.Fingerprint(f)]++
+	}
+	for _, f := range rep.Findings {
+		fp := report.Fingerprint(f)
+		n := count[fp]
+		if n == 0 {
+			continue // a later finding of the same fingerprint: the first one is recorded
+		}
+		count[fp] = 0
+		if _, err := seen.ExecContext(ctx, fp, f.Check, f.Item, f.Severity.String(), f.Object.Kind, f.Object.Namespace,
+			f.Object.Name, f.Container, f.Message, n, at, at, id); err != nil {
+			return 0, s.fail("recording an audit's findings", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE findings SET fixed_at = ? WHERE fixed_at IS NULL AND last_audit <> ?`, at, id); err != nil {
+		return 0, s.fail("marking fixed findings", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, s.fail("recording an audit", err)
+	}
+	return id, nil
+}
+
+func (s *Store) fail(what string, err error) error {
+	return fmt.Errorf("history database %s: %s: %w", s.file, what, explain(err))
+}
+
+// Prune deletes the audits started before cutoff (their items and reports with them) and the
+// findings fixed before it. Open findings keep their first-seen time however old it is. It
+// returns how many audits it deleted.
+func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, s.fail("pruning", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	res, err := tx.ExecContext(ctx, `DELETE FROM audits WHERE started < ?`, cutoff.UnixNano())
+	if err != nil {
+		return 0, s.fail("pruning audits", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE fixed_at IS NOT NULL AND fixed_at < ?`, cutoff.UnixNano()); err != nil {
+		return 0, s.fail("pruning fixed findings", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, s.fail("pruning", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// Latest returns the latest audit and its report as the JSON contract, or ErrNoAudit.
+func (s *Store) Latest(ctx context.Context) (Audit, []byte, error) {
+	var a Audit
+	var started, finished int64
+	var score sql.NullFloat64
+	var body []byte
+	err := s.db.QueryRowContext(ctx, `SELECT a.id, a.started, a.finished, a.score, r.report FROM audits a
+		JOIN audit_reports r ON r.audit_id = a.id ORDER BY a.started DESC, a.id DESC LIMIT 1`).
+		Scan(&a.ID, &started, &finished, &score, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Audit{}, nil, ErrNoAudit
+	}
+	if err != nil {
+		return Audit{}, nil, s.fail("reading the latest audit", err)
+	}
+	a.Started, a.Finished = time.Unix(0, started).UTC(), time.Unix(0, finished).UTC()
+	if score.Valid {
+		a.Score = &score.Float64
+	}
+	return a, body, nil
+}
+
+// ReportsSince returns the reports of the audits started at or after since, oldest first, at
+// most limit of them (the oldest ones: page on with the last one's time).
+func (s *Store) ReportsSince(ctx context.Context, since time.Time, limit int) ([][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.report FROM audits a JOIN audit_reports r ON r.audit_id = a.id
+		WHERE a.started >= ? ORDER BY a.started, a.id LIMIT ?`, since.UnixNano(), limit)
+	if err != nil {
+		return nil, s.fail("reading reports", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, s.fail("reading reports", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("reading reports", err)
+	}
+	return out, nil
+}
+
+// FindingsNewSince returns the findings first seen at or after since that are still open,
+// oldest first, at most limit.
+func (s *Store) FindingsNewSince(ctx context.Context, since time.Time, limit int) ([]Finding, error) {
+	return s.findings(ctx, `first_seen >= ? AND fixed_at IS NULL ORDER BY first_seen, fingerprint`, since, limit)
+}
+
+// FindingsFixedSince returns the findings fixed at or after since (and not seen again),
+// oldest fix first, at most limit.
+func (s *Store) FindingsFixedSince(ctx context.Context, since time.Time, limit int) ([]Finding, error) {
+	return s.findings(ctx, `fixed_at >= ? ORDER BY fixed_at, fingerprint`, since, limit)
+}
+
+func (s *Store) findings(ctx context.Context, where string, since time.Time, limit int) ([]Finding, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT fingerprint, check_id, item, severity, kind, namespace, name, container,
+		message, occurrences, first_seen, last_seen, fixed_at FROM findings WHERE `+where+` LIMIT ?`, since.UnixNano(), limit)
+	if err != nil {
+		return nil, s.fail("reading findings", err)
+	}
+	defer rows.Close()
+	out := []Finding{}
+	for rows.Next() {
+		var f Finding
+		var first, last int64
+		var fixed sql.NullInt64
+		if err := rows.Scan(&f.Fingerprint, &f.Check, &f.Item, &f.Severity, &f.Object.Kind, &f.Object.Namespace,
+			&f.Object.Name, &f.Container, &f.Message, &f.Occurrences, &first, &last, &fixed); err != nil {
+			return nil, s.fail("reading findings", err)
+		}
+		f.FirstSeen, f.LastSeen = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
+		if fixed.Valid {
+			t := time.Unix(0, fixed.Int64).UTC()
+			f.FixedAt = &t
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("reading findings", err)
+	}
+	return out, nil
+}

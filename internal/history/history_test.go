@@ -1,0 +1,331 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/render/jsonout"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "history.db")
+	s, err := Open(t.Context(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, file
+}
+
+func finding(checkID, ns, name string) report.Finding {
+	return report.Finding{Check: checkID, Item: "workload.security-context", Severity: check.High, Message: "bad",
+		Object: report.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: ns, Name: name}}
+}
+
+func rep(score float64, findings ...report.Finding) *report.Report {
+	r := &report.Report{SchemaVersion: "1", Tool: report.Tool{Name: "akscheck", Version: "test"},
+		Inputs: []report.Input{{Kind: "cluster", Source: "test", Objects: 3}}, Findings: findings,
+		Items: []report.Item{{ID: "workload.security-context", Section: "workload", Title: "t", Status: report.StatusFail,
+			Checks: []string{"privileged"}, Findings: len(findings)}}}
+	r.Summarize()
+	r.Summary.Score = &score
+	return r
+}
+
+func TestMigrationsHaveNoGaps(t *testing.T) {
+	t.Parallel()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || SchemaVersion() != len(ms) {
+		t.Fatalf("%d migrations, schema version %d", len(ms), SchemaVersion())
+	}
+}
+
+// TestMigrateFromEveryVersion opens a database left at every older version (0: empty) and
+// checks that Open brings it to the latest, with the tables of the latest.
+func TestMigrateFromEveryVersion(t *testing.T) {
+	t.Parallel()
+	for from := 0; from < SchemaVersion(); from++ {
+		file := filepath.Join(t.TempDir(), "history.db")
+		if from > 0 {
+			s, err := open(t.Context(), file, from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+		}
+		s, err := Open(t.Context(), file)
+		if err != nil {
+			t.Fatalf("from version %d: %v", from, err)
+		}
+		if v, err := version(t.Context(), s.db); err != nil || v != SchemaVersion() {
+			t.Fatalf("from version %d: at version %d (%v), want %d", from, v, err, SchemaVersion())
+		}
+		if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(50, finding("privileged", "a", "x"))); err != nil {
+			t.Fatalf("from version %d: %v", from, err)
+		}
+		s.Close()
+	}
+}
+
+func TestReopenIsNoop(t *testing.T) {
+	t.Parallel()
+	s, file := openTemp(t)
+	if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(50)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := Open(t.Context(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	var rows int
+	if err := s2.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM schema_version`).Scan(&rows); err != nil || rows != 1 {
+		t.Fatalf("schema_version has %d rows (%v), want 1", rows, err)
+	}
+	if _, _, err := s2.Latest(t.Context()); err != nil {
+		t.Fatalf("the audit stored before reopening is gone: %v", err)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
+	s, file := openTemp(t)
+	if _, err := s.db.ExecContext(t.Context(), `INSERT INTO schema_version (version) VALUES (?)`, SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := Open(t.Context(), file)
+	if err == nil || !strings.Contains(err.Error(), "newer than this akscheck knows") || !strings.Contains(err.Error(), file) {
+		t.Fatalf("a database of a newer schema: got %v", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "not.db")
+	if err := os.WriteFile(notDB, bytes.Repeat([]byte("this is no database "), 300), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ file, want string }{
+		"missing directory": {filepath.Join(dir, "nope", "h.db"), "directory must exist"},
+		"not a database":    {notDB, "not an SQLite database"},
+		"no file":           {"", "no file given"},
+	} {
+		_, err := Open(t.Context(), tc.file)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error with %q", name, err, tc.want)
+		}
+	}
+}
+
+// TestLocked holds the write lock from another connection for longer than the busy timeout:
+// Record must fail with a clear error, not hang or panic.
+func TestLocked(t *testing.T) {
+	t.Parallel()
+	s, file := openTemp(t)
+	other, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // cleanup
+	start := time.Now()
+	_, err = s.Record(t.Context(), time.Now(), time.Now(), rep(50))
+	if err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "second akscheck") {
+		t.Fatalf("recording into a locked database: got %v", err)
+	}
+	if d := time.Since(start); d < BusyTimeout/2 {
+		t.Errorf("gave up after %s; busy_timeout is %s", d, BusyTimeout)
+	}
+}
+
+func TestFirstSeenLastSeenFixed(t *testing.T) {
+	t.Parallel()
+	s, _ := openTemp(t)
+	ctx := t.Context()
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a, b := finding("privileged", "shop", "web"), finding("privileged", "shop", "api")
+	record := func(at time.Time, fs ...report.Finding) {
+		t.Helper()
+		if _, err := s.Record(ctx, at, at.Add(time.Second), rep(50, fs...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(t0, a)
+	record(t0.Add(time.Hour), a, b, b)
+	record(t0.Add(2*time.Hour), b)
+
+	fresh, err := s.FindingsNewSince(ctx, t0.Add(30*time.Minute), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fresh) != 1 || fresh[0].Object.Name != "api" || !fresh[0].FirstSeen.Equal(t0.Add(time.Hour)) ||
+		!fresh[0].LastSeen.Equal(t0.Add(2*time.Hour)) || fresh[0].Occurrences != 1 {
+		t.Fatalf("new since t0+30m: %+v", fresh)
+	}
+	fixed, err := s.FindingsFixedSince(ctx, t0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fixed) != 1 || fixed[0].Object.Name != "web" || !fixed[0].FirstSeen.Equal(t0) ||
+		!fixed[0].LastSeen.Equal(t0.Add(time.Hour)) || fixed[0].FixedAt == nil || !fixed[0].FixedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("fixed since t0: %+v", fixed)
+	}
+	// It comes back: open again, first seen kept.
+	record(t0.Add(3*time.Hour), a, b)
+	if fixed, _ := s.FindingsFixedSince(ctx, t0, 100); len(fixed) != 0 {
+		t.Fatalf("a finding seen again is still fixed: %+v", fixed)
+	}
+	open, _ := s.FindingsNewSince(ctx, t0, 100)
+	if len(open) != 2 || !open[0].FirstSeen.Equal(t0) {
+		t.Fatalf("open findings: %+v", open)
+	}
+
+	reports, err := s.ReportsSince(ctx, t0.Add(time.Hour), 2)
+	if err != nil || len(reports) != 2 {
+		t.Fatalf("reports since t0+1h, limit 2: %d (%v)", len(reports), err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(reports[0], &r); err != nil || len(r.Findings) != 3 {
+		t.Fatalf("the report of t0+1h: %d findings (%v)", len(r.Findings), err)
+	}
+
+	// Retention: the audits before t0+2h go, the open findings keep their first-seen time.
+	n, err := s.Prune(ctx, t0.Add(2*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d audits (%v), want 2", n, err)
+	}
+	open, _ = s.FindingsNewSince(ctx, time.Time{}, 100)
+	if len(open) != 2 || !open[0].FirstSeen.Equal(t0) {
+		t.Fatalf("after pruning, open findings: %+v", open)
+	}
+	if all, _ := s.ReportsSince(ctx, time.Time{}, 100); len(all) != 2 {
+		t.Fatalf("after pruning, %d reports, want 2", len(all))
+	}
+	var items int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_items`).Scan(&items); err != nil || items != 2 {
+		t.Fatalf("after pruning, %d item rows (%v), want 2: the cascade did not delete them", items, err)
+	}
+}
+
+// TestLatestIsTheContract: the stored report is the JSON renderer's output, byte for byte,
+// and valid against docs/report.schema.json.
+func TestLatestIsTheContract(t *testing.T) {
+	t.Parallel()
+	s, _ := openTemp(t)
+	if _, _, err := s.Latest(t.Context()); err != ErrNoAudit {
+		t.Fatalf("an empty database: %v, want ErrNoAudit", err)
+	}
+	r, _ := scantest.Run(t, engine.Options{}, "../../examples/k8s")
+	if _, err := s.Record(t.Context(), testutil.Now(), testutil.Now().Add(time.Second), r); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := s.Latest(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := jsonout.Render(&want, r); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatal("the stored report differs from the JSON renderer's")
+	}
+	var doc any
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := testutil.CompileSchema(t, "../../docs/report.schema.json").Validate(doc); err != nil {
+		t.Fatalf("the stored report is not the contract: %v", err)
+	}
+}
+
+// TestNoSecretValue stores the scan of a Secret and looks for its values in every file of the
+// database (the WAL included).
+func TestNoSecretValue(t *testing.T) {
+	t.Parallel()
+	const value = "hunter2-d0-not-st0re-me-Zq8x"
+	const encoded = "aHVudGVyMi1kMC1ub3Qtc3QwcmUtbWUtWnE4eA==" // base64 of value
+	dir := t.TempDir()
+	manifest := `apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+type: Opaque
+stringData:
+  password: ` + value + `
+data:
+  token: ` + encoded + `
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        env:
+        - {name: DB_PASSWORD, value: ` + value + `}
+`
+	if err := os.WriteFile(filepath.Join(dir, "secret.yaml"), []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := scantest.Run(t, engine.Options{}, dir)
+	if len(r.Findings) == 0 {
+		t.Fatal("the fixture gave no finding: the test would prove nothing")
+	}
+	file := filepath.Join(t.TempDir(), "history.db")
+	s, err := Open(t.Context(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Record(t.Context(), time.Now(), time.Now(), r); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(file + "*")
+	check := func(when string) {
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			for _, v := range []string{value, encoded} {
+				if bytes.Contains(b, []byte(v)) {
+					t.Errorf("%s: %s holds a Secret value", when, f)
+				}
+			}
+		}
+	}
+	check("before close")
+	s.Close()
+	check("after close")
+}

@@ -1,0 +1,127 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one schema version: the SQL that takes the schema from version-1 to version.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order. Their names are
+// NNNN_what.sql; versions start at 1 and have no gaps (a test holds them so).
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("reading the embedded migrations: %w", err)
+	}
+	var out []migration
+	for _, e := range entries {
+		prefix, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(prefix)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: want NNNN_name.sql", e.Name())
+		}
+		body, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("reading migration %s: %w", e.Name(), err)
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: want version %d (versions have no gaps)", m.name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the schema version this akscheck writes.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrate brings the schema to version upTo (0: the latest), each migration in its own
+// transaction with the version it sets, so that a crash between two leaves a schema of one
+// version or the other. A database of a newer schema is refused: an older akscheck cannot
+// know what its tables mean.
+func migrate(ctx context.Context, db *sql.DB, file string, upTo int) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if upTo <= 0 || upTo > len(ms) {
+		upTo = len(ms)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("history database %s: creating schema_version: %w", file, explain(err))
+	}
+	current, err := version(ctx, db)
+	if err != nil {
+		return fmt.Errorf("history database %s: reading its schema version: %w", file, explain(err))
+	}
+	if current > len(ms) {
+		return fmt.Errorf("history database %s has schema version %d, newer than this akscheck knows (%d): "+
+			"it was written by a newer akscheck; run that version, or give another --database", file, current, len(ms))
+	}
+	for _, m := range ms[current:upTo] {
+		if err := apply(ctx, db, m); err != nil {
+			return fmt.Errorf("history database %s: migration %s: %w", file, m.name, explain(err))
+		}
+	}
+	return nil
+}
+
+func version(ctx context.Context, db *sql.DB) (int, error) {
+	var v sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
+		return 0, err
+	}
+	return int(v.Int64), nil
+}
+
+func apply(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	// Another process may have applied it since we read the version: the transaction holds
+	// the write lock (_txlock=immediate), so reading again inside it decides.
+	var v sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
+		return err
+	}
+	if int(v.Int64) >= m.version {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.version); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
