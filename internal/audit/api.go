@@ -1,0 +1,195 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/akscheck/akscheck/internal/history"
+	"github.com/akscheck/akscheck/internal/render/jsonout"
+)
+
+// Limits of the API's lists.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// Query is a decoded query of the API.
+type Query struct {
+	// Since is the reports' since; NewSince and FixedSince the findings' (exactly one).
+	Since, NewSince, FixedSince time.Time
+	// Fixed says the findings query is fixed-since (else new-since).
+	Fixed bool
+	Limit int
+}
+
+// DecodeQuery decodes the query string of path (one of /api/v1/reports and
+// /api/v1/findings): known parameters only, each once, times in RFC 3339, limit 1-1000.
+func DecodeQuery(path, raw string) (Query, error) {
+	q := Query{Limit: DefaultLimit}
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return q, fmt.Errorf("the query string is not valid: %w", err)
+	}
+	allowed := []string{"limit", "since"}
+	if path == findingsPath {
+		allowed = []string{"limit", "new-since", "fixed-since"}
+	}
+	for name, vs := range values {
+		if !slices.Contains(allowed, name) {
+			return q, fmt.Errorf("unknown parameter %q: %s takes %s", name, path, strings.Join(allowed, ", "))
+		}
+		if len(vs) != 1 {
+			return q, fmt.Errorf("parameter %q given %d times: give it once", name, len(vs))
+		}
+		v := vs[0]
+		switch name {
+		case "limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > MaxLimit {
+				return q, fmt.Errorf("limit %q: want a number from 1 to %d", v, MaxLimit)
+			}
+			q.Limit = n
+		default:
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return q, fmt.Errorf("%s %q: want an RFC 3339 time such as 2026-12-01T00:00:00Z", name, v)
+			}
+			switch name {
+			case "since":
+				q.Since = t
+			case "new-since":
+				q.NewSince = t
+			case "fixed-since":
+				q.FixedSince, q.Fixed = t, true
+			}
+		}
+	}
+	if path == findingsPath && values.Has("new-since") == values.Has("fixed-since") {
+		return q, errors.New("give one of new-since and fixed-since (an RFC 3339 time)")
+	}
+	return q, nil
+}
+
+const (
+	latestPath   = "/api/v1/reports/latest"
+	reportsPath  = "/api/v1/reports"
+	findingsPath = "/api/v1/findings"
+)
+
+// Handler serves the API: GET /api/v1/reports/latest (the latest report, the JSON contract),
+// /api/v1/reports?since=T&limit=N (a JSON array of reports, oldest first) and
+// /api/v1/findings?new-since=T or ?fixed-since=T (findings across audits).
+func (a *Auditor) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+latestPath, a.serveLatest)
+	mux.HandleFunc("GET "+reportsPath, a.serveReports)
+	mux.HandleFunc("GET "+findingsPath, a.serveFindings)
+	return mux
+}
+
+func (a *Auditor) serveLatest(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" {
+		apiError(w, http.StatusBadRequest, latestPath+" takes no parameters")
+		return
+	}
+	_, body, err := a.opts.Store.Latest(r.Context())
+	if err == nil {
+		writeJSON(w, body)
+		return
+	}
+	// The database is unavailable or empty: the latest audit in memory is still the truth.
+	if rep := a.Latest(); rep != nil {
+		if !errors.Is(err, history.ErrNoAudit) {
+			a.log.Warn("serving the latest report from memory", "error", err.Error())
+		}
+		var buf bytes.Buffer
+		if err := jsonout.Render(&buf, rep); err != nil {
+			apiError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		writeJSON(w, buf.Bytes())
+		return
+	}
+	if errors.Is(err, history.ErrNoAudit) {
+		apiError(w, http.StatusServiceUnavailable, "no audit has completed yet")
+		return
+	}
+	a.storeError(w, err)
+}
+
+func (a *Auditor) serveReports(w http.ResponseWriter, r *http.Request) {
+	q, err := DecodeQuery(reportsPath, r.URL.RawQuery)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	reports, err := a.opts.Store.ReportsSince(r.Context(), q.Since, q.Limit)
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString("[")
+	for i, rep := range reports {
+		if i > 0 {
+			buf.WriteString(",\n")
+		}
+		buf.Write(bytes.TrimRight(rep, "\n"))
+	}
+	buf.WriteString("]\n")
+	writeJSON(w, buf.Bytes())
+}
+
+func (a *Auditor) serveFindings(w http.ResponseWriter, r *http.Request) {
+	q, err := DecodeQuery(findingsPath, r.URL.RawQuery)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var fs []history.Finding
+	if q.Fixed {
+		fs, err = a.opts.Store.FindingsFixedSince(r.Context(), q.FixedSince, q.Limit)
+	} else {
+		fs, err = a.opts.Store.FindingsNewSince(r.Context(), q.NewSince, q.Limit)
+	}
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	body, err := json.Marshal(fs)
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, append(body, '\n'))
+}
+
+func (a *Auditor) storeError(w http.ResponseWriter, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	a.log.Error("reading the history failed", "error", err.Error())
+	apiError(w, http.StatusServiceUnavailable, err.Error())
+}
+
+func writeJSON(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+func apiError(w http.ResponseWriter, code int, msg string) {
+	body, _ := json.Marshal(map[string]string{"error": msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(body, '\n'))
+}

@@ -1,0 +1,89 @@
+package audit
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/akscheck/akscheck/internal/report"
+)
+
+// metrics are the audit's Prometheus metrics: those of the latest audit are read from it at
+// each scrape (so that an item or a finding gone from the cluster is gone from the metrics),
+// the counters are kept.
+type metrics struct {
+	auditor  *Auditor
+	cluster  Cluster
+	duration prometheus.Gauge
+	audits   prometheus.Counter
+	errors   *prometheus.CounterVec
+	changes  *prometheus.CounterVec
+
+	itemStatus, findings, score, synced *prometheus.Desc
+}
+
+func newMetrics(a *Auditor, c Cluster) *metrics {
+	return &metrics{
+		auditor: a, cluster: c,
+		duration: prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_audit_duration_seconds",
+			Help: "Time the latest audit took, from reading the cache to the report (storing it excluded)."}),
+		audits: prometheus.NewCounter(prometheus.CounterOpts{Name: "akscheck_audits_total",
+			Help: "Audits completed (evaluated; storing them may have failed, see akscheck_audit_errors_total)."}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akscheck_audit_errors_total",
+			Help: "Audit failures by stage: evaluate (no report), store (the report is not in the history), prune."}, []string{"stage"}),
+		changes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akscheck_audit_cluster_changes_total",
+			Help: "Changes of the cluster's objects seen by the audit's informers, by kind."}, []string{"kind"}),
+		itemStatus: prometheus.NewDesc("akscheck_item_status",
+			"1 for the status of each checklist item in the latest audit, 0 for its other statuses.", []string{"item", "section", "status"}, nil),
+		findings: prometheus.NewDesc("akscheck_findings",
+			"Findings of the latest audit by check, severity and namespace (\"\" for cluster-scoped objects).", []string{"check", "severity", "namespace"}, nil),
+		score: prometheus.NewDesc("akscheck_score",
+			"The checklist score (0-100) of the latest audit; absent while no item was evaluated.", nil, nil),
+		synced: prometheus.NewDesc("akscheck_informer_synced",
+			"1 when the audit's informer of a kind has synced, 0 while it has not (or cannot list it: its items are not evaluated).", []string{"kind"}, nil),
+	}
+}
+
+// Collectors returns the collectors to register in the server's registry.
+func (a *Auditor) Collectors() []prometheus.Collector {
+	m := a.metrics
+	return []prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m}
+}
+
+func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- m.itemStatus
+	ch <- m.findings
+	ch <- m.score
+	ch <- m.synced
+}
+
+func (m *metrics) Collect(ch chan<- prometheus.Metric) {
+	for kind, ok := range m.cluster.Synced() {
+		ch <- prometheus.MustNewConstMetric(m.synced, prometheus.GaugeValue, b2f(ok), kind)
+	}
+	rep := m.auditor.Latest()
+	if rep == nil {
+		return
+	}
+	for _, it := range rep.Items {
+		for _, st := range report.Statuses {
+			ch <- prometheus.MustNewConstMetric(m.itemStatus, prometheus.GaugeValue, b2f(it.Status == st), it.ID, it.Section, st)
+		}
+	}
+	type key struct{ check, severity, namespace string }
+	count := map[key]int{}
+	for _, f := range rep.Findings {
+		count[key{f.Check, f.Severity.String(), f.Object.Namespace}]++
+	}
+	for k, n := range count {
+		ch <- prometheus.MustNewConstMetric(m.findings, prometheus.GaugeValue, float64(n), k.check, k.severity, k.namespace)
+	}
+	if rep.Summary.Score != nil {
+		ch <- prometheus.MustNewConstMetric(m.score, prometheus.GaugeValue, *rep.Summary.Score)
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

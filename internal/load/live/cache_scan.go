@@ -1,0 +1,84 @@
+package live
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+// OnChange calls fn with the kind of each object added, updated or deleted after its kind's
+// first list (the objects of the first list are the cache filling, not changes). fn runs on
+// the informers' goroutines: it must return quickly. Call it before Run.
+func (c *Cache) OnChange(fn func(kind string)) error {
+	for kind, inf := range c.informers {
+		_, err := inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
+			AddFunc: func(_ any, initial bool) {
+				if !initial {
+					fn(kind)
+				}
+			},
+			UpdateFunc: func(_, _ any) { fn(kind) },
+			DeleteFunc: func(any) { fn(kind) },
+		})
+		if err != nil {
+			return fmt.Errorf("watching changes of %s: %w", kind, err)
+		}
+	}
+	return nil
+}
+
+// ClusterScan returns every cached object of every namespace as a live scan of the whole
+// cluster would read them, for the in-cluster audit: the kinds not cached (not synced,
+// forbidden, add-on kinds) are Unlisted with why, so that the items that need them are not
+// evaluated; the LiveCluster and the AKS cluster model built from the Nodes are added as the
+// live loader adds them. contextName names the cluster in the report; version is the API
+// server's (ServerVersion).
+func (c *Cache) ClusterScan(contextName, server, version string) *subject.Scan {
+	s := &subject.Scan{Evidence: map[catalog.Evidence]bool{catalog.Cluster: true}, Unlisted: map[string]string{}}
+	for _, k := range c.kinds {
+		inf := c.informers[k.Kind]
+		if inf == nil || !inf.HasSynced() {
+			why := c.why(k)
+			s.Unlisted[k.Kind] = why
+			if !k.AddOn {
+				s.Errors = append(s.Errors, subject.LoadError{Source: contextName,
+					Message: fmt.Sprintf("cannot list %s (%s %s): %s; the items that need %s are not evaluated",
+						k.Kind, k.APIVersion(), k.Resource, why, k.Kind)})
+			}
+			continue
+		}
+		for _, it := range inf.GetStore().List() {
+			if o := cachedObject(k, it); o != nil {
+				s.Objects = append(s.Objects, o)
+			}
+		}
+	}
+	s.Inputs = []subject.Input{{Kind: subject.InputCluster, Source: contextName, Objects: len(s.Objects)}}
+	lc := subject.NewLiveCluster(contextName, server, version, s.Objects)
+	s.Others = append(s.Others, lc)
+	if cl := ClusterOf(contextName, version, lc.Nodes); cl != nil {
+		s.Others = append(s.Others, cl)
+	}
+	return s
+}
+
+// ServerVersion returns the API server's version (its gitVersion).
+func ServerVersion(ctx context.Context, cfg *rest.Config) (string, error) {
+	d, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return "", fmt.Errorf("discovery client for %s: %w", cfg.Host, err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, DefaultRequestTimeout)
+	defer cancel()
+	info, err := d.ServerVersionWithContext(rctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the API server's version at %s/version: %s", cfg.Host, describe(err))
+	}
+	return info.GitVersion, nil
+}
