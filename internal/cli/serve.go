@@ -1,20 +1,28 @@
 package cli
 
 import (
+	"context"
 	"log/slog"
 	"os"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/akscheck/akscheck/internal/admit"
+	"github.com/akscheck/akscheck/internal/audit"
+	"github.com/akscheck/akscheck/internal/history"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/scan"
 	"github.com/akscheck/akscheck/internal/serve"
 )
 
 type serveFlags struct {
-	webhook           bool
+	webhook, audit    bool
+	database          string
+	listen            string
+	retention         time.Duration
 	addr, probeAddr   string
 	certFile, keyFile string
 	selfSignedDir     string
@@ -32,8 +40,8 @@ type serveFlags struct {
 func (a *app) serveCommand() *cobra.Command {
 	f := &serveFlags{}
 	cmd := &cobra.Command{
-		Use:   "serve --webhook",
-		Short: "Run the validating admission webhook: the scan's checks, at the door",
+		Use:   "serve --webhook | --audit",
+		Short: "Run the validating admission webhook and/or the in-cluster audit with history",
 		Long: `serve --webhook runs an HTTPS server that answers the API server's validating admission
 requests (POST /validate, admission.k8s.io/v1) with the checks, settings and policy of
 akscheck scan and the same config file. Each finding is denied, warned about or let
@@ -42,14 +50,28 @@ below). The checks that read other objects (network policies, PDBs, quotas) read
 from a cache of the cluster; while a kind is not cached they are warned about as not
 evaluated, never passed. /healthz, /readyz and /metrics (Prometheus) are served too.
 
-Install it with the Helm chart in charts/akscheck (docs/admission.md).`,
+Install it with the Helm chart in charts/akscheck (docs/admission.md).
+
+serve --audit judges the whole cluster, from the same cache, with the same checks: once
+the cache has synced, every --resync and 30 s after the cluster last changed. Each report
+is stored in an SQLite database (--database; audits older than --retention are deleted,
+the first-seen time of open findings is kept). On --listen (plain HTTP) it serves
+GET /api/v1/reports/latest (the JSON report contract), /api/v1/reports?since=RFC3339&limit=N,
+/api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, and /healthz, /readyz and
+/metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Both flags may
+be given: one process, one cache, one metrics registry (docs/audit.md).`,
 		Example: `  akscheck serve --webhook --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key
-  akscheck serve --webhook --tls-self-signed ./certs --kubeconfig ~/.kube/config   # try it locally`,
+  akscheck serve --webhook --tls-self-signed ./certs --kubeconfig ~/.kube/config   # try it locally
+  akscheck serve --audit --database /data/akscheck-history.db --listen :8090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&f.webhook, "webhook", false, "serve the validating admission webhook (required)")
+	fl.BoolVar(&f.webhook, "webhook", false, "serve the validating admission webhook")
+	fl.BoolVar(&f.audit, "audit", false, "audit the whole cluster continuously, keep the history and serve it on --listen")
+	fl.StringVar(&f.database, "database", "./akscheck-history.db", "the audit's history: an SQLite file (in a cluster, on a PersistentVolume)")
+	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports")
+	fl.StringVar(&f.listen, "listen", ":8090", "plain-HTTP address of the audit's /api/v1/..., /healthz, /readyz and /metrics")
 	fl.StringVar(&f.addr, "addr", ":8443", "HTTPS address of /validate, /healthz, /readyz and /metrics")
 	fl.StringVar(&f.probeAddr, "probe-addr", ":8080", `plain-HTTP address of /healthz, /readyz and /metrics ("" turns it off)`)
 	fl.StringVar(&f.certFile, "tls-cert-file", "", "serving certificate (PEM), read again when it changes (cert-manager renewals)")
@@ -62,15 +84,15 @@ Install it with the Helm chart in charts/akscheck (docs/admission.md).`,
 	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster to cache (default: the pod's service account in a cluster, else $KUBECONFIG or ~/.kube/config)")
 	fl.StringVar(&f.ctx, "context", "", "kube context (default: the current one)")
 	fl.BoolVar(&f.noCluster, "no-cluster", false, "read no cluster: the checks that need other objects are warned about as not evaluated")
-	fl.DurationVar(&f.resync, "resync", 0, "resync period of the cluster cache (0: the watch alone keeps it current)")
+	fl.DurationVar(&f.resync, "resync", audit.DefaultResync, "interval of the audit's full re-evaluation (the cache itself is kept current by its watch)")
 	fl.StringVar(&f.namespace, "namespace", os.Getenv("POD_NAMESPACE"), "the webhook's own namespace, never reviewed (default: $POD_NAMESPACE)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level of the JSON logs on standard error: debug, info, warn or error")
 	return cmd
 }
 
 func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
-	if !f.webhook {
-		return usageErr("serve needs --webhook")
+	if !f.webhook && !f.audit {
+		return usageErr("serve needs --webhook, --audit or both")
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
@@ -78,6 +100,13 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 	switch {
+	case f.audit && f.noCluster:
+		return usageErr("--audit reads the cluster: leave out --no-cluster")
+	case f.audit && f.resync <= 0:
+		return usageErr("--resync %s: want a positive interval", f.resync)
+	case f.audit && f.retention <= 0:
+		return usageErr("--retention %s: want a positive duration", f.retention)
+	case !f.webhook:
 	case f.selfSignedDir != "" && (f.certFile != "" || f.keyFile != ""):
 		return usageErr("--tls-self-signed writes its own certificate: leave out --tls-cert-file and --tls-key-file")
 	case f.selfSignedDir == "" && (f.certFile == "" || f.keyFile == ""):
@@ -86,24 +115,55 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		return usageErr("--failure-policy %q: want %s or %s", f.failurePolicy, serve.Ignore, serve.Fail)
 	}
 	resolved := a.resolved
-	reviewer := &admit.Reviewer{
-		Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: resolved.Settings,
-			Policy: resolved.Policy, Version: Version()},
-		Enforce: resolved.Admission, OwnNamespace: f.namespace,
+	req := scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: resolved.Settings,
+		Policy: resolved.Policy, Version: Version()}
+	var reviewer *admit.Reviewer
+	if f.webhook {
+		reviewer = &admit.Reviewer{Scan: req, Enforce: resolved.Admission, OwnNamespace: f.namespace}
 	}
 	ctx := cmd.Context()
 	var state serve.CacheState
 	var cache *live.Cache
+	var auditor *audit.Auditor
 	if !f.noCluster {
 		targets, err := live.Targets(f.kubeconfig, f.ctx, false)
 		if err != nil {
 			return usageErr("%v (or run with --no-cluster)", err)
 		}
-		if cache, err = live.NewCache(targets[0].Config, admit.CacheKinds(resolved.Checks), f.resync); err != nil {
+		var kinds []live.Kind
+		if f.webhook {
+			kinds = admit.CacheKinds(resolved.Checks)
+		}
+		if f.audit {
+			kinds = unionKinds(kinds, audit.Kinds(resolved.Checks))
+		}
+		// The informers' own resync only replays the cache; the watch keeps it current.
+		if cache, err = live.NewCache(targets[0].Config, kinds, 0); err != nil {
 			return usageErr("%v", err)
 		}
-		reviewer.Cluster, state = cache, cache
-		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context)
+		state = cache
+		if reviewer != nil {
+			reviewer.Cluster = cache
+		}
+		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context, "kinds", len(kinds))
+		if f.audit {
+			store, err := history.Open(ctx, f.database)
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			defer store.Close()
+			cfg := targets[0].Config
+			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Store: store, Context: targets[0].Context,
+				Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
+				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log})
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if err := cache.OnChange(auditor.Changed); err != nil {
+				return usageErr("%v", err)
+			}
+			log.Info("auditing the cluster", "database", f.database, "resync", f.resync.String(), "retention", f.retention.String())
+		}
 	}
 	if f.selfSignedDir != "" {
 		ca, cert, key, err := serve.SelfSigned(f.selfSignedDir, f.sans, 365*24*time.Hour)
@@ -113,16 +173,41 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		log.Info("self-signed certificate written; use the CA as the webhook configuration's caBundle", "ca", ca, "hosts", f.sans)
 		f.certFile, f.keyFile = cert, key
 	}
-	srv, err := serve.New(reviewer, state, serve.Options{Addr: f.addr, ProbeAddr: f.probeAddr, CertFile: f.certFile,
-		KeyFile: f.keyFile, Timeout: f.timeout, FailurePolicy: f.failurePolicy, ReadyAfter: f.readyAfter, Log: log})
+	opts := serve.Options{Addr: f.addr, ProbeAddr: f.probeAddr, CertFile: f.certFile,
+		KeyFile: f.keyFile, Timeout: f.timeout, FailurePolicy: f.failurePolicy, ReadyAfter: f.readyAfter, Log: log}
+	if auditor != nil {
+		opts.API, opts.Listen, opts.Collectors = auditor.Handler(), f.listen, auditor.Collectors()
+	}
+	srv, err := serve.New(reviewer, state, opts)
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
 	if cache != nil {
-		go cache.Run(ctx)
+		wg.Go(func() { cache.Run(ctx) })
 	}
-	if err := srv.Run(ctx); err != nil {
+	if auditor != nil {
+		wg.Go(func() { _ = auditor.Run(ctx) })
+	}
+	err = srv.Run(ctx)
+	// The audit may be writing: let it end before the database closes.
+	cancel()
+	wg.Wait()
+	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	return nil
+}
+
+// unionKinds returns a's kinds and those of b not in a.
+func unionKinds(a, b []live.Kind) []live.Kind {
+	out := slices.Clone(a)
+	for _, k := range b {
+		if !slices.ContainsFunc(out, func(o live.Kind) bool { return o.Kind == k.Kind }) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

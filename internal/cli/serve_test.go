@@ -21,6 +21,8 @@ func TestServeUsageErrors(t *testing.T) {
 	t.Parallel()
 	for name, args := range map[string][]string{
 		"no --webhook":          {"serve"},
+		"audit without cluster": {"serve", "--audit", "--no-cluster"},
+		"audit, no resync":      {"serve", "--audit", "--resync", "0s", "--kubeconfig", "/nonexistent/kubeconfig"},
 		"no certificate":        {"serve", "--webhook", "--no-cluster"},
 		"both TLS sources":      {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--tls-cert-file", "a", "--tls-key-file", "b"},
 		"bad failure policy":    {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--failure-policy", "Maybe"},
@@ -32,6 +34,26 @@ func TestServeUsageErrors(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(stderr, "akscheck: ") {
 			t.Errorf("%s: exit %d, stderr %q", name, code, stderr)
 		}
+	}
+}
+
+// TestServeAuditBadDatabase: a database that cannot be opened stops the audit at start with
+// an error that names the file and what to do.
+func TestServeAuditBadDatabase(t *testing.T) {
+	t.Parallel()
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: x}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "/nonexistent/dir/h.db")
+	if code != ExitUsage || !strings.Contains(stderr, "/nonexistent/dir/h.db") || !strings.Contains(stderr, "directory must exist") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
 

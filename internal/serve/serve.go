@@ -24,6 +24,8 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/akscheck/akscheck/internal/admit"
 	"github.com/akscheck/akscheck/internal/load/admission"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
@@ -55,6 +57,13 @@ type Options struct {
 	ReadyAfter time.Duration
 	// Log receives the server's structured logs; nil discards them.
 	Log *slog.Logger
+
+	// API, when set, is served under /api/ on Listen (plain HTTP) with /healthz, /readyz
+	// and /metrics: the audit's (akscheck serve --audit).
+	API    http.Handler
+	Listen string
+	// Collectors are registered in the server's Prometheus registry beside its own.
+	Collectors []prometheus.Collector
 }
 
 // CacheState is what the server reports of the cluster cache: which kinds have synced.
@@ -76,7 +85,9 @@ type Server struct {
 	certs *certReloader
 }
 
-// New returns a server for the reviewer; cache may be nil (no cluster is read).
+// New returns a server for the reviewer; cache may be nil (no cluster is read). r may be nil
+// when the server serves only the audit's API (Options.API): then it has no /validate and
+// needs no certificate.
 func New(r *admit.Reviewer, cache CacheState, opts Options) (*Server, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 3 * time.Second
@@ -98,6 +109,11 @@ func New(r *admit.Reviewer, cache CacheState, opts Options) (*Server, error) {
 	s := &Server{reviewer: r, cache: cache, opts: opts, log: log, started: time.Now(),
 		slots: make(chan struct{}, 4*runtime.GOMAXPROCS(0))}
 	s.metrics = newMetrics(cache)
+	for _, c := range opts.Collectors {
+		if err := s.metrics.registry.Register(c); err != nil {
+			return nil, fmt.Errorf("registering metrics: %w", err)
+		}
+	}
 	if opts.CertFile != "" || opts.KeyFile != "" {
 		c, err := newCertReloader(opts.CertFile, opts.KeyFile, log)
 		if err != nil {
@@ -111,7 +127,18 @@ func New(r *admit.Reviewer, cache CacheState, opts Options) (*Server, error) {
 // Handler serves /validate, /healthz, /readyz and /metrics.
 func (s *Server) Handler() http.Handler {
 	mux := s.probes()
-	mux.HandleFunc("/validate", s.validate)
+	if s.reviewer != nil {
+		mux.HandleFunc("/validate", s.validate)
+	}
+	return mux
+}
+
+// APIHandler serves Options.API under /api/, with /healthz, /readyz and /metrics.
+func (s *Server) APIHandler() http.Handler {
+	mux := s.probes()
+	if s.opts.API != nil {
+		mux.Handle("/api/", s.opts.API)
+	}
 	return mux
 }
 
@@ -127,34 +154,70 @@ func (s *Server) probes() *http.ServeMux {
 }
 
 // Run listens on the options' addresses and serves until ctx ends, then shuts down within
-// 10 s.
+// 10 s: Addr and ProbeAddr for the webhook, Listen for the audit's API.
 func (s *Server) Run(ctx context.Context) error {
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", s.opts.Addr, err)
+	var ls []net.Listener
+	listen := func(addr string) (net.Listener, error) {
+		ln, err := lc.Listen(ctx, "tcp", addr)
+		if err != nil {
+			for _, l := range ls {
+				l.Close()
+			}
+			return nil, fmt.Errorf("listening on %s: %w", addr, err)
+		}
+		ls = append(ls, ln)
+		return ln, nil
 	}
-	var probe net.Listener
-	if s.opts.ProbeAddr != "" {
-		if probe, err = lc.Listen(ctx, "tcp", s.opts.ProbeAddr); err != nil {
-			ln.Close()
-			return fmt.Errorf("listening on %s: %w", s.opts.ProbeAddr, err)
+	var ln, probe, api net.Listener
+	var err error
+	if s.reviewer != nil {
+		if ln, err = listen(s.opts.Addr); err != nil {
+			return err
+		}
+		if s.opts.ProbeAddr != "" {
+			if probe, err = listen(s.opts.ProbeAddr); err != nil {
+				return err
+			}
 		}
 	}
-	return s.Serve(ctx, ln, probe)
+	if s.opts.API != nil {
+		if api, err = listen(s.opts.Listen); err != nil {
+			return err
+		}
+	}
+	return s.ServeAll(ctx, ln, probe, api)
 }
 
-// Serve serves on listeners already open (probe may be nil) until ctx ends.
+// Serve serves the webhook on listeners already open (probe may be nil) until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln, probe net.Listener) error {
-	if s.certs == nil {
-		return errors.New("no TLS certificate: give the certificate and key files (or a self-signed directory)")
+	return s.ServeAll(ctx, ln, probe, nil)
+}
+
+// ServeAll serves on listeners already open until ctx ends: the webhook on ln (HTTPS) and
+// probe, the audit's API on api; any may be nil.
+func (s *Server) ServeAll(ctx context.Context, ln, probe, api net.Listener) error {
+	var servers []*http.Server
+	errs := make(chan error, 3)
+	if ln != nil {
+		if s.certs == nil {
+			return errors.New("no TLS certificate: give the certificate and key files (or a self-signed directory)")
+		}
+		main := s.httpServer(s.Handler())
+		main.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.certs.GetCertificate}
+		servers = append(servers, main)
+		go func() { errs <- main.ServeTLS(ln, "", "") }()
+		s.log.Info("serving admission reviews", "addr", ln.Addr().String(), "failurePolicy", s.opts.FailurePolicy, "timeout", s.opts.Timeout.String())
 	}
-	main := s.httpServer(s.Handler())
-	main.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.certs.GetCertificate}
-	servers := []*http.Server{main}
-	errs := make(chan error, 2)
-	go func() { errs <- main.ServeTLS(ln, "", "") }()
-	s.log.Info("serving admission reviews", "addr", ln.Addr().String(), "failurePolicy", s.opts.FailurePolicy, "timeout", s.opts.Timeout.String())
+	if api != nil {
+		as := s.httpServer(s.APIHandler())
+		servers = append(servers, as)
+		go func() { errs <- as.Serve(api) }()
+		s.log.Info("serving the audit's API, probes and metrics", "addr", api.Addr().String())
+	}
+	if len(servers) == 0 && probe == nil {
+		return errors.New("nothing to serve: no webhook listener and no API listener")
+	}
 	if probe != nil {
 		ps := s.httpServer(s.ProbeHandler())
 		servers = append(servers, ps)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
@@ -23,7 +24,15 @@ func (c *Cache) OnChange(fn func(kind string)) error {
 					fn(kind)
 				}
 			},
-			UpdateFunc: func(_, _ any) { fn(kind) },
+			UpdateFunc: func(old, cur any) {
+				// A relist or resync delivers unchanged objects as updates: not changes.
+				o, okOld := old.(metav1.Object)
+				c, okCur := cur.(metav1.Object)
+				if okOld && okCur && o.GetResourceVersion() == c.GetResourceVersion() {
+					return
+				}
+				fn(kind)
+			},
 			DeleteFunc: func(any) { fn(kind) },
 		})
 		if err != nil {
