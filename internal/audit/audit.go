@@ -230,6 +230,10 @@ func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
 	} else if n > 0 {
 		a.log.Info("history pruned", "audits", n, "before", started.Add(-a.opts.Retention).UTC().Format(time.RFC3339))
 	}
+	if err := a.opts.Store.Checkpoint(ctx); err != nil {
+		// Readers holding the log keep it for the next audit: not worth an error.
+		a.log.Debug("checkpointing the history", "error", err.Error())
+	}
 	return rep, nil
 }
 

@@ -267,7 +267,7 @@ func TestLatestIsTheContract(t *testing.T) {
 }
 
 // TestNoSecretValue stores the scan of a Secret and looks for its values in every file of the
-// database (the WAL included).
+// database (the WAL included) and in the reports and findings read back.
 func TestNoSecretValue(t *testing.T) {
 	t.Parallel()
 	const value = "hunter2-d0-not-st0re-me-Zq8x"
@@ -326,6 +326,59 @@ spec:
 		}
 	}
 	check("before close")
+	// The reports are compressed in the file: read them back too.
+	_, body, err := s.Latest(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := s.FindingsNewSince(t.Context(), time.Time{}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := json.Marshal(fs)
+	for _, v := range []string{value, encoded} {
+		if bytes.Contains(body, []byte(v)) || bytes.Contains(stored, []byte(v)) {
+			t.Error("the stored report or findings hold a Secret value")
+		}
+	}
 	s.Close()
 	check("after close")
+}
+
+// TestSizePerAudit records audits of the examples' estate and logs the database's size per
+// audit (a figure for the record; it fails only past 64 KiB an audit).
+func TestSizePerAudit(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("records 200 audits")
+	}
+	s, file := openTemp(t)
+	r, _ := scantest.Run(t, engine.Options{}, "../../examples/k8s")
+	var raw bytes.Buffer
+	if err := jsonout.Render(&raw, r); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	start := time.Now()
+	for range n {
+		at = at.Add(10 * time.Minute)
+		if _, err := s.Record(t.Context(), at, at.Add(time.Second), r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Checkpoint(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	took := time.Since(start)
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := fi.Size() / n
+	t.Logf("%d audits of a report of %d findings and %d items (%d KiB as JSON): %d KiB, %.1f KiB an audit; %s an audit recorded",
+		n, len(r.Findings), len(r.Items), raw.Len()/1024, fi.Size()/1024, float64(per)/1024, took/n)
+	if per > 64<<10 {
+		t.Errorf("%d bytes an audit", per)
+	}
 }

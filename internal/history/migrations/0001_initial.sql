@@ -25,7 +25,8 @@ CREATE TABLE audit_items (
 	PRIMARY KEY (audit_id, item)
 );
 
--- The report of each audit as the JSON contract (docs/report.schema.json), byte for byte.
+-- The report of each audit as the JSON contract (docs/report.schema.json), byte for byte,
+-- gzip-compressed.
 CREATE TABLE audit_reports (
 	audit_id INTEGER PRIMARY KEY REFERENCES audits (id) ON DELETE CASCADE,
 	report   BLOB NOT NULL

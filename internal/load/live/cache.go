@@ -101,10 +101,14 @@ func (c *Cache) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// Synced reports, for each kind, whether its cache has synced.
+// Synced reports, for each kind it watches, whether its cache has synced. Add-on kinds are
+// not watched (Snapshot reports them unlisted): never pending, they are left out.
 func (c *Cache) Synced() map[string]bool {
 	out := make(map[string]bool, len(c.kinds))
 	for _, k := range c.kinds {
+		if k.AddOn {
+			continue
+		}
 		inf := c.informers[k.Kind]
 		out[k.Kind] = inf != nil && inf.HasSynced()
 	}

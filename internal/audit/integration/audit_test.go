@@ -1,0 +1,273 @@
+//go:build integration
+
+// Package integration tests akscheck serve --audit against a real kube-apiserver with etcd
+// (internal/testutil/kubetest): the informer cache, the engine, the SQLite history, the API
+// and the metrics, wired as the CLI wires them.
+//
+//	export AKSCHECK_KUBE_BIN=$(.ci/kube-test-env.sh | tail -n 1)
+//	go test -tags integration ./internal/audit/integration
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+
+	"github.com/akscheck/akscheck/internal/audit"
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/config"
+	"github.com/akscheck/akscheck/internal/history"
+	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/scan"
+	"github.com/akscheck/akscheck/internal/serve"
+	"github.com/akscheck/akscheck/internal/testutil/kubetest"
+)
+
+var api *kubetest.APIServer
+
+func TestMain(m *testing.M) {
+	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { api = e.API; return nil }))
+}
+
+// started is an audit server on loopback.
+type started struct {
+	base string
+	db   string
+}
+
+func startAudit(t *testing.T, resync time.Duration) started {
+	t.Helper()
+	cfg := api.Config(kubetest.AdminToken)
+	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "akscheck-history.db")
+	store, err := history.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
+		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
+		Context: "kubetest", Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
+		Resync: resync, Debounce: time.Hour, SyncWait: 30 * time.Second, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.OnChange(a.Changed); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := serve.New(nil, cache, serve.Options{API: a.Handler(), Collectors: a.Collectors(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 3)
+	go func() { cache.Run(ctx); done <- struct{}{} }()
+	go func() { _ = a.Run(ctx); done <- struct{}{} }()
+	go func() { _ = srv.ServeAll(ctx, nil, nil, ln); done <- struct{}{} }()
+	t.Cleanup(func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+		store.Close()
+	})
+	return started{base: "http://" + ln.Addr().String(), db: db}
+}
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+// eventually polls cond every 100 ms until it holds or limit passes.
+func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func privilegedFinding(r report.Report) *report.Finding {
+	for i, f := range r.Findings {
+		if f.Check == "privileged-container" && f.Object.Namespace == "audit-shop" && f.Object.Name == "web" {
+			return &r.Findings[i]
+		}
+	}
+	return nil
+}
+
+func deployment(privileged bool) *appsv1.Deployment {
+	labels := map[string]string{"app": "web"}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "audit-shop"},
+		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27",
+					SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(privileged)}}}}}},
+	}
+}
+
+func TestAuditFindsAndForgets(t *testing.T) {
+	ctx := t.Context()
+	cs, err := kubernetes.NewForConfig(api.Config(kubetest.AdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const resync = 2 * time.Second
+	s := startAudit(t, resync)
+	t0 := time.Now().UTC().Add(-time.Second)
+
+	eventually(t, 60*time.Second, "the first audit", func() bool {
+		code, _ := get(t, s.base+"/api/v1/reports/latest")
+		return code == http.StatusOK
+	})
+
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "audit-shop"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	created := time.Now()
+	if _, err := cs.AppsV1().Deployments("audit-shop").Create(ctx, deployment(true), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var seen *report.Finding
+	eventually(t, 3*resync+5*time.Second, "the privileged Deployment's finding", func() bool {
+		_, body := get(t, s.base+"/api/v1/reports/latest")
+		var r report.Report
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Fatalf("latest is no report: %v", err)
+		}
+		seen = privilegedFinding(r)
+		return seen != nil
+	})
+	t.Logf("finding reported %s after the Deployment was created (resync %s)", time.Since(created).Round(time.Millisecond), resync)
+	fp := report.Fingerprint(*seen)
+
+	_, metrics := get(t, s.base+"/metrics")
+	for _, want := range []string{"akscheck_score ", `akscheck_findings{check="privileged-container",namespace="audit-shop",severity=`,
+		`akscheck_item_status{item=`, `akscheck_informer_synced{kind="Deployment"} 1`, "akscheck_audit_duration_seconds "} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics has no %s", want)
+		}
+	}
+	if m := regexp.MustCompile(`(?m)^akscheck_audit_duration_seconds (\S+)$`).FindStringSubmatch(string(metrics)); m != nil {
+		d, _ := strconv.ParseFloat(m[1], 64)
+		t.Logf("audit duration on the integration cluster: %.1f ms", d*1000)
+	}
+
+	newSince := findings(t, s.base+"/api/v1/findings?new-since="+t0.Format(time.RFC3339))
+	first, ok := newSince[fp]
+	if !ok {
+		t.Fatalf("the finding is not new since %s", t0.Format(time.RFC3339))
+	}
+
+	// Fix it: the next audit (the resync's) reports it fixed, first seen kept.
+	fixedAfter := time.Now().UTC().Add(-time.Second)
+	d, err := cs.AppsV1().Deployments("audit-shop").Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Spec.Template.Spec.Containers[0].SecurityContext.Privileged = ptr.To(false)
+	if _, err := cs.AppsV1().Deployments("audit-shop").Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var fixed history.Finding
+	eventually(t, 3*resync+5*time.Second, "the finding reported fixed", func() bool {
+		var ok bool
+		fixed, ok = findings(t, s.base+"/api/v1/findings?fixed-since="+fixedAfter.Format(time.RFC3339))[fp]
+		return ok
+	})
+	if !fixed.FirstSeen.Equal(first.FirstSeen) || fixed.FixedAt == nil || fixed.FixedAt.Before(fixed.LastSeen) {
+		t.Errorf("fixed finding: first seen %s (was %s), last seen %s, fixed at %v", fixed.FirstSeen, first.FirstSeen, fixed.LastSeen, fixed.FixedAt)
+	}
+	_, body := get(t, s.base+"/api/v1/reports/latest")
+	var r report.Report
+	if err := json.Unmarshal(body, &r); err != nil || privilegedFinding(r) != nil {
+		t.Errorf("the latest report still has the fixed finding (%v)", err)
+	}
+
+	// A few more resyncs, for the database's size per audit.
+	time.Sleep(3 * resync)
+	_, body = get(t, s.base+"/api/v1/reports?since="+t0.Format(time.RFC3339)+"&limit=1000")
+	var reports []json.RawMessage
+	if err := json.Unmarshal(body, &reports); err != nil {
+		t.Fatal(err)
+	}
+	var size, wal int64
+	if fi, err := os.Stat(s.db); err == nil {
+		size = fi.Size()
+	}
+	if fi, err := os.Stat(s.db + "-wal"); err == nil {
+		wal = fi.Size()
+	}
+	t.Logf("history after %d audits: database %s, WAL %s (%d objects in the cluster; a report is %s as JSON)", len(reports),
+		human(size), human(wal), r.Inputs[0].Objects, human(int64(len(body)/max(len(reports), 1))))
+	if len(reports) < 3 {
+		t.Errorf("%d audits in %s of resyncs every %s", len(reports), time.Since(t0).Round(time.Second), resync)
+	}
+}
+
+func findings(t *testing.T, url string) map[string]history.Finding {
+	t.Helper()
+	code, body := get(t, url)
+	if code != http.StatusOK {
+		t.Fatalf("%s: %d %s", url, code, body)
+	}
+	var fs []history.Finding
+	if err := json.Unmarshal(body, &fs); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]history.Finding{}
+	for _, f := range fs {
+		out[f.Fingerprint] = f
+	}
+	return out
+}
+
+func human(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }
