@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,13 +36,12 @@ func finding(checkID, ns, name string) report.Finding {
 		Object: report.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: ns, Name: name}}
 }
 
-func rep(score float64, findings ...report.Finding) *report.Report {
+func rep(findings ...report.Finding) *report.Report {
 	r := &report.Report{SchemaVersion: "1", Tool: report.Tool{Name: "akscheck", Version: "test"},
 		Inputs: []report.Input{{Kind: "cluster", Source: "test", Objects: 3}}, Findings: findings,
 		Items: []report.Item{{ID: "workload.security-context", Section: "workload", Title: "t", Status: report.StatusFail,
 			Checks: []string{"privileged"}, Findings: len(findings)}}}
 	r.Summarize()
-	r.Summary.Score = &score
 	return r
 }
 
@@ -76,7 +76,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 		if v, err := version(t.Context(), s.db); err != nil || v != SchemaVersion() {
 			t.Fatalf("from version %d: at version %d (%v), want %d", from, v, err, SchemaVersion())
 		}
-		if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(50, finding("privileged", "a", "x"))); err != nil {
+		if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(finding("privileged", "a", "x"))); err != nil {
 			t.Fatalf("from version %d: %v", from, err)
 		}
 		s.Close()
@@ -86,7 +86,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 func TestReopenIsNoop(t *testing.T) {
 	t.Parallel()
 	s, file := openTemp(t)
-	if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(50)); err != nil {
+	if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep()); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -156,7 +156,7 @@ func TestLocked(t *testing.T) {
 	}
 	defer conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // cleanup
 	start := time.Now()
-	_, err = s.Record(t.Context(), time.Now(), time.Now(), rep(50))
+	_, err = s.Record(t.Context(), time.Now(), time.Now(), rep())
 	if err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "second akscheck") {
 		t.Fatalf("recording into a locked database: got %v", err)
 	}
@@ -173,7 +173,7 @@ func TestFirstSeenLastSeenFixed(t *testing.T) {
 	a, b := finding("privileged", "shop", "web"), finding("privileged", "shop", "api")
 	record := func(at time.Time, fs ...report.Finding) {
 		t.Helper()
-		if _, err := s.Record(ctx, at, at.Add(time.Second), rep(50, fs...)); err != nil {
+		if _, err := s.Record(ctx, at, at.Add(time.Second), rep(fs...)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -239,7 +239,7 @@ func TestFirstSeenLastSeenFixed(t *testing.T) {
 func TestLatestIsTheContract(t *testing.T) {
 	t.Parallel()
 	s, _ := openTemp(t)
-	if _, _, err := s.Latest(t.Context()); err != ErrNoAudit {
+	if _, _, err := s.Latest(t.Context()); !errors.Is(err, ErrNoAudit) {
 		t.Fatalf("an empty database: %v, want ErrNoAudit", err)
 	}
 	r, _ := scantest.Run(t, engine.Options{}, "../../examples/k8s")
