@@ -26,6 +26,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
@@ -54,9 +55,9 @@ type started struct {
 	db   string
 }
 
-func startAudit(t *testing.T, resync time.Duration) started {
+func startAudit(t *testing.T, token string, resync, syncWait time.Duration) started {
 	t.Helper()
-	cfg := api.Config(kubetest.AdminToken)
+	cfg := api.Config(token)
 	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +75,7 @@ func startAudit(t *testing.T, resync time.Duration) started {
 	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
 		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
 		Context: "kubetest", Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-		Resync: resync, Debounce: time.Hour, SyncWait: 30 * time.Second, Log: log})
+		Resync: resync, Debounce: time.Hour, SyncWait: syncWait, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestAuditFindsAndForgets(t *testing.T) {
 		t.Fatal(err)
 	}
 	const resync = 2 * time.Second
-	s := startAudit(t, resync)
+	s := startAudit(t, kubetest.AdminToken, resync, 30*time.Second)
 	t0 := time.Now().UTC().Add(-time.Second)
 
 	eventually(t, 60*time.Second, "the first audit", func() bool {
@@ -271,3 +272,74 @@ func findings(t *testing.T, url string) map[string]history.Finding {
 }
 
 func human(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }
+
+// TestAuditForbiddenKinds: with a token that may watch only some kinds, the audit still
+// runs; the items that need the others are not evaluated, naming the kind and why, and the
+// report's errors name them, as in a live scan.
+func TestAuditForbiddenKinds(t *testing.T) {
+	ctx := t.Context()
+	cs, err := kubernetes.NewForConfig(api.Config(kubetest.AdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "akscheck-audit-limited"
+	if _, err := cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"pods", "nodes", "namespaces"}, Verbs: []string{"list", "watch"}},
+			{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets"}, Verbs: []string{"list", "watch"}},
+		}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: kubetest.LimitedUser}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	lim, err := kubernetes.NewForConfig(api.Config(kubetest.LimitedToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the grant in force", func() bool {
+		_, err := lim.CoreV1().Namespaces().List(ctx, metav1.ListOptions{Limit: 1})
+		return err == nil
+	})
+
+	s := startAudit(t, kubetest.LimitedToken, time.Hour, 3*time.Second)
+	var r report.Report
+	eventually(t, 30*time.Second, "the first audit", func() bool {
+		code, body := get(t, s.base+"/api/v1/reports/latest")
+		return code == http.StatusOK && json.Unmarshal(body, &r) == nil
+	})
+	errs := ""
+	for _, e := range r.Errors {
+		errs += e.Message + "\n"
+	}
+	for _, kind := range []string{"Secret", "Service", "NetworkPolicy"} {
+		if !strings.Contains(errs, "cannot list "+kind+" (") {
+			t.Errorf("no error names %s:\n%s", kind, errs)
+		}
+	}
+	if !strings.Contains(errs, "forbidden") {
+		t.Errorf("the errors do not say forbidden:\n%s", errs)
+	}
+	for _, it := range r.Items {
+		if it.ID == "network.internal-load-balancer" && (it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "Service")) {
+			t.Errorf("%s is %s (%s), want not-evaluated for Services", it.ID, it.Status, it.Reason)
+		}
+	}
+	_, metrics := get(t, s.base+"/metrics")
+	if !strings.Contains(string(metrics), `akscheck_informer_synced{kind="Service"} 0`) || !strings.Contains(string(metrics), `akscheck_informer_synced{kind="Pod"} 1`) {
+		t.Errorf("informer sync metrics:\n%s", grep(string(metrics), "akscheck_informer_synced"))
+	}
+}
+
+func grep(s, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
