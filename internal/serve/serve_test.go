@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/akscheck/akscheck/internal/admit"
@@ -368,5 +369,85 @@ func TestHostileNamesInTheAnswer(t *testing.T) {
 	all := resp.Result.Message + strings.Join(resp.Warnings, "")
 	if strings.ContainsAny(all, "\x1b\u202e") || !strings.Contains(resp.Result.Message, `app\x1b[31m\u202e`) {
 		t.Errorf("answer: %q", all)
+	}
+}
+
+// TestWebhookAndAuditInOneServer serves the webhook on TLS and an audit's API on plain HTTP
+// from one server: the API and the registered collectors are on the API listener, /validate
+// is not; the webhook's listener has no /api.
+func TestWebhookAndAuditInOneServer(t *testing.T) {
+	t.Parallel()
+	_, cert, key, err := SelfSigned(t.TempDir(), []string{"127.0.0.1"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "api "+r.URL.Path) })
+	gauge := prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_score", Help: "test"})
+	gauge.Set(42)
+	s, _ := newServer(t, nil, Options{CertFile: cert, KeyFile: key, API: api, Collectors: []prometheus.Collector{gauge}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.ServeAll(ctx, ln, nil, apiLn) }()
+	get := func(client *http.Client, url string) (int, string) {
+		t.Helper()
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	plain := &http.Client{Timeout: 5 * time.Second}
+	base := "http://" + apiLn.Addr().String()
+	if code, body := get(plain, base+"/api/v1/reports/latest"); code != http.StatusOK || body != "api /api/v1/reports/latest" {
+		t.Errorf("API: %d %q", code, body)
+	}
+	if code, body := get(plain, base+"/metrics"); code != http.StatusOK || !strings.Contains(body, "akscheck_score 42") ||
+		!strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics: %d, want akscheck_score 42 beside the server's own metrics", code)
+	}
+	if code, _ := get(plain, base+"/validate"); code != http.StatusNotFound {
+		t.Errorf("/validate on the API listener: %d", code)
+	}
+	insecure := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // a test of routing, not of TLS
+	if code, _ := get(insecure, "https://"+ln.Addr().String()+"/api/v1/reports/latest"); code != http.StatusNotFound {
+		t.Errorf("/api on the webhook's listener: %d", code)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("ServeAll: %v", err)
+	}
+}
+
+// TestAuditOnly: without a reviewer the server needs no certificate and serves the API.
+func TestAuditOnly(t *testing.T) {
+	t.Parallel()
+	s, err := New(nil, nil, Options{API: http.NotFoundHandler(), Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	nothing, err := New(nil, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nothing.ServeAll(t.Context(), nil, nil, nil); err == nil {
+		t.Error("a server with nothing to serve ran")
 	}
 }
