@@ -55,7 +55,7 @@ type started struct {
 	db   string
 }
 
-func startAudit(t *testing.T, token string, resync, syncWait time.Duration) started {
+func startAudit(t *testing.T, token string, resync, debounce, syncWait time.Duration) started {
 	t.Helper()
 	cfg := api.Config(token)
 	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
@@ -75,7 +75,7 @@ func startAudit(t *testing.T, token string, resync, syncWait time.Duration) star
 	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
 		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
 		Context: "kubetest", Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-		Resync: resync, Debounce: time.Hour, SyncWait: syncWait, Log: log})
+		Resync: resync, Debounce: debounce, SyncWait: syncWait, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestAuditFindsAndForgets(t *testing.T) {
 		t.Fatal(err)
 	}
 	const resync = 2 * time.Second
-	s := startAudit(t, kubetest.AdminToken, resync, 30*time.Second)
+	s := startAudit(t, kubetest.AdminToken, resync, time.Hour, 30*time.Second)
 	t0 := time.Now().UTC().Add(-time.Second)
 
 	eventually(t, 60*time.Second, "the first audit", func() bool {
@@ -305,7 +305,7 @@ func TestAuditForbiddenKinds(t *testing.T) {
 		return err == nil
 	})
 
-	s := startAudit(t, kubetest.LimitedToken, time.Hour, 3*time.Second)
+	s := startAudit(t, kubetest.LimitedToken, time.Hour, time.Hour, 3*time.Second)
 	var r report.Report
 	eventually(t, 30*time.Second, "the first audit", func() bool {
 		code, body := get(t, s.base+"/api/v1/reports/latest")
@@ -342,4 +342,47 @@ func grep(s, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestAuditAfterChange: with no resync in sight, a change of the cluster is audited a
+// debounce after it.
+func TestAuditAfterChange(t *testing.T) {
+	ctx := t.Context()
+	cs, err := kubernetes.NewForConfig(api.Config(kubetest.AdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const debounce = 500 * time.Millisecond
+	s := startAudit(t, kubetest.AdminToken, time.Hour, debounce, 30*time.Second)
+	eventually(t, 60*time.Second, "the first audit", func() bool {
+		code, _ := get(t, s.base+"/api/v1/reports/latest")
+		return code == http.StatusOK
+	})
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "audit-change"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d := deployment(true)
+	d.Namespace = "audit-change"
+	created := time.Now()
+	if _, err := cs.AppsV1().Deployments("audit-change").Create(ctx, d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*debounce, "the change audited", func() bool {
+		_, body := get(t, s.base+"/api/v1/reports/latest")
+		var r report.Report
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range r.Findings {
+			if f.Check == "privileged-container" && f.Object.Namespace == "audit-change" {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("change audited %s after the Deployment was created (debounce %s)", time.Since(created).Round(time.Millisecond), debounce)
+	_, metrics := get(t, s.base+"/metrics")
+	if !strings.Contains(string(metrics), `akscheck_audit_cluster_changes_total{kind="Deployment"}`) {
+		t.Errorf("no Deployment change counted:\n%s", grep(string(metrics), "akscheck_audit_cluster_changes_total"))
+	}
 }
