@@ -21,7 +21,7 @@ type metrics struct {
 }
 
 func newMetrics(a *Auditor, c Cluster) *metrics {
-	return &metrics{
+	m := &metrics{
 		auditor: a, cluster: c,
 		duration: prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_audit_duration_seconds",
 			Help: "Time the latest audit took, from reading the cache to the report (storing it excluded)."}),
@@ -40,6 +40,12 @@ func newMetrics(a *Auditor, c Cluster) *metrics {
 		synced: prometheus.NewDesc("akscheck_informer_synced",
 			"1 when the audit's informer of a kind has synced, 0 while it has not (or cannot list it: its items are not evaluated).", []string{"kind"}, nil),
 	}
+	// Every stage's series exists from the start, so that rate() and increase() see the first
+	// error.
+	for _, stage := range []string{"evaluate", "store", "prune"} {
+		m.errors.WithLabelValues(stage)
+	}
+	return m
 }
 
 // Collectors returns the collectors to register in the server's registry.

@@ -120,7 +120,8 @@ type Finding struct {
 }
 
 // Record stores a completed audit: its report, its items, and the findings it saw (seen at
-// started) or no longer saw (fixed at started). It returns the audit's ID.
+// started) or no longer saw (fixed at started; not when their item was not evaluated). It
+// returns the audit's ID.
 func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *report.Report) (int64, error) {
 	var buf bytes.Buffer
 	if err := jsonout.Render(&buf, rep); err != nil {
@@ -194,7 +195,11 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			return 0, s.fail("recording an audit's findings", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE findings SET fixed_at = ? WHERE fixed_at IS NULL AND last_audit <> ?`, at, id); err != nil {
+	// A finding this audit did not see is fixed, unless its item was not evaluated: then its
+	// absence proves nothing (a kind the cache lost, RBAC revoked), and it stays open.
+	if _, err := tx.ExecContext(ctx, `UPDATE findings SET fixed_at = ? WHERE fixed_at IS NULL AND last_audit <> ?
+		AND item NOT IN (SELECT item FROM audit_items WHERE audit_id = ? AND status = ?)`,
+		at, id, id, report.StatusNotEvaluated); err != nil {
 		return 0, s.fail("marking fixed findings", err)
 	}
 	if err := tx.Commit(); err != nil {

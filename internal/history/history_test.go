@@ -382,3 +382,31 @@ func TestSizePerAudit(t *testing.T) {
 		t.Errorf("%d bytes an audit", per)
 	}
 }
+
+// TestNotEvaluatedIsNotFixed: a finding absent from an audit in which its item was not
+// evaluated stays open; the next audit that evaluates the item without it fixes it.
+func TestNotEvaluatedIsNotFixed(t *testing.T) {
+	t.Parallel()
+	s, _ := openTemp(t)
+	ctx := t.Context()
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.Record(ctx, t0, t0, rep(finding("privileged", "shop", "web"))); err != nil {
+		t.Fatal(err)
+	}
+	blind := rep()
+	blind.Items[0].Status = report.StatusNotEvaluated
+	if _, err := s.Record(ctx, t0.Add(time.Hour), t0.Add(time.Hour), blind); err != nil {
+		t.Fatal(err)
+	}
+	if fixed, _ := s.FindingsFixedSince(ctx, t0, 100); len(fixed) != 0 {
+		t.Fatalf("fixed by an audit that could not evaluate its item: %+v", fixed)
+	}
+	passed := rep()
+	passed.Items[0].Status = report.StatusPass
+	if _, err := s.Record(ctx, t0.Add(2*time.Hour), t0.Add(2*time.Hour), passed); err != nil {
+		t.Fatal(err)
+	}
+	if fixed, _ := s.FindingsFixedSince(ctx, t0, 100); len(fixed) != 1 || !fixed[0].FixedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("after an audit that passed the item: %+v", fixed)
+	}
+}
