@@ -31,8 +31,8 @@ func openTemp(t *testing.T) (*Store, string) {
 	return s, file
 }
 
-func finding(checkID, ns, name string) report.Finding {
-	return report.Finding{Check: checkID, Item: "workload.security-context", Severity: check.High, Message: "bad",
+func finding(ns, name string) report.Finding {
+	return report.Finding{Check: "privileged", Item: "workload.security-context", Severity: check.High, Message: "bad",
 		Object: report.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: ns, Name: name}}
 }
 
@@ -76,7 +76,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 		if v, err := version(t.Context(), s.db); err != nil || v != SchemaVersion() {
 			t.Fatalf("from version %d: at version %d (%v), want %d", from, v, err, SchemaVersion())
 		}
-		if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(finding("privileged", "a", "x"))); err != nil {
+		if _, err := s.Record(t.Context(), time.Now(), time.Now(), rep(finding("a", "x"))); err != nil {
 			t.Fatalf("from version %d: %v", from, err)
 		}
 		s.Close()
@@ -170,7 +170,7 @@ func TestFirstSeenLastSeenFixed(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	a, b := finding("privileged", "shop", "web"), finding("privileged", "shop", "api")
+	a, b := finding("shop", "web"), finding("shop", "api")
 	record := func(at time.Time, fs ...report.Finding) {
 		t.Helper()
 		if _, err := s.Record(ctx, at, at.Add(time.Second), rep(fs...)); err != nil {
@@ -390,7 +390,7 @@ func TestNotEvaluatedIsNotFixed(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := s.Record(ctx, t0, t0, rep(finding("privileged", "shop", "web"))); err != nil {
+	if _, err := s.Record(ctx, t0, t0, rep(finding("shop", "web"))); err != nil {
 		t.Fatal(err)
 	}
 	blind := rep()
