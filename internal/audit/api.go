@@ -80,6 +80,10 @@ func DecodeQuery(path, raw string) (Query, error) {
 	return q, nil
 }
 
+// NextSinceHeader is set on an answer of /api/v1/reports that left audits out (limit, or
+// history.MaxReportsBytes) to the since of the next request.
+const NextSinceHeader = "Akscheck-Next-Since"
+
 const (
 	latestPath   = "/api/v1/reports/latest"
 	reportsPath  = "/api/v1/reports"
@@ -133,10 +137,14 @@ func (a *Auditor) serveReports(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	reports, err := a.opts.Store.ReportsSince(r.Context(), q.Since, q.Limit)
+	reports, next, err := a.opts.Store.ReportsSince(r.Context(), q.Since, q.Limit)
 	if err != nil {
 		a.storeError(w, err)
 		return
+	}
+	if !next.IsZero() {
+		// More audits than one answer holds: the client asks again from here.
+		w.Header().Set(NextSinceHeader, next.Format(time.RFC3339Nano))
 	}
 	var buf bytes.Buffer
 	buf.WriteString("[")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,10 +131,19 @@ func TestAuditStoresAndServes(t *testing.T) {
 	if !found {
 		t.Fatalf("the privileged finding is not reported fixed: %s", body)
 	}
-	code, body = get(t, h, "/api/v1/reports?since=2026-12-01T00:00:00Z&limit=1")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/api/v1/reports?since=2026-12-01T00:00:00Z&limit=1", nil))
 	var reports []report.Report
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &reports) != nil || len(reports) != 1 {
+		t.Fatalf("reports, limit 1: %d %.200s", rec.Code, rec.Body.String())
+	}
+	next := rec.Header().Get(NextSinceHeader)
+	if next == "" {
+		t.Fatal("no next since after a limit that left an audit out")
+	}
+	code, body = get(t, h, "/api/v1/reports?since="+url.QueryEscape(next))
 	if code != http.StatusOK || json.Unmarshal([]byte(body), &reports) != nil || len(reports) != 1 {
-		t.Fatalf("reports, limit 1: %d %.200s", code, body)
+		t.Fatalf("reports from the next since: %d %.200s", code, body)
 	}
 	for _, bad := range []string{"/api/v1/reports?since=yesterday", "/api/v1/reports?limit=0", "/api/v1/findings",
 		"/api/v1/findings?new-since=2026-12-01T00:00:00Z&fixed-since=2026-12-01T00:00:00Z", "/api/v1/reports?x=1",

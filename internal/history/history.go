@@ -296,30 +296,43 @@ func (s *Store) Latest(ctx context.Context) (Audit, []byte, error) {
 	return a, body, nil
 }
 
+// MaxReportsBytes bounds the JSON ReportsSince returns at once: a large cluster's report is
+// tens of megabytes, and a hundred of them must not be held in memory together.
+const MaxReportsBytes = 64 << 20
+
 // ReportsSince returns the reports of the audits started at or after since, oldest first, at
-// most limit of them (the oldest ones: page on with the last one's time).
-func (s *Store) ReportsSince(ctx context.Context, since time.Time, limit int) ([][]byte, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.report FROM audits a JOIN audit_reports r ON r.audit_id = a.id
-		WHERE a.started >= ? ORDER BY a.started, a.id LIMIT ?`, since.UnixNano(), limit)
+// most limit of them and, past the first, no more than MaxReportsBytes of JSON. next is the
+// start of the first audit left out (zero when none was): ask again from there.
+func (s *Store) ReportsSince(ctx context.Context, since time.Time, limit int) (reports [][]byte, next time.Time, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.started, r.report FROM audits a JOIN audit_reports r ON r.audit_id = a.id
+		WHERE a.started >= ? ORDER BY a.started, a.id LIMIT ?`, since.UnixNano(), limit+1)
 	if err != nil {
-		return nil, s.fail("reading reports", err)
+		return nil, time.Time{}, s.fail("reading reports", err)
 	}
 	defer rows.Close()
-	var out [][]byte
+	total := 0
 	for rows.Next() {
+		var started int64
 		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, s.fail("reading reports", err)
+		if err := rows.Scan(&started, &b); err != nil {
+			return nil, time.Time{}, s.fail("reading reports", err)
+		}
+		if len(reports) == limit {
+			return reports, time.Unix(0, started).UTC(), nil
 		}
 		if b, err = unpack(b); err != nil {
-			return nil, s.fail("reading reports", err)
+			return nil, time.Time{}, s.fail("reading reports", err)
 		}
-		out = append(out, b)
+		if len(reports) > 0 && total+len(b) > MaxReportsBytes {
+			return reports, time.Unix(0, started).UTC(), nil
+		}
+		total += len(b)
+		reports = append(reports, b)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.fail("reading reports", err)
+		return nil, time.Time{}, s.fail("reading reports", err)
 	}
-	return out, nil
+	return reports, time.Time{}, nil
 }
 
 // FindingsNewSince returns the findings first seen at or after since that are still open,

@@ -207,9 +207,12 @@ func TestFirstSeenLastSeenFixed(t *testing.T) {
 		t.Fatalf("open findings: %+v", open)
 	}
 
-	reports, err := s.ReportsSince(ctx, t0.Add(time.Hour), 2)
-	if err != nil || len(reports) != 2 {
-		t.Fatalf("reports since t0+1h, limit 2: %d (%v)", len(reports), err)
+	reports, next, err := s.ReportsSince(ctx, t0.Add(time.Hour), 1)
+	if err != nil || len(reports) != 1 || !next.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("reports since t0+1h, limit 1: %d, next %s (%v)", len(reports), next, err)
+	}
+	if rest, next, err := s.ReportsSince(ctx, next, 100); err != nil || len(rest) != 2 || !next.IsZero() {
+		t.Fatalf("the rest: %d, next %s (%v)", len(rest), next, err)
 	}
 	var r report.Report
 	if err := json.Unmarshal(reports[0], &r); err != nil || len(r.Findings) != 3 {
@@ -225,7 +228,7 @@ func TestFirstSeenLastSeenFixed(t *testing.T) {
 	if len(open) != 2 || !open[0].FirstSeen.Equal(t0) {
 		t.Fatalf("after pruning, open findings: %+v", open)
 	}
-	if all, _ := s.ReportsSince(ctx, time.Time{}, 100); len(all) != 2 {
+	if all, _, _ := s.ReportsSince(ctx, time.Time{}, 100); len(all) != 2 {
 		t.Fatalf("after pruning, %d reports, want 2", len(all))
 	}
 	var items int
