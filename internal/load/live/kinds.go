@@ -21,6 +21,26 @@ type Kind struct {
 	AddOn bool
 	// Versions are other versions of an add-on's group that serve the kind, for discovery.
 	Versions []string
+	// FallbackFor names another group that serves the same objects through an API server
+	// in front of this add-on's CRDs (Calico's projectcalico.org in front of
+	// crd.projectcalico.org): the kind is read here only when that group does not serve its
+	// resource, so that no object is read twice.
+	FallbackFor string
+}
+
+// Key names the kind uniquely among Kinds(): its kind, or kind.group for an add-on kind that
+// shares its name with another entry (Calico's NetworkPolicy, beside Kubernetes's; its
+// GlobalNetworkPolicy, served by projectcalico.org or crd.projectcalico.org). Checks name
+// kinds without groups (Requires, Unlisted); Key tells apart what the cache keeps per kind.
+func (k Kind) Key() string {
+	if k.AddOn {
+		for _, o := range Kinds() {
+			if o.Kind == k.Kind && o.Group != k.Group {
+				return k.Kind + "." + k.Group
+			}
+		}
+	}
+	return k.Kind
 }
 
 // APIVersion returns group/version ("v1" for the core group).
