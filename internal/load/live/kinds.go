@@ -98,5 +98,15 @@ func Kinds() []Kind {
 		{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations", Kind: "Kustomization", Namespaced: true, AddOn: true, Versions: []string{"v1beta2"}},
 		{Group: "helm.toolkit.fluxcd.io", Version: "v2", Resource: "helmreleases", Kind: "HelmRelease", Namespaced: true, AddOn: true, Versions: []string{"v2beta2", "v2beta1"}},
 		{Group: "argoproj.io", Version: "v1alpha1", Resource: "applications", Kind: "Application", Namespaced: true, AddOn: true},
+		// Network policies of the CNI (Azure CNI powered by Cilium, Calico) and KEDA's
+		// autoscalers: what the namespace checks and the autoscaling check read besides the
+		// built-in kinds. Not installed, there are none, and the checks judge on the others.
+		{Group: "cilium.io", Version: "v2", Resource: "ciliumnetworkpolicies", Kind: "CiliumNetworkPolicy", Namespaced: true, AddOn: true},
+		{Group: "cilium.io", Version: "v2", Resource: "ciliumclusterwidenetworkpolicies", Kind: "CiliumClusterwideNetworkPolicy", AddOn: true},
+		{Group: "projectcalico.org", Version: "v3", Resource: "networkpolicies", Kind: "NetworkPolicy", Namespaced: true, AddOn: true},
+		{Group: "crd.projectcalico.org", Version: "v1", Resource: "networkpolicies", Kind: "NetworkPolicy", Namespaced: true, AddOn: true, FallbackFor: "projectcalico.org"},
+		{Group: "projectcalico.org", Version: "v3", Resource: "globalnetworkpolicies", Kind: "GlobalNetworkPolicy", AddOn: true},
+		{Group: "crd.projectcalico.org", Version: "v1", Resource: "globalnetworkpolicies", Kind: "GlobalNetworkPolicy", AddOn: true, FallbackFor: "projectcalico.org"},
+		{Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects", Kind: "ScaledObject", Namespaced: true, AddOn: true},
 	}
 }
