@@ -220,7 +220,7 @@ func (r *Reviewer) evaluate(ctx context.Context, view *subject.Scan, obj *subjec
 		Unlisted: view.Unlisted,
 	}
 	for _, o := range view.Objects {
-		if o.Kind == obj.Kind && o.Namespace == obj.Namespace && o.Meta.Name == obj.Meta.Name {
+		if o.Kind == obj.Kind && o.Namespace == obj.Namespace && o.Meta.Name == obj.Meta.Name && sameGroup(o.APIVersion, obj.APIVersion) {
 			continue
 		}
 		s.Objects = append(s.Objects, o)
@@ -228,7 +228,8 @@ func (r *Reviewer) evaluate(ctx context.Context, view *subject.Scan, obj *subjec
 	s.Objects = append(s.Objects, obj)
 	req := r.Scan
 	req.Focus = func(id subject.Identity) bool {
-		return id.Kind == obj.Kind && id.Name == obj.Meta.Name && (id.Namespace == obj.Namespace || obj.Namespace == "")
+		return id.Kind == obj.Kind && id.Name == obj.Meta.Name && (id.Namespace == obj.Namespace || obj.Namespace == "") &&
+			sameGroup(id.APIVersion, obj.APIVersion)
 	}
 	return scan.Evaluate(ctx, req, s)
 }
@@ -316,7 +317,22 @@ func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unliste
 
 // about reports whether a finding is on obj itself.
 func about(f report.Finding, obj *subject.Object) bool {
-	return f.Object.Kind == obj.Kind && f.Object.Name == obj.Meta.Name && f.Object.Namespace == obj.Namespace
+	return f.Object.Kind == obj.Kind && f.Object.Name == obj.Meta.Name && f.Object.Namespace == obj.Namespace &&
+		sameGroup(f.Object.APIVersion, obj.APIVersion)
+}
+
+// sameGroup reports whether two apiVersions are of one API group, or one is unknown: a
+// Calico NetworkPolicy of the cluster is not the Kubernetes NetworkPolicy of the same name
+// under review.
+func sameGroup(a, b string) bool {
+	group := func(apiVersion string) string {
+		g, _, ok := strings.Cut(apiVersion, "/")
+		if !ok {
+			return ""
+		}
+		return g
+	}
+	return a == "" || b == "" || group(a) == group(b)
 }
 
 // namespaceName is the namespace an object is in, or, for a Namespace, its own name: the

@@ -99,13 +99,13 @@ func NeededKinds(checks []*check.Check, kind string) []string {
 	return out
 }
 
-// CacheKinds returns CachedKinds as the live scan's kinds (with their API resources).
+// CacheKinds returns CachedKinds as the live scan's kinds (with their API resources): every
+// API that serves a kind of that name (Kubernetes's and Calico's NetworkPolicy), add-ons
+// included, which the cache watches when the API server serves them.
 func CacheKinds(checks []*check.Check) []live.Kind {
 	var out []live.Kind
 	for _, name := range CachedKinds(checks) {
-		if k, ok := live.KindNamed(name); ok {
-			out = append(out, k)
-		}
+		out = append(out, live.KindsNamed(name)...)
 	}
 	return out
 }

@@ -263,8 +263,8 @@ var (
 // Kinds returns the kinds the checks read from a cluster, the cache's kinds: those of their
 // subjects (Meta.Kinds, or the kinds of their subject type) and those they read besides
 // (Requires), and Namespace. A check of any object, or of the live cluster (built from all
-// of them), reads every kind. The add-on kinds are kept, so that the cache reports them as
-// not cached and the items that need them are not evaluated, rather than taken as absent.
+// of them), reads every kind; add-on kinds included (the cache watches those the API server
+// serves).
 func Kinds(checks []*check.Check) []live.Kind {
 	want := map[string]bool{"Namespace": true}
 	all := false

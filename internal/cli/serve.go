@@ -201,11 +201,12 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	return nil
 }
 
-// unionKinds returns a's kinds and those of b not in a.
+// unionKinds returns a's kinds and those of b not in a (by Kind.Key: Calico's two
+// NetworkPolicy APIs are two kinds).
 func unionKinds(a, b []live.Kind) []live.Kind {
 	out := slices.Clone(a)
 	for _, k := range b {
-		if !slices.ContainsFunc(out, func(o live.Kind) bool { return o.Kind == k.Kind }) {
+		if !slices.ContainsFunc(out, func(o live.Kind) bool { return o.Key() == k.Key() }) {
 			out = append(out, k)
 		}
 	}

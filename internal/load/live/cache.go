@@ -9,7 +9,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
@@ -21,38 +25,56 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// KindNamed returns the kind the live scan lists by that name.
-func KindNamed(name string) (Kind, bool) {
+// KindsNamed returns the kinds the live scan lists by that name: one, or, for Calico's
+// NetworkPolicy and GlobalNetworkPolicy, each API that serves one.
+func KindsNamed(name string) []Kind {
+	var out []Kind
 	for _, k := range Kinds() {
 		if k.Kind == name {
-			return k, true
+			out = append(out, k)
 		}
 	}
-	return Kind{}, false
+	return out
 }
 
 // Cache holds kinds of a running cluster in memory, kept current by the API server's watch:
 // the admission webhook reads from it the objects its checks need besides the object under
 // review (the NetworkPolicies and PodDisruptionBudgets of its namespace…). Secrets are
-// watched as metadata only. A kind whose cache has not synced, or that cannot be listed, is
-// reported as unlisted with why, so that the checks that need it are not evaluated rather
-// than passed.
+// watched as metadata only; add-on kinds (Cilium and Calico policies, KEDA ScaledObjects)
+// untyped, through the dynamic client, once discovery has found the API server serves them:
+// an add-on that is not installed has nothing to watch and is not missing. A kind whose cache
+// has not synced, or that cannot be listed, is reported as unlisted with why, so that the
+// checks that need it are not evaluated rather than passed.
 type Cache struct {
-	kinds     []Kind
+	kinds  []Kind
+	addOns []Kind
+	resync time.Duration
+	dyn    dynamic.Interface
+	disc   *discovery.DiscoveryClient
+
+	// mu guards what Run adds once discovery answers: the add-ons' informers, the add-ons
+	// found absent, and the errors the watches report. All are keyed by Kind.Key.
+	mu        sync.RWMutex
 	informers map[string]cache.SharedIndexInformer
-	mu        sync.Mutex
+	absent    map[string]bool
 	errs      map[string]string
+	// onChange, when set (OnChange), is told of each change; the add-ons' informers get it
+	// when discovery makes them.
+	onChange func(kind string)
 }
 
-// NewCache prepares informers for kinds (built-in kinds only: add-on kinds are reported as
-// not cached) on the cluster behind cfg. resync is the informers' resync period (0: none).
+// NewCache prepares informers for kinds on the cluster behind cfg. resync is the informers'
+// resync period (0: none). The add-on kinds' informers are made by Run, after discovery.
 func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, error) {
 	cfg = rest.CopyConfig(cfg)
-	cfg.ContentType = runtime.ContentTypeProtobuf
-	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "akscheck"
 	}
+	// CRDs speak JSON only: the dynamic and discovery clients ask for it.
+	jsonCfg := rest.CopyConfig(cfg)
+	jsonCfg.ContentType, jsonCfg.AcceptContentTypes = runtime.ContentTypeJSON, runtime.ContentTypeJSON
+	cfg.ContentType = runtime.ContentTypeProtobuf
+	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	typed, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("API client for %s: %w", cfg.Host, err)
@@ -63,12 +85,13 @@ func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, err
 	}
 	factory := informers.NewSharedInformerFactoryWithOptions(typed, resync, informers.WithTransform(stripForCache))
 	metaFactory := metadatainformer.NewSharedInformerFactoryWithOptions(meta, resync, metadatainformer.WithTransform(stripForCache))
-	c := &Cache{kinds: kinds, informers: map[string]cache.SharedIndexInformer{}, errs: map[string]string{}}
+	c := &Cache{kinds: kinds, resync: resync, informers: map[string]cache.SharedIndexInformer{},
+		absent: map[string]bool{}, errs: map[string]string{}}
 	for _, k := range kinds {
 		var inf cache.SharedIndexInformer
 		switch {
 		case k.AddOn:
-			c.errs[k.Kind] = "add-on kinds are not cached"
+			c.addOns = append(c.addOns, k)
 			continue
 		case k.MetadataOnly:
 			inf = metaFactory.ForResource(k.GVR()).Informer()
@@ -79,38 +102,135 @@ func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, err
 			}
 			inf = gi.Informer()
 		}
-		kind := k.Kind
-		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
-			c.mu.Lock()
-			c.errs[kind] = describe(err)
-			c.mu.Unlock()
-		}); err != nil {
-			return nil, fmt.Errorf("informer for %s: %w", k.Kind, err)
+		if err := c.watchErrors(k, inf); err != nil {
+			return nil, err
 		}
-		c.informers[kind] = inf
+		c.informers[k.Key()] = inf
+	}
+	if len(c.addOns) > 0 {
+		if c.dyn, err = dynamic.NewForConfig(jsonCfg); err != nil {
+			return nil, fmt.Errorf("dynamic client for %s: %w", cfg.Host, err)
+		}
+		if c.disc, err = discovery.NewDiscoveryClientForConfig(jsonCfg); err != nil {
+			return nil, fmt.Errorf("discovery client for %s: %w", cfg.Host, err)
+		}
 	}
 	return c, nil
 }
 
-// Run watches until ctx ends.
+// watchErrors records the errors of a kind's watch (forbidden, not found) for why.
+func (c *Cache) watchErrors(k Kind, inf cache.SharedIndexInformer) error {
+	key := k.Key()
+	err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+		c.mu.Lock()
+		c.errs[key] = describe(err)
+		c.mu.Unlock()
+	})
+	if err != nil {
+		return fmt.Errorf("informer for %s: %w", k.Kind, err)
+	}
+	return nil
+}
+
+// Run watches until ctx ends. The add-on kinds are watched once discovery has said which the
+// API server serves (asked again until it answers).
 func (c *Cache) Run(ctx context.Context) {
-	var wg sync.WaitGroup
+	c.mu.RLock()
+	infs := make([]cache.SharedIndexInformer, 0, len(c.informers))
 	for _, inf := range c.informers {
+		infs = append(infs, inf)
+	}
+	c.mu.RUnlock()
+	var wg sync.WaitGroup
+	for _, inf := range infs {
 		wg.Go(func() { inf.RunWithContext(ctx) })
+	}
+	if len(c.addOns) > 0 {
+		wg.Go(func() {
+			var addOns sync.WaitGroup
+			for _, inf := range c.startAddOns(ctx) {
+				addOns.Go(func() { inf.RunWithContext(ctx) })
+			}
+			addOns.Wait()
+		})
 	}
 	wg.Wait()
 }
 
-// Synced reports, for each kind it watches, whether its cache has synced. Add-on kinds are
-// not watched (Snapshot reports them unlisted): never pending, they are left out.
-func (c *Cache) Synced() map[string]bool {
-	out := make(map[string]bool, len(c.kinds))
-	for _, k := range c.kinds {
-		if k.AddOn {
+// discoveryRetry bounds the wait between two discoveries that failed.
+const discoveryRetry = 30 * time.Second
+
+// startAddOns discovers which add-on kinds the API server serves, retrying until it answers
+// or ctx ends, and makes their informers.
+func (c *Cache) startAddOns(ctx context.Context) []cache.SharedIndexInformer {
+	wait := time.Second
+	var served servedKinds
+	for {
+		var err error
+		served, err = discoverServed(ctx, c.disc, DefaultRequestTimeout)
+		if err == nil {
+			break
+		}
+		c.mu.Lock()
+		for _, k := range c.addOns {
+			c.errs[k.Key()] = "discovery of the served APIs failed: " + describe(err)
+		}
+		c.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, discoveryRetry)
+	}
+	var out []cache.SharedIndexInformer
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range c.addOns {
+		key := k.Key()
+		delete(c.errs, key)
+		version, ok := served.version(k)
+		if !ok || k.FallbackFor != "" && served.servesGroup(k.FallbackFor, k.Resource) {
+			// Not installed, or read through the API in front of it.
+			c.absent[key] = true
 			continue
 		}
-		inf := c.informers[k.Kind]
-		out[k.Kind] = inf != nil && inf.HasSynced()
+		k.Version = version
+		inf := dynamicinformer.NewFilteredDynamicInformer(c.dyn, k.GVR(), metav1.NamespaceAll, c.resync,
+			cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}, nil).Informer()
+		if err := inf.SetTransform(stripAddOnForCache); err != nil {
+			c.errs[key] = err.Error()
+			continue
+		}
+		if err := c.watchErrors(k, inf); err != nil {
+			c.errs[key] = err.Error()
+			continue
+		}
+		if c.onChange != nil {
+			if err := notifyChanges(k.Kind, inf, c.onChange); err != nil {
+				c.errs[key] = err.Error()
+				continue
+			}
+		}
+		c.informers[key] = inf
+		out = append(out, inf)
+	}
+	return out
+}
+
+// Synced reports, for each kind it watches (by Kind.Key), whether its cache has synced. The
+// add-ons found not installed are not in it: there is nothing to wait for.
+func (c *Cache) Synced() map[string]bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make(map[string]bool, len(c.kinds))
+	for _, k := range c.kinds {
+		key := k.Key()
+		if c.absent[key] {
+			continue
+		}
+		inf := c.informers[key]
+		out[key] = inf != nil && inf.HasSynced()
 	}
 	return out
 }
@@ -120,13 +240,19 @@ func (c *Cache) Synced() map[string]bool {
 // kinds, as objects read from the cluster; the kinds it cannot give are Unlisted, with why.
 func (c *Cache) Snapshot(namespace string, kinds []string) *subject.Scan {
 	s := &subject.Scan{Evidence: map[catalog.Evidence]bool{}, Unlisted: map[string]string{}}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	for _, k := range c.kinds {
 		if kinds != nil && !slices.Contains(kinds, k.Kind) {
 			continue
 		}
-		inf := c.informers[k.Kind]
+		key := k.Key()
+		if c.absent[key] {
+			continue
+		}
+		inf := c.informers[key]
 		if inf == nil || !inf.HasSynced() {
-			s.Unlisted[k.Kind] = c.why(k)
+			s.Unlisted[k.Kind] = joinWhy(s.Unlisted[k.Kind], k, c.why(k))
 			continue
 		}
 		var items []any
@@ -152,11 +278,9 @@ func (c *Cache) Snapshot(namespace string, kinds []string) *subject.Scan {
 	return s
 }
 
-// why says why a kind is not in the cache.
+// why says why a kind is not in the cache; c.mu is held.
 func (c *Cache) why(k Kind) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.errs[k.Kind]; e != "" {
+	if e := c.errs[k.Key()]; e != "" {
 		return "the cluster cache cannot list it: " + e
 	}
 	return "the cluster cache has not synced yet"
@@ -167,6 +291,10 @@ func (c *Cache) why(k Kind) string {
 func cachedObject(k Kind, item any) *subject.Object {
 	var o *subject.Object
 	switch t := item.(type) {
+	case *unstructured.Unstructured:
+		// Read only: the cache's copy is shared with concurrent reviews.
+		o, _ = addOnObject(k, t)
+		return o
 	case *metav1.PartialObjectMetadata:
 		typed := subject.NewTyped(k.APIVersion(), k.Kind)
 		om := subject.MetaOf(typed)
@@ -188,6 +316,14 @@ func cachedObject(k Kind, item any) *subject.Object {
 	o.NamespaceExplicit = o.Namespace != ""
 	o.Input = subject.InputCluster
 	return o
+}
+
+// stripAddOnForCache is stripAddOn as an informer's transform.
+func stripAddOnForCache(obj any) (any, error) {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		stripAddOn(u)
+	}
+	return obj, nil
 }
 
 // stripForCache drops from each object what no check reads before the cache stores it:

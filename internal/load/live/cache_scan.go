@@ -14,52 +14,73 @@ import (
 )
 
 // OnChange calls fn with the kind of each object added, updated or deleted after its kind's
-// first list (the objects of the first list are the cache filling, not changes). fn runs on
-// the informers' goroutines: it must return quickly. Call it before Run.
+// first list (the objects of the first list are the cache filling, not changes), the add-on
+// kinds' included once discovery has found them. fn runs on the informers' goroutines: it
+// must return quickly. Call it before Run.
 func (c *Cache) OnChange(fn func(kind string)) error {
-	for kind, inf := range c.informers {
-		_, err := inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
-			AddFunc: func(_ any, initial bool) {
-				if !initial {
-					fn(kind)
-				}
-			},
-			UpdateFunc: func(old, cur any) {
-				// A relist or resync delivers unchanged objects as updates: not changes.
-				o, okOld := old.(metav1.Object)
-				c, okCur := cur.(metav1.Object)
-				if okOld && okCur && o.GetResourceVersion() == c.GetResourceVersion() {
-					return
-				}
-				fn(kind)
-			},
-			DeleteFunc: func(any) { fn(kind) },
-		})
-		if err != nil {
-			return fmt.Errorf("watching changes of %s: %w", kind, err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.onChange = fn
+	for key, inf := range c.informers {
+		kind := key
+		for _, k := range c.kinds {
+			if k.Key() == key {
+				kind = k.Kind
+			}
 		}
+		if err := notifyChanges(kind, inf, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func notifyChanges(kind string, inf cache.SharedIndexInformer, fn func(kind string)) error {
+	_, err := inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(_ any, initial bool) {
+			if !initial {
+				fn(kind)
+			}
+		},
+		UpdateFunc: func(old, cur any) {
+			// A relist or resync delivers unchanged objects as updates: not changes.
+			o, okOld := old.(metav1.Object)
+			c, okCur := cur.(metav1.Object)
+			if okOld && okCur && o.GetResourceVersion() == c.GetResourceVersion() {
+				return
+			}
+			fn(kind)
+		},
+		DeleteFunc: func(any) { fn(kind) },
+	})
+	if err != nil {
+		return fmt.Errorf("watching changes of %s: %w", kind, err)
 	}
 	return nil
 }
 
 // ClusterScan returns every cached object of every namespace as a live scan of the whole
 // cluster would read them, for the in-cluster audit: the kinds not cached (not synced,
-// forbidden, add-on kinds) are Unlisted with why, so that the items that need them are not
-// evaluated; the LiveCluster and the AKS cluster model built from the Nodes are added as the
-// live loader adds them. contextName names the cluster in the report; version is the API
-// server's (ServerVersion).
+// forbidden) are Unlisted with why and named in an error entry, so that the items that need
+// them are not evaluated; add-ons found not installed are absent, as in a live scan. The
+// LiveCluster and the AKS cluster model built from the Nodes are added as the live loader
+// adds them. contextName names the cluster in the report; version is the API server's
+// (ServerVersion).
 func (c *Cache) ClusterScan(contextName, server, version string) *subject.Scan {
 	s := &subject.Scan{Evidence: map[catalog.Evidence]bool{catalog.Cluster: true}, Unlisted: map[string]string{}}
+	c.mu.RLock()
 	for _, k := range c.kinds {
-		inf := c.informers[k.Kind]
+		key := k.Key()
+		if c.absent[key] {
+			continue
+		}
+		inf := c.informers[key]
 		if inf == nil || !inf.HasSynced() {
 			why := c.why(k)
-			s.Unlisted[k.Kind] = why
-			if !k.AddOn {
-				s.Errors = append(s.Errors, subject.LoadError{Source: contextName,
-					Message: fmt.Sprintf("cannot list %s (%s %s): %s; the items that need %s are not evaluated",
-						k.Kind, k.APIVersion(), k.Resource, why, k.Kind)})
-			}
+			s.Unlisted[k.Kind] = joinWhy(s.Unlisted[k.Kind], k, why)
+			s.Errors = append(s.Errors, subject.LoadError{Source: contextName,
+				Message: fmt.Sprintf("cannot list %s (%s %s): %s; the items that need %s are not evaluated",
+					k.Kind, k.APIVersion(), k.Resource, why, k.Kind)})
 			continue
 		}
 		for _, it := range inf.GetStore().List() {
@@ -68,6 +89,7 @@ func (c *Cache) ClusterScan(contextName, server, version string) *subject.Scan {
 			}
 		}
 	}
+	c.mu.RUnlock()
 	s.Inputs = []subject.Input{{Kind: subject.InputCluster, Source: contextName, Objects: len(s.Objects)}}
 	lc := subject.NewLiveCluster(contextName, server, version, s.Objects)
 	s.Others = append(s.Others, lc)

@@ -21,6 +21,26 @@ type Kind struct {
 	AddOn bool
 	// Versions are other versions of an add-on's group that serve the kind, for discovery.
 	Versions []string
+	// FallbackFor names another group that serves the same objects through an API server
+	// in front of this add-on's CRDs (Calico's projectcalico.org in front of
+	// crd.projectcalico.org): the kind is read here only when that group does not serve its
+	// resource, so that no object is read twice.
+	FallbackFor string
+}
+
+// Key names the kind uniquely among Kinds(): its kind, or kind.group for an add-on kind that
+// shares its name with another entry (Calico's NetworkPolicy, beside Kubernetes's; its
+// GlobalNetworkPolicy, served by projectcalico.org or crd.projectcalico.org). Checks name
+// kinds without groups (Requires, Unlisted); Key tells apart what the cache keeps per kind.
+func (k Kind) Key() string {
+	if k.AddOn {
+		for _, o := range Kinds() {
+			if o.Kind == k.Kind && o.Group != k.Group {
+				return k.Kind + "." + k.Group
+			}
+		}
+	}
+	return k.Kind
 }
 
 // APIVersion returns group/version ("v1" for the core group).
@@ -78,5 +98,15 @@ func Kinds() []Kind {
 		{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations", Kind: "Kustomization", Namespaced: true, AddOn: true, Versions: []string{"v1beta2"}},
 		{Group: "helm.toolkit.fluxcd.io", Version: "v2", Resource: "helmreleases", Kind: "HelmRelease", Namespaced: true, AddOn: true, Versions: []string{"v2beta2", "v2beta1"}},
 		{Group: "argoproj.io", Version: "v1alpha1", Resource: "applications", Kind: "Application", Namespaced: true, AddOn: true},
+		// Network policies of the CNI (Azure CNI powered by Cilium, Calico) and KEDA's
+		// autoscalers: what the namespace checks and the autoscaling check read besides the
+		// built-in kinds. Not installed, there are none, and the checks judge on the others.
+		{Group: "cilium.io", Version: "v2", Resource: "ciliumnetworkpolicies", Kind: "CiliumNetworkPolicy", Namespaced: true, AddOn: true},
+		{Group: "cilium.io", Version: "v2", Resource: "ciliumclusterwidenetworkpolicies", Kind: "CiliumClusterwideNetworkPolicy", AddOn: true},
+		{Group: "projectcalico.org", Version: "v3", Resource: "networkpolicies", Kind: "NetworkPolicy", Namespaced: true, AddOn: true},
+		{Group: "crd.projectcalico.org", Version: "v1", Resource: "networkpolicies", Kind: "NetworkPolicy", Namespaced: true, AddOn: true, FallbackFor: "projectcalico.org"},
+		{Group: "projectcalico.org", Version: "v3", Resource: "globalnetworkpolicies", Kind: "GlobalNetworkPolicy", AddOn: true},
+		{Group: "crd.projectcalico.org", Version: "v1", Resource: "globalnetworkpolicies", Kind: "GlobalNetworkPolicy", AddOn: true, FallbackFor: "projectcalico.org"},
+		{Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects", Kind: "ScaledObject", Namespaced: true, AddOn: true},
 	}
 }

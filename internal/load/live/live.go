@@ -8,7 +8,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -169,12 +168,17 @@ func (l *loader) load(ctx context.Context) *subject.Scan {
 	served := l.discover(ctx)
 
 	kinds := Kinds()
+	// absent are the add-ons' resources the API server does not serve: not installed.
+	absent := map[schema.GroupResource]bool{}
 	for i, k := range kinds {
 		if err := ctx.Err(); err != nil {
 			l.abort(kinds[i:], fmt.Sprintf("the scan was cancelled (%v)", err))
 			break
 		}
-		if l.opts.Namespace != "" && !k.Namespaced && k.Kind != "Namespace" {
+		if k.FallbackFor != "" && !absent[groupResource(k.FallbackFor, k.Resource)] {
+			continue // read through the API in front of this one
+		}
+		if l.opts.Namespace != "" && !k.Namespaced && k.Kind != "Namespace" && !k.AddOn {
 			l.scan.Unlisted[k.Kind] = l.outOfScope()
 			continue
 		}
@@ -183,11 +187,23 @@ func (l *loader) load(ctx context.Context) *subject.Scan {
 			if !k.AddOn {
 				l.kindError(k, "the API server does not serve "+k.APIVersion()+" "+k.Resource)
 			}
+			absent[groupResource(k.Group, k.Resource)] = true
+			continue
+		}
+		if l.opts.Namespace != "" && !k.Namespaced {
+			// An add-on that is installed: its cluster-scoped objects (a cluster-wide
+			// network policy) may bear on the namespace, but are out of the scan's scope.
+			l.unlisted(k, l.outOfScope())
 			continue
 		}
 		k.Version = version
 		err := l.listKind(ctx, k)
 		if err == nil {
+			continue
+		}
+		if k.AddOn && !served.known && apierrors.IsNotFound(err) {
+			// Discovery failed, and the list says the add-on is not installed.
+			absent[groupResource(k.Group, k.Resource)] = true
 			continue
 		}
 		if unreachable(err) {
@@ -235,10 +251,28 @@ func (l *loader) outOfScope() string {
 }
 
 func (l *loader) kindError(k Kind, why string) {
-	l.scan.Unlisted[k.Kind] = why
+	l.unlisted(k, why)
 	l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context,
 		Message: fmt.Sprintf("cannot list %s (%s %s): %s; the items that need %s are not evaluated",
 			k.Kind, k.APIVersion(), k.Resource, why, k.Kind)})
+}
+
+// unlisted records why a kind's objects are not all in the scan. The checks know kinds by
+// name alone: for Calico's NetworkPolicy, which shares Kubernetes's name, the reason names
+// its API, and joins the other's when both are missing.
+func (l *loader) unlisted(k Kind, why string) {
+	l.scan.Unlisted[k.Kind] = joinWhy(l.scan.Unlisted[k.Kind], k, why)
+}
+
+// joinWhy adds why kind k is missing to the reason already recorded for its name.
+func joinWhy(prev string, k Kind, why string) string {
+	if k.Key() != k.Kind {
+		why = k.APIVersion() + " " + k.Resource + ": " + why
+	}
+	if prev == "" || prev == why {
+		return why
+	}
+	return prev + "; " + why
 }
 
 // servedKinds is what discovery says the server serves: group/version → resources.
@@ -251,12 +285,19 @@ type servedKinds struct {
 // discover asks the API server what it serves. When discovery fails, every kind is tried
 // and the lists tell.
 func (l *loader) discover(ctx context.Context) servedKinds {
+	s, _ := discoverServed(ctx, l.disc, l.opts.RequestTimeout)
+	return s
+}
+
+// discoverServed asks the API server what it serves; known is false when it could not say.
+// A group whose discovery failed (an aggregated API server that is down) serves nothing.
+func discoverServed(ctx context.Context, disc *discovery.DiscoveryClient, timeout time.Duration) (servedKinds, error) {
 	s := servedKinds{resources: map[schema.GroupVersion]map[string]bool{}, preferred: map[string]string{}}
-	rctx, cancel := context.WithTimeout(ctx, l.opts.RequestTimeout)
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	groups, lists, err := l.disc.ServerGroupsAndResourcesWithContext(rctx)
+	groups, lists, err := disc.ServerGroupsAndResourcesWithContext(rctx)
 	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
-		return s
+		return s, err
 	}
 	s.known = true
 	for _, g := range groups {
@@ -273,7 +314,7 @@ func (l *loader) discover(ctx context.Context) servedKinds {
 		}
 		s.resources[gv] = m
 	}
-	return s
+	return s, nil
 }
 
 // version returns the version to list a kind at: its own for built-in kinds (the typed model
@@ -339,15 +380,13 @@ func (l *loader) page(ctx context.Context, k Kind, ns string, opts metav1.ListOp
 			return "", err
 		}
 		for i := range list.Items {
-			u := &list.Items[i]
-			u.SetManagedFields(nil)
-			raw, err := json.Marshal(u.Object)
+			stripAddOn(&list.Items[i])
+			o, err := addOnObject(k, &list.Items[i])
 			if err != nil {
+				l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context, Message: err.Error()})
 				continue
 			}
-			om := &metav1.ObjectMeta{Name: u.GetName(), Namespace: u.GetNamespace(), Labels: u.GetLabels(),
-				Annotations: dropLastApplied(u.GetAnnotations()), OwnerReferences: u.GetOwnerReferences(), UID: u.GetUID()}
-			l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: om, Raw: raw})
+			l.add(o)
 		}
 		return list.GetContinue(), nil
 	}

@@ -49,6 +49,7 @@ func TestMain(m *testing.M) {
 
 // webhook is akscheck serve --webhook on loopback, registered with the API server.
 type webhook struct {
+	cache       *live.Cache
 	url, caFile string
 	cancel      context.CancelFunc
 	done        chan error
@@ -89,7 +90,7 @@ func startWebhook(t *testing.T, cfg *rest.Config, doc string) *webhook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &webhook{url: "https://" + ln.Addr().String() + "/validate", caFile: caFile, cancel: cancel, done: make(chan error, 1)}
+	w := &webhook{cache: cache, url: "https://" + ln.Addr().String() + "/validate", caFile: caFile, cancel: cancel, done: make(chan error, 1)}
 	go func() { w.done <- srv.Serve(ctx, ln, nil) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for !allSynced(cache.Synced()) {

@@ -248,7 +248,8 @@ func (s *seeder) custom(ctx context.Context, gvr schema.GroupVersionResource, ob
 // User pool whose nodes are all in one zone, a pool left three minors behind on an old node
 // image, an application whose replicas all run on one node, a naked pod and a mirror pod,
 // the dashboard bound to cluster-admin, Container Insights, a Secret, a LoadBalancer
-// Service, policies and a Velero Schedule that leaves one namespace out.
+// Service, policies and a Velero Schedule that leaves one namespace out; then the CNI's
+// policies and KEDA (seedAddOns).
 func seedCluster(ctx context.Context, cfg *rest.Config) error {
 	s, err := newSeeder(cfg)
 	if err != nil {
@@ -374,6 +375,9 @@ func seedCluster(ctx context.Context, cfg *rest.Config) error {
 		if err := step(); err != nil {
 			return fmt.Errorf("seed step %d: %w", i, err)
 		}
+	}
+	if err := seedAddOns(ctx, s); err != nil {
+		return fmt.Errorf("seeding the add-ons: %w", err)
 	}
 	return nil
 }

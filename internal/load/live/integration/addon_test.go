@@ -1,0 +1,213 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
+)
+
+var (
+	cnpGVR       = schema.GroupVersionResource{Group: "cilium.io", Version: "v2", Resource: "ciliumnetworkpolicies"}
+	calicoNPGVR  = schema.GroupVersionResource{Group: "crd.projectcalico.org", Version: "v1", Resource: "networkpolicies"}
+	scaledObjGVR = schema.GroupVersionResource{Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects"}
+)
+
+// seedAddOns installs what Azure CNI powered by Cilium, Calico (its CRDs, without its API
+// server) and KEDA install, and three namespaces:
+//   - payments: a Cilium default deny (endpointSelector {}, ingress and egress [{}]) and a
+//     Deployment a KEDA ScaledObject scales;
+//   - billing: a Deployment, no policy, no ScaledObject;
+//   - risk: a Kubernetes NetworkPolicy default-deny for ingress and a Calico NetworkPolicy of
+//     the same name for egress, both needed for the namespace's default deny.
+func seedAddOns(ctx context.Context, s *seeder) error {
+	const user0, user1 = "aks-user-20000000-vmss000000", "aks-user-20000000-vmss000001"
+	for _, c := range []struct {
+		group, version, kind, plural string
+		namespaced                   bool
+	}{
+		{"cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies", true},
+		{"cilium.io", "v2", "CiliumClusterwideNetworkPolicy", "ciliumclusterwidenetworkpolicies", false},
+		{"crd.projectcalico.org", "v1", "NetworkPolicy", "networkpolicies", true},
+		{"crd.projectcalico.org", "v1", "GlobalNetworkPolicy", "globalnetworkpolicies", false},
+		{"keda.sh", "v1alpha1", "ScaledObject", "scaledobjects", true},
+	} {
+		if err := s.crd(ctx, c.group, c.version, c.kind, c.plural, c.namespaced); err != nil {
+			return err
+		}
+	}
+	for _, ns := range []string{"payments", "billing", "risk"} {
+		if err := s.namespace(ctx, ns, map[string]string{"team": "apps"}); err != nil {
+			return err
+		}
+	}
+	for ns, app := range map[string]string{"payments": "ledger", "billing": "invoices", "risk": "scoring"} {
+		if err := s.app(ctx, deployment(ns, app, 2, "acme.azurecr.io/"+ns+"/"+app+":1.0.0"), user0, user1); err != nil {
+			return err
+		}
+	}
+	if err := s.custom(ctx, cnpGVR, map[string]any{
+		"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+		"metadata": map[string]any{"name": "default-deny", "namespace": "payments"},
+		"spec":     map[string]any{"endpointSelector": map[string]any{}, "ingress": []any{map[string]any{}}, "egress": []any{map[string]any{}}},
+	}); err != nil {
+		return err
+	}
+	if err := s.custom(ctx, scaledObjGVR, map[string]any{
+		"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+		"metadata": map[string]any{"name": "ledger", "namespace": "payments"},
+		"spec": map[string]any{"scaleTargetRef": map[string]any{"name": "ledger"}, "minReplicaCount": int64(2), "maxReplicaCount": int64(10),
+			"triggers": []any{map[string]any{"type": "cpu", "metricType": "Utilization", "metadata": map[string]any{"value": "70"}}}},
+	}); err != nil {
+		return err
+	}
+	_, err := s.cs.NetworkingV1().NetworkPolicies("risk").Create(ctx, &networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "default-deny", Namespace: "risk"},
+		Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}},
+		metav1.CreateOptions{})
+	if err != nil {
+		return err
+	}
+	return s.custom(ctx, calicoNPGVR, map[string]any{
+		"apiVersion": "crd.projectcalico.org/v1", "kind": "NetworkPolicy",
+		"metadata": map[string]any{"name": "default-deny", "namespace": "risk"},
+		"spec":     map[string]any{"selector": "all()", "types": []any{"Egress"}},
+	})
+}
+
+// nsFindings returns the findings of a check on a namespace (on the Namespace, or on an object
+// in it).
+func nsFindings(rep *report.Report, checkID, ns string) []report.Finding {
+	var out []report.Finding
+	for _, f := range findings(rep, checkID) {
+		if (f.Object.Kind == "Namespace" && f.Object.Name == ns) || f.Object.Namespace == ns {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// On a cluster whose CNI is Cilium (or Calico), the live scan reads the CNI's policies and KEDA's
+// ScaledObjects: a namespace whose default deny is a CiliumNetworkPolicy passes default deny
+// and IMDS blocking, a workload KEDA scales passes autoscaling; a namespace without them fails.
+func TestAddOnKindsLive(t *testing.T) {
+	t.Parallel()
+	scan := live.LoadConfig(t.Context(), env.API.Config(adminToken), "aks-cilium", live.Options{})
+	for _, e := range scan.Errors {
+		t.Errorf("error: %s", e.Message)
+	}
+	for _, k := range []string{"NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "ScaledObject"} {
+		if why, ok := scan.Unlisted[k]; ok {
+			t.Errorf("%s unlisted: %s", k, why)
+		}
+	}
+	// The objects are as the manifest loader makes them: untyped, the whole object as JSON.
+	var cnp, calico, k8s *subject.Object
+	for _, o := range scan.Objects {
+		switch {
+		case o.Kind == "CiliumNetworkPolicy" && o.Namespace == "payments":
+			cnp = o
+		case o.Kind == "NetworkPolicy" && o.Namespace == "risk" && o.Typed == nil:
+			calico = o
+		case o.Kind == "NetworkPolicy" && o.Namespace == "risk":
+			k8s = o
+		}
+	}
+	if cnp == nil || cnp.Typed != nil || cnp.APIVersion != "cilium.io/v2" || cnp.Meta.Name != "default-deny" ||
+		!strings.Contains(string(cnp.Raw), `"endpointSelector":{}`) || !strings.Contains(string(cnp.Raw), `"ingress":[{}]`) ||
+		strings.Contains(string(cnp.Raw), "managedFields") {
+		t.Errorf("CiliumNetworkPolicy payments/default-deny = %+v", cnp)
+	}
+	if calico == nil || calico.APIVersion != "crd.projectcalico.org/v1" || k8s == nil {
+		t.Fatalf("risk/default-deny: Calico %+v, Kubernetes %+v: want both", calico, k8s)
+	}
+	ix := subject.NewIndexOf(scan)
+	if n := len(ix.NetworkPolicies("risk")); n != 2 {
+		t.Errorf("namespace risk has %d policies in the index, want the Kubernetes and the Calico default-deny", n)
+	}
+
+	rep := engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{})
+	for _, id := range []string{"default-deny-ingress", "default-deny-egress", "block-imds"} {
+		for _, ns := range []string{"payments", "risk"} {
+			if fs := nsFindings(rep, id, ns); len(fs) > 0 {
+				t.Errorf("%s on %s, whose default deny is a CNI policy: %s", id, ns, fs[0].Message)
+			}
+		}
+		if len(nsFindings(rep, id, "billing")) == 0 {
+			t.Errorf("%s: no finding on billing, which has no policy", id)
+		}
+	}
+	if fs := nsFindings(rep, "network-policy-coverage", "payments"); len(fs) > 0 {
+		t.Errorf("network-policy-coverage on payments: %s", fs[0].Message)
+	}
+	if fs := nsFindings(rep, "autoscaling", "payments"); len(fs) > 0 {
+		t.Errorf("autoscaling on payments/ledger, which a ScaledObject scales: %s", fs[0].Message)
+	}
+	if len(nsFindings(rep, "autoscaling", "billing")) == 0 {
+		t.Error("autoscaling: no finding on billing/invoices, which nothing scales")
+	}
+	for _, id := range []string{"network.default-deny", "dev.app-autoscaling"} {
+		if it := item(rep, id); it.Status == report.StatusNotEvaluated {
+			t.Errorf("item %s is not evaluated: %s", id, it.Reason)
+		}
+	}
+}
+
+// -n with Cilium installed: the namespace's Cilium policies are read; the cluster-wide ones are
+// out of scope, so the items that read them are not evaluated, never failed nor passed.
+func TestAddOnKindsNamespaceScope(t *testing.T) {
+	t.Parallel()
+	scan := live.LoadConfig(t.Context(), env.API.Config(adminToken), "aks-cilium", live.Options{Namespace: "payments"})
+	for _, e := range scan.Errors {
+		t.Errorf("error: %s", e.Message)
+	}
+	if why := scan.Unlisted["CiliumClusterwideNetworkPolicy"]; !strings.Contains(why, "namespace payments") {
+		t.Errorf("CiliumClusterwideNetworkPolicy unlisted as %q, want out of the namespace's scope", why)
+	}
+	if why, ok := scan.Unlisted["CiliumNetworkPolicy"]; ok {
+		t.Errorf("CiliumNetworkPolicy unlisted: %s", why)
+	}
+	rep := engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{})
+	if it := item(rep, "network.default-deny"); it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "CiliumClusterwideNetworkPolicy") {
+		t.Errorf("network.default-deny is %s (%s), want not-evaluated for the cluster-wide policies", it.Status, it.Reason)
+	}
+	if fs := nsFindings(rep, "autoscaling", "payments"); len(fs) > 0 {
+		t.Errorf("autoscaling on payments/ledger: %s", fs[0].Message)
+	}
+}
+
+// A cluster without the add-ons' CRDs: nothing to list, nothing unlisted, no error; the
+// network checks judge the Kubernetes policies alone.
+func TestAddOnsNotInstalled(t *testing.T) {
+	t.Parallel()
+	bare, err := env.StartAPIServer("bare")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.Stop()
+	scan := live.LoadConfig(t.Context(), bare.Config(adminToken), "bare", live.Options{})
+	for _, e := range scan.Errors {
+		t.Errorf("error: %s", e.Message)
+	}
+	if len(scan.Unlisted) > 0 {
+		t.Errorf("unlisted: %v", scan.Unlisted)
+	}
+	rep := engine.Run(t.Context(), catalog.MustLoad(), checks.All(), scan, engine.Options{})
+	for _, it := range rep.Items {
+		if strings.Contains(it.Reason, "CiliumNetworkPolicy") || strings.Contains(it.Reason, "ScaledObject") {
+			t.Errorf("item %s: %s", it.ID, it.Reason)
+		}
+	}
+}
