@@ -27,7 +27,11 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
@@ -385,4 +389,74 @@ func TestAuditAfterChange(t *testing.T) {
 	if !strings.Contains(string(metrics), `akscheck_audit_cluster_changes_total{kind="Deployment"}`) {
 		t.Errorf("no Deployment change counted:\n%s", grep(string(metrics), "akscheck_audit_cluster_changes_total"))
 	}
+}
+
+// TestAuditAddOnChange: an add-on kind the API server serves (KEDA's ScaledObject, from a
+// CRD) is watched once discovery finds it, and a change of one of its objects is audited.
+func TestAuditAddOnChange(t *testing.T) {
+	ctx := t.Context()
+	dyn, err := dynamic.NewForConfig(api.Config(kubetest.AdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gvr := schema.GroupVersionResource{Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects"}
+	if err := installCRD(ctx, dyn, gvr, "ScaledObject"); err != nil {
+		t.Fatal(err)
+	}
+	s := startAudit(t, kubetest.AdminToken, time.Hour, 300*time.Millisecond, 30*time.Second)
+	eventually(t, 60*time.Second, "the first audit", func() bool {
+		code, _ := get(t, s.base+"/api/v1/reports/latest")
+		return code == http.StatusOK
+	})
+	_, metrics := get(t, s.base+"/metrics")
+	if !strings.Contains(string(metrics), `akscheck_informer_synced{kind="ScaledObject"} 1`) {
+		t.Fatalf("ScaledObject not watched:\n%s", grep(string(metrics), "akscheck_informer_synced"))
+	}
+	before := audits(t, s.base)
+	so := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+		"metadata": map[string]any{"name": "web", "namespace": "default"},
+		"spec":     map[string]any{"scaleTargetRef": map[string]any{"name": "web"}}}}
+	if _, err := dyn.Resource(gvr).Namespace("default").Create(ctx, so, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the ScaledObject's change audited", func() bool {
+		_, metrics := get(t, s.base+"/metrics")
+		return strings.Contains(string(metrics), `akscheck_audit_cluster_changes_total{kind="ScaledObject"} 1`) && audits(t, s.base) > before
+	})
+}
+
+func audits(t *testing.T, base string) float64 {
+	t.Helper()
+	_, metrics := get(t, base+"/metrics")
+	m := regexp.MustCompile(`(?m)^akscheck_audits_total (\S+)$`).FindStringSubmatch(string(metrics))
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseFloat(m[1], 64)
+	return n
+}
+
+// installCRD installs a schemaless CustomResourceDefinition and waits until it is served.
+func installCRD(ctx context.Context, dyn dynamic.Interface, gvr schema.GroupVersionResource, kind string) error {
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": gvr.Resource + "." + gvr.Group},
+		"spec": map[string]any{
+			"group": gvr.Group, "scope": "Namespaced",
+			"names": map[string]any{"kind": kind, "plural": gvr.Resource, "listKind": kind + "List"},
+			"versions": []any{map[string]any{"name": gvr.Version, "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
+		},
+	}}
+	crdGVR := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	if _, err := dyn.Resource(crdGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	for range 100 {
+		if _, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{Limit: 1}); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("CRD %s.%s not served", gvr.Resource, gvr.Group)
 }
