@@ -23,7 +23,7 @@ CREATE TABLE audit_items (
 	status   TEXT NOT NULL,
 	reason   TEXT NOT NULL,
 	PRIMARY KEY (audit_id, item)
-);
+) WITHOUT ROWID;
 
 -- The report of each audit as the JSON contract (docs/report.schema.json), byte for byte,
 -- gzip-compressed.
