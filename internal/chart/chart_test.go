@@ -47,6 +47,7 @@ var typed = map[string]func() any{
 	"Namespace":                      func() any { return &corev1.Namespace{} },
 	"ServiceAccount":                 func() any { return &corev1.ServiceAccount{} },
 	"ConfigMap":                      func() any { return &corev1.ConfigMap{} },
+	"PersistentVolumeClaim":          func() any { return &corev1.PersistentVolumeClaim{} },
 	"Service":                        func() any { return &corev1.Service{} },
 	"ResourceQuota":                  func() any { return &corev1.ResourceQuota{} },
 	"LimitRange":                     func() any { return &corev1.LimitRange{} },
@@ -446,6 +447,8 @@ func TestRenderRefusesBrokenValues(t *testing.T) {
 		{[]string{"webhook.timeoutSeconds=31"}, "webhook.timeoutSeconds must be between 1 and 30"},
 		{[]string{"certManager.enabled=false"}, "set tls.existingSecret"},
 		{[]string{"certManager.enabled=false", "tls.existingSecret=x"}, "tls.caBundle"},
+		{[]string{"metrics.serviceMonitor.enabled=true"}, "set audit.enabled too"},
+		{[]string{"audit.enabled=true", "audit.database.existingSecret=db", "audit.database.key="}, "audit.database.key"},
 	} {
 		_, err := Render(chartDir, helm.Options{ReleaseName: release, Namespace: namespace, Set: tc.set})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -480,6 +483,8 @@ func TestChartPassesItsOwnScan(t *testing.T) {
 		nil,
 		{"webhook.failurePolicy=Fail", "scan.cronJob.enabled=true", "namespace.create=true"},
 		{"certManager.enabled=false", "tls.existingSecret=webhook-tls", "tls.caBundle=Q0EK"},
+		{"audit.enabled=true", "audit.events=true"},
+		{"audit.enabled=true", "audit.database.existingSecret=akscheck-db"},
 	} {
 		res, err := scan.Run(t.Context(), scan.Request{
 			Paths: []string{chartDir},

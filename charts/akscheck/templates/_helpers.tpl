@@ -22,6 +22,10 @@
 {{- printf "%s-webhook" (include "akscheck.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{- define "akscheck.auditName" -}}
+{{- printf "%s-audit" (include "akscheck.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{/* Labels of every object. */}}
 {{- define "akscheck.labels" -}}
 app.kubernetes.io/name: {{ include "akscheck.name" . }}
@@ -39,6 +43,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "akscheck.webhookSelectorLabels" -}}
 {{ include "akscheck.selectorLabels" . }}
 app.kubernetes.io/component: webhook
+{{- end }}
+
+{{- define "akscheck.auditSelectorLabels" -}}
+{{ include "akscheck.selectorLabels" . }}
+app.kubernetes.io/component: audit
 {{- end }}
 
 {{- define "akscheck.image" -}}
@@ -91,5 +100,13 @@ app.kubernetes.io/component: webhook
 {{- if and (not .Values.certManager.enabled) (or (not .Values.tls.existingSecret) (not .Values.tls.caBundle)) }}
 {{- fail "without certManager.enabled, set tls.existingSecret (a kubernetes.io/tls Secret for the webhook's Service) and tls.caBundle (the base64 PEM of its CA)" }}
 {{- end }}
+{{- end }}
+{{- if .Values.audit.enabled }}
+{{- if and .Values.audit.database.existingSecret (not .Values.audit.database.key) }}
+{{- fail "audit.database.existingSecret needs audit.database.key: the Secret's key that holds the PostgreSQL URL" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.audit.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled scrapes the audit's /metrics: set audit.enabled too" }}
 {{- end }}
 {{- end }}
