@@ -23,6 +23,12 @@ func DeployOptions(dir string) helm.Options {
 	return helm.Options{ReleaseName: DeployRelease, Namespace: DeployNamespace, ValueFiles: []string{dir + "/" + DeployValuesFile}}
 }
 
+// HandWritten is deploy/'s folder of files not rendered from the chart: the audit's Grafana
+// dashboard and PrometheusRule, tested in internal/audit. A folder, so that kubectl apply -f
+// deploy/ (not recursive) skips them: the dashboard is no Kubernetes object, and the rules
+// need the Prometheus Operator's CRDs.
+const HandWritten = "monitoring"
+
 // deployFile is one file of deploy/ and the kinds it holds, in the order they are applied.
 type deployFile struct {
 	name, about string

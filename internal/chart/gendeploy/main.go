@@ -35,7 +35,8 @@ func run(chartDir, deployDir string) error {
 	if err != nil {
 		return err
 	}
-	// deploy/ holds nothing but what the chart renders: a file no longer rendered goes.
+	// deploy/ holds nothing but what the chart renders (and the folder chart.HandWritten): a
+	// file no longer rendered goes.
 	old, err := filepath.Glob(filepath.Join(deployDir, "*.yaml"))
 	if err != nil {
 		return err
