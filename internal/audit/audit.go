@@ -56,6 +56,8 @@ type Options struct {
 	// SyncWait bounds how long the first audit waits for the cache to sync; the kinds still
 	// missing then leave their items not evaluated.
 	SyncWait time.Duration
+	// Events, when set, publishes the findings each audit saw first as Kubernetes Events.
+	Events *Events
 	// Log receives the structured logs; nil discards them.
 	Log *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -224,6 +226,10 @@ func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
 		return rep, err
 	}
 	a.log.Info("audit stored", append(attrs, "audit", id)...)
+	if a.opts.Events != nil {
+		// After Record: the history says which findings this audit saw first.
+		a.opts.Events.publish(ctx, a.log, a.opts.Store, started, a.opts.Now())
+	}
 	if n, err := a.opts.Store.Prune(ctx, started.Add(-a.opts.Retention)); err != nil {
 		a.metrics.errors.WithLabelValues("prune").Inc()
 		a.log.Warn("pruning the history failed", "error", err.Error())

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/akscheck/akscheck/internal/admit"
 	"github.com/akscheck/akscheck/internal/audit"
@@ -20,6 +23,7 @@ import (
 
 type serveFlags struct {
 	webhook, audit    bool
+	events            bool
 	database          string
 	listen            string
 	retention         time.Duration
@@ -69,6 +73,7 @@ be given: one process, one cache, one metrics registry (docs/audit.md).`,
 	fl := cmd.Flags()
 	fl.BoolVar(&f.webhook, "webhook", false, "serve the validating admission webhook")
 	fl.BoolVar(&f.audit, "audit", false, "audit the whole cluster continuously, keep the history and serve it on --listen")
+	fl.BoolVar(&f.events, "events", false, fmt.Sprintf("with --audit: publish each finding an audit sees first as a Warning Event (reason %s) on its object, at most %d an audit", audit.EventReason, audit.DefaultMaxEvents))
 	fl.StringVar(&f.database, "database", "./akscheck-history.db", "the audit's history: an SQLite file (in a cluster, on a PersistentVolume)")
 	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports")
 	fl.StringVar(&f.listen, "listen", ":8090", "plain-HTTP address of the audit's /api/v1/..., /healthz, /readyz and /metrics")
@@ -100,6 +105,8 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 	switch {
+	case f.events && !f.audit:
+		return usageErr("--events publishes the audit's findings: add --audit")
 	case f.audit && f.noCluster:
 		return usageErr("--audit reads the cluster: leave out --no-cluster")
 	case f.audit && f.resync <= 0:
@@ -153,16 +160,26 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 			}
 			defer store.Close()
 			cfg := targets[0].Config
+			var events *audit.Events
+			if f.events {
+				cs, err := kubernetes.NewForConfig(cfg)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				// In a pod the host name is the pod's name: the Events' reportingInstance.
+				host, _ := os.Hostname()
+				events = &audit.Events{Client: cs.EventsV1(), Instance: cmp.Or(host, "akscheck")}
+			}
 			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Store: store, Context: targets[0].Context,
 				Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log})
+				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events})
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			if err := cache.OnChange(auditor.Changed); err != nil {
 				return usageErr("%v", err)
 			}
-			log.Info("auditing the cluster", "database", f.database, "resync", f.resync.String(), "retention", f.retention.String())
+			log.Info("auditing the cluster", "database", f.database, "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
 		}
 	}
 	if f.selfSignedDir != "" {
