@@ -1,0 +1,168 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/akscheck/akscheck/internal/audit"
+	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/config"
+	"github.com/akscheck/akscheck/internal/history"
+	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/scan"
+	"github.com/akscheck/akscheck/internal/serve"
+	"github.com/akscheck/akscheck/internal/testutil/kubetest"
+)
+
+// startAuditWithEvents is startAudit with --events, its Events sent with the same token.
+func startAuditWithEvents(t *testing.T, resync time.Duration) string {
+	t.Helper()
+	cfg := api.Config(kubetest.AdminToken)
+	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "akscheck-history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
+		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
+		Context: "kubetest", Server: cfg.Host, Resync: resync, Debounce: time.Hour, SyncWait: 30 * time.Second, Log: log,
+		Events: &audit.Events{Client: cs.EventsV1(), Instance: "akscheck-audit-test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := serve.New(nil, cache, serve.Options{API: a.Handler(), Collectors: a.Collectors(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 3)
+	go func() { cache.Run(ctx); done <- struct{}{} }()
+	go func() { _ = a.Run(ctx); done <- struct{}{} }()
+	go func() { _ = srv.ServeAll(ctx, nil, nil, ln); done <- struct{}{} }()
+	t.Cleanup(func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+		store.Close()
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// auditsDone reads akscheck_audits_total from /metrics.
+func auditsDone(t *testing.T, base string) float64 {
+	t.Helper()
+	_, body := get(t, base+"/metrics")
+	n, err := strconv.ParseFloat(strings.TrimPrefix(grep(string(body), "akscheck_audits_total "), "akscheck_audits_total "), 64)
+	if err != nil {
+		t.Fatalf("akscheck_audits_total: %v", err)
+	}
+	return n
+}
+
+func findingEvents(t *testing.T, cs kubernetes.Interface, ns string) []eventsv1.Event {
+	t.Helper()
+	l, err := cs.EventsV1().Events(ns).List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []eventsv1.Event
+	for _, ev := range l.Items {
+		if ev.Reason == audit.EventReason {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// TestAuditEvents: with --events, a privileged Deployment present at the first audit gets
+// one privileged-container Event on it (Warning, from akscheck.io/audit), visible through
+// the core API too (kubectl describe); later resyncs, seeing the same findings, add none.
+func TestAuditEvents(t *testing.T) {
+	ctx := t.Context()
+	cs, err := kubernetes.NewForConfig(api.Config(kubetest.AdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ns = "events-shop"
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dep := deployment(true)
+	dep.Namespace = ns
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	const resync = 2 * time.Second
+	base := startAuditWithEvents(t, resync)
+	eventually(t, 60*time.Second, "the first audit", func() bool {
+		code, _ := get(t, base+"/api/v1/reports/latest")
+		return code == http.StatusOK
+	})
+	var privileged []eventsv1.Event
+	var all []eventsv1.Event
+	eventually(t, 10*time.Second, "the privileged-container Event", func() bool {
+		all = findingEvents(t, cs, ns)
+		privileged = nil
+		for _, ev := range all {
+			if strings.HasPrefix(ev.Note, "privileged-container (") {
+				privileged = append(privileged, ev)
+			}
+		}
+		return len(privileged) > 0
+	})
+	if len(privileged) != 1 {
+		t.Fatalf("%d privileged-container Events, want 1: %+v", len(privileged), privileged)
+	}
+	ev := privileged[0]
+	if ev.Type != corev1.EventTypeWarning || ev.ReportingController != audit.EventController || ev.Regarding.Kind != "Deployment" ||
+		ev.Regarding.APIVersion != "apps/v1" || ev.Regarding.Name != "web" || ev.Regarding.Namespace != ns {
+		t.Errorf("the Event: type %s, controller %s, regarding %+v", ev.Type, ev.ReportingController, ev.Regarding)
+	}
+	t.Logf("first audit: %d Events in %s, e.g. %q", len(all), ns, ev.Note)
+	// kubectl describe reads core/v1 Events by involvedObject: the same Event.
+	core, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=web,reason=" + audit.EventReason})
+	if err != nil || len(core.Items) != len(all) {
+		t.Errorf("core/v1 Events of web: %d (%v), want %d", len(core.Items), err, len(all))
+	}
+
+	// Two resyncs later, the same findings: no new Event.
+	before := auditsDone(t, base)
+	eventually(t, 3*resync+5*time.Second, "two more audits", func() bool { return auditsDone(t, base) >= before+2 })
+	if again := findingEvents(t, cs, ns); len(again) != len(all) {
+		t.Errorf("after two resyncs: %d Events, want the first audit's %d", len(again), len(all))
+	}
+}
