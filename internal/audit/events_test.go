@@ -21,7 +21,7 @@ import (
 	"github.com/akscheck/akscheck/internal/scan"
 )
 
-func eventAuditor(t *testing.T, dir string, max int) (*Auditor, *fake.Clientset, *bytes.Buffer) {
+func eventAuditor(t *testing.T, dir string, maxEvents int) (*Auditor, *fake.Clientset, *bytes.Buffer) {
 	t.Helper()
 	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
@@ -33,7 +33,7 @@ func eventAuditor(t *testing.T, dir string, max int) (*Auditor, *fake.Clientset,
 	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
 		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test",
-		Events: &Events{Client: cs.EventsV1(), Instance: "akscheck-audit-0", Max: max},
+		Events: &Events{Client: cs.EventsV1(), Instance: "akscheck-audit-0", Max: maxEvents},
 		Log:    slog.New(slog.NewTextHandler(&logs, nil)),
 		Now:    func() time.Time { clock = clock.Add(time.Minute); return clock }})
 	if err != nil {
@@ -42,9 +42,10 @@ func eventAuditor(t *testing.T, dir string, max int) (*Auditor, *fake.Clientset,
 	return a, cs, &logs
 }
 
-func events(t *testing.T, cs *fake.Clientset, ns string) []eventsv1.Event {
+// events lists the Events in namespace shop, the test Deployment's.
+func events(t *testing.T, cs *fake.Clientset) []eventsv1.Event {
 	t.Helper()
-	l, err := cs.EventsV1().Events(ns).List(t.Context(), metav1.ListOptions{})
+	l, err := cs.EventsV1().Events("shop").List(t.Context(), metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestEventsOfNewFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := events(t, cs, "shop")
+	first := events(t, cs)
 	// One Event per finding in the history: the findings of one fingerprint are one.
 	onObject := map[string]bool{}
 	for _, f := range rep.Findings {
@@ -90,7 +91,7 @@ func TestEventsOfNewFindings(t *testing.T) {
 	if _, err := a.Audit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if again := events(t, cs, "shop"); len(again) != len(first) {
+	if again := events(t, cs); len(again) != len(first) {
 		t.Errorf("a second audit of the same cluster: %d Events, want the first audit's %d", len(again), len(first))
 	}
 
@@ -98,7 +99,7 @@ func TestEventsOfNewFindings(t *testing.T) {
 	if _, err := a.Audit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	third := events(t, cs, "shop")
+	third := events(t, cs)
 	if !hasEvent(third, "privileged-container") || len(third) != len(first)+1 {
 		t.Errorf("after the Deployment turned privileged: %d Events (first audit %d), privileged-container among them %v",
 			len(third), len(first), hasEvent(third, "privileged-container"))
@@ -123,7 +124,7 @@ func TestEventsCapped(t *testing.T) {
 	if _, err := a.Audit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(events(t, cs, "shop")); n != 2 {
+	if n := len(events(t, cs)); n != 2 {
 		t.Errorf("%d Events, want the cap of 2", n)
 	}
 	if !strings.Contains(logs.String(), "more new findings than Events") {
