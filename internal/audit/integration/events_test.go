@@ -116,7 +116,9 @@ func TestAuditEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const ns = "events-shop"
+	// A namespace of its own per run (-count reuses the API server; a fresh history sees
+	// the findings of an earlier run's Deployment as new again).
+	ns := "events-shop-" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
