@@ -95,7 +95,7 @@ func (e *Events) publish(ctx context.Context, log *slog.Logger, store *history.S
 // event returns the Event of a finding, or false when its object is no namespaced
 // Kubernetes object (a cluster, a node pool, a Namespace: an Event lives in a namespace).
 func (e *Events) event(f history.Finding, now time.Time) (*eventsv1.Event, bool) {
-	kind, ok := live.KindNamed(f.Object.Kind)
+	kind, ok := kindNamed(f.Object.Kind)
 	if !ok || !kind.Namespaced || f.Object.Namespace == "" || f.Object.Name == "" {
 		return nil, false
 	}
@@ -118,6 +118,26 @@ func (e *Events) event(f history.Finding, now time.Time) (*eventsv1.Event, bool)
 			Namespace: f.Object.Namespace, Name: f.Object.Name},
 		Note: Note(f),
 	}, true
+}
+
+// kindNamed returns the kind of a finding's object, known by its name only (the history
+// keeps no API version): the built-in kind of that name, else the one add-on kind of that
+// name (Calico's NetworkPolicy shares its name with the built-in one, which wins).
+func kindNamed(name string) (live.Kind, bool) {
+	var addOns []live.Kind
+	for _, k := range live.Kinds() {
+		if k.Kind != name {
+			continue
+		}
+		if !k.AddOn {
+			return k, true
+		}
+		addOns = append(addOns, k)
+	}
+	if len(addOns) == 1 {
+		return addOns[0], true
+	}
+	return live.Kind{}, false
 }
 
 // Note is an Event's note of a finding: its check, severity and message, on one line of

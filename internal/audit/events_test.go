@@ -144,6 +144,14 @@ func TestEventOnlyOnNamespacedObjects(t *testing.T) {
 			t.Errorf("an Event on %+v", o)
 		}
 	}
+	// The history keeps kinds by name: a name an add-on shares with a built-in kind is the
+	// built-in one; an add-on's own name is the add-on's.
+	for kind, want := range map[string]string{"NetworkPolicy": "networking.k8s.io/v1", "ScaledObject": "keda.sh/v1alpha1"} {
+		ev, ok := e.event(history.Finding{Object: report.Object{Kind: kind, Namespace: "shop", Name: "x"}}, now)
+		if !ok || ev.Regarding.APIVersion != want {
+			t.Errorf("an Event on a %s: %v, regarding %+v; want %s", kind, ok, ev, want)
+		}
+	}
 	ev, ok := e.event(history.Finding{Object: report.Object{Kind: "Secret", Namespace: "shop", Name: "db"}, Check: "secret-check",
 		Severity: "high", Message: "key password looks like a credential"}, now)
 	if !ok || ev.Note != "secret-check (high)" || ev.Regarding.APIVersion != "v1" {

@@ -164,7 +164,7 @@ func checkAuditStorage(t *testing.T, r rendered, dep *appsv1.Deployment, args ma
 }
 
 // checkAuditRole checks that the audit's ClusterRole grants get, list and watch on exactly
-// the built-in kinds its cache watches, and create and patch on events.k8s.io Events when
+// the kinds its cache watches (add-on kinds included, watched once installed), and create and patch on events.k8s.io Events when
 // it publishes them.
 func checkAuditRole(t *testing.T, role *rbacv1.ClusterRole, events bool) {
 	t.Helper()
@@ -183,9 +183,6 @@ func checkAuditRole(t *testing.T, role *rbacv1.ClusterRole, events bool) {
 	}
 	var want []string
 	for _, k := range CurrentKinds().Audited {
-		if k.AddOn {
-			continue
-		}
 		for _, v := range []string{"get", "list", "watch"} {
 			want = append(want, k.Group+"/"+k.Resource+"/"+v)
 		}

@@ -34,8 +34,7 @@ type Kinds struct {
 	Cached []live.Kind
 	// Scanned are listed by akscheck scan --cluster (the ClusterRole akscheck-reader: list).
 	Scanned []live.Kind
-	// Audited are watched by the audit's informer cache (its ClusterRole: get, list, watch);
-	// add-on kinds among them are not cached (live.NewCache) and get no rule.
+	// Audited are watched by the audit's informer cache (its ClusterRole: get, list, watch).
 	Audited []live.Kind
 }
 
@@ -95,9 +94,9 @@ func KindsTemplate(k Kinds) []byte {
 	}
 	b.WriteString("{{- end }}\n\n")
 
-	b.WriteString("{{/* The audit's ClusterRole: read-only on the kinds its informer cache watches (add-on kinds are not cached). */}}\n")
+	b.WriteString("{{/* The audit's ClusterRole: read-only on the kinds its informer cache watches. */}}\n")
 	b.WriteString("{{- define \"akscheck.auditRules\" -}}\n")
-	for _, g := range groupKinds(slices.DeleteFunc(slices.Clone(k.Audited), func(k live.Kind) bool { return k.AddOn }), false) {
+	for _, g := range groupKinds(k.Audited, false) {
 		fmt.Fprintf(&b, "- apiGroups: [%s]\n  resources: [%s]\n  verbs: [get, list, watch]\n", quoteGroup(g.group), strings.Join(g.resources, ", "))
 	}
 	b.WriteString("{{- end }}\n")
