@@ -30,6 +30,8 @@ const (
 	// DefaultMaxEvents bounds the Events of one audit: the first audit of a cluster finds
 	// everything new, and thousands of Events at once would flood the API server and etcd.
 	DefaultMaxEvents = 100
+	// maxNewFindings bounds the new findings read to choose an audit's Events from.
+	maxNewFindings = 100000
 	// maxNote is the API server's limit on an events.k8s.io/v1 Event's note (1 kB).
 	maxNote = 1024
 )
@@ -55,24 +57,32 @@ func (e *Events) publish(ctx context.Context, log *slog.Logger, store *history.S
 	if limit <= 0 {
 		limit = DefaultMaxEvents
 	}
-	// One more than the limit tells whether there are more.
-	fresh, err := store.FindingsNewSince(ctx, started, limit+1)
+	// The cap counts Events, not findings: findings on a cluster, a node pool or a Namespace
+	// get none and must not use it up. Reading them all is bounded by what one audit finds.
+	fresh, err := store.FindingsNewSince(ctx, started, maxNewFindings)
 	if err != nil {
 		log.Warn("reading the audit's new findings for their Events", "error", err.Error())
 		return
 	}
-	if len(fresh) > limit {
-		log.Warn("more new findings than Events an audit publishes: the rest are in the history only",
-			"max", limit, "see", "/api/v1/findings?new-since="+started.UTC().Format(time.RFC3339Nano))
-		fresh = fresh[:limit]
-	}
-	published, skipped, failed := 0, 0, 0
+	var events []*eventsv1.Event
+	var of []history.Finding
+	skipped := 0
 	for _, f := range fresh {
 		ev, ok := e.event(f, now)
 		if !ok {
 			skipped++
 			continue
 		}
+		events, of = append(events, ev), append(of, f)
+	}
+	if len(events) > limit {
+		log.Warn("more new findings than Events an audit publishes: the rest are in the history only",
+			"max", limit, "see", "/api/v1/findings?new-since="+started.UTC().Format(time.RFC3339Nano))
+		events, of = events[:limit], of[:limit]
+	}
+	published, failed := 0, 0
+	for i, ev := range events {
+		f := of[i]
 		_, err := e.Client.Events(ev.Namespace).Create(ctx, ev, metav1.CreateOptions{})
 		switch {
 		case err == nil:

@@ -3,7 +3,9 @@
 package integration
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,8 +33,9 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
-// startAuditWithEvents is startAudit with --events, its Events sent with the same token.
-func startAuditWithEvents(t *testing.T, resync time.Duration) string {
+// startAuditWithEvents is startAudit with --events, its Events sent with the same token, at
+// most maxEvents an audit (0: the default), reported as instance, logging to logs.
+func startAuditWithEvents(t *testing.T, resync time.Duration, maxEvents int, instance string, logs io.Writer) string {
 	t.Helper()
 	cfg := api.Config(kubetest.AdminToken)
 	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
@@ -50,11 +54,11 @@ func startAuditWithEvents(t *testing.T, resync time.Duration) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
 		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
 		Context: "kubetest", Server: cfg.Host, Resync: resync, Debounce: time.Hour, SyncWait: 30 * time.Second, Log: log,
-		Events: &audit.Events{Client: cs.EventsV1(), Instance: "akscheck-audit-test"}})
+		Events: &audit.Events{Client: cs.EventsV1(), Instance: instance, Max: maxEvents}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +133,7 @@ func TestAuditEvents(t *testing.T) {
 	}
 
 	const resync = 2 * time.Second
-	base := startAuditWithEvents(t, resync)
+	base := startAuditWithEvents(t, resync, 0, "akscheck-audit-test", os.Stderr)
 	eventually(t, 60*time.Second, "the first audit", func() bool {
 		code, _ := get(t, base+"/api/v1/reports/latest")
 		return code == http.StatusOK
@@ -164,5 +168,63 @@ func TestAuditEvents(t *testing.T) {
 	eventually(t, 3*resync+5*time.Second, "two more audits", func() bool { return auditsDone(t, base) >= before+2 })
 	if again := findingEvents(t, cs, ns); len(again) != len(all) {
 		t.Errorf("after two resyncs: %d Events, want the first audit's %d", len(again), len(all))
+	}
+}
+
+// syncBuffer is a log buffer the audit writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestAuditEventsCapped: an audit publishes at most --events' cap of Events and logs that it
+// stopped short; the findings left out are not new in the next audit, so they get none later.
+func TestAuditEventsCapped(t *testing.T) {
+	ctx := t.Context()
+	cs, err := kubernetes.NewForConfig(api.Config(kubetest.AdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := "events-capped-" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dep := deployment(true)
+	dep.Namespace = ns
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const resync = 2 * time.Second
+	instance := "akscheck-audit-capped-" + ns
+	var logs syncBuffer
+	base := startAuditWithEvents(t, resync, 2, instance, &logs)
+	eventually(t, 60*time.Second, "two audits", func() bool { return auditsDone(t, base) >= 2 })
+	all, err := cs.EventsV1().Events("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := 0
+	for _, ev := range all.Items {
+		if ev.ReportingInstance == instance {
+			mine++
+		}
+	}
+	if mine != 2 {
+		t.Errorf("%d Events from this audit, want the cap of 2", mine)
+	}
+	if !strings.Contains(logs.String(), "more new findings than Events") {
+		t.Errorf("capping is not logged:\n%s", logs.String())
 	}
 }
