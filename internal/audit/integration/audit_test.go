@@ -148,14 +148,15 @@ func privilegedFinding(r report.Report) *report.Finding {
 	return nil
 }
 
-func deployment(privileged bool) *appsv1.Deployment {
+// deployment is a Deployment whose container runs privileged: a finding the audit must report.
+func deployment() *appsv1.Deployment {
 	labels := map[string]string{"app": "web"}
 	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "audit-shop"},
 		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27",
-					SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(privileged)}}}}}},
+					SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)}}}}}},
 	}
 }
 
@@ -178,7 +179,7 @@ func TestAuditFindsAndForgets(t *testing.T) {
 		t.Fatal(err)
 	}
 	created := time.Now()
-	if _, err := cs.AppsV1().Deployments("audit-shop").Create(ctx, deployment(true), metav1.CreateOptions{}); err != nil {
+	if _, err := cs.AppsV1().Deployments("audit-shop").Create(ctx, deployment(), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var seen *report.Finding
@@ -365,7 +366,7 @@ func TestAuditAfterChange(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "audit-change"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	d := deployment(true)
+	d := deployment()
 	d.Namespace = "audit-change"
 	created := time.Now()
 	if _, err := cs.AppsV1().Deployments("audit-change").Create(ctx, d, metav1.CreateOptions{}); err != nil {
