@@ -410,3 +410,65 @@ func TestNotEvaluatedIsNotFixed(t *testing.T) {
 		t.Fatalf("after an audit that passed the item: %+v", fixed)
 	}
 }
+
+// TestSectionScoresFromVersion1 upgrades a database holding an audit of schema version 1:
+// the old audit keeps its overall score in the history (with no section scores), and the
+// audits recorded after the upgrade have their sections' scores, the scorecard's.
+func TestSectionScoresFromVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	file := filepath.Join(t.TempDir(), "history.db")
+	old, err := open(ctx, file, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
+		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,0,42.5,1,0,1,0,0,0,'{}')`,
+		t0.UnixNano(), t0.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := version(ctx, s.db); err != nil || v != 2 {
+		t.Fatalf("at version %d (%v), want 2", v, err)
+	}
+	r := rep(finding("shop", "web"))
+	r.Items = append(r.Items, report.Item{ID: "network.policies", Section: "network", Title: "n", Status: report.StatusPass})
+	r.Summarize()
+	if _, err := s.Record(ctx, t0.Add(time.Hour), t0.Add(time.Hour), r); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(ctx, time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || h[0].Score == nil || *h[0].Score != 42.5 || len(h[0].Sections) != 0 || !h[0].Started.Equal(t0) {
+		t.Fatalf("the version-1 audit in the history: %+v", h)
+	}
+	got := h[1].Sections
+	if len(got) != 2 || got[0].ID != "workload" || got[1].ID != "network" || got[0].Score == nil || *got[0].Score != 25 ||
+		got[1].Score == nil || *got[1].Score != 100 {
+		t.Fatalf("section scores %+v, want workload 25 (one high finding) and network 100", got)
+	}
+	// The limit keeps the latest audits; since the ones started from then.
+	if h, err := s.History(ctx, time.Time{}, 1); err != nil || len(h) != 1 || h[0].Audit != 2 {
+		t.Fatalf("limit 1: %+v (%v)", h, err)
+	}
+	if h, err := s.History(ctx, t0.Add(time.Minute), 100); err != nil || len(h) != 1 || h[0].Audit != 2 {
+		t.Fatalf("since t0+1m: %+v (%v)", h, err)
+	}
+	// Pruning deletes the audit's section scores with it.
+	if _, err := s.Prune(ctx, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_sections`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d section rows left after pruning every audit (%v)", n, err)
+	}
+}
