@@ -48,6 +48,9 @@ type Options struct {
 // named by their SHA-256 hashes.
 func CSP() string { return Policy("'none'") }
 
+// Style is the page's style sheet, for a page that embeds its parts.
+func Style() string { return style }
+
 // Policy is the page's Content-Security-Policy for a page that embeds its parts (the
 // dashboard): the page's script and style, the extra inline styles given (by hash), and
 // formAction as form-action ("'self'" for a page with a GET form).
