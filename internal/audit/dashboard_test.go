@@ -294,3 +294,34 @@ func TestDashboardBeforeFirstAudit(t *testing.T) {
 		t.Errorf("before the first audit: %d %s", rec.Code, body)
 	}
 }
+
+// FuzzDashboardQuery holds the dashboard's query decoding to its word: an accepted query has
+// a since in the past and filters that are a namespace name (or -) and a known check; a
+// refused one gets a 400 page with its reason escaped and no script.
+func FuzzDashboardQuery(f *testing.F) {
+	for _, s := range []string{"", "since=24h", "since=7d&namespace=shop&check=privileged-container", "since=2026-12-01T00:00:00Z",
+		"namespace=-", "since=%3Cscript%3E", "since=1h&since=2h", "check=%00", "since=99999999d", "namespace=a%20b"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := DecodeDashboardQuery(raw, now, []string{"privileged-container"})
+		if err != nil {
+			rec := httptest.NewRecorder()
+			dashboardError(rec, http.StatusBadRequest, "Bad request", err.Error())
+			if body := rec.Body.String(); rec.Code != http.StatusBadRequest || strings.Contains(body, "<script") || !strings.Contains(body, `id="message"`) {
+				t.Fatalf("%q: the 400 page: %d\n%s", raw, rec.Code, body)
+			}
+			return
+		}
+		if q.SinceTime.After(now) || q.Since == "" {
+			t.Fatalf("%q: since %q at %s", raw, q.Since, q.SinceTime)
+		}
+		if q.Check != "" && q.Check != "privileged-container" {
+			t.Fatalf("%q: check %q accepted", raw, q.Check)
+		}
+		if q.Namespace != "" && q.Namespace != dashboard.NoNamespace && strings.ContainsAny(q.Namespace, "<>\"'& /") {
+			t.Fatalf("%q: namespace %q accepted", raw, q.Namespace)
+		}
+	})
+}
