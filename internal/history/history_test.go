@@ -15,6 +15,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/render/jsonout"
+	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/testutil"
 	"github.com/akscheck/akscheck/internal/testutil/scantest"
@@ -470,5 +471,34 @@ func TestSectionScoresFromVersion1(t *testing.T) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_sections`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d section rows left after pruning every audit (%v)", n, err)
+	}
+}
+
+// TestSectionScoresAreTheScorecards records the examples' report and checks that each
+// section's stored score is the one the scorecard (every human format) shows.
+func TestSectionScoresAreTheScorecards(t *testing.T) {
+	t.Parallel()
+	s, _ := openTemp(t)
+	r, cat := scantest.Run(t, engine.Options{}, "../../examples/k8s")
+	if _, err := s.Record(t.Context(), time.Now(), time.Now(), r); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(t.Context(), time.Time{}, 10)
+	if err != nil || len(h) != 1 {
+		t.Fatalf("history %+v (%v)", h, err)
+	}
+	got := map[string]*float64{}
+	for _, sec := range h[0].Sections {
+		got[sec.ID] = sec.Score
+	}
+	card := scorecard.Build(r, cat)
+	if len(got) != len(card.Sections) {
+		t.Fatalf("%d sections stored, the scorecard has %d", len(got), len(card.Sections))
+	}
+	for _, sec := range card.Sections {
+		g, ok := got[sec.ID]
+		if !ok || (g == nil) != (sec.Score == nil) || (g != nil && *g != *sec.Score) {
+			t.Errorf("section %s: stored %v, the scorecard's %v", sec.ID, g, sec.Score)
+		}
 	}
 }
