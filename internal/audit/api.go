@@ -92,9 +92,11 @@ const (
 
 // Handler serves the API: GET /api/v1/reports/latest (the latest report, the JSON contract),
 // /api/v1/reports?since=T&limit=N (a JSON array of reports, oldest first) and
-// /api/v1/findings?new-since=T or ?fixed-since=T (findings across audits).
+// /api/v1/findings?new-since=T or ?fixed-since=T (findings across audits), and the
+// dashboard, GET /?since=24h&namespace=N&check=C (dashboard.go).
 func (a *Auditor) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.serveDashboard)
 	mux.HandleFunc("GET "+latestPath, a.serveLatest)
 	mux.HandleFunc("GET "+reportsPath, a.serveReports)
 	mux.HandleFunc("GET "+findingsPath, a.serveFindings)

@@ -61,7 +61,8 @@ the cache has synced, every --resync and 30 s after the cluster last changed. Ea
 is stored in an SQLite database (--database; audits older than --retention are deleted,
 the first-seen time of open findings is kept). On --listen (plain HTTP) it serves
 GET /api/v1/reports/latest (the JSON report contract), /api/v1/reports?since=RFC3339&limit=N,
-/api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, and /healthz, /readyz and
+/api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, a dashboard at / (the
+scorecard, the score over time, the findings new and fixed since ?since=24h), and /healthz, /readyz and
 /metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Both flags may
 be given: one process, one cache, one metrics registry (docs/audit.md).`,
 		Example: `  akscheck serve --webhook --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key

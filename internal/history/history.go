@@ -140,10 +140,7 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 		return 0, s.fail("recording an audit", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	var score sql.NullFloat64
-	if rep.Summary.Score != nil {
-		score = sql.NullFloat64{Float64: *rep.Summary.Score, Valid: true}
-	}
+	score := nullable(rep.Summary.Score)
 	at := started.UnixNano()
 	res, err := tx.ExecContext(ctx, `INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
 		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
@@ -169,6 +166,16 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 	for _, it := range rep.Items {
 		if _, err := item.ExecContext(ctx, id, it.ID, it.Section, it.Status, it.Reason); err != nil {
 			return 0, s.fail("recording an audit's items", err)
+		}
+	}
+	sections, err := tx.PrepareContext(ctx, `INSERT INTO audit_sections (audit_id, section, score) VALUES (?,?,?)`)
+	if err != nil {
+		return 0, s.fail("recording an audit's section scores", err)
+	}
+	defer sections.Close()
+	for _, sec := range sectionScores(rep) {
+		if _, err := sections.ExecContext(ctx, id, sec.ID, nullable(sec.Score)); err != nil {
+			return 0, s.fail("recording an audit's section scores", err)
 		}
 	}
 	seen, err := tx.PrepareContext(ctx, `INSERT INTO findings (fingerprint, check_id, item, severity, kind, namespace,
@@ -374,4 +381,86 @@ func (s *Store) findings(ctx context.Context, where string, since time.Time, lim
 		return nil, s.fail("reading findings", err)
 	}
 	return out, nil
+}
+
+// SectionScore is the score of one checklist section in one audit.
+type SectionScore struct {
+	ID    string   `json:"id"`
+	Score *float64 `json:"score,omitempty"`
+}
+
+// sectionScores scores each section of the report over its items, as the scorecard does
+// (report.Score with the report's worst finding per item), in the order the items come.
+func sectionScores(rep *report.Report) []SectionScore {
+	worst := rep.WorstByItem()
+	var order []string
+	items := map[string][]report.Item{}
+	for _, it := range rep.Items {
+		if _, ok := items[it.Section]; !ok {
+			order = append(order, it.Section)
+		}
+		items[it.Section] = append(items[it.Section], it)
+	}
+	out := make([]SectionScore, 0, len(order))
+	for _, id := range order {
+		out = append(out, SectionScore{ID: id, Score: report.Score(items[id], worst)})
+	}
+	return out
+}
+
+func nullable(f *float64) sql.NullFloat64 {
+	if f == nil {
+		return sql.NullFloat64{}
+	}
+	return sql.NullFloat64{Float64: *f, Valid: true}
+}
+
+// Point is one audit of the score history: its overall score and its sections' scores
+// (none for the audits recorded before schema version 2).
+type Point struct {
+	Audit    int64          `json:"audit"`
+	Started  time.Time      `json:"started"`
+	Score    *float64       `json:"score,omitempty"`
+	Sections []SectionScore `json:"sections,omitempty"`
+}
+
+// History returns the scores of the latest audits started at or after since, at most limit
+// audits (the latest ones), oldest first. It reads the audits' and sections' rows only,
+// never a report.
+func (s *Store) History(ctx context.Context, since time.Time, limit int) ([]Point, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.started, a.score, s.section, s.score
+		FROM (SELECT id, started, score FROM audits WHERE started >= ? ORDER BY started DESC, id DESC LIMIT ?) a
+		LEFT JOIN audit_sections s ON s.audit_id = a.id ORDER BY a.started, a.id, s.rowid`, since.UnixNano(), limit)
+	if err != nil {
+		return nil, s.fail("reading the score history", err)
+	}
+	defer rows.Close()
+	out := []Point{}
+	for rows.Next() {
+		var id, started int64
+		var score, secScore sql.NullFloat64
+		var section sql.NullString
+		if err := rows.Scan(&id, &started, &score, &section, &secScore); err != nil {
+			return nil, s.fail("reading the score history", err)
+		}
+		if len(out) == 0 || out[len(out)-1].Audit != id {
+			out = append(out, Point{Audit: id, Started: time.Unix(0, started).UTC(), Score: ptr(score)})
+		}
+		if section.Valid {
+			p := &out[len(out)-1]
+			p.Sections = append(p.Sections, SectionScore{ID: section.String, Score: ptr(secScore)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("reading the score history", err)
+	}
+	return out, nil
+}
+
+func ptr(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	v := f.Float64
+	return &v
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/render/jsonout"
+	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/testutil"
 	"github.com/akscheck/akscheck/internal/testutil/scantest"
@@ -411,5 +412,96 @@ func TestNotEvaluatedIsNotFixed(t *testing.T) {
 	}
 	if fixed, _ := s.FindingsFixedSince(ctx, t0, 100); len(fixed) != 1 || !fixed[0].FixedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Fatalf("after an audit that passed the item: %+v", fixed)
+	}
+}
+
+// TestSectionScoresFromVersion1 upgrades a database holding an audit of schema version 1:
+// the old audit keeps its overall score in the history (with no section scores), and the
+// audits recorded after the upgrade have their sections' scores, the scorecard's.
+func TestSectionScoresFromVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	file := filepath.Join(t.TempDir(), "history.db")
+	old, err := open(ctx, file, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
+		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,0,42.5,1,0,1,0,0,0,'{}')`,
+		t0.UnixNano(), t0.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := version(ctx, s.db); err != nil || v != 2 {
+		t.Fatalf("at version %d (%v), want 2", v, err)
+	}
+	r := rep(finding("shop", "web"))
+	r.Items = append(r.Items, report.Item{ID: "network.policies", Section: "network", Title: "n", Status: report.StatusPass})
+	r.Summarize()
+	if _, err := s.Record(ctx, t0.Add(time.Hour), t0.Add(time.Hour), r); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(ctx, time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || h[0].Score == nil || *h[0].Score != 42.5 || len(h[0].Sections) != 0 || !h[0].Started.Equal(t0) {
+		t.Fatalf("the version-1 audit in the history: %+v", h)
+	}
+	got := h[1].Sections
+	if len(got) != 2 || got[0].ID != "workload" || got[1].ID != "network" || got[0].Score == nil || *got[0].Score != 25 ||
+		got[1].Score == nil || *got[1].Score != 100 {
+		t.Fatalf("section scores %+v, want workload 25 (one high finding) and network 100", got)
+	}
+	// The limit keeps the latest audits; since the ones started from then.
+	if h, err := s.History(ctx, time.Time{}, 1); err != nil || len(h) != 1 || h[0].Audit != 2 {
+		t.Fatalf("limit 1: %+v (%v)", h, err)
+	}
+	if h, err := s.History(ctx, t0.Add(time.Minute), 100); err != nil || len(h) != 1 || h[0].Audit != 2 {
+		t.Fatalf("since t0+1m: %+v (%v)", h, err)
+	}
+	// Pruning deletes the audit's section scores with it.
+	if _, err := s.Prune(ctx, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_sections`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d section rows left after pruning every audit (%v)", n, err)
+	}
+}
+
+// TestSectionScoresAreTheScorecards records the examples' report and checks that each
+// section's stored score is the one the scorecard (every human format) shows.
+func TestSectionScoresAreTheScorecards(t *testing.T) {
+	t.Parallel()
+	s, _ := openTemp(t)
+	r, cat := scantest.Run(t, engine.Options{}, "../../examples/k8s")
+	if _, err := s.Record(t.Context(), time.Now(), time.Now(), r); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(t.Context(), time.Time{}, 10)
+	if err != nil || len(h) != 1 {
+		t.Fatalf("history %+v (%v)", h, err)
+	}
+	got := map[string]*float64{}
+	for _, sec := range h[0].Sections {
+		got[sec.ID] = sec.Score
+	}
+	card := scorecard.Build(r, cat)
+	if len(got) != len(card.Sections) {
+		t.Fatalf("%d sections stored, the scorecard has %d", len(got), len(card.Sections))
+	}
+	for _, sec := range card.Sections {
+		g, ok := got[sec.ID]
+		if !ok || (g == nil) != (sec.Score == nil) || (g != nil && *g != *sec.Score) {
+			t.Errorf("section %s: stored %v, the scorecard's %v", sec.ID, g, sec.Score)
+		}
 	}
 }

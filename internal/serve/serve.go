@@ -58,8 +58,8 @@ type Options struct {
 	// Log receives the server's structured logs; nil discards them.
 	Log *slog.Logger
 
-	// API, when set, is served under /api/ on Listen (plain HTTP) with /healthz, /readyz
-	// and /metrics: the audit's (akscheck serve --audit).
+	// API, when set, is served under /api/ and at / (the audit's dashboard) on Listen (plain
+	// HTTP) with /healthz, /readyz and /metrics: the audit's (akscheck serve --audit).
 	API    http.Handler
 	Listen string
 	// Collectors are registered in the server's Prometheus registry beside its own.
@@ -133,11 +133,13 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// APIHandler serves Options.API under /api/, with /healthz, /readyz and /metrics.
+// APIHandler serves Options.API under /api/ and at / (exactly), with /healthz, /readyz and
+// /metrics.
 func (s *Server) APIHandler() http.Handler {
 	mux := s.probes()
 	if s.opts.API != nil {
 		mux.Handle("/api/", s.opts.API)
+		mux.Handle("/{$}", s.opts.API)
 	}
 	return mux
 }

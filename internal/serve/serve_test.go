@@ -415,6 +415,13 @@ func TestWebhookAndAuditInOneServer(t *testing.T) {
 		!strings.Contains(body, "go_goroutines") {
 		t.Errorf("metrics: %d, want akscheck_score 42 beside the server's own metrics", code)
 	}
+	// The audit's dashboard is at / exactly; other paths are nobody's.
+	if code, body := get(plain, base+"/?since=1h"); code != http.StatusOK || body != "api /" {
+		t.Errorf("dashboard: %d %q", code, body)
+	}
+	if code, _ := get(plain, base+"/index.html"); code != http.StatusNotFound {
+		t.Errorf("/index.html on the API listener: %d", code)
+	}
 	if code, _ := get(plain, base+"/validate"); code != http.StatusNotFound {
 		t.Errorf("/validate on the API listener: %d", code)
 	}

@@ -2,13 +2,11 @@ package htmlout
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,76 +17,8 @@ import (
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil/chromium"
 )
-
-// chromiumPath is Debian's chromium package; .ci/run installs it.
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts headless Chromium with no network access it could use and a throwaway
-// profile. The test is skipped when Chromium is not installed, unless
-// AKSCHECK_REQUIRE_CHROMIUM is set (CI sets it, so the test cannot be skipped there).
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("AKSCHECK_REQUIRE_CHROMIUM") != "" {
-			t.Fatalf("chromium is required (AKSCHECK_REQUIRE_CHROMIUM is set): %v", err)
-		}
-		t.Skipf("chromium is not installed (%v): apt-get install -y chromium", err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	return ctx
-}
-
-// console collects the console messages of the page.
-type console struct {
-	mu   sync.Mutex
-	msgs []chromedp.ConsoleMessage
-}
-
-func (c *console) watch(ctx context.Context) {
-	messages := chromedp.Console(ctx) // subscribes now, before the page loads
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			c.msgs = append(c.msgs, m)
-			c.mu.Unlock()
-		}
-	}()
-}
-
-func (c *console) problems() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, m := range c.msgs {
-		if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
-			out = append(out, m.String())
-		}
-	}
-	return out
-}
 
 // TestReportInChromium opens the examples' HTML report (with the hostile objects) in headless
 // Chromium: no console error or CSP violation, nothing injected runs, the filters change the
@@ -111,9 +41,9 @@ func TestReportInChromium(t *testing.T) {
 	}
 
 	scanned := time.Now()
-	ctx := browser(t)
-	var con console
-	con.watch(ctx)
+	ctx := chromium.Browser(t)
+	var con chromium.Console
+	con.Watch(ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitReady(chromedp.CSS("#findings"))); err != nil {
 		t.Fatalf("loading the report: %v", err)
 	}
@@ -303,7 +233,7 @@ func TestReportInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Sleep(200*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range con.problems() {
+	for _, p := range con.Problems() {
 		t.Errorf("console: %s", p)
 	}
 	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

@@ -39,12 +39,27 @@ var script string
 type Options struct {
 	// DocsBaseURL is where the check pages are (docs.DefaultBaseURL when empty).
 	DocsBaseURL string
+	// Keep, when set, selects the findings the findings table shows (the dashboard's
+	// server-side filters); the scorecard still counts them all.
+	Keep func(report.Finding) bool
 }
 
 // CSP is the Content-Security-Policy of the page: nothing but its own inline script and style,
 // named by their SHA-256 hashes.
-func CSP() string {
-	return fmt.Sprintf("default-src 'none'; script-src '%s'; style-src '%s'; base-uri 'none'; form-action 'none'", hash(script), hash(style))
+func CSP() string { return Policy("'none'") }
+
+// Style is the page's style sheet, for a page that embeds its parts.
+func Style() string { return style }
+
+// Policy is the page's Content-Security-Policy for a page that embeds its parts (the
+// dashboard): the page's script and style, the extra inline styles given (by hash), and
+// formAction as form-action ("'self'" for a page with a GET form).
+func Policy(formAction string, extraStyles ...string) string {
+	styles := "'" + hash(style) + "'"
+	for _, s := range extraStyles {
+		styles += " '" + hash(s) + "'"
+	}
+	return fmt.Sprintf("default-src 'none'; script-src '%s'; style-src %s; base-uri 'none'; form-action %s", hash(script), styles, formAction)
 }
 
 func hash(s string) string {
@@ -52,14 +67,26 @@ func hash(s string) string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// Render writes the report as an HTML page.
-func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts Options) error {
+// Template returns the page's template, parsed anew (the caller may add templates to it). Its
+// parts are named templates of a *Page: "scorecard", "findings", "items", "inputs" and
+// "errors"; a page that embeds them carries the page's style and script (Page.Style,
+// Page.Script) and Policy as its Content-Security-Policy.
+func Template() (*template.Template, error) {
 	tmpl, err := template.New("report").Parse(pageTemplate)
 	if err != nil {
-		return fmt.Errorf("parsing the HTML template: %w", err)
+		return nil, fmt.Errorf("parsing the HTML template: %w", err)
+	}
+	return tmpl, nil
+}
+
+// Render writes the report as an HTML page.
+func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts Options) error {
+	tmpl, err := Template()
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, build(rep, cat, checks, opts)); err != nil {
+	if err := tmpl.Execute(&buf, NewPage(rep, cat, checks, opts)); err != nil {
 		return fmt.Errorf("rendering HTML: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -77,7 +104,8 @@ var severityColor = map[check.Severity]string{
 	check.Critical: "#8250df", check.High: "#cf222e", check.Medium: "#bc4c00", check.Low: "#0969da", check.Info: "#59636e",
 }
 
-type page struct {
+// Page is what the template renders: the report's values, made safe to show.
+type Page struct {
 	CSP           string
 	Style         template.CSS
 	Script        template.JS
@@ -171,13 +199,14 @@ type checkLink struct{ ID, URL, Title string }
 // can never be "-").
 const noNamespace = "-"
 
-func build(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts Options) *page {
+// NewPage builds the page of a report.
+func NewPage(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts Options) *Page {
 	card := scorecard.Build(rep, cat)
 	titles := map[string]string{}
 	for _, c := range checks {
 		titles[c.ID] = c.Title
 	}
-	p := &page{
+	p := &Page{
 		CSP: CSP(), Style: template.CSS(style), Script: template.JS(script),
 		Tool: rep.Tool.Name + " " + rep.Tool.Version, GeneratedAt: rep.GeneratedAt,
 		Card: card, ScoreText: card.ScoreText(), FindingsTotal: card.FindingsTotal(),
@@ -204,6 +233,9 @@ func build(rep *report.Report, cat *catalog.Catalog, checks []*check.Check, opts
 	p.Severity = buildSeverityChart(card)
 
 	for i, f := range rep.Findings {
+		if opts.Keep != nil && !opts.Keep(f) {
+			continue
+		}
 		p.Findings = append(p.Findings, view(i, f, cat, opts))
 	}
 	for i, f := range rep.Suppressed {
