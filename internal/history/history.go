@@ -1,8 +1,8 @@
 // Package history keeps the audits of akscheck serve --audit in an embedded SQLite database
-// (modernc.org/sqlite: pure Go, no cgo) or in PostgreSQL (pgx): each audit's report as the JSON contract, its items'
-// statuses, and the findings across audits by fingerprint, with the time each was first and
-// last seen and the audit that no longer reported it (fixed). "New since yesterday" and "fixed
-// this week" are queries, not diffs of files.
+// (modernc.org/sqlite: pure Go, no cgo) or in PostgreSQL (pgx): each audit's report as the
+// JSON contract, its items' statuses, and the findings across audits by fingerprint, with the
+// time each was first and last seen and the audit that no longer reported it (fixed). "New
+// since yesterday" and "fixed this week" are queries, not diffs of files.
 //
 // The report holds no Secret value (the loaders keep a Secret's keys and the shapes of its
 // values, never the values), so neither does the database.
@@ -93,6 +93,10 @@ func openURL(ctx context.Context, dsn string, upTo int) (*Store, error) {
 func open(ctx context.Context, file string, upTo int) (*Store, error) {
 	if file == "" {
 		return nil, errors.New("history database: no file given")
+	}
+	if strings.HasPrefix(file, "postgres://") || strings.HasPrefix(file, "postgresql://") {
+		// Not echoed: it holds a password. SQLite would take it for a file name.
+		return nil, errors.New("history database: a PostgreSQL URL is given with --database-url, not --database")
 	}
 	// WAL lets the API read while an audit writes; busy_timeout waits for a lock instead of
 	// failing at once; immediate transactions take the write lock at BEGIN, so that two

@@ -206,6 +206,7 @@ func TestOpenErrors(t *testing.T) {
 		"missing directory": {filepath.Join(dir, "nope", "h.db"), "directory must exist"},
 		"not a database":    {notDB, "not an SQLite database"},
 		"no file":           {"", "no file given"},
+		"a URL":             {"postgres://u:Secr3t@db:5432/h", "--database-url"},
 	} {
 		_, err := Open(t.Context(), tc.file)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
