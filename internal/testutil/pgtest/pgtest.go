@@ -45,6 +45,9 @@ type Server struct {
 // BinDir finds the directory of initdb and postgres.
 func BinDir() (string, error) {
 	if dir := os.Getenv("AKSCHECK_PG_BIN"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "postgres")); err != nil {
+			return "", fmt.Errorf("%w: no postgres in $AKSCHECK_PG_BIN (%s)", ErrNoPostgres, dir)
+		}
 		return dir, nil
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
