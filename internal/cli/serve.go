@@ -25,6 +25,7 @@ type serveFlags struct {
 	webhook, audit    bool
 	events            bool
 	database          string
+	databaseURL       string
 	listen            string
 	retention         time.Duration
 	addr, probeAddr   string
@@ -58,7 +59,8 @@ Install it with the Helm chart in charts/akscheck (docs/admission.md).
 
 serve --audit judges the whole cluster, from the same cache, with the same checks: once
 the cache has synced, every --resync and 30 s after the cluster last changed. Each report
-is stored in an SQLite database (--database; audits older than --retention are deleted,
+is stored in an SQLite database (--database) or in PostgreSQL (--database-url, or
+$AKSCHECK_DATABASE_URL from a Secret; audits older than --retention are deleted,
 the first-seen time of open findings is kept). On --listen (plain HTTP) it serves
 GET /api/v1/reports/latest (the JSON report contract), /api/v1/reports?since=RFC3339&limit=N,
 /api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, a dashboard at / (the
@@ -76,6 +78,8 @@ be given: one process, one cache, one metrics registry (docs/audit.md).`,
 	fl.BoolVar(&f.audit, "audit", false, "audit the whole cluster continuously, keep the history and serve it on --listen")
 	fl.BoolVar(&f.events, "events", false, fmt.Sprintf("with --audit: publish each finding an audit sees first as a Warning Event (reason %s) on its object, at most %d an audit", audit.EventReason, audit.DefaultMaxEvents))
 	fl.StringVar(&f.database, "database", "./akscheck-history.db", "the audit's history: an SQLite file (in a cluster, on a PersistentVolume)")
+	// Not defaulted from the environment here: --help would print the password.
+	fl.StringVar(&f.databaseURL, "database-url", "", "the audit's history in PostgreSQL instead: postgres://user:password@host:port/database (default: $AKSCHECK_DATABASE_URL, which keeps the password out of the pod's arguments)")
 	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports")
 	fl.StringVar(&f.listen, "listen", ":8090", "plain-HTTP address of the audit's /api/v1/..., /healthz, /readyz and /metrics")
 	fl.StringVar(&f.addr, "addr", ":8443", "HTTPS address of /validate, /healthz, /readyz and /metrics")
@@ -105,6 +109,9 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		return usageErr("--log-level %q: want debug, info, warn or error", f.logLevel)
 	}
 	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+	if f.databaseURL == "" {
+		f.databaseURL = os.Getenv("AKSCHECK_DATABASE_URL")
+	}
 	switch {
 	case f.events && !f.audit:
 		return usageErr("--events publishes the audit's findings: add --audit")
@@ -114,6 +121,8 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		return usageErr("--resync %s: want a positive interval", f.resync)
 	case f.audit && f.retention <= 0:
 		return usageErr("--retention %s: want a positive duration", f.retention)
+	case f.audit && cmd.Flags().Changed("database") && f.databaseURL != "":
+		return usageErr("--database and --database-url (or $AKSCHECK_DATABASE_URL) name two databases: give one")
 	case !f.webhook:
 	case f.selfSignedDir != "" && (f.certFile != "" || f.keyFile != ""):
 		return usageErr("--tls-self-signed writes its own certificate: leave out --tls-cert-file and --tls-key-file")
@@ -155,7 +164,11 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		}
 		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context, "kinds", len(kinds))
 		if f.audit {
-			store, err := history.Open(ctx, f.database)
+			openStore := func() (*history.Store, error) { return history.Open(ctx, f.database) }
+			if f.databaseURL != "" {
+				openStore = func() (*history.Store, error) { return history.OpenURL(ctx, f.databaseURL) }
+			}
+			store, err := openStore()
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
@@ -180,7 +193,8 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 			if err := cache.OnChange(auditor.Changed); err != nil {
 				return usageErr("%v", err)
 			}
-			log.Info("auditing the cluster", "database", f.database, "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
+			// store.File(), not the flag: a URL's password stays out of the log.
+			log.Info("auditing the cluster", "database", store.File(), "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
 		}
 	}
 	if f.selfSignedDir != "" {

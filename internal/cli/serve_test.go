@@ -38,10 +38,10 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 }
 
-// TestServeAuditBadDatabase: a database that cannot be opened stops the audit at start with
-// an error that names the file and what to do.
-func TestServeAuditBadDatabase(t *testing.T) {
-	t.Parallel()
+// badDatabaseKubeconfig is a kubeconfig of a cluster nobody serves: the audit opens its
+// database before it reads the cluster.
+func badDatabaseKubeconfig(t *testing.T) string {
+	t.Helper()
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
 kind: Config
@@ -52,8 +52,58 @@ current-context: c
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return kubeconfig
+}
+
+// TestServeAuditBadDatabase: a database that cannot be opened stops the audit at start with
+// an error that names the file and what to do.
+func TestServeAuditBadDatabase(t *testing.T) {
+	t.Parallel()
+	kubeconfig := badDatabaseKubeconfig(t)
 	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "/nonexistent/dir/h.db")
 	if code != ExitUsage || !strings.Contains(stderr, "/nonexistent/dir/h.db") || !strings.Contains(stderr, "directory must exist") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// deadDatabaseURL is a PostgreSQL URL with a password, to a loopback port nobody listens on.
+func deadDatabaseURL(t *testing.T) (url, hostPort, password string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostPort = l.Addr().String()
+	l.Close()
+	password = "Pg-Secr3t-do-not-print"
+	return "postgres://akscheck:" + password + "@" + hostPort + "/akscheck?sslmode=disable", hostPort, password
+}
+
+// TestServeAuditDatabaseURL: --database-url opens PostgreSQL; one that cannot be reached
+// stops the audit at start with an error that names host:port and never the password;
+// --database and --database-url together are a usage error.
+func TestServeAuditDatabaseURL(t *testing.T) {
+	t.Parallel()
+	kubeconfig := badDatabaseKubeconfig(t)
+	url, hostPort, password := deadDatabaseURL(t)
+	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database-url", url)
+	if code != ExitUsage || !strings.Contains(stderr, hostPort) || strings.Contains(stderr, password) {
+		t.Errorf("a dead PostgreSQL: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "h.db", "--database-url", url)
+	if code != ExitUsage || !strings.Contains(stderr, "give one") || strings.Contains(stderr, password) {
+		t.Errorf("both databases: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestServeAuditDatabaseURLFromEnv: $AKSCHECK_DATABASE_URL (from a Secret) stands for
+// --database-url. Not parallel: it sets the environment.
+func TestServeAuditDatabaseURLFromEnv(t *testing.T) {
+	kubeconfig := badDatabaseKubeconfig(t)
+	url, hostPort, password := deadDatabaseURL(t)
+	t.Setenv("AKSCHECK_DATABASE_URL", url)
+	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig)
+	if code != ExitUsage || !strings.Contains(stderr, hostPort) || strings.Contains(stderr, password) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

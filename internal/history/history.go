@@ -1,8 +1,8 @@
 // Package history keeps the audits of akscheck serve --audit in an embedded SQLite database
-// (modernc.org/sqlite: pure Go, no cgo): each audit's report as the JSON contract, its items'
-// statuses, and the findings across audits by fingerprint, with the time each was first and
-// last seen and the audit that no longer reported it (fixed). "New since yesterday" and "fixed
-// this week" are queries, not diffs of files.
+// (modernc.org/sqlite: pure Go, no cgo) or in PostgreSQL (pgx): each audit's report as the
+// JSON contract, its items' statuses, and the findings across audits by fingerprint, with the
+// time each was first and last seen and the audit that no longer reported it (fixed). "New
+// since yesterday" and "fixed this week" are queries, not diffs of files.
 //
 // The report holds no Secret value (the loaders keep a Secret's keys and the shapes of its
 // values, never the values), so neither does the database.
@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/akscheck/akscheck/internal/render/jsonout"
@@ -34,20 +36,67 @@ const BusyTimeout = 5 * time.Second
 // ErrNoAudit is returned by Latest before the first audit is stored.
 var ErrNoAudit = errors.New("no audit stored yet")
 
+// ConnectTimeout bounds the connection to PostgreSQL when the URL gives no connect_timeout:
+// an address that never answers must be an error, not a start that hangs.
+const ConnectTimeout = 10 * time.Second
+
 // Store is the history database.
 type Store struct {
-	db   *sql.DB
-	file string
+	db *sql.DB
+	d  dialect
+	// name names the database in errors and logs: the SQLite file, or PostgreSQL's URL
+	// without its password.
+	name string
+	// scrub takes the password out of an error's message (nil: SQLite has none).
+	scrub func(error) error
 }
 
-// Open opens (creating it if needed) the database at file and migrates its schema.
+// Open opens (creating it if needed) the SQLite database at file and migrates its schema.
 func Open(ctx context.Context, file string) (*Store, error) {
 	return open(ctx, file, 0)
+}
+
+// OpenURL opens the PostgreSQL database at url (postgres://user:password@host:port/db?...)
+// and migrates its schema. The database must exist. The password never appears in an
+// error: they name the database as user@host:port/db.
+func OpenURL(ctx context.Context, url string) (*Store, error) {
+	return openURL(ctx, url, 0)
+}
+
+func openURL(ctx context.Context, dsn string, upTo int) (*Store, error) {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		// The URL is not echoed: it may hold a password in a form this check does not know.
+		return nil, errors.New("history database URL: want postgres://user:password@host:port/database")
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, redact(fmt.Errorf("history database URL: %w", err), dsn, nil)
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = ConnectTimeout
+	}
+	name := safeName(cfg)
+	db := stdlib.OpenDB(*cfg)
+	s := &Store{db: db, d: postgresDialect(), name: name}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, redact(fmt.Errorf("history database %s: %w", name, err), dsn, cfg)
+	}
+	if err := migrate(ctx, db, s.d, name, upTo); err != nil {
+		db.Close()
+		return nil, redact(err, dsn, cfg)
+	}
+	s.scrub = func(err error) error { return redact(err, dsn, cfg) }
+	return s, nil
 }
 
 func open(ctx context.Context, file string, upTo int) (*Store, error) {
 	if file == "" {
 		return nil, errors.New("history database: no file given")
+	}
+	if strings.HasPrefix(file, "postgres://") || strings.HasPrefix(file, "postgresql://") {
+		// Not echoed: it holds a password. SQLite would take it for a file name.
+		return nil, errors.New("history database: a PostgreSQL URL is given with --database-url, not --database")
 	}
 	// WAL lets the API read while an audit writes; busy_timeout waits for a lock instead of
 	// failing at once; immediate transactions take the write lock at BEGIN, so that two
@@ -66,18 +115,19 @@ func open(ctx context.Context, file string, upTo int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("history database %s: %w", file, explain(err))
 	}
-	if err := migrate(ctx, db, file, upTo); err != nil {
+	if err := migrate(ctx, db, sqliteDialect(), file, upTo); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, file: file}, nil
+	return &Store{db: db, d: sqliteDialect(), name: file}, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// File is the database's file.
-func (s *Store) File() string { return s.file }
+// File names the database: the SQLite file, or PostgreSQL's user@host:port/db (never the
+// password), for logs.
+func (s *Store) File() string { return s.name }
 
 // explain adds to SQLite's terse errors what the user can do about them.
 func explain(err error) error {
@@ -142,23 +192,21 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 	defer func() { _ = tx.Rollback() }()
 	score := nullable(rep.Summary.Score)
 	at := started.UnixNano()
-	res, err := tx.ExecContext(ctx, `INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
-		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	// RETURNING rather than LastInsertId, which PostgreSQL's driver does not have.
+	var id int64
+	err = tx.QueryRowContext(ctx, s.d.bind(`INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
+		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
 		at, finished.UnixNano(), finished.Sub(started).Nanoseconds(), score, len(rep.Findings),
 		rep.Summary.Items[report.StatusPass], rep.Summary.Items[report.StatusFail],
 		rep.Summary.Items[report.StatusNotEvaluated], rep.Summary.Items[report.StatusNotApplicable],
-		len(rep.Errors), string(summary))
+		len(rep.Errors), string(summary)).Scan(&id)
 	if err != nil {
 		return 0, s.fail("recording an audit", err)
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, s.fail("recording an audit", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_reports (audit_id, report) VALUES (?, ?)`, id, packed); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO audit_reports (audit_id, report) VALUES (?, ?)`), id, packed); err != nil {
 		return 0, s.fail("recording an audit's report", err)
 	}
-	item, err := tx.PrepareContext(ctx, `INSERT INTO audit_items (audit_id, item, section, status, reason) VALUES (?,?,?,?,?)`)
+	item, err := tx.PrepareContext(ctx, s.d.bind(`INSERT INTO audit_items (audit_id, item, section, status, reason) VALUES (?,?,?,?,?)`))
 	if err != nil {
 		return 0, s.fail("recording an audit's items", err)
 	}
@@ -168,7 +216,7 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			return 0, s.fail("recording an audit's items", err)
 		}
 	}
-	sections, err := tx.PrepareContext(ctx, `INSERT INTO audit_sections (audit_id, section, score) VALUES (?,?,?)`)
+	sections, err := tx.PrepareContext(ctx, s.d.bind(`INSERT INTO audit_sections (audit_id, section, score) VALUES (?,?,?)`))
 	if err != nil {
 		return 0, s.fail("recording an audit's section scores", err)
 	}
@@ -178,10 +226,10 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			return 0, s.fail("recording an audit's section scores", err)
 		}
 	}
-	seen, err := tx.PrepareContext(ctx, `INSERT INTO findings (fingerprint, check_id, item, severity, kind, namespace,
+	seen, err := tx.PrepareContext(ctx, s.d.bind(`INSERT INTO findings (fingerprint, check_id, item, severity, kind, namespace,
 		name, container, message, occurrences, first_seen, last_seen, last_audit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (fingerprint) DO UPDATE SET severity = excluded.severity, message = excluded.message,
-		occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit, fixed_at = NULL`)
+		occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit, fixed_at = NULL`))
 	if err != nil {
 		return 0, s.fail("recording an audit's findings", err)
 	}
@@ -204,8 +252,8 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 	}
 	// A finding this audit did not see is fixed, unless its item was not evaluated: then its
 	// absence proves nothing (a kind the cache lost, RBAC revoked), and it stays open.
-	if _, err := tx.ExecContext(ctx, `UPDATE findings SET fixed_at = ? WHERE fixed_at IS NULL AND last_audit <> ?
-		AND item NOT IN (SELECT item FROM audit_items WHERE audit_id = ? AND status = ?)`,
+	if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE findings SET fixed_at = ? WHERE fixed_at IS NULL AND last_audit <> ?
+		AND item NOT IN (SELECT item FROM audit_items WHERE audit_id = ? AND status = ?)`),
 		at, id, id, report.StatusNotEvaluated); err != nil {
 		return 0, s.fail("marking fixed findings", err)
 	}
@@ -243,7 +291,11 @@ func unpack(b []byte) ([]byte, error) {
 }
 
 func (s *Store) fail(what string, err error) error {
-	return fmt.Errorf("history database %s: %s: %w", s.file, what, explain(err))
+	err = fmt.Errorf("history database %s: %s: %w", s.name, what, explain(err))
+	if s.scrub != nil {
+		return s.scrub(err)
+	}
+	return err
 }
 
 // Prune deletes the audits started before cutoff (their items and reports with them) and the
@@ -255,11 +307,11 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		return 0, s.fail("pruning", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	res, err := tx.ExecContext(ctx, `DELETE FROM audits WHERE started < ?`, cutoff.UnixNano())
+	res, err := tx.ExecContext(ctx, s.d.bind(`DELETE FROM audits WHERE started < ?`), cutoff.UnixNano())
 	if err != nil {
 		return 0, s.fail("pruning audits", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE fixed_at IS NOT NULL AND fixed_at < ?`, cutoff.UnixNano()); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.bind(`DELETE FROM findings WHERE fixed_at IS NOT NULL AND fixed_at < ?`), cutoff.UnixNano()); err != nil {
 		return 0, s.fail("pruning fixed findings", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -269,10 +321,14 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	return n, nil
 }
 
-// Checkpoint copies the write-ahead log into the database file and truncates it, so that the
-// volume holds the database once (SQLite's own checkpoint leaves the log at its largest).
+// Checkpoint copies SQLite's write-ahead log into the database file and truncates it, so that
+// the volume holds the database once (SQLite's own checkpoint leaves the log at its largest).
+// With PostgreSQL it does nothing: the server checkpoints.
 func (s *Store) Checkpoint(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if s.d.checkpoint == "" {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, s.d.checkpoint); err != nil {
 		return s.fail("checkpointing", err)
 	}
 	return nil
@@ -311,8 +367,8 @@ const MaxReportsBytes = 64 << 20
 // most limit of them and, past the first, no more than MaxReportsBytes of JSON. next is the
 // start of the first audit left out (zero when none was): ask again from there.
 func (s *Store) ReportsSince(ctx context.Context, since time.Time, limit int) (reports [][]byte, next time.Time, err error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.started, r.report FROM audits a JOIN audit_reports r ON r.audit_id = a.id
-		WHERE a.started >= ? ORDER BY a.started, a.id LIMIT ?`, since.UnixNano(), limit+1)
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT a.started, r.report FROM audits a JOIN audit_reports r ON r.audit_id = a.id
+		WHERE a.started >= ? ORDER BY a.started, a.id LIMIT ?`), since.UnixNano(), limit+1)
 	if err != nil {
 		return nil, time.Time{}, s.fail("reading reports", err)
 	}
@@ -355,8 +411,8 @@ func (s *Store) FindingsFixedSince(ctx context.Context, since time.Time, limit i
 }
 
 func (s *Store) findings(ctx context.Context, where string, since time.Time, limit int) ([]Finding, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT fingerprint, check_id, item, severity, kind, namespace, name, container,
-		message, occurrences, first_seen, last_seen, fixed_at FROM findings WHERE `+where+` LIMIT ?`, since.UnixNano(), limit)
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT fingerprint, check_id, item, severity, kind, namespace, name, container,
+		message, occurrences, first_seen, last_seen, fixed_at FROM findings WHERE `+where+` LIMIT ?`), since.UnixNano(), limit)
 	if err != nil {
 		return nil, s.fail("reading findings", err)
 	}
@@ -416,7 +472,7 @@ func nullable(f *float64) sql.NullFloat64 {
 }
 
 // Point is one audit of the score history: its overall score and its sections' scores
-// (none for the audits recorded before schema version 2).
+// (none for the audits recorded before schema version 2), in section name order.
 type Point struct {
 	Audit    int64          `json:"audit"`
 	Started  time.Time      `json:"started"`
@@ -428,9 +484,10 @@ type Point struct {
 // audits (the latest ones), oldest first. It reads the audits' and sections' rows only,
 // never a report.
 func (s *Store) History(ctx context.Context, since time.Time, limit int) ([]Point, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.started, a.score, s.section, s.score
+	// Sections in name order (both databases have it; the dashboard orders them by catalog).
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT a.id, a.started, a.score, s.section, s.score
 		FROM (SELECT id, started, score FROM audits WHERE started >= ? ORDER BY started DESC, id DESC LIMIT ?) a
-		LEFT JOIN audit_sections s ON s.audit_id = a.id ORDER BY a.started, a.id, s.rowid`, since.UnixNano(), limit)
+		LEFT JOIN audit_sections s ON s.audit_id = a.id ORDER BY a.started, a.id, s.section`), since.UnixNano(), limit)
 	if err != nil {
 		return nil, s.fail("reading the score history", err)
 	}
