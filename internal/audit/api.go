@@ -108,16 +108,9 @@ func (a *Auditor) serveLatest(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, latestPath+" takes no parameters")
 		return
 	}
-	_, body, err := a.opts.Store.Latest(r.Context())
-	if err == nil {
-		writeJSON(w, body)
-		return
-	}
-	// The database is unavailable or empty: the latest audit in memory is still the truth.
+	// The latest audit in memory first: it is the truth even while the database cannot
+	// store it (the audits pending there are older or the same).
 	if rep := a.Latest(); rep != nil {
-		if !errors.Is(err, history.ErrNoAudit) {
-			a.log.Warn("serving the latest report from memory", "error", err.Error())
-		}
 		var buf bytes.Buffer
 		if err := jsonout.Render(&buf, rep); err != nil {
 			apiError(w, http.StatusInternalServerError, err.Error())
@@ -125,6 +118,15 @@ func (a *Auditor) serveLatest(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, buf.Bytes())
 		return
+	}
+	// Before the first audit of this process: the latest one in the history.
+	store, err := a.db()
+	if err == nil {
+		var body []byte
+		if _, body, err = store.Latest(r.Context()); err == nil {
+			writeJSON(w, body)
+			return
+		}
 	}
 	if errors.Is(err, history.ErrNoAudit) {
 		apiError(w, http.StatusServiceUnavailable, "no audit has completed yet")
@@ -139,7 +141,12 @@ func (a *Auditor) serveReports(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	reports, next, err := a.opts.Store.ReportsSince(r.Context(), q.Since, q.Limit)
+	store, err := a.db()
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	reports, next, err := store.ReportsSince(r.Context(), q.Since, q.Limit)
 	if err != nil {
 		a.storeError(w, err)
 		return
@@ -166,11 +173,16 @@ func (a *Auditor) serveFindings(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	store, err := a.db()
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
 	var fs []history.Finding
 	if q.Fixed {
-		fs, err = a.opts.Store.FindingsFixedSince(r.Context(), q.FixedSince, q.Limit)
+		fs, err = store.FindingsFixedSince(r.Context(), q.FixedSince, q.Limit)
 	} else {
-		fs, err = a.opts.Store.FindingsNewSince(r.Context(), q.NewSince, q.Limit)
+		fs, err = store.FindingsNewSince(r.Context(), q.NewSince, q.Limit)
 	}
 	if err != nil {
 		a.storeError(w, err)
@@ -182,6 +194,16 @@ func (a *Auditor) serveFindings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, append(body, '\n'))
+}
+
+// db returns the store to read, or why it is unavailable (not opened yet).
+func (a *Auditor) db() (*history.Store, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.store == nil {
+		return nil, a.storeErr
+	}
+	return a.store, nil
 }
 
 func (a *Auditor) storeError(w http.ResponseWriter, err error) {

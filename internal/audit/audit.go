@@ -28,6 +28,11 @@ const (
 	DefaultDebounce  = 30 * time.Second
 	DefaultRetention = 30 * 24 * time.Hour
 	DefaultSyncWait  = 30 * time.Second
+	// DefaultMaxPending audits of 16 reports are a few MiB of memory at most, and at the
+	// default resync more than 2 h of a database outage.
+	DefaultMaxPending = 16
+	DefaultRetryMin   = time.Second
+	DefaultRetryMax   = time.Minute
 )
 
 // Cluster is what the audit reads of the cluster: live.Cache.
@@ -43,6 +48,16 @@ type Options struct {
 	// Cluster is the cache of the cluster's objects; Store keeps the history.
 	Cluster Cluster
 	Store   *history.Store
+	// Open, when Store is nil, opens the history database: at the start and again after it
+	// failed, with backoff, so that a database unavailable at the start or gone away does not
+	// stop the audit (the server serves the latest audit from memory meanwhile).
+	Open func(ctx context.Context) (*history.Store, error)
+	// MaxPending bounds the completed audits kept in memory while the database cannot store
+	// them (DefaultMaxPending); they are written in order when it can again, the oldest
+	// dropped past the bound.
+	MaxPending int
+	// RetryMin and RetryMax bound the backoff of the retries (DefaultRetryMin, DefaultRetryMax).
+	RetryMin, RetryMax time.Duration
 	// Context and Server name the cluster in the reports; Version returns the API server's
 	// version at each audit.
 	Context, Server string
@@ -74,12 +89,40 @@ type Auditor struct {
 	mu sync.Mutex
 	// latest is served and exported while the database cannot be written or read.
 	latest *report.Report
+
+	// storeMu serializes the writes to the history (and the opening of the store): the
+	// pending audits are written in order by whichever of an audit and a retry comes first.
+	storeMu sync.Mutex
+	// store is nil until it opens; storeErr is why the history is unavailable (nil: it is
+	// available); pending are the completed audits not yet stored, oldest first. store and
+	// storeErr are read under mu too (by the API and readiness), written under both.
+	store    *history.Store
+	storeErr error
+	pending  []pendingAudit
 }
+
+// pendingAudit is a completed audit waiting for the database.
+type pendingAudit struct {
+	started, finished time.Time
+	rep               *report.Report
+}
+
+// errNotOpened is the history's state before the first attempt to open it.
+var errNotOpened = errors.New("history database not opened yet")
 
 // New returns an auditor.
 func New(opts Options) (*Auditor, error) {
-	if opts.Cluster == nil || opts.Store == nil {
-		return nil, errors.New("audit: a cluster cache and a history store are required")
+	if opts.Cluster == nil || (opts.Store == nil && opts.Open == nil) {
+		return nil, errors.New("audit: a cluster cache and a history store (or a way to open one) are required")
+	}
+	if opts.MaxPending <= 0 {
+		opts.MaxPending = DefaultMaxPending
+	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = DefaultRetryMin
+	}
+	if opts.RetryMax < opts.RetryMin {
+		opts.RetryMax = max(DefaultRetryMax, opts.RetryMin)
 	}
 	if opts.Resync <= 0 {
 		opts.Resync = DefaultResync
@@ -104,8 +147,13 @@ func New(opts Options) (*Auditor, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1)}
+	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1), store: opts.Store}
 	a.metrics = newMetrics(a, opts.Cluster)
+	if a.store == nil {
+		a.storeErr = errNotOpened
+	} else {
+		a.metrics.available.Set(1)
+	}
 	return a, nil
 }
 
@@ -122,6 +170,11 @@ func (a *Auditor) Changed(kind string) {
 // Run audits until ctx ends: once the cache has synced (or SyncWait has passed), then every
 // Resync and Debounce after changes.
 func (a *Auditor) Run(ctx context.Context) error {
+	// Open the database now, not at the first audit: /readyz and the metrics say at once
+	// whether it is available.
+	if err := a.flush(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("history database unavailable; retrying", "error", err.Error())
+	}
 	if err := a.waitSynced(ctx); err != nil {
 		return nil //nolint:nilerr // the context ended: a normal stop
 	}
@@ -135,10 +188,24 @@ func (a *Auditor) Run(ctx context.Context) error {
 	defer resync.Stop()
 	var debounce <-chan time.Time
 	var first time.Time
+	backoff := a.opts.RetryMin
 	for {
+		// While the history is unavailable, retry it with backoff: the pending audits land
+		// when it is back, not only at the next audit.
+		var retry <-chan time.Time
+		if a.StoreErr() != nil {
+			retry = time.After(backoff)
+		} else {
+			backoff = a.opts.RetryMin
+		}
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-retry:
+			if err := a.flush(ctx); err != nil && ctx.Err() == nil {
+				backoff = min(2*backoff, a.opts.RetryMax)
+				a.log.Warn("history database still unavailable", "error", err.Error(), "pending", a.Pending(), "retry", backoff.String())
+			}
 		case <-resync.C:
 			debounce = nil
 			a.runOnce(ctx, "resync")
@@ -220,27 +287,116 @@ func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
 	if rep.Summary.Score != nil {
 		attrs = append(attrs, "score", *rep.Summary.Score)
 	}
-	id, err := a.opts.Store.Record(ctx, started, finished, rep)
-	if err != nil {
-		a.metrics.errors.WithLabelValues("store").Inc()
+	a.storeMu.Lock()
+	a.enqueue(pendingAudit{started: started, finished: finished, rep: rep})
+	a.storeMu.Unlock()
+	if err := a.flush(ctx); err != nil {
+		a.log.Warn("audit kept in memory until the history database is available", append(attrs, "pending", a.Pending(), "error", err.Error())...)
 		return rep, err
 	}
-	a.log.Info("audit stored", append(attrs, "audit", id)...)
+	a.log.Info("audit stored", attrs...)
+	store := a.history()
 	if a.opts.Events != nil {
 		// After Record: the history says which findings this audit saw first.
-		a.opts.Events.publish(ctx, a.log, a.opts.Store, started, a.opts.Now())
+		a.opts.Events.publish(ctx, a.log, store, started, a.opts.Now())
 	}
-	if n, err := a.opts.Store.Prune(ctx, started.Add(-a.opts.Retention)); err != nil {
+	if n, err := store.Prune(ctx, started.Add(-a.opts.Retention)); err != nil {
 		a.metrics.errors.WithLabelValues("prune").Inc()
 		a.log.Warn("pruning the history failed", "error", err.Error())
 	} else if n > 0 {
 		a.log.Info("history pruned", "audits", n, "before", started.Add(-a.opts.Retention).UTC().Format(time.RFC3339))
 	}
-	if err := a.opts.Store.Checkpoint(ctx); err != nil {
+	if err := store.Checkpoint(ctx); err != nil {
 		// Readers holding the log keep it for the next audit: not worth an error.
 		a.log.Debug("checkpointing the history", "error", err.Error())
 	}
 	return rep, nil
+}
+
+// enqueue adds a completed audit to those waiting for the database (under storeMu),
+// dropping the oldest past MaxPending.
+func (a *Auditor) enqueue(p pendingAudit) {
+	a.pending = append(a.pending, p)
+	for len(a.pending) > a.opts.MaxPending {
+		a.log.Error("history database unavailable too long: an audit is dropped from the history",
+			"started", a.pending[0].started.UTC().Format(time.RFC3339), "pending", a.opts.MaxPending)
+		a.pending = a.pending[1:]
+		a.metrics.dropped.Inc()
+	}
+	a.metrics.pending.Set(float64(len(a.pending)))
+}
+
+// flush opens the store if it is not open and writes the pending audits to it, oldest
+// first, each in its own transaction (Store.Record); it stops at the first failure, which
+// it returns, keeping that audit and those after it.
+func (a *Auditor) flush(ctx context.Context) error {
+	a.storeMu.Lock()
+	defer a.storeMu.Unlock()
+	store := a.history()
+	if store == nil {
+		s, err := a.opts.Open(ctx)
+		if err != nil {
+			a.setStore(nil, fmt.Errorf("opening the history database: %w", err))
+			return a.StoreErr()
+		}
+		a.log.Info("history database opened", "database", s.File())
+		store = s
+	}
+	for len(a.pending) > 0 {
+		p := a.pending[0]
+		id, err := store.Record(ctx, p.started, p.finished, p.rep)
+		if err != nil {
+			a.metrics.errors.WithLabelValues("store").Inc()
+			a.setStore(store, err)
+			return err
+		}
+		a.pending = a.pending[1:]
+		a.metrics.pending.Set(float64(len(a.pending)))
+		a.log.Debug("audit recorded", "audit", id, "started", p.started.UTC().Format(time.RFC3339Nano))
+	}
+	a.setStore(store, nil)
+	return nil
+}
+
+func (a *Auditor) setStore(s *history.Store, err error) {
+	a.mu.Lock()
+	a.store, a.storeErr = s, err
+	a.mu.Unlock()
+	if err == nil {
+		a.metrics.available.Set(1)
+	} else {
+		a.metrics.available.Set(0)
+	}
+}
+
+// history returns the store, nil while it has not opened.
+func (a *Auditor) history() *history.Store {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.store
+}
+
+// StoreErr says why the history database is unavailable (nil: it is available): the
+// server's /readyz reports it as degraded.
+func (a *Auditor) StoreErr() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.storeErr
+}
+
+// Pending returns how many completed audits wait for the database.
+func (a *Auditor) Pending() int {
+	a.storeMu.Lock()
+	defer a.storeMu.Unlock()
+	return len(a.pending)
+}
+
+// Close closes the store the auditor opened (Options.Open); call it after Run returned.
+func (a *Auditor) Close() error {
+	if s := a.history(); s != nil && a.opts.Store == nil {
+		return s.Close()
+	}
+	return nil
 }
 
 // evaluate runs the engine, turning a panic past its per-check recovery into an error: one

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -254,4 +256,117 @@ func FuzzReportsQuery(f *testing.F) {
 			t.Fatalf("%q: fixed-since decoded as %+v", raw, q)
 		}
 	})
+}
+
+// TestStoreUnavailableAtStart: a database whose directory does not exist yet does not stop
+// the auditor; its audits are served from memory, kept (the oldest dropped past MaxPending)
+// and stored in order once the directory appears.
+func TestStoreUnavailableAtStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, true)
+	dbDir := filepath.Join(t.TempDir(), "later")
+	file := filepath.Join(dbDir, "h.db")
+	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All()},
+		Cluster: &fileCluster{t: t, dir: dir}, MaxPending: 3,
+		Open: func(ctx context.Context) (*history.Store, error) { return history.Open(ctx, file) },
+		Now:  func() time.Time { clock = clock.Add(time.Minute); return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(a.Collectors()...)
+	h := a.Handler()
+	var started []string
+	for i := range 4 {
+		write(t, dir, i%2 == 0)
+		rep, err := a.Audit(t.Context())
+		if err == nil || !strings.Contains(err.Error(), "directory must exist") {
+			t.Fatalf("audit %d into a missing directory: %v", i, err)
+		}
+		started = append(started, rep.GeneratedAt)
+		code, body := get(t, h, "/api/v1/reports/latest")
+		var latest report.Report
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &latest) != nil ||
+			latest.GeneratedAt != rep.GeneratedAt || hasFinding(latest.Findings, "privileged-container") != (i%2 == 0) {
+			t.Fatalf("latest from memory after audit %d: %d %.200s", i, code, body)
+		}
+	}
+	if a.StoreErr() == nil || a.Pending() != 3 || testutil.ToFloat64(a.metrics.available) != 0 ||
+		testutil.ToFloat64(a.metrics.dropped) != 1 || testutil.ToFloat64(a.metrics.pending) != 3 {
+		t.Fatalf("unavailable: err %v, pending %d, available %v, dropped %v", a.StoreErr(), a.Pending(),
+			testutil.ToFloat64(a.metrics.available), testutil.ToFloat64(a.metrics.dropped))
+	}
+	if code, body := get(t, h, "/api/v1/reports?since=2026-12-01T00:00:00Z"); code != http.StatusServiceUnavailable {
+		t.Errorf("history while unavailable: %d %s", code, body)
+	}
+
+	if err := os.Mkdir(dbDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.flush(t.Context()); err != nil {
+		t.Fatalf("catching up: %v", err)
+	}
+	if a.StoreErr() != nil || a.Pending() != 0 || testutil.ToFloat64(a.metrics.available) != 1 {
+		t.Fatalf("caught up: err %v, pending %d", a.StoreErr(), a.Pending())
+	}
+	code, body := get(t, h, "/api/v1/reports?since=2026-12-01T00:00:00Z")
+	var reports []report.Report
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &reports) != nil {
+		t.Fatalf("history: %d %.200s", code, body)
+	}
+	var got []string
+	for _, r := range reports {
+		got = append(got, r.GeneratedAt)
+	}
+	// The first audit was dropped; the three others are stored in order.
+	if !slices.Equal(got, started[1:]) {
+		t.Fatalf("stored audits %v, want %v", got, started[1:])
+	}
+	// The next audit goes straight to the history.
+	if _, err := a.Audit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunRetriesTheStore: Run retries a database unavailable at the start with backoff and
+// stores the audit kept in memory once it is there.
+func TestRunRetriesTheStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, true)
+	dbDir := filepath.Join(t.TempDir(), "later")
+	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All()},
+		Cluster: &fileCluster{t: t, dir: dir}, RetryMin: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond,
+		Open: func(ctx context.Context) (*history.Store, error) {
+			return history.Open(ctx, filepath.Join(dbDir, "h.db"))
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { _ = a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done; a.Close() }()
+	waitFor(t, "the first audit", func() bool { return a.Pending() == 1 })
+	if err := os.Mkdir(dbDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the history", func() bool { return a.StoreErr() == nil && a.Pending() == 0 })
+	if code, body := get(t, a.Handler(), "/api/v1/reports?since=2000-01-01T00:00:00Z"); code != http.StatusOK || !strings.HasPrefix(body, "[{") {
+		t.Fatalf("history: %d %.200s", code, body)
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

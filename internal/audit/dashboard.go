@@ -115,9 +115,14 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	store, err := a.db()
+	if err != nil {
+		a.dashboardStoreError(w, err)
+		return
+	}
 	rep := a.Latest()
 	if rep == nil {
-		_, body, err := a.opts.Store.Latest(ctx)
+		_, body, err := store.Latest(ctx)
 		switch {
 		case errors.Is(err, history.ErrNoAudit):
 			dashboardError(w, http.StatusServiceUnavailable, "No audit yet", "No audit has completed yet: the first one runs once the cluster cache has synced. Reload in a minute.")
@@ -132,17 +137,17 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	points, err := a.opts.Store.History(ctx, time.Time{}, DashboardAudits)
+	points, err := store.History(ctx, time.Time{}, DashboardAudits)
 	if err != nil {
 		a.dashboardStoreError(w, err)
 		return
 	}
-	fresh, err := a.opts.Store.FindingsNewSince(ctx, q.SinceTime, DashboardFindings)
+	fresh, err := store.FindingsNewSince(ctx, q.SinceTime, DashboardFindings)
 	if err != nil {
 		a.dashboardStoreError(w, err)
 		return
 	}
-	fixed, err := a.opts.Store.FindingsFixedSince(ctx, q.SinceTime, DashboardFindings)
+	fixed, err := store.FindingsFixedSince(ctx, q.SinceTime, DashboardFindings)
 	if err != nil {
 		a.dashboardStoreError(w, err)
 		return

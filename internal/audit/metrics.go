@@ -16,6 +16,10 @@ type metrics struct {
 	audits   prometheus.Counter
 	errors   *prometheus.CounterVec
 	changes  *prometheus.CounterVec
+	// available, pending and dropped say whether the history database can be written and
+	// what waits for it.
+	available, pending prometheus.Gauge
+	dropped            prometheus.Counter
 
 	itemStatus, findings, score, synced *prometheus.Desc
 }
@@ -31,6 +35,12 @@ func newMetrics(a *Auditor, c Cluster) *metrics {
 			Help: "Audit failures by stage: evaluate (no report), store (the report is not in the history), prune."}, []string{"stage"}),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akscheck_audit_cluster_changes_total",
 			Help: "Changes of the cluster's objects seen by the audit's informers, by kind."}, []string{"kind"}),
+		available: prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_history_available",
+			Help: "1 while the history database is open and the latest write to it succeeded, 0 while it is unavailable (the latest audit is served from memory)."}),
+		pending: prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_audits_pending",
+			Help: "Completed audits kept in memory until the history database can store them."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "akscheck_audits_dropped_total",
+			Help: "Completed audits never stored: the history database was unavailable for longer than the pending audits kept in memory."}),
 		itemStatus: prometheus.NewDesc("akscheck_item_status",
 			"1 for the status of each checklist item in the latest audit, 0 for its other statuses.", []string{"item", "section", "status"}, nil),
 		findings: prometheus.NewDesc("akscheck_findings",
@@ -51,7 +61,7 @@ func newMetrics(a *Auditor, c Cluster) *metrics {
 // Collectors returns the collectors to register in the server's registry.
 func (a *Auditor) Collectors() []prometheus.Collector {
 	m := a.metrics
-	return []prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m}
+	return []prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m.available, m.pending, m.dropped, m}
 }
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {

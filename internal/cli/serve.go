@@ -164,15 +164,15 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		}
 		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context, "kinds", len(kinds))
 		if f.audit {
-			openStore := func() (*history.Store, error) { return history.Open(ctx, f.database) }
+			// Opened by the auditor, which retries it while it fails: a database unavailable
+			// at the start or gone away does not stop the server (docs/audit.md).
+			openStore := func(ctx context.Context) (*history.Store, error) { return history.Open(ctx, f.database) }
+			database := f.database
 			if f.databaseURL != "" {
-				openStore = func() (*history.Store, error) { return history.OpenURL(ctx, f.databaseURL) }
+				openStore = func(ctx context.Context) (*history.Store, error) { return history.OpenURL(ctx, f.databaseURL) }
+				// Not the URL: its password stays out of the log.
+				database = "PostgreSQL (--database-url)"
 			}
-			store, err := openStore()
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			defer store.Close()
 			cfg := targets[0].Config
 			var events *audit.Events
 			if f.events {
@@ -184,7 +184,7 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 				host, _ := os.Hostname()
 				events = &audit.Events{Client: cs.EventsV1(), Instance: cmp.Or(host, "akscheck")}
 			}
-			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Store: store, Context: targets[0].Context,
+			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Open: openStore, Context: targets[0].Context,
 				Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
 				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events})
 			if err != nil {
@@ -193,8 +193,8 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 			if err := cache.OnChange(auditor.Changed); err != nil {
 				return usageErr("%v", err)
 			}
-			// store.File(), not the flag: a URL's password stays out of the log.
-			log.Info("auditing the cluster", "database", store.File(), "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
+			defer func() { _ = auditor.Close() }()
+			log.Info("auditing the cluster", "database", database, "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
 		}
 	}
 	if f.selfSignedDir != "" {
@@ -209,6 +209,7 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		KeyFile: f.keyFile, Timeout: f.timeout, FailurePolicy: f.failurePolicy, ReadyAfter: f.readyAfter, Log: log}
 	if auditor != nil {
 		opts.API, opts.Listen, opts.Collectors = auditor.Handler(), f.listen, auditor.Collectors()
+		opts.Degraded = auditor.StoreErr
 	}
 	srv, err := serve.New(reviewer, state, opts)
 	if err != nil {

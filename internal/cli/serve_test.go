@@ -55,14 +55,49 @@ current-context: c
 	return kubeconfig
 }
 
-// TestServeAuditBadDatabase: a database that cannot be opened stops the audit at start with
-// an error that names the file and what to do.
+// serveUntilLogged runs akscheck serve with args until its logs hold want, then stops it
+// and returns the logs.
+func serveUntilLogged(t *testing.T, want string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, append(args, "--listen", "127.0.0.1:0", "--probe-addr", ""),
+			IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: logs}, testNow)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), want) {
+		select {
+		case code := <-done:
+			t.Fatalf("serve stopped (exit %d) before logging %q:\n%s", code, want, logs)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the logs:\n%s", want, logs)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Errorf("exit %d after cancel; logs:\n%s", code, logs)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	return logs.String()
+}
+
+// TestServeAuditBadDatabase: a database that cannot be opened does not stop the audit: the
+// server starts, logs why (naming the file and what to do) and retries it.
 func TestServeAuditBadDatabase(t *testing.T) {
 	t.Parallel()
 	kubeconfig := badDatabaseKubeconfig(t)
-	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "/nonexistent/dir/h.db")
-	if code != ExitUsage || !strings.Contains(stderr, "/nonexistent/dir/h.db") || !strings.Contains(stderr, "directory must exist") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	logs := serveUntilLogged(t, "history database unavailable; retrying", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "/nonexistent/dir/h.db")
+	if !strings.Contains(logs, "/nonexistent/dir/h.db") || !strings.Contains(logs, "directory must exist") {
+		t.Errorf("logs: %s", logs)
 	}
 }
 
@@ -80,17 +115,17 @@ func deadDatabaseURL(t *testing.T) (url, hostPort, password string) {
 }
 
 // TestServeAuditDatabaseURL: --database-url opens PostgreSQL; one that cannot be reached
-// stops the audit at start with an error that names host:port and never the password;
+// is logged (and retried) with host:port and never the password;
 // --database and --database-url together are a usage error.
 func TestServeAuditDatabaseURL(t *testing.T) {
 	t.Parallel()
 	kubeconfig := badDatabaseKubeconfig(t)
 	url, hostPort, password := deadDatabaseURL(t)
-	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database-url", url)
-	if code != ExitUsage || !strings.Contains(stderr, hostPort) || strings.Contains(stderr, password) {
-		t.Errorf("a dead PostgreSQL: exit %d, stderr %q", code, stderr)
+	logs := serveUntilLogged(t, "history database unavailable; retrying", "serve", "--audit", "--kubeconfig", kubeconfig, "--database-url", url)
+	if !strings.Contains(logs, hostPort) || strings.Contains(logs, password) {
+		t.Errorf("a dead PostgreSQL: logs %q", logs)
 	}
-	code, _, stderr = run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "h.db", "--database-url", url)
+	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig, "--database", "h.db", "--database-url", url)
 	if code != ExitUsage || !strings.Contains(stderr, "give one") || strings.Contains(stderr, password) {
 		t.Errorf("both databases: exit %d, stderr %q", code, stderr)
 	}
@@ -102,9 +137,9 @@ func TestServeAuditDatabaseURLFromEnv(t *testing.T) {
 	kubeconfig := badDatabaseKubeconfig(t)
 	url, hostPort, password := deadDatabaseURL(t)
 	t.Setenv("AKSCHECK_DATABASE_URL", url)
-	code, _, stderr := run(t, "", "serve", "--audit", "--kubeconfig", kubeconfig)
-	if code != ExitUsage || !strings.Contains(stderr, hostPort) || strings.Contains(stderr, password) {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	logs := serveUntilLogged(t, "history database unavailable; retrying", "serve", "--audit", "--kubeconfig", kubeconfig)
+	if !strings.Contains(logs, hostPort) || strings.Contains(logs, password) {
+		t.Errorf("logs %q", logs)
 	}
 }
 

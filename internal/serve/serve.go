@@ -64,6 +64,10 @@ type Options struct {
 	Listen string
 	// Collectors are registered in the server's Prometheus registry beside its own.
 	Collectors []prometheus.Collector
+	// Degraded, when set, says why the server works in a degraded mode (the audit's history
+	// database unavailable): /readyz still answers 200, with the reason, since what the
+	// server serves (the webhook, the latest audit from memory) is still right.
+	Degraded func() error
 }
 
 // CacheState is what the server reports of the cluster cache: which kinds have synced.
@@ -259,11 +263,21 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	slices.Sort(pending)
+	degraded := ""
+	if s.opts.Degraded != nil {
+		if err := s.opts.Degraded(); err != nil {
+			degraded = "degraded: " + err.Error() + "\n"
+		}
+	}
 	if len(pending) == 0 {
+		if degraded != "" {
+			_, _ = io.WriteString(w, "ok; "+degraded)
+			return
+		}
 		_, _ = io.WriteString(w, "ok\n")
 		return
 	}
-	msg := "cluster cache not synced: " + strings.Join(pending, ", ") + "\n"
+	msg := "cluster cache not synced: " + strings.Join(pending, ", ") + "\n" + degraded
 	if time.Since(s.started) >= s.opts.ReadyAfter {
 		// Serving beats waiting: the checks that need these kinds say they were not evaluated.
 		_, _ = io.WriteString(w, "ok; "+msg)

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -254,6 +255,29 @@ func TestReadiness(t *testing.T) {
 	}
 	if rec := get("/healthz"); rec.Code != http.StatusOK {
 		t.Errorf("healthz: %d", rec.Code)
+	}
+}
+
+// TestReadinessDegraded: an unavailable history database is reported by /readyz, which
+// stays 200: the webhook and the latest audit in memory are still served.
+func TestReadinessDegraded(t *testing.T) {
+	t.Parallel()
+	var down error = errors.New("opening the history database: gone")
+	s, err := New(nil, syncState{"Namespace": true}, Options{Degraded: func() error { return down }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.ProbeHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		return rec
+	}
+	if rec := get(); rec.Code != http.StatusOK || rec.Body.String() != "ok; degraded: opening the history database: gone\n" {
+		t.Errorf("readyz while degraded: %d %q", rec.Code, rec.Body)
+	}
+	down = nil
+	if rec := get(); rec.Code != http.StatusOK || rec.Body.String() != "ok\n" {
+		t.Errorf("readyz when back: %d %q", rec.Code, rec.Body)
 	}
 }
 
