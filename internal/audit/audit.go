@@ -31,8 +31,8 @@ const (
 	// DefaultMaxPending audits of 16 reports are a few MiB of memory at most, and at the
 	// default resync more than 2 h of a database outage.
 	DefaultMaxPending = 16
-	DefaultRetryMin   = time.Second
-	DefaultRetryMax   = time.Minute
+	DefaultBackoff    = time.Second
+	DefaultMaxBackoff = time.Minute
 )
 
 // Cluster is what the audit reads of the cluster: live.Cache.
@@ -56,8 +56,8 @@ type Options struct {
 	// them (DefaultMaxPending); they are written in order when it can again, the oldest
 	// dropped past the bound.
 	MaxPending int
-	// RetryMin and RetryMax bound the backoff of the retries (DefaultRetryMin, DefaultRetryMax).
-	RetryMin, RetryMax time.Duration
+	// Backoff is the first wait before retrying the database, doubled up to MaxBackoff (DefaultBackoff, DefaultMaxBackoff).
+	Backoff, MaxBackoff time.Duration
 	// Context and Server name the cluster in the reports; Version returns the API server's
 	// version at each audit.
 	Context, Server string
@@ -118,11 +118,11 @@ func New(opts Options) (*Auditor, error) {
 	if opts.MaxPending <= 0 {
 		opts.MaxPending = DefaultMaxPending
 	}
-	if opts.RetryMin <= 0 {
-		opts.RetryMin = DefaultRetryMin
+	if opts.Backoff <= 0 {
+		opts.Backoff = DefaultBackoff
 	}
-	if opts.RetryMax < opts.RetryMin {
-		opts.RetryMax = max(DefaultRetryMax, opts.RetryMin)
+	if opts.MaxBackoff < opts.Backoff {
+		opts.MaxBackoff = max(DefaultMaxBackoff, opts.Backoff)
 	}
 	if opts.Resync <= 0 {
 		opts.Resync = DefaultResync
@@ -188,7 +188,7 @@ func (a *Auditor) Run(ctx context.Context) error {
 	defer resync.Stop()
 	var debounce <-chan time.Time
 	var first time.Time
-	backoff := a.opts.RetryMin
+	backoff := a.opts.Backoff
 	for {
 		// While the history is unavailable, retry it with backoff: the pending audits land
 		// when it is back, not only at the next audit.
@@ -196,14 +196,14 @@ func (a *Auditor) Run(ctx context.Context) error {
 		if a.StoreErr() != nil {
 			retry = time.After(backoff)
 		} else {
-			backoff = a.opts.RetryMin
+			backoff = a.opts.Backoff
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-retry:
 			if err := a.flush(ctx); err != nil && ctx.Err() == nil {
-				backoff = min(2*backoff, a.opts.RetryMax)
+				backoff = min(2*backoff, a.opts.MaxBackoff)
 				a.log.Warn("history database still unavailable", "error", err.Error(), "pending", a.Pending(), "retry", backoff.String())
 			}
 		case <-resync.C:

@@ -339,7 +339,7 @@ func TestRunRetriesTheStore(t *testing.T) {
 	write(t, dir, true)
 	dbDir := filepath.Join(t.TempDir(), "later")
 	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All()},
-		Cluster: &fileCluster{t: t, dir: dir}, RetryMin: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond,
+		Cluster: &fileCluster{t: t, dir: dir}, Backoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
 		Open: func(ctx context.Context) (*history.Store, error) {
 			return history.Open(ctx, filepath.Join(dbDir, "h.db"))
 		}})

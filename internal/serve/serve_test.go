@@ -262,7 +262,7 @@ func TestReadiness(t *testing.T) {
 // stays 200: the webhook and the latest audit in memory are still served.
 func TestReadinessDegraded(t *testing.T) {
 	t.Parallel()
-	var down error = errors.New("opening the history database: gone")
+	down := errors.New("opening the history database: gone")
 	s, err := New(nil, syncState{"Namespace": true}, Options{Degraded: func() error { return down }})
 	if err != nil {
 		t.Fatal(err)
