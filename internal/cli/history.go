@@ -147,7 +147,7 @@ func historyFromStore(ctx context.Context, f *historyFlags, since time.Time) (hi
 // its next-since header, keeping the latest historyAudits) and the findings.
 func historyFromServer(ctx context.Context, server string, since time.Time) (historyDoc, error) {
 	base, err := url.Parse(strings.TrimRight(server, "/"))
-	if err == nil && base.User != nil {
+	if strings.Contains(server, "@") {
 		// Not echoed: it holds a user and perhaps a password. The audit's API takes none.
 		return historyDoc{}, usageErr("--server: the audit's API takes no user or password in its URL")
 	}

@@ -125,6 +125,7 @@ func TestHistoryErrors(t *testing.T) {
 		{"bad output", []string{"--database", file, "-o", "yaml"}, `--output "yaml"`},
 		{"bad server", []string{"--server", "localhost:8090"}, "--server"},
 		{"server with a password", []string{"--server", "http://u:hunter2@localhost:8090"}, "no user or password"},
+		{"bad server with a password", []string{"--server", "http://u:hunter2@localhost:x"}, "no user or password"},
 		{"missing file", []string{"--database", missing}, "does not exist"},
 		{"not a history", []string{"--database", empty}, "holds no akscheck history"},
 		{"bad url", []string{"--database-url", "mysql://u:hunter2@h/db"}, "want postgres://"},
