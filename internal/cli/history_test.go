@@ -108,6 +108,9 @@ func TestHistoryErrors(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":"limit \"0\": want a number from 1 to 1000"}`))
 	}))
 	defer bad.Close()
+	// A server that accepts and never answers: --timeout ends the wait.
+	hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
 	missing := filepath.Join(t.TempDir(), "missing.db")
 	empty := filepath.Join(t.TempDir(), "empty.db")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
@@ -130,6 +133,8 @@ func TestHistoryErrors(t *testing.T) {
 		{"not a history", []string{"--database", empty}, "holds no akscheck history"},
 		{"bad url", []string{"--database-url", "mysql://u:hunter2@h/db"}, "want postgres://"},
 		{"dead server", []string{"--server", deadURL}, "could not be reached"},
+		{"hanging server", []string{"--server", hang.URL, "--timeout", "100ms"}, "did not answer within --timeout"},
+		{"bad timeout", []string{"--database", file, "--timeout", "0s"}, "--timeout 0s"},
 		{"400", []string{"--server", bad.URL}, "400 Bad Request to /api/v1/reports: limit"},
 	}
 	for _, tt := range tests {
