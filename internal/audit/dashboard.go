@@ -72,15 +72,15 @@ func DecodeDashboardQuery(raw string, now time.Time, checks []string) (Dashboard
 			q.Check = v
 		}
 	}
-	if q.SinceTime, err = parseSince(q.Since, now); err != nil {
+	if q.SinceTime, err = ParseSince(q.Since, now); err != nil {
 		return q, err
 	}
 	return q, nil
 }
 
-// parseSince reads a duration back from now (Go's, with d for days) or an RFC 3339 time, not
-// in the future.
-func parseSince(v string, now time.Time) (time.Time, error) {
+// ParseSince reads a duration back from now (Go's, with d for days) or an RFC 3339 time, not
+// in the future: the dashboard's since and akscheck history's --since.
+func ParseSince(v string, now time.Time) (time.Time, error) {
 	bad := fmt.Errorf("since %q: want a duration back from now such as 24h, 90m or 7d, or an RFC 3339 time such as 2026-12-01T00:00:00Z", v)
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		if t.After(now) {

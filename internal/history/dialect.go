@@ -20,6 +20,9 @@ type dialect struct {
 	lock string
 	// checkpoint is the statement of Store.Checkpoint ("": nothing to do).
 	checkpoint string
+	// tableExists counts the tables named by its one parameter (0 or 1), without creating
+	// anything.
+	tableExists string
 }
 
 // migrateLockKey is the key of PostgreSQL's advisory lock held by the migrating transaction:
@@ -30,14 +33,16 @@ func sqliteDialect() dialect {
 	// The transactions take the write lock at BEGIN (_txlock=immediate): they serialize.
 	// The checkpoint copies the write-ahead log into the database file and truncates it,
 	// so that the volume holds the database once.
-	return dialect{name: "sqlite", flag: "--database", checkpoint: `PRAGMA wal_checkpoint(TRUNCATE)`}
+	return dialect{name: "sqlite", flag: "--database", checkpoint: `PRAGMA wal_checkpoint(TRUNCATE)`,
+		tableExists: `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`}
 }
 
 func postgresDialect() dialect {
 	// PostgreSQL has no write-ahead log of the database's own to fold: its checkpoints and
 	// vacuum are the server's.
 	return dialect{name: "postgres", flag: "--database-url", numbered: true,
-		lock: `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(migrateLockKey, 10) + `)`}
+		lock:        `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(migrateLockKey, 10) + `)`,
+		tableExists: `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`}
 }
 
 // bind rewrites the ? placeholders of query for the dialect. The queries hold no ? in a

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -520,4 +521,12 @@ func ptr(f sql.NullFloat64) *float64 {
 	}
 	v := f.Float64
 	return &v
+}
+
+// SectionScores scores each section of rep as Record stores them, in section name order (as
+// History returns them): for a client that has the reports rather than the database.
+func SectionScores(rep *report.Report) []SectionScore {
+	out := sectionScores(rep)
+	slices.SortFunc(out, func(a, b SectionScore) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
