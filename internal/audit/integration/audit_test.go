@@ -61,7 +61,22 @@ type started struct {
 
 func startAudit(t *testing.T, token string, resync, debounce, syncWait time.Duration) started {
 	t.Helper()
-	cfg := api.Config(token)
+	return startAuditWith(t, auditParams{token: token, resync: resync, debounce: debounce, syncWait: syncWait})
+}
+
+// auditParams set up an audit server for a test.
+type auditParams struct {
+	token                      string
+	resync, debounce, syncWait time.Duration
+	// events, when set, publishes the audit's findings as Events with the clientset given.
+	events func(cs *kubernetes.Clientset) *audit.Events
+	// logs receives the server's log (os.Stderr when nil).
+	logs io.Writer
+}
+
+func startAuditWith(t *testing.T, p auditParams) started {
+	t.Helper()
+	cfg := api.Config(p.token)
 	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
 	if err != nil {
 		t.Fatal(err)
@@ -75,11 +90,23 @@ func startAudit(t *testing.T, token string, resync, debounce, syncWait time.Dura
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logs := p.logs
+	if logs == nil {
+		logs = os.Stderr
+	}
+	var events *audit.Events
+	if p.events != nil {
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = p.events(cs)
+	}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
 		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
 		Context: "kubetest", Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-		Resync: resync, Debounce: debounce, SyncWait: syncWait, Log: log})
+		Resync: p.resync, Debounce: p.debounce, SyncWait: p.syncWait, Log: log, Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,9 @@ package integration
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,13 +19,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/akscheck/akscheck/internal/audit"
-	"github.com/akscheck/akscheck/internal/catalog"
-	"github.com/akscheck/akscheck/internal/checks"
-	"github.com/akscheck/akscheck/internal/config"
-	"github.com/akscheck/akscheck/internal/history"
-	"github.com/akscheck/akscheck/internal/load/live"
-	"github.com/akscheck/akscheck/internal/scan"
-	"github.com/akscheck/akscheck/internal/serve"
 	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
@@ -37,52 +26,10 @@ import (
 // most maxEvents an audit (0: the default), reported as instance, logging to logs.
 func startAuditWithEvents(t *testing.T, resync time.Duration, maxEvents int, instance string, logs io.Writer) string {
 	t.Helper()
-	cfg := api.Config(kubetest.AdminToken)
-	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "akscheck-history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
-		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
-		Context: "kubetest", Server: cfg.Host, Resync: resync, Debounce: time.Hour, SyncWait: 30 * time.Second, Log: log,
-		Events: &audit.Events{Client: cs.EventsV1(), Instance: instance, Max: maxEvents}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := serve.New(nil, cache, serve.Options{API: a.Handler(), Collectors: a.Collectors(), Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 3)
-	go func() { cache.Run(ctx); done <- struct{}{} }()
-	go func() { _ = a.Run(ctx); done <- struct{}{} }()
-	go func() { _ = srv.ServeAll(ctx, nil, nil, ln); done <- struct{}{} }()
-	t.Cleanup(func() {
-		cancel()
-		for range 3 {
-			<-done
-		}
-		store.Close()
-	})
-	return "http://" + ln.Addr().String()
+	return startAuditWith(t, auditParams{token: kubetest.AdminToken, resync: resync, debounce: time.Hour, syncWait: 30 * time.Second,
+		logs: logs, events: func(cs *kubernetes.Clientset) *audit.Events {
+			return &audit.Events{Client: cs.EventsV1(), Instance: instance, Max: maxEvents}
+		}}).base
 }
 
 // auditsDone reads akscheck_audits_total from /metrics.
