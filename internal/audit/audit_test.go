@@ -302,6 +302,12 @@ func TestStoreUnavailableAtStart(t *testing.T) {
 	if code, body := get(t, h, "/api/v1/reports?since=2026-12-01T00:00:00Z"); code != http.StatusServiceUnavailable {
 		t.Errorf("history while unavailable: %d %s", code, body)
 	}
+	// The dashboard shows the latest audit from memory, and says the history is missing.
+	if code, body := get(t, h, "/"); code != http.StatusOK || !strings.Contains(body, `id="history-unavailable"`) ||
+		!strings.Contains(body, "directory must exist") || !strings.Contains(body, `id="h-scorecard"`) ||
+		!strings.Contains(body, `id="findings"`) || strings.Contains(body, `id="h-trend"`) {
+		t.Errorf("dashboard while the history is unavailable: %d %.300s", code, body)
+	}
 
 	if err := os.Mkdir(dbDir, 0o700); err != nil {
 		t.Fatal(err)

@@ -117,6 +117,13 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	store, err := a.db()
 	if err != nil {
+		// The latest audit is in memory whatever the database does: show it, and say what
+		// is missing, as /api/v1/reports/latest does.
+		if rep := a.Latest(); rep != nil {
+			a.renderDashboard(w, dashboard.Data{Report: rep, Since: q.Since, SinceTime: q.SinceTime, Namespace: q.Namespace,
+				Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks, Unavailable: err.Error()})
+			return
+		}
 		a.dashboardStoreError(w, err)
 		return
 	}
@@ -157,6 +164,13 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 		Namespace: q.Namespace, Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks}
 	d.Namespaces, d.CheckIDs = dashboard.Options(rep, fresh, fixed)
 	d.New, d.Fixed = filterFindings(fresh, q), filterFindings(fixed, q)
+	a.renderDashboard(w, d)
+}
+
+func (a *Auditor) renderDashboard(w http.ResponseWriter, d dashboard.Data) {
+	if d.Namespaces == nil && d.CheckIDs == nil {
+		d.Namespaces, d.CheckIDs = dashboard.Options(d.Report, nil, nil)
+	}
 	var buf bytes.Buffer
 	if err := dashboard.Render(&buf, d); err != nil {
 		dashboardError(w, http.StatusInternalServerError, "Internal error", err.Error())

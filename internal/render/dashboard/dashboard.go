@@ -55,6 +55,9 @@ type Data struct {
 	// form offers.
 	Namespace, Check     string
 	Namespaces, CheckIDs []string
+	// Unavailable, when set, says why the history cannot be read: the page shows the latest
+	// report (kept in memory) and says so instead of the trend and the changes.
+	Unavailable string
 	// Catalog and Checks are the checklist and the checks' metadata, as for the report.
 	Catalog     *catalog.Catalog
 	Checks      []*check.Check
@@ -74,6 +77,7 @@ type changeView struct {
 
 type view struct {
 	CSP, Since, SinceTime, Namespace, Check string
+	Unavailable                             string
 	Style                                   template.CSS
 	Page                                    *htmlout.Page
 	Trend                                   trend
@@ -92,9 +96,10 @@ func Render(w io.Writer, d Data) error {
 	v := view{
 		CSP: CSP(), Style: template.CSS(style), Since: d.Since, SinceTime: d.SinceTime.UTC().Format(time.RFC3339),
 		Namespace: sanitize.Text(d.Namespace), Check: sanitize.Text(d.Check), Filtered: d.Namespace != "" || d.Check != "",
-		Page:  htmlout.NewPage(d.Report, d.Catalog, d.Checks, htmlout.Options{DocsBaseURL: d.DocsBaseURL, Keep: keep}),
-		Trend: buildTrend(d.History, d.Catalog),
-		New:   changes(d.New), Fixed: changes(d.Fixed), NewTruncated: d.NewTruncated, FixedTruncated: d.FixedTruncated,
+		Unavailable: sanitize.Text(d.Unavailable),
+		Page:        htmlout.NewPage(d.Report, d.Catalog, d.Checks, htmlout.Options{DocsBaseURL: d.DocsBaseURL, Keep: keep}),
+		Trend:       buildTrend(d.History, d.Catalog),
+		New:         changes(d.New), Fixed: changes(d.Fixed), NewTruncated: d.NewTruncated, FixedTruncated: d.FixedTruncated,
 	}
 	for _, ns := range d.Namespaces {
 		label := sanitize.Text(ns)
