@@ -61,7 +61,8 @@ type Fleet struct {
 	pricing  map[string]*shared
 }
 
-// shared is a document several clusters take, read once.
+// shared is a document several clusters take, read once, with the context of the first
+// load that needs it (a fleet's loads share their run's).
 type shared struct {
 	once   sync.Once
 	source string

@@ -199,6 +199,7 @@ func TestFleetQuota(t *testing.T) {
 
 // A cluster whose maintenance configurations cannot be read: an error entry naming them,
 // and the items they decide are not evaluated, saying why; the rest of the cluster is judged.
+// A throttled list is retried.
 func TestFleetMaintenanceUnreadable(t *testing.T) {
 	t.Parallel()
 	srv := azuretest.NewServer()
@@ -229,6 +230,16 @@ func TestFleetMaintenanceUnreadable(t *testing.T) {
 	}
 	if it := testutil.Item(rep, "cluster.private-cluster"); it.Status != report.StatusPass {
 		t.Errorf("cluster.private-cluster is %s (%s): the cluster's own settings are read", it.Status, it.Reason)
+	}
+
+	// A throttled list is retried (429, Retry-After), then read.
+	srv.Throttle(azuretest.ClusterID+"/maintenanceConfigurations", 1)
+	scan = f.Load(t.Context(), azuretest.ClusterID, nil)
+	if cl := clusterOf(t, scan); len(scan.Errors) > 0 || !cl.MaintenanceKnown || len(cl.Maintenance) != 1 {
+		t.Errorf("after a 429: errors %+v, maintenance known %v (%d)", scan.Errors, cl.MaintenanceKnown, len(cl.Maintenance))
+	}
+	if n := count(srv.Requests(), "/maintenanceConfigurations"); n < 3 {
+		t.Errorf("%d maintenance requests: want the locked one, the 429 and its retry", n)
 	}
 
 	// The same through one forbidden list on a readable cluster.
