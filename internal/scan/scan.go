@@ -282,17 +282,20 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 		return nil, 0, nil
 	}
 	if req.Azure != nil && len(req.Azure.Subscriptions) > 0 {
+		// One Resource Graph query reads every cluster with its pools; each cluster's load
+		// asks ARM only for what Resource Graph does not hold (azure.Fleet).
 		subs := strings.Join(req.Azure.Subscriptions, ", ")
-		ids, err := az.ListClusters(ctx, req.Azure.Subscriptions)
+		fl, err := az.ReadFleet(ctx, req.Azure.Subscriptions)
 		if err != nil {
 			return nil, 0, &RequestError{Err: fmt.Errorf("listing the AKS clusters of %s: %w", subs, err)}
 		}
+		ids := fl.IDs()
 		if len(ids) == 0 {
 			return nil, 0, requestErr("no AKS cluster in %s", subs)
 		}
 		out := make([]cluster, 0, len(ids))
 		for _, id := range ids {
-			out = append(out, cluster{name: ClusterName(id), load: func(ctx context.Context) *subject.Scan { return az.Load(ctx, id, nil) }})
+			out = append(out, cluster{name: ClusterName(id), load: func(ctx context.Context) *subject.Scan { return fl.Load(ctx, id, nil) }})
 		}
 		return out, fleetWorkers, nil
 	}

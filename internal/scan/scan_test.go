@@ -206,3 +206,64 @@ func TestJoinObserved(t *testing.T) {
 		t.Errorf("private cluster = %+v: the observation must not make ARM's setting unknown", arm.PrivateCluster)
 	}
 }
+
+// A subscription's clusters are read through the fleet reader: one Resource Graph query for
+// the clusters and their pools, no ARM Get of a cluster, one report each in ID order; a
+// subscription without clusters, or a query Resource Graph keeps throttling, is a request
+// error.
+func TestRunSubscriptionFleet(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	ids, err := srv.AddClusters(12, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.PageSize = 0
+	req := Request{Catalog: catalog.MustLoad(), Checks: checks.All(),
+		Azure: &AzureSource{Options: azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()},
+			Subscriptions: []string{azuretest.Subscription2}}}
+	res, err := Run(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, id := range ids {
+		if strings.Contains(id, azuretest.Subscription2) {
+			want = append(want, ClusterName(id))
+		}
+	}
+	var got []string
+	for _, cr := range res.Reports {
+		got = append(got, cr.Name)
+		if len(cr.Report.Errors) > 0 || cr.Read == 0 {
+			t.Errorf("%s: read %d, errors %+v", cr.Name, cr.Read, cr.Report.Errors)
+		}
+	}
+	if !res.Fleet || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("fleet %v, reports %v, want %v", res.Fleet, got, want)
+	}
+	graph := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r, "/providers/Microsoft.ResourceGraph/resources") {
+			graph++
+		}
+		for _, id := range ids {
+			if strings.EqualFold(r, "GET "+id) {
+				t.Errorf("%s: the fleet read the cluster through ARM, Resource Graph's row holds it", r)
+			}
+		}
+	}
+	if graph != 1 {
+		t.Errorf("%d Resource Graph queries, want 1", graph)
+	}
+
+	req.Azure.Subscriptions = []string{"00000000-0000-0000-0000-0000000000ff"}
+	if _, err := Run(t.Context(), req); !IsRequestError(err) || !strings.Contains(err.Error(), "no AKS cluster in") {
+		t.Errorf("an empty subscription: %v", err)
+	}
+	srv.ThrottleQueryPage("", 10)
+	if _, err := Run(t.Context(), req); !IsRequestError(err) || !strings.Contains(err.Error(), "throttled") {
+		t.Errorf("a throttled query: %v", err)
+	}
+}

@@ -17,7 +17,7 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
-func newClient(t *testing.T, srv *azuretest.Server) *Client {
+func newClient(t testing.TB, srv *azuretest.Server) *Client {
 	t.Helper()
 	c, err := New(Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
 	if err != nil {
@@ -36,7 +36,7 @@ func count(reqs []string, suffix string) int {
 	return n
 }
 
-func clusterOf(t *testing.T, scan *subject.Scan) *subject.Cluster {
+func clusterOf(t testing.TB, scan *subject.Scan) *subject.Cluster {
 	t.Helper()
 	for _, s := range scan.Others {
 		if c, ok := s.(*subject.Cluster); ok {
