@@ -37,6 +37,9 @@ const (
 	// FQDN is the API server host name of ClusterID, as its kube context names it.
 	FQDN         = "aks-shop-dns-4b1c2d3e.hcp.westeurope.azmk8s.io"
 	RegistryHost = "shopacr.azurecr.io"
+	// NodeResourceGroup is ClusterID's properties.nodeResourceGroup, which its Nodes carry
+	// as the kubernetes.azure.com/cluster label and in their providerID.
+	NodeResourceGroup = "MC_rg-shop_aks-shop_westeurope"
 )
 
 //go:embed testdata/*.json
@@ -83,13 +86,14 @@ type Server struct {
 	requests []string
 	throttle map[string]int
 	forbid   map[string]bool
+	fail     map[string]int
 	// Clusters are what Resource Graph lists, one per page.
 	Clusters []string
 }
 
 // NewServer starts the server; Close stops it.
 func NewServer() *Server {
-	s := &Server{throttle: map[string]int{}, forbid: map[string]bool{}, Clusters: []string{ClusterID, LockedClusterID}}
+	s := &Server{throttle: map[string]int{}, forbid: map[string]bool{}, fail: map[string]int{}, Clusters: []string{ClusterID, LockedClusterID}}
 	s.forbid[strings.ToLower(LockedClusterID)] = true
 	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
 	return s
@@ -107,6 +111,18 @@ func (s *Server) Forbid(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forbid[strings.ToLower(path)] = true
+}
+
+// Fail makes an ARM path answer status (500, 403…) with an ARM error until Fail is called
+// again with status 0; the Resource Graph path is /providers/Microsoft.ResourceGraph/resources.
+func (s *Server) Fail(path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		delete(s.fail, strings.ToLower(path))
+		return
+	}
+	s.fail[strings.ToLower(path)] = status
 }
 
 // Requests returns "METHOD path" of every request so far.
@@ -154,6 +170,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.throttle[path]--
 	}
 	forbidden := s.forbid[path]
+	failStatus := s.fail[path]
 	s.mu.Unlock()
 
 	if r.Header.Get("Authorization") != "Bearer test-token" {
@@ -163,6 +180,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if throttled {
 		w.Header().Set("Retry-After", "1")
 		armError(w, http.StatusTooManyRequests, "TooManyRequests", "throttled: retry after 1 second")
+		return
+	}
+	if failStatus != 0 {
+		armError(w, failStatus, strings.ReplaceAll(http.StatusText(failStatus), " ", ""), "injected fault at "+r.URL.Path)
 		return
 	}
 	if forbidden {
@@ -211,8 +232,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(bytes.ReplaceAll(all[name], []byte("{{server}}"), []byte(s.URL)))
 }
 
-// graph answers Resource Graph queries: clusters by API server FQDN, registries by login
-// server, and the clusters of the subscriptions one per page, with $skipToken.
+// graph answers Resource Graph queries: clusters by API server FQDN or node resource group,
+// registries by login server, and the clusters of the subscriptions one per page, with $skipToken.
 func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var req struct {
@@ -232,6 +253,10 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 	case strings.Contains(q, "microsoft.containerregistry/registries"):
 		if strings.Contains(q, RegistryHost) {
 			rows = append(rows, map[string]any{"id": RegistryID})
+		}
+	case strings.Contains(q, "noderesourcegroup"):
+		if strings.Contains(q, "'"+strings.ToLower(NodeResourceGroup)+"'") {
+			rows = append(rows, map[string]any{"id": ClusterID})
 		}
 	case strings.Contains(q, "fqdn"):
 		if strings.Contains(q, "'"+FQDN+"'") {
