@@ -244,9 +244,15 @@ func (a *Auditor) addAzure(s *subject.Scan) azureVerdict {
 		return azureVerdict{note: azureNotYet, entry: "the audit's Azure pass has not read the AKS resource yet"}
 	}
 	s.Errors = append(s.Errors, failure...)
-	entry := fmt.Sprintf("the Azure pass of %s could not read the AKS resource", stamp(failedAt))
-	if good != nil {
-		entry += fmt.Sprintf(" and its read of %s is older than %d intervals (%s)", stamp(goodAt), azureStale, limit)
+	var entry string
+	switch {
+	case failure == nil:
+		// No pass has ended since the good read (a pass runs at most one interval).
+		entry = fmt.Sprintf("the AKS resource as the Azure pass read it at %s is older than %d intervals (%s), and no pass has read it since", stamp(goodAt), azureStale, limit)
+	case good != nil:
+		entry = fmt.Sprintf("the Azure pass of %s could not read the AKS resource, and its read of %s is older than %d intervals (%s)", stamp(failedAt), stamp(goodAt), azureStale, limit)
+	default:
+		entry = fmt.Sprintf("the Azure pass of %s could not read the AKS resource", stamp(failedAt))
 	}
 	return azureVerdict{note: azureNotRead, entry: entry}
 }
