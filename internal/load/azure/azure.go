@@ -183,6 +183,31 @@ func (c *Client) FindByFQDN(ctx context.Context, fqdn string) (string, error) {
 	return "", fmt.Errorf("no AKS cluster the Azure credential can see has the API server %s (give --aks-resource-id)", fqdn)
 }
 
+// FindByNodeResourceGroup returns the ARM ID of the AKS cluster of a subscription whose
+// agent pool nodes are in this resource group (properties.nodeResourceGroup, MC_… by
+// default), as its Nodes name it (the kubernetes.azure.com/cluster label, the providerID):
+// in a pod the API server is kubernetes.default.svc, which no FQDN lookup finds.
+func (c *Client) FindByNodeResourceGroup(ctx context.Context, subscription, nodeResourceGroup string) (string, error) {
+	rg := strings.ToLower(nodeResourceGroup)
+	if rg == "" || strings.ContainsAny(rg+subscription, "'\"\\ ") {
+		return "", fmt.Errorf("%q is not a resource group name", nodeResourceGroup)
+	}
+	var subs []string
+	if subscription != "" {
+		subs = []string{subscription}
+	}
+	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | where tolower(properties.nodeResourceGroup) == '"+rg+"' | project id", subs, 0)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		if id, _ := r["id"].(string); id != "" {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("no AKS cluster the Azure credential can see has its nodes in the resource group %s (give --aks-resource-id)", nodeResourceGroup)
+}
+
 // registryIDs finds the registries with these login servers (acme.azurecr.io), in every
 // subscription the credential can see: a registry is often in another subscription than
 // the clusters that pull from it.

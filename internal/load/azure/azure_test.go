@@ -152,6 +152,17 @@ func TestResourceGraph(t *testing.T) {
 	if _, err := c.FindByFQDN(t.Context(), "x' or 1==1"); err == nil {
 		t.Error("a host name with a quote went into the query")
 	}
+	// In a pod the API server is kubernetes.default.svc: the Nodes' resource group finds it.
+	id, err = c.FindByNodeResourceGroup(t.Context(), azuretest.Subscription, strings.ToLower(azuretest.NodeResourceGroup))
+	if err != nil || id != azuretest.ClusterID {
+		t.Errorf("FindByNodeResourceGroup = %q, %v", id, err)
+	}
+	if _, err := c.FindByNodeResourceGroup(t.Context(), azuretest.Subscription, "MC_other"); err == nil || !strings.Contains(err.Error(), "--aks-resource-id") {
+		t.Errorf("an unknown node resource group: %v", err)
+	}
+	if _, err := c.FindByNodeResourceGroup(t.Context(), "", "rg' or 1==1"); err == nil {
+		t.Error("a resource group with a quote went into the query")
+	}
 }
 
 // The same resources read through the API and saved as files give the same findings.

@@ -39,6 +39,9 @@ const (
 	// FQDN is the API server host name of ClusterID, as its kube context names it.
 	FQDN         = "aks-shop-dns-4b1c2d3e.hcp.westeurope.azmk8s.io"
 	RegistryHost = "shopacr.azurecr.io"
+	// NodeResourceGroup is ClusterID's properties.nodeResourceGroup, which its Nodes carry
+	// as the kubernetes.azure.com/cluster label and in their providerID.
+	NodeResourceGroup = "MC_rg-shop_aks-shop_westeurope"
 )
 
 //go:embed testdata/*.json
@@ -92,6 +95,8 @@ type Server struct {
 	// throttlePage throttles Resource Graph queries by the $skipToken they carry.
 	throttlePage map[string]int
 	forbid       map[string]bool
+	// fail answers a path with a status (Fail).
+	fail map[string]int
 	// docs are generated documents by lower-cased path; clusters the ARM documents of the
 	// clusters Resource Graph returns with their properties, by lower-cased ID.
 	docs     map[string][]byte
@@ -111,7 +116,7 @@ type Server struct {
 // NewServer starts the server; Close stops it.
 func NewServer() *Server {
 	s := &Server{throttle: map[string]int{}, throttlePage: map[string]int{}, forbid: map[string]bool{},
-		docs: map[string][]byte{}, clusters: map[string][]byte{},
+		fail: map[string]int{}, docs: map[string][]byte{}, clusters: map[string][]byte{},
 		Clusters: []string{ClusterID, LockedClusterID}, PageSize: 1, QuotaRemaining: 14, QuotaResetsAfter: "00:00:05"}
 	s.forbid[strings.ToLower(LockedClusterID)] = true
 	s.clusters[strings.ToLower(LockedClusterID)] = lockedCluster
@@ -140,6 +145,18 @@ func (s *Server) Forbid(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forbid[strings.ToLower(path)] = true
+}
+
+// Fail makes an ARM path answer status (500, 403…) with an ARM error until Fail is called
+// again with status 0; the Resource Graph path is /providers/Microsoft.ResourceGraph/resources.
+func (s *Server) Fail(path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		delete(s.fail, strings.ToLower(path))
+		return
+	}
+	s.fail[strings.ToLower(path)] = status
 }
 
 // Requests returns "METHOD path" of every request so far.
@@ -192,6 +209,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			forbidden = true
 		}
 	}
+	failStatus := s.fail[path]
 	s.mu.Unlock()
 
 	if r.Header.Get("Authorization") != "Bearer test-token" {
@@ -201,6 +219,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if throttled {
 		w.Header().Set("Retry-After", "1")
 		armError(w, http.StatusTooManyRequests, "TooManyRequests", "throttled: retry after 1 second")
+		return
+	}
+	if failStatus != 0 {
+		armError(w, failStatus, strings.ReplaceAll(http.StatusText(failStatus), " ", ""), "injected fault at "+r.URL.Path)
 		return
 	}
 	if forbidden {

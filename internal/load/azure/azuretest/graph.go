@@ -69,6 +69,10 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(q, RegistryHost) {
 			rows = append(rows, map[string]any{"id": RegistryID})
 		}
+	case strings.Contains(q, "noderesourcegroup"):
+		if strings.Contains(q, "'"+strings.ToLower(NodeResourceGroup)+"'") {
+			rows = append(rows, map[string]any{"id": ClusterID})
+		}
 	case strings.Contains(q, "fqdn"):
 		if strings.Contains(q, "'"+FQDN+"'") {
 			rows = append(rows, map[string]any{"id": ClusterID})
