@@ -104,6 +104,9 @@ type Auditor struct {
 	store    *history.Store
 	storeErr error
 	pending  []pendingAudit
+	// unpublished is the start of the oldest audit stored since the Events were last
+	// published (zero: none), under storeMu: the Events of a catch-up's audits too.
+	unpublished time.Time
 }
 
 // pendingAudit is a completed audit waiting for the database.
@@ -208,7 +211,12 @@ func (a *Auditor) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-retry:
-			if err := a.flush(ctx); err != nil && ctx.Err() == nil {
+			err := a.flush(ctx)
+			switch {
+			case err == nil:
+				// The audits kept in memory are stored: their findings' Events.
+				a.publishEvents(ctx)
+			case ctx.Err() == nil:
 				backoff = min(2*backoff, a.opts.MaxBackoff)
 				a.log.Warn("history database still unavailable", "error", err.Error(), "pending", a.Pending(), "retry", backoff.String())
 			}
@@ -303,11 +311,10 @@ func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
 		return rep, err
 	}
 	a.log.Info("audit stored", attrs...)
+	// After Record: the history says which findings this audit, and those a catch-up stored
+	// before it, saw first.
+	a.publishEvents(ctx)
 	store := a.history()
-	if a.opts.Events != nil {
-		// After Record: the history says which findings this audit saw first.
-		a.opts.Events.publish(ctx, a.log, store, started, a.opts.Now())
-	}
 	if n, err := store.Prune(ctx, started.Add(-a.opts.Retention)); err != nil {
 		a.metrics.errors.WithLabelValues("prune").Inc()
 		a.log.Warn("pruning the history failed", "error", err.Error())
@@ -357,6 +364,9 @@ func (a *Auditor) flush(ctx context.Context) error {
 			a.metrics.errors.WithLabelValues("store").Inc()
 			a.setStore(store, err)
 			return err
+		}
+		if a.unpublished.IsZero() {
+			a.unpublished = p.started
 		}
 		a.pending = a.pending[1:]
 		a.metrics.pending.Set(float64(len(a.pending)))

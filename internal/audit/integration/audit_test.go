@@ -47,10 +47,14 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
-var api *kubetest.APIServer
+var (
+	api *kubetest.APIServer
+	// env starts more API servers on the same etcd (faults_test.go).
+	env *kubetest.Env
+)
 
 func TestMain(m *testing.M) {
-	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { api = e.API; return nil }))
+	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { env, api = e, e.API; return nil }))
 }
 
 // started is an audit server on loopback.
