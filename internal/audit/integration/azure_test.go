@@ -58,8 +58,8 @@ func serveCLI(t *testing.T, srv *azuretest.Server, args ...string) (base string,
 	return "http://" + addr, logs
 }
 
-// latestReport polls /api/v1/reports/latest until cond holds for it.
-func latestReport(t *testing.T, base string, logs *syncBuffer, what string, cond func(report.Report) bool) report.Report {
+// awaitReport polls /api/v1/reports/latest until cond holds for it.
+func awaitReport(t *testing.T, base string, logs *syncBuffer, what string, cond func(report.Report) bool) report.Report {
 	t.Helper()
 	var rep report.Report
 	deadline := time.Now().Add(60 * time.Second)
@@ -95,7 +95,7 @@ func TestServeAuditAzure(t *testing.T) {
 	srv := azuretest.NewServer()
 	defer srv.Close()
 	base, logs := serveCLI(t, srv, "serve", "--audit", "--azure", "--aks-resource-id", azuretest.ClusterID, "--azure-interval", "1h", "--ready-after", "10s")
-	rep := latestReport(t, base, logs, "an audit with the AKS resource", func(r report.Report) bool { return len(r.Items) > 0 })
+	rep := awaitReport(t, base, logs, "an audit with the AKS resource", func(r report.Report) bool { return len(r.Items) > 0 })
 	if st, why := itemStatus(rep, "cluster.private-cluster"); st != report.StatusFail {
 		t.Errorf("cluster.private-cluster is %s (%s), want fail from the replayed AKS resource", st, why)
 	}
@@ -143,7 +143,7 @@ func TestServeAuditAzureFindsTheCluster(t *testing.T) {
 	srv := azuretest.NewServer()
 	defer srv.Close()
 	base, logs := serveCLI(t, srv, "serve", "--audit", "--azure", "--ready-after", "10s")
-	rep := latestReport(t, base, logs, "an audit with the AKS resource found by the Nodes", func(r report.Report) bool {
+	rep := awaitReport(t, base, logs, "an audit with the AKS resource found by the Nodes", func(r report.Report) bool {
 		st, _ := itemStatus(r, "cluster.private-cluster")
 		return st == report.StatusFail
 	})
@@ -169,7 +169,7 @@ func TestServeAuditAzureForbidden(t *testing.T) {
 	defer srv.Close()
 	srv.Fail(azuretest.ClusterID, http.StatusForbidden)
 	base, logs := serveCLI(t, srv, "serve", "--audit", "--azure", "--aks-resource-id", azuretest.ClusterID, "--ready-after", "10s")
-	rep := latestReport(t, base, logs, "an audit", func(r report.Report) bool { return len(r.Items) > 0 })
+	rep := awaitReport(t, base, logs, "an audit", func(r report.Report) bool { return len(r.Items) > 0 })
 	msgs := ""
 	for _, e := range rep.Errors {
 		msgs += e.Source + ": " + e.Message + "\n"
