@@ -201,7 +201,10 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities
 	if memo != nil {
 		plan = memo.plan(c.SubjectType(), ids)
 		prev = memo.previous(c)
-		cur = memo.start(c, len(subjects))
+		cur = memo.start(c, len(subjects), prev)
+		if prev != nil {
+			cr.findings = make([]check.Finding, 0, prev.findings)
+		}
 	}
 	for i, s := range subjects {
 		id := ids[i]

@@ -23,9 +23,9 @@ type Memo struct {
 	// full one, since checks read those kinds through the index.
 	valid   bool
 	partial string
-	types map[reflect.Type]*typeMemo
-	runs  map[*check.Check]*checkMemo
-	stats Stats
+	types   map[reflect.Type]*typeMemo
+	runs    map[*check.Check]*checkMemo
+	stats   Stats
 }
 
 // Stats say how much of a run was evaluated and how much taken from the memo.
@@ -53,6 +53,9 @@ type typeMemo struct {
 type checkMemo struct {
 	outcomes []outcome
 	extras   []outcomeExtra
+	// findings counts the findings recorded: the next run makes room for as many at once
+	// (a check may find something on tens of thousands of subjects).
+	findings int
 }
 
 // outcome is a check's outcome on one subject, packed: whether the check ran on it, whether
@@ -164,9 +167,12 @@ func (mr *memoRun) previous(c *check.Check) *checkMemo {
 	return mr.prev.runs[c]
 }
 
-// start makes the check's memo in the next run.
-func (mr *memoRun) start(c *check.Check, n int) *checkMemo {
+// start makes the check's memo in the next run, with room for as much as prev held.
+func (mr *memoRun) start(c *check.Check, n int, prev *checkMemo) *checkMemo {
 	cm := &checkMemo{outcomes: make([]outcome, n)}
+	if prev != nil {
+		cm.extras = make([]outcomeExtra, 0, len(prev.extras))
+	}
 	mr.next.runs[c] = cm
 	return cm
 }
@@ -178,6 +184,7 @@ func (cm *checkMemo) record(i int, applied bool, x outcomeExtra) {
 	}
 	if len(x.findings) > 0 || len(x.missing) > 0 || len(x.notes) > 0 || x.failure != nil {
 		cm.extras = append(cm.extras, x)
+		cm.findings += len(x.findings)
 		o |= outcome(len(cm.extras))
 	}
 	cm.outcomes[i] = o
