@@ -47,10 +47,14 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
 
-var api *kubetest.APIServer
+var (
+	api *kubetest.APIServer
+	// kenv is the control plane, for tests that start an API server of their own.
+	kenv *kubetest.Env
+)
 
 func TestMain(m *testing.M) {
-	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { api = e.API; return nil }))
+	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { api, kenv = e.API, e; return nil }))
 }
 
 // started is an audit server on loopback.
