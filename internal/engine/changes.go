@@ -6,17 +6,18 @@ import (
 
 // crossNamespace are the namespaced kinds that checks read from other namespaces than their
 // own (through the Index):
-//   - RoleBinding and Role: a RoleBinding of one namespace binds ServiceAccounts of any
-//     namespace (by name, as system:serviceaccount:<ns>:<name>, or through the groups
+//   - RoleBinding: a RoleBinding of one namespace binds ServiceAccounts of any namespace
+//     (by name, as system:serviceaccount:<ns>:<name>, or through the groups
 //     system:serviceaccounts[:<ns>]), and automount-service-account-token reads a
-//     workload's bindings wherever they are (Index.GrantsOf);
+//     workload's bindings wherever they are (Index.GrantsOf; the Role a binding names is
+//     read from the binding, not from the Role);
 //   - Ingress: the Service of an ingress controller serves TLS when any Ingress of its
 //     classes, in any namespace, has TLS (ingress-controller-tls reads Index.OfKind).
 //
 // A change to one of them dirties every subject. TestCrossNamespaceReads keeps this list
 // honest: it changes objects of each kind in one namespace of the examples and compares the
 // findings of the other namespaces.
-var crossNamespace = map[string]bool{"RoleBinding": true, "Role": true, "Ingress": true}
+var crossNamespace = map[string]bool{"RoleBinding": true, "Ingress": true}
 
 // Changes are the objects that changed since a run (added, updated or deleted), and say
 // which subjects the next run must evaluate again (Dirty, for Options.Dirty). The rule:

