@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,7 +64,8 @@ const (
 // Deployment updates, Debounce apart, each the time from the update to the report that
 // holds its finding (through the informer, the debounce and the audit) and the audit's own
 // time (reading the cache, indexing and evaluating), with how many subjects it evaluated;
-// then scan.Evaluate alone on the cache's scan, full and after a change in one namespace. It asserts
+// then scan.Evaluate alone on the cache's scan, full and after a change in one namespace.
+// AKSCHECK_AUDIT_CPUPROFILE=file writes a CPU profile of those last two parts. It asserts
 // no timing: its figures are quoted in docs/audit.md.
 func TestAuditScale(t *testing.T) {
 	scale := os.Getenv("AKSCHECK_AUDIT_SCALE")
@@ -150,6 +152,17 @@ func TestAuditScale(t *testing.T) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if path := os.Getenv("AKSCHECK_AUDIT_CPUPROFILE"); path != "" {
+		// The changes and the evaluations alone, for go tool pprof.
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	for i := range changes {
 		if i > 0 {
