@@ -76,6 +76,9 @@ type Options struct {
 	SyncWait time.Duration
 	// Events, when set, publishes the findings each audit saw first as Kubernetes Events.
 	Events *Events
+	// Azure, when set, reads the Azure side of the cluster every Azure.Interval (azure.go);
+	// without it the items that need it are not evaluated.
+	Azure *AzureOptions
 	// Log receives the structured logs; nil discards them.
 	Log *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -89,6 +92,8 @@ type Auditor struct {
 	changes chan struct{}
 	metrics *metrics
 	inc     incremental
+	// azure is the Azure pass's latest read (nil without Options.Azure).
+	azure *azureState
 
 	mu sync.Mutex
 	// latest is served and exported while the database cannot be written or read.
@@ -103,6 +108,9 @@ type Auditor struct {
 	store    *history.Store
 	storeErr error
 	pending  []pendingAudit
+	// unpublished is the start of the oldest audit stored since the Events were last
+	// published (zero: none), under storeMu: the Events of a catch-up's audits too.
+	unpublished time.Time
 }
 
 // pendingAudit is a completed audit waiting for the database.
@@ -154,7 +162,7 @@ func New(opts Options) (*Auditor, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1), store: opts.Store}
+	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1), store: opts.Store, azure: newAzureState(opts.Azure)}
 	a.inc.memo = &engine.Memo{}
 	a.metrics = newMetrics(a, opts.Cluster)
 	if a.store == nil {
@@ -176,6 +184,7 @@ func (a *Auditor) Run(ctx context.Context) error {
 	if err := a.waitSynced(ctx); err != nil {
 		return nil //nolint:nilerr // the context ended: a normal stop
 	}
+	defer a.startAzure(ctx)()
 	// Changes seen while the cache filled are in the first audit.
 	select {
 	case <-a.changes:
@@ -201,7 +210,12 @@ func (a *Auditor) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-retry:
-			if err := a.flush(ctx); err != nil && ctx.Err() == nil {
+			err := a.flush(ctx)
+			switch {
+			case err == nil:
+				// The audits kept in memory are stored: their findings' Events.
+				a.publishEvents(ctx)
+			case ctx.Err() == nil:
 				backoff = min(2*backoff, a.opts.MaxBackoff)
 				a.log.Warn("history database still unavailable", "error", err.Error(), "pending", a.Pending(), "retry", backoff.String())
 			}
@@ -278,6 +292,8 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 	if verr != nil {
 		s.Errors = append(s.Errors, subject.LoadError{Source: a.opts.Context, Message: verr.Error()})
 	}
+	// The AKS resource and registries are subjects of no namespace: every audit judges them.
+	az := a.addAzure(s)
 	req := a.opts.Scan
 	req.Memo = a.inc.memo
 	if useChanges && changes.Bounded() {
@@ -295,6 +311,7 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 		a.metrics.errors.WithLabelValues("evaluate").Inc()
 		return nil, err
 	}
+	explainAzure(rep, a.opts.Scan.Catalog, az)
 	a.mu.Lock()
 	a.latest = rep
 	a.mu.Unlock()
@@ -315,11 +332,10 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 		return rep, err
 	}
 	a.log.Info("audit stored", attrs...)
+	// After Record: the history says which findings this audit, and those a catch-up stored
+	// before it, saw first.
+	a.publishEvents(ctx)
 	store := a.history()
-	if a.opts.Events != nil {
-		// After Record: the history says which findings this audit saw first.
-		a.opts.Events.publish(ctx, a.log, store, started, a.opts.Now())
-	}
 	if n, err := store.Prune(ctx, started.Add(-a.opts.Retention)); err != nil {
 		a.metrics.errors.WithLabelValues("prune").Inc()
 		a.log.Warn("pruning the history failed", "error", err.Error())
@@ -369,6 +385,9 @@ func (a *Auditor) flush(ctx context.Context) error {
 			a.metrics.errors.WithLabelValues("store").Inc()
 			a.setStore(store, err)
 			return err
+		}
+		if a.unpublished.IsZero() {
+			a.unpublished = p.started
 		}
 		a.pending = a.pending[1:]
 		a.metrics.pending.Set(float64(len(a.pending)))

@@ -115,16 +115,20 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	store, err := a.db()
-	if err != nil {
-		// The latest audit is in memory whatever the database does: show it, and say what
-		// is missing, as /api/v1/reports/latest does.
+	// The latest audit is in memory whatever the database does: when the history cannot be
+	// read (not opened yet, or a server gone away since it opened), show it and say what is
+	// missing, as /api/v1/reports/latest does.
+	unavailable := func(err error) {
 		if rep := a.Latest(); rep != nil {
 			a.renderDashboard(w, dashboard.Data{Report: rep, Since: q.Since, SinceTime: q.SinceTime, Namespace: q.Namespace,
 				Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks, Unavailable: err.Error()})
 			return
 		}
 		a.dashboardStoreError(w, err)
+	}
+	store, err := a.db()
+	if err != nil {
+		unavailable(err)
 		return
 	}
 	rep := a.Latest()
@@ -146,17 +150,17 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	points, err := store.History(ctx, time.Time{}, DashboardAudits)
 	if err != nil {
-		a.dashboardStoreError(w, err)
+		unavailable(err)
 		return
 	}
 	fresh, err := store.FindingsNewSince(ctx, q.SinceTime, DashboardFindings)
 	if err != nil {
-		a.dashboardStoreError(w, err)
+		unavailable(err)
 		return
 	}
 	fixed, err := store.FindingsFixedSince(ctx, q.SinceTime, DashboardFindings)
 	if err != nil {
-		a.dashboardStoreError(w, err)
+		unavailable(err)
 		return
 	}
 	d := dashboard.Data{Report: rep, History: points, Since: q.Since, SinceTime: q.SinceTime,

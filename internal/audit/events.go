@@ -50,19 +50,45 @@ type Events struct {
 	Max int
 }
 
-// publish sends the Events of the findings the audit started at saw first. Failures are
-// logged: an Event is a notice, the history is the record.
-func (e *Events) publish(ctx context.Context, log *slog.Logger, store *history.Store, started, now time.Time) {
+// publishEvents publishes the Events of the findings first seen by the audits stored since
+// the last publication: the audit just stored, and the audits kept in memory while the
+// database was unavailable and stored when it came back (a catch-up, by an audit or by
+// Run's retry), which saw their findings first and would otherwise never publish them. They
+// are published once, under one cap: a catch-up is one burst. A finding a catch-up's audit
+// saw first but a later one no longer saw (fixed meanwhile) gets no Event: it is not open.
+func (a *Auditor) publishEvents(ctx context.Context) {
+	a.storeMu.Lock()
+	since := a.unpublished
+	a.unpublished = time.Time{}
+	a.storeMu.Unlock()
+	store := a.history()
+	if since.IsZero() || a.opts.Events == nil || store == nil {
+		return
+	}
+	if err := a.opts.Events.publish(ctx, a.log, store, since, a.opts.Now()); err != nil {
+		// The history could not be read: the next publication covers these audits too.
+		a.storeMu.Lock()
+		if a.unpublished.IsZero() || since.Before(a.unpublished) {
+			a.unpublished = since
+		}
+		a.storeMu.Unlock()
+	}
+}
+
+// publish sends the Events of the findings first seen by the audits started at or after
+// since. Failures to publish are logged: an Event is a notice, the history is the record; a
+// failure to read the history is returned, after it is logged.
+func (e *Events) publish(ctx context.Context, log *slog.Logger, store *history.Store, since, now time.Time) error {
 	limit := e.Max
 	if limit <= 0 {
 		limit = DefaultMaxEvents
 	}
 	// The cap counts Events, not findings: findings on a cluster, a node pool or a Namespace
 	// get none and must not use it up. Reading them all is bounded by what one audit finds.
-	fresh, err := store.FindingsNewSince(ctx, started, maxNewFindings)
+	fresh, err := store.FindingsNewSince(ctx, since, maxNewFindings)
 	if err != nil {
 		log.Warn("reading the audit's new findings for their Events", "error", err.Error())
-		return
+		return err
 	}
 	var events []*eventsv1.Event
 	var of []history.Finding
@@ -77,7 +103,7 @@ func (e *Events) publish(ctx context.Context, log *slog.Logger, store *history.S
 	}
 	if len(events) > limit {
 		log.Warn("more new findings than Events an audit publishes: the rest are in the history only",
-			"max", limit, "see", "/api/v1/findings?new-since="+started.UTC().Format(time.RFC3339Nano))
+			"max", limit, "see", "/api/v1/findings?new-since="+since.UTC().Format(time.RFC3339Nano))
 		events, of = events[:limit], of[:limit]
 	}
 	published, failed := 0, 0
@@ -100,6 +126,7 @@ func (e *Events) publish(ctx context.Context, log *slog.Logger, store *history.S
 	if published+failed > 0 {
 		log.Info("findings published as Events", "events", published, "failed", failed, "skipped", skipped)
 	}
+	return nil
 }
 
 // event returns the Event of a finding, or false when its object is no namespaced

@@ -40,6 +40,7 @@ type serveFlags struct {
 	resync            time.Duration
 	namespace         string
 	logLevel          string
+	azure             serveAzureFlags
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -67,10 +68,16 @@ GET /api/v1/reports/latest (the JSON report contract), /api/v1/reports?since=RFC
 /api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, a dashboard at / (the
 scorecard, the score over time, the findings new and fixed since ?since=24h), and /healthz, /readyz and
 /metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Both flags may
-be given: one process, one cache, one metrics registry (docs/audit.md).`,
+be given: one process, one cache, one metrics registry (docs/audit.md).
+
+serve --audit --azure also reads the AKS resource through Azure Resource Manager every
+--azure-interval (workload identity in a pod; --aks-resource-id, or found by the Nodes'
+node resource group) and judges it with each audit; without --azure the items that need
+it are not evaluated, and their reasons say so.`,
 		Example: `  akscheck serve --webhook --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key
   akscheck serve --webhook --tls-self-signed ./certs --kubeconfig ~/.kube/config   # try it locally
-  akscheck serve --audit --database /data/akscheck-history.db --listen :8090`,
+  akscheck serve --audit --database /data/akscheck-history.db --listen :8090
+  akscheck serve --audit --azure --aks-resource-id /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd, f) },
 	}
@@ -98,6 +105,7 @@ be given: one process, one cache, one metrics registry (docs/audit.md).`,
 	fl.DurationVar(&f.resync, "resync", audit.DefaultResync, "interval of the audit's full re-evaluation (the cache itself is kept current by its watch)")
 	fl.StringVar(&f.namespace, "namespace", os.Getenv("POD_NAMESPACE"), "the webhook's own namespace, never reviewed (default: $POD_NAMESPACE)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level of the JSON logs on standard error: debug, info, warn or error")
+	f.azure.register(fl)
 	return cmd
 }
 
@@ -112,6 +120,9 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 	if f.databaseURL == "" {
 		f.databaseURL = os.Getenv("AKSCHECK_DATABASE_URL")
+	}
+	if err := f.azure.validate(cmd.Flags(), f.audit); err != nil {
+		return err
 	}
 	switch {
 	case f.events && !f.audit:
@@ -185,9 +196,13 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 				host, _ := os.Hostname()
 				events = &audit.Events{Client: cs.EventsV1(), Instance: cmp.Or(host, "akscheck")}
 			}
+			azureOpts, err := f.azure.options(a.io.Azure, log)
+			if err != nil {
+				return err
+			}
 			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Open: openStore, Context: targets[0].Context,
 				Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events})
+				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events, Azure: azureOpts})
 			if err != nil {
 				return usageErr("%v", err)
 			}

@@ -49,12 +49,12 @@ import (
 
 var (
 	api *kubetest.APIServer
-	// kenv is the control plane, for tests that start an API server of their own.
-	kenv *kubetest.Env
+	// env starts more API servers on the same etcd (faults_test.go).
+	env *kubetest.Env
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { api, kenv = e.API, e; return nil }))
+	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { env, api = e, e.API; return nil }))
 }
 
 // started is an audit server on loopback.

@@ -85,7 +85,7 @@ func TestAuditScale(t *testing.T) {
 	}
 	namespaces := objects / perNamespace
 
-	srv, err := kenv.StartAPIServer("auditscale")
+	srv, err := env.StartAPIServer("auditscale")
 	if err != nil {
 		t.Fatal(err)
 	}

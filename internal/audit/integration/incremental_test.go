@@ -4,7 +4,6 @@ package integration
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,18 +16,6 @@ import (
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/testutil/kubetest"
 )
-
-// metricValue reads one series (name and labels as /metrics writes them) from /metrics.
-func metricValue(t *testing.T, base, series string) float64 {
-	t.Helper()
-	_, body := get(t, base+"/metrics")
-	line := grep(string(body), series+" ")
-	n, err := strconv.ParseFloat(strings.TrimPrefix(line, series+" "), 64)
-	if err != nil {
-		t.Fatalf("%s: %v in %q", series, err, line)
-	}
-	return n
-}
 
 // TestAuditIncremental: after the first (full) audit, one Deployment made privileged is
 // audited incrementally: the finding appears, the metrics and the log say the audit was

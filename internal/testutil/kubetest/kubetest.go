@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -238,7 +239,10 @@ type APIServer struct {
 	// URL is https://127.0.0.1:PORT; CAPEM is the CA that signed its serving certificate.
 	URL   string
 	CAPEM []byte
-	proc  *proc
+	// bin and args start it again (Start) exactly as it first started.
+	bin  string
+	args []string
+	proc *proc
 }
 
 // Stop ends the server (SIGTERM, then SIGKILL after 10 s).
@@ -246,6 +250,27 @@ func (s *APIServer) Stop() { s.proc.stop() }
 
 // Kill ends the server at once, as a crash would.
 func (s *APIServer) Kill() { s.proc.kill() }
+
+// Start starts the server again after Stop or Kill, with the same flags: the same port (its
+// clients reconnect to the same URL), certificates, token file and etcd data and prefix, so
+// that it serves the objects it served. It waits until the server is ready.
+func (s *APIServer) Start() error {
+	select {
+	case <-s.proc.done:
+	default:
+		return errors.New("kube-apiserver is running: Stop or Kill it first")
+	}
+	var err error
+	// The port was the server's a moment ago, but a client's connection may have taken it as
+	// its local port since: try again for a while.
+	for range 10 {
+		if err = s.run(); err == nil || !strings.Contains(err.Error(), "address already in use") {
+			return err
+		}
+		time.Sleep(time.Second)
+	}
+	return err
+}
 
 // Tail is the end of the server's output, for failure messages.
 func (s *APIServer) Tail() string { return s.proc.tail() }
@@ -257,45 +282,57 @@ func startAPIServer(bin string, etcd *etcdServer, c certs, prefix string, extra 
 	if err != nil {
 		return nil, err
 	}
-	p, err := start(filepath.Join(bin, "kube-apiserver"), append([]string{
-		"--etcd-servers=" + etcd.url,
-		"--etcd-prefix=/" + prefix,
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
-		"--secure-port=" + strconv.Itoa(port),
-		"--tls-cert-file=" + c.cert,
-		"--tls-private-key-file=" + c.key,
-		"--cert-dir=" + filepath.Join(c.dir, prefix+"-certs"),
-		"--token-auth-file=" + c.tokens,
-		"--anonymous-auth=false",
-		"--authorization-mode=RBAC",
-		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file=" + c.saKey,
-		"--service-account-signing-key-file=" + c.saKey,
-		"--service-cluster-ip-range=10.96.0.0/16",
-		// No controller manager runs: the tests seed pods with their node and status, and
-		// the ServiceAccount admission would wait for default service accounts.
-		"--disable-admission-plugins=ServiceAccount",
-		"--endpoint-reconciler-type=none",
-		"--enable-priority-and-fairness=false",
-		"--profiling=false",
-		// AKS runs privileged containers (node agents); without this flag the API server
-		// would reject them itself, before any admission check could judge them.
-		"--allow-privileged=true",
-		"--max-requests-inflight=800",
-		"--max-mutating-requests-inflight=400",
-	}, extra...)...)
-	if err != nil {
-		return nil, err
-	}
-	s := &APIServer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), CAPEM: c.caPEM, proc: p}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	if err := waitReady(p, client, s.URL+"/readyz", AdminToken, 180*time.Second); err != nil {
+	s := &APIServer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), CAPEM: c.caPEM, bin: filepath.Join(bin, "kube-apiserver"),
+		args: append([]string{
+			"--etcd-servers=" + etcd.url,
+			"--etcd-prefix=/" + prefix,
+			"--bind-address=127.0.0.1",
+			"--advertise-address=127.0.0.1",
+			"--secure-port=" + strconv.Itoa(port),
+			"--tls-cert-file=" + c.cert,
+			"--tls-private-key-file=" + c.key,
+			"--cert-dir=" + filepath.Join(c.dir, prefix+"-certs"),
+			"--token-auth-file=" + c.tokens,
+			"--anonymous-auth=false",
+			"--authorization-mode=RBAC",
+			"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+			"--service-account-key-file=" + c.saKey,
+			"--service-account-signing-key-file=" + c.saKey,
+			"--service-cluster-ip-range=10.96.0.0/16",
+			// No controller manager runs (unless a test starts one): the tests seed pods with
+			// their node and status, and the ServiceAccount admission would wait for default
+			// service accounts.
+			"--disable-admission-plugins=ServiceAccount",
+			"--endpoint-reconciler-type=none",
+			"--enable-priority-and-fairness=false",
+			"--profiling=false",
+			// AKS runs privileged containers (node agents); without this flag the API server
+			// would reject them itself, before any admission check could judge them.
+			"--allow-privileged=true",
+			"--max-requests-inflight=800",
+			"--max-mutating-requests-inflight=400",
+		}, extra...)}
+	if err := s.run(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// run starts the server's process and waits until it is ready.
+func (s *APIServer) run() error {
+	p, err := start(s.bin, s.args...)
+	if err != nil {
+		return err
+	}
+	s.proc = p
+	return waitReady(p, s.client(), s.URL+"/readyz", AdminToken, 180*time.Second)
+}
+
+// client trusts the server's certificate.
+func (s *APIServer) client() *http.Client {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(s.CAPEM)
+	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }
 
 // Config returns a client config for a token.

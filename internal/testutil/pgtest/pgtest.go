@@ -40,6 +40,8 @@ type Server struct {
 	admin    *sql.DB
 	exited   chan error // postgres (or runuser) ended, with Wait's error
 	next     atomic.Int64
+	// run makes the command of a PostgreSQL program, as the postgres user when root.
+	run func(name string, args ...string) *exec.Cmd
 }
 
 // BinDir finds the directory of initdb and postgres.
@@ -123,12 +125,12 @@ func Start(ctx context.Context) (*Server, error) {
 		}
 		as = []string{"runuser", "-u", "postgres", "--"}
 	}
-	run := func(name string, args ...string) *exec.Cmd {
+	s.run = func(name string, args ...string) *exec.Cmd {
 		argv := append(slices.Clone(as), append([]string{filepath.Join(bin, name)}, args...)...)
 		return exec.Command(argv[0], argv[1:]...)
 	}
 	// Trust on the Unix socket only; over TCP a password (a wrong one must fail).
-	if out, err := run("initdb", "-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust",
+	if out, err := s.run("initdb", "-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust",
 		"--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("initdb: %w: %s", err, out)
 	}
@@ -137,31 +139,71 @@ func Start(ctx context.Context) (*Server, error) {
 		if s.port, err = freePort(); err != nil {
 			return nil, err
 		}
-		logFile, err := os.Create(filepath.Join(dir, "postgres.log"))
-		if err != nil {
-			return nil, err
-		}
-		// fsync off: the tests' databases are thrown away, and CREATE DATABASE is faster.
-		s.cmd = run("postgres", "-D", data, "-k", dir, "-p", strconv.Itoa(s.port), "-c", "listen_addresses=127.0.0.1",
-			"-c", "fsync=off", "-c", "max_connections=50")
-		s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
-		// Its own process group: a test's interrupt must not reach it before Stop does.
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := s.cmd.Start(); err != nil {
-			logFile.Close()
-			return nil, fmt.Errorf("starting postgres: %w", err)
-		}
-		logFile.Close()
-		s.exited = make(chan error, 1)
-		go func(cmd *exec.Cmd, exited chan<- error) { exited <- cmd.Wait() }(s.cmd, s.exited)
-		if lastErr = s.waitReady(ctx); lastErr == nil {
+		if lastErr = s.launch(ctx); lastErr == nil {
 			ok = true
 			return s, nil
 		}
-		s.stopProcess()
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
 	return nil, fmt.Errorf("postgres did not start: %w\n%s", lastErr, log)
+}
+
+// launch starts postgres on the data directory and s.port and waits until it answers; on
+// failure it stops what it started.
+func (s *Server) launch(ctx context.Context) error {
+	// Appended: a restarted server's log follows the first one's.
+	logFile, err := os.OpenFile(filepath.Join(s.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	// fsync off: the tests' databases are thrown away, and CREATE DATABASE is faster.
+	s.cmd = s.run("postgres", "-D", filepath.Join(s.dir, "data"), "-k", s.dir, "-p", strconv.Itoa(s.port),
+		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50")
+	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
+	// Its own process group: a test's interrupt must not reach it before Stop does.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		s.cmd = nil
+		return fmt.Errorf("starting postgres: %w", err)
+	}
+	s.exited = make(chan error, 1)
+	go func(cmd *exec.Cmd, exited chan<- error) { exited <- cmd.Wait() }(s.cmd, s.exited)
+	if err := s.waitReady(ctx); err != nil {
+		s.stopProcess()
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops postgres (a fast shutdown: its clients' connections are closed), keeping
+// its data directory and port, as a database server going away would: Restart starts it
+// again.
+func (s *Server) Shutdown() {
+	if s.admin != nil {
+		s.admin.Close()
+		s.admin = nil
+	}
+	s.stopProcess()
+}
+
+// Restart starts postgres again after Shutdown, on the same data directory, port and
+// password, so that clients reconnect to the same URL and find the databases they had.
+func (s *Server) Restart(ctx context.Context) error {
+	if s.cmd != nil {
+		return errors.New("postgres is running: Shutdown first")
+	}
+	var err error
+	// The port was postgres's a moment ago, but a client's connection may have taken it as
+	// its local port since: try again for a while.
+	for range 10 {
+		if err = s.launch(ctx); err == nil {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(s.dir, "postgres.log"))
+	return fmt.Errorf("postgres did not start again: %w\n%s", err, log)
 }
 
 func (s *Server) waitReady(ctx context.Context) error {
@@ -212,6 +254,10 @@ func (s *Server) Database(tb testing.TB) string {
 		tb.Fatalf("creating database %s: %v", name, err)
 	}
 	tb.Cleanup(func() {
+		if s.admin == nil {
+			tb.Errorf("dropping database %s: the server is shut down (Restart it before the test ends)", name)
+			return
+		}
 		if _, err := s.admin.ExecContext(context.Background(), `DROP DATABASE `+name+` WITH (FORCE)`); err != nil {
 			tb.Errorf("dropping database %s: %v", name, err)
 		}
