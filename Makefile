@@ -3,7 +3,7 @@ VERSION ?= dev
 STATICCHECK = $(GO) tool -modfile=tools/go.mod staticcheck
 GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 
-.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook bench-azure-fleet
+.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook bench-audit bench-azure-fleet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ lint: ## gofmt, go vet, staticcheck and golangci-lint (.golangci.yml)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	$(GOLANGCI_LINT) run ./...
-	$(GOLANGCI_LINT) run --build-tags integration ./internal/load/live/integration/... ./internal/serve/integration/... ./internal/admissionpolicy/integration/...
+	$(GOLANGCI_LINT) run --build-tags integration ./internal/load/live/integration/... ./internal/serve/integration/... ./internal/admissionpolicy/integration/... ./internal/audit/integration/...
 
 generate: ## regenerate the check registry, docs/checks.md, docs/checks/*.md and docs/config.md's settings from the checks' metadata, the chart's rules from the code's kinds, and deploy/ from the chart
 	$(GO) generate ./...
@@ -53,6 +53,11 @@ bench: ## the 10,000-object scan benchmark, on one core
 
 bench-webhook: ## 10,000 admission reviews at 500/s from a separate process: latency, errors, server memory
 	scripts/bench-webhook.sh 10000 500
+
+# The kube-apiserver and etcd binaries: AKSCHECK_KUBE_BIN, else built by .ci/kube-test-env.sh.
+bench-audit: ## the audit of 30,000 objects in a real kube-apiserver: load, first audit, peak RSS, idle CPU, one Deployment's change (docs/audit.md)
+	AKSCHECK_KUBE_BIN=$${AKSCHECK_KUBE_BIN:-$$(bash .ci/kube-test-env.sh | tail -n 1)} AKSCHECK_AUDIT_SCALE=$${AKSCHECK_AUDIT_SCALE:-30000} \
+		$(GO) test -tags integration -count=1 -timeout 60m -run '^TestAuditScale$$' -v ./internal/audit/integration/
 
 bench-azure-fleet: ## 200 AKS clusters from the Azure replay server, per cluster and through Resource Graph: requests and time
 	$(GO) test ./internal/load/azure -run '^$$' -bench Fleet200 -benchtime 3x

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/history"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/report"
@@ -64,8 +65,10 @@ type Options struct {
 	Version         func(ctx context.Context) (string, error)
 	// Resync is the interval of full audits; Debounce how long the audit waits after the
 	// last change of the cluster before it runs (at most 4 × Debounce after the first one,
-	// so that a cluster that never stops changing is still audited).
-	Resync, Debounce time.Duration
+	// so that a cluster that never stops changing is still audited). Changes bounded to
+	// namespaces are audited incrementally, IncrementalDebounce after the last one (see
+	// changeWait).
+	Resync, Debounce, IncrementalDebounce time.Duration
 	// Retention is how long audits are kept.
 	Retention time.Duration
 	// SyncWait bounds how long the first audit waits for the cache to sync; the kinds still
@@ -88,6 +91,7 @@ type Auditor struct {
 	log     *slog.Logger
 	changes chan struct{}
 	metrics *metrics
+	inc     incremental
 	// azure is the Azure pass's latest read (nil without Options.Azure).
 	azure *azureState
 
@@ -138,6 +142,9 @@ func New(opts Options) (*Auditor, error) {
 	if opts.Debounce <= 0 {
 		opts.Debounce = DefaultDebounce
 	}
+	if opts.IncrementalDebounce <= 0 {
+		opts.IncrementalDebounce = min(DefaultIncrementalDebounce, opts.Debounce)
+	}
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
 	}
@@ -156,6 +163,7 @@ func New(opts Options) (*Auditor, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1), store: opts.Store, azure: newAzureState(opts.Azure)}
+	a.inc.memo = &engine.Memo{}
 	a.metrics = newMetrics(a, opts.Cluster)
 	if a.store == nil {
 		a.storeErr = errNotOpened
@@ -163,16 +171,6 @@ func New(opts Options) (*Auditor, error) {
 		a.metrics.available.Set(1)
 	}
 	return a, nil
-}
-
-// Changed tells the auditor the cluster changed (a live.Cache OnChange handler). It never
-// blocks.
-func (a *Auditor) Changed(kind string) {
-	a.metrics.changes.WithLabelValues(kind).Inc()
-	select {
-	case a.changes <- struct{}{}:
-	default:
-	}
 }
 
 // Run audits until ctx ends: once the cache has synced (or SyncWait has passed), then every
@@ -192,6 +190,7 @@ func (a *Auditor) Run(ctx context.Context) error {
 	case <-a.changes:
 	default:
 	}
+	last := time.Now()
 	a.runOnce(ctx, "start")
 	resync := time.NewTicker(a.opts.Resync)
 	defer resync.Stop()
@@ -222,19 +221,17 @@ func (a *Auditor) Run(ctx context.Context) error {
 			}
 		case <-resync.C:
 			debounce = nil
+			last = time.Now()
 			a.runOnce(ctx, "resync")
 		case <-a.changes:
 			now := time.Now()
 			if debounce == nil {
 				first = now
 			}
-			wait := a.opts.Debounce
-			if limit := first.Add(4 * a.opts.Debounce).Sub(now); limit < wait {
-				wait = max(limit, 0)
-			}
-			debounce = time.After(wait)
+			debounce = time.After(a.changeWait(now, first, last, a.changesBounded()))
 		case <-debounce:
 			debounce = nil
+			last = time.Now()
 			a.runOnce(ctx, "change")
 		}
 	}
@@ -267,26 +264,48 @@ func (a *Auditor) waitSynced(ctx context.Context) error {
 }
 
 func (a *Auditor) runOnce(ctx context.Context, why string) {
-	if _, err := a.Audit(ctx); err != nil && ctx.Err() == nil {
+	// The start and the resyncs judge the whole cluster (and renew the memo); changes only
+	// what they may have changed.
+	if _, err := a.audit(ctx, why == "change"); err != nil && ctx.Err() == nil {
 		a.log.Error("audit failed", "trigger", why, "error", err.Error())
 	}
 }
 
-// Audit judges the cluster once and stores the report. The report is kept in memory (and
-// in the metrics) even when the database fails, which is the error returned.
-func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
+// Audit judges the whole cluster once and stores the report. The report is kept in memory
+// (and in the metrics) even when the database fails, which is the error returned.
+func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) { return a.audit(ctx, false) }
+
+// audit judges the cluster and stores the report: incrementally when useChanges is set and
+// the changes seen since the previous audit are bounded to namespaces (the subjects they
+// cannot affect keep the previous audit's outcomes), else whole.
+func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, error) {
 	started := a.opts.Now()
 	version := ""
 	var verr error
 	if a.opts.Version != nil {
 		version, verr = a.opts.Version(ctx)
 	}
+	a.inc.evalMu.Lock()
+	// Taken before the cache is read: a change seen from now on is in the next audit too.
+	changes := a.takeChanges()
 	s := a.opts.Cluster.ClusterScan(a.opts.Context, a.opts.Server, version)
 	if verr != nil {
 		s.Errors = append(s.Errors, subject.LoadError{Source: a.opts.Context, Message: verr.Error()})
 	}
+	// The AKS resource and registries are subjects of no namespace: every audit judges them.
 	az := a.addAzure(s)
-	rep, err := evaluate(ctx, a.opts.Scan, s)
+	req := a.opts.Scan
+	req.Memo = a.inc.memo
+	if useChanges && changes.Bounded() {
+		req.Dirty = changes.Dirty
+	}
+	rep, err := evaluate(ctx, req, s)
+	stats := a.inc.memo.Stats()
+	if err != nil {
+		// The memo may be half written: the next audit is a full one.
+		a.inc.memo = &engine.Memo{}
+	}
+	a.inc.evalMu.Unlock()
 	finished := a.opts.Now()
 	if err != nil {
 		a.metrics.errors.WithLabelValues("evaluate").Inc()
@@ -298,8 +317,10 @@ func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
 	a.mu.Unlock()
 	a.metrics.duration.Set(finished.Sub(started).Seconds())
 	a.metrics.audits.Inc()
+	a.metrics.observe(stats)
 	attrs := []any{"objects", len(s.Objects), "findings", len(rep.Findings), "errors", len(rep.Errors),
-		"duration", finished.Sub(started).String()}
+		"duration", finished.Sub(started).String(), "incremental", stats.Incremental, "evaluated", stats.Evaluated,
+		"subjects", stats.Subjects, "changes", changes.Len()}
 	if rep.Summary.Score != nil {
 		attrs = append(attrs, "score", *rep.Summary.Score)
 	}

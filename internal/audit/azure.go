@@ -13,6 +13,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/load/azure"
+	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/scan"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -35,8 +36,12 @@ const azureStale = 2
 
 // AzureKind is the kind the Azure pass hands Changed when it has read the Azure side again:
 // a change of the cluster-level subjects (the AKS cluster, its node pools, the registries),
-// through the path the informers' changes take.
+// through the path the informers' changes take. It names no namespace: the audit after it
+// is a full one (the read may also bring evidence that makes more checks run).
 const AzureKind = "Azure"
+
+// azureChange is the change the Azure pass reports.
+var azureChange = live.Change{Kind: AzureKind, Known: true}
 
 // azureSource names the audit's Azure pass in error entries.
 const azureSource = "azure"
@@ -118,7 +123,7 @@ func (a *Auditor) startAzure(ctx context.Context) (wait func()) {
 		a.azurePass(ctx)
 		close(first)
 		if !state.CompareAndSwap(0, 1) {
-			a.Changed(AzureKind)
+			a.Changed(azureChange)
 		}
 		tick := time.NewTicker(st.opts.Interval)
 		defer tick.Stop()
@@ -128,7 +133,7 @@ func (a *Auditor) startAzure(ctx context.Context) (wait func()) {
 				return
 			case <-tick.C:
 				a.azurePass(ctx)
-				a.Changed(AzureKind)
+				a.Changed(azureChange)
 			}
 		}
 	}()

@@ -20,6 +20,7 @@ import (
 	"github.com/akscheck/akscheck/internal/history"
 	"github.com/akscheck/akscheck/internal/load/azure"
 	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
+	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/scan"
 )
 
@@ -57,7 +58,7 @@ func exported(t *testing.T) map[string]map[string][]string {
 	if _, err := a.Audit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	a.Changed("Deployment")
+	a.Changed(live.Change{Kind: "Deployment", Namespace: "shop", Name: "web", Known: true})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(a.Collectors()...)
 	mfs, err := reg.Gather()
@@ -77,7 +78,8 @@ func exported(t *testing.T) map[string]map[string][]string {
 		out[mf.GetName()] = labels
 	}
 	for _, want := range []string{"akscheck_score", "akscheck_findings", "akscheck_item_status", "akscheck_informer_synced",
-		"akscheck_audits_total", "akscheck_audit_errors_total", "akscheck_audit_duration_seconds", "akscheck_audit_cluster_changes_total"} {
+		"akscheck_audits_total", "akscheck_audit_errors_total", "akscheck_audit_duration_seconds", "akscheck_audit_cluster_changes_total",
+		"akscheck_audit_subjects", "akscheck_audit_subjects_evaluated", "akscheck_audits_incremental_total"} {
 		if _, ok := out[want]; !ok {
 			t.Fatalf("the audit exports no %s after an audit (got %v): renamed? deploy/monitoring uses it", want, slices.Sorted(maps.Keys(out)))
 		}

@@ -3,6 +3,7 @@ package audit
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -20,6 +21,10 @@ type metrics struct {
 	// what waits for it.
 	available, pending prometheus.Gauge
 	dropped            prometheus.Counter
+	// subjects and evaluated are the latest audit's subjects and those it ran the checks on;
+	// incremental counts the audits that evaluated only what changes affected.
+	subjects, evaluated prometheus.Gauge
+	incremental         prometheus.Counter
 
 	itemStatus, findings, score, synced *prometheus.Desc
 }
@@ -41,6 +46,12 @@ func newMetrics(a *Auditor, c Cluster) *metrics {
 			Help: "Completed audits kept in memory until the history database can store them."}),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "akscheck_audits_dropped_total",
 			Help: "Completed audits never stored: the history database was unavailable for longer than the pending audits kept in memory."}),
+		subjects: prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_audit_subjects",
+			Help: "Subjects (objects, workloads, namespaces, the cluster) of the latest audit."}),
+		evaluated: prometheus.NewGauge(prometheus.GaugeOpts{Name: "akscheck_audit_subjects_evaluated",
+			Help: "Subjects the latest audit ran the checks on: all of them in a full audit, those the changes may affect in an incremental one (the others keep their previous outcomes)."}),
+		incremental: prometheus.NewCounter(prometheus.CounterOpts{Name: "akscheck_audits_incremental_total",
+			Help: "Audits that evaluated only the subjects the cluster's changes may affect (counted in akscheck_audits_total too)."}),
 		itemStatus: prometheus.NewDesc("akscheck_item_status",
 			"1 for the status of each checklist item in the latest audit, 0 for its other statuses.", []string{"item", "section", "status"}, nil),
 		findings: prometheus.NewDesc("akscheck_findings",
@@ -61,8 +72,8 @@ func newMetrics(a *Auditor, c Cluster) *metrics {
 // Collectors returns the collectors to register in the server's registry.
 func (a *Auditor) Collectors() []prometheus.Collector {
 	m := a.metrics
-	return append([]prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m.available, m.pending, m.dropped, m},
-		a.azure.collectors()...)
+	return append([]prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m.available, m.pending, m.dropped,
+		m.subjects, m.evaluated, m.incremental, m}, a.azure.collectors()...)
 }
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
@@ -103,4 +114,13 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// observe records what an audit evaluated.
+func (m *metrics) observe(st engine.Stats) {
+	m.subjects.Set(float64(st.Subjects))
+	m.evaluated.Set(float64(st.Evaluated))
+	if st.Incremental {
+		m.incremental.Inc()
+	}
 }

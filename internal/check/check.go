@@ -52,6 +52,11 @@ type Meta struct {
 	Evidence []catalog.Evidence
 	// DisabledByDefault checks run only when a config enables them.
 	DisabledByDefault bool
+	// Dated is set on a check whose verdict on a subject depends on the time of the scan
+	// (Env.Now: support windows, report ages, expiry): an incremental evaluation runs it
+	// on every subject, since an unchanged subject may have a new verdict (a test compares
+	// each check's findings on the examples at two dates).
+	Dated bool
 	// Settings are the settings the check reads (key, type, default, doc): the config
 	// accepts them under checks.params, and the docs list them with the check.
 	Settings []Setting

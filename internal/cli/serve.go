@@ -59,7 +59,8 @@ evaluated, never passed. /healthz, /readyz and /metrics (Prometheus) are served 
 Install it with the Helm chart in charts/akscheck (docs/admission.md).
 
 serve --audit judges the whole cluster, from the same cache, with the same checks: once
-the cache has synced, every --resync and 30 s after the cluster last changed. Each report
+the cache has synced and every --resync; after changes, only what they may affect (2 s
+after a change in a namespace, 30 s after a cluster-wide one; docs/audit.md). Each report
 is stored in an SQLite database (--database) or in PostgreSQL (--database-url, or
 $AKSCHECK_DATABASE_URL from a Secret; audits older than --retention are deleted,
 the first-seen time of open findings is kept). On --listen (plain HTTP) it serves

@@ -37,6 +37,14 @@ type Options struct {
 	// context, read through the index (the admission webhook judges the object under review
 	// beside the cluster's objects). Nil judges every subject.
 	Focus func(subject.Identity) bool
+	// Memo, when set, keeps this run's outcomes for the next run, and Dirty, when set with a
+	// Memo an earlier run filled, makes the run incremental: the checks run only on the
+	// subjects Dirty accepts (and on those the earlier run did not have), the others take
+	// their outcome from the memo. The report is built from the outcomes as a full run's
+	// is; it equals a full run's when Dirty accepts every subject whose outcome may have
+	// changed (Changes.Dirty). Memo.Stats says what the run evaluated.
+	Memo  *Memo
+	Dirty func(subject.Identity) bool
 }
 
 // checkRun is what one check did over the whole scan.
@@ -88,6 +96,10 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 		}
 	}
 	ids := &identities{ix: ix, byType: map[reflect.Type][]subject.Identity{}}
+	var memo *memoRun
+	if opts.Memo != nil {
+		memo = newMemoRun(opts.Memo, opts.Dirty, scan)
+	}
 	runs := make([]*checkRun, 0, len(checks))
 	for _, c := range checks {
 		cr := &checkRun{check: c, disabled: opts.Policy.disabled(c)}
@@ -98,7 +110,7 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			}
 		}
 		if cr.eligible && !cr.disabled && !cr.blocked {
-			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes, opts.Focus)
+			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes, opts.Focus, memo)
 			if sev, ok := opts.Policy.severity(c); ok {
 				for i := range cr.findings {
 					// An info note of a check that judges at a higher severity (a token
@@ -113,6 +125,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			opts.Policy.applyExemptions(env.Now, cr.findings, notes)
 		}
 		runs = append(runs, cr)
+	}
+	if memo != nil {
+		memo.finish(opts.Memo)
 	}
 
 	total := 0
@@ -172,41 +187,93 @@ func (c *identities) of(t reflect.Type) ([]subject.Subject, []subject.Identity) 
 }
 
 func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities, rep *report.Report, policy *Policy, notes *notices,
-	focus func(subject.Identity) bool) {
+	focus func(subject.Identity) bool, memo *memoRun) {
 	c := cr.check
 	kinds := make(map[string]bool, len(c.Kinds))
 	for _, k := range c.Kinds {
 		kinds[k] = true
 	}
 	subjects, ids := idc.of(c.SubjectType())
+	var (
+		plan      *typePlan
+		prev, cur *checkMemo
+	)
+	if memo != nil {
+		plan = memo.plan(c.SubjectType(), ids)
+		prev = memo.previous(c)
+		cur = memo.start(c, len(subjects), prev)
+		if prev != nil {
+			cr.findings = make([]check.Finding, 0, prev.findings)
+		}
+	}
 	for i, s := range subjects {
 		id := ids[i]
 		if (len(kinds) > 0 && !kinds[id.Kind]) || (focus != nil && !focus(id)) {
 			continue
 		}
-		r := check.NewResultOf(&c.Meta, id)
-		err := safeRun(ctx, env, c, s, r)
-		if err == nil {
-			err = r.Err()
+		var (
+			applied bool
+			x       outcomeExtra
+			ok      bool
+		)
+		if prev != nil && !plan.run[i] {
+			// Unchanged since the run that filled the memo: its outcome stands.
+			applied, x, ok = prev.at(plan.prevPos[i])
+			if ok {
+				memo.next.stats.Reused++
+			}
 		}
-		if err != nil {
+		if !ok {
+			applied, x = judge(ctx, env, c, s, id, policy, notes)
+			if memo != nil {
+				memo.next.stats.Runs++
+			}
+		} else {
+			for _, n := range x.notes {
+				notes.add(n.source, n.line, n.msg)
+			}
+		}
+		if cur != nil {
+			cur.record(i, applied, x)
+		}
+		if x.failure != nil {
 			cr.failed = true
-			rep.Errors = append(rep.Errors, report.Error{Source: id.Source.File, Line: positive(id.Source.Line),
-				Message: fmt.Sprintf("check %s failed on %s/%s: %v; the item is not evaluated", c.ID, id.Kind, id.Name, err)})
+			rep.Errors = append(rep.Errors, *x.failure)
 			continue
 		}
-		if r.Applied() {
+		if applied {
 			cr.applied++
 		}
-		for _, m := range r.Missing() {
+		for _, m := range x.missing {
 			if !slices.Contains(cr.missing, m) {
 				cr.missing = append(cr.missing, m)
 			}
 		}
-		fs := r.Findings()
-		policy.applyAnnotations(c, s, fs, notes)
-		cr.findings = append(cr.findings, fs...)
+		cr.findings = append(cr.findings, x.findings...)
 	}
+}
+
+// judge runs a check on one subject and returns its outcome: the findings with the
+// subject's annotation exemptions applied, the notices those caused (also added to notes),
+// or the error entry of a check that failed.
+func judge(ctx context.Context, env *check.Env, c *check.Check, s subject.Subject, id subject.Identity, policy *Policy,
+	notes *notices) (applied bool, x outcomeExtra) {
+	r := check.NewResultOf(&c.Meta, id)
+	err := safeRun(ctx, env, c, s, r)
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		x.failure = &report.Error{Source: id.Source.File, Line: positive(id.Source.Line),
+			Message: fmt.Sprintf("check %s failed on %s/%s: %v; the item is not evaluated", c.ID, id.Kind, id.Name, err)}
+		return false, x
+	}
+	x.missing = r.Missing()
+	x.findings = r.Findings()
+	notes.tap = &x.notes
+	policy.applyAnnotations(c, s, x.findings, notes)
+	notes.tap = nil
+	return r.Applied(), x
 }
 
 func positive(n int) int {

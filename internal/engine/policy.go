@@ -219,9 +219,14 @@ func (p *Policy) attest(item *report.Item, now time.Time, notes *notices) {
 type notices struct {
 	list []report.Notice
 	seen map[string]bool
+	// tap, when set, records every notice added (seen before or not), for the memo.
+	tap *[]note
 }
 
 func (n *notices) add(source string, line int, msg string) {
+	if n.tap != nil {
+		*n.tap = append(*n.tap, note{source, line, msg})
+	}
 	key := fmt.Sprintf("%s:%d:%s", source, line, msg)
 	if n.seen == nil {
 		n.seen = map[string]bool{}

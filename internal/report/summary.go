@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
@@ -82,28 +84,52 @@ func Score(items []Item, worst map[string]check.Severity) *float64 {
 
 // SortFindings puts findings in report order: catalog item, then check, file, line, object
 // name and container, so that reports are stable whatever order the inputs were read in.
+// Findings that compare equal keep their order. It sorts their indices and moves each
+// finding once: a report of a large cluster has tens of thousands of findings, too large to
+// move at every step of a sort.
 func SortFindings(cat *catalog.Catalog, fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool { return FindingLess(cat, fs[i], fs[j]) })
+	if len(fs) < 2 {
+		return
+	}
+	idx := make([]int32, len(fs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := compareFindings(cat, &fs[a], &fs[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	sorted := make([]Finding, len(fs))
+	for i, j := range idx {
+		sorted[i] = fs[j]
+	}
+	copy(fs, sorted)
 }
 
 // FindingLess reports whether a comes before b in report order.
-func FindingLess(cat *catalog.Catalog, a, b Finding) bool {
-	if ia, ib := cat.ItemIndex(a.Item), cat.ItemIndex(b.Item); ia != ib {
-		return ia < ib
+func FindingLess(cat *catalog.Catalog, a, b Finding) bool { return compareFindings(cat, &a, &b) < 0 }
+
+func compareFindings(cat *catalog.Catalog, a, b *Finding) int {
+	if a.Item != b.Item {
+		if c := cmp.Compare(cat.ItemIndex(a.Item), cat.ItemIndex(b.Item)); c != 0 {
+			return c
+		}
 	}
-	if a.Check != b.Check {
-		return a.Check < b.Check
+	if c := strings.Compare(a.Check, b.Check); c != 0 {
+		return c
 	}
-	if a.Location.File != b.Location.File {
-		return a.Location.File < b.Location.File
+	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
+		return c
 	}
-	if a.Location.Line != b.Location.Line {
-		return a.Location.Line < b.Location.Line
+	if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
+		return c
 	}
-	if a.Object.Name != b.Object.Name {
-		return a.Object.Name < b.Object.Name
+	if c := strings.Compare(a.Object.Name, b.Object.Name); c != 0 {
+		return c
 	}
-	return a.Container < b.Container
+	return strings.Compare(a.Container, b.Container)
 }
 
 // MergeFindings merges two lists of findings, each in report order, into one in report order.

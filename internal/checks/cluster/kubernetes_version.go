@@ -18,6 +18,7 @@ var KubernetesVersion = check.New(check.Meta{
 	Item:     "ops.kubernetes-version",
 	Title:    "The control plane runs a supported Kubernetes version, on its latest patch",
 	Severity: check.High,
+	Dated:    true,
 	Description: "currentKubernetesVersion (else kubernetesVersion; Terraform kubernetes_version) is judged on the " +
 		"scan's date against the AKS versions: the output of az aks get-versions in the input or given with " +
 		"--versions-file, else the data shipped with akscheck (GA, end of life, LTS end of life per minor). " +

@@ -22,6 +22,7 @@ var NodeImageAge = check.New(check.Meta{
 	Item:     "ops.node-patching",
 	Title:    "Linux node pools run a node image less than 90 days old",
 	Severity: check.High,
+	Dated:    true,
 	Description: "Each Linux pool's nodeImageVersion (az and REST; on a running cluster the label " +
 		"kubernetes.azure.com/node-image-version of its nodes, the oldest when they differ) carries the " +
 		"image's release date (AKSUbuntu-2204gen2containerd-202501.12.0 was released on 2025-01-12). AKS " +
@@ -41,6 +42,7 @@ var WindowsNodeImageAge = check.New(check.Meta{
 	Item:     "windows.patch-nodes",
 	Title:    "Windows node pools run a node image less than 90 days old",
 	Severity: check.High,
+	Dated:    true,
 	Description: "Each Windows pool's nodeImageVersion (on a running cluster the label " +
 		"kubernetes.azure.com/node-image-version of its nodes, the oldest when they differ; " +
 		"AKSWindows-2022-containerd-20348.2966.241211 was released on 2024-12-11). Windows nodes get no " +

@@ -18,6 +18,7 @@ var RemovedAPI = check.New(check.Meta{
 	Item:     "dev.manifest-practices",
 	Title:    "Objects use apiVersions Kubernetes still serves",
 	Severity: check.High,
+	Dated:    true,
 	Description: "An object of a built-in kind written with an apiVersion that Kubernetes removed (apps/v1beta2 and " +
 		"extensions/v1beta1 workloads, batch/v1beta1 CronJobs, policy/v1beta1 PodDisruptionBudgets and " +
 		"PodSecurityPolicies, autoscaling/v2beta1 and v2beta2 HorizontalPodAutoscalers, v1beta1 Ingresses, RBAC, " +

@@ -15,6 +15,7 @@ var ImageScanReport = check.New(check.Meta{
 	Item:     "container.image-scanning",
 	Title:    "Every running image has a recent vulnerability scan",
 	Severity: check.High,
+	Dated:    true,
 	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
 		"Grype report (matched by repository and digest, else by repository and tag; an image without a " +
 		"tag is latest), or whose newest report is older than reportMaxAge (--report-max-age, default 7 " +

@@ -60,7 +60,7 @@ type Cache struct {
 	errs      map[string]string
 	// onChange, when set (OnChange), is told of each change; the add-ons' informers get it
 	// when discovery makes them.
-	onChange func(kind string)
+	onChange func(Change)
 }
 
 // NewCache prepares informers for kinds on the cluster behind cfg. resync is the informers'

@@ -13,11 +13,20 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// OnChange calls fn with the kind of each object added, updated or deleted after its kind's
-// first list (the objects of the first list are the cache filling, not changes), the add-on
-// kinds' included once discovery has found them. fn runs on the informers' goroutines: it
-// must return quickly. Call it before Run.
-func (c *Cache) OnChange(fn func(kind string)) error {
+// Change is an object added, updated or deleted in the cluster: its kind, namespace (""
+// for a cluster-scoped one) and name. Namespace and Name are empty when a deletion was
+// seen only as a tombstone whose key cannot be read: such a change cannot be bounded.
+type Change struct {
+	Kind, Namespace, Name string
+	// Known is false for such a tombstone.
+	Known bool
+}
+
+// OnChange calls fn with each object added, updated or deleted after its kind's first list
+// (the objects of the first list are the cache filling, not changes), the add-on kinds'
+// included once discovery has found them. fn runs on the informers' goroutines: it must
+// return quickly. Call it before Run.
+func (c *Cache) OnChange(fn func(Change)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.onChange = fn
@@ -35,11 +44,26 @@ func (c *Cache) OnChange(fn func(kind string)) error {
 	return nil
 }
 
-func notifyChanges(kind string, inf cache.SharedIndexInformer, fn func(kind string)) error {
+// changeOf names the object of an informer's event.
+func changeOf(kind string, obj any) Change {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		ns, name, err := cache.SplitMetaNamespaceKey(t.Key)
+		if err != nil {
+			return Change{Kind: kind}
+		}
+		return Change{Kind: kind, Namespace: ns, Name: name, Known: true}
+	}
+	if o, ok := obj.(metav1.Object); ok {
+		return Change{Kind: kind, Namespace: o.GetNamespace(), Name: o.GetName(), Known: true}
+	}
+	return Change{Kind: kind}
+}
+
+func notifyChanges(kind string, inf cache.SharedIndexInformer, fn func(Change)) error {
 	_, err := inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc: func(_ any, initial bool) {
+		AddFunc: func(obj any, initial bool) {
 			if !initial {
-				fn(kind)
+				fn(changeOf(kind, obj))
 			}
 		},
 		UpdateFunc: func(old, cur any) {
@@ -49,9 +73,9 @@ func notifyChanges(kind string, inf cache.SharedIndexInformer, fn func(kind stri
 			if okOld && okCur && o.GetResourceVersion() == c.GetResourceVersion() {
 				return
 			}
-			fn(kind)
+			fn(changeOf(kind, cur))
 		},
-		DeleteFunc: func(any) { fn(kind) },
+		DeleteFunc: func(obj any) { fn(changeOf(kind, obj)) },
 	})
 	if err != nil {
 		return fmt.Errorf("watching changes of %s: %w", kind, err)
