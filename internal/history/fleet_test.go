@@ -327,3 +327,35 @@ func TestForClusterClose(t *testing.T) {
 		t.Fatalf("the view's Close closed the database: %v", err)
 	}
 }
+
+// TestSeverityFollowsTheLatestAudit: a finding's severity is the latest audit's, when it
+// changes while the finding is open and when a fixed finding comes back with another.
+func TestSeverityFollowsTheLatestAudit(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		s, _ := tg.openTemp(t)
+		ctx := t.Context()
+		t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		f := finding("shop", "web")
+		for i, sev := range []check.Severity{check.High, check.Critical, -1, check.Low} {
+			at := t0.Add(time.Duration(i) * time.Hour)
+			r := rep()
+			if sev >= 0 {
+				f.Severity = sev
+				r = rep(f)
+			}
+			if _, err := s.Record(ctx, at, at, r); err != nil {
+				t.Fatal(err)
+			}
+			open, err := s.FindingsNewSince(ctx, time.Time{}, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case sev < 0 && len(open) != 0:
+				t.Fatalf("audit %d: open %+v, want it fixed", i, open)
+			case sev >= 0 && (len(open) != 1 || open[0].Severity != sev.String() || !open[0].FirstSeen.Equal(t0) || !open[0].LastSeen.Equal(at)):
+				t.Fatalf("audit %d: open %+v, want one %s finding first seen at t0", i, open, sev)
+			}
+		}
+	})
+}

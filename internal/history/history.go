@@ -277,17 +277,35 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			return 0, s.fail("recording an audit's section scores", err)
 		}
 	}
-	seen, err := tx.PrepareContext(ctx, s.d.bind(`INSERT INTO findings (cluster, fingerprint, check_id, item, severity, kind, namespace,
-		name, container, message, occurrences, first_seen, last_seen, last_audit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (cluster, fingerprint) DO UPDATE SET severity = excluded.severity, message = excluded.message,
-		occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit, fixed_at = NULL`))
+	// The findings, one row per fingerprint, upserted findingsBatch rows a statement: a large
+	// cluster's audit sees tens of thousands, and a statement per row is a round trip each
+	// (PostgreSQL) or a call through the driver each (SQLite). The upsert sets no indexed
+	// column (an index entry rewritten for every row of every audit doubled Record's time on
+	// a 30,000-object cluster): the findings fixed before and seen again are reopened after
+	// it, and a severity that changed (a policy's) is set then, for those rows alone.
+	open, err := s.openSeverities(ctx, tx)
 	if err != nil {
-		return 0, s.fail("recording an audit's findings", err)
+		return 0, err
 	}
-	defer seen.Close()
+	var changed []any // fingerprint, severity: not open before, or of another severity
 	count := map[string]int{}
 	for _, f := range rep.Findings {
 		count[report.Fingerprint(f)]++
+	}
+	batch := make([]any, 0, findingsBatch*findingColumns)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		rows := len(batch) / findingColumns
+		row := "(" + placeholders(findingColumns) + "),"
+		q := `INSERT INTO findings (cluster, fingerprint, check_id, item, severity, kind, namespace, name, container, message,
+			occurrences, first_seen, last_seen, last_audit) VALUES ` + strings.TrimSuffix(strings.Repeat(row, rows), ",") + `
+			ON CONFLICT (cluster, fingerprint) DO UPDATE SET message = excluded.message,
+			occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit`
+		_, err := tx.ExecContext(ctx, s.d.bind(q), batch...)
+		batch = batch[:0]
+		return err
 	}
 	for _, f := range rep.Findings {
 		fp := report.Fingerprint(f)
@@ -296,10 +314,34 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			continue // a later finding of the same fingerprint: the first one is recorded
 		}
 		count[fp] = 0
-		if _, err := seen.ExecContext(ctx, s.cluster, fp, f.Check, f.Item, f.Severity.String(), f.Object.Kind, f.Object.Namespace,
-			f.Object.Name, f.Container, f.Message, n, at, at, id); err != nil {
-			return 0, s.fail("recording an audit's findings", err)
+		if sev, ok := open[fp]; !ok || sev != f.Severity.String() {
+			changed = append(changed, fp, f.Severity.String())
 		}
+		batch = append(batch, s.cluster, fp, f.Check, f.Item, f.Severity.String(), f.Object.Kind, f.Object.Namespace,
+			f.Object.Name, f.Container, f.Message, n, at, at, id)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return 0, s.fail("recording an audit's findings", err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, s.fail("recording an audit's findings", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE findings SET fixed_at = NULL WHERE cluster = ? AND fixed_at IS NOT NULL
+		AND last_audit = ?`), s.cluster, id); err != nil {
+		return 0, s.fail("reopening findings seen again", err)
+	}
+	for len(changed) > 0 {
+		n := min(len(changed), 2*findingsBatch)
+		// VALUES' columns are column1, column2 in both databases.
+		q := `UPDATE findings SET severity = v.column2 FROM (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?),", n/2), ",") + `) AS v
+			WHERE findings.cluster = ? AND findings.fingerprint = v.column1 AND findings.severity <> v.column2`
+		if _, err := tx.ExecContext(ctx, s.d.bind(q), append(changed[:n:n], s.cluster)...); err != nil {
+			return 0, s.fail("recording the findings' severities", err)
+		}
+		changed = changed[n:]
 	}
 	// A finding this audit did not see is fixed, unless the audit could not have seen it:
 	// then its absence proves nothing (a kind the cache lost, RBAC revoked), and it stays
@@ -332,6 +374,35 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 	}
 	return id, nil
 }
+
+// openSeverities returns the severity of each open finding of the Store's cluster, by
+// fingerprint.
+func (s *Store) openSeverities(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, s.d.bind(`SELECT fingerprint, severity FROM findings WHERE cluster = ? AND fixed_at IS NULL`), s.cluster)
+	if err != nil {
+		return nil, s.fail("reading the open findings", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var fp, sev string
+		if err := rows.Scan(&fp, &sev); err != nil {
+			return nil, s.fail("reading the open findings", err)
+		}
+		out[fp] = sev
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("reading the open findings", err)
+	}
+	return out, nil
+}
+
+// A statement upserts at most findingsBatch findings of findingColumns values: 7,000
+// parameters, within SQLite's 32,766 and PostgreSQL's 65,535.
+const (
+	findingsBatch  = 500
+	findingColumns = 14
+)
 
 // pack compresses a report: its JSON repeats the same keys and messages, and gzip makes it
 // about a tenth (a 37 KiB report of a small cluster is 4 KiB), which is what a month of audits
