@@ -66,8 +66,10 @@ the first-seen time of open findings is kept). On --listen (plain HTTP) it serve
 GET /api/v1/reports/latest (the JSON report contract), /api/v1/reports?since=RFC3339&limit=N,
 /api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, a dashboard at / (the
 scorecard, the score over time, the findings new and fixed since ?since=24h), and /healthz, /readyz and
-/metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Both flags may
-be given: one process, one cache, one metrics registry (docs/audit.md).`,
+/metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Several clusters'
+audits may share one database, each under its --cluster-name: /fleet and /api/v1/fleet rank
+them by score. Both flags may be given: one process, one cache, one metrics registry
+(docs/audit.md).`,
 		Example: `  akscheck serve --webhook --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key
   akscheck serve --webhook --tls-self-signed ./certs --kubeconfig ~/.kube/config   # try it locally
   akscheck serve --audit --database /data/akscheck-history.db --listen :8090`,
