@@ -3,7 +3,7 @@ VERSION ?= dev
 STATICCHECK = $(GO) tool -modfile=tools/go.mod staticcheck
 GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 
-.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook
+.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook bench-azure-fleet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -53,3 +53,6 @@ bench: ## the 10,000-object scan benchmark, on one core
 
 bench-webhook: ## 10,000 admission reviews at 500/s from a separate process: latency, errors, server memory
 	scripts/bench-webhook.sh 10000 500
+
+bench-azure-fleet: ## 200 AKS clusters from the Azure replay server, per cluster and through Resource Graph: requests and time
+	$(GO) test ./internal/load/azure -run '^$$' -bench Fleet200 -benchtime 3x

@@ -73,6 +73,9 @@ type Options struct {
 	SyncWait time.Duration
 	// Events, when set, publishes the findings each audit saw first as Kubernetes Events.
 	Events *Events
+	// Azure, when set, reads the Azure side of the cluster every Azure.Interval (azure.go);
+	// without it the items that need it are not evaluated.
+	Azure *AzureOptions
 	// Log receives the structured logs; nil discards them.
 	Log *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -85,6 +88,8 @@ type Auditor struct {
 	log     *slog.Logger
 	changes chan struct{}
 	metrics *metrics
+	// azure is the Azure pass's latest read (nil without Options.Azure).
+	azure *azureState
 
 	mu sync.Mutex
 	// latest is served and exported while the database cannot be written or read.
@@ -147,7 +152,7 @@ func New(opts Options) (*Auditor, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1), store: opts.Store}
+	a := &Auditor{opts: opts, log: log, changes: make(chan struct{}, 1), store: opts.Store, azure: newAzureState(opts.Azure)}
 	a.metrics = newMetrics(a, opts.Cluster)
 	if a.store == nil {
 		a.storeErr = errNotOpened
@@ -178,6 +183,7 @@ func (a *Auditor) Run(ctx context.Context) error {
 	if err := a.waitSynced(ctx); err != nil {
 		return nil //nolint:nilerr // the context ended: a normal stop
 	}
+	defer a.startAzure(ctx)()
 	// Changes seen while the cache filled are in the first audit.
 	select {
 	case <-a.changes:
@@ -271,12 +277,14 @@ func (a *Auditor) Audit(ctx context.Context) (*report.Report, error) {
 	if verr != nil {
 		s.Errors = append(s.Errors, subject.LoadError{Source: a.opts.Context, Message: verr.Error()})
 	}
+	az := a.addAzure(s)
 	rep, err := evaluate(ctx, a.opts.Scan, s)
 	finished := a.opts.Now()
 	if err != nil {
 		a.metrics.errors.WithLabelValues("evaluate").Inc()
 		return nil, err
 	}
+	explainAzure(rep, a.opts.Scan.Catalog, az)
 	a.mu.Lock()
 	a.latest = rep
 	a.mu.Unlock()

@@ -18,6 +18,8 @@ import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/history"
+	"github.com/akscheck/akscheck/internal/load/azure"
+	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
 	"github.com/akscheck/akscheck/internal/scan"
 )
 
@@ -36,9 +38,20 @@ func exported(t *testing.T) map[string]map[string][]string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
-		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test"})
+	// With the Azure pass, whose metrics exist only when it is on.
+	srv := azuretest.NewServer()
+	t.Cleanup(srv.Close)
+	client, err := azure.New(azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
 	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
+		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test",
+		Azure: &AzureOptions{Client: client, ResourceID: azuretest.ClusterID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RefreshAzure(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Audit(t.Context()); err != nil {
@@ -302,6 +315,7 @@ func TestPrometheusRules(t *testing.T) {
 		{"AkscheckAuditStopped", "increase(akscheck_audits_total"},
 		{"AkscheckAuditAbsent", "absent(akscheck_audits_total)"},
 		{"AkscheckInformerUnsynced", "akscheck_informer_synced == 0"},
+		{"AkscheckAzurePassFailing", "akscheck_azure_pass_success == 0"},
 	} {
 		if !strings.Contains(alerts[want.alert], want.uses) {
 			t.Errorf("alert %s: expr %q, want one with %s", want.alert, alerts[want.alert], want.uses)

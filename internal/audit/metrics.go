@@ -61,7 +61,8 @@ func newMetrics(a *Auditor, c Cluster) *metrics {
 // Collectors returns the collectors to register in the server's registry.
 func (a *Auditor) Collectors() []prometheus.Collector {
 	m := a.metrics
-	return []prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m.available, m.pending, m.dropped, m}
+	return append([]prometheus.Collector{m.duration, m.audits, m.errors, m.changes, m.available, m.pending, m.dropped, m},
+		a.azure.collectors()...)
 }
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {

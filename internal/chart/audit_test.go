@@ -248,3 +248,72 @@ func TestServiceMonitor(t *testing.T) {
 		t.Error("a ServiceMonitor is rendered by default")
 	}
 }
+
+// TestAuditAzure: audit.azure turns on the Azure pass as a workload identity: the server's
+// flags, the ServiceAccount's client ID annotation, the pod's label the workload identity
+// webhook looks for, and an egress policy to Entra ID and ARM on 443 that keeps the node's
+// metadata service out. Off, none of them is rendered.
+func TestAuditAzure(t *testing.T) {
+	t.Parallel()
+	const (
+		clientID = "44444444-4444-4444-4444-444444444444"
+		tenantID = "22222222-2222-2222-2222-222222222222"
+		id       = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/aks-shop"
+	)
+	for _, tc := range []struct {
+		name string
+		set  []string
+		args []string
+	}{
+		{"found by the nodes", []string{"audit.azure.workloadIdentity.clientID=" + clientID}, []string{"--azure", "--azure-interval=1h"}},
+		{"resource ID, interval, tenant", []string{"audit.azure.workloadIdentity.clientID=" + clientID, "audit.azure.workloadIdentity.tenantID=" + tenantID,
+			"audit.azure.resourceID=" + id, "audit.azure.interval=30m"}, []string{"--azure", "--azure-interval=30m", "--aks-resource-id=" + id}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := render(t, append([]string{"audit.enabled=true", "audit.azure.enabled=true"}, tc.set...)...)
+			dep := get[appsv1.Deployment](t, r, "Deployment", "akscheck-audit")
+			checkHardened(t, "Deployment akscheck-audit", &dep.Spec.Template.Spec)
+			args := dep.Spec.Template.Spec.Containers[0].Args
+			for _, a := range tc.args {
+				if !slices.Contains(args, a) {
+					t.Errorf("args %v lack %s", args, a)
+				}
+			}
+			if !slices.ContainsFunc(tc.args, func(a string) bool { return strings.HasPrefix(a, "--aks-resource-id") }) &&
+				slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--aks-resource-id") }) {
+				t.Errorf("args %v: --aks-resource-id without audit.azure.resourceID", args)
+			}
+			if dep.Spec.Template.Labels["azure.workload.identity/use"] != "true" {
+				t.Errorf("pod labels %v lack azure.workload.identity/use: \"true\"", dep.Spec.Template.Labels)
+			}
+			if _, ok := dep.Spec.Selector.MatchLabels["azure.workload.identity/use"]; ok {
+				t.Error("the workload identity label is in the Deployment's selector (immutable)")
+			}
+			sa := get[corev1.ServiceAccount](t, r, "ServiceAccount", "akscheck-audit")
+			if sa.Annotations["azure.workload.identity/client-id"] != clientID {
+				t.Errorf("ServiceAccount annotations %v", sa.Annotations)
+			}
+			if tenant := sa.Annotations["azure.workload.identity/tenant-id"]; (tenant != "") != slices.Contains(tc.set, "audit.azure.workloadIdentity.tenantID="+tenantID) {
+				t.Errorf("tenant annotation %q", tenant)
+			}
+			np := get[networkingv1.NetworkPolicy](t, r, "NetworkPolicy", "akscheck-audit-azure")
+			eg := np.Spec.Egress
+			if len(eg) != 1 || len(eg[0].Ports) != 1 || eg[0].Ports[0].Port.IntValue() != 443 || len(eg[0].To) != 1 || eg[0].To[0].IPBlock == nil ||
+				!slices.Contains(eg[0].To[0].IPBlock.Except, "169.254.169.254/32") {
+				t.Errorf("the Azure egress policy %+v: want 443 anywhere but the metadata service", np.Spec)
+			}
+			if !labels(dep.Spec.Template.Labels).selectedBy(np.Spec.PodSelector.MatchLabels) {
+				t.Errorf("the Azure egress policy selects %v, not the audit's pods", np.Spec.PodSelector.MatchLabels)
+			}
+		})
+	}
+	off := render(t, "audit.enabled=true")
+	dep := get[appsv1.Deployment](t, off, "Deployment", "akscheck-audit")
+	if slices.Contains(dep.Spec.Template.Spec.Containers[0].Args, "--azure") || dep.Spec.Template.Labels["azure.workload.identity/use"] != "" {
+		t.Errorf("audit.azure off: args %v, labels %v", dep.Spec.Template.Spec.Containers[0].Args, dep.Spec.Template.Labels)
+	}
+	if sa := get[corev1.ServiceAccount](t, off, "ServiceAccount", "akscheck-audit"); len(sa.Annotations) > 0 || off.has("NetworkPolicy", "akscheck-audit-azure") {
+		t.Errorf("audit.azure off: ServiceAccount annotations %v, Azure egress policy %v", sa.Annotations, off.has("NetworkPolicy", "akscheck-audit-azure"))
+	}
+}

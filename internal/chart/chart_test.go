@@ -449,6 +449,7 @@ func TestRenderRefusesBrokenValues(t *testing.T) {
 		{[]string{"certManager.enabled=false", "tls.existingSecret=x"}, "tls.caBundle"},
 		{[]string{"metrics.serviceMonitor.enabled=true"}, "set audit.enabled too"},
 		{[]string{"audit.enabled=true", "audit.database.existingSecret=db", "audit.database.key="}, "audit.database.key"},
+		{[]string{"audit.enabled=true", "audit.azure.enabled=true"}, "audit.azure.workloadIdentity.clientID"},
 	} {
 		_, err := Render(chartDir, helm.Options{ReleaseName: release, Namespace: namespace, Set: tc.set})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -485,6 +486,7 @@ func TestChartPassesItsOwnScan(t *testing.T) {
 		{"certManager.enabled=false", "tls.existingSecret=webhook-tls", "tls.caBundle=Q0EK"},
 		{"audit.enabled=true", "audit.events=true"},
 		{"audit.enabled=true", "audit.database.existingSecret=akscheck-db"},
+		{"audit.enabled=true", "audit.azure.enabled=true", "audit.azure.workloadIdentity.clientID=44444444-4444-4444-4444-444444444444"},
 	} {
 		res, err := scan.Run(t.Context(), scan.Request{
 			Paths: []string{chartDir},

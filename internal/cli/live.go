@@ -37,7 +37,7 @@ func (l *liveFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&l.azure, "azure", false, "also read the AKS resource through Azure Resource Manager (DefaultAzureCredential: az login, workload or managed identity, environment): "+
 		"cluster, node pools, maintenance configurations, upgrade profiles, diagnostic settings, Defender plan, registries")
 	fl.StringVar(&l.aksResourceID, "aks-resource-id", "", "with --azure, the ARM ID of the AKS cluster (default: found from the kube context's API server)")
-	fl.StringArrayVar(&l.subscriptions, "subscription", nil, "with --azure, check every AKS cluster of this subscription (repeatable), listed through Azure Resource Graph: one report per cluster, then a summary")
+	fl.StringArrayVar(&l.subscriptions, "subscription", nil, "with --azure, check every AKS cluster of this subscription (repeatable), read through Azure Resource Graph: one report per cluster, then a summary")
 }
 
 // any reports whether a live input was asked for, so that scan needs no path.

@@ -11,6 +11,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load/azure"
 	"github.com/akscheck/akscheck/internal/load/azure/azuretest"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // writeKubeconfig writes a kubeconfig whose clusters listen nowhere (a closed loopback port).
@@ -161,7 +162,8 @@ func TestAzureOneCluster(t *testing.T) {
 }
 
 // --azure --subscription: every cluster of the subscription through Resource Graph, one
-// report per line, then the summary; the cluster ARM refuses is an error entry.
+// report per line, then the summary; what ARM refuses of a cluster (all of aks-locked) is an
+// error entry each, and the cluster is judged on what Resource Graph showed.
 func TestAzureFleet(t *testing.T) {
 	t.Parallel()
 	srv := azuretest.NewServer()
@@ -184,11 +186,24 @@ func TestAzureFleet(t *testing.T) {
 	if len(first.Findings) == 0 || len(first.Errors) > 0 {
 		t.Errorf("aks-shop: %d findings, errors %+v", len(first.Findings), first.Errors)
 	}
-	if len(second.Errors) != 1 || !strings.Contains(second.Errors[0].Message, "forbidden") || second.Errors[0].Source != azuretest.LockedClusterID {
-		t.Errorf("aks-locked: errors %+v", second.Errors)
+	if len(second.Errors) != 3 {
+		t.Errorf("aks-locked: errors %+v, want its pool's upgrade profile, maintenance configurations and diagnostic settings", second.Errors)
+	}
+	for _, e := range second.Errors {
+		if !strings.Contains(e.Message, "forbidden") || !strings.HasPrefix(e.Source, azuretest.LockedClusterID+"/") {
+			t.Errorf("aks-locked: error %+v", e)
+		}
+	}
+	if it := testutil.Item(&second, "cluster.upgrade-channel"); it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "maintenance configurations") {
+		t.Errorf("aks-locked: cluster.upgrade-channel is %s (%s), want not evaluated for want of its maintenance configurations", it.Status, it.Reason)
 	}
 	if !strings.Contains(lines[2], `"cluster":"rg-shop/aks-shop"`) || !strings.Contains(lines[2], `"cluster":"rg-team/aks-locked"`) {
 		t.Errorf("summary = %s", lines[2])
+	}
+	for _, r := range srv.Requests() {
+		if strings.EqualFold(r, "GET "+azuretest.ClusterID) {
+			t.Errorf("%s: the fleet read the cluster through ARM; Resource Graph's row holds it", r)
+		}
 	}
 	// The table: both reports, then the summary table.
 	_, table, _ := runAzure(t, srv, "scan", "--azure", "--subscription", azuretest.Subscription, "--no-color")

@@ -41,6 +41,7 @@ type serveFlags struct {
 	resync            time.Duration
 	namespace         string
 	logLevel          string
+	azure             serveAzureFlags
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -69,10 +70,16 @@ scorecard, the score over time, the findings new and fixed since ?since=24h), an
 /metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Several clusters'
 audits may share one database, each under its --cluster-name: /fleet and /api/v1/fleet rank
 them by score. Both flags may be given: one process, one cache, one metrics registry
-(docs/audit.md).`,
+(docs/audit.md).
+
+serve --audit --azure also reads the AKS resource through Azure Resource Manager every
+--azure-interval (workload identity in a pod; --aks-resource-id, or found by the Nodes'
+node resource group) and judges it with each audit; without --azure the items that need
+it are not evaluated, and their reasons say so.`,
 		Example: `  akscheck serve --webhook --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key
   akscheck serve --webhook --tls-self-signed ./certs --kubeconfig ~/.kube/config   # try it locally
-  akscheck serve --audit --database /data/akscheck-history.db --listen :8090`,
+  akscheck serve --audit --database /data/akscheck-history.db --listen :8090
+  akscheck serve --audit --azure --aks-resource-id /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd, f) },
 	}
@@ -101,6 +108,7 @@ them by score. Both flags may be given: one process, one cache, one metrics regi
 	fl.DurationVar(&f.resync, "resync", audit.DefaultResync, "interval of the audit's full re-evaluation (the cache itself is kept current by its watch)")
 	fl.StringVar(&f.namespace, "namespace", os.Getenv("POD_NAMESPACE"), "the webhook's own namespace, never reviewed (default: $POD_NAMESPACE)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level of the JSON logs on standard error: debug, info, warn or error")
+	f.azure.register(fl)
 	return cmd
 }
 
@@ -115,6 +123,9 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 	log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 	if f.databaseURL == "" {
 		f.databaseURL = os.Getenv("AKSCHECK_DATABASE_URL")
+	}
+	if err := f.azure.validate(cmd.Flags(), f.audit); err != nil {
+		return err
 	}
 	switch {
 	case f.events && !f.audit:
@@ -170,7 +181,7 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		}
 		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context, "kinds", len(kinds))
 		if f.audit {
-			name, err := auditClusterName(f.clusterName, "", targets[0].Context)
+			name, err := auditClusterName(f.clusterName, f.azure.resourceID, targets[0].Context)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -201,9 +212,13 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 				host, _ := os.Hostname()
 				events = &audit.Events{Client: cs.EventsV1(), Instance: cmp.Or(host, "akscheck")}
 			}
+			azureOpts, err := f.azure.options(a.io.Azure, log)
+			if err != nil {
+				return err
+			}
 			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Open: openStore, Context: targets[0].Context,
 				Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events})
+				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events, Azure: azureOpts})
 			if err != nil {
 				return usageErr("%v", err)
 			}

@@ -6,14 +6,18 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -282,17 +286,20 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 		return nil, 0, nil
 	}
 	if req.Azure != nil && len(req.Azure.Subscriptions) > 0 {
+		// One Resource Graph query reads every cluster with its pools; each cluster's load
+		// asks ARM only for what Resource Graph does not hold (azure.Fleet).
 		subs := strings.Join(req.Azure.Subscriptions, ", ")
-		ids, err := az.ListClusters(ctx, req.Azure.Subscriptions)
+		fl, err := az.ReadFleet(ctx, req.Azure.Subscriptions)
 		if err != nil {
 			return nil, 0, &RequestError{Err: fmt.Errorf("listing the AKS clusters of %s: %w", subs, err)}
 		}
+		ids := fl.IDs()
 		if len(ids) == 0 {
 			return nil, 0, requestErr("no AKS cluster in %s", subs)
 		}
 		out := make([]cluster, 0, len(ids))
 		for _, id := range ids {
-			out = append(out, cluster{name: ClusterName(id), load: func(ctx context.Context) *subject.Scan { return az.Load(ctx, id, nil) }})
+			out = append(out, cluster{name: ClusterName(id), load: func(ctx context.Context) *subject.Scan { return fl.Load(ctx, id, nil) }})
 		}
 		return out, fleetWorkers, nil
 	}
@@ -306,7 +313,7 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 			s := live.Load(ctx, t, req.Kube.liveOptions())
 			if az != nil {
 				observed := clustersOf(s)
-				s.Merge(joinObserved(s, observed, readAKS(ctx, az, "", s)))
+				s.Merge(joinObserved(s, observed, ReadAKS(ctx, az, "", s)))
 			}
 			return s
 		}})
@@ -329,7 +336,7 @@ func (req *Request) addCluster(ctx context.Context, az *azure.Client, s *subject
 		s.Merge(liveScan)
 	}
 	if az != nil {
-		s.Merge(joinObserved(s, observed, readAKS(ctx, az, req.Azure.ResourceID, s)))
+		s.Merge(joinObserved(s, observed, ReadAKS(ctx, az, req.Azure.ResourceID, s)))
 	}
 	return nil
 }
@@ -371,9 +378,43 @@ func joinObserved(s *subject.Scan, observed []*subject.Cluster, azScan *subject.
 	return azScan
 }
 
-// readAKS reads the AKS resource of a cluster: the one named, else the one whose API server
-// the live scan reached. The registries read are those the scan's workloads pull from.
-func readAKS(ctx context.Context, az *azure.Client, resourceID string, liveScan *subject.Scan) *subject.Scan {
+// JoinAzure merges an Azure read of a cluster (ReadAKS's scan) into a live scan of the same
+// cluster as a scan with --cluster --azure does (joinObserved: the ARM description wins,
+// the Nodes' observations fill the rest). azScan itself is left as it was, so that a
+// front-end that keeps one Azure read across evaluations (the in-cluster audit) can join it
+// into each: the clusters and pools the join completes are copies.
+func JoinAzure(s, azScan *subject.Scan) {
+	s.Merge(joinObserved(s, clustersOf(s), copyClusters(azScan)))
+}
+
+// copyClusters returns a scan of azScan's subjects whose AKS clusters and their node pools
+// (what Cluster.Observe fills in) are copies.
+func copyClusters(azScan *subject.Scan) *subject.Scan {
+	out := *azScan
+	out.Others = make([]subject.Subject, len(azScan.Others))
+	for i, o := range azScan.Others {
+		c, ok := o.(*subject.Cluster)
+		if !ok {
+			out.Others[i] = o
+			continue
+		}
+		cp := *c
+		cp.Pools = make([]*subject.NodePool, len(c.Pools))
+		for j, p := range c.Pools {
+			pc := *p
+			cp.Pools[j] = &pc
+		}
+		out.Others[i] = &cp
+	}
+	return &out
+}
+
+// ReadAKS reads the AKS resource of a cluster through Azure Resource Manager: the one named
+// by resourceID, else the one the live scan reached (found by its API server's host name, as
+// a kube context names it, else by its Nodes' node resource group and subscription: in a pod
+// the API server is kubernetes.default.svc). The registries read are those the scan's
+// workloads pull from. What cannot be read is an error entry of the scan returned.
+func ReadAKS(ctx context.Context, az *azure.Client, resourceID string, liveScan *subject.Scan) *subject.Scan {
 	if resourceID == "" {
 		var lc *subject.LiveCluster
 		for _, o := range liveScan.Others {
@@ -385,17 +426,70 @@ func readAKS(ctx context.Context, az *azure.Client, resourceID string, liveScan 
 			return &subject.Scan{Errors: []subject.LoadError{{Source: "azure",
 				Message: "the AKS resource was not read: the live scan did not reach an API server to find it by (give --aks-resource-id)"}}}
 		}
-		host := lc.Server
-		if u, err := url.Parse(lc.Server); err == nil && u.Hostname() != "" {
-			host = u.Hostname()
-		}
-		id, err := az.FindByFQDN(ctx, host)
+		id, err := findAKS(ctx, az, lc)
 		if err != nil {
 			return &subject.Scan{Errors: []subject.LoadError{{Source: lc.Context, Message: "the AKS resource was not read: " + err.Error()}}}
 		}
 		resourceID = id
 	}
 	return az.Load(ctx, resourceID, acrHosts(liveScan))
+}
+
+// labelCluster is the label AKS gives every Node: the cluster's node resource group.
+const labelCluster = "kubernetes.azure.com/cluster"
+
+// findAKS finds the ARM ID of the AKS cluster a live scan reached: by its API server's host
+// name unless that is an in-cluster address (an IP address, kubernetes.default.svc), then by
+// the resource group its Nodes run in.
+func findAKS(ctx context.Context, az *azure.Client, lc *subject.LiveCluster) (string, error) {
+	host := lc.Server
+	if u, err := url.Parse(lc.Server); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	var byName error
+	if !inClusterHost(host) {
+		id, err := az.FindByFQDN(ctx, host)
+		if err == nil {
+			return id, nil
+		}
+		byName = err
+	}
+	sub, rg := nodeResourceGroup(lc.Nodes)
+	switch {
+	case rg != "":
+		return az.FindByNodeResourceGroup(ctx, sub, rg)
+	case byName != nil:
+		return "", byName
+	}
+	return "", fmt.Errorf("the API server %s is an in-cluster address and no Node names the cluster's node resource group (label %s, providerID azure:///subscriptions/…/resourceGroups/…): give --aks-resource-id", host, labelCluster)
+}
+
+// inClusterHost reports whether an API server host is an address no AKS FQDN matches: an IP
+// address or the in-cluster Service name a pod reaches it by.
+func inClusterHost(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	return net.ParseIP(h) != nil || h == "localhost" || h == "kubernetes" || h == "kubernetes.default" ||
+		strings.HasSuffix(h, ".svc") || strings.HasSuffix(h, ".svc.cluster.local")
+}
+
+// nodeResourceGroup returns the subscription and the node resource group the Nodes say they
+// run in: the kubernetes.azure.com/cluster label (or the providerID's resource group) and the
+// providerID's subscription (azure:///subscriptions/SUB/resourceGroups/RG/providers/…).
+func nodeResourceGroup(nodes []*corev1.Node) (subscription, group string) {
+	for _, n := range nodes {
+		parts := strings.Split(strings.Trim(strings.TrimPrefix(n.Spec.ProviderID, "azure://"), "/"), "/")
+		if len(parts) >= 4 && strings.EqualFold(parts[0], "subscriptions") && strings.EqualFold(parts[2], "resourceGroups") {
+			subscription = cmp.Or(subscription, parts[1])
+			group = cmp.Or(group, parts[3])
+		}
+		if rg := n.Labels[labelCluster]; rg != "" {
+			group = rg
+		}
+		if group != "" && subscription != "" {
+			break
+		}
+	}
+	return subscription, group
 }
 
 // acrHosts returns the Azure Container Registry hosts the scan's workloads pull from.

@@ -50,7 +50,7 @@ spec:
 	if hosts := acrHosts(liveScan); len(hosts) != 1 || hosts[0] != azuretest.RegistryHost {
 		t.Errorf("registry hosts = %v", hosts)
 	}
-	scan := readAKS(t.Context(), az, "", liveScan)
+	scan := ReadAKS(t.Context(), az, "", liveScan)
 	if len(scan.Errors) > 0 {
 		t.Fatalf("errors: %+v", scan.Errors)
 	}
@@ -68,7 +68,7 @@ spec:
 	}
 	// A context whose API server is no AKS cluster the credential sees: an error entry.
 	other := &subject.Scan{Others: []subject.Subject{&subject.LiveCluster{Context: "kind", Server: "https://127.0.0.1:6443"}}}
-	if s := readAKS(t.Context(), az, "", other); len(s.Errors) != 1 || s.Errors[0].Source != "kind" || !strings.Contains(s.Errors[0].Message, "--aks-resource-id") {
+	if s := ReadAKS(t.Context(), az, "", other); len(s.Errors) != 1 || s.Errors[0].Source != "kind" || !strings.Contains(s.Errors[0].Message, "--aks-resource-id") {
 		t.Errorf("errors = %+v", s.Errors)
 	}
 }
@@ -169,7 +169,7 @@ func TestJoinObserved(t *testing.T) {
 	fromFile := &subject.Cluster{AzureResource: subject.AzureResource{Name: "aks-other", Input: subject.InputARM}}
 	s := &subject.Scan{Others: []subject.Subject{
 		&subject.LiveCluster{Context: "aks-shop", Server: "https://" + azuretest.FQDN + ":443"}, observed, fromFile}}
-	azScan := joinObserved(s, []*subject.Cluster{observed}, readAKS(t.Context(), az, "", s))
+	azScan := joinObserved(s, []*subject.Cluster{observed}, ReadAKS(t.Context(), az, "", s))
 	s.Merge(azScan)
 
 	var clusters []*subject.Cluster
@@ -204,5 +204,133 @@ func TestJoinObserved(t *testing.T) {
 	}
 	if !arm.PrivateCluster.IsKnown() && !arm.PrivateCluster.IsAbsent() {
 		t.Errorf("private cluster = %+v: the observation must not make ARM's setting unknown", arm.PrivateCluster)
+	}
+}
+
+// A subscription's clusters are read through the fleet reader: one Resource Graph query for
+// the clusters and their pools, no ARM Get of a cluster, one report each in ID order; a
+// subscription without clusters, or a query Resource Graph keeps throttling, is a request
+// error.
+func TestRunSubscriptionFleet(t *testing.T) {
+	t.Parallel()
+	srv := azuretest.NewServer()
+	defer srv.Close()
+	ids, err := srv.AddClusters(12, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.PageSize = 0
+	req := Request{Catalog: catalog.MustLoad(), Checks: checks.All(),
+		Azure: &AzureSource{Options: azure.Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()},
+			Subscriptions: []string{azuretest.Subscription2}}}
+	res, err := Run(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, id := range ids {
+		if strings.Contains(id, azuretest.Subscription2) {
+			want = append(want, ClusterName(id))
+		}
+	}
+	var got []string
+	for _, cr := range res.Reports {
+		got = append(got, cr.Name)
+		if len(cr.Report.Errors) > 0 || cr.Read == 0 {
+			t.Errorf("%s: read %d, errors %+v", cr.Name, cr.Read, cr.Report.Errors)
+		}
+	}
+	if !res.Fleet || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("fleet %v, reports %v, want %v", res.Fleet, got, want)
+	}
+	graph := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r, "/providers/Microsoft.ResourceGraph/resources") {
+			graph++
+		}
+		for _, id := range ids {
+			if strings.EqualFold(r, "GET "+id) {
+				t.Errorf("%s: the fleet read the cluster through ARM, Resource Graph's row holds it", r)
+			}
+		}
+	}
+	if graph != 1 {
+		t.Errorf("%d Resource Graph queries, want 1", graph)
+	}
+
+	req.Azure.Subscriptions = []string{"00000000-0000-0000-0000-0000000000ff"}
+	if _, err := Run(t.Context(), req); !IsRequestError(err) || !strings.Contains(err.Error(), "no AKS cluster in") {
+		t.Errorf("an empty subscription: %v", err)
+	}
+	srv.ThrottleQueryPage("", 10)
+	if _, err := Run(t.Context(), req); !IsRequestError(err) || !strings.Contains(err.Error(), "throttled") {
+		t.Errorf("a throttled query: %v", err)
+	}
+}
+
+// In a pod the API server is kubernetes.default.svc (or 10.0.0.1): the AKS resource is found
+// by the resource group and subscription its Nodes name.
+func TestReadAKSInCluster(t *testing.T) {
+	t.Parallel()
+	az := replayClient(t)
+	byLabel := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "aks-system-0", Labels: map[string]string{labelCluster: azuretest.NodeResourceGroup}},
+		Spec: corev1.NodeSpec{ProviderID: "azure:///subscriptions/" + azuretest.Subscription + "/resourceGroups/mc_rg-shop_aks-shop_westeurope/providers/Microsoft.Compute/virtualMachineScaleSets/aks-system-0-vmss/virtualMachines/0"}}
+	byProviderID := byLabel.DeepCopy()
+	byProviderID.Labels = nil
+	for name, tc := range map[string]struct {
+		server string
+		nodes  []*corev1.Node
+		want   string
+	}{
+		"service name, label":   {"https://kubernetes.default.svc:443", []*corev1.Node{byLabel}, ""},
+		"cluster IP, label":     {"https://10.0.0.1:443", []*corev1.Node{byLabel}, ""},
+		"cluster IP, provider":  {"https://10.0.0.1:443", []*corev1.Node{byProviderID}, ""},
+		"unknown FQDN, nodes":   {"https://private.example.internal:443", []*corev1.Node{byLabel}, ""},
+		"in-cluster, no nodes":  {"https://kubernetes.default.svc", nil, "no Node names the cluster's node resource group"},
+		"unknown FQDN, no node": {"https://other.hcp.westeurope.azmk8s.io", nil, "has the API server other.hcp.westeurope.azmk8s.io"},
+	} {
+		lc := &subject.LiveCluster{Context: "in-cluster", Server: tc.server, Nodes: tc.nodes}
+		s := ReadAKS(t.Context(), az, "", &subject.Scan{Others: []subject.Subject{lc}})
+		if tc.want == "" {
+			if len(s.Errors) > 0 || len(clustersOf(s)) != 1 || clustersOf(s)[0].ID != azuretest.ClusterID {
+				t.Errorf("%s: errors %+v, clusters %d", name, s.Errors, len(clustersOf(s)))
+			}
+			continue
+		}
+		if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, tc.want) || !strings.Contains(s.Errors[0].Message, "--aks-resource-id") {
+			t.Errorf("%s: errors = %+v, want %q and --aks-resource-id", name, s.Errors, tc.want)
+		}
+	}
+}
+
+// JoinAzure joins one Azure read into several live scans (the audit's, one per audit) and
+// leaves the read as it was: what one audit's Nodes showed is not in the next one's cluster.
+func TestJoinAzureKeepsTheRead(t *testing.T) {
+	t.Parallel()
+	az := replayClient(t)
+	read := ReadAKS(t.Context(), az, azuretest.ClusterID, &subject.Scan{})
+	if len(clustersOf(read)) != 1 {
+		t.Fatalf("read %+v", read.Errors)
+	}
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "aks-apps-0", Labels: map[string]string{
+		subject.LabelAgentPool: "apps", subject.LabelZone: "westeurope-2"}}}
+	for range 2 {
+		observed := live.ClusterOf("aks-shop", "v1.35.3", []*corev1.Node{node})
+		s := &subject.Scan{Others: []subject.Subject{observed}}
+		JoinAzure(s, read)
+		joined := clustersOf(s)
+		if len(joined) != 1 || joined[0] == clustersOf(read)[0] || joined[0].ID != azuretest.ClusterID {
+			t.Fatalf("joined clusters %+v: want one copy of the ARM cluster", joined)
+		}
+		for _, p := range joined[0].Pools {
+			if p.Name == "apps" && (!p.Zones.IsKnown() || p.Zones.Loc.Name != "aks-apps-0") {
+				t.Errorf("apps zones = %+v: want the Node's observation", p.Zones)
+			}
+		}
+	}
+	for _, p := range clustersOf(read)[0].Pools {
+		if p.Zones.Loc.Kind == "Node" {
+			t.Errorf("the Azure read was changed by a join: pool %s zones at %+v", p.Name, p.Zones.Loc)
+		}
 	}
 }

@@ -105,6 +105,9 @@ app.kubernetes.io/component: audit
 {{- if and .Values.audit.database.existingSecret (not .Values.audit.database.key) }}
 {{- fail "audit.database.existingSecret needs audit.database.key: the Secret's key that holds the PostgreSQL URL" }}
 {{- end }}
+{{- if and .Values.audit.azure.enabled (not .Values.audit.azure.workloadIdentity.clientID) }}
+{{- fail "audit.azure.enabled reads Azure as a workload identity: set audit.azure.workloadIdentity.clientID (the client ID of the managed identity federated with the audit's ServiceAccount, docs/audit.md)" }}
+{{- end }}
 {{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.audit.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled scrapes the audit's /metrics: set audit.enabled too" }}

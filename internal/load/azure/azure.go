@@ -6,9 +6,10 @@
 // (package arm): a cluster read here and the same resources saved as files become the same
 // model, and so the same findings.
 //
-// Fleets are listed through Azure Resource Graph, one query per page. Throttling (429) and
-// transient errors are retried by the SDK's retry policy; what cannot be read is an error
-// entry naming the resource, never a crash.
+// Fleets are read through Azure Resource Graph (ReadFleet, fleet.go): one paged query returns
+// every cluster with its properties and pools, and ARM is asked only for what Resource Graph
+// does not hold. Throttling (429) and transient errors are retried by the SDK's retry
+// policy; what cannot be read is an error entry naming the resource, never a crash.
 package azure
 
 import (
@@ -81,20 +82,27 @@ func New(opts Options) (*Client, error) {
 const clusterType = "microsoft.containerservice/managedclusters"
 
 // graph runs a Resource Graph query over the subscriptions (all the credential can see when
-// none), page by page, and returns the rows.
-func (c *Client) graph(ctx context.Context, query string, subscriptions []string) ([]map[string]any, error) {
+// none), page by page (top rows a page; 0 leaves Resource Graph's default), and returns the
+// rows. Throttling (429 with Retry-After) is retried by the SDK's retry policy; between
+// pages, an exhausted quota (x-ms-user-quota-remaining: 0) waits until it resets
+// (x-ms-user-quota-resets-after), as Resource Graph's guidance for throttled requests asks.
+func (c *Client) graph(ctx context.Context, query string, subscriptions []string, top int32) ([]map[string]any, error) {
 	gc, err := armresourcegraph.NewClient(c.cred, c.opts)
 	if err != nil {
 		return nil, err
 	}
 	req := armresourcegraph.QueryRequest{Query: to.Ptr(query),
 		Options: &armresourcegraph.QueryRequestOptions{ResultFormat: to.Ptr(armresourcegraph.ResultFormatObjectArray)}}
+	if top > 0 {
+		req.Options.Top = to.Ptr(top)
+	}
 	for _, s := range subscriptions {
 		req.Subscriptions = append(req.Subscriptions, to.Ptr(s))
 	}
 	var rows []map[string]any
 	for page := 0; ; page++ {
-		resp, err := gc.Resources(ctx, req, nil)
+		var raw *http.Response
+		resp, err := gc.Resources(policy.WithCaptureResponse(ctx, &raw), req, nil)
 		if err != nil {
 			return nil, fmt.Errorf("querying Azure Resource Graph (page %d): %s", page+1, describe(err))
 		}
@@ -104,16 +112,44 @@ func (c *Client) graph(ctx context.Context, query string, subscriptions []string
 				rows = append(rows, row)
 			}
 		}
-		if resp.SkipToken == nil || *resp.SkipToken == "" {
+		more := resp.SkipToken != nil && *resp.SkipToken != ""
+		if !more && resp.ResultTruncated != nil && *resp.ResultTruncated == armresourcegraph.ResultTruncatedTrue {
+			return nil, fmt.Errorf("querying Azure Resource Graph (page %d): the results were truncated and cannot be paged", page+1)
+		}
+		if !more {
 			return rows, nil
+		}
+		if wait := quotaWait(raw, c.opts.Retry.MaxRetryDelay); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
 		}
 		req.Options.SkipToken = resp.SkipToken
 	}
 }
 
+// quotaWait is how long to wait before the next Resource Graph query: until the quota resets
+// when none is left, at most limit (0: one minute); 0 when quota remains or the headers are
+// absent.
+func quotaWait(resp *http.Response, limit time.Duration) time.Duration {
+	if resp == nil || strings.TrimSpace(resp.Header.Get("x-ms-user-quota-remaining")) != "0" {
+		return 0
+	}
+	var h, m, s int
+	if _, err := fmt.Sscanf(resp.Header.Get("x-ms-user-quota-resets-after"), "%d:%d:%d", &h, &m, &s); err != nil {
+		return 0
+	}
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	return min(time.Duration(h)*time.Hour+time.Duration(m)*time.Minute+time.Duration(s)*time.Second, limit)
+}
+
 // ListClusters returns the ARM IDs of every AKS cluster of the subscriptions, sorted.
 func (c *Client) ListClusters(ctx context.Context, subscriptions []string) ([]string, error) {
-	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | project id | order by id asc", subscriptions)
+	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | project id | order by id asc", subscriptions, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +171,7 @@ func (c *Client) FindByFQDN(ctx context.Context, fqdn string) (string, error) {
 		return "", fmt.Errorf("%q is not a host name", fqdn)
 	}
 	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | where tolower(properties.fqdn) == '"+fqdn+
-		"' or tolower(properties.privateFQDN) == '"+fqdn+"' or tolower(properties.azurePortalFQDN) == '"+fqdn+"' | project id", nil)
+		"' or tolower(properties.privateFQDN) == '"+fqdn+"' or tolower(properties.azurePortalFQDN) == '"+fqdn+"' | project id", nil, 0)
 	if err != nil {
 		return "", err
 	}
@@ -145,6 +181,31 @@ func (c *Client) FindByFQDN(ctx context.Context, fqdn string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no AKS cluster the Azure credential can see has the API server %s (give --aks-resource-id)", fqdn)
+}
+
+// FindByNodeResourceGroup returns the ARM ID of the AKS cluster of a subscription whose
+// agent pool nodes are in this resource group (properties.nodeResourceGroup, MC_… by
+// default), as its Nodes name it (the kubernetes.azure.com/cluster label, the providerID):
+// in a pod the API server is kubernetes.default.svc, which no FQDN lookup finds.
+func (c *Client) FindByNodeResourceGroup(ctx context.Context, subscription, nodeResourceGroup string) (string, error) {
+	rg := strings.ToLower(nodeResourceGroup)
+	if rg == "" || strings.ContainsAny(rg+subscription, "'\"\\ ") {
+		return "", fmt.Errorf("%q is not a resource group name", nodeResourceGroup)
+	}
+	var subs []string
+	if subscription != "" {
+		subs = []string{subscription}
+	}
+	rows, err := c.graph(ctx, "Resources | where type =~ '"+clusterType+"' | where tolower(properties.nodeResourceGroup) == '"+rg+"' | project id", subs, 0)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		if id, _ := r["id"].(string); id != "" {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("no AKS cluster the Azure credential can see has its nodes in the resource group %s (give --aks-resource-id)", nodeResourceGroup)
 }
 
 // registryIDs finds the registries with these login servers (acme.azurecr.io), in every
@@ -159,7 +220,7 @@ func (c *Client) registryIDs(ctx context.Context, hosts []string) ([]string, err
 		quoted[i] = "'" + strings.ToLower(h) + "'"
 	}
 	rows, err := c.graph(ctx, "Resources | where type =~ 'microsoft.containerregistry/registries' | where tolower(properties.loginServer) in ("+
-		strings.Join(quoted, ", ")+") | project id | order by id asc", nil)
+		strings.Join(quoted, ", ")+") | project id | order by id asc", nil, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +235,10 @@ func (c *Client) registryIDs(ctx context.Context, hosts []string) ([]string, err
 
 // reader reads the documents of one cluster and turns each into the ARM model.
 type reader struct {
-	c    *Client
-	id   *arm.ResourceID
-	scan *subject.Scan
+	c         *Client
+	id        *arm.ResourceID
+	clusterID string
+	scan      *subject.Scan
 }
 
 // add hands one API answer to the ARM loader, named by the resource it came from.
@@ -211,18 +273,28 @@ func addList[T any](r *reader, source, what string, all []T, err error) bool {
 	return true
 }
 
+// parseCluster checks that clusterID is the ARM ID of an AKS cluster; when it is not, the
+// scan gets the error entry and nil is returned.
+func parseCluster(clusterID string, scan *subject.Scan) *arm.ResourceID {
+	id, err := arm.ParseResourceID(clusterID)
+	if err != nil || !strings.EqualFold(id.ResourceType.String(), "Microsoft.ContainerService/managedClusters") {
+		scan.Inputs = append(scan.Inputs, subject.Input{Kind: subject.InputARM, Source: clusterID})
+		scan.Errors = append(scan.Errors, subject.LoadError{Source: clusterID, Message: "not the ARM ID of an AKS cluster (/subscriptions/…/resourceGroups/…/providers/Microsoft.ContainerService/managedClusters/NAME)"})
+		return nil
+	}
+	return id
+}
+
 // Load reads one AKS cluster by ARM ID, with registryHosts the login servers of the
 // registries its workloads pull from (from a live scan; none when unknown). A cluster that
 // cannot be read is one error entry.
 func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []string) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
-	id, err := arm.ParseResourceID(clusterID)
-	if err != nil || !strings.EqualFold(id.ResourceType.String(), "Microsoft.ContainerService/managedClusters") {
-		scan.Inputs = append(scan.Inputs, subject.Input{Kind: subject.InputARM, Source: clusterID})
-		scan.Errors = append(scan.Errors, subject.LoadError{Source: clusterID, Message: "not the ARM ID of an AKS cluster (/subscriptions/…/resourceGroups/…/providers/Microsoft.ContainerService/managedClusters/NAME)"})
+	id := parseCluster(clusterID, scan)
+	if id == nil {
 		return scan
 	}
-	r := &reader{c: c, id: id, scan: scan}
+	r := &reader{c: c, id: id, clusterID: clusterID, scan: scan}
 	sub, rg, name := id.SubscriptionID, id.ResourceGroupName, id.Name
 
 	cs, err := armcontainerservice.NewClientFactory(sub, c.cred, c.opts)
@@ -238,34 +310,9 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 	}
 	r.add(clusterID, mc.ManagedCluster)
 
-	pools := cs.NewAgentPoolsClient()
-	var poolNames []string
-	if all, err := collect(ctx, pools.NewListPager(rg, name, nil), func(p armcontainerservice.AgentPoolsClientListResponse) []*armcontainerservice.AgentPool {
-		return p.Value
-	}); err != nil {
-		r.fail(clusterID+"/agentPools", "listing the agent pools", err)
-	} else {
-		r.add(clusterID+"/agentPools", list[*armcontainerservice.AgentPool]{Value: all})
-		for _, p := range all {
-			if p.Name != nil {
-				poolNames = append(poolNames, *p.Name)
-			}
-		}
-	}
-	for _, p := range poolNames {
-		src := clusterID + "/agentPools/" + p + "/upgradeProfiles/default"
-		if up, err := pools.GetUpgradeProfile(ctx, rg, name, p, nil); err != nil {
-			r.fail(src, "reading the pool's upgrade profile", err)
-		} else {
-			r.add(src, up.AgentPoolUpgradeProfile)
-		}
-	}
-
-	mcfg := cs.NewMaintenanceConfigurationsClient()
-	mcfgs, err := collect(ctx, mcfg.NewListByManagedClusterPager(rg, name, nil), func(p armcontainerservice.MaintenanceConfigurationsClientListByManagedClusterResponse) []*armcontainerservice.MaintenanceConfiguration {
-		return p.Value
-	})
-	maintenanceRead := addList(r, clusterID+"/maintenanceConfigurations", "listing the maintenance configurations", mcfgs, err)
+	poolNames := r.agentPools(ctx, cs)
+	r.poolUpgrades(ctx, cs, poolNames)
+	maintenanceRead := r.maintenance(ctx, cs)
 
 	if up, err := cs.NewManagedClustersClient().GetUpgradeProfile(ctx, rg, name, nil); err != nil {
 		r.fail(clusterID+"/upgradeProfiles/default", "reading the upgrade profile", err)
@@ -274,44 +321,125 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 	}
 
 	if mc.Location != nil {
-		src := "/subscriptions/" + sub + "/providers/Microsoft.ContainerService/locations/" + *mc.Location + "/kubernetesVersions"
-		if kv, err := cs.NewManagedClustersClient().ListKubernetesVersions(ctx, *mc.Location, nil); err != nil {
+		src, kv, err := c.kubernetesVersions(ctx, sub, *mc.Location)
+		if err != nil {
 			r.fail(src, "listing the region's Kubernetes versions", err)
 		} else {
-			r.add(src, kv.KubernetesVersionListResult)
+			r.add(src, kv)
 		}
 	}
 
-	diagnosticsRead := false
-	if dc, err := armmonitor.NewDiagnosticSettingsClient(c.cred, c.opts); err != nil {
-		r.fail(clusterID, "Azure client", err)
-	} else {
-		all, err := collect(ctx, dc.NewListPager(strings.TrimPrefix(clusterID, "/"), nil), func(p armmonitor.DiagnosticSettingsClientListResponse) []*armmonitor.DiagnosticSettingsResource {
-			return p.Value
-		})
-		diagnosticsRead = addList(r, clusterID+"/providers/Microsoft.Insights/diagnosticSettings", "listing the diagnostic settings", all, err)
-	}
+	diagnosticsRead := r.diagnostics(ctx)
 
-	pricingSrc := "/subscriptions/" + sub + "/providers/Microsoft.Security/pricings/Containers"
-	if pc, err := armsecurity.NewPricingsClient(c.cred, c.opts); err != nil {
-		r.fail(pricingSrc, "Azure client", err)
-	} else if p, err := pc.Get(ctx, "subscriptions/"+sub, "Containers", nil); err != nil {
-		r.fail(pricingSrc, "reading the Defender for Containers plan", err)
+	src, p, err := c.pricing(ctx, sub)
+	if err != nil {
+		r.fail(src, "reading the Defender for Containers plan", err)
 	} else {
-		r.add(pricingSrc, p.Pricing)
+		r.add(src, p)
 	}
 
 	r.registries(ctx, registryHosts)
+	r.finish(maintenanceRead, diagnosticsRead)
+	return scan
+}
 
-	scan.Others = armload.Link(scan.Others)
-	for _, s := range scan.Others {
-		if cl, ok := s.(*subject.Cluster); ok && strings.EqualFold(cl.ID, clusterID) {
-			// Every configuration and setting was listed: none means none.
+// agentPools lists the cluster's agent pools through ARM and returns their names (none when
+// they could not be listed: the error entry says so).
+func (r *reader) agentPools(ctx context.Context, cs *armcontainerservice.ClientFactory) []string {
+	all, err := collect(ctx, cs.NewAgentPoolsClient().NewListPager(r.id.ResourceGroupName, r.id.Name, nil),
+		func(p armcontainerservice.AgentPoolsClientListResponse) []*armcontainerservice.AgentPool {
+			return p.Value
+		})
+	if err != nil {
+		r.fail(r.clusterID+"/agentPools", "listing the agent pools", err)
+		return nil
+	}
+	r.add(r.clusterID+"/agentPools", list[*armcontainerservice.AgentPool]{Value: all})
+	var names []string
+	for _, p := range all {
+		if p.Name != nil {
+			names = append(names, *p.Name)
+		}
+	}
+	return names
+}
+
+// poolUpgrades reads the upgrade profile of each pool: its latest node image version, which
+// node-image-current and the Windows node image check compare the pool's image with.
+func (r *reader) poolUpgrades(ctx context.Context, cs *armcontainerservice.ClientFactory, poolNames []string) {
+	pools := cs.NewAgentPoolsClient()
+	for _, p := range poolNames {
+		src := r.clusterID + "/agentPools/" + p + "/upgradeProfiles/default"
+		if up, err := pools.GetUpgradeProfile(ctx, r.id.ResourceGroupName, r.id.Name, p, nil); err != nil {
+			r.fail(src, "reading the pool's upgrade profile", err)
+		} else {
+			r.add(src, up.AgentPoolUpgradeProfile)
+		}
+	}
+}
+
+// maintenance lists the cluster's maintenance configurations; it reports whether they were
+// read (then none means none).
+func (r *reader) maintenance(ctx context.Context, cs *armcontainerservice.ClientFactory) bool {
+	mcfgs, err := collect(ctx, cs.NewMaintenanceConfigurationsClient().NewListByManagedClusterPager(r.id.ResourceGroupName, r.id.Name, nil),
+		func(p armcontainerservice.MaintenanceConfigurationsClientListByManagedClusterResponse) []*armcontainerservice.MaintenanceConfiguration {
+			return p.Value
+		})
+	return addList(r, r.clusterID+"/maintenanceConfigurations", "listing the maintenance configurations", mcfgs, err)
+}
+
+// diagnostics lists the cluster's diagnostic settings; it reports whether they were read.
+func (r *reader) diagnostics(ctx context.Context) bool {
+	dc, err := armmonitor.NewDiagnosticSettingsClient(r.c.cred, r.c.opts)
+	if err != nil {
+		r.fail(r.clusterID, "Azure client", err)
+		return false
+	}
+	all, err := collect(ctx, dc.NewListPager(strings.TrimPrefix(r.clusterID, "/"), nil), func(p armmonitor.DiagnosticSettingsClientListResponse) []*armmonitor.DiagnosticSettingsResource {
+		return p.Value
+	})
+	return addList(r, r.clusterID+"/providers/Microsoft.Insights/diagnosticSettings", "listing the diagnostic settings", all, err)
+}
+
+// finish ties the parts to the cluster; what was listed in full is known, so that no
+// maintenance configuration or diagnostic setting means none.
+func (r *reader) finish(maintenanceRead, diagnosticsRead bool) {
+	r.scan.Others = armload.Link(r.scan.Others)
+	for _, s := range r.scan.Others {
+		if cl, ok := s.(*subject.Cluster); ok && strings.EqualFold(cl.ID, r.clusterID) {
 			cl.MaintenanceKnown = cl.MaintenanceKnown || maintenanceRead
 			cl.DiagnosticsKnown = cl.DiagnosticsKnown || diagnosticsRead
 		}
 	}
-	return scan
+}
+
+// kubernetesVersions lists the Kubernetes versions AKS offers in a region, as seen from a
+// subscription; source names the list.
+func (c *Client) kubernetesVersions(ctx context.Context, sub, location string) (string, any, error) {
+	src := "/subscriptions/" + sub + "/providers/Microsoft.ContainerService/locations/" + location + "/kubernetesVersions"
+	cs, err := armcontainerservice.NewClientFactory(sub, c.cred, c.opts)
+	if err != nil {
+		return src, nil, err
+	}
+	kv, err := cs.NewManagedClustersClient().ListKubernetesVersions(ctx, location, nil)
+	if err != nil {
+		return src, nil, err
+	}
+	return src, kv.KubernetesVersionListResult, nil
+}
+
+// pricing reads the Defender for Containers plan of a subscription; source names it.
+func (c *Client) pricing(ctx context.Context, sub string) (string, any, error) {
+	src := "/subscriptions/" + sub + "/providers/Microsoft.Security/pricings/Containers"
+	pc, err := armsecurity.NewPricingsClient(c.cred, c.opts)
+	if err != nil {
+		return src, nil, err
+	}
+	p, err := pc.Get(ctx, "subscriptions/"+sub, "Containers", nil)
+	if err != nil {
+		return src, nil, err
+	}
+	return src, p.Pricing, nil
 }
 
 // registries reads the registries with the given login servers, and their replications.

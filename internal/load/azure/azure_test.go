@@ -17,7 +17,7 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
-func newClient(t *testing.T, srv *azuretest.Server) *Client {
+func newClient(t testing.TB, srv *azuretest.Server) *Client {
 	t.Helper()
 	c, err := New(Options{Credential: azuretest.Credential{}, ClientOptions: srv.ClientOptions()})
 	if err != nil {
@@ -36,7 +36,7 @@ func count(reqs []string, suffix string) int {
 	return n
 }
 
-func clusterOf(t *testing.T, scan *subject.Scan) *subject.Cluster {
+func clusterOf(t testing.TB, scan *subject.Scan) *subject.Cluster {
 	t.Helper()
 	for _, s := range scan.Others {
 		if c, ok := s.(*subject.Cluster); ok {
@@ -151,6 +151,17 @@ func TestResourceGraph(t *testing.T) {
 	}
 	if _, err := c.FindByFQDN(t.Context(), "x' or 1==1"); err == nil {
 		t.Error("a host name with a quote went into the query")
+	}
+	// In a pod the API server is kubernetes.default.svc: the Nodes' resource group finds it.
+	id, err = c.FindByNodeResourceGroup(t.Context(), azuretest.Subscription, strings.ToLower(azuretest.NodeResourceGroup))
+	if err != nil || id != azuretest.ClusterID {
+		t.Errorf("FindByNodeResourceGroup = %q, %v", id, err)
+	}
+	if _, err := c.FindByNodeResourceGroup(t.Context(), azuretest.Subscription, "MC_other"); err == nil || !strings.Contains(err.Error(), "--aks-resource-id") {
+		t.Errorf("an unknown node resource group: %v", err)
+	}
+	if _, err := c.FindByNodeResourceGroup(t.Context(), "", "rg' or 1==1"); err == nil {
+		t.Error("a resource group with a quote went into the query")
 	}
 }
 

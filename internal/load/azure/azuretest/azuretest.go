@@ -3,6 +3,8 @@
 // cloud configuration and the server's certificate. Its answers are REST documents in the
 // shapes the ARM API documents (testdata/), the Kubernetes versions of the region are the
 // ARM loader's own fixture, and faults (429 with Retry-After, 403) are injected per path.
+// Resource Graph answers the query shapes the reader sends (graph.go), and a seeded
+// generator serves fleets of clusters (fleet.go); Requests counts what the clients sent.
 package azuretest
 
 import (
@@ -11,7 +13,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,16 +32,25 @@ import (
 const (
 	Subscription = "00000000-0000-0000-0000-000000000001"
 	ClusterID    = "/subscriptions/" + Subscription + "/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/aks-shop"
-	// LockedClusterID is a cluster Resource Graph lists but ARM refuses to show (403).
+	// LockedClusterID is a cluster Resource Graph lists (with its properties) but ARM refuses
+	// every read of (403): the cluster and everything under it.
 	LockedClusterID = "/subscriptions/" + Subscription + "/resourceGroups/rg-team/providers/Microsoft.ContainerService/managedClusters/aks-locked"
 	RegistryID      = "/subscriptions/" + Subscription + "/resourceGroups/rg-shop/providers/Microsoft.ContainerRegistry/registries/shopacr"
 	// FQDN is the API server host name of ClusterID, as its kube context names it.
 	FQDN         = "aks-shop-dns-4b1c2d3e.hcp.westeurope.azmk8s.io"
 	RegistryHost = "shopacr.azurecr.io"
+	// NodeResourceGroup is ClusterID's properties.nodeResourceGroup, which its Nodes carry
+	// as the kubernetes.azure.com/cluster label and in their providerID.
+	NodeResourceGroup = "MC_rg-shop_aks-shop_westeurope"
 )
 
 //go:embed testdata/*.json
 var fixtures embed.FS
+
+// lockedCluster is the ARM document of LockedClusterID, which only Resource Graph shows.
+//
+//go:embed testdata/fleet/managedcluster-locked.json
+var lockedCluster []byte
 
 // Fixtures returns the REST documents the server replays, by file name, as files a user
 // could have saved (for comparing a scan of files with a scan through the API).
@@ -82,15 +92,34 @@ type Server struct {
 	mu       sync.Mutex
 	requests []string
 	throttle map[string]int
-	forbid   map[string]bool
-	// Clusters are what Resource Graph lists, one per page.
+	// throttlePage throttles Resource Graph queries by the $skipToken they carry.
+	throttlePage map[string]int
+	forbid       map[string]bool
+	// fail answers a path with a status (Fail).
+	fail map[string]int
+	// docs are generated documents by lower-cased path; clusters the ARM documents of the
+	// clusters Resource Graph returns with their properties, by lower-cased ID.
+	docs     map[string][]byte
+	clusters map[string][]byte
+	// Clusters are what Resource Graph lists.
 	Clusters []string
+	// PageSize caps the rows of a Resource Graph page, below the query's $top (default 100,
+	// at most 1000, as Resource Graph documents); NewServer sets 1, so that two clusters
+	// take two pages.
+	PageSize int
+	// QuotaRemaining and QuotaResetsAfter are the x-ms-user-quota-remaining and
+	// x-ms-user-quota-resets-after headers of every Resource Graph answer.
+	QuotaRemaining   int
+	QuotaResetsAfter string
 }
 
 // NewServer starts the server; Close stops it.
 func NewServer() *Server {
-	s := &Server{throttle: map[string]int{}, forbid: map[string]bool{}, Clusters: []string{ClusterID, LockedClusterID}}
+	s := &Server{throttle: map[string]int{}, throttlePage: map[string]int{}, forbid: map[string]bool{},
+		fail: map[string]int{}, docs: map[string][]byte{}, clusters: map[string][]byte{},
+		Clusters: []string{ClusterID, LockedClusterID}, PageSize: 1, QuotaRemaining: 14, QuotaResetsAfter: "00:00:05"}
 	s.forbid[strings.ToLower(LockedClusterID)] = true
+	s.clusters[strings.ToLower(LockedClusterID)] = lockedCluster
 	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -102,11 +131,32 @@ func (s *Server) Throttle(path string, n int) {
 	s.throttle[strings.ToLower(path)] = n
 }
 
-// Forbid makes an ARM path answer 403 AuthorizationFailed.
+// ThrottleQueryPage makes the next n Resource Graph queries that ask for the page of this
+// $skipToken ("" is the first page) answer 429 with Retry-After: 1.
+func (s *Server) ThrottleQueryPage(skipToken string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttlePage[skipToken] = n
+}
+
+// Forbid makes an ARM path, and every path under it, answer 403 AuthorizationFailed, as a
+// role assignment's scope covers the resources under it.
 func (s *Server) Forbid(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forbid[strings.ToLower(path)] = true
+}
+
+// Fail makes an ARM path answer status (500, 403…) with an ARM error until Fail is called
+// again with status 0; the Resource Graph path is /providers/Microsoft.ResourceGraph/resources.
+func (s *Server) Fail(path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		delete(s.fail, strings.ToLower(path))
+		return
+	}
+	s.fail[strings.ToLower(path)] = status
 }
 
 // Requests returns "METHOD path" of every request so far.
@@ -153,7 +203,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if throttled {
 		s.throttle[path]--
 	}
-	forbidden := s.forbid[path]
+	forbidden := false
+	for p := range s.forbid {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			forbidden = true
+		}
+	}
+	failStatus := s.fail[path]
 	s.mu.Unlock()
 
 	if r.Header.Get("Authorization") != "Bearer test-token" {
@@ -163,6 +219,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if throttled {
 		w.Header().Set("Retry-After", "1")
 		armError(w, http.StatusTooManyRequests, "TooManyRequests", "throttled: retry after 1 second")
+		return
+	}
+	if failStatus != 0 {
+		armError(w, failStatus, strings.ReplaceAll(http.StatusText(failStatus), " ", ""), "injected fault at "+r.URL.Path)
 		return
 	}
 	if forbidden {
@@ -191,7 +251,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		strings.ToLower(RegistryID):                                                           "registry.json",
 		strings.ToLower(RegistryID) + "/replications":                                         "replications.json",
 	}
+	s.mu.Lock()
+	doc, generated := s.docs[path]
+	s.mu.Unlock()
+	if generated {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(doc)
+		return
+	}
 	name, ok := files[path]
+	if !ok && isVersions(path) {
+		// Every region of the known subscriptions (generated fleets) has the same versions.
+		name, ok = "kubernetesversions.json", true
+	}
 	if path == c+"/agentpools" {
 		name, ok = "agentpools-page1.json", true
 		if r.URL.Query().Get("$skiptoken") == "page2" {
@@ -209,51 +281,4 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(bytes.ReplaceAll(all[name], []byte("{{server}}"), []byte(s.URL)))
-}
-
-// graph answers Resource Graph queries: clusters by API server FQDN, registries by login
-// server, and the clusters of the subscriptions one per page, with $skipToken.
-func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var req struct {
-		Query   string `json:"query"`
-		Options struct {
-			SkipToken string `json:"$skipToken"`
-		} `json:"options"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		armError(w, http.StatusBadRequest, "BadRequest", err.Error())
-		return
-	}
-	q := strings.ToLower(req.Query)
-	var rows []map[string]any
-	token := ""
-	switch {
-	case strings.Contains(q, "microsoft.containerregistry/registries"):
-		if strings.Contains(q, RegistryHost) {
-			rows = append(rows, map[string]any{"id": RegistryID})
-		}
-	case strings.Contains(q, "fqdn"):
-		if strings.Contains(q, "'"+FQDN+"'") {
-			rows = append(rows, map[string]any{"id": ClusterID})
-		}
-	default:
-		s.mu.Lock()
-		clusters := append([]string(nil), s.Clusters...)
-		s.mu.Unlock()
-		page := 0
-		fmt.Sscanf(req.Options.SkipToken, "page%d", &page)
-		if page < len(clusters) {
-			rows = append(rows, map[string]any{"id": clusters[page]})
-		}
-		if page+1 < len(clusters) {
-			token = fmt.Sprintf("page%d", page+1)
-		}
-	}
-	resp := map[string]any{"totalRecords": len(rows), "count": len(rows), "resultTruncated": "false", "data": rows, "facets": []any{}}
-	if token != "" {
-		resp["$skipToken"] = token
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
 }
