@@ -91,7 +91,7 @@ it are not evaluated, and their reasons say so.`,
 	// Not defaulted from the environment here: --help would print the password.
 	fl.StringVar(&f.databaseURL, "database-url", "", "the audit's history in PostgreSQL instead: postgres://user:password@host:port/database (default: $AKSCHECK_DATABASE_URL, which keeps the password out of the pod's arguments)")
 	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports (its own cluster's, in a shared history)")
-	fl.StringVar(&f.clusterName, "cluster-name", "", "the cluster's identity in the history, which several clusters' audits may share (default: the kube context's name; give the AKS resource ID or a unique name when they share it)")
+	fl.StringVar(&f.clusterName, "cluster-name", "", "the cluster's identity in the history, which several clusters' audits may share (default: --aks-resource-id when given, else the kube context's name; give a unique name when they share it)")
 	fl.StringVar(&f.listen, "listen", ":8090", "plain-HTTP address of the audit's /api/v1/..., /healthz, /readyz and /metrics")
 	fl.StringVar(&f.addr, "addr", ":8443", "HTTPS address of /validate, /healthz, /readyz and /metrics")
 	fl.StringVar(&f.probeAddr, "probe-addr", ":8080", `plain-HTTP address of /healthz, /readyz and /metrics ("" turns it off)`)

@@ -9,9 +9,9 @@ import (
 
 // auditClusterName is the audit's cluster in its history (every row of a history that
 // several clusters share carries it): --cluster-name when given, else the AKS cluster's ARM
-// resource ID when the audit knows it (armID: the one place to pass it, once the audit's
-// Azure pass has it), else the kube context's name ("in-cluster" in a pod, which a fleet
-// must replace with --cluster-name). An ARM ID is lowercased: Azure compares them without
+// resource ID when the audit is given it (armID: the Azure pass's --aks-resource-id; one
+// found through Resource Graph comes after the history opens), else the kube context's name
+// ("in-cluster" in a pod, which a fleet must replace with --cluster-name). An ARM ID is lowercased: Azure compares them without
 // case, and two servers spelling one differently must be one cluster.
 func auditClusterName(given, armID, contextName string) (string, error) {
 	name := given

@@ -232,12 +232,15 @@ func TestServeWebhook(t *testing.T) {
 	}
 }
 
-// TestServeAuditClusterName: the audit's cluster in its history is --cluster-name, else the
-// kube context's name; the log of the start says which.
+// TestServeAuditClusterName: the audit's cluster in its history is --cluster-name, else
+// --aks-resource-id (lowercased), else the kube context's name; the log of the start says
+// which.
 func TestServeAuditClusterName(t *testing.T) {
 	t.Parallel()
 	kubeconfig := badDatabaseKubeconfig(t)
-	for want, extra := range map[string][]string{"prod-weu": {"--cluster-name", "prod-weu"}, "c": nil} {
+	const id = "/subscriptions/0000/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/Prod"
+	for want, extra := range map[string][]string{"prod-weu": {"--cluster-name", "prod-weu"}, "c": nil,
+		strings.ToLower(id): {"--azure", "--aks-resource-id", id}} {
 		logs := serveUntilLogged(t, `"msg":"auditing the cluster"`, append([]string{"serve", "--audit", "--kubeconfig", kubeconfig,
 			"--database", filepath.Join(t.TempDir(), "h.db")}, extra...)...)
 		if !strings.Contains(logs, `"cluster":"`+want+`"`) {
