@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
 // recordOld writes an audit as an akscheck of schema version v (1 or 2) wrote it, with one
@@ -358,4 +360,53 @@ func TestSeverityFollowsTheLatestAudit(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkFleetQueries times the fleet's queries over 200 clusters sharing a database, each
+// with a day of hourly audits of the examples' estate (scanned once; 170 findings):
+//
+//	go test ./internal/history -run '^$' -bench FleetQueries
+func BenchmarkFleetQueries(b *testing.B) {
+	r, _ := scantest.Run(b, engine.Options{}, "../../examples/k8s")
+	const clusters, audits = 200, 24
+	for _, tg := range targets() {
+		b.Run(tg.name, func(b *testing.B) {
+			where := tg.fresh(b)
+			t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+			for c := range clusters {
+				s, err := tg.open(b.Context(), where, 0, WithCluster(fmt.Sprintf("cluster-%03d", c)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range audits {
+					at := t0.Add(time.Duration(i) * time.Hour)
+					if _, err := s.Record(b.Context(), at, at, r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				s.Close()
+			}
+			s, err := tg.open(b.Context(), where, 0, WithCluster("cluster-000"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			for _, q := range []struct {
+				name string
+				run  func() (int, error)
+			}{
+				{"clusters", func() (int, error) { f, err := s.Fleet(b.Context()); return len(f), err }},
+				{"items", func() (int, error) { f, err := s.FleetItems(b.Context(), 200); return len(f), err }},
+				{"findings", func() (int, error) { f, err := s.FleetFindings(b.Context(), 200); return len(f), err }},
+			} {
+				b.Run(q.name, func(b *testing.B) {
+					for b.Loop() {
+						if n, err := q.run(); err != nil || n == 0 {
+							b.Fatalf("%d rows, %v", n, err)
+						}
+					}
+				})
+			}
+		})
+	}
 }
