@@ -3,7 +3,7 @@ VERSION ?= dev
 STATICCHECK = $(GO) tool -modfile=tools/go.mod staticcheck
 GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 
-.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook bench-audit bench-azure-fleet
+.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook bench-audit bench-azure-fleet bench-history
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -61,3 +61,6 @@ bench-audit: ## the audit of 30,000 objects in a real kube-apiserver: load, firs
 
 bench-azure-fleet: ## 200 AKS clusters from the Azure replay server, per cluster and through Resource Graph: requests and time
 	$(GO) test ./internal/load/azure -run '^$$' -bench Fleet200 -benchtime 3x
+
+bench-history: ## a year of daily audits of a 30,000-object cluster: database size, Record and the dashboard's queries (SQLite, and PostgreSQL when installed)
+	$(GO) test -tags integration ./internal/history -run '^$$' -bench YearOfHistory -benchtime 1x -timeout 3h

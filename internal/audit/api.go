@@ -30,6 +30,8 @@ type Query struct {
 	// Fixed says the findings query is fixed-since (else new-since).
 	Fixed bool
 	Limit int
+	// Cluster, when given, is the cluster of the fleet to read instead of the server's own.
+	Cluster string
 }
 
 // DecodeQuery decodes the query string of path (one of /api/v1/reports and
@@ -40,12 +42,22 @@ func DecodeQuery(path, raw string) (Query, error) {
 	if err != nil {
 		return q, fmt.Errorf("the query string is not valid: %w", err)
 	}
-	allowed := []string{"limit", "since"}
-	if path == findingsPath {
-		allowed = []string{"limit", "new-since", "fixed-since"}
+	allowed := []string{"cluster", "limit", "since"}
+	switch path {
+	case findingsPath:
+		allowed = []string{"cluster", "limit", "new-since", "fixed-since"}
+	case latestPath:
+		allowed = []string{"cluster"}
+	case fleetItemsPath, fleetFindingsPath:
+		allowed = []string{"limit"}
+	case fleetPath:
+		allowed = nil
 	}
 	for name, vs := range values {
 		if !slices.Contains(allowed, name) {
+			if len(allowed) == 0 {
+				return q, fmt.Errorf("unknown parameter %q: %s takes no parameters", name, path)
+			}
 			return q, fmt.Errorf("unknown parameter %q: %s takes %s", name, path, strings.Join(allowed, ", "))
 		}
 		if len(vs) != 1 {
@@ -53,6 +65,11 @@ func DecodeQuery(path, raw string) (Query, error) {
 		}
 		v := vs[0]
 		switch name {
+		case "cluster":
+			if err := ValidateClusterName(v); err != nil {
+				return q, err
+			}
+			q.Cluster = v
 		case "limit":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > MaxLimit {
@@ -85,28 +102,47 @@ func DecodeQuery(path, raw string) (Query, error) {
 const NextSinceHeader = "Akscheck-Next-Since"
 
 const (
-	latestPath   = "/api/v1/reports/latest"
-	reportsPath  = "/api/v1/reports"
-	findingsPath = "/api/v1/findings"
+	latestPath        = "/api/v1/reports/latest"
+	reportsPath       = "/api/v1/reports"
+	findingsPath      = "/api/v1/findings"
+	fleetPath         = "/api/v1/fleet"
+	fleetItemsPath    = "/api/v1/fleet/items"
+	fleetFindingsPath = "/api/v1/fleet/findings"
 )
 
 // Handler serves the API: GET /api/v1/reports/latest (the latest report, the JSON contract),
 // /api/v1/reports?since=T&limit=N (a JSON array of reports, oldest first) and
-// /api/v1/findings?new-since=T or ?fixed-since=T (findings across audits), and the
-// dashboard, GET /?since=24h&namespace=N&check=C (dashboard.go).
+// /api/v1/findings?new-since=T or ?fixed-since=T (findings across audits), each of the
+// server's cluster or, with cluster=NAME, of another cluster sharing the history; the fleet,
+// /api/v1/fleet, /api/v1/fleet/items and /api/v1/fleet/findings (fleet.go); and the
+// dashboard, GET /?since=24h&namespace=N&check=C&cluster=NAME (dashboard.go) and /fleet.
 func (a *Auditor) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.serveDashboard)
 	mux.HandleFunc("GET "+latestPath, a.serveLatest)
 	mux.HandleFunc("GET "+reportsPath, a.serveReports)
 	mux.HandleFunc("GET "+findingsPath, a.serveFindings)
+	mux.HandleFunc("GET /fleet", a.serveFleetPage)
+	mux.HandleFunc("GET "+fleetPath, a.serveFleet)
+	mux.HandleFunc("GET "+fleetItemsPath, a.serveFleetItems)
+	mux.HandleFunc("GET "+fleetFindingsPath, a.serveFleetFindings)
 	return mux
 }
 
 func (a *Auditor) serveLatest(w http.ResponseWriter, r *http.Request) {
-	if r.URL.RawQuery != "" {
-		apiError(w, http.StatusBadRequest, latestPath+" takes no parameters")
+	q, err := DecodeQuery(latestPath, r.URL.RawQuery)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
 		return
+	}
+	if q.Cluster != "" {
+		if store, other, err := a.clusterStore(r.Context(), q.Cluster); err != nil {
+			a.clusterError(w, err)
+			return
+		} else if other {
+			a.serveStoredLatest(w, r, store)
+			return
+		}
 	}
 	// The latest audit in memory first: it is the truth even while the database cannot
 	// store it (the audits pending there are older or the same).
@@ -121,12 +157,18 @@ func (a *Auditor) serveLatest(w http.ResponseWriter, r *http.Request) {
 	}
 	// Before the first audit of this process: the latest one in the history.
 	store, err := a.db()
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	a.serveStoredLatest(w, r, store)
+}
+
+func (a *Auditor) serveStoredLatest(w http.ResponseWriter, r *http.Request, store *history.Store) {
+	_, body, err := store.Latest(r.Context())
 	if err == nil {
-		var body []byte
-		if _, body, err = store.Latest(r.Context()); err == nil {
-			writeJSON(w, body)
-			return
-		}
+		writeJSON(w, body)
+		return
 	}
 	if errors.Is(err, history.ErrNoAudit) {
 		apiError(w, http.StatusServiceUnavailable, "no audit has completed yet")
@@ -141,9 +183,9 @@ func (a *Auditor) serveReports(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	store, err := a.db()
+	store, _, err := a.clusterStore(r.Context(), q.Cluster)
 	if err != nil {
-		a.storeError(w, err)
+		a.clusterError(w, err)
 		return
 	}
 	reports, next, err := store.ReportsSince(r.Context(), q.Since, q.Limit)
@@ -173,9 +215,9 @@ func (a *Auditor) serveFindings(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	store, err := a.db()
+	store, _, err := a.clusterStore(r.Context(), q.Cluster)
 	if err != nil {
-		a.storeError(w, err)
+		a.clusterError(w, err)
 		return
 	}
 	var fs []history.Finding

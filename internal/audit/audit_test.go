@@ -213,7 +213,7 @@ func hasFinding(fs []report.Finding, checkID string) bool {
 
 var querySeeds = []string{"", "since=2026-12-01T00:00:00Z", "since=2026-12-01T00:00:00Z&limit=5", "limit=1000",
 	"limit=0", "limit=-1", "limit=99999999999999999999", "since=yesterday", "since=a&since=b", "new-since=2026-12-01T00:00:00Z",
-	"fixed-since=2026-12-01T00:00:00%2B02:00", "new-since=x&fixed-since=y", "%zz", "a=1;b=2", "limit=1e3"}
+	"fixed-since=2026-12-01T00:00:00%2B02:00", "new-since=x&fixed-since=y", "%zz", "a=1;b=2", "limit=1e3", "cluster=prod", "cluster=a%0Ab", "cluster=%FF&since=2026-12-01T00:00:00Z"}
 
 func TestDecodeQuery(t *testing.T) {
 	t.Parallel()
@@ -254,6 +254,9 @@ func FuzzReportsQuery(f *testing.F) {
 		}
 		if findings && q.Fixed == q.FixedSince.IsZero() && !q.FixedSince.IsZero() {
 			t.Fatalf("%q: fixed-since decoded as %+v", raw, q)
+		}
+		if q.Cluster != "" && ValidateClusterName(q.Cluster) != nil {
+			t.Fatalf("%q: cluster %q accepted", raw, q.Cluster)
 		}
 	})
 }

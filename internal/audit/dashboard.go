@@ -34,12 +34,15 @@ type DashboardQuery struct {
 	SinceTime time.Time
 	// Namespace ("-": cluster-scoped objects) and Check filter the findings ("" for all).
 	Namespace, Check string
+	// Cluster, when given, is the cluster of the fleet to show instead of the server's own.
+	Cluster string
 }
 
 // DecodeDashboardQuery decodes the dashboard's query string: since (a duration back from
 // now, such as 24h or 7d, or an RFC 3339 time), namespace (a namespace name, or - for
-// cluster-scoped objects) and check (a check ID of checks); known parameters only, each
-// once. An empty value is the same as none (the form sends "all" so).
+// cluster-scoped objects), check (a check ID of checks) and cluster (a cluster of the
+// fleet); known parameters only, each once. An empty value is the same as none (the form
+// sends "all" so).
 func DecodeDashboardQuery(raw string, now time.Time, checks []string) (DashboardQuery, error) {
 	q := DashboardQuery{Since: DefaultSince}
 	values, err := url.ParseQuery(raw)
@@ -47,8 +50,8 @@ func DecodeDashboardQuery(raw string, now time.Time, checks []string) (Dashboard
 		return q, fmt.Errorf("the query string is not valid: %w", err)
 	}
 	for name, vs := range values {
-		if !slices.Contains([]string{"since", "namespace", "check"}, name) {
-			return q, fmt.Errorf("unknown parameter %q: the dashboard takes since, namespace and check", name)
+		if !slices.Contains([]string{"since", "namespace", "check", "cluster"}, name) {
+			return q, fmt.Errorf("unknown parameter %q: the dashboard takes since, namespace, check and cluster", name)
 		}
 		if len(vs) != 1 {
 			return q, fmt.Errorf("parameter %q given %d times: give it once", name, len(vs))
@@ -70,6 +73,11 @@ func DecodeDashboardQuery(raw string, now time.Time, checks []string) (Dashboard
 				return q, fmt.Errorf("check %q: no check has this ID (see akscheck checks)", v)
 			}
 			q.Check = v
+		case name == "cluster":
+			if err := ValidateClusterName(v); err != nil {
+				return q, err
+			}
+			q.Cluster = v
 		}
 	}
 	if q.SinceTime, err = ParseSince(q.Since, now); err != nil {
@@ -115,23 +123,55 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	// The latest audit is in memory whatever the database does: when the history cannot be
-	// read (not opened yet, or a server gone away since it opened), show it and say what is
-	// missing, as /api/v1/reports/latest does.
-	unavailable := func(err error) {
-		if rep := a.Latest(); rep != nil {
-			a.renderDashboard(w, dashboard.Data{Report: rep, Since: q.Since, SinceTime: q.SinceTime, Namespace: q.Namespace,
-				Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks, Unavailable: err.Error()})
+	if q.Cluster != "" {
+		store, other, err := a.clusterStore(ctx, q.Cluster)
+		var unknown *errUnknownCluster
+		switch {
+		case errors.As(err, &unknown):
+			dashboardError(w, http.StatusNotFound, "Unknown cluster", err.Error())
+			return
+		case err != nil:
+			a.dashboardStoreError(w, err)
+			return
+		case other:
+			// Another cluster of the fleet: everything from the history, nothing from memory.
+			a.serveHistoryDashboard(w, r, store, nil, q, true)
 			return
 		}
-		a.dashboardStoreError(w, err)
 	}
 	store, err := a.db()
 	if err != nil {
-		unavailable(err)
+		a.serveFromMemory(w, q, err)
 		return
 	}
-	rep := a.Latest()
+	a.serveHistoryDashboard(w, r, store, a.Latest(), q, false)
+}
+
+// serveFromMemory serves the server's own dashboard when its history cannot be read (not
+// opened yet, or a server gone away since it opened): the latest audit is in memory whatever
+// the database does, so show it and say what is missing, as /api/v1/reports/latest does.
+func (a *Auditor) serveFromMemory(w http.ResponseWriter, q DashboardQuery, err error) {
+	if rep := a.Latest(); rep != nil {
+		a.renderDashboard(w, dashboard.Data{Report: rep, Since: q.Since, SinceTime: q.SinceTime, Namespace: q.Namespace,
+			Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks, Unavailable: err.Error(), Cluster: q.Cluster})
+		return
+	}
+	a.dashboardStoreError(w, err)
+}
+
+// serveHistoryDashboard serves the dashboard of store's cluster: rep is its latest report
+// (nil: read from the history), other says the cluster is not the server's.
+func (a *Auditor) serveHistoryDashboard(w http.ResponseWriter, r *http.Request, store *history.Store, rep *report.Report,
+	q DashboardQuery, other bool) {
+	ctx := r.Context()
+	// The server's own history failing after it opened: its latest audit from memory.
+	unavailable := func(err error) {
+		if other {
+			a.dashboardStoreError(w, err)
+			return
+		}
+		a.serveFromMemory(w, q, err)
+	}
 	if rep == nil {
 		_, body, err := store.Latest(ctx)
 		switch {
@@ -165,7 +205,8 @@ func (a *Auditor) serveDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	d := dashboard.Data{Report: rep, History: points, Since: q.Since, SinceTime: q.SinceTime,
 		NewTruncated: len(fresh) == DashboardFindings, FixedTruncated: len(fixed) == DashboardFindings,
-		Namespace: q.Namespace, Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks}
+		Namespace: q.Namespace, Check: q.Check, Catalog: a.opts.Scan.Catalog, Checks: a.opts.Scan.Checks,
+		Cluster: store.Cluster(), Other: other}
 	d.Namespaces, d.CheckIDs = dashboard.Options(rep, fresh, fixed)
 	d.New, d.Fixed = filterFindings(fresh, q), filterFindings(fixed, q)
 	a.renderDashboard(w, d)

@@ -300,7 +300,8 @@ func TestDashboardBeforeFirstAudit(t *testing.T) {
 // refused one gets a 400 page with its reason escaped and no script.
 func FuzzDashboardQuery(f *testing.F) {
 	for _, s := range []string{"", "since=24h", "since=7d&namespace=shop&check=privileged-container", "since=2026-12-01T00:00:00Z",
-		"namespace=-", "since=%3Cscript%3E", "since=1h&since=2h", "check=%00", "since=99999999d", "namespace=a%20b"} {
+		"namespace=-", "since=%3Cscript%3E", "since=1h&since=2h", "check=%00", "since=99999999d", "namespace=a%20b",
+		"cluster=prod", "cluster=%2Fsubscriptions%2F0%2FmanagedClusters%2Fprod", "cluster=a%0Ab", "cluster=%FF"} {
 		f.Add(s)
 	}
 	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
@@ -322,6 +323,9 @@ func FuzzDashboardQuery(f *testing.F) {
 		}
 		if q.Namespace != "" && q.Namespace != dashboard.NoNamespace && strings.ContainsAny(q.Namespace, "<>\"'& /") {
 			t.Fatalf("%q: namespace %q accepted", raw, q.Namespace)
+		}
+		if q.Cluster != "" && ValidateClusterName(q.Cluster) != nil {
+			t.Fatalf("%q: cluster %q accepted", raw, q.Cluster)
 		}
 	})
 }

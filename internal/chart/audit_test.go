@@ -49,12 +49,16 @@ func TestAudit(t *testing.T) {
 		set     []string
 		storage string // pvc, emptyDir or postgres
 		events  bool
+		cluster string // --cluster-name, "" when absent
 	}{
-		{"persistence", nil, "pvc", false},
-		{"persistence with a storage class, events", []string{"audit.persistence.storageClassName=managed-csi", "audit.persistence.size=5Gi", "audit.events=true"}, "pvc", true},
-		{"no persistence", []string{"audit.persistence.enabled=false"}, "emptyDir", false},
-		{"postgres", []string{"audit.database.existingSecret=akscheck-db", "audit.database.key=dsn"}, "postgres", false},
-		{"audit alone", []string{"webhook.enabled=false", "certManager.enabled=false", "audit.resync=5m", "audit.port=9090"}, "pvc", false},
+		{"persistence", nil, "pvc", false, ""},
+		{"persistence with a storage class, events", []string{"audit.persistence.storageClassName=managed-csi", "audit.persistence.size=5Gi", "audit.events=true"}, "pvc", true, ""},
+		{"no persistence", []string{"audit.persistence.enabled=false"}, "emptyDir", false, ""},
+		{"postgres", []string{"audit.database.existingSecret=akscheck-db", "audit.database.key=dsn"}, "postgres", false, ""},
+		{"postgres shared by a fleet", []string{"audit.database.existingSecret=akscheck-db", "audit.database.key=dsn",
+			"audit.clusterName=/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/prod: #1"},
+			"postgres", false, "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/prod: #1"},
+		{"audit alone", []string{"webhook.enabled=false", "certManager.enabled=false", "audit.resync=5m", "audit.port=9090"}, "pvc", false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -79,6 +83,9 @@ func TestAudit(t *testing.T) {
 			}
 			if _, ok := args["--events"]; ok != tc.events {
 				t.Errorf("args %v: --events %v, want %v", c.Args, ok, tc.events)
+			}
+			if args["--cluster-name"] != tc.cluster {
+				t.Errorf("args %v: --cluster-name %q, want %q", c.Args, args["--cluster-name"], tc.cluster)
 			}
 			port := c.Ports[0]
 			if len(c.Ports) != 1 || port.Name != "http" || args["--listen"] != ":"+strconv.Itoa(int(port.ContainerPort)) {

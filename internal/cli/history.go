@@ -27,6 +27,9 @@ type historyFlags struct {
 	database, databaseURL, server string
 	since, output                 string
 	timeout                       time.Duration
+	// cluster chooses a cluster of a shared history; fleet prints the fleet instead.
+	cluster string
+	fleet   bool
 }
 
 // historyAudits bounds the audits akscheck history shows (the latest ones), as the dashboard's.
@@ -42,9 +45,17 @@ an SQLite file opened read-only; or --database-url, PostgreSQL, default
 $AKSCHECK_DATABASE_URL) or from its API (--server, the audit's --listen address), and prints
 the score of each audit since --since with the score of each checklist section, then the
 findings first seen since then and still open, and the findings fixed since then.
-It never creates nor migrates a database.`,
+It never creates nor migrates a database.
+
+When several clusters' audits share the history (a fleet on one PostgreSQL), --cluster
+chooses one (default: the server's own through --server; from a database, its only
+cluster), and --fleet prints the fleet instead: the clusters ranked by the score of their
+latest audit, worst first, the checklist items failing across them, and the worst open
+findings.`,
 		Example: `  akscheck history --database ./akscheck-history.db --since 7d
-  akscheck history --server http://localhost:8090 --since 2026-12-01T00:00:00Z -o json`,
+  akscheck history --server http://localhost:8090 --since 2026-12-01T00:00:00Z -o json
+  akscheck history --database-url "$AKSCHECK_DATABASE_URL" --fleet
+  akscheck history --server http://localhost:8090 --cluster /subscriptions/.../managedClusters/prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runHistory(cmd, f) },
 	}
@@ -56,6 +67,8 @@ It never creates nor migrates a database.`,
 	fl.StringVar(&f.since, "since", audit.DefaultSince, "a duration back from now such as 24h or 7d, or an RFC 3339 time")
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json, csv or markdown")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "budget of the whole read (database or server)")
+	fl.StringVar(&f.cluster, "cluster", "", "the cluster of a shared history to print (its ARM resource ID or configured name; default: the server's, or the database's only cluster)")
+	fl.BoolVar(&f.fleet, "fleet", false, "print the fleet of a shared history: clusters ranked by score, the items failing across them, the worst open findings")
 	return cmd
 }
 
@@ -94,15 +107,29 @@ func (a *app) runHistory(cmd *cobra.Command, f *historyFlags) error {
 	if given != 1 {
 		return usageErr("history reads one history: give exactly one of --database, --database-url (or $AKSCHECK_DATABASE_URL) and --server")
 	}
+	if f.fleet && f.cluster != "" {
+		return usageErr("--fleet prints every cluster: leave out --cluster")
+	}
+	if f.fleet && cmd.Flags().Changed("since") {
+		return usageErr("--fleet prints each cluster's latest audit: leave out --since")
+	}
+	if f.cluster != "" {
+		if err := audit.ValidateClusterName(f.cluster); err != nil {
+			return usageErr("--cluster: %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+	defer cancel()
+	if f.fleet {
+		return a.runFleet(ctx, cmd.OutOrStdout(), f)
+	}
 	since, err := audit.ParseSince(f.since, a.now())
 	if err != nil {
 		return usageErr("--%v", err)
 	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
-	defer cancel()
 	var doc historyDoc
 	if f.server != "" {
-		doc, err = historyFromServer(ctx, f.server, since)
+		doc, err = historyFromServer(ctx, f.server, f.cluster, since)
 	} else {
 		doc, err = historyFromStore(ctx, f, since)
 	}
@@ -115,17 +142,16 @@ func (a *app) runHistory(cmd *cobra.Command, f *historyFlags) error {
 }
 
 func historyFromStore(ctx context.Context, f *historyFlags, since time.Time) (historyDoc, error) {
-	var store *history.Store
-	var err error
-	if f.database != "" {
-		store, err = history.OpenReadOnly(ctx, f.database)
-	} else {
-		store, err = history.OpenURLReadOnly(ctx, f.databaseURL)
-	}
+	store, err := openHistory(ctx, f)
 	if err != nil {
 		return historyDoc{}, err
 	}
 	defer store.Close()
+	cluster, err := chooseCluster(ctx, store, f.cluster)
+	if err != nil {
+		return historyDoc{}, err
+	}
+	store = store.ForCluster(cluster)
 	points, err := store.History(ctx, since, historyAudits)
 	if err != nil {
 		return historyDoc{}, err
@@ -145,21 +171,24 @@ func historyFromStore(ctx context.Context, f *historyFlags, since time.Time) (hi
 
 // historyFromServer reads the history from the audit's API: the reports since (following
 // its next-since header, keeping the latest historyAudits) and the findings.
-func historyFromServer(ctx context.Context, server string, since time.Time) (historyDoc, error) {
-	base, err := url.Parse(strings.TrimRight(server, "/"))
-	if strings.Contains(server, "@") {
-		// Not echoed: it holds a user and perhaps a password. The audit's API takes none.
-		return historyDoc{}, usageErr("--server: the audit's API takes no user or password in its URL")
+func historyFromServer(ctx context.Context, server, cluster string, since time.Time) (historyDoc, error) {
+	base, err := serverURL(server)
+	if err != nil {
+		return historyDoc{}, err
 	}
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return historyDoc{}, usageErr("--server %q: want the audit's address such as http://localhost:8090", server)
+	// The server's own cluster unless --cluster names another.
+	withCluster := func(q url.Values) url.Values {
+		if cluster != "" {
+			q.Set("cluster", cluster)
+		}
+		return q
 	}
 	doc := historyDoc{Scores: []historyPoint{}}
 	from := since
 	for {
 		var reports []report.Report
-		next, err := apiGet(ctx, base, "/api/v1/reports", url.Values{"since": {from.Format(time.RFC3339Nano)},
-			"limit": {fmt.Sprint(audit.MaxLimit)}}, &reports)
+		next, err := apiGet(ctx, base, "/api/v1/reports", withCluster(url.Values{"since": {from.Format(time.RFC3339Nano)},
+			"limit": {fmt.Sprint(audit.MaxLimit)}}), &reports)
 		if err != nil {
 			return historyDoc{}, err
 		}
@@ -178,10 +207,10 @@ func historyFromServer(ctx context.Context, server string, since time.Time) (his
 		from = t
 	}
 	at := since.Format(time.RFC3339Nano)
-	if _, err := apiGet(ctx, base, "/api/v1/findings", url.Values{"new-since": {at}, "limit": {fmt.Sprint(audit.MaxLimit)}}, &doc.New); err != nil {
+	if _, err := apiGet(ctx, base, "/api/v1/findings", withCluster(url.Values{"new-since": {at}, "limit": {fmt.Sprint(audit.MaxLimit)}}), &doc.New); err != nil {
 		return historyDoc{}, err
 	}
-	if _, err := apiGet(ctx, base, "/api/v1/findings", url.Values{"fixed-since": {at}, "limit": {fmt.Sprint(audit.MaxLimit)}}, &doc.Fixed); err != nil {
+	if _, err := apiGet(ctx, base, "/api/v1/findings", withCluster(url.Values{"fixed-since": {at}, "limit": {fmt.Sprint(audit.MaxLimit)}}), &doc.Fixed); err != nil {
 		return historyDoc{}, err
 	}
 	return doc, nil

@@ -26,6 +26,7 @@ type serveFlags struct {
 	events            bool
 	database          string
 	databaseURL       string
+	clusterName       string
 	listen            string
 	retention         time.Duration
 	addr, probeAddr   string
@@ -67,8 +68,10 @@ the first-seen time of open findings is kept). On --listen (plain HTTP) it serve
 GET /api/v1/reports/latest (the JSON report contract), /api/v1/reports?since=RFC3339&limit=N,
 /api/v1/findings?new-since=RFC3339 or ?fixed-since=RFC3339, a dashboard at / (the
 scorecard, the score over time, the findings new and fixed since ?since=24h), and /healthz, /readyz and
-/metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Both flags may
-be given: one process, one cache, one metrics registry (docs/audit.md).
+/metrics (akscheck_score, akscheck_item_status, akscheck_findings, ...). Several clusters'
+audits may share one database, each under its --cluster-name: /fleet and /api/v1/fleet rank
+them by score. Both flags may be given: one process, one cache, one metrics registry
+(docs/audit.md).
 
 serve --audit --azure also reads the AKS resource through Azure Resource Manager every
 --azure-interval (workload identity in a pod; --aks-resource-id, or found by the Nodes'
@@ -88,7 +91,8 @@ it are not evaluated, and their reasons say so.`,
 	fl.StringVar(&f.database, "database", "./akscheck-history.db", "the audit's history: an SQLite file (in a cluster, on a PersistentVolume)")
 	// Not defaulted from the environment here: --help would print the password.
 	fl.StringVar(&f.databaseURL, "database-url", "", "the audit's history in PostgreSQL instead: postgres://user:password@host:port/database (default: $AKSCHECK_DATABASE_URL, which keeps the password out of the pod's arguments)")
-	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports")
+	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports (its own cluster's, in a shared history)")
+	fl.StringVar(&f.clusterName, "cluster-name", "", "the cluster's identity in the history, which several clusters' audits may share (default: --aks-resource-id when given, else the kube context's name; give a unique name when they share it)")
 	fl.StringVar(&f.listen, "listen", ":8090", "plain-HTTP address of the audit's /api/v1/..., /healthz, /readyz and /metrics")
 	fl.StringVar(&f.addr, "addr", ":8443", "HTTPS address of /validate, /healthz, /readyz and /metrics")
 	fl.StringVar(&f.probeAddr, "probe-addr", ":8080", `plain-HTTP address of /healthz, /readyz and /metrics ("" turns it off)`)
@@ -133,6 +137,8 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		return usageErr("--resync %s: want a positive interval", f.resync)
 	case f.audit && f.retention <= 0:
 		return usageErr("--retention %s: want a positive duration", f.retention)
+	case !f.audit && f.clusterName != "":
+		return usageErr("--cluster-name names the audit's cluster in its history: add --audit")
 	case f.audit && cmd.Flags().Changed("database") && f.databaseURL != "":
 		return usageErr("--database and --database-url (or $AKSCHECK_DATABASE_URL) name two databases: give one")
 	case !f.webhook:
@@ -176,12 +182,23 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		}
 		log.Info("caching the cluster's objects", "server", targets[0].Config.Host, "context", targets[0].Context, "kinds", len(kinds))
 		if f.audit {
+			name, err := auditClusterName(f.clusterName, f.azure.resourceID, targets[0].Context)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if name == live.InCluster {
+				log.Warn("the audit's cluster is named in-cluster in its history: give --cluster-name (the chart's audit.clusterName) if several clusters share the database")
+			}
 			// Opened by the auditor, which retries it while it fails: a database unavailable
 			// at the start or gone away does not stop the server (docs/audit.md).
-			openStore := func(ctx context.Context) (*history.Store, error) { return history.Open(ctx, f.database) }
+			openStore := func(ctx context.Context) (*history.Store, error) {
+				return history.Open(ctx, f.database, history.WithCluster(name))
+			}
 			database := f.database
 			if f.databaseURL != "" {
-				openStore = func(ctx context.Context) (*history.Store, error) { return history.OpenURL(ctx, f.databaseURL) }
+				openStore = func(ctx context.Context) (*history.Store, error) {
+					return history.OpenURL(ctx, f.databaseURL, history.WithCluster(name))
+				}
 				// Not the URL: its password stays out of the log.
 				database = "PostgreSQL (--database-url)"
 			}
@@ -210,7 +227,7 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 				return usageErr("%v", err)
 			}
 			defer func() { _ = auditor.Close() }()
-			log.Info("auditing the cluster", "database", database, "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
+			log.Info("auditing the cluster", "cluster", name, "database", database, "resync", f.resync.String(), "retention", f.retention.String(), "events", f.events)
 		}
 	}
 	if f.selfSignedDir != "" {

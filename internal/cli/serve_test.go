@@ -20,16 +20,18 @@ import (
 func TestServeUsageErrors(t *testing.T) {
 	t.Parallel()
 	for name, args := range map[string][]string{
-		"no --webhook":          {"serve"},
-		"audit without cluster": {"serve", "--audit", "--no-cluster"},
-		"audit, no resync":      {"serve", "--audit", "--resync", "0s", "--kubeconfig", "/nonexistent/kubeconfig"},
-		"events without audit":  {"serve", "--webhook", "--events", "--no-cluster", "--tls-self-signed", t.TempDir()},
-		"no certificate":        {"serve", "--webhook", "--no-cluster"},
-		"both TLS sources":      {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--tls-cert-file", "a", "--tls-key-file", "b"},
-		"bad failure policy":    {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--failure-policy", "Maybe"},
-		"bad log level":         {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--log-level", "loud"},
-		"missing certificate":   {"serve", "--webhook", "--no-cluster", "--tls-cert-file", "/nonexistent/tls.crt", "--tls-key-file", "/nonexistent/tls.key"},
-		"unreadable kubeconfig": {"serve", "--webhook", "--tls-self-signed", t.TempDir(), "--kubeconfig", "/nonexistent/kubeconfig"},
+		"no --webhook":           {"serve"},
+		"audit without cluster":  {"serve", "--audit", "--no-cluster"},
+		"audit, no resync":       {"serve", "--audit", "--resync", "0s", "--kubeconfig", "/nonexistent/kubeconfig"},
+		"events without audit":   {"serve", "--webhook", "--events", "--no-cluster", "--tls-self-signed", t.TempDir()},
+		"no certificate":         {"serve", "--webhook", "--no-cluster"},
+		"both TLS sources":       {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--tls-cert-file", "a", "--tls-key-file", "b"},
+		"bad failure policy":     {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--failure-policy", "Maybe"},
+		"bad log level":          {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--log-level", "loud"},
+		"missing certificate":    {"serve", "--webhook", "--no-cluster", "--tls-cert-file", "/nonexistent/tls.crt", "--tls-key-file", "/nonexistent/tls.key"},
+		"unreadable kubeconfig":  {"serve", "--webhook", "--tls-self-signed", t.TempDir(), "--kubeconfig", "/nonexistent/kubeconfig"},
+		"cluster name, no audit": {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--cluster-name", "prod"},
+		"bad cluster name":       {"serve", "--audit", "--kubeconfig", badDatabaseKubeconfig(t), "--cluster-name", "a\x1bb"},
 	} {
 		code, _, stderr := run(t, "", args...)
 		if code != ExitUsage || !strings.Contains(stderr, "akscheck: ") {
@@ -227,5 +229,22 @@ func TestServeWebhook(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"serving admission reviews"`) {
 		t.Errorf("logs:\n%s", logs)
+	}
+}
+
+// TestServeAuditClusterName: the audit's cluster in its history is --cluster-name, else
+// --aks-resource-id (lowercased), else the kube context's name; the log of the start says
+// which.
+func TestServeAuditClusterName(t *testing.T) {
+	t.Parallel()
+	kubeconfig := badDatabaseKubeconfig(t)
+	const id = "/subscriptions/0000/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/Prod"
+	for want, extra := range map[string][]string{"prod-weu": {"--cluster-name", "prod-weu"}, "c": nil,
+		strings.ToLower(id): {"--azure", "--aks-resource-id", id}} {
+		logs := serveUntilLogged(t, `"msg":"auditing the cluster"`, append([]string{"serve", "--audit", "--kubeconfig", kubeconfig,
+			"--database", filepath.Join(t.TempDir(), "h.db")}, extra...)...)
+		if !strings.Contains(logs, `"cluster":"`+want+`"`) {
+			t.Errorf("%v: logs %s, want cluster %q", extra, logs, want)
+		}
 	}
 }

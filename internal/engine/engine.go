@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -87,6 +88,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	}
 	for _, e := range scan.Errors {
 		rep.Errors = append(rep.Errors, report.Error{Source: e.Source, Line: e.Line, Message: e.Message})
+	}
+	if len(scan.Unlisted) > 0 {
+		rep.Unlisted = maps.Clone(scan.Unlisted)
 	}
 
 	notes := &notices{}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -57,6 +58,11 @@ func TestUnlistedKinds(t *testing.T) {
 			it := testutil.Item(rep, testItem)
 			if it.Status != tt.want {
 				t.Fatalf("status = %s (%s), want %s", it.Status, it.Reason, tt.want)
+			}
+			// The report keeps the kinds for the audit's history (a finding on an object of
+			// such a kind is not fixed by the audit's not seeing it).
+			if !maps.Equal(rep.Unlisted, tt.unlisted) {
+				t.Errorf("report's unlisted kinds %v, want %v", rep.Unlisted, tt.unlisted)
 			}
 			if tt.want == report.StatusNotEvaluated {
 				for k, why := range tt.unlisted {

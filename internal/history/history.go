@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -50,21 +51,47 @@ type Store struct {
 	name string
 	// scrub takes the password out of an error's message (nil: SQLite has none).
 	scrub func(error) error
+	// cluster is the cluster the Store records and reads (WithCluster; "" when none is
+	// named): several clusters' audits may share the database, and every query but the
+	// fleet's is scoped to this one.
+	cluster string
+	// view is set on the Stores ForCluster returns: they share the database of another,
+	// which Close leaves open.
+	view bool
+}
+
+// Option configures the Store Open, OpenURL, OpenReadOnly and OpenURLReadOnly return.
+type Option func(*options)
+
+type options struct{ cluster string }
+
+// WithCluster names the cluster the Store records and reads (its ARM resource ID or a
+// configured name). A database migrated to schema version 3 by this Store gives the audits
+// recorded before it, which carried no cluster, to this one.
+func WithCluster(name string) Option { return func(o *options) { o.cluster = name } }
+
+func resolve(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
 }
 
 // Open opens (creating it if needed) the SQLite database at file and migrates its schema.
-func Open(ctx context.Context, file string) (*Store, error) {
-	return open(ctx, file, 0)
+func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
+	return open(ctx, file, 0, opts...)
 }
 
 // OpenURL opens the PostgreSQL database at url (postgres://user:password@host:port/db?...)
 // and migrates its schema. The database must exist. The password never appears in an
 // error: they name the database as user@host:port/db.
-func OpenURL(ctx context.Context, url string) (*Store, error) {
-	return openURL(ctx, url, 0)
+func OpenURL(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	return openURL(ctx, url, 0, opts...)
 }
 
-func openURL(ctx context.Context, dsn string, upTo int) (*Store, error) {
+func openURL(ctx context.Context, dsn string, upTo int, opts ...Option) (*Store, error) {
+	o := resolve(opts)
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		// The URL is not echoed: it may hold a password in a form this check does not know.
 		return nil, errors.New("history database URL: want postgres://user:password@host:port/database")
@@ -78,12 +105,12 @@ func openURL(ctx context.Context, dsn string, upTo int) (*Store, error) {
 	}
 	name := safeName(cfg)
 	db := stdlib.OpenDB(*cfg)
-	s := &Store{db: db, d: postgresDialect(), name: name}
+	s := &Store{db: db, d: postgresDialect(), name: name, cluster: o.cluster}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, redact(fmt.Errorf("history database %s: %w", name, err), dsn, cfg)
 	}
-	if err := migrate(ctx, db, s.d, name, upTo); err != nil {
+	if err := migrate(ctx, db, s.d, name, o.cluster, upTo); err != nil {
 		db.Close()
 		return nil, redact(err, dsn, cfg)
 	}
@@ -91,7 +118,8 @@ func openURL(ctx context.Context, dsn string, upTo int) (*Store, error) {
 	return s, nil
 }
 
-func open(ctx context.Context, file string, upTo int) (*Store, error) {
+func open(ctx context.Context, file string, upTo int, opts ...Option) (*Store, error) {
+	o := resolve(opts)
 	if file == "" {
 		return nil, errors.New("history database: no file given")
 	}
@@ -116,15 +144,32 @@ func open(ctx context.Context, file string, upTo int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("history database %s: %w", file, explain(err))
 	}
-	if err := migrate(ctx, db, sqliteDialect(), file, upTo); err != nil {
+	if err := migrate(ctx, db, sqliteDialect(), file, o.cluster, upTo); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, d: sqliteDialect(), name: file}, nil
+	return &Store{db: db, d: sqliteDialect(), name: file, cluster: o.cluster}, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database (not when the Store is a view of another's, ForCluster).
+func (s *Store) Close() error {
+	if s.view {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// Cluster is the name of the cluster the Store records and reads ("" when none is named).
+func (s *Store) Cluster() string { return s.cluster }
+
+// ForCluster returns a Store that reads (and records) the cluster name in the same
+// database: the dashboard's view of another cluster of the fleet. Closing it does nothing;
+// it is valid while s is open.
+func (s *Store) ForCluster(name string) *Store {
+	v := *s
+	v.cluster, v.view = name, true
+	return &v
+}
 
 // File names the database: the SQLite file, or PostgreSQL's user@host:port/db (never the
 // password), for logs.
@@ -156,6 +201,8 @@ type Audit struct {
 
 // Finding is a finding across audits.
 type Finding struct {
+	// Cluster is the finding's cluster, in the fleet's lists only (FleetFindings).
+	Cluster     string        `json:"cluster,omitempty"`
 	Fingerprint string        `json:"fingerprint"`
 	Check       string        `json:"check"`
 	Item        string        `json:"item"`
@@ -170,9 +217,12 @@ type Finding struct {
 	FixedAt     *time.Time `json:"fixedAt,omitempty"`
 }
 
-// Record stores a completed audit: its report, its items, and the findings it saw (seen at
-// started) or no longer saw (fixed at started; not when their item was not evaluated). It
-// returns the audit's ID.
+// Record stores a completed audit of the Store's cluster: its report, its items, and the
+// findings it saw (seen at started) or no longer saw (fixed at started), and makes it the
+// cluster's latest audit. A finding the audit did not see stays open, its last-seen time
+// kept, when the audit could not have seen it: its item was not evaluated, its object's
+// kind could not be listed (rep.Unlisted), or its check did not run for want of a kind
+// (the items' Blocked checks). It returns the audit's ID.
 func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *report.Report) (int64, error) {
 	var buf bytes.Buffer
 	if err := jsonout.Render(&buf, rep); err != nil {
@@ -195,9 +245,9 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 	at := started.UnixNano()
 	// RETURNING rather than LastInsertId, which PostgreSQL's driver does not have.
 	var id int64
-	err = tx.QueryRowContext(ctx, s.d.bind(`INSERT INTO audits (started, finished, duration_ns, score, findings, items_pass,
-		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
-		at, finished.UnixNano(), finished.Sub(started).Nanoseconds(), score, len(rep.Findings),
+	err = tx.QueryRowContext(ctx, s.d.bind(`INSERT INTO audits (cluster, started, finished, duration_ns, score, findings, items_pass,
+		items_fail, items_not_evaluated, items_not_applicable, errors, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`),
+		s.cluster, at, finished.UnixNano(), finished.Sub(started).Nanoseconds(), score, len(rep.Findings),
 		rep.Summary.Items[report.StatusPass], rep.Summary.Items[report.StatusFail],
 		rep.Summary.Items[report.StatusNotEvaluated], rep.Summary.Items[report.StatusNotApplicable],
 		len(rep.Errors), string(summary)).Scan(&id)
@@ -227,17 +277,35 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			return 0, s.fail("recording an audit's section scores", err)
 		}
 	}
-	seen, err := tx.PrepareContext(ctx, s.d.bind(`INSERT INTO findings (fingerprint, check_id, item, severity, kind, namespace,
-		name, container, message, occurrences, first_seen, last_seen, last_audit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (fingerprint) DO UPDATE SET severity = excluded.severity, message = excluded.message,
-		occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit, fixed_at = NULL`))
+	// The findings, one row per fingerprint, upserted findingsBatch rows a statement: a large
+	// cluster's audit sees tens of thousands, and a statement per row is a round trip each
+	// (PostgreSQL) or a call through the driver each (SQLite). The upsert sets no indexed
+	// column (an index entry rewritten for every row of every audit doubled Record's time on
+	// a 30,000-object cluster): the findings fixed before and seen again are reopened after
+	// it, and a severity that changed (a policy's) is set then, for those rows alone.
+	open, err := s.openSeverities(ctx, tx)
 	if err != nil {
-		return 0, s.fail("recording an audit's findings", err)
+		return 0, err
 	}
-	defer seen.Close()
+	var changed []any // fingerprint, severity: not open before, or of another severity
 	count := map[string]int{}
 	for _, f := range rep.Findings {
 		count[report.Fingerprint(f)]++
+	}
+	batch := make([]any, 0, findingsBatch*findingColumns)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		rows := len(batch) / findingColumns
+		row := "(" + placeholders(findingColumns) + "),"
+		q := `INSERT INTO findings (cluster, fingerprint, check_id, item, severity, kind, namespace, name, container, message,
+			occurrences, first_seen, last_seen, last_audit) VALUES ` + strings.TrimSuffix(strings.Repeat(row, rows), ",") + `
+			ON CONFLICT (cluster, fingerprint) DO UPDATE SET message = excluded.message,
+			occurrences = excluded.occurrences, last_seen = excluded.last_seen, last_audit = excluded.last_audit`
+		_, err := tx.ExecContext(ctx, s.d.bind(q), batch...)
+		batch = batch[:0]
+		return err
 	}
 	for _, f := range rep.Findings {
 		fp := report.Fingerprint(f)
@@ -246,23 +314,95 @@ func (s *Store) Record(ctx context.Context, started, finished time.Time, rep *re
 			continue // a later finding of the same fingerprint: the first one is recorded
 		}
 		count[fp] = 0
-		if _, err := seen.ExecContext(ctx, fp, f.Check, f.Item, f.Severity.String(), f.Object.Kind, f.Object.Namespace,
-			f.Object.Name, f.Container, f.Message, n, at, at, id); err != nil {
-			return 0, s.fail("recording an audit's findings", err)
+		if sev, ok := open[fp]; !ok || sev != f.Severity.String() {
+			changed = append(changed, fp, f.Severity.String())
+		}
+		batch = append(batch, s.cluster, fp, f.Check, f.Item, f.Severity.String(), f.Object.Kind, f.Object.Namespace,
+			f.Object.Name, f.Container, f.Message, n, at, at, id)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return 0, s.fail("recording an audit's findings", err)
+			}
 		}
 	}
-	// A finding this audit did not see is fixed, unless its item was not evaluated: then its
-	// absence proves nothing (a kind the cache lost, RBAC revoked), and it stays open.
-	if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE findings SET fixed_at = ? WHERE fixed_at IS NULL AND last_audit <> ?
-		AND item NOT IN (SELECT item FROM audit_items WHERE audit_id = ? AND status = ?)`),
-		at, id, id, report.StatusNotEvaluated); err != nil {
+	if err := flush(); err != nil {
+		return 0, s.fail("recording an audit's findings", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE findings SET fixed_at = NULL WHERE cluster = ? AND fixed_at IS NOT NULL
+		AND last_audit = ?`), s.cluster, id); err != nil {
+		return 0, s.fail("reopening findings seen again", err)
+	}
+	for len(changed) > 0 {
+		n := min(len(changed), 2*findingsBatch)
+		// VALUES' columns are column1, column2 in both databases.
+		q := `UPDATE findings SET severity = v.column2 FROM (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?),", n/2), ",") + `) AS v
+			WHERE findings.cluster = ? AND findings.fingerprint = v.column1 AND findings.severity <> v.column2`
+		if _, err := tx.ExecContext(ctx, s.d.bind(q), append(changed[:n:n], s.cluster)...); err != nil {
+			return 0, s.fail("recording the findings' severities", err)
+		}
+		changed = changed[n:]
+	}
+	// A finding this audit did not see is fixed, unless the audit could not have seen it:
+	// then its absence proves nothing (a kind the cache lost, RBAC revoked), and it stays
+	// open. That is when its item was not evaluated, and also when the item failed for
+	// other reasons but the finding's kind was not listed, or its check was blocked.
+	fix := `UPDATE findings SET fixed_at = ? WHERE cluster = ? AND fixed_at IS NULL AND last_audit <> ?
+		AND item NOT IN (SELECT item FROM audit_items WHERE audit_id = ? AND status = ?)`
+	args := []any{at, s.cluster, id, id, report.StatusNotEvaluated}
+	kinds, blocked := unseeable(rep)
+	if len(kinds) > 0 {
+		fix += ` AND kind NOT IN (` + placeholders(len(kinds)) + `)`
+		args = append(args, kinds...)
+	}
+	if len(blocked) > 0 {
+		fix += ` AND check_id NOT IN (` + placeholders(len(blocked)) + `)`
+		args = append(args, blocked...)
+	}
+	if _, err := tx.ExecContext(ctx, s.d.bind(fix), args...); err != nil {
 		return 0, s.fail("marking fixed findings", err)
+	}
+	// The cluster's latest audit, for the fleet: a pending audit written late (the database
+	// was away) does not replace a later one.
+	if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO clusters (name, latest_audit, latest_started) VALUES (?,?,?)
+		ON CONFLICT (name) DO UPDATE SET latest_audit = excluded.latest_audit, latest_started = excluded.latest_started
+		WHERE excluded.latest_started >= clusters.latest_started`), s.cluster, id, at); err != nil {
+		return 0, s.fail("recording the cluster's latest audit", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, s.fail("recording an audit", err)
 	}
 	return id, nil
 }
+
+// openSeverities returns the severity of each open finding of the Store's cluster, by
+// fingerprint.
+func (s *Store) openSeverities(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, s.d.bind(`SELECT fingerprint, severity FROM findings WHERE cluster = ? AND fixed_at IS NULL`), s.cluster)
+	if err != nil {
+		return nil, s.fail("reading the open findings", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var fp, sev string
+		if err := rows.Scan(&fp, &sev); err != nil {
+			return nil, s.fail("reading the open findings", err)
+		}
+		out[fp] = sev
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("reading the open findings", err)
+	}
+	return out, nil
+}
+
+// A statement upserts at most findingsBatch findings of findingColumns values: 7,000
+// parameters, within SQLite's 32,766 and PostgreSQL's 65,535.
+const (
+	findingsBatch  = 500
+	findingColumns = 14
+)
 
 // pack compresses a report: its JSON repeats the same keys and messages, and gzip makes it
 // about a tenth (a 37 KiB report of a small cluster is 4 KiB), which is what a month of audits
@@ -299,7 +439,7 @@ func (s *Store) fail(what string, err error) error {
 	return err
 }
 
-// Prune deletes the audits started before cutoff (their items and reports with them) and the
+// Prune deletes the Store's cluster's audits started before cutoff (their items and reports with them) and the
 // findings fixed before it. Open findings keep their first-seen time however old it is. It
 // returns how many audits it deleted.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
@@ -308,11 +448,12 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		return 0, s.fail("pruning", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	res, err := tx.ExecContext(ctx, s.d.bind(`DELETE FROM audits WHERE started < ?`), cutoff.UnixNano())
+	res, err := tx.ExecContext(ctx, s.d.bind(`DELETE FROM audits WHERE cluster = ? AND started < ?`), s.cluster, cutoff.UnixNano())
 	if err != nil {
 		return 0, s.fail("pruning audits", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.d.bind(`DELETE FROM findings WHERE fixed_at IS NOT NULL AND fixed_at < ?`), cutoff.UnixNano()); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.bind(`DELETE FROM findings WHERE cluster = ? AND fixed_at IS NOT NULL AND fixed_at < ?`),
+		s.cluster, cutoff.UnixNano()); err != nil {
 		return 0, s.fail("pruning fixed findings", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -341,8 +482,8 @@ func (s *Store) Latest(ctx context.Context) (Audit, []byte, error) {
 	var started, finished int64
 	var score sql.NullFloat64
 	var body []byte
-	err := s.db.QueryRowContext(ctx, `SELECT a.id, a.started, a.finished, a.score, r.report FROM audits a
-		JOIN audit_reports r ON r.audit_id = a.id ORDER BY a.started DESC, a.id DESC LIMIT 1`).
+	err := s.db.QueryRowContext(ctx, s.d.bind(`SELECT a.id, a.started, a.finished, a.score, r.report FROM audits a
+		JOIN audit_reports r ON r.audit_id = a.id WHERE a.cluster = ? ORDER BY a.started DESC, a.id DESC LIMIT 1`), s.cluster).
 		Scan(&a.ID, &started, &finished, &score, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Audit{}, nil, ErrNoAudit
@@ -369,7 +510,7 @@ const MaxReportsBytes = 64 << 20
 // start of the first audit left out (zero when none was): ask again from there.
 func (s *Store) ReportsSince(ctx context.Context, since time.Time, limit int) (reports [][]byte, next time.Time, err error) {
 	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT a.started, r.report FROM audits a JOIN audit_reports r ON r.audit_id = a.id
-		WHERE a.started >= ? ORDER BY a.started, a.id LIMIT ?`), since.UnixNano(), limit+1)
+		WHERE a.cluster = ? AND a.started >= ? ORDER BY a.started, a.id LIMIT ?`), s.cluster, since.UnixNano(), limit+1)
 	if err != nil {
 		return nil, time.Time{}, s.fail("reading reports", err)
 	}
@@ -402,28 +543,34 @@ func (s *Store) ReportsSince(ctx context.Context, since time.Time, limit int) (r
 // FindingsNewSince returns the findings first seen at or after since that are still open,
 // oldest first, at most limit.
 func (s *Store) FindingsNewSince(ctx context.Context, since time.Time, limit int) ([]Finding, error) {
-	return s.findings(ctx, `first_seen >= ? AND fixed_at IS NULL ORDER BY first_seen, fingerprint`, since, limit)
+	return s.findings(ctx, `cluster = ? AND first_seen >= ? AND fixed_at IS NULL ORDER BY first_seen, fingerprint`, since, limit)
 }
 
 // FindingsFixedSince returns the findings fixed at or after since (and not seen again),
 // oldest fix first, at most limit.
 func (s *Store) FindingsFixedSince(ctx context.Context, since time.Time, limit int) ([]Finding, error) {
-	return s.findings(ctx, `fixed_at >= ? ORDER BY fixed_at, fingerprint`, since, limit)
+	return s.findings(ctx, `cluster = ? AND fixed_at >= ? ORDER BY fixed_at, fingerprint`, since, limit)
 }
 
 func (s *Store) findings(ctx context.Context, where string, since time.Time, limit int) ([]Finding, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT fingerprint, check_id, item, severity, kind, namespace, name, container,
-		message, occurrences, first_seen, last_seen, fixed_at FROM findings WHERE `+where+` LIMIT ?`), since.UnixNano(), limit)
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT CAST('' AS TEXT), fingerprint, check_id, item, severity, kind, namespace, name, container,
+		message, occurrences, first_seen, last_seen, fixed_at FROM findings WHERE `+where+` LIMIT ?`), s.cluster, since.UnixNano(), limit)
 	if err != nil {
 		return nil, s.fail("reading findings", err)
 	}
+	return s.scanFindings(rows)
+}
+
+// scanFindings reads the rows of a findings query (cluster, fingerprint, ... fixed_at) and
+// closes them.
+func (s *Store) scanFindings(rows *sql.Rows) ([]Finding, error) {
 	defer rows.Close()
 	out := []Finding{}
 	for rows.Next() {
 		var f Finding
 		var first, last int64
 		var fixed sql.NullInt64
-		if err := rows.Scan(&f.Fingerprint, &f.Check, &f.Item, &f.Severity, &f.Object.Kind, &f.Object.Namespace,
+		if err := rows.Scan(&f.Cluster, &f.Fingerprint, &f.Check, &f.Item, &f.Severity, &f.Object.Kind, &f.Object.Namespace,
 			&f.Object.Name, &f.Container, &f.Message, &f.Occurrences, &first, &last, &fixed); err != nil {
 			return nil, s.fail("reading findings", err)
 		}
@@ -481,14 +628,14 @@ type Point struct {
 	Sections []SectionScore `json:"sections,omitempty"`
 }
 
-// History returns the scores of the latest audits started at or after since, at most limit
+// History returns the scores of the cluster's latest audits started at or after since, at most limit
 // audits (the latest ones), oldest first. It reads the audits' and sections' rows only,
 // never a report.
 func (s *Store) History(ctx context.Context, since time.Time, limit int) ([]Point, error) {
 	// Sections in name order (both databases have it; the dashboard orders them by catalog).
 	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT a.id, a.started, a.score, s.section, s.score
-		FROM (SELECT id, started, score FROM audits WHERE started >= ? ORDER BY started DESC, id DESC LIMIT ?) a
-		LEFT JOIN audit_sections s ON s.audit_id = a.id ORDER BY a.started, a.id, s.section`), since.UnixNano(), limit)
+		FROM (SELECT id, started, score FROM audits WHERE cluster = ? AND started >= ? ORDER BY started DESC, id DESC LIMIT ?) a
+		LEFT JOIN audit_sections s ON s.audit_id = a.id ORDER BY a.started, a.id, s.section`), s.cluster, since.UnixNano(), limit)
 	if err != nil {
 		return nil, s.fail("reading the score history", err)
 	}
@@ -529,4 +676,27 @@ func SectionScores(rep *report.Report) []SectionScore {
 	out := sectionScores(rep)
 	slices.SortFunc(out, func(a, b SectionScore) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// unseeable returns what an audit could not have seen, besides its items that were not
+// evaluated: the kinds it could not list (a finding on an object of such a kind may be there
+// still) and the checks that did not run for want of a kind (Item.Blocked), sorted.
+func unseeable(rep *report.Report) (kinds, checks []any) {
+	for _, k := range slices.Sorted(maps.Keys(rep.Unlisted)) {
+		kinds = append(kinds, k)
+	}
+	var blocked []string
+	for _, it := range rep.Items {
+		blocked = append(blocked, it.Blocked...)
+	}
+	slices.Sort(blocked)
+	for _, c := range slices.Compact(blocked) {
+		checks = append(checks, c)
+	}
+	return kinds, checks
+}
+
+// placeholders returns n comma-separated placeholders.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

@@ -64,11 +64,25 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
+// adoptions are run after the migration of their version, in its transaction, with the
+// migrating Store's cluster as their one parameter: version 3 gives the rows written before
+// it (a database of one cluster, the empty cluster after its SQL) to the cluster of the
+// akscheck that upgrades the database, which is that cluster's in an upgrade. Without a
+// cluster name they keep the empty one.
+var adoptions = map[int][]string{
+	3: {
+		`UPDATE audits SET cluster = ? WHERE cluster = ''`,
+		`UPDATE findings SET cluster = ? WHERE cluster = ''`,
+		`UPDATE clusters SET name = ? WHERE name = ''`,
+	},
+}
+
 // migrate brings the schema to version upTo (0: the latest), each migration in its own
 // transaction with the version it sets, so that a crash between two leaves a schema of one
 // version or the other. A database of a newer schema is refused: an older akscheck cannot
-// know what its tables mean. name names the database in errors.
-func migrate(ctx context.Context, db *sql.DB, d dialect, name string, upTo int) error {
+// know what its tables mean. name names the database in errors; cluster is the migrating
+// Store's cluster (adoptions).
+func migrate(ctx context.Context, db *sql.DB, d dialect, name, cluster string, upTo int) error {
 	ms, err := d.migrations()
 	if err != nil {
 		return err
@@ -93,7 +107,7 @@ func migrate(ctx context.Context, db *sql.DB, d dialect, name string, upTo int) 
 			"it was written by a newer akscheck; run that version, or give another %s", name, current, len(ms), d.flag)
 	}
 	for _, m := range ms[current:upTo] {
-		if err := apply(ctx, db, d, m); err != nil {
+		if err := apply(ctx, db, d, m, cluster); err != nil {
 			return fmt.Errorf("history database %s: migration %s: %w", name, m.name, explain(err))
 		}
 	}
@@ -126,7 +140,7 @@ func locked(ctx context.Context, db *sql.DB, d dialect, fn func(tx *sql.Tx) erro
 	return tx.Commit()
 }
 
-func apply(ctx context.Context, db *sql.DB, d dialect, m migration) error {
+func apply(ctx context.Context, db *sql.DB, d dialect, m migration, cluster string) error {
 	return locked(ctx, db, d, func(tx *sql.Tx) error {
 		// Another process may have applied it since we read the version: the transaction
 		// holds the lock, so reading again inside it decides.
@@ -139,6 +153,13 @@ func apply(ctx context.Context, db *sql.DB, d dialect, m migration) error {
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return err
+		}
+		if cluster != "" {
+			for _, q := range adoptions[m.version] {
+				if _, err := tx.ExecContext(ctx, d.bind(q), cluster); err != nil {
+					return err
+				}
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 			return err

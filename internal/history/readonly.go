@@ -18,7 +18,7 @@ import (
 // nor migrates its schema (a reader such as akscheck history must not change the database
 // the audit writes). A missing file, a file without the audit's schema, and a schema older
 // or newer than this akscheck's are errors that say so.
-func OpenReadOnly(ctx context.Context, file string) (*Store, error) {
+func OpenReadOnly(ctx context.Context, file string, opts ...Option) (*Store, error) {
 	if file == "" {
 		return nil, errors.New("history database: no file given")
 	}
@@ -45,13 +45,13 @@ func OpenReadOnly(ctx context.Context, file string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, d: d, name: file}, nil
+	return &Store{db: db, d: d, name: file, cluster: resolve(opts).cluster}, nil
 }
 
 // OpenURLReadOnly opens the PostgreSQL database at url for reading only: its sessions are
 // read-only and its schema is not migrated, as OpenReadOnly. The password never appears in
 // an error.
-func OpenURLReadOnly(ctx context.Context, dsn string) (*Store, error) {
+func OpenURLReadOnly(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		return nil, errors.New("history database URL: want postgres://user:password@host:port/database")
 	}
@@ -71,7 +71,8 @@ func OpenURLReadOnly(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, redact(err, dsn, cfg)
 	}
-	return &Store{db: db, d: d, name: name, scrub: func(err error) error { return redact(err, dsn, cfg) }}, nil
+	return &Store{db: db, d: d, name: name, cluster: resolve(opts).cluster,
+		scrub: func(err error) error { return redact(err, dsn, cfg) }}, nil
 }
 
 // checkVersion accepts a database of this akscheck's schema version only: an older one lacks

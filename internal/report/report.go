@@ -40,6 +40,10 @@ type Report struct {
 	Summary Summary  `json:"summary"`
 	// Baseline is set when the findings were compared with a baseline (--baseline).
 	Baseline *Baseline `json:"baseline,omitempty"`
+	// Unlisted are the kinds the scan could not list (subject.Scan.Unlisted: kind → why),
+	// for the audit's history, which must not take a finding on an object of such a kind
+	// for fixed. Not part of the JSON contract: the errors say it.
+	Unlisted map[string]string `json:"-"`
 }
 
 // SuppressedByBaseline is the SuppressedBy of findings that a baseline recorded.

@@ -58,6 +58,10 @@ type Data struct {
 	// Unavailable, when set, says why the history cannot be read: the page shows the latest
 	// report (kept in memory) and says so instead of the trend and the changes.
 	Unavailable string
+	// Cluster names the cluster shown ("" when unknown); Other says it is another cluster
+	// of the fleet than the server's own (/?cluster=), which the query form keeps.
+	Cluster string
+	Other   bool
 	// Catalog and Checks are the checklist and the checks' metadata, as for the report.
 	Catalog     *catalog.Catalog
 	Checks      []*check.Check
@@ -77,7 +81,8 @@ type changeView struct {
 
 type view struct {
 	CSP, Since, SinceTime, Namespace, Check string
-	Unavailable                             string
+	Unavailable, Cluster                    string
+	Other                                   bool
 	Style                                   template.CSS
 	Page                                    *htmlout.Page
 	Trend                                   trend
@@ -96,10 +101,10 @@ func Render(w io.Writer, d Data) error {
 	v := view{
 		CSP: CSP(), Style: template.CSS(style), Since: d.Since, SinceTime: d.SinceTime.UTC().Format(time.RFC3339),
 		Namespace: sanitize.Text(d.Namespace), Check: sanitize.Text(d.Check), Filtered: d.Namespace != "" || d.Check != "",
-		Unavailable: sanitize.Text(d.Unavailable),
-		Page:        htmlout.NewPage(d.Report, d.Catalog, d.Checks, htmlout.Options{DocsBaseURL: d.DocsBaseURL, Keep: keep}),
-		Trend:       buildTrend(d.History, d.Catalog),
-		New:         changes(d.New), Fixed: changes(d.Fixed), NewTruncated: d.NewTruncated, FixedTruncated: d.FixedTruncated,
+		Unavailable: sanitize.Text(d.Unavailable), Cluster: sanitize.Text(d.Cluster), Other: d.Other,
+		Page:  htmlout.NewPage(d.Report, d.Catalog, d.Checks, htmlout.Options{DocsBaseURL: d.DocsBaseURL, Keep: keep}),
+		Trend: buildTrend(d.History, d.Catalog),
+		New:   changes(d.New), Fixed: changes(d.Fixed), NewTruncated: d.NewTruncated, FixedTruncated: d.FixedTruncated,
 	}
 	for _, ns := range d.Namespaces {
 		label := sanitize.Text(ns)
