@@ -301,9 +301,18 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 	}
 	rep, err := evaluate(ctx, req, s)
 	stats := a.inc.memo.Stats()
+	var unchanged bool
 	if err != nil {
 		// The memo may be half written: the next audit is a full one.
 		a.inc.memo = &engine.Memo{}
+	} else if verdict, derr := verdictOf(rep); derr == nil {
+		// An incremental audit that finds what the latest recorded one found (a Pod's churn,
+		// an object rewritten as it was) is served and exported, not recorded: on a busy
+		// cluster, incremental audits come every 30 s, and each record is the whole report
+		// (megabytes and seconds at 30,000 objects). Full audits are always recorded, so
+		// that the findings' last-seen times advance every resync.
+		unchanged = stats.Incremental && verdict == a.inc.recorded
+		a.inc.recorded = verdict
 	}
 	a.inc.evalMu.Unlock()
 	finished := a.opts.Now()
@@ -323,6 +332,10 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 		"subjects", stats.Subjects, "changes", changes.Len()}
 	if rep.Summary.Score != nil {
 		attrs = append(attrs, "score", *rep.Summary.Score)
+	}
+	if unchanged {
+		a.log.Info("audit unchanged since the latest recorded: not recorded", attrs...)
+		return rep, nil
 	}
 	a.storeMu.Lock()
 	a.enqueue(pendingAudit{started: started, finished: finished, rep: rep})

@@ -1,11 +1,15 @@
 package audit
 
 import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/live"
+	"github.com/akscheck/akscheck/internal/report"
 )
 
 // DefaultIncrementalDebounce is how long the audit waits after the last change before an
@@ -21,6 +25,25 @@ type incremental struct {
 	// evalMu serializes evaluations: the memo is one audit's at a time.
 	evalMu sync.Mutex
 	memo   *engine.Memo
+	// recorded is the verdict of the latest audit handed to the history (verdictOf), under
+	// evalMu: an incremental audit that finds the same is not recorded again.
+	recorded [sha256.Size]byte
+}
+
+// verdictOf digests what an audit found: its findings, suppressed findings, items, errors
+// and summary, not its date nor its inputs' object counts (which a Pod's churn changes). Two
+// audits of one verdict store the same history but for the time.
+func verdictOf(rep *report.Report) ([sha256.Size]byte, error) {
+	b, err := json.Marshal(struct {
+		Findings, Suppressed []report.Finding
+		Items                []report.Item
+		Errors               []report.Error
+		Summary              report.Summary
+	}{rep.Findings, rep.Suppressed, rep.Items, rep.Errors, rep.Summary})
+	if err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("digesting the report: %w", err)
+	}
+	return sha256.Sum256(b), nil
 }
 
 // Changed tells the auditor an object of the cluster changed (a live.Cache OnChange

@@ -123,3 +123,55 @@ func canonicalJSON(t *testing.T, r *report.Report) string {
 	}
 	return string(out)
 }
+
+// TestUnchangedIncrementalAuditNotRecorded: an incremental audit that finds what the latest
+// recorded audit found is served (Latest) but not recorded; one that finds something else is,
+// and a full audit always is.
+func TestUnchangedIncrementalAuditNotRecorded(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, false)
+	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
+		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := func() int {
+		t.Helper()
+		points, err := store.History(t.Context(), time.Time{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(points)
+	}
+	steps := []struct {
+		what        string
+		privileged  bool
+		incremental bool
+		want        int
+	}{
+		{"the first audit", false, true, 1},
+		{"an incremental audit of an unchanged verdict", false, true, 1},
+		{"an incremental audit of a new finding", true, true, 2},
+		{"an incremental audit of the same finding", true, true, 2},
+		{"a full audit", true, false, 3},
+	}
+	for _, st := range steps {
+		write(t, dir, st.privileged)
+		a.Changed(live.Change{Kind: "Deployment", Namespace: "shop", Name: "web", Known: true})
+		rep, err := a.audit(t.Context(), st.incremental)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Latest() != rep {
+			t.Errorf("%s: not served as the latest", st.what)
+		}
+		if got := recorded(); got != st.want {
+			t.Errorf("%s: %d audits recorded, want %d", st.what, got, st.want)
+		}
+	}
+}
