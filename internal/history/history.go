@@ -463,6 +463,27 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	return n, nil
 }
 
+// dayNanos is a UTC day in the unit of the audits' times.
+const dayNanos = int64(24 * time.Hour)
+
+// PruneReports thins the stored reports of the audits of the Store's cluster started before
+// cutoff to the last audit of each UTC day, and returns how many it deleted. The audits
+// themselves, their items, section scores and the findings stay until Prune: the score over
+// time and the findings' times are whole, and a report a day is kept to read back what the
+// cluster looked like. The reports are nearly all of the database (megabytes an audit for a
+// large cluster), the rest a few rows an audit.
+func (s *Store) PruneReports(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.d.bind(`DELETE FROM audit_reports
+		WHERE audit_id IN (SELECT id FROM audits WHERE cluster = ? AND started < ?)
+		AND audit_id NOT IN (SELECT MAX(id) FROM audits WHERE cluster = ? AND started < ? GROUP BY started / ?)`),
+		s.cluster, cutoff.UnixNano(), s.cluster, cutoff.UnixNano(), dayNanos)
+	if err != nil {
+		return 0, s.fail("thinning the reports", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // Checkpoint copies SQLite's write-ahead log into the database file and truncates it, so that
 // the volume holds the database once (SQLite's own checkpoint leaves the log at its largest).
 // With PostgreSQL it does nothing: the server checkpoints.

@@ -764,3 +764,67 @@ func TestSectionScoresAreTheScorecards(t *testing.T) {
 		}
 	}
 }
+
+// TestPruneReports: past the cutoff, one report a UTC day is kept (the day's last audit's);
+// every audit stays in the score over time, and another cluster's reports are untouched.
+func TestPruneReports(t *testing.T) {
+	eachTarget(t, testPruneReports)
+}
+
+func testPruneReports(t *testing.T, tg target) {
+	s, _ := tg.openTemp(t)
+	other := s.ForCluster("other")
+	ctx := t.Context()
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	// Four audits a day for three days, in both clusters.
+	for d := range 3 {
+		for h := range 4 {
+			at := day.Add(time.Duration(d)*24*time.Hour + time.Duration(6*h)*time.Hour)
+			for _, st := range []*Store{s, other} {
+				if _, err := st.Record(ctx, at, at.Add(time.Second), rep(finding("shop", "web"))); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// Thin the first two days: 3 of 4 reports each go.
+	n, err := s.PruneReports(ctx, day.Add(48*time.Hour))
+	if err != nil || n != 6 {
+		t.Fatalf("thinned %d reports (%v), want 6", n, err)
+	}
+	kept := 0
+	for since := (time.Time{}); ; {
+		reports, next, err := s.ReportsSince(ctx, since, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range reports {
+			var r report.Report
+			if err := json.Unmarshal(b, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kept += len(reports)
+		if next.IsZero() {
+			break
+		}
+		since = next
+	}
+	if kept != 2+4 {
+		t.Errorf("%d reports kept, want the last of each of the two thinned days and the 4 of the third", kept)
+	}
+	points, err := s.History(ctx, time.Time{}, 100)
+	if err != nil || len(points) != 12 {
+		t.Errorf("%d audits in the score over time (%v), want all 12", len(points), err)
+	}
+	if _, body, err := s.Latest(ctx); err != nil || len(body) == 0 {
+		t.Errorf("the latest report after thinning: %v", err)
+	}
+	if all, _, err := other.ReportsSince(ctx, time.Time{}, 100); err != nil || len(all) != 12 {
+		t.Errorf("the other cluster's reports: %d (%v), want 12 untouched", len(all), err)
+	}
+	// Again: nothing more to thin.
+	if n, err := s.PruneReports(ctx, day.Add(48*time.Hour)); err != nil || n != 0 {
+		t.Errorf("thinning again deleted %d (%v)", n, err)
+	}
+}
