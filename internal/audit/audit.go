@@ -28,7 +28,10 @@ const (
 	DefaultResync    = 10 * time.Minute
 	DefaultDebounce  = 30 * time.Second
 	DefaultRetention = 30 * 24 * time.Hour
-	DefaultSyncWait  = 30 * time.Second
+	// DefaultReportRetention keeps every audit's report for a day, then one a day: a large
+	// cluster's report is megabytes, the rest of an audit a few rows.
+	DefaultReportRetention = 24 * time.Hour
+	DefaultSyncWait        = 30 * time.Second
 	// DefaultMaxPending audits of 16 reports are a few MiB of memory at most, and at the
 	// default resync more than 2 h of a database outage.
 	DefaultMaxPending = 16
@@ -69,8 +72,10 @@ type Options struct {
 	// namespaces are audited incrementally, IncrementalDebounce after the last one (see
 	// changeWait).
 	Resync, Debounce, IncrementalDebounce time.Duration
-	// Retention is how long audits are kept.
-	Retention time.Duration
+	// Retention is how long audits are kept; ReportRetention how long each audit's whole report
+	// is (DefaultReportRetention), after which only the last report of each UTC day stays
+	// (the audits' scores, items and findings stay for Retention).
+	Retention, ReportRetention time.Duration
 	// SyncWait bounds how long the first audit waits for the cache to sync; the kinds still
 	// missing then leave their items not evaluated.
 	SyncWait time.Duration
@@ -147,6 +152,9 @@ func New(opts Options) (*Auditor, error) {
 	}
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
+	}
+	if opts.ReportRetention <= 0 {
+		opts.ReportRetention = DefaultReportRetention
 	}
 	if opts.SyncWait <= 0 {
 		opts.SyncWait = DefaultSyncWait
@@ -354,6 +362,15 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 		a.log.Warn("pruning the history failed", "error", err.Error())
 	} else if n > 0 {
 		a.log.Info("history pruned", "audits", n, "before", started.Add(-a.opts.Retention).UTC().Format(time.RFC3339))
+	}
+	if a.opts.ReportRetention < a.opts.Retention {
+		cutoff := started.Add(-a.opts.ReportRetention)
+		if n, err := store.PruneReports(ctx, cutoff); err != nil {
+			a.metrics.errors.WithLabelValues("prune").Inc()
+			a.log.Warn("thinning the history's reports failed", "error", err.Error())
+		} else if n > 0 {
+			a.log.Info("history's reports thinned to one a day", "reports", n, "before", cutoff.UTC().Format(time.RFC3339))
+		}
 	}
 	if err := store.Checkpoint(ctx); err != nil {
 		// Readers holding the log keep it for the next audit: not worth an error.

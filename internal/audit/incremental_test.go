@@ -175,3 +175,37 @@ func TestUnchangedIncrementalAuditNotRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestReportRetention: past ReportRetention, the audit thins the history's reports to the
+// last of each UTC day; the audits themselves stay.
+func TestReportRetention(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, false)
+	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
+		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test", ReportRetention: time.Hour,
+		Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three audits on the first day, one the next.
+	for _, at := range []time.Duration{0, 6 * time.Hour, 12 * time.Hour, 30 * time.Hour} {
+		clock = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Add(at)
+		if _, err := a.Audit(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reports, _, err := store.ReportsSince(t.Context(), time.Time{}, 100)
+	if err != nil || len(reports) != 2 {
+		t.Errorf("%d reports kept (%v), want 2: the first day's last and the latest", len(reports), err)
+	}
+	points, err := store.History(t.Context(), time.Time{}, 100)
+	if err != nil || len(points) != 4 {
+		t.Errorf("%d audits kept (%v), want 4", len(points), err)
+	}
+}

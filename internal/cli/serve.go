@@ -29,6 +29,7 @@ type serveFlags struct {
 	clusterName       string
 	listen            string
 	retention         time.Duration
+	reportRetention   time.Duration
 	addr, probeAddr   string
 	certFile, keyFile string
 	selfSignedDir     string
@@ -92,6 +93,7 @@ it are not evaluated, and their reasons say so.`,
 	// Not defaulted from the environment here: --help would print the password.
 	fl.StringVar(&f.databaseURL, "database-url", "", "the audit's history in PostgreSQL instead: postgres://user:password@host:port/database (default: $AKSCHECK_DATABASE_URL, which keeps the password out of the pod's arguments)")
 	fl.DurationVar(&f.retention, "retention", audit.DefaultRetention, "how long the audit keeps its reports (its own cluster's, in a shared history)")
+	fl.DurationVar(&f.reportRetention, "report-retention", audit.DefaultReportRetention, "how long the audit keeps every audit's whole report; after that, the last of each UTC day (scores, items and findings stay for --retention)")
 	fl.StringVar(&f.clusterName, "cluster-name", "", "the cluster's identity in the history, which several clusters' audits may share (default: --aks-resource-id when given, else the kube context's name; give a unique name when they share it)")
 	fl.StringVar(&f.listen, "listen", ":8090", "plain-HTTP address of the audit's /api/v1/..., /healthz, /readyz and /metrics")
 	fl.StringVar(&f.addr, "addr", ":8443", "HTTPS address of /validate, /healthz, /readyz and /metrics")
@@ -137,6 +139,8 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 		return usageErr("--resync %s: want a positive interval", f.resync)
 	case f.audit && f.retention <= 0:
 		return usageErr("--retention %s: want a positive duration", f.retention)
+	case f.audit && f.reportRetention <= 0:
+		return usageErr("--report-retention %s: want a positive duration", f.reportRetention)
 	case !f.audit && f.clusterName != "":
 		return usageErr("--cluster-name names the audit's cluster in its history: add --audit")
 	case f.audit && cmd.Flags().Changed("database") && f.databaseURL != "":
@@ -219,7 +223,7 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 			}
 			auditor, err = audit.New(audit.Options{Scan: req, Cluster: cache, Open: openStore, Context: targets[0].Context,
 				Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
-				Resync: f.resync, Retention: f.retention, SyncWait: f.readyAfter, Log: log, Events: events, Azure: azureOpts})
+				Resync: f.resync, Retention: f.retention, ReportRetention: f.reportRetention, SyncWait: f.readyAfter, Log: log, Events: events, Azure: azureOpts})
 			if err != nil {
 				return usageErr("%v", err)
 			}

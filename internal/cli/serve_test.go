@@ -23,6 +23,7 @@ func TestServeUsageErrors(t *testing.T) {
 		"no --webhook":           {"serve"},
 		"audit without cluster":  {"serve", "--audit", "--no-cluster"},
 		"audit, no resync":       {"serve", "--audit", "--resync", "0s", "--kubeconfig", "/nonexistent/kubeconfig"},
+		"audit, no reports kept": {"serve", "--audit", "--report-retention", "0s", "--kubeconfig", "/nonexistent/kubeconfig"},
 		"events without audit":   {"serve", "--webhook", "--events", "--no-cluster", "--tls-self-signed", t.TempDir()},
 		"no certificate":         {"serve", "--webhook", "--no-cluster"},
 		"both TLS sources":       {"serve", "--webhook", "--no-cluster", "--tls-self-signed", t.TempDir(), "--tls-cert-file", "a", "--tls-key-file", "b"},
