@@ -81,44 +81,28 @@ func (a *Auditor) clusterError(w http.ResponseWriter, err error) {
 }
 
 func (a *Auditor) serveFleet(w http.ResponseWriter, r *http.Request) {
-	if _, err := DecodeQuery(fleetPath, r.URL.RawQuery); err != nil {
-		apiError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	store, err := a.db()
-	if err != nil {
-		a.storeError(w, err)
-		return
-	}
-	fleet, err := store.Fleet(r.Context())
-	if err != nil {
-		a.storeError(w, err)
-		return
-	}
-	writeValue(w, fleet)
+	serveFleetQuery(a, w, r, fleetPath, func(ctx context.Context, s *history.Store, _ Query) ([]history.ClusterScore, error) {
+		return s.Fleet(ctx)
+	})
 }
 
 func (a *Auditor) serveFleetItems(w http.ResponseWriter, r *http.Request) {
-	q, err := DecodeQuery(fleetItemsPath, r.URL.RawQuery)
-	if err != nil {
-		apiError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	store, err := a.db()
-	if err != nil {
-		a.storeError(w, err)
-		return
-	}
-	items, err := store.FleetItems(r.Context(), q.Limit)
-	if err != nil {
-		a.storeError(w, err)
-		return
-	}
-	writeValue(w, items)
+	serveFleetQuery(a, w, r, fleetItemsPath, func(ctx context.Context, s *history.Store, q Query) ([]history.FleetItem, error) {
+		return s.FleetItems(ctx, q.Limit)
+	})
 }
 
 func (a *Auditor) serveFleetFindings(w http.ResponseWriter, r *http.Request) {
-	q, err := DecodeQuery(fleetFindingsPath, r.URL.RawQuery)
+	serveFleetQuery(a, w, r, fleetFindingsPath, func(ctx context.Context, s *history.Store, q Query) ([]history.Finding, error) {
+		return s.FleetFindings(ctx, q.Limit)
+	})
+}
+
+// serveFleetQuery answers one of the fleet's API paths: the query decoded for path, then
+// read from the history across its clusters.
+func serveFleetQuery[T any](a *Auditor, w http.ResponseWriter, r *http.Request, path string,
+	read func(context.Context, *history.Store, Query) (T, error)) {
+	q, err := DecodeQuery(path, r.URL.RawQuery)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
@@ -128,12 +112,12 @@ func (a *Auditor) serveFleetFindings(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, err)
 		return
 	}
-	fs, err := store.FleetFindings(r.Context(), q.Limit)
+	v, err := read(r.Context(), store, q)
 	if err != nil {
 		a.storeError(w, err)
 		return
 	}
-	writeValue(w, fs)
+	writeValue(w, v)
 }
 
 // serveFleetPage serves /fleet: the clusters ranked by score, the items failing across them
