@@ -250,17 +250,23 @@ func apiGet(ctx context.Context, base *url.URL, path string, q url.Values, v any
 }
 
 func writeHistory(w io.Writer, format string, doc historyDoc) error {
+	return writeDoc(w, format, doc, historyTable, historyCSV, historyMarkdown)
+}
+
+// writeDoc writes a document of history's in a format: JSON as is, the others by their
+// writers (the table by default).
+func writeDoc[T any](w io.Writer, format string, doc T, table, csv, markdown func(io.Writer, T) error) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	case "csv":
-		return historyCSV(w, doc)
+		return csv(w, doc)
 	case "markdown":
-		return historyMarkdown(w, doc)
+		return markdown(w, doc)
 	}
-	return historyTable(w, doc)
+	return table(w, doc)
 }
 
 // historySections is every section any audit scored, in name order: the columns.

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -137,17 +136,7 @@ func fleetFromServer(ctx context.Context, server string) (fleetDoc, error) {
 }
 
 func writeFleet(w io.Writer, format string, doc fleetDoc) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
-	case "csv":
-		return fleetCSV(w, doc)
-	case "markdown":
-		return fleetMarkdown(w, doc)
-	}
-	return fleetTable(w, doc)
+	return writeDoc(w, format, doc, fleetTable, fleetCSV, fleetMarkdown)
 }
 
 func fleetTable(w io.Writer, doc fleetDoc) error {
