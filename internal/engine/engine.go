@@ -362,6 +362,10 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		// decided every subject it applies to.
 		item.Status = report.StatusNotEvaluated
 		item.Reason = undecidedReason(missing, undecidedBy)
+		if why := absentWhy(missingEvidenceOf(runs, scan), scan); why != "" {
+			// What would have decided may be in the evidence that was not read.
+			item.Reason += "; " + why
+		}
 	case disabled > 0 && disabled == len(runs):
 		item.Status = report.StatusNotEvaluated
 		item.Reason = "its checks are disabled by configuration"
@@ -383,6 +387,8 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		item.Status = report.StatusNotEvaluated
 		if len(runs) == 0 {
 			item.Reason = "no check of this akscheck version evaluates it (" + catalog.EvidenceHint(it.Evidence) + " once supported)"
+		} else if why := absentWhy(missingEvidence(it, runs, scan), scan); why != "" {
+			item.Reason = why
 		} else {
 			item.Reason = catalog.EvidenceHint(missingEvidence(it, runs, scan)) + " to evaluate it"
 		}
@@ -458,6 +464,15 @@ func dedupe(xs []string) []string {
 
 // missingEvidence lists the evidence kinds of the item's checks that no input provided.
 func missingEvidence(it catalog.Item, runs []*checkRun, scan *subject.Scan) []catalog.Evidence {
+	if out := missingEvidenceOf(runs, scan); len(out) > 0 {
+		return out
+	}
+	return it.Evidence
+}
+
+// missingEvidenceOf returns the evidence kinds the item's checks read that the scan's inputs
+// do not provide, in the order met.
+func missingEvidenceOf(runs []*checkRun, scan *subject.Scan) []catalog.Evidence {
 	var out []catalog.Evidence
 	seen := map[catalog.Evidence]bool{}
 	for _, cr := range runs {
@@ -468,10 +483,19 @@ func missingEvidence(it catalog.Item, runs []*checkRun, scan *subject.Scan) []ca
 			}
 		}
 	}
-	if len(out) == 0 {
-		return it.Evidence
-	}
 	return out
+}
+
+// absentWhy joins the reasons the scan gives (Scan.Absent) for the evidence kinds of missing
+// it was not given, each once; "" when it gives none.
+func absentWhy(missing []catalog.Evidence, scan *subject.Scan) string {
+	var out []string
+	for _, ev := range missing {
+		if why := scan.Absent[ev]; why != "" && !slices.Contains(out, why) {
+			out = append(out, why)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func toReportFinding(f check.Finding) report.Finding {

@@ -244,3 +244,35 @@ func TestInfoNotesDoNotFailItems(t *testing.T) {
 		t.Errorf("item of an advisory check raised to high = %s, want fail", it.Status)
 	}
 }
+
+// TestAbsentEvidenceSaysWhy: an item not evaluated for want of an input kind gives the
+// front-end's reason for its absence (Scan.Absent) instead of asking for that input, and an
+// item its checks could not decide adds it; without one, the hint stands.
+func TestAbsentEvidenceSaysWhy(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	clusterOnly := check.New(check.Meta{ID: "cluster-only", Item: testItem, Evidence: []catalog.Evidence{catalog.Cluster}},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {})
+	undecided := check.New(check.Meta{ID: "undecided", Item: testItem, Evidence: []catalog.Evidence{catalog.Manifest, catalog.Cluster}},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			r.Undecided("the setting (az aks show)")
+		})
+	const why = "the cluster is not read by this front-end"
+	for _, tc := range []struct {
+		name   string
+		checks []*check.Check
+		absent map[catalog.Evidence]string
+		want   string
+	}{
+		{"absent with a reason", []*check.Check{clusterOnly}, map[catalog.Evidence]string{catalog.Cluster: why}, why},
+		{"absent, no reason", []*check.Check{clusterOnly}, nil, " to evaluate it"},
+		{"undecided with a reason", []*check.Check{undecided}, map[catalog.Evidence]string{catalog.Cluster: why}, "could not decide without the setting (az aks show) (undecided); " + why},
+	} {
+		s := podScan(t)
+		s.Absent = tc.absent
+		it := testutil.Item(Run(t.Context(), cat, tc.checks, s, Options{}), testItem)
+		if it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, tc.want) {
+			t.Errorf("%s: %s (%s), want not-evaluated with %q", tc.name, it.Status, it.Reason, tc.want)
+		}
+	}
+}

@@ -39,6 +39,10 @@ type Scan struct {
 	// of a commit): the checks that read other objects besides their subjects (Requires)
 	// are not evaluated, since what they look for may be in the files not given.
 	Partial string
+	// Absent says why an evidence kind the inputs do not provide was not read, when a
+	// front-end knows (the audit's Azure pass not configured, or failing): the items left
+	// not evaluated for want of it say so instead of asking for that input.
+	Absent map[catalog.Evidence]string
 }
 
 // Merge appends another scan's results to s.
@@ -65,6 +69,14 @@ func (s *Scan) Merge(o *Scan) {
 		}
 		if _, seen := s.Unlisted[k]; !seen {
 			s.Unlisted[k] = why
+		}
+	}
+	for ev, why := range o.Absent {
+		if s.Absent == nil {
+			s.Absent = map[catalog.Evidence]string{}
+		}
+		if _, seen := s.Absent[ev]; !seen {
+			s.Absent[ev] = why
 		}
 	}
 }
