@@ -302,6 +302,7 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 	}
 	// The AKS resource and registries are subjects of no namespace: every audit judges them.
 	az := a.addAzure(s)
+	absentAzure(s, az)
 	req := a.opts.Scan
 	req.Memo = a.inc.memo
 	if useChanges && changes.Bounded() {
@@ -328,7 +329,7 @@ func (a *Auditor) audit(ctx context.Context, useChanges bool) (*report.Report, e
 		a.metrics.errors.WithLabelValues("evaluate").Inc()
 		return nil, err
 	}
-	explainAzure(rep, a.opts.Scan.Catalog, az)
+	explainAzure(rep, az)
 	a.mu.Lock()
 	a.latest = rep
 	a.mu.Unlock()

@@ -262,40 +262,30 @@ func (a *Auditor) addAzure(s *subject.Scan) azureVerdict {
 	return azureVerdict{note: azureNotRead, entry: entry}
 }
 
-// explainAzure says, in the reasons of the items not evaluated for want of the AKS resource,
-// why the audit has no read of it (v.note), and adds v.entry as an error entry naming those
-// items. An item is one of them when the AKS resource is among its evidence (ARM, ACR) and
-// the engine left it not evaluated for missing evidence, or undecided on a setting the Nodes
-// do not show.
-func explainAzure(rep *report.Report, cat *catalog.Catalog, v azureVerdict) {
-	if v.note == "" {
+// explainAzure adds v.entry as an error entry naming the items not evaluated for want of the
+// AKS resource: those whose reason the engine gave from the scan's Absent (absentAzure).
+func explainAzure(rep *report.Report, v azureVerdict) {
+	if v.entry == "" {
 		return
 	}
 	var ids []string
-	for i := range rep.Items {
-		it := &rep.Items[i]
-		if it.Status != report.StatusNotEvaluated {
-			continue
+	for _, it := range rep.Items {
+		if it.Status == report.StatusNotEvaluated && strings.Contains(it.Reason, v.note) {
+			ids = append(ids, it.ID)
 		}
-		ci := cat.ItemIndex(it.ID)
-		if ci >= len(cat.Items) || !(cat.Items[ci].HasEvidence(catalog.ARM) || cat.Items[ci].HasEvidence(catalog.ACR)) {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(it.Reason, "no check of"):
-			continue
-		case strings.HasSuffix(it.Reason, " to evaluate it"):
-			// The engine's "give <evidence> to evaluate it": no input of its kind.
-			it.Reason = v.note
-		case strings.HasPrefix(it.Reason, "its checks could not decide without"):
-			it.Reason += "; " + v.note
-		default:
-			continue
-		}
-		ids = append(ids, it.ID)
 	}
-	if v.entry != "" {
-		rep.Errors = append(rep.Errors, report.Error{Source: azureSource,
-			Message: fmt.Sprintf("%s: %d items are not evaluated (%s)", v.entry, len(ids), strings.Join(ids, ", "))})
+	rep.Errors = append(rep.Errors, report.Error{Source: azureSource,
+		Message: fmt.Sprintf("%s: %d items are not evaluated (%s)", v.entry, len(ids), strings.Join(ids, ", "))})
+}
+
+// absentAzure tells the engine why the scan has no AKS resource nor registries (v.note), so
+// that the items needing them say so instead of asking for az output.
+func absentAzure(s *subject.Scan, v azureVerdict) {
+	if v.note == "" {
+		return
 	}
+	if s.Absent == nil {
+		s.Absent = map[catalog.Evidence]string{}
+	}
+	s.Absent[catalog.ARM], s.Absent[catalog.ACR] = v.note, v.note
 }
