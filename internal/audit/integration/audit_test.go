@@ -9,6 +9,7 @@
 package integration
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -57,10 +58,12 @@ func TestMain(m *testing.M) {
 	os.Exit(kubetest.Main(m, func(e *kubetest.Env) error { env, api = e, e.API; return nil }))
 }
 
-// started is an audit server on loopback.
+// started is an audit server on loopback: its base URL, its cluster cache and its SQLite
+// history ("" for another database).
 type started struct {
-	base string
-	db   string
+	base  string
+	cache *live.Cache
+	db    string
 }
 
 func startAudit(t *testing.T, token string, resync, debounce, syncWait time.Duration) started {
@@ -68,10 +71,15 @@ func startAudit(t *testing.T, token string, resync, debounce, syncWait time.Dura
 	return startAuditWith(t, auditParams{token: token, resync: resync, debounce: debounce, syncWait: syncWait})
 }
 
-// auditParams set up an audit server for a test.
+// auditParams set up an audit server for a test: against api (the package's when nil), with
+// the history in SQLite in a temporary directory, or opened by open and retried quickly.
 type auditParams struct {
+	api                        *kubetest.APIServer
+	open                       func(ctx context.Context) (*history.Store, error)
 	token                      string
 	resync, debounce, syncWait time.Duration
+	// readyAfter is the server's --ready-after (0: its default).
+	readyAfter time.Duration
 	// events, when set, publishes the audit's findings as Events with the clientset given.
 	events func(cs *kubernetes.Clientset) *audit.Events
 	// logs receives the server's log (os.Stderr when nil).
@@ -80,7 +88,8 @@ type auditParams struct {
 
 func startAuditWith(t *testing.T, p auditParams) started {
 	t.Helper()
-	cfg := api.Config(p.token)
+	server := cmp.Or(p.api, api)
+	cfg := server.Config(p.token)
 	resolved, err := config.Default().Resolve(catalog.MustLoad(), checks.All())
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +98,13 @@ func startAuditWith(t *testing.T, p auditParams) started {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(t.TempDir(), "akscheck-history.db")
-	store, err := history.Open(t.Context(), db)
-	if err != nil {
-		t.Fatal(err)
+	var store *history.Store
+	db := ""
+	if p.open == nil {
+		db = filepath.Join(t.TempDir(), "akscheck-history.db")
+		if store, err = history.Open(t.Context(), db); err != nil {
+			t.Fatal(err)
+		}
 	}
 	logs := p.logs
 	if logs == nil {
@@ -108,8 +120,8 @@ func startAuditWith(t *testing.T, p auditParams) started {
 	}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := audit.New(audit.Options{Scan: scan.Request{Catalog: resolved.Catalog, Checks: resolved.Checks,
-		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store,
-		Context: "kubetest", Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
+		Settings: resolved.Settings, Policy: resolved.Policy, Version: "test"}, Cluster: cache, Store: store, Open: p.open,
+		Backoff: 100 * time.Millisecond, MaxBackoff: time.Second, Context: "kubetest", Server: cfg.Host, Version: func(ctx context.Context) (string, error) { return live.ServerVersion(ctx, cfg) },
 		Resync: p.resync, Debounce: p.debounce, SyncWait: p.syncWait, Log: log, Events: events})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +129,8 @@ func startAuditWith(t *testing.T, p auditParams) started {
 	if err := cache.OnChange(a.Changed); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := serve.New(nil, cache, serve.Options{API: a.Handler(), Collectors: a.Collectors(), Log: log})
+	srv, err := serve.New(nil, cache, serve.Options{API: a.Handler(), Collectors: a.Collectors(), Log: log,
+		ReadyAfter: p.readyAfter, Degraded: a.StoreErr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,9 +148,12 @@ func startAuditWith(t *testing.T, p auditParams) started {
 		for range 3 {
 			<-done
 		}
-		store.Close()
+		_ = a.Close()
+		if store != nil {
+			store.Close()
+		}
 	})
-	return started{base: "http://" + ln.Addr().String(), db: db}
+	return started{base: "http://" + ln.Addr().String(), cache: cache, db: db}
 }
 
 func get(t *testing.T, url string) (int, []byte) {
