@@ -32,19 +32,8 @@ spec:
 // how many subjects), with the report of a full audit; a change to a cluster-scoped kind, or
 // one whose object is unknown, makes the next audit a full one.
 func TestIncrementalAudit(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, false)
+	a, _, dir := fileAuditor(t, Options{})
 	if err := os.WriteFile(filepath.Join(dir, "other.yaml"), []byte(otherNamespace), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
-		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test"})
-	if err != nil {
 		t.Fatal(err)
 	}
 	m := a.metrics
@@ -128,18 +117,7 @@ func canonicalJSON(t *testing.T, r *report.Report) string {
 // recorded audit found is served (Latest) but not recorded; one that finds something else is,
 // and a full audit always is.
 func TestUnchangedIncrementalAuditNotRecorded(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, false)
-	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
-		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, store, dir := fileAuditor(t, Options{})
 	recorded := func() int {
 		t.Helper()
 		points, err := store.History(t.Context(), time.Time{}, 100)
@@ -179,20 +157,8 @@ func TestUnchangedIncrementalAuditNotRecorded(t *testing.T) {
 // TestReportRetention: past ReportRetention, the audit thins the history's reports to the
 // last of each UTC day; the audits themselves stay.
 func TestReportRetention(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, false)
-	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	a, err := New(Options{Scan: scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"},
-		Cluster: &fileCluster{t: t, dir: dir}, Store: store, Context: "test", ReportRetention: time.Hour,
-		Now: func() time.Time { return clock }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, store, _ := fileAuditor(t, Options{ReportRetention: time.Hour, Now: func() time.Time { return clock }})
 	// Three audits on the first day, one the next.
 	for _, at := range []time.Duration{0, 6 * time.Hour, 12 * time.Hour, 30 * time.Hour} {
 		clock = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Add(at)
@@ -208,4 +174,24 @@ func TestReportRetention(t *testing.T) {
 	if err != nil || len(points) != 4 {
 		t.Errorf("%d audits kept (%v), want 4", len(points), err)
 	}
+}
+
+// fileAuditor returns an auditor of the files of a temporary directory (written by write, not
+// privileged), with opts' settings, recording into a temporary SQLite history.
+func fileAuditor(t *testing.T, opts Options) (*Auditor, *history.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, dir, false)
+	store, err := history.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	opts.Scan = scan.Request{Catalog: catalog.MustLoad(), Checks: checks.All(), Version: "test"}
+	opts.Cluster, opts.Store, opts.Context = &fileCluster{t: t, dir: dir}, store, "test"
+	a, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, store, dir
 }
