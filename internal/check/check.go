@@ -60,6 +60,10 @@ type Meta struct {
 	// Settings are the settings the check reads (key, type, default, doc): the config
 	// accepts them under checks.params, and the docs list them with the check.
 	Settings []Setting
+	// Fix says what the check's fix changes ("sets allowPrivilegeEscalation: false on each
+	// container"); "" when the check offers none. A check with a Fix attaches a *Fix to the
+	// findings it can mend (Result.FailFixf); `akscheck checks` and the docs list it.
+	Fix string
 	// Admission is the check as a CEL validation of one object, for the
 	// ValidatingAdmissionPolicies of akscheck admission-policy; nil when the check cannot be
 	// written so with the same verdict (it reads other objects, or parses what CEL cannot).
@@ -140,6 +144,8 @@ type Finding struct {
 	Container   string
 	Location    subject.Location
 	Related     []Related
+	// Fix is the mechanical remedy of the finding, when the check offers one.
+	Fix *Fix
 	// SuppressedBy says why the finding does not count (set by the engine for exemptions).
 	SuppressedBy string
 }
@@ -214,6 +220,11 @@ func (r *Result) Add(f Finding) {
 		path := f.Location.Path
 		f.Location = id.Source
 		f.Location.Path = path
+	}
+	if f.Fix != nil {
+		fix := *f.Fix
+		fix.Input = id.Input
+		f.Fix = &fix
 	}
 	r.findings = append(r.findings, f)
 }

@@ -505,6 +505,7 @@ func toReportFinding(f check.Finding) report.Finding {
 		Object: report.Object{APIVersion: f.Object.APIVersion, Kind: f.Object.Kind, Namespace: f.Object.Namespace, Name: f.Object.Name},
 	}
 	rf.Location = report.Location{File: f.Location.File, Line: positive(f.Location.Line), Path: f.Location.Path}
+	rf.Fix = toReportFix(f)
 	return rf
 }
 

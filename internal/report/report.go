@@ -93,8 +93,38 @@ type Finding struct {
 	Container   string         `json:"container,omitempty"`
 	Location    Location       `json:"location,omitzero"`
 	// Related lists other objects the finding concerns (the workloads running an image).
-	Related      []Related `json:"related,omitempty"`
-	SuppressedBy string    `json:"suppressedBy,omitempty"`
+	Related []Related `json:"related,omitempty"`
+	// Fix is the machine-readable remedy, in the form of the finding's input, when its check
+	// offers one.
+	Fix          *Fix   `json:"fix,omitempty"`
+	SuppressedBy string `json:"suppressedBy,omitempty"`
+}
+
+// Fix is the remedy of a finding in the form of its input: the edits of the manifest or
+// template, the Terraform attribute (named as the module's azurerm version names it), the
+// az command that makes the change on a running cluster.
+type Fix struct {
+	// Input is the kind of input the finding came from (subject.InputKind: manifest, helm,
+	// kustomize, cluster, arm, terraform, ...).
+	Input string `json:"input"`
+	// File and Line are where the edits apply ("" for a running cluster).
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Edits are the changes to the input, in order.
+	Edits []Edit `json:"edits,omitempty"`
+	// Command is the shell command that makes the change on a running resource.
+	Command string `json:"command,omitempty"`
+	// Provider names the Terraform provider version whose names the edits use ("azurerm v4").
+	Provider string `json:"provider,omitempty"`
+	// Note says what the edits cannot (a setting chosen only at creation).
+	Note string `json:"note,omitempty"`
+}
+
+// Edit is one change to an input: set (or append to the list at) a path.
+type Edit struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value"`
 }
 
 // Related names another object a finding concerns.
