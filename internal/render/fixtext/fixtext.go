@@ -249,3 +249,22 @@ func hclText(v any) string {
 	// in HCL.
 	return jsonText(v)
 }
+
+// Redacted returns a copy of the fix for the machine formats that carry it whole (SARIF's
+// properties): credential-looking values named by their kind, a command that passes a
+// credential withheld, everything else as it is.
+func Redacted(f *report.Fix) *report.Fix {
+	if f == nil {
+		return nil
+	}
+	out := *f
+	out.Edits = make([]report.Edit, len(f.Edits))
+	for i, e := range f.Edits {
+		e.Value = redacted(e.Value)
+		out.Edits[i] = e
+	}
+	if what := commandCredential(f.Command); what != "" {
+		out.Command = fmt.Sprintf("(command withheld: it passes %s)", what)
+	}
+	return &out
+}
