@@ -3,9 +3,11 @@ package fixtext
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/akscheck/akscheck/internal/render/fixtext/fixtest"
 	"github.com/akscheck/akscheck/internal/report"
@@ -89,4 +91,36 @@ func TestViewLinesAndSummary(t *testing.T) {
 	if !Of(nil).Empty() || Of(&report.Fix{Input: "arm", Note: "x"}).Empty() {
 		t.Error("Empty is wrong")
 	}
+}
+
+// FuzzTerraformValue: any string a fix sets is written as one HCL expression on one line that
+// hcl reads back as the same string (template introducers, quotes, backslashes and controls
+// escaped), unless it looks like a credential, which is withheld.
+func FuzzTerraformValue(f *testing.F) {
+	for _, s := range []string{"", "33%", "${var.x}", "%{if}", `a"b\c`, "line\nnext", fixtest.Hostile, "$${x}", "\x00\x7f\u0085"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // values come from JSON: valid UTF-8
+		}
+		src := Value(Terraform, s)
+		if strings.ContainsAny(src, "\n\r") {
+			t.Fatalf("%q is written on more than one line: %q", s, src)
+		}
+		expr, diags := hclsyntax.ParseExpression([]byte(src), "v.tf", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatalf("%q is written as %q, which does not parse: %s", s, src, diags.Error())
+		}
+		got, diags := expr.Value(nil)
+		if diags.HasErrors() {
+			t.Fatalf("%q is written as %q: %s", s, src, diags.Error())
+		}
+		if strings.Contains(src, "<withheld: ") {
+			return
+		}
+		if got.AsString() != cty.NormalizeString(s) {
+			t.Fatalf("%q is written as %q, which reads back as %q", s, src, got.AsString())
+		}
+	})
 }

@@ -208,9 +208,9 @@ func casesOf(id string, it report.Item, c *check.Check, findings []report.Findin
 				fmt.Fprintf(&text, "  at %s\n", sanitize.Text(loc))
 			}
 			// The fix in the input's form, as the table's -o wide shows it.
-			if lines := fixtext.Of(f.Fix).Lines(); len(lines) > 0 {
-				text.WriteString("  fix:\n")
-				for _, l := range lines {
+			if v := fixtext.Of(f.Fix); !v.Empty() {
+				fmt.Fprintf(&text, "  fix (%s):\n", sanitize.Text(v.Input))
+				for _, l := range v.Lines() {
 					fmt.Fprintf(&text, "    %s\n", sanitize.Text(l))
 				}
 			}

@@ -129,7 +129,7 @@ func TestFixes(t *testing.T) {
 	}
 	all := texts.String()
 	for _, want := range []string{
-		"  fix:\n    $ az aks update --resource-group rg-prod --name aks-prod --enable-azure-rbac\n",
+		"  fix (arm):\n    $ az aks update --resource-group rg-prod --name aks-prod --enable-azure-rbac\n",
 		"    terraform/main.tf:12  azure_policy_enabled = true\n",
 		"    note: Choose the bounds for the pool's load before running it.\n",
 	} {

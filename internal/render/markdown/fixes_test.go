@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/render/fixtext/fixtest"
+	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -106,4 +107,23 @@ func fences(t *testing.T, doc string) []string {
 		t.Fatalf("a fence %s is never closed", open)
 	}
 	return out
+}
+
+// FuzzFence: whatever a fix's line holds (backticks, tildes, newlines, markup, invalid UTF-8),
+// its fenced block is one block that ends where it should and holds the line as escaped.
+func FuzzFence(f *testing.F) {
+	for _, s := range []string{"", "a", "```", "````x```", "`\n```\n", "~~~", fixtest.Hostile, "\xff```\xfe", strings.Repeat("`", 40) + "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		doc := "before\n\n" + fenced("sh", []string{s, "second"}) + "after\n"
+		blocks := fences(t, doc)
+		want := cut(sanitize.Text(s)) + "\nsecond"
+		if len(blocks) != 1 || blocks[0] != want {
+			t.Fatalf("%q gives the blocks %q, want one holding %q", s, blocks, want)
+		}
+		if !strings.HasSuffix(doc, "\n\nafter\n") {
+			t.Fatalf("the text after the block moved: %q", doc)
+		}
+	})
 }
