@@ -70,9 +70,9 @@ func Formats() []Format {
 				return err
 			},
 			Fleet: fleet.Table},
-		{Name: "wide", Help: "the table with every object, location and message whole, however wide", Terminal: true,
+		{Name: "wide", Help: "the table with every object, location and message whole, however wide, and each finding's fix", Terminal: true,
 			Render: func(w io.Writer, c Context) error {
-				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color})
+				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color, Fixes: true})
 			}},
 		{Name: "json", Help: "the JSON report (the contract: docs/report.schema.json)",
 			Render: func(w io.Writer, c Context) error { return jsonout.Render(w, c.Report) },

@@ -24,7 +24,8 @@ import (
 const hostile = "a\x1b[31mred\x07\x00x\ry\u202eevil\u2066iso\xff\xfeend"
 
 // TestHostileValuesInEveryFormat renders a report whose names, namespace, container, file,
-// messages, errors and notices carry control and bidi characters in every format (colour off;
+// messages, fixes (paths, values, commands, notes), errors and notices carry control and bidi
+// characters in every format (colour off;
 // the terminal formats also with colour on, their own colour codes set aside),
 // streamed among clusters whose names carry them too, and checks that no output holds a raw
 // control or bidi character, that each says something was there, and that the XML parses.
@@ -45,6 +46,13 @@ func TestHostileValuesInEveryFormat(t *testing.T) {
 		f.Location.Path = "spec." + hostile
 		f.Message += " " + hostile
 		f.Related = []report.Related{{Kind: "Pod", Namespace: hostile, Name: hostile, Container: hostile}}
+		input := []string{"manifest", "terraform", "arm", "cluster"}[i%4]
+		f.Fix = &report.Fix{Input: input, File: f.Location.File, Line: 3, Provider: "azurerm v4" + hostile, Note: "note " + hostile,
+			Edits:   []report.Edit{{Op: "set", Path: "spec." + hostile, Value: hostile}, {Op: "append", Path: hostile, Value: map[string]any{hostile: []any{hostile}}}},
+			Command: "az aks update --name " + hostile}
+		if input == "cluster" {
+			f.Fix.File, f.Fix.Line, f.Fix.Edits = "", 0, nil
+		}
 	}
 	r.Suppressed = []report.Finding{r.Findings[0]}
 	r.Suppressed[0].SuppressedBy = "exemption " + hostile

@@ -11,15 +11,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/akscheck/akscheck/internal/render/fixtext"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
-// Columns are the header of the CSV, the JSON finding's field paths.
+// Columns are the header of the CSV, the JSON finding's field paths. A column added later
+// goes at the end (fix was), so that readers by position keep reading the columns they know.
 var Columns = []string{
 	"check", "item", "severity", "message", "remediation",
 	"object.apiVersion", "object.kind", "object.namespace", "object.name", "container",
-	"location.file", "location.line", "location.path", "related", "suppressedBy",
+	"location.file", "location.line", "location.path", "related", "suppressedBy", "fix",
 }
 
 // Render writes the findings, then the suppressed findings, as CSV.
@@ -47,6 +49,7 @@ const (
 	messageColumn     = 3
 	remediationColumn = 4
 	relatedColumn     = 13
+	fixColumn         = 15
 )
 
 // row is a finding's cells: control, bidi and invisible characters escaped (sanitize.Text),
@@ -61,16 +64,24 @@ func row(f report.Finding) []string {
 		b, _ := json.Marshal(f.Related) // plain strings always marshal
 		related = string(sanitize.JSON(b))
 	}
+	fix := ""
+	if f.Fix != nil {
+		// As in SARIF's properties: the fix as the JSON report has it, credentials withheld.
+		b, err := json.Marshal(fixtext.Redacted(f.Fix))
+		if err == nil {
+			fix = string(sanitize.JSON(b))
+		}
+	}
 	cells := []string{
 		f.Check, f.Item, f.Severity.String(), f.Message, f.Remediation,
 		f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Container,
-		f.Location.File, line, f.Location.Path, related, f.SuppressedBy,
+		f.Location.File, line, f.Location.Path, related, f.SuppressedBy, fix,
 	}
 	for i, c := range cells {
 		switch i {
 		case messageColumn, remediationColumn: // text of several lines, which a cell can hold
 			c = sanitize.Lines(c)
-		case relatedColumn: // JSON, whose unsafe characters are JSON escapes already
+		case relatedColumn, fixColumn: // JSON, whose unsafe characters are JSON escapes already
 		default:
 			c = sanitize.Text(c)
 		}

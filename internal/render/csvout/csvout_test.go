@@ -3,10 +3,12 @@ package csvout
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/render/fixtext/fixtest"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -54,5 +56,47 @@ func TestOneRowPerFinding(t *testing.T) {
 	}
 	if rows[3][col("suppressedBy")] != "baseline" || rows[3][col("message")] != "'-1" {
 		t.Errorf("suppressed row: %q", rows[3])
+	}
+}
+
+// TestFixColumn: the fix is the last column, as JSON (credentials withheld, unsafe characters
+// as JSON escapes), empty for a finding without one; the columns before it keep their places.
+func TestFixColumn(t *testing.T) {
+	t.Parallel()
+	rep, _ := fixtest.Report()
+	var buf bytes.Buffer
+	if err := Render(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(Columns) - 1
+	if Columns[last] != "fix" || Columns[14] != "suppressedBy" {
+		t.Fatalf("columns %q", Columns)
+	}
+	for i, f := range rep.Findings {
+		cell := rows[i+1][last]
+		if f.Fix == nil {
+			if cell != "" {
+				t.Errorf("%s: fix %q without a fix", f.Check, cell)
+			}
+			continue
+		}
+		var back report.Fix
+		if err := json.Unmarshal([]byte(cell), &back); err != nil {
+			t.Errorf("%s: the fix cell is not JSON: %v", f.Check, err)
+			continue
+		}
+		if back.Input != f.Fix.Input || back.Line != f.Fix.Line || len(back.Edits) != len(f.Fix.Edits) || back.Provider != f.Fix.Provider {
+			t.Errorf("%s: the fix cell reads back as %+v", f.Check, back)
+		}
+	}
+	out := buf.String()
+	for _, bad := range []string{"AccountKey=", "s3cr3t", "\x1b", "\u202e"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the CSV carries %q", bad)
+		}
 	}
 }

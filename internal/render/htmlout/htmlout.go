@@ -21,6 +21,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/render/fixtext"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
@@ -180,6 +181,27 @@ type findingView struct {
 	Container, File, Path, LocationSort string
 	Line                                int
 	Message, Remediation, SuppressedBy  string
+	// Fix is the finding's fix in the input's form, nil when it has none.
+	Fix *fixView
+}
+
+// fixView is a finding's fix made safe to show: each part escaped like every scanned value
+// (sanitize.Text, then html/template's escaping), the edits one line each.
+type fixView struct {
+	Input, Where, Command, Note string
+	Edits                       []string
+}
+
+func fixOf(f *report.Fix) *fixView {
+	v := fixtext.Of(f)
+	if v.Empty() {
+		return nil
+	}
+	out := &fixView{Input: sanitize.Text(v.Input), Where: sanitize.Text(v.Where), Command: sanitize.Text(v.Command), Note: sanitize.Text(v.Note)}
+	for _, e := range v.Edits {
+		out.Edits = append(out.Edits, sanitize.Text(e))
+	}
+	return out
 }
 
 type sectionView struct {
@@ -266,6 +288,7 @@ func view(order int, f report.Finding, cat *catalog.Catalog, opts Options) findi
 		Kind: sanitize.Text(f.Object.Kind), Namespace: sanitize.Text(f.Object.Namespace), Name: sanitize.Text(f.Object.Name),
 		Container: sanitize.Text(f.Container), File: sanitize.Text(f.Location.File), Line: f.Location.Line, Path: sanitize.Text(f.Location.Path),
 		Message: sanitize.Lines(f.Message), Remediation: sanitize.Lines(f.Remediation), SuppressedBy: sanitize.Text(f.SuppressedBy),
+		Fix: fixOf(f.Fix),
 	}
 	v.NamespaceKey = v.Namespace
 	v.LocationSort = fmt.Sprintf("%s:%09d", v.File, v.Line)

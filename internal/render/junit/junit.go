@@ -13,6 +13,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/docs"
+	"github.com/akscheck/akscheck/internal/render/fixtext"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/scorecard"
 	"github.com/akscheck/akscheck/internal/report"
@@ -205,6 +206,13 @@ func casesOf(id string, it report.Item, c *check.Check, findings []report.Findin
 			fmt.Fprintf(&text, "%s: %s\n", f.Severity, msg)
 			if loc := location(f); loc != "" {
 				fmt.Fprintf(&text, "  at %s\n", sanitize.Text(loc))
+			}
+			// The fix in the input's form, as the table's -o wide shows it.
+			if v := fixtext.Of(f.Fix); !v.Empty() {
+				fmt.Fprintf(&text, "  fix (%s):\n", sanitize.Text(v.Input))
+				for _, l := range v.Lines() {
+					fmt.Fprintf(&text, "    %s\n", sanitize.Text(l))
+				}
 			}
 		}
 		if rem := fs[0].Remediation; rem != "" {

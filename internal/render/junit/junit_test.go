@@ -8,6 +8,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/render/fixtext/fixtest"
 	"github.com/akscheck/akscheck/internal/testutil/scantest"
 )
 
@@ -102,5 +103,43 @@ func TestParsesBack(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "&lt;script&gt;") {
 		t.Error("the hostile names are not escaped as XML text")
+	}
+}
+
+// TestFixes: a failure's text carries each finding's fix as the table's -o wide shows it,
+// escaped, with credentials withheld, and the XML stays well-formed.
+func TestFixes(t *testing.T) {
+	t.Parallel()
+	rep, cat := fixtest.Report()
+	var buf bytes.Buffer
+	if err := Render(&buf, rep, cat, checks.All(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var p parsed
+	if err := xml.Unmarshal(buf.Bytes(), &p); err != nil {
+		t.Fatalf("not well-formed: %v", err)
+	}
+	var texts strings.Builder
+	for _, s := range p.Suites {
+		for _, c := range s.Cases {
+			if c.Failure != nil {
+				texts.WriteString(c.Failure.Text)
+			}
+		}
+	}
+	all := texts.String()
+	for _, want := range []string{
+		"  fix (arm):\n    $ az aks update --resource-group rg-prod --name aks-prod --enable-azure-rbac\n",
+		"    terraform/main.tf:12  azure_policy_enabled = true\n",
+		"    note: Choose the bounds for the pool's load before running it.\n",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the failures lack %q", want)
+		}
+	}
+	for _, bad := range []string{"AccountKey=", "s3cr3t", "\x1b", "\u202e"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("the failures carry %q", bad)
+		}
 	}
 }

@@ -111,6 +111,7 @@ func Summary(rep *report.Report, cat *catalog.Catalog, opts Options) string {
 			}
 		}
 		b.WriteString("\n")
+		writeFixes(&b, sorted, countFixes(rep.Findings))
 	} else {
 		b.WriteString("No findings.\n\n")
 	}

@@ -127,6 +127,7 @@ type result struct {
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 	Suppressions        []suppression     `json:"suppressions,omitempty"`
 	BaselineState       string            `json:"baselineState,omitempty"`
+	Fixes               []fix             `json:"fixes,omitempty"`
 	Properties          map[string]any    `json:"properties,omitempty"`
 }
 
@@ -225,6 +226,11 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, checks []*che
 			Locations:           []location{locationOf(f, live, bases)},
 			PartialFingerprints: map[string]string{FingerprintKey: fp + ":" + strconv.Itoa(occurrences[fp])},
 			Properties:          resultProperties(f),
+			Fixes:               fixesOf(f, live),
+		}
+		if text, fx := resultFix(f); fx != nil {
+			r.Message.Text += text
+			r.Properties["fix"] = fx
 		}
 		if f.SuppressedBy != "" {
 			r.Suppressions = []suppression{{Kind: "external", Justification: sanitize.Text(f.SuppressedBy)}}

@@ -24,6 +24,10 @@ type Options struct {
 	// locations and messages with an ellipsis (the JSON and -o wide keep them whole). 0 means
 	// no limit.
 	Width int
+	// Fixes shows each finding's fix (the command, the edits in the input's form, the note)
+	// under its section's table (-o wide); otherwise one line says how many findings carry
+	// one, so that the compact table keeps its width.
+	Fixes bool
 }
 
 var severityColor = map[check.Severity]string{
@@ -54,10 +58,16 @@ func Render(w io.Writer, rep *report.Report, cat *catalog.Catalog, opts Options)
 		}
 		ew.printf("%s  (%s)\n", bold(sec.Title, opts), statusLine(itemCounts[sec.ID]))
 		findingsTable(ew, rows(fs), opts)
+		if opts.Fixes {
+			fixesBlock(ew, fs, opts)
+		}
 		ew.printf("\n")
 	}
 	if len(rep.Findings) == 0 {
 		ew.printf("No findings.\n\n")
+	}
+	if n := countFixes(rep.Findings); n > 0 && !opts.Fixes {
+		ew.printf("%d finding(s) carry a fix: -o wide shows each, -o json has them all.\n\n", n)
 	}
 	if len(rep.Errors) > 0 {
 		ew.printf("%s\n", bold(fmt.Sprintf("Errors (%d)", len(rep.Errors)), opts))

@@ -2,10 +2,13 @@ package yamlout
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/akscheck/akscheck/internal/render/fixtext/fixtest"
 	"github.com/akscheck/akscheck/internal/report"
 )
 
@@ -27,5 +30,50 @@ func TestUnsafeCharactersRoundTrip(t *testing.T) {
 	}
 	if len(back.Findings) != 1 || back.Findings[0].Message != name {
 		t.Errorf("read back %+v, want %q", back.Findings, name)
+	}
+}
+
+// TestFixesRoundTrip: the YAML report carries each finding's fix as the JSON contract does
+// (fixes of every shape, hostile values included), and reads back to the same values.
+func TestFixesRoundTrip(t *testing.T) {
+	t.Parallel()
+	rep, _ := fixtest.Report()
+	var buf bytes.Buffer
+	if err := Render(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Findings []struct {
+			Fix any `yaml:"fix"`
+		} `yaml:"findings"`
+	}
+	if err := yaml.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Findings) != len(rep.Findings) {
+		t.Fatalf("%d findings read back, want %d", len(back.Findings), len(rep.Findings))
+	}
+	asJSON := func(v any) any {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out any
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for i, f := range rep.Findings {
+		var want any
+		if f.Fix != nil {
+			want = asJSON(f.Fix)
+		}
+		if got := asJSON(back.Findings[i].Fix); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: fix reads back as %v, want %v", f.Check, got, want)
+		}
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("\n    fix:\n      input: terraform\n")) || !bytes.Contains(buf.Bytes(), []byte("provider: azurerm v4\n")) {
+		t.Error("the fix is not written in block style")
 	}
 }
