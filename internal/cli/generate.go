@@ -17,6 +17,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/scan"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 func (a *app) generateCommand() *cobra.Command {
@@ -146,6 +147,19 @@ func (a *app) runGuardrails(cmd *cobra.Command, f *guardrailsFlags) error {
 	if cr.Read == 0 {
 		return usageErr("no Kubernetes object in the input: nothing to size the guardrails of namespace %s from", f.namespace)
 	}
+	// A kind the cluster would not list leaves its checks without findings: the guardrails
+	// would take it for present. Cluster-wide policies are out of a namespace's read: said.
+	var notes []string
+	for _, kind := range requiredKinds(checks) {
+		why, unlisted := cr.Subjects.Unlisted[kind]
+		switch {
+		case !unlisted:
+		case subject.IsClusterScoped(kind):
+			notes = append(notes, fmt.Sprintf("%s objects were not read (%s): a default deny one of them gives namespace %s is not seen, and the namespace's own is written", kind, why, f.namespace))
+		default:
+			return usageErr("could not list %s (%s): the guardrails of namespace %s cannot be decided without them", kind, why, f.namespace)
+		}
+	}
 	out, err := guardrails.Generate(cr.Subjects, rep.Findings, opts)
 	if err != nil {
 		var ie *guardrails.InputError
@@ -156,7 +170,7 @@ func (a *app) runGuardrails(cmd *cobra.Command, f *guardrailsFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	if !f.quiet {
-		for _, n := range out.Notes {
+		for _, n := range append(notes, out.Notes...) {
 			fmt.Fprintf(stderr, "akscheck: %s\n", sanitize.Lines(n))
 		}
 	}
@@ -193,4 +207,15 @@ func (a *app) runGuardrails(cmd *cobra.Command, f *guardrailsFlags) error {
 		}
 	}
 	return nil
+}
+
+// requiredKinds are the kinds the guardrail checks read: their Requires and the workloads,
+// sorted.
+func requiredKinds(checks []*check.Check) []string {
+	kinds := slices.Clone(subject.WorkloadKinds)
+	for _, c := range checks {
+		kinds = append(kinds, c.Requires...)
+	}
+	slices.Sort(kinds)
+	return slices.Compact(kinds)
 }

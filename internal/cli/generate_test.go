@@ -180,6 +180,7 @@ func TestGuardrailsBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	shop := []string{"generate", "guardrails", "-n", "shop", "--from", "../../examples"}
+	kubeconfig := writeKubeconfig(t, "prod")
 	tests := []struct {
 		name string
 		args []string
@@ -203,6 +204,8 @@ func TestGuardrailsBadInput(t *testing.T) {
 		{"both outputs", append(slices.Clone(shop), "-o", t.TempDir(), "--output-file", "x.yaml"), "", "exclude each other"},
 		{"context without cluster", append(slices.Clone(shop), "--context", "prod"), "", "need --cluster"},
 		{"generate alone", []string{"generate"}, "", "needs a subcommand"},
+		{"unreachable cluster", []string{"generate", "guardrails", "-n", "shop", "--cluster", "--kubeconfig", kubeconfig}, "", "cannot be sized"},
+		{"unknown context", []string{"generate", "guardrails", "-n", "shop", "--cluster", "--kubeconfig", kubeconfig, "--context", "staging"}, "", "staging"},
 	}
 	if os.Geteuid() != 0 { // root reads a file whatever its mode
 		tests = append(tests, struct {

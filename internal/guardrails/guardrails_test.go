@@ -163,3 +163,33 @@ func TestYAMLQuoting(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishedJob: a finished Job (as a running cluster shows it) holds no pod against the
+// quota; a running one holds its parallelism.
+func TestFinishedJob(t *testing.T) {
+	t.Parallel()
+	s := load(t, `apiVersion: batch/v1
+kind: Job
+metadata: {name: done}
+spec:
+  parallelism: 5
+  template: {spec: {restartPolicy: Never, containers: [{name: c, image: x}]}}
+status:
+  conditions: [{type: Complete, status: "True"}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: running}
+spec:
+  parallelism: 3
+  template: {spec: {restartPolicy: Never, containers: [{name: c, image: x}]}}
+`)
+	g := &generator{opts: DefaultOptions("app"), ns: "app", ix: subject.NewIndexOf(s)}
+	got := map[string]int64{}
+	for _, w := range g.ix.WorkloadsIn("app") {
+		got[w.Name()], _ = g.podsOf(w)
+	}
+	if got["done"] != 0 || got["running"] != 3 {
+		t.Errorf("pods %v, want done 0 and running 3", got)
+	}
+}

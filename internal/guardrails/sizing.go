@@ -108,6 +108,9 @@ func (g *generator) limitRange() (*Object, defaults) {
 		}
 		return nil, defaults{}
 	}
+	for _, o := range g.ix.InNamespace("LimitRange", g.ns) {
+		g.note("LimitRange %s gives containers no default and defaultRequest; the generated one adds them (with several, which default a container gets is not defined: merge them)", o.Name())
+	}
 	cs := g.containers()
 	d := defaults{request: corev1.ResourceList{}, limit: corev1.ResourceList{}}
 	var why []string
@@ -296,6 +299,9 @@ func satFloat(f float64) int64 {
 func (g *generator) podsOf(w *subject.Workload) (int64, string) {
 	switch t := w.Typed.(type) {
 	case *batchv1.Job:
+		if finished(t) {
+			return 0, "finished" // a running cluster's finished Job holds no pod against the quota
+		}
 		return parallelism(t.Spec.Parallelism), "its parallelism"
 	case *batchv1.CronJob:
 		return parallelism(t.Spec.JobTemplate.Spec.Parallelism), "its job's parallelism"
@@ -311,6 +317,16 @@ func (g *generator) podsOf(w *subject.Workload) (int64, string) {
 		return n, why
 	}
 	return 1, "one pod"
+}
+
+// finished reports whether a Job (as a running cluster shows it) completed or failed.
+func finished(j *batchv1.Job) bool {
+	for _, c := range j.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
 }
 
 func parallelism(p *int32) int64 {
