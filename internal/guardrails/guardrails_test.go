@@ -3,6 +3,9 @@ package guardrails
 import (
 	"bytes"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -191,5 +194,34 @@ spec:
 	}
 	if got["done"] != 0 || got["running"] != 3 {
 		t.Errorf("pods %v, want done 0 and running 3", got)
+	}
+}
+
+// TestDocsStateTheRules: docs/guardrails.md gives the defaults and constants the code sizes
+// with; a change to one must change the doc.
+func TestDocsStateTheRules(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "guardrails.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| `--headroom` | `" + strconv.FormatFloat(DefaultHeadroom, 'f', -1, 64) + "` |",
+		"| `--scale-factor` | `" + strconv.FormatFloat(DefaultScaleFactor, 'f', -1, 64) + "` |",
+		"| `--cpu-utilization` | `" + strconv.Itoa(DefaultCPUUtilization) + "` |",
+		"| `--max-unavailable` | `" + DefaultMaxUnavailable + "` |",
+		"| `--nodes` | `" + strconv.Itoa(DefaultNodes) + "` |",
+		"100m CPU and 128Mi memory when no", // baseCPU, baseMemory
+		"twice the\n  default request",      // limitFactor
+		"room for 4 pods",                   // floorPods
+		"rounded up to 100m of CPU\n   and 64Mi of memory",
+		"`maxReplicaCount`, 100 when it sets none",
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/guardrails.md does not say %q", want)
+		}
+	}
+	if baseCPU != 100 || baseMemory != 128<<20 || limitFactor != 2 || floorPods != 4 || cpuStep != 100 || memoryStep != 64<<20 || kedaDefaultMax != 100 {
+		t.Error("a sizing constant changed: update docs/guardrails.md and this test")
 	}
 }
