@@ -56,6 +56,56 @@ func TestGuardrailsLive(t *testing.T) {
 		t.Fatalf("generate exit %d: %s", code, stderr)
 	}
 	t.Logf("generate's notes:\n%s", stderr)
+	kinds := applyAll(t, cs, dir, "web")
+	want := map[string]int{"NetworkPolicy": 1, "ResourceQuota": 1, "LimitRange": 1, "PodDisruptionBudget": 1, "HorizontalPodAutoscaler": 2}
+	for k, n := range want {
+		if kinds[k] != n {
+			t.Errorf("%d %s generated, want %d (all: %v)", kinds[k], k, n, kinds)
+		}
+	}
+
+	code, out, stderr := runCLI(t, "generate", "guardrails", "-n", "web", "--cluster", "--kubeconfig", kc)
+	if code != cli.ExitOK || out != "" || !strings.Contains(stderr, "nothing to generate") {
+		t.Errorf("second run: exit %d, stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}
+
+// TestGuardrailsExamplesApply: the guardrails generated from the examples' files, with each
+// flag changed from its default, are objects a real API server accepts.
+func TestGuardrailsExamplesApply(t *testing.T) {
+	t.Parallel()
+	api, err := env.StartAPIServer("guardrails-examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Stop()
+	cs, err := kubernetes.NewForConfig(api.Config(adminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range []string{"shop", "legacy", "kubernetes-dashboard", "default"} {
+		if ns != "default" {
+			if _, err := cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dir := t.TempDir()
+		code, _, stderr := runCLI(t, "generate", "guardrails", "-n", ns, "--from", "../../../../examples", "-o", dir,
+			"--headroom", "1.2", "--scale-factor", "2.5", "--cpu-utilization", "60", "--max-unavailable", "25%", "--nodes", "5")
+		if code != cli.ExitOK {
+			t.Fatalf("%s: generate exit %d: %s", ns, code, stderr)
+		}
+		if kinds := applyAll(t, cs, dir, ns); len(kinds) == 0 {
+			t.Errorf("%s: nothing generated", ns)
+		}
+	}
+}
+
+// applyAll creates every object of the files of dir in namespace ns, under strict field
+// validation, and counts them by kind.
+func applyAll(t *testing.T, cs *kubernetes.Clientset, dir, ns string) map[string]int {
+	t.Helper()
+	ctx := t.Context()
 	files, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -73,15 +123,15 @@ func TestGuardrailsLive(t *testing.T) {
 		opts := metav1.CreateOptions{FieldValidation: "Strict"}
 		switch o := obj.(type) {
 		case *networkingv1.NetworkPolicy:
-			_, err = cs.NetworkingV1().NetworkPolicies("web").Create(ctx, o, opts)
+			_, err = cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, o, opts)
 		case *corev1.ResourceQuota:
-			_, err = cs.CoreV1().ResourceQuotas("web").Create(ctx, o, opts)
+			_, err = cs.CoreV1().ResourceQuotas(ns).Create(ctx, o, opts)
 		case *corev1.LimitRange:
-			_, err = cs.CoreV1().LimitRanges("web").Create(ctx, o, opts)
+			_, err = cs.CoreV1().LimitRanges(ns).Create(ctx, o, opts)
 		case *policyv1.PodDisruptionBudget:
-			_, err = cs.PolicyV1().PodDisruptionBudgets("web").Create(ctx, o, opts)
+			_, err = cs.PolicyV1().PodDisruptionBudgets(ns).Create(ctx, o, opts)
 		case *autoscalingv2.HorizontalPodAutoscaler:
-			_, err = cs.AutoscalingV2().HorizontalPodAutoscalers("web").Create(ctx, o, opts)
+			_, err = cs.AutoscalingV2().HorizontalPodAutoscalers(ns).Create(ctx, o, opts)
 		default:
 			t.Fatalf("%s: unexpected %T", f.Name(), obj)
 		}
@@ -90,15 +140,5 @@ func TestGuardrailsLive(t *testing.T) {
 		}
 		kinds[obj.GetObjectKind().GroupVersionKind().Kind]++
 	}
-	want := map[string]int{"NetworkPolicy": 1, "ResourceQuota": 1, "LimitRange": 1, "PodDisruptionBudget": 1, "HorizontalPodAutoscaler": 2}
-	for k, n := range want {
-		if kinds[k] != n {
-			t.Errorf("%d %s generated, want %d (all: %v)", kinds[k], k, n, kinds)
-		}
-	}
-
-	code, out, stderr := runCLI(t, "generate", "guardrails", "-n", "web", "--cluster", "--kubeconfig", kc)
-	if code != cli.ExitOK || out != "" || !strings.Contains(stderr, "nothing to generate") {
-		t.Errorf("second run: exit %d, stdout:\n%s\nstderr:\n%s", code, out, stderr)
-	}
+	return kinds
 }
