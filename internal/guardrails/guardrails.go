@@ -150,6 +150,9 @@ type generator struct {
 	hpaMax map[*subject.Workload]int32
 }
 
+// maxNamed is how many of the input's namespaces the error for an unknown one names.
+const maxNamed = 10
+
 // Generate writes the guardrails of opts.Namespace from the scan s and the findings of the
 // checks of Checks over it.
 func Generate(s *subject.Scan, findings []report.Finding, opts Options) (*Result, error) {
@@ -171,6 +174,9 @@ func Generate(s *subject.Scan, findings []report.Finding, opts Options) (*Result
 	if !found {
 		slices.Sort(names)
 		known := "it holds no namespace"
+		if len(names) > maxNamed {
+			names = append(names[:maxNamed], fmt.Sprintf("and %d more", len(names)-maxNamed))
+		}
 		if len(names) > 0 {
 			known = "its namespaces: " + strings.Join(names, ", ")
 		}
@@ -213,7 +219,7 @@ func (g *generator) note(format string, args ...any) {
 
 func (g *generator) has(checkID string) bool { return len(g.findings[checkID]) > 0 }
 
-// flagged returns the workloads of the namespace with a finding of the check, in scan order.
+// flagged returns the workloads of the namespace with a finding of the check.
 func (g *generator) flagged(checkID string) map[*subject.Workload]bool {
 	out := map[*subject.Workload]bool{}
 	for _, f := range g.findings[checkID] {

@@ -2,6 +2,7 @@ package guardrails
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -223,5 +224,23 @@ func TestDocsStateTheRules(t *testing.T) {
 	}
 	if baseCPU != 100 || baseMemory != 128<<20 || limitFactor != 2 || floorPods != 4 || cpuStep != 100 || memoryStep != 64<<20 || kedaDefaultMax != 100 {
 		t.Error("a sizing constant changed: update docs/guardrails.md and this test")
+	}
+}
+
+// TestUnknownNamespace: the error names the input's namespaces, at most ten of them.
+func TestUnknownNamespace(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 12 {
+		b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ns" + strconv.Itoa(10+i) + "}\n")
+	}
+	s := load(t, b.String())
+	_, err := Generate(s, nil, DefaultOptions("web"))
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v, want an InputError", err)
+	}
+	if want := "namespace web is not in the input (its namespaces: ns10, ns11, ns12, ns13, ns14, ns15, ns16, ns17, ns18, ns19, and 2 more)"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to start %q", err, want)
 	}
 }
