@@ -243,6 +243,10 @@ func (g *generator) name(kind, want string) string {
 		}
 	}
 	g.taken[kind+"/"+name] = true
+	// A quota or limit range beside one that falls short is noted where it is sized.
+	if name != want && g.ix.Get(kind, g.ns, want) != nil && kind != "ResourceQuota" && kind != "LimitRange" {
+		g.note("%s %s exists and is not the guardrail (its check still finds one missing): the generated one is named %s, so applying it overwrites nothing; review the old one", kind, want, name)
+	}
 	return name
 }
 

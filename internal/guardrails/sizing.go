@@ -136,11 +136,11 @@ func (g *generator) limitRange() (*Object, defaults) {
 		if res == corev1.ResourceMemory {
 			idx = reqMem
 		}
-		req, reqWhy := median(reqs), fmt.Sprintf("the median of the %d %s requests its containers declare", len(reqs), res)
+		req, reqWhy := median(reqs), fmt.Sprintf("the median of the %s requests its containers declare, %d", res, len(reqs))
 		if len(reqs) == 0 {
 			req, reqWhy = base, fmt.Sprintf("no container declares a %s request: the base value", res)
 		}
-		lim, limWhy := median(lims), fmt.Sprintf("the median of the %d %s limits declared", len(lims), res)
+		lim, limWhy := median(lims), fmt.Sprintf("the median of the %s limits declared, %d", res, len(lims))
 		if len(lims) == 0 {
 			lim, limWhy = req*limitFactor, fmt.Sprintf("no container declares a %s limit: %d x the default request", res, limitFactor)
 		}
