@@ -244,7 +244,8 @@ func Document(obj map[string]any) ([]byte, error) {
 			}
 		}
 	}
-	n.Content = append(ordered, rest...)
+	ordered = append(ordered, rest...)
+	n.Content = ordered
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

@@ -79,7 +79,23 @@ func parsePath(p string) ([]segment, error) {
 		}
 	}
 	if expectKey {
-		return nil, fmt.Errorf("path %q ends with .", p)
+		return nil, fmt.Errorf("path %q ends with a dot", p)
 	}
 	return segs, nil
 }
+
+func plainKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -237,7 +237,18 @@ func (s *splicer) appendItem(_ *yaml.Node, seq *yaml.Node, v any) ([]byte, error
 		if err != nil {
 			return nil, err
 		}
-		return s.intoFlow(seq, '[', ']', strings.TrimSuffix(strings.TrimPrefix(item, "["), "]"))
+		text := strings.TrimSuffix(strings.TrimPrefix(item, "["), "]")
+		// A string joins a list of quoted strings in their quotes: ["NET_RAW", "ALL"].
+		if str, ok := v.(string); ok && len(seq.Content) > 0 {
+			if last := seq.Content[len(seq.Content)-1]; last.Style == yaml.DoubleQuotedStyle || last.Style == yaml.SingleQuotedStyle {
+				out, err := yaml.Marshal(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: str, Style: last.Style})
+				if err != nil {
+					return nil, err
+				}
+				text = strings.TrimSuffix(string(out), "\n")
+			}
+		}
+		return s.intoFlow(seq, '[', ']', text)
 	}
 	col, ok := s.dashColumn(seq.Content[0])
 	if !ok {
