@@ -110,3 +110,18 @@ func TestApplyRefuses(t *testing.T) {
 		t.Error("want a parse error")
 	}
 }
+
+// TestApplyVerifies: an insertion the splicer would get wrong (after a block scalar that keeps
+// its trailing blank lines, which the new key would steal) is refused by the read-back check,
+// and the text is left as it was.
+func TestApplyVerifies(t *testing.T) {
+	t.Parallel()
+	in := "kind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: |+\n      text\n\nspec: {}\n"
+	out, res, err := Apply([]byte(in), []Change{{Line: 1, Edits: []Edit{{Op: OpSet, Path: "metadata.annotations.b", Value: "v"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Applied || !strings.Contains(res[0].Err.Error(), "would not read back") || string(out) != in {
+		t.Errorf("want a refusal, got %v and\n%s", res[0].Err, out)
+	}
+}
