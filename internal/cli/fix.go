@@ -58,8 +58,9 @@ findings are left.
 The summary on standard error counts the files changed, the findings fixed and those left,
 with why each was left.
 
-Exit codes: 0 nothing left to fix (and, with --check, nothing pending), 1 with --check a fix
-is pending, 2 usage error or nothing read, 3 a file could not be read, fixed or written.`,
+Exit codes: 0 done (with --check: no fix pending), 1 with --check a fix is pending, 2 usage
+error or nothing read, 3 an input could not be read or a file could not be fixed or written
+(the other files are fixed all the same).`,
 		Example: `  akscheck fix k8s/
   akscheck fix --diff examples/
   akscheck fix --check deploy/        # in CI: exit 1 when a fix is pending
@@ -384,14 +385,14 @@ func writeDiff(w io.Writer, file string, before, after []byte) error {
 // left and why, and the fixable findings before and after.
 func (r *fixRun) summary(before, after *report.Report, wrote bool) {
 	w := r.cmd.ErrOrStderr()
-	verb := "changed"
+	verb, fixed := "changed", "fixed"
 	switch {
 	case r.f.diff:
-		verb = "would change (--diff)"
+		verb, fixed = "would change (--diff)", "would be fixed"
 	case r.f.check:
-		verb = "would change (--check)"
+		verb, fixed = "would change (--check)", "would be fixed"
 	}
-	fmt.Fprintf(w, "akscheck fix: %d file(s) %s, %d finding(s) fixed, %d fixable finding(s) left\n", len(r.changed), verb, r.fixed, len(r.left))
+	fmt.Fprintf(w, "akscheck fix: %d file(s) %s, %d finding(s) %s, %d fixable finding(s) left\n", len(r.changed), verb, r.fixed, fixed, len(r.left))
 	sort.SliceStable(r.left, func(i, j int) bool { return r.left[i].finding.Location.File < r.left[j].finding.Location.File })
 	for _, l := range r.left {
 		loc := l.finding.Location.File
