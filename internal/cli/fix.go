@@ -142,7 +142,11 @@ func (a *app) runFix(cmd *cobra.Command, f *fixFlags, args []string) error {
 		}
 		after = again.Reports[0].Report
 	}
-	r.summary(rep.Report, after, wrote)
+	offers := map[string]bool{}
+	for _, c := range a.checks {
+		offers[c.ID] = c.Fix != ""
+	}
+	r.summary(rep.Report, after, wrote, offers)
 	switch {
 	case len(r.failures) > 0:
 		return &exitError{code: ExitPartial, err: fmt.Errorf("%d file(s) could not be fixed (the first: %s); the others were", len(r.failures), r.failures[0])}
@@ -368,11 +372,16 @@ func writeAtomic(file string, info fs.FileInfo, read, data []byte) error {
 	return os.Rename(tmp.Name(), file)
 }
 
-// writeDiff prints the unified diff of a file's fixes.
+// writeDiff prints the unified diff of a file's fixes, as git apply and patch read it; before
+// is nil for a file fix creates.
 func writeDiff(w io.Writer, file string, before, after []byte) error {
+	from := "a/" + filepath.ToSlash(file)
+	if before == nil {
+		from = "/dev/null"
+	}
 	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(string(before)), B: difflib.SplitLines(string(after)),
-		FromFile: "a/" + filepath.ToSlash(file), ToFile: "b/" + filepath.ToSlash(file), Context: 3,
+		A: diffLines(before), B: diffLines(after),
+		FromFile: from, ToFile: "b/" + filepath.ToSlash(file), Context: 3,
 	})
 	if err != nil {
 		return err
@@ -381,9 +390,23 @@ func writeDiff(w io.Writer, file string, before, after []byte) error {
 	return err
 }
 
+// diffLines splits text into lines that keep their line breaks (difflib.SplitLines adds a
+// line that is not in the file); a last line without one gets one, with git's marker.
+func diffLines(data []byte) []string {
+	if len(data) == 0 {
+		return nil
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if last := lines[len(lines)-1]; last == "" {
+		return lines[:len(lines)-1]
+	}
+	lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+	return lines
+}
+
 // summary prints what fix did on standard error: files changed, findings fixed, findings
 // left and why, and the fixable findings before and after.
-func (r *fixRun) summary(before, after *report.Report, wrote bool) {
+func (r *fixRun) summary(before, after *report.Report, wrote bool, offers map[string]bool) {
 	w := r.cmd.ErrOrStderr()
 	verb, fixed := "changed", "fixed"
 	switch {
@@ -400,6 +423,32 @@ func (r *fixRun) summary(before, after *report.Report, wrote bool) {
 			loc = fmt.Sprintf("%s:%d", loc, l.finding.Location.Line)
 		}
 		fmt.Fprintf(w, "  left %s %s %s: %s\n", sanitize.Lines(loc), l.finding.Check, sanitize.Lines(l.finding.Object.Kind+"/"+l.finding.Object.Name), sanitize.Lines(l.why))
+	}
+	// The findings without a fix, said in one line: those of checks that offer none, and those
+	// a check that offers one could not mend safely (docs/fix.md says when), by check.
+	none, unmended := 0, map[string]int{}
+	for _, f := range before.Findings {
+		if f.SuppressedBy != "" || f.Fix != nil && len(f.Fix.Edits) > 0 {
+			continue
+		}
+		if offers[f.Check] {
+			unmended[f.Check]++
+		} else {
+			none++
+		}
+	}
+	if none+len(unmended) > 0 {
+		var by []string
+		n := 0
+		for _, id := range sortedKeys(unmended) {
+			by = append(by, fmt.Sprintf("%s %d", id, unmended[id]))
+			n += unmended[id]
+		}
+		detail := ""
+		if n > 0 {
+			detail = fmt.Sprintf("; %d of checks that offer one, but not for these findings (%s): docs/fix.md says when (some need a setting: fixLabels, fixResources, fixProbes)", n, strings.Join(by, ", "))
+		}
+		fmt.Fprintf(w, "akscheck fix: %d other finding(s) have no mechanical fix: %d of checks that offer none%s\n", none+n, none, detail)
 	}
 	if wrote {
 		fmt.Fprintf(w, "akscheck fix: rescanned: %d finding(s) before, %d after (%d with a fix before, %d after)\n",

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -150,6 +151,10 @@ func TestFixRoundTrip(t *testing.T) {
 				fixed, _ := os.ReadFile(file)
 				if diff != "" && string(fixed) == string(orig) {
 					t.Error("fix printed a diff but wrote nothing")
+				}
+				// The diff --diff printed is exactly what fix wrote.
+				if patched := applyUnifiedDiff(t, string(orig), diff); patched != string(fixed) {
+					t.Errorf("the --diff output applied to the fixture gives\n%s\nbut fix wrote\n%s", patched, fixed)
 				}
 				// Unrelated bytes: every line of the fixture is still there, in order (the
 				// fixes only insert lines or change a value in place, which the golden diff
@@ -425,4 +430,44 @@ func fixCommandForTest(t *testing.T) *cobra.Command {
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	return cmd
+}
+
+// applyUnifiedDiff applies a one-file unified diff to text, checking every context and removed
+// line against it.
+func applyUnifiedDiff(t *testing.T, text, diff string) string {
+	t.Helper()
+	if diff == "" {
+		return text
+	}
+	src := strings.SplitAfter(text, "\n")
+	var out []string
+	at := 0 // next line of src to copy
+	for _, ln := range strings.SplitAfter(diff, "\n") {
+		switch {
+		case ln == "" || strings.HasPrefix(ln, "--- ") || strings.HasPrefix(ln, "+++ "):
+		case strings.HasPrefix(ln, "@@ "):
+			var from, n int
+			if _, err := fmt.Sscanf(ln, "@@ -%d,%d", &from, &n); err != nil {
+				if _, err := fmt.Sscanf(ln, "@@ -%d", &from); err != nil {
+					t.Fatalf("bad hunk header %q", ln)
+				}
+			}
+			for ; at < from-1; at++ {
+				out = append(out, src[at])
+			}
+		case ln[0] == ' ' || ln[0] == '-':
+			if at >= len(src) || src[at] != ln[1:] {
+				t.Fatalf("the diff's line %q is not line %d of the file", ln, at+1)
+			}
+			if ln[0] == ' ' {
+				out = append(out, src[at])
+			}
+			at++
+		case ln[0] == '+':
+			out = append(out, ln[1:])
+		default:
+			t.Fatalf("bad diff line %q", ln)
+		}
+	}
+	return strings.Join(append(out, src[at:]...), "")
 }

@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -123,5 +124,84 @@ func TestApplyVerifies(t *testing.T) {
 	}
 	if res[0].Applied || !strings.Contains(res[0].Err.Error(), "would not read back") || string(out) != in {
 		t.Errorf("want a refusal, got %v and\n%s", res[0].Err, out)
+	}
+}
+
+func TestApplyLayouts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, in string
+		line     int
+		edit     Edit
+		want     string // "" for a refusal
+		refusal  string
+	}{
+		{name: "CRLF and no final line break", line: 1,
+			in:   "kind: Pod\r\nspec:\r\n  hostPID: true",
+			edit: Edit{Op: OpSet, Path: "spec.automountServiceAccountToken", Value: false},
+			want: "kind: Pod\r\nspec:\r\n  hostPID: true\r\n  automountServiceAccountToken: false\r\n"},
+		{name: "compact lists stay compact", line: 1,
+			in:   "kind: Pod\nspec:\n  containers:\n  - name: c\n    image: x\n",
+			edit: Edit{Op: OpAppend, Path: "spec.volumes", Value: map[string]any{"name": "tmp", "emptyDir": map[string]any{}}},
+			want: "kind: Pod\nspec:\n  containers:\n  - name: c\n    image: x\n  volumes:\n  - name: tmp\n    emptyDir: {}\n"},
+		{name: "a key with no value", line: 1,
+			in:   "kind: Pod\nspec:\n  securityContext:\n  hostPID: false\n",
+			edit: Edit{Op: OpSet, Path: "spec.securityContext.runAsNonRoot", Value: true},
+			want: "kind: Pod\nspec:\n  securityContext:\n    runAsNonRoot: true\n  hostPID: false\n"},
+		{name: "an explicit null", line: 1,
+			in:   "kind: Pod\nspec:\n  securityContext: null # none\n",
+			edit: Edit{Op: OpSet, Path: "spec.securityContext.runAsNonRoot", Value: true},
+			want: "kind: Pod\nspec:\n  securityContext: {runAsNonRoot: true} # none\n"},
+		{name: "an item of a List", line: 4,
+			in:   "kind: List\nitems:\n  - kind: Pod\n    metadata: {name: a}\n  - kind: Pod\n    metadata: {name: b}\n",
+			edit: Edit{Op: OpSet, Path: "metadata.labels.app", Value: "b"},
+			want: ""},
+		{name: "an item of a List by its line", line: 5,
+			in:   "kind: List\nitems:\n  - kind: Pod\n    metadata: {name: a}\n  - kind: Pod\n    metadata: {name: b}\n",
+			edit: Edit{Op: OpSet, Path: "metadata.labels.app", Value: "b"},
+			want: "kind: List\nitems:\n  - kind: Pod\n    metadata: {name: a}\n  - kind: Pod\n    metadata: {name: b, labels: {app: b}}\n"},
+		{name: "already set", line: 1,
+			in:   "kind: Pod\nspec: {hostPID: false}\n",
+			edit: Edit{Op: OpSet, Path: "spec.hostPID", Value: false},
+			want: "kind: Pod\nspec: {hostPID: false}\n"},
+		{name: "already in the list", line: 1,
+			in:   "kind: Pod\ndrop:\n  - ALL\n",
+			edit: Edit{Op: OpAppend, Path: "drop", Value: "ALL"},
+			want: "kind: Pod\ndrop:\n  - ALL\n"},
+		{name: "an alias", line: 1, refusal: "alias",
+			in:   "kind: Pod\nx: &a {y: 1}\nspec: *a\n",
+			edit: Edit{Op: OpSet, Path: "spec.z", Value: true}},
+		{name: "a merge key", line: 1, refusal: "merge key",
+			in:   "kind: Pod\nspec:\n  <<: {y: 1}\n",
+			edit: Edit{Op: OpSet, Path: "spec.z", Value: true}},
+		{name: "a block scalar", line: 1, refusal: "block",
+			in:   "kind: Pod\nspec:\n  z: |\n    text\n",
+			edit: Edit{Op: OpSet, Path: "spec.z", Value: "other"}},
+		{name: "a list index out of range", line: 1, refusal: "no item [3]",
+			in:   "kind: Pod\nspec:\n  containers: []\n",
+			edit: Edit{Op: OpSet, Path: "spec.containers[3].image", Value: "x"}},
+		{name: "no object at the line", line: 2, refusal: "no object starts at line 2",
+			in:   "kind: Pod\nspec: {}\n",
+			edit: Edit{Op: OpSet, Path: "spec.x", Value: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out, res, err := Apply([]byte(tc.in), []Change{{Line: tc.line, Edits: []Edit{tc.edit}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.refusal != "" || tc.want == "" {
+				if res[0].Applied || string(out) != tc.in || !strings.Contains(fmt.Sprint(res[0].Err), tc.refusal) {
+					t.Errorf("want a refusal saying %q, got %v and\n%s", tc.refusal, res[0].Err, out)
+				}
+				return
+			}
+			if !res[0].Applied {
+				t.Fatalf("refused: %v", res[0].Err)
+			}
+			if string(out) != tc.want {
+				t.Errorf("got:\n%q\nwant:\n%q", out, tc.want)
+			}
+		})
 	}
 }
