@@ -122,6 +122,14 @@ func (r *fixRun) fixKustomization(dir string, findings []report.Finding) {
 		// is the name without them.
 		name = strings.TrimSuffix(strings.TrimPrefix(name, prefix), suffix)
 		patch["metadata"] = map[string]any{"name": name}
+		if !safeFileName(kind) || !safeFileName(name) {
+			// The name becomes a file name in the overlay: one that is not a DNS name
+			// (a slash, "..") could write elsewhere.
+			for _, fd := range fds {
+				r.left = append(r.left, leftFinding{fd, "its kind or name is not a valid Kubernetes name, and would name the patch file"})
+			}
+			continue
+		}
 		fname := "akscheck-fix-" + strings.ToLower(kind) + "-" + name + ".yaml"
 		path := filepath.Join(dir, fname)
 		before, err := os.ReadFile(path)
@@ -253,4 +261,18 @@ func findingChecks(fds []report.Finding) []string {
 		}
 	}
 	return out
+}
+
+// safeFileName reports whether a kind or name is a DNS-style name (letters, digits, '-', '.'),
+// fit to be part of a file name in the overlay.
+func safeFileName(s string) bool {
+	if s == "" || len(s) > 253 || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -471,3 +471,12 @@ func applyUnifiedDiff(t *testing.T, text, diff string) string {
 	}
 	return strings.Join(append(out, src[at:]...), "")
 }
+
+func TestSafeFileName(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{"search": true, "web.v2-a": true, "Deployment": true, "": false, "../x": false, "a/b": false, "a..b": false, `a\b`: false} {
+		if got := safeFileName(s); got != want {
+			t.Errorf("safeFileName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

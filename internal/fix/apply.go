@@ -63,8 +63,49 @@ func Apply(data []byte, changes []Change) ([]byte, []Outcome, error) {
 		return data, nil, err
 	}
 	out := make([]Outcome, len(changes))
-	// Bottom to top: an edit only inserts text at or below its object's first line, so the
-	// objects above keep their lines.
+	// Each document is edited (parsed, spliced, verified) on its own text, so that the cost of
+	// a stream of many objects grows with its size, not with its size times its edits. A
+	// stream whose documents do not parse one by one is edited whole.
+	chunks := splitDocuments(data)
+	for _, c := range chunks {
+		if _, err := parseStream(c.text); err != nil {
+			chunks = []chunk{{text: data, line: 1}}
+			break
+		}
+	}
+	byChunk := make([][]int, len(chunks))
+	for i, c := range changes {
+		k := 0
+		for k+1 < len(chunks) && chunks[k+1].line <= c.Line {
+			k++
+		}
+		if c.Line == 0 {
+			k = firstObjectChunk(chunks)
+		}
+		byChunk[k] = append(byChunk[k], i)
+	}
+	var text bytes.Buffer
+	for k, ch := range chunks {
+		local := make([]Change, len(byChunk[k]))
+		for j, i := range byChunk[k] {
+			local[j] = changes[i]
+			if local[j].Line > 0 {
+				local[j].Line -= ch.line - 1
+			}
+		}
+		edited, outcomes := applyAll(ch.text, local)
+		for j, i := range byChunk[k] {
+			out[i] = outcomes[j]
+		}
+		text.Write(edited)
+	}
+	return text.Bytes(), out, nil
+}
+
+// applyAll makes changes in one text, bottom to top: an edit only inserts text at or below its
+// object's first line, so the objects above keep their lines.
+func applyAll(data []byte, changes []Change) ([]byte, []Outcome) {
+	out := make([]Outcome, len(changes))
 	order := make([]int, len(changes))
 	for i := range order {
 		order[i] = i
@@ -79,7 +120,43 @@ func Apply(data []byte, changes []Change) ([]byte, []Outcome, error) {
 		}
 		text, out[i] = next, Outcome{Applied: true}
 	}
-	return text, out, nil
+	return text, out
+}
+
+// chunk is one document of a stream as text, from its marker line (if any), with the file
+// line it starts on.
+type chunk struct {
+	text []byte
+	line int
+}
+
+// splitDocuments cuts a stream before each document marker line ("---" or "..." at the start
+// of a line), as the manifest loader does.
+func splitDocuments(data []byte) []chunk {
+	var out []chunk
+	start, startLine, line := 0, 1, 1
+	for pos := 0; pos < len(data); line++ {
+		next := len(data)
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			next = pos + i + 1
+		}
+		if pos > start && isDocMarker(strings.TrimRight(string(data[pos:next]), "\r\n")) {
+			out = append(out, chunk{text: data[start:pos], line: startLine})
+			start, startLine = pos, line
+		}
+		pos = next
+	}
+	return append(out, chunk{text: data[start:], line: startLine})
+}
+
+// firstObjectChunk is the chunk of the stream's first document (Line 0 of a Change).
+func firstObjectChunk(chunks []chunk) int {
+	for k, c := range chunks {
+		if docs, err := parseStream(c.text); err == nil && len(docs) > 0 {
+			return k
+		}
+	}
+	return 0
 }
 
 // parseStream decodes every document of a YAML stream as nodes.

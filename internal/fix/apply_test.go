@@ -205,3 +205,32 @@ func TestApplyLayouts(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyStream: each document of a stream is edited on its own text; the markers, the
+// comments between documents and an inline document stay.
+func TestApplyStream(t *testing.T) {
+	t.Parallel()
+	in := "# first\nkind: A\nspec: {}\n---\n# second\nkind: B\nspec:\n  x: 1\n...\n--- {kind: C, spec: {}}\n---\nkind: D\n"
+	changes := []Change{
+		{Line: 2, Kind: "A", Edits: []Edit{{Op: OpSet, Path: "spec.y", Value: true}}},
+		{Line: 6, Kind: "B", Edits: []Edit{{Op: OpSet, Path: "spec.y", Value: true}}},
+		{Line: 10, Kind: "C", Edits: []Edit{{Op: OpSet, Path: "spec.y", Value: true}}},
+		{Line: 12, Kind: "A", Edits: []Edit{{Op: OpSet, Path: "spec.y", Value: true}}},
+	}
+	out, res, err := Apply([]byte(in), changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# first\nkind: A\nspec: {y: true}\n---\n# second\nkind: B\nspec:\n  x: 1\n  y: true\n...\n--- {kind: C, spec: {y: true}}\n---\nkind: D\n"
+	if string(out) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+	for i, r := range res[:3] {
+		if !r.Applied {
+			t.Errorf("change %d: %v", i, r.Err)
+		}
+	}
+	if res[3].Applied || !strings.Contains(res[3].Err.Error(), "is not A") {
+		t.Errorf("the change naming the wrong kind: %+v", res[3])
+	}
+}
