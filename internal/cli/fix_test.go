@@ -480,3 +480,43 @@ func TestSafeFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksShowFix: akscheck checks marks the checks that offer a fix, in the table and in
+// JSON.
+func TestChecksShowFix(t *testing.T) {
+	t.Parallel()
+	code, out, _ := run(t, "", "checks")
+	if code != ExitOK || !strings.Contains(strings.SplitN(out, "\n", 2)[0], "FIX") {
+		t.Fatalf("exit %d, header %q", code, strings.SplitN(out, "\n", 2)[0])
+	}
+	for _, ln := range strings.Split(out, "\n") {
+		fields := strings.Fields(ln)
+		if len(fields) < 4 {
+			continue
+		}
+		switch fields[0] {
+		case "privilege-escalation":
+			if fields[3] != "yes" {
+				t.Errorf("privilege-escalation: %q", ln)
+			}
+		case "privileged-container":
+			if fields[3] == "yes" {
+				t.Errorf("privileged-container offers no fix: %q", ln)
+			}
+		}
+	}
+	code, out, _ = run(t, "", "checks", "-o", "json")
+	var list []checkInfo
+	if err := json.Unmarshal([]byte(out), &list); code != ExitOK || err != nil {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	n := 0
+	for _, c := range list {
+		if c.Fix != "" {
+			n++
+		}
+	}
+	if n < 13 {
+		t.Errorf("%d checks with a fix in checks -o json, want the 13 of docs/fix.md", n)
+	}
+}
