@@ -127,6 +127,11 @@ func policyOf(c *check.Check, opts Options) (*admissionregistrationv1.Validating
 	}
 	variables := workloadVariables()
 	for _, s := range c.Settings {
+		// Only the settings the policy reads: a check's other settings (those of its fix,
+		// which akscheck fix reads) would be variables no expression uses.
+		if ref := "variables." + s.Key(); !strings.Contains(c.Admission.Expression, ref) && !strings.Contains(c.Admission.Message, ref) {
+			continue
+		}
 		lit, err := celLiteral(settingValue(s, opts.Settings))
 		if err != nil {
 			return nil, nil, fmt.Errorf("check %s: setting %s: %w", c.ID, s.Key(), err)

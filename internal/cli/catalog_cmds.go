@@ -51,13 +51,16 @@ type checkInfo struct {
 	// AdmissionPolicy is true when akscheck admission-policy writes the check as a
 	// ValidatingAdmissionPolicy.
 	AdmissionPolicy bool `json:"admissionPolicy"`
+	// Fix says what the check's mechanical fix changes (akscheck fix); empty when it offers
+	// none.
+	Fix string `json:"fix,omitempty"`
 }
 
 func (a *app) checkList() []checkInfo {
 	out := make([]checkInfo, 0, len(a.checks))
 	for _, c := range a.checks {
 		ci := checkInfo{ID: c.ID, Item: c.Item, Title: c.Title, Severity: c.Severity.String(), Kinds: c.Kinds,
-			Description: c.Description, Remediation: c.Remediation, AdmissionPolicy: c.Admission != nil}
+			Description: c.Description, Remediation: c.Remediation, AdmissionPolicy: c.Admission != nil, Fix: c.Fix}
 		for _, e := range c.EvidenceKinds() {
 			ci.Evidence = append(ci.Evidence, string(e))
 		}
@@ -73,10 +76,15 @@ func (a *app) checksTable(w io.Writer) error {
 		if len(c.Kinds) > 0 {
 			kinds = strings.Join(c.Kinds, ",")
 		}
-		rows = append(rows, []string{c.ID, c.Item, c.Severity.String(), kinds, c.Title})
+		fix := ""
+		if c.Fix != "" {
+			fix = "yes"
+		}
+		rows = append(rows, []string{c.ID, c.Item, c.Severity.String(), fix, kinds, c.Title})
 	}
-	// On a terminal the title, then the kinds, then the item give way to its width.
-	return writeColumns(w, []string{"ID", "ITEM", "SEVERITY", "APPLIES TO", "TITLE"}, rows, terminalWidth(w), 4, 3, 1)
+	// On a terminal the title, then the kinds, then the item give way to its width. FIX says
+	// which checks akscheck fix mends.
+	return writeColumns(w, []string{"ID", "ITEM", "SEVERITY", "FIX", "APPLIES TO", "TITLE"}, rows, terminalWidth(w), 5, 4, 1)
 }
 
 func (a *app) itemsCommand() *cobra.Command {

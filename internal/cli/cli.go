@@ -164,7 +164,7 @@ Every non-zero exit says why in one line on standard error.`,
 		a.resolved, a.checks, a.catalog = resolved, resolved.Checks, resolved.Catalog
 		return nil
 	}
-	root.AddCommand(a.scanCommand(), a.upgradePlanCommand(), a.generateCommand(), a.serveCommand(), a.historyCommand(), a.admissionPolicyCommand(), a.checksCommand(), a.itemsCommand(), a.configCommand(), a.versionCommand())
+	root.AddCommand(a.scanCommand(), a.fixCommand(), a.upgradePlanCommand(), a.generateCommand(), a.serveCommand(), a.historyCommand(), a.admissionPolicyCommand(), a.checksCommand(), a.itemsCommand(), a.configCommand(), a.versionCommand())
 	return root
 }
 

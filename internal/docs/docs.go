@@ -25,10 +25,11 @@ func ChecksMarkdown(w io.Writer, cat *catalog.Catalog, checks []*check.Check) er
 	for _, c := range checks {
 		byItem[c.Item] = append(byItem[c.Item], c)
 	}
-	b.WriteString("| Check | Item | Severity | Applies to | Title |\n|---|---|---|---|---|\n")
+	b.WriteString("Checks marked **fix** in the last column offer a mechanical fix ([akscheck fix](fix.md)).\n\n")
+	b.WriteString("| Check | Item | Severity | Applies to | Title | Fix |\n|---|---|---|---|---|---|\n")
 	for _, it := range cat.Items {
 		for _, c := range byItem[it.ID] {
-			fmt.Fprintf(&b, "| [`%s`](checks/%s.md) | `%s` | %s | %s | %s |\n", c.ID, c.ID, c.Item, c.Severity, appliesTo(c), c.Title)
+			fmt.Fprintf(&b, "| [`%s`](checks/%s.md) | `%s` | %s | %s | %s | %s |\n", c.ID, c.ID, c.Item, c.Severity, appliesTo(c), c.Title, fixMark(c))
 		}
 	}
 	b.WriteString("\n")
@@ -50,6 +51,9 @@ func ChecksMarkdown(w io.Writer, cat *catalog.Catalog, checks []*check.Check) er
 				c.Title, c.Item, it.Title, c.Severity, appliesTo(c), evidence(c))
 			fmt.Fprintf(&b, "%s\n\n", c.Description)
 			fmt.Fprintf(&b, "**Fix:** %s See [checks/%s.md](checks/%s.md) for an example and how to exempt.\n\n", c.Remediation, c.ID, c.ID)
+			if c.Fix != "" {
+				fmt.Fprintf(&b, "**Mechanical fix** ([akscheck fix](fix.md)): %s.\n\n", c.Fix)
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -69,4 +73,12 @@ func evidence(c *check.Check) string {
 		out = append(out, string(e))
 	}
 	return strings.Join(out, ", ")
+}
+
+// fixMark is the checks table's Fix column: whether the check offers a mechanical fix.
+func fixMark(c *check.Check) string {
+	if c.Fix != "" {
+		return "fix"
+	}
+	return ""
 }

@@ -58,6 +58,9 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 		// The policy name is admissionpolicy.PolicyName's; docs does not import the generator.
 		fmt.Fprintf(&b, "| Admission without the webhook | yes: `akscheck admission-policy` writes it as the ValidatingAdmissionPolicy `akscheck-%s` ([how](../admission-policy.md)) |\n", c.ID)
 	}
+	if c.Fix != "" {
+		fmt.Fprintf(&b, "| Mechanical fix | yes: %s ([akscheck fix](../fix.md)) |\n", c.Fix)
+	}
 	if len(c.Aliases) > 0 {
 		// Configs and annotations that name a former ID still apply to the check.
 		fmt.Fprintf(&b, "| Former IDs | `%s` (still accepted in configs and annotations) |\n", strings.Join(c.Aliases, "`, `"))

@@ -22,6 +22,8 @@ var AutomountServiceAccountToken = check.New(check.Meta{
 		"system:serviceaccounts groups, is a decision of a pod that calls the API (an operator, a " +
 		"controller, an exporter): it gives only an info note naming the role.",
 	Remediation: "Set automountServiceAccountToken: false on the pod spec or its ServiceAccount; pods that call the API can opt back in.",
+	Fix: "sets automountServiceAccountToken: false on the pod spec when neither the pod nor its ServiceAccount sets it and no RoleBinding or ClusterRoleBinding of the scan " +
+		"binds the ServiceAccount (an explicit true is an opt-in, left alone)",
 	Example: `apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -51,7 +53,14 @@ spec:
 	case sa != nil && isTrue(sa.AutomountServiceAccountToken):
 		where = fmt.Sprintf("ServiceAccount %q sets automountServiceAccountToken: true", name)
 	default:
-		r.Failf(path, "", "%s mounts the token of ServiceAccount %q: neither the pod nor the ServiceAccount sets automountServiceAccountToken: false", kindNoun(w), name)
+		// A ServiceAccount that a binding of the scan grants a role is one the pods may use
+		// to call the API: the token stays until a person decides.
+		var fix *check.Fix
+		if len(env.Index.GrantsOf(w.Namespace, name)) == 0 {
+			fix = &check.Fix{Edits: []check.Edit{{Op: check.EditSet, Path: path, Value: false}},
+				Note: "a pod that calls the Kubernetes API through a binding outside the scan needs automountServiceAccountToken: true"}
+		}
+		r.FailFixf(path, "", fix, "%s mounts the token of ServiceAccount %q: neither the pod nor the ServiceAccount sets automountServiceAccountToken: false", kindNoun(w), name)
 		return
 	}
 	// An explicit true is an opt-in. With a binding that gives the ServiceAccount a role, the

@@ -21,6 +21,7 @@ var DropAllCapabilities = linuxCheck(check.Meta{
 	Description: "securityContext.capabilities.drop does not contain ALL. The container runtime grants a " +
 		"default set (including NET_RAW, which allows ARP and DNS spoofing on the node network). Pods that target Windows are left out: the setting is Linux-only.",
 	Remediation: "Set securityContext.capabilities.drop: [ALL] and add back only the capabilities the app needs.",
+	Fix:         "appends ALL to the container's securityContext.capabilities.drop (the capabilities it adds stay added)",
 	Example: `spec:
   containers:
     - name: web
@@ -34,7 +35,10 @@ var DropAllCapabilities = linuxCheck(check.Meta{
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.Containers() {
 		if !dropsAll(c.SecurityContext) {
-			r.Failf(c.Path+".securityContext.capabilities.drop", c.Name, "container %q of %s does not drop ALL capabilities", c.Name, kindNoun(w))
+			path := c.Path + ".securityContext.capabilities.drop"
+			fix := &check.Fix{Edits: []check.Edit{{Op: check.EditAppend, Path: path, Value: "ALL"}},
+				Note: "a capability the app needs (NET_BIND_SERVICE for a port below 1024) must be in capabilities.add"}
+			r.FailFixf(path, c.Name, fix, "container %q of %s does not drop ALL capabilities", c.Name, kindNoun(w))
 		}
 	}
 })

@@ -19,6 +19,8 @@ var CPULimits = check.New(check.Meta{
 		"deliberately run without CPU limits to avoid throttling; disable this check (checks.disable: " +
 		"[cpu-limits]) when that is your policy.",
 	Remediation: "Set resources.limits.cpu, or disable this check if your policy is to leave CPU unlimited.",
+	Fix:         fixResourcesDoc,
+	Settings:    []check.Setting{FixResourcesSetting},
 	Example: `spec:
   containers:
     - name: web
@@ -29,10 +31,10 @@ var CPULimits = check.New(check.Meta{
         limits:
           cpu: "1"`,
 	Admission: eachContainerCEL("variables.resourceContainers", "!('cpu' in c.?resources.?limits.orValue({}))", "set no CPU limit"),
-}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.ResourceContainers() {
 		if _, ok := c.Resources.Limits[corev1.ResourceCPU]; !ok {
-			r.Failf(c.Path+".resources.limits", c.Name, "container %q of %s sets no CPU limit", c.Name, kindNoun(w))
+			r.FailFixf(c.Path+".resources.limits", c.Name, resourcesFix(c, []string{"limits.cpu"}, FixResourcesSetting.Get(env)), "container %q of %s sets no CPU limit", c.Name, kindNoun(w))
 		}
 	}
 })

@@ -109,3 +109,20 @@ func linuxOnlyCEL(a *check.AdmissionCEL) *check.AdmissionCEL {
 	a.Expression = "variables.targetsWindows || (" + a.Expression + ")"
 	return a
 }
+
+// keyPath is the field path of key in the map at base: base.key for a plain key, and
+// base["app.kubernetes.io/name"] for one with dots, slashes or other characters a dotted path
+// cannot hold.
+func keyPath(base, key string) string {
+	plain := key != ""
+	for _, r := range key {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return base + "." + key
+	}
+	return base + "[" + strconv.Quote(key) + "]"
+}

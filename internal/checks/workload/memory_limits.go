@@ -18,6 +18,8 @@ var MemoryLimits = check.New(check.Meta{
 		"resources.limits.memory (the kube-advisor rule). Memory cannot be throttled: without a limit a " +
 		"leaking container makes the node evict other pods.",
 	Remediation: "Set resources.requests.memory and resources.limits.memory on every container.",
+	Fix:         fixResourcesDoc,
+	Settings:    []check.Setting{FixResourcesSetting},
 	Example: `spec:
   containers:
     - name: web
@@ -30,10 +32,10 @@ var MemoryLimits = check.New(check.Meta{
 	Admission: eachContainerCEL("variables.resourceContainers",
 		"!('memory' in c.?resources.?requests.orValue({})) || !('memory' in c.?resources.?limits.orValue({}))",
 		"set no requests.memory or no limits.memory"),
-}, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+}, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range w.ResourceContainers() {
 		if missing := unsetResources(c.Resources, "requests.memory", "limits.memory"); len(missing) > 0 {
-			r.Failf(c.Path+".resources", c.Name, "container %q of %s sets no %s", c.Name, kindNoun(w), strings.Join(missing, " or "))
+			r.FailFixf(c.Path+".resources", c.Name, resourcesFix(c, missing, FixResourcesSetting.Get(env)), "container %q of %s sets no %s", c.Name, kindNoun(w), strings.Join(missing, " or "))
 		}
 	}
 })

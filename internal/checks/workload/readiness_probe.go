@@ -20,6 +20,7 @@ var ReadinessProbe = check.New(check.Meta{
 		"declares a containerPort (a queue worker, a controller). Declared ports keep the check on even " +
 		"when no Service is in the scan, since traffic can come from one outside it.",
 	Remediation: "Add a readinessProbe that succeeds only when the container can serve requests.",
+	Fix:         fixProbeDoc("readiness"),
 	Example: `spec:
   containers:
     - name: web
@@ -29,7 +30,8 @@ var ReadinessProbe = check.New(check.Meta{
           path: /ready
           port: 8080
         periodSeconds: 5`,
-	Kinds: replicatedKinds,
+	Settings: []check.Setting{FixProbesSetting},
+	Kinds:    replicatedKinds,
 	// It reads the Services that select the pods, which a CEL validation of one object cannot:
 	// no admission form.
 	Requires: []string{"Service"},
@@ -40,7 +42,7 @@ var ReadinessProbe = check.New(check.Meta{
 	}
 	for _, c := range w.AppContainers() {
 		if c.ReadinessProbe == nil {
-			r.Failf(c.Path+".readinessProbe", c.Name, "container %q of %s has no readiness probe", c.Name, kindNoun(w))
+			r.FailFixf(c.Path+".readinessProbe", c.Name, probeFix(c, "readiness", c.Path+".readinessProbe", FixProbesSetting.Get(env)), "container %q of %s has no readiness probe", c.Name, kindNoun(w))
 		}
 	}
 })

@@ -20,6 +20,7 @@ var StartupProbe = check.New(check.Meta{
 		"(a hung container is detected late) and too short (a slow start is killed); a startup probe " +
 		"holds the liveness probe back exactly until the app has started. This is a heuristic.",
 	Remediation: "Add a startupProbe with failureThreshold × periodSeconds covering the worst start time, and drop the liveness initialDelaySeconds.",
+	Fix:         fixProbeDoc("startup"),
 	Example: `spec:
   containers:
     - name: orders
@@ -35,7 +36,7 @@ var StartupProbe = check.New(check.Meta{
           path: /healthz
           port: 8080`,
 	Kinds:    longRunningKinds,
-	Settings: []check.Setting{StartupProbeDelaySetting},
+	Settings: []check.Setting{StartupProbeDelaySetting, FixProbesSetting},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	applied := false
 	for _, c := range w.AppContainers() {
@@ -44,7 +45,7 @@ var StartupProbe = check.New(check.Meta{
 		}
 		applied = true
 		if c.StartupProbe == nil && c.LivenessProbe.InitialDelaySeconds >= StartupProbeDelaySetting.Get(env) {
-			r.Failf(c.Path+".livenessProbe.initialDelaySeconds", c.Name,
+			r.FailFixf(c.Path+".livenessProbe.initialDelaySeconds", c.Name, probeFix(c, "startup", c.Path+".startupProbe", FixProbesSetting.Get(env)),
 				"container %q of %s delays its liveness probe by %ds and has no startup probe",
 				c.Name, kindNoun(w), c.LivenessProbe.InitialDelaySeconds)
 		}
