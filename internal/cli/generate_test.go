@@ -76,7 +76,7 @@ func TestGuardrailsScanClean(t *testing.T) {
 			}
 			was := map[string]bool{}
 			for _, f := range before {
-				was[findingKey(f)] = true
+				was[workloadFindingKey(f)] = true
 			}
 			for _, f := range after {
 				inNS := f.Object.Namespace == tc.namespace || (f.Object.Kind == "Namespace" && f.Object.Name == tc.namespace)
@@ -85,7 +85,7 @@ func TestGuardrailsScanClean(t *testing.T) {
 					t.Errorf("generated %s %s has a finding: %s: %s", f.Object.Kind, f.Object.Name, f.Check, f.Message)
 				case inNS && slices.Contains(addressed, f.Check) && !(f.Check == "autoscaling" && skippedHPA[f.Object.Name]):
 					t.Errorf("still %s on %s %s: %s", f.Check, f.Object.Kind, f.Object.Name, f.Message)
-				case !was[findingKey(f)]:
+				case !was[workloadFindingKey(f)]:
 					t.Errorf("new finding %s on %s %s/%s: %s", f.Check, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Message)
 				}
 			}
@@ -94,7 +94,8 @@ func TestGuardrailsScanClean(t *testing.T) {
 	}
 }
 
-func findingKey(f report.Finding) string {
+// workloadFindingKey names a finding by check, object and container: a guardrail changes no path.
+func workloadFindingKey(f report.Finding) string {
 	return f.Check + "\x00" + f.Object.Kind + "\x00" + f.Object.Namespace + "\x00" + f.Object.Name + "\x00" + f.Container
 }
 

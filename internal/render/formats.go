@@ -63,7 +63,9 @@ func Formats() []Format {
 	return []Format{
 		{Name: "table", Help: "a table grouped by checklist section, for people (fitted to the terminal)", Terminal: true,
 			Render: func(w io.Writer, c Context) error {
-				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color, Width: c.Width})
+				// Off a terminal (no width to fit) the table is the wide one, fixes included:
+				// a CI log has room for them.
+				return table.Render(w, c.Report, c.Catalog, table.Options{Color: c.Color, Width: c.Width, Fixes: c.Width == 0})
 			},
 			Stream: func(w io.Writer, cluster string, rendered []byte) error {
 				_, err := fmt.Fprintf(w, "\n== %s\n\n%s", sanitize.Text(cluster), rendered)
