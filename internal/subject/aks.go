@@ -24,7 +24,36 @@ type AzureResource struct {
 	Source Location
 	// Input is the kind of input it came from.
 	Input InputKind
+	// Form is the form of the input's description of the resource, which decides the form
+	// of its remedies: the resource as Azure returns it (changed with the az CLI), a
+	// template, a Terraform module or plan. "" when unknown (a cluster known by its Nodes).
+	Form Form
+	// Provider names the Terraform provider version whose attribute names the input uses
+	// ("azurerm v3", "azurerm v4"); "" for other forms.
+	Provider string
 }
+
+// Form is the form in which an input describes an Azure resource.
+type Form string
+
+// Forms of Azure inputs.
+const (
+	// FormDeployed is the resource as Azure returns it: az CLI output, a REST response,
+	// the live Azure Resource Manager API. It is changed on the running resource.
+	FormDeployed Form = "deployed"
+	// FormTemplate is an ARM deployment template or compiled Bicep.
+	FormTemplate Form = "template"
+	// FormModule is a Terraform configuration (.tf files).
+	FormModule Form = "module"
+	// FormPlan is terraform show -json output (a plan or a state) of a module.
+	FormPlan Form = "plan"
+)
+
+// Terraform provider versions, as Provider names them.
+const (
+	AzurermV3 = "azurerm v3"
+	AzurermV4 = "azurerm v4"
+)
 
 // Identity implements Subject for the embedding resource types.
 func (r *AzureResource) Identity() Identity {

@@ -125,7 +125,7 @@ func collectOne(rn *node, sc *scope, file, parentType, parentName string, depth 
 		return
 	}
 	resolved := sc.resolveNode(withoutChildren(rn), 0)
-	*out = append(*out, tmplResource{r: newRes(resolved, file, &sc.st.errs), typ: typeKey(typ), name: name, scope: scopeStr})
+	*out = append(*out, tmplResource{r: newRes(resolved, file, subject.FormTemplate, &sc.st.errs), typ: typeKey(typ), name: name, scope: scopeStr})
 	if kids := rn.get("resources"); kids != nil && kids.kind == kArr {
 		for _, k := range kids.arr {
 			collectOne(k, sc, file, typ, name, depth+1, out)
