@@ -57,11 +57,16 @@ func poolFailSev(r *check.Result, sev check.Severity, c *subject.Cluster, p *sub
 // unknown (what names it), and finds it off with a finding at it. It reports whether the
 // switch is on.
 func wantOn(r *check.Result, s subject.Subject, b subject.Bool, what, format string, args ...any) bool {
+	return wantOnFix(r, s, b, nil, what, format, args...)
+}
+
+// wantOnFix is wantOn with the fix of the finding (nil for none).
+func wantOnFix(r *check.Result, s subject.Subject, b subject.Bool, fix *check.Fix, what, format string, args ...any) bool {
 	switch {
 	case b.IsUnknown():
 		undecided(r, s, what, b.Attr)
 	case !b.True():
-		fail(r, s, b.Attr, format, args...)
+		failFix(r, s, b.Attr, fix, format, args...)
 	default:
 		return true
 	}
@@ -71,11 +76,16 @@ func wantOn(r *check.Result, s subject.Subject, b subject.Bool, what, format str
 // wantOff judges a switch that must not be on: the check is undecided while the switch is
 // unknown (what names it), and finds it on with a finding (msg) at it.
 func wantOff(r *check.Result, s subject.Subject, b subject.Bool, what, msg string) {
+	wantOffFix(r, s, b, nil, what, msg)
+}
+
+// wantOffFix is wantOff with the fix of the finding (nil for none).
+func wantOffFix(r *check.Result, s subject.Subject, b subject.Bool, fix *check.Fix, what, msg string) {
 	switch {
 	case b.IsUnknown():
 		undecided(r, s, what, b.Attr)
 	case b.True():
-		fail(r, s, b.Attr, "%s", msg)
+		failFix(r, s, b.Attr, fix, "%s", msg)
 	}
 }
 

@@ -16,9 +16,11 @@ var NodePoolMaxSurge = poolCheck(check.Meta{
 		"production value) rather than one node at a time.",
 	Remediation: "Set the max surge of each pool (az aks nodepool update --max-surge 33%; Terraform upgrade_settings { max_surge = \"33%\" }).",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the pool's max surge (upgradeSettings.maxSurge; upgrade_settings.max_surge) to 33% (az aks nodepool update --max-surge 33%)",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	if p.MaxSurge.Empty() {
-		poolFail(r, c, p, p.MaxSurge.Attr, "no max surge is set for upgrades")
+		fix := onPool(c, p, az("aks", "nodepool", "update", "--max-surge", "33%"), set(p.MaxSurge.Attr, "33%"))
+		poolFailFix(r, c, p, p.MaxSurge.Attr, fix, "no max surge is set for upgrades")
 	}
 	return true
 })
@@ -34,12 +36,15 @@ var NodePublicIP = poolCheck(check.Meta{
 		"nodes through Azure Bastion or a jump host in the virtual network instead.",
 	Remediation: "Recreate the pool without node public IPs, and connect to nodes through Azure Bastion or kubectl debug.",
 	Evidence:    clusterEvidence,
+	Fix:         "sets enableNodePublicIP (node_public_ip_enabled) to false; AKS takes it only when the pool is created",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	switch {
 	case p.EnableNodePublicIP.IsUnknown():
 		poolUndecided(r, c, p, "whether nodes get public IP addresses", p.EnableNodePublicIP.Attr)
 	case p.EnableNodePublicIP.True():
-		poolFail(r, c, p, p.EnableNodePublicIP.Attr, "nodes get public IP addresses")
+		// A new pool has no public IPs unless --enable-node-public-ip asks: no flag to give.
+		fix := atCreation(onPool(c, p, nil, set(p.EnableNodePublicIP.Attr, false)), "node public IPs")
+		poolFailFix(r, c, p, p.EnableNodePublicIP.Attr, fix, "nodes get public IP addresses")
 	}
 	return true
 })
@@ -55,12 +60,15 @@ var EphemeralOSDisk = poolCheck(check.Meta{
 		"have room for them). An unset type is AKS's choice (ephemeral when the size allows) and passes.",
 	Remediation: "Create pools with --node-osdisk-type Ephemeral on a VM size whose cache or temp disk holds the OS disk.",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the OS disk type (osDiskType; os_disk_type) to Ephemeral; AKS takes it only when the pool is created (az aks nodepool add --node-osdisk-type Ephemeral)",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	switch {
 	case p.OSDiskType.IsUnknown():
 		poolUndecided(r, c, p, "the OS disk type", p.OSDiskType.Attr)
 	case p.OSDiskType.Is("Managed"):
-		poolFail(r, c, p, p.OSDiskType.Attr, "the OS disk is a managed (remote) disk")
+		fix := atCreation(onPool(c, p, az("aks", "nodepool", "add", "--node-osdisk-type", "Ephemeral"), set(p.OSDiskType.Attr, "Ephemeral")), "the OS disk type")
+		fix.Note += " The VM size's cache or temp disk must hold the OS disk."
+		poolFailFix(r, c, p, p.OSDiskType.Attr, fix, "the OS disk is a managed (remote) disk")
 	}
 	return true
 })
