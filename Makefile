@@ -36,7 +36,7 @@ verify-generated: generate ## fail when generated files are stale (or new and un
 	git diff --exit-code -- docs/ internal/checks/ charts/ deploy/
 	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/ charts/ deploy/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
-fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler and upgrade-plan's --to, a minute each
+fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler and upgrade-plan's --to and the remedies' az parameter list, a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
@@ -47,6 +47,7 @@ fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission r
 	$(GO) test ./internal/serve -run '^$$' -fuzz FuzzValidate -fuzztime 60s
 	$(GO) test ./internal/load/live -run '^$$' -fuzz FuzzDecodeHelmRelease -fuzztime 60s
 	$(GO) test ./internal/upgrade -run '^$$' -fuzz FuzzParseTarget -fuzztime 60s
+	$(GO) test ./internal/remedy -run '^$$' -fuzz FuzzRemedy -fuzztime 60s
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1

@@ -211,6 +211,22 @@ func (c *Cluster) AddonEnabled(key string) Bool {
 	return Bool{Attr: Attr{Loc: loc}}
 }
 
+// AddonSettingAt returns where a config entry of an add-on is written, or would be: for an
+// add-on that is not there, under the path its enabled switch would have (JSON inputs:
+// addonProfiles.<key>.config.<setting>). ok is false when the input names the add-on's
+// settings otherwise (Terraform attributes) or the add-ons are unknown.
+func (c *Cluster) AddonSettingAt(key, setting string) (loc Location, ok bool) {
+	if a := c.Addon(key); a != nil {
+		return a.Setting(setting).Loc, true
+	}
+	if _, named := c.AddonPaths[strings.ToLower(key)]; named || c.Addons == nil || c.AddonsAt.Path == "" {
+		return Location{}, false
+	}
+	loc = c.AddonsAt
+	loc.Path += "." + key + ".config." + setting
+	return loc, true
+}
+
 // Setting returns a config entry of the add-on (key in any casing); one that is not written
 // is absent, at the add-on with the path it would have.
 func (a *Addon) Setting(key string) String {

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
@@ -9,10 +10,27 @@ import (
 )
 
 // addonOn checks that an add-on is enabled; it returns the add-on when it is. az are the
-// arguments that enable it.
-func addonOn(c *subject.Cluster, r *check.Result, key, what string, az []string) *subject.Addon {
+// arguments that enable it (nil: the check offers no fix), config the settings it is
+// enabled with.
+func addonOn(c *subject.Cluster, r *check.Result, key, what string, az []string, config map[string]string) *subject.Addon {
 	on := c.AddonEnabled(key)
-	if wantOnFix(r, c, on, onCluster(c, az, set(on.Attr, true)), "whether "+what+" is enabled", "%s is not enabled", what) {
+	var fix *check.Fix
+	if az != nil {
+		fix = onCluster(c, az, set(on.Attr, true))
+		keys := make([]string, 0, len(config))
+		for k := range config {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			// Inputs that name add-ons otherwise write their settings with the switch (the
+			// remedy's spelling of a Terraform block).
+			if loc, ok := c.AddonSettingAt(key, k); ok {
+				fix.Edits = append(fix.Edits, set(subject.Attr{Loc: loc}, config[k]))
+			}
+		}
+	}
+	if wantOnFix(r, c, on, fix, "whether "+what+" is enabled", "%s is not enabled", what) {
 		return c.Addon(key)
 	}
 	return nil
@@ -31,7 +49,7 @@ var AzurePolicyAddon = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 	Fix:         "enables the Azure Policy add-on (addonProfiles.azurepolicy.enabled; azure_policy_enabled) (az aks enable-addons --addons azure-policy)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	addonOn(c, r, "azurepolicy", "the Azure Policy add-on", azurePolicyOn())
+	addonOn(c, r, "azurepolicy", "the Azure Policy add-on", azurePolicyOn(), nil)
 })
 
 // RegistryAdmissionPolicy finds clusters without the Azure Policy add-on, which is what can
@@ -48,7 +66,7 @@ var RegistryAdmissionPolicy = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 	Fix:         "enables the Azure Policy add-on (addonProfiles.azurepolicy.enabled; azure_policy_enabled) (az aks enable-addons --addons azure-policy)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	addonOn(c, r, "azurepolicy", "the Azure Policy add-on (admission control for images)", azurePolicyOn())
+	addonOn(c, r, "azurepolicy", "the Azure Policy add-on (admission control for images)", azurePolicyOn(), nil)
 })
 
 // ContainerInsights finds clusters whose logs are not collected.
@@ -63,7 +81,7 @@ var ContainerInsights = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	// No fix: the add-on needs a Log Analytics workspace, which only the operator can name.
-	a := addonOn(c, r, "omsagent", "Container Insights (the omsagent add-on)", nil)
+	a := addonOn(c, r, "omsagent", "Container Insights (the omsagent add-on)", nil, nil)
 	if a == nil {
 		return
 	}
@@ -104,7 +122,7 @@ var KeyVaultSecretsProvider = check.New(check.Meta{
 		"(az aks enable-addons --addons azure-keyvault-secrets-provider --enable-secret-rotation, az aks update --enable-secret-rotation)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	a := addonOn(c, r, "azureKeyvaultSecretsProvider", "the Key Vault secrets provider",
-		az("aks", "enable-addons", "--addons", "azure-keyvault-secrets-provider", "--enable-secret-rotation"))
+		az("aks", "enable-addons", "--addons", "azure-keyvault-secrets-provider", "--enable-secret-rotation"), withRotation())
 	if a == nil {
 		return
 	}
@@ -127,9 +145,9 @@ var KeyVaultCSIAddon = check.New(check.Meta{
 		"applications can mount Key Vault secrets instead of baking them into images or manifests.",
 	Remediation: "Enable the Key Vault secrets provider add-on (az aks enable-addons --addons azure-keyvault-secrets-provider).",
 	Evidence:    clusterEvidence,
-	Fix:         "enables the Key Vault secrets provider add-on (az aks enable-addons --addons azure-keyvault-secrets-provider)",
+	Fix:         "enables the Key Vault secrets provider add-on with secret rotation (az aks enable-addons --addons azure-keyvault-secrets-provider --enable-secret-rotation)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	addonOn(c, r, "azureKeyvaultSecretsProvider", "the Key Vault secrets provider", az("aks", "enable-addons", "--addons", "azure-keyvault-secrets-provider"))
+	addonOn(c, r, "azureKeyvaultSecretsProvider", "the Key Vault secrets provider", az("aks", "enable-addons", "--addons", "azure-keyvault-secrets-provider", "--enable-secret-rotation"), withRotation())
 })
 
 // ManagedPrometheus finds clusters whose metrics are not collected.
@@ -173,3 +191,6 @@ var WorkloadIdentityCluster = check.New(check.Meta{
 
 // azurePolicyOn are the az arguments that enable the Azure Policy add-on.
 func azurePolicyOn() []string { return az("aks", "enable-addons", "--addons", "azure-policy") }
+
+// withRotation is the Key Vault secrets provider's config with secret rotation on.
+func withRotation() map[string]string { return map[string]string{"enableSecretRotation": "true"} }

@@ -20,9 +20,10 @@ var ManagedEntraID = check.New(check.Meta{
 		"bypasses Entra ID and cannot be revoked per user.",
 	Remediation: "Enable AKS-managed Entra ID (az aks update --enable-aad) and disable local accounts (--disable-local-accounts).",
 	Evidence:    clusterEvidence,
-	Fix:         "turns on AKS-managed Entra ID (az aks update --enable-aad) and disables local accounts (--disable-local-accounts)",
+	Fix:         "turns on AKS-managed Entra ID with Azure RBAC (az aks update --enable-aad --enable-azure-rbac) and disables local accounts (--disable-local-accounts)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	managed := onCluster(c, az("aks", "update", "--enable-aad"), set(c.AADManaged.Attr, true))
+	// With Azure RBAC, so that access follows Entra ID (kubernetes-rbac-entra).
+	managed := onCluster(c, az("aks", "update", "--enable-aad", "--enable-azure-rbac"), set(c.AADManaged.Attr, true), set(c.AADAzureRBAC.Attr, true))
 	switch {
 	case c.AADManaged.IsUnknown():
 		undecided(r, c, "whether Entra ID is AKS-managed", c.AADManaged.Attr)
