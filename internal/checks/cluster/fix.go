@@ -41,8 +41,8 @@ func onRegistry(g *subject.Registry, az []string, edits ...check.Edit) *check.Fi
 
 // atCreation marks a fix whose setting AKS takes only when the resource is created.
 func atCreation(fix *check.Fix, what string) *check.Fix {
-	fix.Note = "AKS sets " + what + " only when it creates the resource: a template or Terraform change replaces it, " +
-		"and a running one is replaced by a new one (move the workloads)."
+	fix.Note = "AKS takes " + what + " only when it creates the resource: Terraform replaces the resource to change it, " +
+		"a template cannot change it on an existing one; create a new one and move the workloads."
 	return fix
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -67,59 +68,73 @@ func splitPath(path string) []string {
 }
 
 // applyJSONEdits makes edits in the resource of a JSON file (az or REST output, a template)
-// that holds line: the element of the top-level list (or of a template's resources) whose
-// text spans it.
+// that holds line (the element of the top-level list, or of a template's resources, whose
+// text spans it), each as an RFC 6902 JSON Patch at the property path: "add" operations
+// create the objects on the way, then set the value or append it.
 func applyJSONEdits(file string, line int, edits []report.Edit) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
-	var doc any
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	if err := d.Decode(&doc); err != nil {
-		return err
-	}
-	res, err := resourceAt(data, doc, line)
-	if err != nil {
-		return err
-	}
 	for _, e := range edits {
+		var doc any
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			return err
+		}
+		prefix, res, err := resourceAt(data, doc, line)
+		if err != nil {
+			return err
+		}
 		steps, err := parsePath(e.Path)
 		if err != nil {
 			return err
 		}
-		if err := setJSON(res, steps, e.Op, e.Value); err != nil {
+		var ops []map[string]any
+		if err := patchOps(res, prefix, steps, e.Op, e.Value, &ops); err != nil {
 			return fmt.Errorf("%s: %w", e.Path, err)
 		}
+		raw, err := json.Marshal(ops)
+		if err != nil {
+			return err
+		}
+		patch, err := jsonpatch.DecodePatch(raw)
+		if err != nil {
+			return err
+		}
+		if data, err = patch.Apply(data); err != nil {
+			return fmt.Errorf("%s: %s: %w", e.Path, raw, err)
+		}
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, data, "", "  "); err != nil {
+			return err
+		}
+		data = append(buf.Bytes(), '\n')
 	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(file, append(out, '\n'), 0o600)
+	return os.WriteFile(file, data, 0o600)
 }
 
-// resourceAt finds the resource object that spans line.
-func resourceAt(data []byte, doc any, line int) (map[string]any, error) {
+// resourceAt finds the resource object that spans line, and its JSON Pointer.
+func resourceAt(data []byte, doc any, line int) (string, map[string]any, error) {
 	list, ok := doc.([]any)
 	key := ""
 	if m, isObj := doc.(map[string]any); isObj {
 		if rs, isList := m["resources"].([]any); isList {
 			list, ok, key = rs, true, "resources"
 		} else {
-			return m, nil
+			return "", m, nil
 		}
 	}
 	if !ok {
-		return nil, fmt.Errorf("not a list of resources")
+		return "", nil, fmt.Errorf("not a list of resources")
 	}
 	starts, err := elementLines(data, key)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if len(starts) != len(list) {
-		return nil, fmt.Errorf("%d elements, %d start lines", len(list), len(starts))
+		return "", nil, fmt.Errorf("%d elements, %d start lines", len(list), len(starts))
 	}
 	at := -1
 	for i, s := range starts {
@@ -128,13 +143,17 @@ func resourceAt(data []byte, doc any, line int) (map[string]any, error) {
 		}
 	}
 	if at < 0 {
-		return nil, fmt.Errorf("no resource spans line %d", line)
+		return "", nil, fmt.Errorf("no resource spans line %d", line)
 	}
 	m, ok := list[at].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("resource %d is not an object", at)
+		return "", nil, fmt.Errorf("resource %d is not an object", at)
 	}
-	return m, nil
+	prefix := "/" + strconv.Itoa(at)
+	if key != "" {
+		prefix = "/" + key + prefix
+	}
+	return prefix, m, nil
 }
 
 // elementLines returns the line on which each element of the top-level list (or of the
@@ -187,9 +206,13 @@ func elementLines(data []byte, key string) ([]int, error) {
 	return out, nil
 }
 
-// setJSON sets (or appends to) the value at steps under m, creating the objects on the way.
-func setJSON(m map[string]any, steps []pathStep, op string, v any) error {
+// patchOps writes as JSON Patch operations the edit at steps under m, whose JSON Pointer is
+// at: an "add" of an empty object for each object missing on the way, then an "add" of the
+// value (which replaces a member that is there), or of the value at the end of the list
+// ("/-") unless an equal element is there.
+func patchOps(m map[string]any, at string, steps []pathStep, op string, v any, ops *[]map[string]any) error {
 	st := steps[0]
+	ptr := at + "/" + pointerEscape(st.key)
 	last := len(steps) == 1
 	if st.index != "" {
 		list, _ := m[st.key].([]any)
@@ -206,36 +229,45 @@ func setJSON(m map[string]any, steps []pathStep, op string, v any) error {
 		if i < 0 || i >= len(list) {
 			return fmt.Errorf("no element [%s] in %s", st.index, st.key)
 		}
+		ptr += "/" + strconv.Itoa(i)
 		if last {
-			list[i] = v
+			*ops = append(*ops, map[string]any{"op": "replace", "path": ptr, "value": v})
 			return nil
 		}
 		o, ok := list[i].(map[string]any)
 		if !ok {
 			return fmt.Errorf("%s[%s] is not an object", st.key, st.index)
 		}
-		return setJSON(o, steps[1:], op, v)
+		return patchOps(o, ptr, steps[1:], op, v, ops)
 	}
 	if !last {
 		o, ok := m[st.key].(map[string]any)
 		if !ok {
 			o = map[string]any{}
-			m[st.key] = o
+			*ops = append(*ops, map[string]any{"op": "add", "path": ptr, "value": o})
 		}
-		return setJSON(o, steps[1:], op, v)
+		return patchOps(o, ptr, steps[1:], op, v, ops)
 	}
 	if op == "append" {
-		list, _ := m[st.key].([]any)
+		list, ok := m[st.key].([]any)
 		for _, x := range list {
 			if x == v {
 				return nil
 			}
 		}
-		m[st.key] = append(list, v)
+		if !ok {
+			*ops = append(*ops, map[string]any{"op": "add", "path": ptr, "value": []any{}})
+		}
+		*ops = append(*ops, map[string]any{"op": "add", "path": ptr + "/-", "value": v})
 		return nil
 	}
-	m[st.key] = v
+	*ops = append(*ops, map[string]any{"op": "add", "path": ptr, "value": v})
 	return nil
+}
+
+// pointerEscape escapes a key for a JSON Pointer (RFC 6901).
+func pointerEscape(key string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
 }
 
 // applyHCLEdits makes edits in the Terraform resource block of file that spans line, with
