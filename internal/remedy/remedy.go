@@ -86,8 +86,9 @@ func Edits(f check.Finding) []report.Edit {
 		return nil
 	}
 	var form subject.Form
+	var provider string
 	if f.Fix.Resource != nil {
-		form, _ = formOf(f.Fix)
+		form, provider = formOf(f.Fix)
 	}
 	out := make([]report.Edit, 0, len(f.Fix.Edits))
 	for _, e := range f.Fix.Edits {
@@ -98,7 +99,7 @@ func Edits(f check.Finding) []report.Edit {
 		if form == subject.FormPlan {
 			path = strings.ReplaceAll(path, "[0]", "")
 		}
-		op, value := spell(form, e.Op, path, e.Value)
+		op, value := spell(form, provider, e.Op, path, e.Value)
 		out = append(out, report.Edit{Op: string(op), Path: path, Value: value})
 	}
 	return out

@@ -129,21 +129,24 @@ func TestShape(t *testing.T) {
 func TestSpell(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		form   subject.Form
-		op     check.EditOp
-		path   string
-		v, out any
-		outOp  check.EditOp
+		form     subject.Form
+		provider string
+		op       check.EditOp
+		path     string
+		v, out   any
+		outOp    check.EditOp
 	}{
-		{subject.FormModule, check.EditSet, "monitor_metrics", true, map[string]any{}, check.EditSet},
-		{subject.FormModule, check.EditSet, "windows_profile.gmsa", true, map[string]any{"dns_server": "", "root_domain": ""}, check.EditSet},
-		{subject.FormModule, check.EditAppend, "default_node_pool.only_critical_addons_enabled", "CriticalAddonsOnly=true:NoSchedule", true, check.EditSet},
-		{subject.FormTemplate, check.EditSet, "properties.policies.quarantinePolicy.status", true, "enabled", check.EditSet},
-		{subject.FormDeployed, check.EditSet, "publicNetworkAccess", "Disabled", "Disabled", check.EditSet},
-		{subject.FormModule, check.EditSet, "key_vault_secrets_provider.secret_rotation_enabled", "true", true, check.EditSet},
-		{subject.FormPlan, check.EditSet, "azure_policy_enabled", true, true, check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "monitor_metrics", true, map[string]any{}, check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "windows_profile.gmsa", true, map[string]any{"dns_server": "", "root_domain": ""}, check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditAppend, "default_node_pool.only_critical_addons_enabled", "CriticalAddonsOnly=true:NoSchedule", true, check.EditSet},
+		{subject.FormTemplate, "", check.EditSet, "properties.policies.quarantinePolicy.status", true, "enabled", check.EditSet},
+		{subject.FormDeployed, "", check.EditSet, "publicNetworkAccess", "Disabled", "Disabled", check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "key_vault_secrets_provider.secret_rotation_enabled", "true", true, check.EditSet},
+		{subject.FormPlan, subject.AzurermV4, check.EditSet, "azure_policy_enabled", true, true, check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "azure_active_directory_role_based_access_control", true, map[string]any{}, check.EditSet},
+		{subject.FormModule, subject.AzurermV3, check.EditSet, "azure_active_directory_role_based_access_control", true, map[string]any{"managed": true}, check.EditSet},
 	} {
-		op, out := spell(tc.form, tc.op, tc.path, tc.v)
+		op, out := spell(tc.form, tc.provider, tc.op, tc.path, tc.v)
 		if op != tc.outOp || !reflect.DeepEqual(out, tc.out) {
 			t.Errorf("%s %s %v: got %s %v", tc.form, tc.path, tc.v, op, out)
 		}

@@ -15,6 +15,8 @@ type spelling struct {
 	// terraform is true for a Terraform attribute (module or plan), false for an ARM
 	// property (template, az or REST JSON).
 	terraform bool
+	// provider, when set, limits the spelling to one azurerm version.
+	provider string
 	// suffix is the end of the path, without list indexes.
 	suffix string
 	// to maps the model's value; ok false leaves it as it is.
@@ -71,7 +73,10 @@ var spellings = []spelling{
 	{terraform: true, suffix: "secret_rotation_enabled", to: enum(map[string]any{"true": true, "false": false})},
 	// Features azurerm switches on by writing a block.
 	{terraform: true, suffix: "monitor_metrics", to: block(nil)},
-	{terraform: true, suffix: "azure_active_directory_role_based_access_control", to: block(nil)},
+	// AKS-managed Entra ID: the block itself in azurerm v4, which dropped the legacy
+	// integration; managed = true in v3.
+	{terraform: true, provider: subject.AzurermV4, suffix: "azure_active_directory_role_based_access_control", to: block(nil)},
+	{terraform: true, provider: subject.AzurermV3, suffix: "azure_active_directory_role_based_access_control", to: block(map[string]any{"managed": true})},
 	{terraform: true, suffix: "key_vault_secrets_provider", to: block(map[string]any{"secret_rotation_enabled": true})},
 	// gmsa needs both its arguments; empty when the virtual network's DNS serves the domain.
 	{terraform: true, suffix: "gmsa", to: block(map[string]any{"dns_server": "", "root_domain": ""})},
@@ -83,12 +88,13 @@ var spellings = []spelling{
 	{terraform: false, suffix: "quarantinePolicy.status", to: boolOf("enabled", "disabled")},
 }
 
-// spell returns the operation and value an edit takes in the input's spelling.
-func spell(form subject.Form, op check.EditOp, path string, v any) (check.EditOp, any) {
+// spell returns the operation and value an edit takes in the input's spelling (provider is
+// the azurerm version of a Terraform input).
+func spell(form subject.Form, provider string, op check.EditOp, path string, v any) (check.EditOp, any) {
 	terraform := form == subject.FormModule || form == subject.FormPlan
 	bare := "." + stripIndexes(path)
 	for _, s := range spellings {
-		if s.terraform != terraform || !strings.HasSuffix(bare, "."+s.suffix) {
+		if s.terraform != terraform || !strings.HasSuffix(bare, "."+s.suffix) || (s.provider != "" && s.provider != provider) {
 			continue
 		}
 		if o, x, ok := s.to(op, v); ok {
