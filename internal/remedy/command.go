@@ -4,6 +4,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -14,8 +15,9 @@ import (
 var azParamsText string
 
 // Params are the az CLI's documented parameters of the commands remedies use, by command
-// ("aks update"): each parameter's long name and its short aliases.
-type Params map[string]map[string]bool
+// ("aks update"): each parameter's long name and its short aliases, with the values it
+// accepts where the list names them (nil: any value).
+type Params map[string]map[string][]string
 
 // AzParams returns the shipped parameter list (azparams.txt, with its source).
 var AzParams = sync.OnceValue(func() Params {
@@ -28,7 +30,9 @@ var AzParams = sync.OnceValue(func() Params {
 })
 
 // ParseParams reads a parameter list: "[aks update]" starts a command, each following line
-// lists one parameter and its aliases ("--resource-group -g"); # starts a comment.
+// lists one parameter and its aliases ("--resource-group -g"), and after " = " the values it
+// accepts, when the list names them ("--addons -a = azure-policy monitoring"); # starts a
+// comment.
 func ParseParams(text string) (Params, error) {
 	out := Params{}
 	var cmd string
@@ -47,15 +51,22 @@ func ParseParams(text string) (Params, error) {
 			if cmd == "" || out[cmd] != nil {
 				return nil, fmt.Errorf("line %d: empty or repeated command %q", line, cmd)
 			}
-			out[cmd] = map[string]bool{}
+			out[cmd] = map[string][]string{}
 		case cmd == "":
 			return nil, fmt.Errorf("line %d: a parameter before any [command]", line)
 		default:
-			for _, f := range strings.Fields(s) {
+			names, values, hasValues := strings.Cut(s, " = ")
+			var accepted []string
+			if hasValues {
+				if accepted = strings.Fields(values); len(accepted) == 0 {
+					return nil, fmt.Errorf("line %d: no values after =", line)
+				}
+			}
+			for _, f := range strings.Fields(names) {
 				if !strings.HasPrefix(f, "-") {
 					return nil, fmt.Errorf("line %d: %q is not a parameter", line, f)
 				}
-				out[cmd][f] = true
+				out[cmd][f] = accepted
 			}
 		}
 	}
@@ -77,13 +88,29 @@ func (p Params) Validate(args []string) error {
 	if !ok {
 		return fmt.Errorf("az %s: not a listed command", cmd)
 	}
-	for _, a := range args[len(words):] {
+	rest := args[len(words):]
+	for i, a := range rest {
 		if !strings.HasPrefix(a, "-") || isNumber(a) {
 			continue
 		}
-		name, _, _ := strings.Cut(a, "=")
-		if !params[name] {
+		name, value, inline := strings.Cut(a, "=")
+		accepted, ok := params[name]
+		if !ok {
 			return fmt.Errorf("az %s: %s is not a documented parameter", cmd, name)
+		}
+		if accepted == nil {
+			continue
+		}
+		if !inline {
+			if i+1 >= len(rest) {
+				return fmt.Errorf("az %s: %s takes a value", cmd, name)
+			}
+			value = rest[i+1]
+		}
+		for _, v := range strings.Split(value, ",") {
+			if !slices.Contains(accepted, v) {
+				return fmt.Errorf("az %s: %s does not take %q", cmd, name, v)
+			}
 		}
 	}
 	return nil

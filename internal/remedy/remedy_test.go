@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,15 +16,19 @@ const clusterID = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceg
 func TestParamsFile(t *testing.T) {
 	t.Parallel()
 	p := AzParams()
+	has := func(cmd, param string) bool { _, ok := p[cmd][param]; return ok }
 	for _, cmd := range []string{"aks create", "aks update", "aks nodepool add", "aks nodepool update", "aks enable-addons", "aks disable-addons", "acr update"} {
-		if !p[cmd]["--resource-group"] || !p[cmd]["--name"] {
+		if !has(cmd, "--resource-group") || !has(cmd, "--name") {
 			t.Errorf("%s: no --resource-group or --name", cmd)
 		}
 	}
-	if !p["aks nodepool update"]["--cluster-name"] || !p["aks update"]["-g"] {
+	if !has("aks nodepool update", "--cluster-name") || !has("aks update", "-g") {
 		t.Error("aliases or the node pool's cluster name are missing")
 	}
-	for _, bad := range []string{"--x\n", "[aks update]\nmax-surge\n", "[aks update]\n[aks update]\n", "[]\n"} {
+	if !slices.Contains(p["aks disable-addons"]["-a"], "kube-dashboard") {
+		t.Error("an alias does not take its parameter's values")
+	}
+	for _, bad := range []string{"--x\n", "[aks update]\nmax-surge\n", "[aks update]\n[aks update]\n", "[]\n", "[aks update]\n--tier = \n"} {
 		if _, err := ParseParams(bad); err == nil {
 			t.Errorf("%q parses", bad)
 		}
@@ -46,6 +51,11 @@ func TestValidate(t *testing.T) {
 		{[]string{"aks", "frobnicate"}, false},
 		{[]string{"acr", "update", "--admin-enabled", "false"}, true},
 		{[]string{"aks", "nodepool", "update", "--min-count", "-1"}, true},
+		{[]string{"aks", "enable-addons", "--addons", "azure-policy,monitoring"}, true},
+		{[]string{"aks", "enable-addons", "--addons", "azure-polcy"}, false},
+		{[]string{"aks", "update", "--tier=standard"}, true},
+		{[]string{"aks", "update", "--tier", "gold"}, false},
+		{[]string{"aks", "update", "--tier"}, false},
 	} {
 		if err := p.Validate(tc.args); (err == nil) != tc.ok {
 			t.Errorf("%v: %v", tc.args, err)
