@@ -5,8 +5,8 @@
 //   - a resource as Azure returns it (az CLI or REST JSON, the live Azure API): the az command
 //     that makes the change on the running resource, with its resource group and name from
 //     the resource ID (az aks update, az aks nodepool update, az acr update...);
-//   - an ARM template or compiled Bicep: the edits at the resource's property paths, with the
-//     file and line;
+//   - an ARM template: the edits at the resource's property paths, with the file and line
+//     (compiled Bicep: the same, to make in the .bicep source);
 //   - a Terraform module: the edits at the resource's attributes as the module's azurerm
 //     version (v3 or v4) names them, with HCL values, the file and line, and the provider;
 //   - a Terraform plan: the same edits, to make in the module the plan was made from.
@@ -43,6 +43,10 @@ func Shape(f check.Finding) *report.Fix {
 	case subject.FormTemplate, subject.FormModule:
 		out.File, out.Line = f.Location.File, positive(f.Location.Line)
 		out.Edits = Edits(f)
+	case subject.FormBicep:
+		out.File, out.Line = f.Location.File, positive(f.Location.Line)
+		out.Edits = Edits(f)
+		out.Note = join("The template is compiled Bicep: make the change in the .bicep source, at the same property path.", out.Note)
 	case subject.FormPlan:
 		out.Edits = Edits(f)
 		out.Note = join("Change the module the plan was made from.", out.Note)

@@ -41,8 +41,11 @@ const (
 	// FormDeployed is the resource as Azure returns it: az CLI output, a REST response,
 	// the live Azure Resource Manager API. It is changed on the running resource.
 	FormDeployed Form = "deployed"
-	// FormTemplate is an ARM deployment template or compiled Bicep.
+	// FormTemplate is an ARM deployment template.
 	FormTemplate Form = "template"
+	// FormBicep is a template compiled from Bicep (az bicep build): the source to change is
+	// the .bicep file, whose resources have the same property paths.
+	FormBicep Form = "bicep"
 	// FormModule is a Terraform configuration (.tf files).
 	FormModule Form = "module"
 	// FormPlan is terraform show -json output (a plan or a state) of a module.

@@ -26,7 +26,7 @@ import (
 
 // TestFixesMendTheirFindings: for every check that offers a fix, each of its fail fixtures,
 // in each shape it can be written in (az CLI JSON, REST JSON, an ARM template made of the
-// REST resources, the Terraform module as azurerm v4 and as v3), has its findings' edits made
+// REST resources and the same as compiled Bicep, the Terraform module as azurerm v4 and as v3), has its findings' edits made
 // as the report spells them for that input (JSON at the property path, Terraform with
 // hclwrite, then re-parsed with hcl), and is scanned again: the fixed findings are gone, the
 // check has no finding left that its fix could mend (a fix may take a second round: the Key
@@ -115,13 +115,15 @@ func shapes(t *testing.T, fixture string) map[string]string {
 			out["az"] = writeTemp(t, filepath.Base(fixture), az)
 		}
 		out["rest"] = writeTemp(t, filepath.Base(fixture), rest)
-		out["template"] = writeTemp(t, filepath.Base(fixture), asTemplate(t, rest))
+		out["template"] = writeTemp(t, filepath.Base(fixture), asTemplate(t, rest, false))
+		out["bicep"] = writeTemp(t, filepath.Base(fixture), asTemplate(t, rest, true))
 	}
 	return out
 }
 
-// asTemplate writes REST resources as an ARM template of the same resources.
-func asTemplate(t *testing.T, rest []byte) []byte {
+// asTemplate writes REST resources as an ARM template of the same resources (as az bicep
+// build marks it, if bicep).
+func asTemplate(t *testing.T, rest []byte, bicep bool) []byte {
 	t.Helper()
 	var resources []map[string]any
 	if err := json.Unmarshal(rest, &resources); err != nil {
@@ -132,11 +134,15 @@ func asTemplate(t *testing.T, rest []byte) []byte {
 			r["apiVersion"] = "2025-10-01"
 		}
 	}
-	out, err := json.MarshalIndent(map[string]any{
+	tmpl := map[string]any{
 		"$schema":        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
 		"contentVersion": "1.0.0.0",
 		"resources":      resources,
-	}, "", "  ")
+	}
+	if bicep {
+		tmpl["metadata"] = map[string]any{"_generator": map[string]any{"name": "bicep", "version": "0.38.5.1644"}}
+	}
+	out, err := json.MarshalIndent(tmpl, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +318,10 @@ func checkShape(t *testing.T, f check.Finding, shape string) {
 				t.Errorf("%s: %v", f.Message, err)
 			}
 		}
-	case "template", "terraform-v4", "terraform-v3":
+	case "template", "bicep", "terraform-v4", "terraform-v3":
+		if shape == "bicep" && !strings.Contains(rf.Note, ".bicep source") {
+			t.Errorf("%s: compiled Bicep's remedy does not name the source: %+v", f.Message, rf)
+		}
 		if len(rf.Edits) == 0 || rf.File != f.Location.File || rf.Line <= 0 || rf.Command != "" {
 			t.Errorf("%s: %s remedy %+v", f.Message, shape, rf)
 		}
@@ -320,7 +329,7 @@ func checkShape(t *testing.T, f check.Finding, shape string) {
 		switch {
 		case shape == "terraform-v3" && rf.Provider != subject.AzurermV3,
 			shape == "terraform-v4" && rf.Provider != subject.AzurermV4 && rf.Provider != subject.AzurermV3,
-			shape == "template" && rf.Provider != "":
+			(shape == "template" || shape == "bicep") && rf.Provider != "":
 			t.Errorf("%s: %s remedy names provider %q", f.Message, shape, rf.Provider)
 		}
 	}

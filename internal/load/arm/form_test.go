@@ -7,8 +7,8 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// TestForm: resource JSON is the deployed resource, a template (or compiled Bicep) is a
-// description to deploy; both are InputARM, and the form tells their remedies apart.
+// TestForm: resource JSON is the deployed resource, a template or compiled Bicep a
+// description to deploy; all are InputARM, and the form tells their remedies apart.
 func TestForm(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -17,7 +17,7 @@ func TestForm(t *testing.T) {
 	}{
 		{[]string{filepath.Join("testdata", "az", "aks-hardened.json"), filepath.Join("testdata", "az", "nodepool-list.json"), filepath.Join("testdata", "az", "acr-show.json")}, subject.FormDeployed},
 		{[]string{filepath.Join("testdata", "templates", "aks.json")}, subject.FormTemplate},
-		{[]string{filepath.Join("testdata", "bicep", "main.json")}, subject.FormTemplate},
+		{[]string{filepath.Join("testdata", "bicep", "main.json")}, subject.FormBicep},
 	} {
 		s := load(t, Options{}, tc.files...)
 		n := 0

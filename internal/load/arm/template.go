@@ -291,6 +291,18 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 			c.Pricing = p
 		}
 	}
+	if strings.EqualFold(t.get("metadata", "_generator", "name").strOr(), "bicep") {
+		// Compiled Bicep: remedies name the .bicep source.
+		for _, c := range clusterList {
+			c.Form = subject.FormBicep
+			for _, p := range c.Pools {
+				p.Form = subject.FormBicep
+			}
+		}
+		for _, g := range registryList {
+			g.Form = subject.FormBicep
+		}
+	}
 	for _, c := range clusterList {
 		subjects = append(subjects, c)
 	}
