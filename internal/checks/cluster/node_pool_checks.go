@@ -84,15 +84,20 @@ var KubeletConfig = poolCheck(check.Meta{
 		"or let nodes run with swap (failSwapOn false).",
 	Remediation: "Remove allowedUnsafeSysctls, and keep cpuCfsQuota and failSwapOn at their defaults (true), unless a documented workload needs otherwise.",
 	Evidence:    clusterEvidence,
+	Fix:         "empties allowedUnsafeSysctls and sets cpuCfsQuota and failSwapOn to true (kubeletConfig; kubelet_config); AKS takes kubelet settings only when the pool is created",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	// The CLI takes kubelet settings only as a file when a pool is created: no command.
+	kubelet := func(a subject.Attr, v any) *check.Fix {
+		return atCreation(onPool(c, p, nil, set(a, v)), "kubelet settings")
+	}
 	if p.AllowedUnsafeSysctls.IsKnown() && len(p.AllowedUnsafeSysctls.V) > 0 {
-		poolFail(r, c, p, p.AllowedUnsafeSysctls.Attr, "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
+		poolFailFix(r, c, p, p.AllowedUnsafeSysctls.Attr, kubelet(p.AllowedUnsafeSysctls.Attr, []any{}), "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
 	}
 	if p.CPUCfsQuota.IsKnown() && !p.CPUCfsQuota.V {
-		poolFail(r, c, p, p.CPUCfsQuota.Attr, "CPU CFS quota is off: CPU limits are not enforced")
+		poolFailFix(r, c, p, p.CPUCfsQuota.Attr, kubelet(p.CPUCfsQuota.Attr, true), "CPU CFS quota is off: CPU limits are not enforced")
 	}
 	if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
-		poolFail(r, c, p, p.FailSwapOn.Attr, "the kubelet runs with swap on")
+		poolFailFix(r, c, p, p.FailSwapOn.Attr, kubelet(p.FailSwapOn.Attr, true), "the kubelet runs with swap on")
 	}
 	// Not written, each keeps the kubelet's safe default.
 	for _, s := range []struct {
