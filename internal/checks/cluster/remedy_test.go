@@ -469,3 +469,29 @@ func TestCommandsUseDocumentedParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestRemediesDocListsEveryCheck: docs/remedies.md names each cluster check in the list of
+// those with a fix or in that of those without, as its metadata says.
+func TestRemediesDocListsEveryCheck(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "remedies.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	start := strings.Index(doc, "## Checks with a fix")
+	split := strings.Index(doc, "Checks whose remedy is no value")
+	end := strings.Index(doc, "## The az parameters")
+	if start < 0 || split < start || end < split {
+		t.Fatal("docs/remedies.md: the sections of checks with and without a fix are not where expected")
+	}
+	with, without := doc[start:split], doc[split:end]
+	for _, c := range Checks() {
+		name := "`" + c.ID + "`"
+		switch {
+		case c.Fix != "" && !strings.Contains(with, name):
+			t.Errorf("docs/remedies.md does not list %s among the checks with a fix", c.ID)
+		case c.Fix == "" && !strings.Contains(without, name):
+			t.Errorf("docs/remedies.md does not list %s among the checks without a fix", c.ID)
+		}
+	}
+}
