@@ -36,7 +36,7 @@ verify-generated: generate ## fail when generated files are stale (or new and un
 	git diff --exit-code -- docs/ internal/checks/ charts/ deploy/
 	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/ charts/ deploy/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
-fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler and upgrade-plan's --to and the remedies' az parameter list, a minute each
+fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler and upgrade-plan's --to, a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
