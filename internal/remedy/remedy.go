@@ -103,7 +103,11 @@ func Edits(f check.Finding) []report.Edit {
 		if form == subject.FormPlan {
 			path = strings.ReplaceAll(path, "[0]", "")
 		}
-		op, value := spell(form, provider, e.Op, path, e.Value)
+		op, value := e.Op, e.Value
+		if f.Fix.Resource != nil {
+			// Only Azure inputs spell values otherwise than the model.
+			op, value = spell(form, provider, e.Op, path, e.Value)
+		}
 		out = append(out, report.Edit{Op: string(op), Path: path, Value: value})
 	}
 	return out
