@@ -53,14 +53,13 @@ func Shape(f check.Finding) *report.Fix {
 	default:
 		// A deployed resource, or a cluster known by its Nodes: the command, when the
 		// resource is known by its ID.
-		switch {
-		case Creates(fix.Az):
+		if Creates(fix.Az) {
 			// No command changes the running resource: the flag to give its successor.
 			if AzParams().Validate(fix.Az) == nil {
 				out.Note = join(out.Note, "At creation: "+shellJoin(fix.Az)+".")
 			}
-		case Command(fix) != nil:
-			out.Command = shellJoin(Command(fix))
+		} else if args := Command(fix); args != nil {
+			out.Command = shellJoin(args)
 		}
 	}
 	if form == subject.FormModule || form == subject.FormPlan {
