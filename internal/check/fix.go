@@ -52,6 +52,14 @@ type Fix struct {
 	Note string
 	// Input is the kind of input of the finding's subject, filled in by Result.Add.
 	Input subject.InputKind
+	// Resource is the Azure resource whose settings the fix changes (a cluster, a node
+	// pool, a registry): its form decides the form of the remedy (the az command of a
+	// deployed resource, the edits of a template or a Terraform module), its ID and name
+	// the command's. Nil for subjects that are not Azure resources.
+	Resource *subject.AzureResource
+	// Cluster is, for the fix of a node pool, the cluster the pool belongs to (the
+	// command's --cluster-name and resource group).
+	Cluster *subject.AzureResource
 }
 
 // FailFixf records a finding like Failf, with the fix that mends it.

@@ -24,7 +24,39 @@ type AzureResource struct {
 	Source Location
 	// Input is the kind of input it came from.
 	Input InputKind
+	// Form is the form of the input's description of the resource, which decides the form
+	// of its remedies: the resource as Azure returns it (changed with the az CLI), a
+	// template, a Terraform module or plan. "" when unknown (a cluster known by its Nodes).
+	Form Form
+	// Provider names the Terraform provider version whose attribute names the input uses
+	// ("azurerm v3", "azurerm v4"); "" for other forms.
+	Provider string
 }
+
+// Form is the form in which an input describes an Azure resource.
+type Form string
+
+// Forms of Azure inputs.
+const (
+	// FormDeployed is the resource as Azure returns it: az CLI output, a REST response,
+	// the live Azure Resource Manager API. It is changed on the running resource.
+	FormDeployed Form = "deployed"
+	// FormTemplate is an ARM deployment template.
+	FormTemplate Form = "template"
+	// FormBicep is a template compiled from Bicep (az bicep build): the source to change is
+	// the .bicep file, whose resources have the same property paths.
+	FormBicep Form = "bicep"
+	// FormModule is a Terraform configuration (.tf files).
+	FormModule Form = "module"
+	// FormPlan is terraform show -json output (a plan or a state) of a module.
+	FormPlan Form = "plan"
+)
+
+// Terraform provider versions, as Provider names them.
+const (
+	AzurermV3 = "azurerm v3"
+	AzurermV4 = "azurerm v4"
+)
 
 // Identity implements Subject for the embedding resource types.
 func (r *AzureResource) Identity() Identity {
@@ -180,6 +212,22 @@ func (c *Cluster) AddonEnabled(key string) Bool {
 		loc.Path += "." + key + ".enabled"
 	}
 	return Bool{Attr: Attr{Loc: loc}}
+}
+
+// AddonSettingAt returns where a config entry of an add-on is written, or would be: for an
+// add-on that is not there, under the path its enabled switch would have (JSON inputs:
+// addonProfiles.<key>.config.<setting>). ok is false when the input names the add-on's
+// settings otherwise (Terraform attributes) or the add-ons are unknown.
+func (c *Cluster) AddonSettingAt(key, setting string) (loc Location, ok bool) {
+	if a := c.Addon(key); a != nil {
+		return a.Setting(setting).Loc, true
+	}
+	if _, named := c.AddonPaths[strings.ToLower(key)]; named || c.Addons == nil || c.AddonsAt.Path == "" {
+		return Location{}, false
+	}
+	loc = c.AddonsAt
+	loc.Path += "." + key + ".config." + setting
+	return loc, true
 }
 
 // Setting returns a config entry of the add-on (key in any casing); one that is not written

@@ -66,6 +66,7 @@ var UptimeSLA = check.New(check.Meta{
 		"2023-02-01). The Free tier (the default) has no SLA and fewer API server resources.",
 	Remediation: "Move production clusters to the Standard tier (az aks update --tier standard).",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the tier (sku.tier, sku_tier) to Standard (az aks update --tier standard)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	switch t := c.SKUTier; {
 	case t.Is("Standard", "Premium", "Paid"):
@@ -76,6 +77,6 @@ var UptimeSLA = check.New(check.Meta{
 		if t.Empty() {
 			v = "Free (the default)"
 		}
-		fail(r, c, t.Attr, "the cluster is on the %s tier: no uptime SLA", v)
+		failFix(r, c, t.Attr, onCluster(c, az("aks", "update", "--tier", "standard"), set(t.Attr, "Standard")), "the cluster is on the %s tier: no uptime SLA", v)
 	}
 })

@@ -54,28 +54,34 @@ func poolFailSev(r *check.Result, sev check.Severity, c *subject.Cluster, p *sub
 }
 
 // wantOn judges a switch that must be on: the check is undecided while the switch is
-// unknown (what names it), and finds it off with a finding at it. It reports whether the
-// switch is on.
-func wantOn(r *check.Result, s subject.Subject, b subject.Bool, what, format string, args ...any) bool {
+// unknown (what names it), and finds it off with a finding (msg) at it. It reports whether
+// the switch is on.
+func wantOn(r *check.Result, s subject.Subject, b subject.Bool, what, msg string) bool {
+	return wantOnFix(r, s, b, nil, what, "%s", msg)
+}
+
+// wantOnFix is wantOn with the fix of the finding (nil for none) and a formatted message.
+func wantOnFix(r *check.Result, s subject.Subject, b subject.Bool, fix *check.Fix, what, format string, args ...any) bool {
 	switch {
 	case b.IsUnknown():
 		undecided(r, s, what, b.Attr)
 	case !b.True():
-		fail(r, s, b.Attr, format, args...)
+		failFix(r, s, b.Attr, fix, format, args...)
 	default:
 		return true
 	}
 	return false
 }
 
-// wantOff judges a switch that must not be on: the check is undecided while the switch is
-// unknown (what names it), and finds it on with a finding (msg) at it.
-func wantOff(r *check.Result, s subject.Subject, b subject.Bool, what, msg string) {
+// wantOffFix judges a switch that must not be on: the check is undecided while the switch
+// is unknown (what names it), and finds it on with a finding (msg) at it, with its fix (nil
+// for none).
+func wantOffFix(r *check.Result, s subject.Subject, b subject.Bool, fix *check.Fix, what, msg string) {
 	switch {
 	case b.IsUnknown():
 		undecided(r, s, what, b.Attr)
 	case b.True():
-		fail(r, s, b.Attr, "%s", msg)
+		failFix(r, s, b.Attr, fix, "%s", msg)
 	}
 }
 

@@ -128,7 +128,8 @@ func TestFixtures(t *testing.T) {
 	}
 	entries, _ := os.ReadDir("testdata")
 	for _, e := range entries {
-		if !known[e.Name()] && e.Name() != "base" {
+		// base is the hardened cluster the fixtures patch; fixes the remedies' goldens.
+		if !known[e.Name()] && e.Name() != "base" && e.Name() != "fixes" {
 			t.Errorf("testdata/%s holds fixtures of no check", e.Name())
 		}
 	}

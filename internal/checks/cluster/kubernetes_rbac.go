@@ -19,9 +19,12 @@ var KubernetesRBAC = check.New(check.Meta{
 		"follows people's group membership.",
 	Remediation: "Keep RBAC on, and enable Azure RBAC (az aks update --enable-azure-rbac) or set --aad-admin-group-object-ids.",
 	Evidence:    clusterEvidence,
+	Fix: "turns on AKS-managed Entra ID and Azure RBAC for Kubernetes (az aks update --enable-aad --enable-azure-rbac); " +
+		"Kubernetes RBAC itself only at creation",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if c.EnableRBAC.IsKnown() && !c.EnableRBAC.V {
-		failSev(r, check.Critical, c, c.EnableRBAC.Attr, "Kubernetes RBAC is disabled")
+		fix := atCreation(onCluster(c, nil, set(c.EnableRBAC.Attr, true)), "Kubernetes RBAC")
+		failSevFix(r, check.Critical, c, c.EnableRBAC.Attr, fix, "Kubernetes RBAC is disabled")
 		return
 	}
 	if c.AADManaged.IsUnknown() {
@@ -29,7 +32,8 @@ var KubernetesRBAC = check.New(check.Meta{
 		return
 	}
 	if c.AADManaged.NotTrue() {
-		fail(r, c, c.AADManaged.Attr, "Kubernetes RBAC is not tied to AKS-managed Microsoft Entra ID")
+		fix := onCluster(c, az("aks", "update", "--enable-aad", "--enable-azure-rbac"), set(c.AADManaged.Attr, true), set(c.AADAzureRBAC.Attr, true))
+		failFix(r, c, c.AADManaged.Attr, fix, "Kubernetes RBAC is not tied to AKS-managed Microsoft Entra ID")
 		return
 	}
 	// AKS-managed Entra ID needs Kubernetes RBAC, so an unknown enableRBAC is on here.
@@ -40,6 +44,7 @@ var KubernetesRBAC = check.New(check.Meta{
 	case c.AADAdminGroups.IsUnknown():
 		undecided(r, c, "the Entra ID admin groups", c.AADAdminGroups.Attr)
 	default:
-		fail(r, c, c.AADAzureRBAC.Attr, "neither Azure RBAC nor Entra ID admin groups are set")
+		fix := onCluster(c, az("aks", "update", "--enable-azure-rbac"), set(c.AADAzureRBAC.Attr, true))
+		failFix(r, c, c.AADAzureRBAC.Attr, fix, "neither Azure RBAC nor Entra ID admin groups are set")
 	}
 })

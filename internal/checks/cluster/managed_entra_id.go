@@ -20,19 +20,23 @@ var ManagedEntraID = check.New(check.Meta{
 		"bypasses Entra ID and cannot be revoked per user.",
 	Remediation: "Enable AKS-managed Entra ID (az aks update --enable-aad) and disable local accounts (--disable-local-accounts).",
 	Evidence:    clusterEvidence,
+	Fix:         "turns on AKS-managed Entra ID with Azure RBAC (az aks update --enable-aad --enable-azure-rbac) and disables local accounts (--disable-local-accounts)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
+	// With Azure RBAC, so that access follows Entra ID (kubernetes-rbac-entra).
+	managed := onCluster(c, az("aks", "update", "--enable-aad", "--enable-azure-rbac"), set(c.AADManaged.Attr, true), set(c.AADAzureRBAC.Attr, true))
 	switch {
 	case c.AADManaged.IsUnknown():
 		undecided(r, c, "whether Entra ID is AKS-managed", c.AADManaged.Attr)
 	case c.AADManaged.IsKnown() && !c.AADManaged.V && !c.AADLegacyServerApp.Empty():
-		fail(r, c, c.AADLegacyServerApp.Attr, "the cluster uses the legacy (non-managed) Entra ID integration")
+		failFix(r, c, c.AADLegacyServerApp.Attr, managed, "the cluster uses the legacy (non-managed) Entra ID integration")
 	case c.AADManaged.NotTrue():
-		fail(r, c, c.AADManaged.Attr, "AKS-managed Microsoft Entra ID is not enabled")
+		failFix(r, c, c.AADManaged.Attr, managed, "AKS-managed Microsoft Entra ID is not enabled")
 	}
 	switch {
 	case c.DisableLocalAccounts.IsUnknown():
 		undecided(r, c, "whether local accounts are disabled", c.DisableLocalAccounts.Attr)
 	case c.DisableLocalAccounts.NotTrue():
-		fail(r, c, c.DisableLocalAccounts.Attr, "local accounts are enabled (a static cluster-admin credential exists)")
+		fix := onCluster(c, az("aks", "update", "--disable-local-accounts"), set(c.DisableLocalAccounts.Attr, true))
+		failFix(r, c, c.DisableLocalAccounts.Attr, fix, "local accounts are enabled (a static cluster-admin credential exists)")
 	}
 })

@@ -18,9 +18,11 @@ var ManagedIdentity = check.New(check.Meta{
 		"Service principal secrets expire and must be rotated by hand; managed identities need no secret.",
 	Remediation: "Migrate the cluster to a managed identity (az aks update --enable-managed-identity).",
 	Evidence:    clusterEvidence,
+	Fix:         "gives the cluster a system-assigned managed identity (identity.type SystemAssigned; az aks update --enable-managed-identity)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if !c.ServicePrincipal.Empty() && c.ServicePrincipal.IsKnown() {
-		fail(r, c, c.ServicePrincipal.Attr, "the cluster runs as a service principal")
+		// The service principal's removal is no value to set: the command alone.
+		failFix(r, c, c.ServicePrincipal.Attr, onCluster(c, az("aks", "update", "--enable-managed-identity")), "the cluster runs as a service principal")
 		return
 	}
 	switch {
@@ -30,6 +32,7 @@ var ManagedIdentity = check.New(check.Meta{
 	case c.ServicePrincipal.IsUnknown():
 		undecided(r, c, "the service principal", c.ServicePrincipal.Attr)
 	default:
-		fail(r, c, c.IdentityType.Attr, "the cluster has no managed identity")
+		fix := onCluster(c, az("aks", "update", "--enable-managed-identity"), set(c.IdentityType.Attr, "SystemAssigned"))
+		failFix(r, c, c.IdentityType.Attr, fix, "the cluster has no managed identity")
 	}
 })

@@ -20,6 +20,7 @@ var AzureCNI = check.New(check.Meta{
 		"which changed over time: the item is then not evaluated.",
 	Remediation: "Migrate to Azure CNI Overlay (az aks update --network-plugin azure --network-plugin-mode overlay).",
 	Evidence:    clusterEvidence,
+	Fix:         "migrates to Azure CNI Overlay (networkPlugin azure, networkPluginMode overlay; network_plugin, network_plugin_mode)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	switch p := c.NetworkPlugin; {
 	case p.IsUnknown() || p.IsAbsent():
@@ -27,7 +28,10 @@ var AzureCNI = check.New(check.Meta{
 		// the cluster, which moved from kubenet to Azure CNI Overlay: only az aks show tells.
 		undecided(r, c, "the network plugin", p.Attr)
 	case p.Is("kubenet"):
-		fail(r, c, p.Attr, "the cluster uses kubenet")
+		fix := onCluster(c, az("aks", "update", "--network-plugin", "azure", "--network-plugin-mode", "overlay"),
+			set(p.Attr, "azure"), set(c.NetworkPluginMode.Attr, "overlay"))
+		fix.Note = "The migration reimages every node; the pod CIDR stays unless --pod-cidr sets another."
+		failFix(r, c, p.Attr, fix, "the cluster uses kubenet")
 	}
 })
 
@@ -76,6 +80,7 @@ var NetworkPolicyEngine = check.New(check.Meta{
 		"NetworkPolicy in the cluster is silently ignored.",
 	Remediation: "Enable a network policy engine (az aks update --network-policy cilium --network-dataplane cilium, or azure/calico).",
 	Evidence:    clusterEvidence,
+	Fix:         "enables Cilium as dataplane and network policy engine (networkDataplane, networkPolicy cilium; network_data_plane, network_policy)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	switch np := c.NetworkPolicy; {
 	case np.Is("azure", "calico", "cilium") || c.NetworkDataplane.Is("cilium"):
@@ -84,7 +89,10 @@ var NetworkPolicyEngine = check.New(check.Meta{
 	case c.NetworkDataplane.IsUnknown():
 		undecided(r, c, "the network dataplane", c.NetworkDataplane.Attr)
 	default:
-		fail(r, c, np.Attr, "no network policy engine: NetworkPolicies are not enforced")
+		fix := onCluster(c, az("aks", "update", "--network-dataplane", "cilium", "--network-policy", "cilium"),
+			set(c.NetworkDataplane.Attr, "cilium"), set(np.Attr, "cilium"))
+		fix.Note = "Cilium needs Azure CNI (Overlay or a pod subnet); the change reimages the nodes."
+		failFix(r, c, np.Attr, fix, "no network policy engine: NetworkPolicies are not enforced")
 	}
 })
 

@@ -16,9 +16,11 @@ var NodePoolMaxSurge = poolCheck(check.Meta{
 		"production value) rather than one node at a time.",
 	Remediation: "Set the max surge of each pool (az aks nodepool update --max-surge 33%; Terraform upgrade_settings { max_surge = \"33%\" }).",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the pool's max surge (upgradeSettings.maxSurge; upgrade_settings.max_surge) to 33% (az aks nodepool update --max-surge 33%)",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	if p.MaxSurge.Empty() {
-		poolFail(r, c, p, p.MaxSurge.Attr, "no max surge is set for upgrades")
+		fix := onPool(c, p, az("aks", "nodepool", "update", "--max-surge", "33%"), set(p.MaxSurge.Attr, "33%"))
+		poolFailFix(r, c, p, p.MaxSurge.Attr, fix, "no max surge is set for upgrades")
 	}
 	return true
 })
@@ -34,12 +36,15 @@ var NodePublicIP = poolCheck(check.Meta{
 		"nodes through Azure Bastion or a jump host in the virtual network instead.",
 	Remediation: "Recreate the pool without node public IPs, and connect to nodes through Azure Bastion or kubectl debug.",
 	Evidence:    clusterEvidence,
+	Fix:         "sets enableNodePublicIP (node_public_ip_enabled) to false; AKS takes it only when the pool is created",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	switch {
 	case p.EnableNodePublicIP.IsUnknown():
 		poolUndecided(r, c, p, "whether nodes get public IP addresses", p.EnableNodePublicIP.Attr)
 	case p.EnableNodePublicIP.True():
-		poolFail(r, c, p, p.EnableNodePublicIP.Attr, "nodes get public IP addresses")
+		// A new pool has no public IPs unless --enable-node-public-ip asks: no flag to give.
+		fix := atCreation(onPool(c, p, nil, set(p.EnableNodePublicIP.Attr, false)), "node public IPs")
+		poolFailFix(r, c, p, p.EnableNodePublicIP.Attr, fix, "nodes get public IP addresses")
 	}
 	return true
 })
@@ -55,12 +60,15 @@ var EphemeralOSDisk = poolCheck(check.Meta{
 		"have room for them). An unset type is AKS's choice (ephemeral when the size allows) and passes.",
 	Remediation: "Create pools with --node-osdisk-type Ephemeral on a VM size whose cache or temp disk holds the OS disk.",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the OS disk type (osDiskType; os_disk_type) to Ephemeral; AKS takes it only when the pool is created (az aks nodepool add --node-osdisk-type Ephemeral)",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	switch {
 	case p.OSDiskType.IsUnknown():
 		poolUndecided(r, c, p, "the OS disk type", p.OSDiskType.Attr)
 	case p.OSDiskType.Is("Managed"):
-		poolFail(r, c, p, p.OSDiskType.Attr, "the OS disk is a managed (remote) disk")
+		fix := atCreation(onPool(c, p, az("aks", "nodepool", "add", "--node-osdisk-type", "Ephemeral"), set(p.OSDiskType.Attr, "Ephemeral")), "the OS disk type")
+		fix.Note += " The VM size's cache or temp disk must hold the OS disk."
+		poolFailFix(r, c, p, p.OSDiskType.Attr, fix, "the OS disk is a managed (remote) disk")
 	}
 	return true
 })
@@ -76,15 +84,20 @@ var KubeletConfig = poolCheck(check.Meta{
 		"or let nodes run with swap (failSwapOn false).",
 	Remediation: "Remove allowedUnsafeSysctls, and keep cpuCfsQuota and failSwapOn at their defaults (true), unless a documented workload needs otherwise.",
 	Evidence:    clusterEvidence,
+	Fix:         "empties allowedUnsafeSysctls and sets cpuCfsQuota and failSwapOn to true (kubeletConfig; kubelet_config); AKS takes kubelet settings only when the pool is created",
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
+	// The CLI takes kubelet settings only as a file when a pool is created: no command.
+	kubelet := func(a subject.Attr, v any) *check.Fix {
+		return atCreation(onPool(c, p, nil, set(a, v)), "kubelet settings")
+	}
 	if p.AllowedUnsafeSysctls.IsKnown() && len(p.AllowedUnsafeSysctls.V) > 0 {
-		poolFail(r, c, p, p.AllowedUnsafeSysctls.Attr, "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
+		poolFailFix(r, c, p, p.AllowedUnsafeSysctls.Attr, kubelet(p.AllowedUnsafeSysctls.Attr, []any{}), "unsafe sysctls are allowed: %s", quoted(p.AllowedUnsafeSysctls.V))
 	}
 	if p.CPUCfsQuota.IsKnown() && !p.CPUCfsQuota.V {
-		poolFail(r, c, p, p.CPUCfsQuota.Attr, "CPU CFS quota is off: CPU limits are not enforced")
+		poolFailFix(r, c, p, p.CPUCfsQuota.Attr, kubelet(p.CPUCfsQuota.Attr, true), "CPU CFS quota is off: CPU limits are not enforced")
 	}
 	if p.FailSwapOn.IsKnown() && !p.FailSwapOn.V {
-		poolFail(r, c, p, p.FailSwapOn.Attr, "the kubelet runs with swap on")
+		poolFailFix(r, c, p, p.FailSwapOn.Attr, kubelet(p.FailSwapOn.Attr, true), "the kubelet runs with swap on")
 	}
 	// Not written, each keeps the kubelet's safe default.
 	for _, s := range []struct {

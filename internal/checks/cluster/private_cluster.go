@@ -18,6 +18,8 @@ var PrivateCluster = check.New(check.Meta{
 		"created; a public cluster should at least pass api-server-authorized-ip-ranges.",
 	Remediation: "Create the cluster with --enable-private-cluster (it cannot be turned on later), or use API server VNet integration.",
 	Evidence:    clusterEvidence,
+	Fix:         "sets enablePrivateCluster (private_cluster_enabled) to true; AKS takes it only at creation (az aks create --enable-private-cluster)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
-	wantOn(r, c, c.PrivateCluster, "whether the API server is private", "the API server has a public endpoint")
+	fix := atCreation(onCluster(c, az("aks", "create", "--enable-private-cluster"), set(c.PrivateCluster.Attr, true)), "a private API server")
+	wantOnFix(r, c, c.PrivateCluster, fix, "whether the API server is private", "the API server has a public endpoint")
 })

@@ -20,6 +20,7 @@ var ACRAdminUser = check.New(check.Meta{
 		"registry scope remain to be reviewed by hand.",
 	Remediation: "Disable the admin user (az acr update --admin-enabled false) and grant AcrPull/AcrPush to identities.",
 	Evidence:    registryEvidence,
+	Fix:         "disables the admin user (adminUserEnabled; admin_enabled) (az acr update --admin-enabled false)",
 }, adminUser)
 
 // ACRPasswordlessPull is the admin-user rule for cluster.acr-integration.
@@ -33,10 +34,12 @@ var ACRPasswordlessPull = check.New(check.Meta{
 		"password. Role assignments are not in the registry resource; imagePullSecrets are judged on manifests.",
 	Remediation: "Attach the registry to the cluster (az aks update --attach-acr) and disable its admin user.",
 	Evidence:    clusterEvidence,
+	Fix:         "disables the registry's admin user (adminUserEnabled; admin_enabled) (az acr update --admin-enabled false)",
 }, adminUser)
 
 func adminUser(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	wantOff(r, g, g.AdminUserEnabled, "whether the admin user is enabled", "the admin user (a shared password) is enabled")
+	fix := onRegistry(g, az("acr", "update", "--admin-enabled", "false"), set(g.AdminUserEnabled.Attr, false))
+	wantOffFix(r, g, g.AdminUserEnabled, fix, "whether the admin user is enabled", "the admin user (a shared password) is enabled")
 }
 
 // ACRAnonymousPull finds registries anyone can pull from.
@@ -48,13 +51,18 @@ var ACRAnonymousPull = check.New(check.Meta{
 	Description: "anonymousPullEnabled (Terraform anonymous_pull_enabled) must not be true: anyone who can reach the registry could pull its images.",
 	Remediation: "Disable anonymous pull (az acr update --anonymous-pull-enabled false).",
 	Evidence:    registryEvidence,
+	Fix:         "disables anonymous pull (anonymousPullEnabled; anonymous_pull_enabled) (az acr update --anonymous-pull-enabled false)",
 }, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	wantOff(r, g, g.AnonymousPull, "whether anonymous pull is enabled", "anonymous pull is enabled")
+	fix := onRegistry(g, az("acr", "update", "--anonymous-pull-enabled", "false"), set(g.AnonymousPull.Attr, false))
+	wantOffFix(r, g, g.AnonymousPull, fix, "whether anonymous pull is enabled", "anonymous pull is enabled")
 })
 
 const privateNetworkDescription = "publicNetworkAccess is Disabled (Terraform public_network_access_enabled = false; " +
 	"or networkRuleSet.defaultAction Deny) and at least one approved private endpoint connection exists " +
 	"(Terraform: an azurerm_private_endpoint of the module that targets the registry). Both need the Premium SKU."
+
+const privateNetworkFix = "disables public network access (publicNetworkAccess Disabled; public_network_access_enabled = false) " +
+	"(az acr update --public-network-enabled false); the private endpoint is a resource of its own, not a fix"
 
 // ACRPrivateNetwork finds registries reachable from the internet (container section).
 var ACRPrivateNetwork = check.New(check.Meta{
@@ -65,6 +73,7 @@ var ACRPrivateNetwork = check.New(check.Meta{
 	Description: privateNetworkDescription,
 	Remediation: "Use the Premium SKU, add a private endpoint, and disable public network access (az acr update --public-network-enabled false).",
 	Evidence:    registryEvidence,
+	Fix:         privateNetworkFix,
 }, privateRegistry)
 
 // ACRPublicAccess is the same rule for network.private-registry.
@@ -76,6 +85,7 @@ var ACRPublicAccess = check.New(check.Meta{
 	Description: privateNetworkDescription + " The same rule as acr-private-network, for the network section.",
 	Remediation: "Use the Premium SKU, add a private endpoint, and disable public network access (az acr update --public-network-enabled false).",
 	Evidence:    registryEvidence,
+	Fix:         privateNetworkFix,
 }, privateRegistry)
 
 func privateRegistry(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
@@ -87,7 +97,9 @@ func privateRegistry(_ context.Context, _ *check.Env, g *subject.Registry, r *ch
 	case def.IsUnknown():
 		undecided(r, g, "the default action of the network rules", def.Attr)
 	default:
-		fail(r, g, pna.Attr, "public network access is enabled and the network rules allow every address")
+		fix := onRegistry(g, az("acr", "update", "--public-network-enabled", "false"), set(pna.Attr, "Disabled"))
+		fix.Note = "Clients then reach the registry only through its private endpoints (Premium SKU): add them first."
+		failFix(r, g, pna.Attr, fix, "public network access is enabled and the network rules allow every address")
 	}
 	switch pe := g.PrivateEndpoints; {
 	case pe.IsUnknown():
@@ -111,8 +123,9 @@ var ACRQuarantinePolicy = check.New(check.Meta{
 		"Premium SKU). The workflow that releases images after a clean scan remains manual.",
 	Remediation: "Enable the quarantine policy (az acr config quarantine update --status enabled) and release images from quarantine after scanning.",
 	Evidence:    registryEvidence,
+	Fix:         "enables the quarantine policy (policies.quarantinePolicy.status enabled; quarantine_policy_enabled); az acr update has no parameter for it",
 }, func(_ context.Context, _ *check.Env, g *subject.Registry, r *check.Result) {
-	wantOn(r, g, g.QuarantinePolicy, "whether the quarantine policy is enabled", "the quarantine policy is off")
+	wantOnFix(r, g, g.QuarantinePolicy, onRegistry(g, nil, set(g.QuarantinePolicy.Attr, true)), "whether the quarantine policy is enabled", "the quarantine policy is off")
 })
 
 // ACRGeoReplication finds registries not replicated to the regions of the scan's clusters.

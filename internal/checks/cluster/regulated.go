@@ -24,6 +24,9 @@ var RegulatedProfile = check.New(check.Meta{
 	Remediation: "Create FIPS-enabled pools with encryption at host, set a disk encryption set, and enable KMS and Defender.",
 	Evidence:    clusterEvidence,
 	Settings:    []check.Setting{ProfileSetting},
+	Fix: "turns FIPS on for Linux pools (enableFIPS; fips_enabled) (az aks nodepool update --enable-fips-image), and encryption " +
+		"at host (enableEncryptionAtHost; host_encryption_enabled) at creation; the disk encryption set, KMS key and Defender " +
+		"workspace are the operator's to name",
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	if !strings.EqualFold(ProfileSetting.Get(env), "regulated") {
 		r.NotApplicable()
@@ -35,13 +38,16 @@ var RegulatedProfile = check.New(check.Meta{
 		case p.EnableFIPS.IsUnknown():
 			poolUndecided(r, c, p, "whether FIPS is enabled", p.EnableFIPS.Attr)
 		case p.EnableFIPS.NotTrue():
-			poolFail(r, c, p, p.EnableFIPS.Attr, "FIPS is not enabled")
+			fix := onPool(c, p, az("aks", "nodepool", "update", "--enable-fips-image"), set(p.EnableFIPS.Attr, true))
+			fix.Note = "The pool's nodes are reimaged with the FIPS-enabled OS."
+			poolFailFix(r, c, p, p.EnableFIPS.Attr, fix, "FIPS is not enabled")
 		}
 		switch {
 		case p.EnableEncryptionAtHost.IsUnknown():
 			poolUndecided(r, c, p, "whether encryption at host is enabled", p.EnableEncryptionAtHost.Attr)
 		case p.EnableEncryptionAtHost.NotTrue():
-			poolFail(r, c, p, p.EnableEncryptionAtHost.Attr, "encryption at host is not enabled")
+			fix := atCreation(onPool(c, p, az("aks", "nodepool", "add", "--enable-encryption-at-host"), set(p.EnableEncryptionAtHost.Attr, true)), "encryption at host")
+			poolFailFix(r, c, p, p.EnableEncryptionAtHost.Attr, fix, "encryption at host is not enabled")
 		}
 	}
 	// An unresolved disk encryption set ID names one (a reference to it): it is set.

@@ -23,6 +23,7 @@ var SystemNodePool = check.New(check.Meta{
 		"of nodes); clusters whose nodes carry no AKS labels are not judged.",
 	Remediation: "Add a dedicated System pool of two or more nodes with --node-taints CriticalAddonsOnly=true:NoSchedule (Terraform: only_critical_addons_enabled = true), and run applications on User pools.",
 	Evidence:    observedEvidence,
+	Fix:         "taints a System pool beside User pools CriticalAddonsOnly=true:NoSchedule (nodeTaints; default_node_pool.only_critical_addons_enabled) (az aks nodepool update --node-taints)",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	if len(c.Pools) == 0 {
 		missingFrom(r, c, "the node pools", "az aks show output (agentPoolProfiles) or az aks nodepool list output")
@@ -55,7 +56,7 @@ var SystemNodePool = check.New(check.Meta{
 			// The taint is needed only beside User pools: one of unknown mode may be one.
 			poolUndecided(r, c, unknownMode, "the mode (System or User)", unknownMode.Mode.Attr)
 		default:
-			poolFail(r, c, p, p.Taints.Attr, "System pool without the CriticalAddonsOnly taint runs application pods too")
+			poolFailFix(r, c, p, p.Taints.Attr, criticalAddonsOnly(c, p), "System pool without the CriticalAddonsOnly taint runs application pods too")
 		}
 	}
 	// The System pools' node floor (minCount when autoscaling, else count): lo sums the
@@ -111,4 +112,14 @@ func hasCriticalAddonsTaint(t subject.List) bool {
 		}
 	}
 	return false
+}
+
+// criticalAddonsTaint keeps application pods off a System pool.
+const criticalAddonsTaint = "CriticalAddonsOnly=true:NoSchedule"
+
+// criticalAddonsOnly is the fix that taints a System pool CriticalAddonsOnly: the az
+// command sets the pool's whole list of taints, so it keeps those the pool has.
+func criticalAddonsOnly(c *subject.Cluster, p *subject.NodePool) *check.Fix {
+	taints := append(append([]string{}, p.Taints.V...), criticalAddonsTaint)
+	return onPool(c, p, az("aks", "nodepool", "update", "--node-taints", strings.Join(taints, ",")), appendTo(p.Taints.Attr, criticalAddonsTaint))
 }

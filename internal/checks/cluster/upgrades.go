@@ -19,18 +19,20 @@ var AutoUpgradeChannel = check.New(check.Meta{
 		"is reported at low severity.",
 	Remediation: "Set the auto-upgrade channel to patch or stable (az aks update --auto-upgrade-channel stable) and plan its maintenance window.",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the auto-upgrade channel (upgradeChannel; automatic_upgrade_channel, v3 automatic_channel_upgrade) to stable",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	ch := c.UpgradeChannel
+	fix := onCluster(c, az("aks", "update", "--auto-upgrade-channel", "stable"), set(ch.Attr, "stable"))
 	switch {
 	case ch.IsUnknown():
 		undecided(r, c, "the auto-upgrade channel", ch.Attr)
 	case ch.Empty() || ch.Is("none"):
-		fail(r, c, ch.Attr, "no auto-upgrade channel: Kubernetes is never upgraded automatically")
+		failFix(r, c, ch.Attr, fix, "no auto-upgrade channel: Kubernetes is never upgraded automatically")
 	case ch.Is("node-image"):
-		failSev(r, check.Low, c, ch.Attr, "the node-image auto-upgrade channel is legacy: it does not upgrade Kubernetes")
+		failSevFix(r, check.Low, c, ch.Attr, fix, "the node-image auto-upgrade channel is legacy: it does not upgrade Kubernetes")
 	case ch.Is("patch", "stable", "rapid"):
 	default:
-		fail(r, c, ch.Attr, "unknown auto-upgrade channel %q", ch.V)
+		failFix(r, c, ch.Attr, fix, "unknown auto-upgrade channel %q", ch.V)
 	}
 })
 
@@ -110,6 +112,7 @@ var NodeOSUpgradeChannel = check.New(check.Meta{
 		"the OS's own updates and on a reboot daemon (kured) that akscheck cannot see, and does nothing on Windows.",
 	Remediation: "Set the node OS upgrade channel to NodeImage or SecurityPatch (az aks update --node-os-upgrade-channel NodeImage).",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the node OS upgrade channel (nodeOSUpgradeChannel; node_os_upgrade_channel, v3 node_os_channel_upgrade) to NodeImage",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	ch := c.NodeOSUpgradeChannel
 	if ch.IsUnknown() {
@@ -117,7 +120,7 @@ var NodeOSUpgradeChannel = check.New(check.Meta{
 		return
 	}
 	if ch.Is("None", "Unmanaged") {
-		fail(r, c, ch.Attr, "the node OS upgrade channel is %s: nodes do not get security updates from AKS", ch.V)
+		failFix(r, c, ch.Attr, nodeImageChannel(c), "the node OS upgrade channel is %s: nodes do not get security updates from AKS", ch.V)
 	}
 })
 
@@ -146,3 +149,8 @@ var NodeImageCurrent = check.New(check.Meta{
 		r.NotApplicable()
 	}
 })
+
+// nodeImageChannel is the fix that sets the node OS upgrade channel to NodeImage.
+func nodeImageChannel(c *subject.Cluster) *check.Fix {
+	return onCluster(c, az("aks", "update", "--node-os-upgrade-channel", "NodeImage"), set(c.NodeOSUpgradeChannel.Attr, "NodeImage"))
+}

@@ -21,6 +21,7 @@ var WindowsNodePatching = check.New(check.Meta{
 		"must equal the latestNodeImageVersion of its upgrade profile.",
 	Remediation: "Set the node OS upgrade channel to NodeImage, or upgrade the Windows pools' node images regularly (az aks nodepool upgrade --node-image-only).",
 	Evidence:    clusterEvidence,
+	Fix:         "sets the node OS upgrade channel (nodeOSUpgradeChannel; node_os_upgrade_channel) to NodeImage",
 }, func(_ context.Context, _ *check.Env, c *subject.Cluster, r *check.Result) {
 	var win []*subject.NodePool
 	for _, p := range c.Pools {
@@ -54,7 +55,7 @@ var WindowsNodePatching = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	fail(r, c, ch.Attr, "the node OS upgrade channel is %s: Windows pool %s gets no node image updates", ch.V, win[0].Name)
+	failFix(r, c, ch.Attr, nodeImageChannel(c), "the node OS upgrade channel is %s: Windows pool %s gets no node image updates", ch.V, win[0].Name)
 })
 
 // WindowsGMSA finds Windows pods that need gMSA on a cluster without it.
@@ -68,6 +69,7 @@ var WindowsGMSA = check.New(check.Meta{
 		"true. Not applicable when no workload uses gMSA (scan the manifests with the cluster).",
 	Remediation: "Enable gMSA on the cluster (az aks update --enable-windows-gmsa).",
 	Evidence:    clusterEvidence,
+	Fix:         "turns on gMSA (windowsProfile.gmsaProfile.enabled; windows_profile.gmsa) (az aks update --enable-windows-gmsa)",
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	var user string
 	for _, w := range env.Index.Workloads() {
@@ -80,7 +82,8 @@ var WindowsGMSA = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	wantOn(r, c, c.GMSAEnabled, "whether gMSA is enabled", "%s uses a gMSA credential spec but gMSA is not enabled on the cluster", user)
+	fix := onCluster(c, az("aks", "update", "--enable-windows-gmsa"), set(c.GMSAEnabled.Attr, true))
+	wantOnFix(r, c, c.GMSAEnabled, fix, "whether gMSA is enabled", "%s uses a gMSA credential spec but gMSA is not enabled on the cluster", user)
 })
 
 func usesGMSA(w *subject.Workload) bool {

@@ -212,7 +212,7 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 			skipped++
 			continue
 		}
-		r := newRes(rn, file, &errs)
+		r := newRes(rn, file, subject.FormDeployed, &errs)
 		t := typeKey(r.typ())
 		if t == "" {
 			t = typeFromID(r.n.get("id").strOr())

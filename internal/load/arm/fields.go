@@ -24,14 +24,16 @@ type res struct {
 	prefix string
 	// cli is true for az CLI output (no "properties").
 	cli bool
+	// form is the form of the input: resources as Azure returns them, or a template.
+	form subject.Form
 	// errs collects the settings of a type that Azure does not accept ("enableRbac":
 	// "yes"): shared by the resource's sub-objects; nil drops them.
 	errs *[]subject.LoadError
 }
 
 // newRes is a resource at the root of its JSON; wrong types of its settings go to errs.
-func newRes(n *node, file string, errs *[]subject.LoadError) res {
-	return res{n: n, file: file, cli: n.get("properties") == nil, errs: errs}
+func newRes(n *node, file string, form subject.Form, errs *[]subject.LoadError) res {
+	return res{n: n, file: file, cli: n.get("properties") == nil, form: form, errs: errs}
 }
 
 // kindName names a JSON kind in an error.
@@ -343,7 +345,7 @@ func (r res) tags(path ...string) subject.Tags {
 // sub is a nested object as a resource of its own (agent pool profiles, add-ons, log
 // entries) at a path, keeping the file and the spelling.
 func (r res) sub(n *node, path string) res {
-	return res{n: n, file: r.file, prefix: path + ".", cli: r.cli, errs: r.errs}
+	return res{n: n, file: r.file, prefix: path + ".", cli: r.cli, form: r.form, errs: r.errs}
 }
 
 // typeKey is the lower-cased resource type.

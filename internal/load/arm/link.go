@@ -150,7 +150,7 @@ var attrType = reflect.TypeFor[subject.Attr]()
 func unknownCluster(p *part) *subject.Cluster {
 	c := &subject.Cluster{AzureResource: subject.AzureResource{
 		ID: p.parent, Name: lastSeg(p.parent), Type: "Microsoft.ContainerService/managedClusters",
-		Source: p.Source, Input: p.Input,
+		Source: p.Source, Input: p.Input, Form: p.Form,
 	}}
 	v := reflect.ValueOf(c).Elem()
 	for i := 0; i < v.NumField(); i++ {

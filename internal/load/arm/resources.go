@@ -17,6 +17,7 @@ func (r res) base(typ, name string, input subject.InputKind) subject.AzureResour
 		APIVersion: r.n.get("apiVersion").strOr(),
 		Source:     r.loc(r.n.line),
 		Input:      input,
+		Form:       r.form,
 	}
 }
 

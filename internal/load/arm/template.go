@@ -125,7 +125,7 @@ func collectOne(rn *node, sc *scope, file, parentType, parentName string, depth 
 		return
 	}
 	resolved := sc.resolveNode(withoutChildren(rn), 0)
-	*out = append(*out, tmplResource{r: newRes(resolved, file, &sc.st.errs), typ: typeKey(typ), name: name, scope: scopeStr})
+	*out = append(*out, tmplResource{r: newRes(resolved, file, subject.FormTemplate, &sc.st.errs), typ: typeKey(typ), name: name, scope: scopeStr})
 	if kids := rn.get("resources"); kids != nil && kids.kind == kArr {
 		for _, k := range kids.arr {
 			collectOne(k, sc, file, typ, name, depth+1, out)
@@ -289,6 +289,18 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 		}
 		for _, c := range clusterList {
 			c.Pricing = p
+		}
+	}
+	if strings.EqualFold(t.get("metadata", "_generator", "name").strOr(), "bicep") {
+		// Compiled Bicep: remedies name the .bicep source.
+		for _, c := range clusterList {
+			c.Form = subject.FormBicep
+			for _, p := range c.Pools {
+				p.Form = subject.FormBicep
+			}
+		}
+		for _, g := range registryList {
+			g.Form = subject.FormBicep
 		}
 	}
 	for _, c := range clusterList {

@@ -21,7 +21,21 @@ const (
 )
 
 func base(b *tblock, input subject.InputKind) subject.AzureResource {
-	return subject.AzureResource{Name: b.address(), Type: b.labels[0], Source: b.loc, Input: input}
+	form, provider := formOf(b)
+	return subject.AzureResource{Name: b.address(), Type: b.labels[0], Source: b.loc, Input: input, Form: form, Provider: provider}
+}
+
+// formOf is the form of the input a block comes from (a module or a plan) and the azurerm
+// version whose names it uses (setPaths has set both).
+func formOf(b *tblock) (subject.Form, string) {
+	form, provider := subject.FormModule, subject.AzurermV4
+	if b.plan {
+		form = subject.FormPlan
+	}
+	if b.v3 {
+		provider = subject.AzurermV3
+	}
+	return form, provider
 }
 
 // known returns a known string set at the block (a provider default).
@@ -340,8 +354,10 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 
 // pool maps default_node_pool (def) or an azurerm_kubernetes_cluster_node_pool.
 func pool(b, res *tblock, input subject.InputKind, def bool) *subject.NodePool {
+	form, provider := formOf(b)
 	p := &subject.NodePool{AzureResource: subject.AzureResource{
 		Name: stringOf(b.attr("name")), Type: "azurerm_kubernetes_cluster_node_pool", Source: b.loc, Input: input,
+		Form: form, Provider: provider,
 	}}
 	if def {
 		p.Name = res.address() + ".default_node_pool"
