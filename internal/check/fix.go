@@ -25,6 +25,10 @@ const (
 	// EditAppend appends the value to the list at the path (creating it), unless an equal
 	// element is there already.
 	EditAppend EditOp = "append"
+	// EditBlock writes a nested block at the path whose attributes are the value's entries
+	// (a Terraform block whose presence switches a feature on: monitor_metrics {}), where a
+	// map value of EditSet is a map attribute (tags, node_labels).
+	EditBlock EditOp = "block"
 )
 
 // Edit is one change to the subject as its input spells it.

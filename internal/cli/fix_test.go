@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/report"
 )
@@ -89,7 +90,9 @@ func TestFixRoundTrip(t *testing.T) {
 	fixedSomewhere := map[string]bool{}
 	var fixable []string
 	for _, c := range checks.All() {
-		if c.Fix == "" {
+		if c.Fix == "" || !slices.Contains(c.EvidenceKinds(), catalog.Manifest) {
+			// Fixes of Azure resources are the report's to give (internal/remedy's round
+			// trips apply them); akscheck fix rewrites manifests.
 			continue
 		}
 		fixable = append(fixable, c.ID)

@@ -7,6 +7,7 @@ package docs
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -25,7 +26,8 @@ func ChecksMarkdown(w io.Writer, cat *catalog.Catalog, checks []*check.Check) er
 	for _, c := range checks {
 		byItem[c.Item] = append(byItem[c.Item], c)
 	}
-	b.WriteString("Checks marked **fix** in the last column offer a mechanical fix ([akscheck fix](fix.md)).\n\n")
+	b.WriteString("Checks marked **fix** in the last column offer a mechanical fix: `akscheck fix` applies those of manifests ([fix.md](fix.md)); ")
+	b.WriteString("for Azure resources the report's `fix` gives the az command, the template property or the Terraform attribute ([remedies.md](remedies.md)).\n\n")
 	b.WriteString("| Check | Item | Severity | Applies to | Title | Fix |\n|---|---|---|---|---|---|\n")
 	for _, it := range cat.Items {
 		for _, c := range byItem[it.ID] {
@@ -52,7 +54,7 @@ func ChecksMarkdown(w io.Writer, cat *catalog.Catalog, checks []*check.Check) er
 			fmt.Fprintf(&b, "%s\n\n", c.Description)
 			fmt.Fprintf(&b, "**Fix:** %s See [checks/%s.md](checks/%s.md) for an example and how to exempt.\n\n", c.Remediation, c.ID, c.ID)
 			if c.Fix != "" {
-				fmt.Fprintf(&b, "**Mechanical fix** ([akscheck fix](fix.md)): %s.\n\n", c.Fix)
+				fmt.Fprintf(&b, "**Mechanical fix** (%s): %s.\n\n", fixLink(c, ""), c.Fix)
 			}
 		}
 	}
@@ -73,6 +75,16 @@ func evidence(c *check.Check) string {
 		out = append(out, string(e))
 	}
 	return strings.Join(out, ", ")
+}
+
+// fixLink names where a check's fix is applied, as a Markdown link relative to prefix (the
+// docs folder from the page): `akscheck fix` for the checks of manifests, the report's fix
+// field for those of Azure resources, which akscheck does not rewrite.
+func fixLink(c *check.Check, prefix string) string {
+	if slices.Contains(c.EvidenceKinds(), catalog.Manifest) {
+		return "[akscheck fix](" + prefix + "fix.md)"
+	}
+	return "the report's fix: [remedies](" + prefix + "remedies.md)"
 }
 
 // fixMark is the checks table's Fix column: whether the check offers a mechanical fix.

@@ -59,7 +59,7 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 		fmt.Fprintf(&b, "| Admission without the webhook | yes: `akscheck admission-policy` writes it as the ValidatingAdmissionPolicy `akscheck-%s` ([how](../admission-policy.md)) |\n", c.ID)
 	}
 	if c.Fix != "" {
-		fmt.Fprintf(&b, "| Mechanical fix | yes: %s ([akscheck fix](../fix.md)) |\n", c.Fix)
+		fmt.Fprintf(&b, "| Mechanical fix | yes: %s (%s) |\n", c.Fix, fixLink(c, "../"))
 	}
 	if len(c.Aliases) > 0 {
 		// Configs and annotations that name a former ID still apply to the check.

@@ -149,15 +149,15 @@ func TestSpell(t *testing.T) {
 		v, out   any
 		outOp    check.EditOp
 	}{
-		{subject.FormModule, subject.AzurermV4, check.EditSet, "monitor_metrics", true, map[string]any{}, check.EditSet},
-		{subject.FormModule, subject.AzurermV4, check.EditSet, "windows_profile.gmsa", true, map[string]any{"dns_server": "", "root_domain": ""}, check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "monitor_metrics", true, map[string]any{}, check.EditBlock},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "windows_profile.gmsa", true, map[string]any{"dns_server": "", "root_domain": ""}, check.EditBlock},
 		{subject.FormModule, subject.AzurermV4, check.EditAppend, "default_node_pool.only_critical_addons_enabled", "CriticalAddonsOnly=true:NoSchedule", true, check.EditSet},
 		{subject.FormTemplate, "", check.EditSet, "properties.policies.quarantinePolicy.status", true, "enabled", check.EditSet},
 		{subject.FormDeployed, "", check.EditSet, "publicNetworkAccess", "Disabled", "Disabled", check.EditSet},
 		{subject.FormModule, subject.AzurermV4, check.EditSet, "key_vault_secrets_provider.secret_rotation_enabled", "true", true, check.EditSet},
 		{subject.FormPlan, subject.AzurermV4, check.EditSet, "azure_policy_enabled", true, true, check.EditSet},
-		{subject.FormModule, subject.AzurermV4, check.EditSet, "azure_active_directory_role_based_access_control", true, map[string]any{}, check.EditSet},
-		{subject.FormModule, subject.AzurermV3, check.EditSet, "azure_active_directory_role_based_access_control", true, map[string]any{"managed": true}, check.EditSet},
+		{subject.FormModule, subject.AzurermV4, check.EditSet, "azure_active_directory_role_based_access_control", true, map[string]any{}, check.EditBlock},
+		{subject.FormModule, subject.AzurermV3, check.EditSet, "azure_active_directory_role_based_access_control", true, map[string]any{"managed": true}, check.EditBlock},
 	} {
 		op, out := spell(tc.form, tc.provider, tc.op, tc.path, tc.v)
 		if op != tc.outOp || !reflect.DeepEqual(out, tc.out) {

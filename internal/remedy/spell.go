@@ -24,7 +24,7 @@ type spelling struct {
 }
 
 // block is an empty nested block: a Terraform block whose presence switches a feature on
-// (monitor_metrics {}); an edit whose value is a map sets a block of that content.
+// (monitor_metrics {}): an EditBlock whose value is the block's content.
 func block(content map[string]any) func(check.EditOp, any) (check.EditOp, any, bool) {
 	return func(op check.EditOp, v any) (check.EditOp, any, bool) {
 		if b, ok := v.(bool); ok && b && op == check.EditSet {
@@ -32,7 +32,7 @@ func block(content map[string]any) func(check.EditOp, any) (check.EditOp, any, b
 			for k, x := range content {
 				out[k] = x
 			}
-			return op, out, true
+			return check.EditBlock, out, true
 		}
 		return op, v, false
 	}

@@ -122,6 +122,8 @@ type Fix struct {
 
 // Edit is one change to an input: set (or append to the list at) a path.
 type Edit struct {
+	// Op is set, append, or block (a nested Terraform block whose attributes are the value's
+	// entries).
 	Op    string `json:"op"`
 	Path  string `json:"path"`
 	Value any    `json:"value"`

@@ -336,7 +336,7 @@ func setHCL(body *hclwrite.Body, steps []pathStep, op string, v any) error {
 		}
 		return setHCL(b.Body(), steps[1:], op, v)
 	}
-	if m, ok := v.(map[string]any); ok && st.key != "tags" {
+	if m, ok := v.(map[string]any); ok && op == "block" {
 		b := body.FirstMatchingBlock(st.key, nil)
 		if b == nil {
 			b = body.AppendNewBlock(st.key, nil)

@@ -143,6 +143,14 @@ func Edit(input string, e report.Edit) string {
 	case e.Op == "append":
 		return e.Path + " += " + val
 	case input == Terraform:
+		if block, ok := e.Value.(map[string]any); ok && e.Op == "block" {
+			// A nested block (monitor_metrics {}): azurerm takes a block there, never an
+			// attribute `= {}`.
+			if len(block) == 0 {
+				return e.Path + " {}"
+			}
+			return e.Path + " " + val
+		}
 		return e.Path + " = " + val
 	}
 	return e.Path + ": " + val

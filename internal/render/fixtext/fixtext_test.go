@@ -28,6 +28,7 @@ func TestEditInTheInputsForm(t *testing.T) {
 		{"terraform", report.Edit{Op: "set", Path: "max_surge", Value: "33%"}, `max_surge = "33%"`},
 		{"terraform", report.Edit{Op: "set", Path: "r", Value: []any{"10.0.0.0/8", float64(2.5)}}, `r = ["10.0.0.0/8", 2.5]`},
 		{"terraform", report.Edit{Op: "set", Path: "l", Value: map[string]any{"tier": "system", "a.b/c": int64(3)}}, `l = { "a.b/c" = 3, tier = "system" }`},
+		{"terraform", report.Edit{Op: "block", Path: "monitor_metrics", Value: map[string]any{}}, `monitor_metrics {}`},
 		{"terraform", report.Edit{Op: "set", Path: "t", Value: "${var.x}%{if}"}, `t = "$${var.x}%%{if}"`},
 		{"terraform", report.Edit{Op: "append", Path: "zones", Value: "1"}, `zones += "1"`},
 		{"terraform", report.Edit{Op: "set", Path: "n", Value: nil}, `n = null`},
