@@ -479,7 +479,7 @@ func (g *generator) scaledBy(w *subject.Workload) string {
 	if why := w.LeaderElected(); why != "" {
 		return "it elects a leader (" + why + "): more replicas add standbys, not capacity"
 	}
-	if _, ok := scaledObjectMax(g.ix, w); ok {
+	if _, ok := g.ix.ScaledObjectFor(w); ok {
 		return "a KEDA ScaledObject scales it"
 	}
 	return "the autoscaling check does not ask for one"
@@ -497,7 +497,7 @@ func existingMax(ix *subject.Index, w *subject.Workload) int32 {
 			m = max(m, t.Spec.MaxReplicas)
 		}
 	}
-	if n, ok := scaledObjectMax(ix, w); ok {
+	if n, ok := ix.ScaledObjectFor(w); ok {
 		m = max(m, n)
 	}
 	return m

@@ -222,7 +222,7 @@ func TestDocsStateTheRules(t *testing.T) {
 			t.Errorf("docs/guardrails.md does not say %q", want)
 		}
 	}
-	if baseCPU != 100 || baseMemory != 128<<20 || limitFactor != 2 || floorPods != 4 || cpuStep != 100 || memoryStep != 64<<20 || kedaDefaultMax != 100 {
+	if baseCPU != 100 || baseMemory != 128<<20 || limitFactor != 2 || floorPods != 4 || cpuStep != 100 || memoryStep != 64<<20 || subject.KEDADefaultMaxReplicas != 100 {
 		t.Error("a sizing constant changed: update docs/guardrails.md and this test")
 	}
 }

@@ -1,7 +1,6 @@
 package guardrails
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -30,8 +29,6 @@ const (
 	// cpuStep and memoryStep are what quota values are rounded up to.
 	cpuStep    = 100            // millicores
 	memoryStep = 64 * (1 << 20) // bytes
-	// kedaDefaultMax is a KEDA ScaledObject's maxReplicaCount when it sets none.
-	kedaDefaultMax = 100
 )
 
 // resource amounts in the order of the quota keys: CPU requests (millicores), memory requests
@@ -384,33 +381,4 @@ func podAmounts(w *subject.Workload, d defaults) (amounts, [4][]string) {
 		sum[i] = max(sum[i], initMax[i])
 	}
 	return sum, missing
-}
-
-// scaledObjectMax is the maxReplicaCount of a KEDA ScaledObject that scales the workload.
-func scaledObjectMax(ix *subject.Index, w *subject.Workload) (int32, bool) {
-	for _, o := range ix.InNamespace("ScaledObject", w.Namespace) {
-		var so struct {
-			Spec struct {
-				ScaleTargetRef struct {
-					Kind string `json:"kind"`
-					Name string `json:"name"`
-				} `json:"scaleTargetRef"`
-				MaxReplicaCount *int32 `json:"maxReplicaCount"`
-			} `json:"spec"`
-		}
-		if json.Unmarshal(o.Raw, &so) != nil {
-			continue
-		}
-		kind := so.Spec.ScaleTargetRef.Kind
-		if kind == "" {
-			kind = "Deployment"
-		}
-		if kind == w.Kind && so.Spec.ScaleTargetRef.Name == w.Name() {
-			if so.Spec.MaxReplicaCount != nil {
-				return *so.Spec.MaxReplicaCount, true
-			}
-			return kedaDefaultMax, true
-		}
-	}
-	return 0, false
 }

@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"encoding/json"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -34,37 +33,11 @@ var Autoscaling = scope.WorkloadCheck(check.Meta{
 		r.NotApplicable()
 		return
 	}
-	if len(env.Index.HPAsFor(w.Object)) > 0 || scaledObjectTargets(env, w) {
+	if len(env.Index.HPAsFor(w.Object)) > 0 || hasScaledObject(env.Index, w) {
 		return
 	}
 	r.Failf("spec.replicas", "", "no HorizontalPodAutoscaler or ScaledObject targets %s %s", w.Kind, w.Name())
 })
-
-// scaledObjectTargets reports whether a KEDA ScaledObject targets the workload (kind defaults
-// to Deployment).
-func scaledObjectTargets(env *check.Env, w *subject.Workload) bool {
-	for _, o := range env.Index.InNamespace("ScaledObject", w.Namespace) {
-		var so struct {
-			Spec struct {
-				ScaleTargetRef struct {
-					Kind string `json:"kind"`
-					Name string `json:"name"`
-				} `json:"scaleTargetRef"`
-			} `json:"spec"`
-		}
-		if json.Unmarshal(o.Raw, &so) != nil {
-			continue
-		}
-		kind := so.Spec.ScaleTargetRef.Kind
-		if kind == "" {
-			kind = "Deployment"
-		}
-		if kind == w.Kind && so.Spec.ScaleTargetRef.Name == w.Name() {
-			return true
-		}
-	}
-	return false
-}
 
 // HPAMissingRequests finds autoscalers on CPU or memory utilization whose target lacks the
 // matching requests.
@@ -160,4 +133,10 @@ func targetOf(env *check.Env, h *subject.HPA) *subject.Workload {
 		return nil
 	}
 	return env.Index.WorkloadOf(o)
+}
+
+// hasScaledObject reports whether a KEDA ScaledObject scales the workload.
+func hasScaledObject(ix *subject.Index, w *subject.Workload) bool {
+	_, ok := ix.ScaledObjectFor(w)
+	return ok
 }
