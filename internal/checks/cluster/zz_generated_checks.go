@@ -64,5 +64,6 @@ func Checks() []*check.Check {
 		WindowsNodePatching,
 		WindowsGMSA,
 		WindowsPoolForImages,
+		WindowsPolicyEngine,
 	}
 }
