@@ -26,6 +26,8 @@ func Checks() []*check.Check {
 		DefenderPlan,
 		DefenderImageScanning,
 		EtcdKMS,
+		SubnetCapacity,
+		CIDROverlap,
 		KubernetesRBAC,
 		KubernetesVersion,
 		NodePoolVersionSkew,

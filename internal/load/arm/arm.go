@@ -242,6 +242,10 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 			out = append(out, &part{AzureResource: d.AzureResource, parent: parentKey(d.TargetID, typeCluster), diagnostic: d})
 		case typeSubnet:
 			out = append(out, r.subnet(subject.InputARM))
+		case typeVNet:
+			for _, sn := range r.vnetSubnets(r.name(), subject.InputARM) {
+				out = append(out, sn)
+			}
 		case typePricing:
 			p := r.pricing(subject.InputARM)
 			out = append(out, &part{AzureResource: p.AzureResource, pricing: p})
