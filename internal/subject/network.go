@@ -39,3 +39,25 @@ func providerPart(id string) string {
 	}
 	return ""
 }
+
+// WAFPolicy is a web application firewall policy of the inputs: an Application Gateway WAF
+// policy (Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies,
+// azurerm_web_application_firewall_policy) or a Front Door one
+// (Microsoft.Network/FrontDoorWebApplicationFirewallPolicies, azurerm_cdn_frontdoor_firewall_policy,
+// azurerm_frontdoor_firewall_policy). Its presence in a configuration is the evidence that
+// a WAF fronts what the configuration exposes.
+type WAFPolicy struct {
+	AzureResource
+	// Service is "Application Gateway" or "Front Door".
+	Service string
+	// Mode is Prevention or Detection (a Detection policy only logs).
+	Mode String
+	// Enabled is the policy's state (policySettings.state, enabledState; Terraform enabled).
+	Enabled Bool
+}
+
+// Blocks reports whether the policy is known not to be off or in Detection mode: a policy
+// that may block.
+func (w *WAFPolicy) Blocks() bool {
+	return !w.Mode.Is("Detection") && !(w.Enabled.IsKnown() && !w.Enabled.V)
+}

@@ -246,6 +246,8 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 			for _, sn := range r.vnetSubnets(r.name(), subject.InputARM) {
 				out = append(out, sn)
 			}
+		case typeWAFAppGw, typeWAFFD:
+			out = append(out, r.wafPolicy(t, subject.InputARM))
 		case typePricing:
 			p := r.pricing(subject.InputARM)
 			out = append(out, &part{AzureResource: p.AzureResource, pricing: p})

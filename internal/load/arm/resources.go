@@ -292,6 +292,24 @@ func (r res) vnetSubnets(vnetName string, input subject.InputKind) []*subject.Su
 	return out
 }
 
+// wafPolicy maps an Application Gateway or Front Door WAF policy: its mode and state.
+func (r res) wafPolicy(t string, input subject.InputKind) *subject.WAFPolicy {
+	w := &subject.WAFPolicy{AzureResource: r.base(orDefault(r.typ(), t), r.name(), input)}
+	w.Mode = r.str("policySettings", "mode")
+	state := r.str("policySettings", "state")
+	w.Service = "Application Gateway"
+	if t == typeWAFFD {
+		w.Service = "Front Door"
+		state = r.str("policySettings", "enabledState")
+	}
+	w.Enabled = subject.Bool{Attr: state.Attr, V: state.Is("Enabled")}
+	if state.IsAbsent() {
+		// Both default to enabled.
+		w.Enabled = subject.KnownBool(true, state.Loc)
+	}
+	return w
+}
+
 func (r res) pricing(input subject.InputKind) *subject.DefenderPricing {
 	p := &subject.DefenderPricing{AzureResource: r.base(r.typ(), r.name(), input)}
 	p.Plan = lastSeg(r.name())

@@ -285,6 +285,10 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 			subnets = append(subnets, sn)
 		case typeVNet:
 			subnets = append(subnets, tr.r.vnetSubnets(tr.name, subject.InputARM)...)
+		case typeWAFAppGw, typeWAFFD:
+			w := tr.r.wafPolicy(tr.typ, subject.InputARM)
+			w.Name = tr.name
+			subjects = append(subjects, w)
 		case typePricing:
 			p := tr.r.pricing(subject.InputARM)
 			p.Plan = lastSeg(tr.name)

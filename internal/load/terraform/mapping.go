@@ -20,6 +20,9 @@ const (
 	tfEndpoint   = "azurerm_private_endpoint"
 	tfSubnet     = "azurerm_subnet"
 	tfVNet       = "azurerm_virtual_network"
+	tfWAFAppGw   = "azurerm_web_application_firewall_policy"
+	tfWAFFD      = "azurerm_cdn_frontdoor_firewall_policy"
+	tfWAFFDOld   = "azurerm_frontdoor_firewall_policy"
 )
 
 func base(b *tblock, input subject.InputKind) subject.AzureResource {
@@ -160,6 +163,8 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 			for _, c := range clusterList {
 				c.Pricing = p
 			}
+		case tfWAFAppGw, tfWAFFD, tfWAFFDOld:
+			scan.Others = append(scan.Others, wafPolicy(r, input))
 		case tfEndpoint:
 			for _, psc := range r.blocks["private_service_connection"] {
 				target := psc.attr("private_connection_resource_id")
@@ -194,6 +199,26 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 		scan.Others = append(scan.Others, sn)
 	}
 	return scan
+}
+
+// wafPolicy maps a WAF policy: policy_settings { mode, enabled } for Application Gateway
+// (both optional: Prevention and true), mode and enabled for Front Door (mode required,
+// enabled true by default).
+func wafPolicy(r *tblock, input subject.InputKind) *subject.WAFPolicy {
+	w := &subject.WAFPolicy{AzureResource: base(r, input), Service: "Front Door"}
+	settings := r
+	if r.labels[0] == tfWAFAppGw {
+		w.Service = "Application Gateway"
+		settings = r.nested("policy_settings")
+		w.Mode = withDefault(settings.attr("mode").str(), "Prevention")
+	} else {
+		w.Mode = settings.attr("mode").str()
+	}
+	w.Enabled = settings.attr("enabled").boolean()
+	if w.Enabled.IsAbsent() {
+		w.Enabled = subject.KnownBool(true, w.Enabled.Loc)
+	}
+	return w
 }
 
 // tfSubnets are the subnets of a module: azurerm_subnet resources by address, and the subnet
