@@ -234,11 +234,11 @@ var CIDROverlap = check.New(check.Meta{
 		at   subject.Attr
 	}
 	var ranges []rng
-	add := func(what string, l subject.List, def string) bool {
+	add := func(what string, l subject.List, def string) {
 		switch {
 		case l.IsUnknown():
 			undecided(r, c, "the "+what, l.Attr)
-			return false
+			return
 		case len(l.V) == 0 && def != "":
 			l = subject.List{Attr: l.Attr, V: []string{def}}
 		}
@@ -250,7 +250,6 @@ var CIDROverlap = check.New(check.Meta{
 			}
 			ranges = append(ranges, rng{what: what + " " + pfx.String(), pfx: pfx.Masked(), at: l.Attr})
 		}
-		return true
 	}
 	add("service CIDR", c.ServiceCIDRs, "10.0.0.0/16")
 	podsOwnRange := c.NetworkPlugin.Is("kubenet") || (c.NetworkPlugin.Is("azure") && c.NetworkPluginMode.Is("overlay"))

@@ -72,7 +72,7 @@ var WAF = check.New(check.Meta{
 			r.Failf("spec.type", "", "Service %s of type LoadBalancer is public and accepts every address: clients reach it directly, around any WAF", o.Name())
 			return
 		}
-		behindWAF(env, o, "Service "+o.Name()+", whose traffic is limited to a front,", "metadata.annotations", r)
+		behindWAF(env, "Service "+o.Name()+", whose traffic is limited to a front,", "metadata.annotations", r)
 	case "Ingress":
 		ing, ok := o.Typed.(*networkingv1.Ingress)
 		if !ok {
@@ -82,7 +82,7 @@ var WAF = check.New(check.Meta{
 		if _, ok := ing.Annotations[agicWAFAnnotation]; ok || agicIngress(env, ing) {
 			return
 		}
-		behindWAF(env, o, "Ingress "+o.Name(), "spec", r)
+		behindWAF(env, "Ingress "+o.Name(), "spec", r)
 	case "Gateway":
 		if o.Group() != gatewayGroup {
 			r.NotApplicable()
@@ -96,7 +96,7 @@ var WAF = check.New(check.Meta{
 		if covered {
 			return
 		}
-		behindWAF(env, o, "Gateway "+o.Name(), "spec", r)
+		behindWAF(env, "Gateway "+o.Name(), "spec", r)
 	default:
 		r.NotApplicable()
 	}
@@ -181,7 +181,7 @@ func albWAFCovers(env *check.Env, gw *subject.Object) (bool, error) {
 // the scan holds one (the App Gateway ingress add-on, a WAF policy that blocks), fails when the
 // scan holds the Azure configuration without one, and is undecided when it holds manifests
 // only.
-func behindWAF(env *check.Env, o *subject.Object, what, path string, r *check.Result) {
+func behindWAF(env *check.Env, what, path string, r *check.Result) {
 	azure := false
 	var detection []string
 	for _, s := range env.Index.Subjects(subject.TypeOf[*subject.Cluster]()) {
