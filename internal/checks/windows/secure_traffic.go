@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -24,6 +25,8 @@ var SecureTraffic = windowsCheck(check.Meta{
 		"naming the cluster's networkProfile.networkPolicy.",
 	Remediation: "Select every Windows workload with a default-deny Kubernetes NetworkPolicy of its namespace.",
 	Requires:    subject.NetworkPolicyKinds,
+	// The cluster's networkProfile.networkPolicy decides a selected pod.
+	Evidence: []catalog.Evidence{catalog.Manifest, catalog.Cluster, catalog.ARM, catalog.Terraform},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	clusters := env.Index.Subjects(subject.TypeOf[*subject.Cluster]())
 	calicoOnly := len(clusters) > 0
