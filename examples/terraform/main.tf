@@ -61,7 +61,7 @@ resource "azurerm_kubernetes_cluster" "shop" {
     os_disk_type            = "Ephemeral"
     os_sku                  = "AzureLinux"
     orchestrator_version    = var.kubernetes_version
-    vnet_subnet_id          = "/subscriptions/6b1f0e2c-5d4a-4c1e-9f3b-2a7d8e9c0f11/resourceGroups/rg-shop-prod/providers/Microsoft.Network/virtualNetworks/vnet-shop-prod/subnets/nodes"
+    vnet_subnet_id          = azurerm_subnet.nodes.id
     tags                    = local.tags
 
     upgrade_settings {
@@ -212,4 +212,21 @@ resource "azurerm_role_assignment" "aks_acr_pull" {
   role_definition_name             = "AcrPull"
   principal_id                     = azurerm_kubernetes_cluster.shop.kubelet_identity[0].object_id
   skip_service_principal_aad_check = true
+}
+
+# The VNet was laid out before the cluster: its node subnet sits inside the service CIDR the
+# cluster uses (network_profile.service_cidr), a mistake akscheck reports (cidr-overlap).
+resource "azurerm_virtual_network" "shop" {
+  name                = "vnet-shop-prod"
+  location            = azurerm_resource_group.shop.location
+  resource_group_name = azurerm_resource_group.shop.name
+  address_space       = ["10.0.0.0/16"]
+  tags                = local.tags
+}
+
+resource "azurerm_subnet" "nodes" {
+  name                 = "nodes"
+  resource_group_name  = azurerm_resource_group.shop.name
+  virtual_network_name = azurerm_virtual_network.shop.name
+  address_prefixes     = ["10.0.0.0/22"]
 }

@@ -284,14 +284,34 @@ func TestScanAndAdmissionAgree(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: admission gives\n  %s\nscan gives\n  %s", o.Ref(), strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 		}
-		if len(d.NotEvaluated) > 0 {
-			t.Errorf("%s: not evaluated with every object at hand: %v", o.Ref(), d.NotEvaluated)
+		if ne := withoutAzureEvidence(r, d.NotEvaluated); len(ne) > 0 {
+			t.Errorf("%s: not evaluated with every object at hand: %v", o.Ref(), ne)
 		}
 		compared++
 	}
 	if compared < 20 {
 		t.Errorf("compared %d objects", compared)
 	}
+}
+
+// withoutAzureEvidence leaves out the checks that could not decide for want of the Azure
+// configuration (they read ARM or Terraform evidence besides the objects: the cluster's
+// network policy engine, a WAF policy), which no Kubernetes object holds: admission, which
+// sees the API only, cannot have it.
+func withoutAzureEvidence(r *Reviewer, ne []Unevaluated) []Unevaluated {
+	var out []Unevaluated
+	for _, u := range ne {
+		azure := false
+		for _, c := range r.Scan.Checks {
+			if c.ID == u.Check && u.Missing != "" && (slices.Contains(c.EvidenceKinds(), catalog.ARM) || slices.Contains(c.EvidenceKinds(), catalog.Terraform)) {
+				azure = true
+			}
+		}
+		if !azure {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func TestNewNamespaceIsNotDeniedForWhatItCannotHoldYet(t *testing.T) {

@@ -18,7 +18,7 @@ func TestExamplesExerciseEveryCheck(t *testing.T) {
 	if len(scan.Errors) > 0 {
 		t.Fatalf("examples do not load: %+v", scan.Errors)
 	}
-	ix := subject.NewIndex(scan.Objects)
+	ix := subject.NewIndexOf(scan)
 	env := &check.Env{Index: ix}
 	for _, c := range All() {
 		if !usesEvidence(c, catalog.Manifest) {

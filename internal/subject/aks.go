@@ -146,6 +146,12 @@ type Cluster struct {
 	NetworkDataplane  String
 	OutboundType      String
 	LoadBalancerSKU   String
+	// PodCIDRs and ServiceCIDRs are networkProfile.podCidr(s) and serviceCidr(s) (Terraform
+	// pod_cidr(s), service_cidr(s)); DockerBridgeCIDR is the retired dockerBridgeCidr, still
+	// in older templates and clusters.
+	PodCIDRs         List
+	ServiceCIDRs     List
+	DockerBridgeCIDR String
 
 	// NodeProvisioningMode is nodeProvisioningProfile.mode (Auto: node auto-provisioning).
 	NodeProvisioningMode String
@@ -303,6 +309,12 @@ type NodePool struct {
 	// VnetSubnetID is the subnet the pool's nodes (and, with Azure CNI without overlay, their
 	// pods) take addresses from.
 	VnetSubnetID String
+	// PodSubnetID is the subnet the pool's pods take addresses from instead (Azure CNI with
+	// dynamic pod IP allocation), when set.
+	PodSubnetID String
+	// Subnet is the subnet of the inputs that VnetSubnetID names, when the loader tied them
+	// (a Terraform reference); otherwise match VnetSubnetID with Subnet.HasID.
+	Subnet *Subnet
 
 	OrchestratorVersion        String
 	CurrentOrchestratorVersion String

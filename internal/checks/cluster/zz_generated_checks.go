@@ -26,6 +26,8 @@ func Checks() []*check.Check {
 		DefenderPlan,
 		DefenderImageScanning,
 		EtcdKMS,
+		SubnetCapacity,
+		CIDROverlap,
 		KubernetesRBAC,
 		KubernetesVersion,
 		NodePoolVersionSkew,
@@ -64,5 +66,6 @@ func Checks() []*check.Check {
 		WindowsNodePatching,
 		WindowsGMSA,
 		WindowsPoolForImages,
+		WindowsPolicyEngine,
 	}
 }

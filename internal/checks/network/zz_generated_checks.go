@@ -17,5 +17,6 @@ func Checks() []*check.Check {
 		NetworkPolicyCoverage,
 		NodePortService,
 		PolicySelectsPods,
+		WAF,
 	}
 }

@@ -11,5 +11,6 @@ func Checks() []*check.Check {
 		BuildSelector,
 		HostProcess,
 		MemoryLimits,
+		SecureTraffic,
 	}
 }

@@ -242,6 +242,12 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 			out = append(out, &part{AzureResource: d.AzureResource, parent: parentKey(d.TargetID, typeCluster), diagnostic: d})
 		case typeSubnet:
 			out = append(out, r.subnet(subject.InputARM))
+		case typeVNet:
+			for _, sn := range r.vnetSubnets(r.name(), subject.InputARM) {
+				out = append(out, sn)
+			}
+		case typeWAFAppGw, typeWAFFD:
+			out = append(out, r.wafPolicy(t, subject.InputARM))
 		case typePricing:
 			p := r.pricing(subject.InputARM)
 			out = append(out, &part{AzureResource: p.AzureResource, pricing: p})

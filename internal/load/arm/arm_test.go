@@ -286,7 +286,7 @@ func TestBadInput(t *testing.T) {
 	if len(s.Errors) != 1 || s.Errors[0].Line == 0 {
 		t.Fatalf("truncated JSON: %+v", s.Errors)
 	}
-	s = LoadBytes("other.json", []byte(`[{"type": "Microsoft.Network/virtualNetworks", "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"},
+	s = LoadBytes("other.json", []byte(`[{"type": "Microsoft.Network/publicIPAddresses", "id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/v"},
  {"type": "Microsoft.ContainerRegistry/registries", "name": "r", "location": "westeurope"}]`), Options{})
 	if s.Skipped != 1 || len(s.Others) != 1 || !s.Evidence[catalog.ACR] || s.Evidence[catalog.ARM] || s.Inputs[0].Kind != subject.InputACR {
 		t.Errorf("unknown type: skipped %d others %d evidence %v inputs %+v", s.Skipped, len(s.Others), s.Evidence, s.Inputs)

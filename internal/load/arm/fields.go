@@ -393,6 +393,9 @@ const (
 	typeExtension   = "microsoft.kubernetesconfiguration/extensions"
 	typeExtNested   = "microsoft.containerservice/managedclusters/providers/extensions"
 	typeSubnet      = "microsoft.network/virtualnetworks/subnets"
+	typeVNet        = "microsoft.network/virtualnetworks"
+	typeWAFAppGw    = "microsoft.network/applicationgatewaywebapplicationfirewallpolicies"
+	typeWAFFD       = "microsoft.network/frontdoorwebapplicationfirewallpolicies"
 	// typePrivateEndpoint is read in templates only, to tie endpoints to registries.
 	typePrivateEndpoint = "microsoft.network/privateendpoints"
 )
@@ -402,5 +405,5 @@ var knownTypes = map[string]bool{
 	typeCluster: true, typeAgentPool: true, typeMaintenance: true, typeUpgrade: true,
 	typePoolUpgrade: true, typeDiag: true, typeDiagNested: true, typeRegistry: true,
 	typeReplication: true, typeTask: true, typePricing: true, typeExtension: true, typeExtNested: true,
-	typeSubnet: true,
+	typeSubnet: true, typeVNet: true, typeWAFAppGw: true, typeWAFFD: true,
 }

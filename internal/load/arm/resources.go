@@ -66,6 +66,9 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	c.NetworkDataplane = r.str("networkProfile", "networkDataplane")
 	c.OutboundType = r.str("networkProfile", "outboundType")
 	c.LoadBalancerSKU = r.str("networkProfile", "loadBalancerSku")
+	c.PodCIDRs = r.cidrs("podCidr", "podCidrs")
+	c.ServiceCIDRs = r.cidrs("serviceCidr", "serviceCidrs")
+	c.DockerBridgeCIDR = r.str("networkProfile", "dockerBridgeCidr")
 	c.NodeProvisioningMode = r.str("nodeProvisioningProfile", "mode")
 	c.DiskEncryptionSetID = r.str("diskEncryptionSetID")
 	c.ManagedPrometheus = r.boolean("azureMonitorProfile", "metrics", "enabled")
@@ -149,6 +152,7 @@ func (r res) pool(input subject.InputKind) *subject.NodePool {
 	p.DrainTimeoutInMinutes = r.integer("upgradeSettings", "drainTimeoutInMinutes")
 	p.NodeSoakDurationInMinutes = r.integer("upgradeSettings", "nodeSoakDurationInMinutes")
 	p.VnetSubnetID = r.str("vnetSubnetID")
+	p.PodSubnetID = r.str("podSubnetID")
 	p.OrchestratorVersion = r.str("orchestratorVersion")
 	p.CurrentOrchestratorVersion = r.str("currentOrchestratorVersion")
 	p.NodeImageVersion = r.str("nodeImageVersion")
@@ -239,6 +243,20 @@ func (r res) upgradeProfile(input subject.InputKind) *subject.UpgradeProfile {
 	return u
 }
 
+// cidrs reads a networkProfile CIDR written singly (podCidr) and as a list (podCidrs, which
+// dual-stack clusters use): the list when it is written, else the single one.
+func (r res) cidrs(one, many string) subject.List {
+	l := r.list("networkProfile", many)
+	if l.IsKnown() && len(l.V) > 0 || l.IsUnknown() {
+		return l
+	}
+	s := r.str("networkProfile", one)
+	if s.IsKnown() && s.V != "" {
+		return subject.List{Attr: s.Attr, V: []string{s.V}}
+	}
+	return subject.List{Attr: s.Attr}
+}
+
 // subnet maps a virtual network's subnet: its prefixes and the addresses in use.
 func (r res) subnet(input subject.InputKind) *subject.Subnet {
 	sn := &subject.Subnet{AzureResource: r.base(orDefault(r.typ(), "Microsoft.Network/virtualNetworks/subnets"), r.name(), input)}
@@ -250,6 +268,47 @@ func (r res) subnet(input subject.InputKind) *subject.Subnet {
 		sn.IPConfigurations = subject.Int{Attr: subject.Attr{State: subject.Known, Loc: r.locAt(ips.line, "ipConfigurations")}, V: int64(len(ips.arr))}
 	}
 	return sn
+}
+
+// vnetSubnets maps the subnets a virtual network declares inline (properties.subnets, as az
+// network vnet show prints them and templates write them). A subnet without an ID (a
+// template's) gets the scope-less ID resourceId() gives it, so that a pool's
+// vnetSubnetID of the same template finds it.
+func (r res) vnetSubnets(vnetName string, input subject.InputKind) []*subject.Subnet {
+	list := r.prop("subnets")
+	if list == nil || list.kind != kArr {
+		return nil
+	}
+	var out []*subject.Subnet
+	for i, x := range list.arr {
+		if x == nil || x.kind != kObj {
+			continue
+		}
+		sn := r.sub(x, r.pathOf("subnets")+"["+strconv.Itoa(i)+"]").subnet(input)
+		if sn.ID == "" && vnetName != "" && sn.Name != "" {
+			sn.ID = "/providers/Microsoft.Network/virtualNetworks/" + vnetName + "/subnets/" + sn.Name
+		}
+		out = append(out, sn)
+	}
+	return out
+}
+
+// wafPolicy maps an Application Gateway or Front Door WAF policy: its mode and state.
+func (r res) wafPolicy(t string, input subject.InputKind) *subject.WAFPolicy {
+	w := &subject.WAFPolicy{AzureResource: r.base(orDefault(r.typ(), t), r.name(), input)}
+	w.Mode = r.str("policySettings", "mode")
+	state := r.str("policySettings", "state")
+	w.Service = "Application Gateway"
+	if t == typeWAFFD {
+		w.Service = "Front Door"
+		state = r.str("policySettings", "enabledState")
+	}
+	w.Enabled = subject.Bool{Attr: state.Attr, V: state.Is("Enabled")}
+	if state.IsAbsent() {
+		// Both default to enabled.
+		w.Enabled = subject.KnownBool(true, state.Loc)
+	}
+	return w
 }
 
 func (r res) pricing(input subject.InputKind) *subject.DefenderPricing {

@@ -209,6 +209,7 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 		return nil
 	}
 	var pricings []*subject.DefenderPricing
+	var subnets []*subject.Subnet
 	for _, tr := range all {
 		switch tr.typ {
 		case typeCluster, typeRegistry:
@@ -275,6 +276,19 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 					}
 				}
 			}
+		case typeSubnet:
+			sn := tr.r.subnet(subject.InputARM)
+			sn.Name = tr.name
+			if sn.ID == "" {
+				sn.ID = "/providers/Microsoft.Network/virtualNetworks/" + firstSeg(tr.name) + "/subnets/" + lastSeg(tr.name)
+			}
+			subnets = append(subnets, sn)
+		case typeVNet:
+			subnets = append(subnets, tr.r.vnetSubnets(tr.name, subject.InputARM)...)
+		case typeWAFAppGw, typeWAFFD:
+			w := tr.r.wafPolicy(tr.typ, subject.InputARM)
+			w.Name = tr.name
+			subjects = append(subjects, w)
 		case typePricing:
 			p := tr.r.pricing(subject.InputARM)
 			p.Plan = lastSeg(tr.name)
@@ -308,6 +322,9 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 	}
 	for _, g := range registryList {
 		subjects = append(subjects, g)
+	}
+	for _, sn := range subnets {
+		subjects = append(subjects, sn)
 	}
 	return subjects, skipped, errs
 }

@@ -18,6 +18,11 @@ const (
 	tfExtension  = "azurerm_kubernetes_cluster_extension"
 	tfPricing    = "azurerm_security_center_subscription_pricing"
 	tfEndpoint   = "azurerm_private_endpoint"
+	tfSubnet     = "azurerm_subnet"
+	tfVNet       = "azurerm_virtual_network"
+	tfWAFAppGw   = "azurerm_web_application_firewall_policy"
+	tfWAFFD      = "azurerm_cdn_frontdoor_firewall_policy"
+	tfWAFFDOld   = "azurerm_frontdoor_firewall_policy"
 )
 
 func base(b *tblock, input subject.InputKind) subject.AzureResource {
@@ -116,10 +121,14 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 	var clusterList []*subject.Cluster
 	registries := map[string]*subject.Registry{}
 	var registryList []*subject.Registry
+	subnets := subnetsOf(resources, input)
 	for _, r := range resources {
 		switch r.labels[0] {
 		case tfCluster:
 			c := cluster(r, input)
+			if dp := r.block("default_node_pool"); dp != nil && len(c.Pools) > 0 {
+				c.Pools[0].Subnet = subnets.of(dp.attr("vnet_subnet_id"))
+			}
 			clusters[r.address()] = c
 			clusterList = append(clusterList, c)
 		case tfRegistry:
@@ -146,6 +155,7 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 			if c := clusterOf(r.attr("kubernetes_cluster_id")); c != nil {
 				p := pool(r, r, input, false)
 				p.AzureResource = base(r, input)
+				p.Subnet = subnets.of(r.attr("vnet_subnet_id"))
 				c.Pools = append(c.Pools, p)
 			}
 		case tfDiagnostic:
@@ -167,6 +177,8 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 			for _, c := range clusterList {
 				c.Pricing = p
 			}
+		case tfWAFAppGw, tfWAFFD, tfWAFFDOld:
+			scan.Others = append(scan.Others, wafPolicy(r, input))
 		case tfEndpoint:
 			for _, psc := range r.blocks["private_service_connection"] {
 				target := psc.attr("private_connection_resource_id")
@@ -197,7 +209,93 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 		scan.Others = append(scan.Others, g)
 		scan.Evidence[catalog.ACR] = true
 	}
+	for _, sn := range subnets.list {
+		scan.Others = append(scan.Others, sn)
+	}
 	return scan
+}
+
+// wafPolicy maps a WAF policy: policy_settings { mode, enabled } for Application Gateway
+// (both optional: Prevention and true), mode and enabled for Front Door (mode required,
+// enabled true by default).
+func wafPolicy(r *tblock, input subject.InputKind) *subject.WAFPolicy {
+	w := &subject.WAFPolicy{AzureResource: base(r, input), Service: "Front Door"}
+	settings := r
+	if r.labels[0] == tfWAFAppGw {
+		w.Service = "Application Gateway"
+		settings = r.nested("policy_settings")
+		w.Mode = withDefault(settings.attr("mode").str(), "Prevention")
+	} else {
+		w.Mode = settings.attr("mode").str()
+	}
+	w.Enabled = settings.attr("enabled").boolean()
+	if w.Enabled.IsAbsent() {
+		w.Enabled = subject.KnownBool(true, w.Enabled.Loc)
+	}
+	return w
+}
+
+// tfSubnets are the subnets of a module: azurerm_subnet resources by address, and the subnet
+// blocks azurerm_virtual_network declares inline, by the network's address.
+type tfSubnets struct {
+	byAddress map[string]*subject.Subnet
+	inline    map[string][]*subject.Subnet
+	list      []*subject.Subnet
+}
+
+func subnetsOf(resources []*tblock, input subject.InputKind) *tfSubnets {
+	out := &tfSubnets{byAddress: map[string]*subject.Subnet{}, inline: map[string][]*subject.Subnet{}}
+	for _, r := range resources {
+		switch r.labels[0] {
+		case tfSubnet:
+			sn := tfSubnetOf(r, r.address(), input)
+			sn.ID = stringOf(r.attr("id"))
+			out.byAddress[r.address()] = sn
+			out.list = append(out.list, sn)
+		case tfVNet:
+			for _, b := range r.blocks["subnet"] {
+				sn := tfSubnetOf(b, r.address()+".subnet["+stringOf(b.attr("name"))+"]", input)
+				sn.ID = stringOf(b.attr("id"))
+				out.inline[r.address()] = append(out.inline[r.address()], sn)
+				out.list = append(out.list, sn)
+			}
+		}
+	}
+	return out
+}
+
+// tfSubnetOf maps a subnet's address prefixes (address_prefixes; address_prefix before
+// azurerm v3). Terraform does not know the addresses in use.
+func tfSubnetOf(b *tblock, name string, input subject.InputKind) *subject.Subnet {
+	sn := &subject.Subnet{AzureResource: subject.AzureResource{Name: name, Type: tfSubnet, Source: b.loc, Input: input}}
+	sn.AddressPrefixes = b.attr("address_prefixes").list()
+	if one := b.attr("address_prefix").str(); one.IsKnown() && one.V != "" {
+		sn.AddressPrefixes = subject.List{Attr: one.Attr, V: []string{one.V}}
+	}
+	sn.IPConfigurations = subject.Int{Attr: subject.Attr{Loc: b.loc}}
+	return sn
+}
+
+// of returns the subnet a vnet_subnet_id names: the azurerm_subnet it references, the one
+// subnet of a referenced azurerm_virtual_network, or the subnet of that literal ID; nil when
+// none of the module's.
+func (s *tfSubnets) of(a *tval) *subject.Subnet {
+	for _, ref := range a.refs {
+		if sn, ok := s.byAddress[ref]; ok {
+			return sn
+		}
+		if in := s.inline[ref]; len(in) == 1 {
+			return in[0]
+		}
+	}
+	if id := stringOf(a); id != "" {
+		for _, sn := range s.list {
+			if sn.HasID(id) {
+				return sn
+			}
+		}
+	}
+	return nil
 }
 
 func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
@@ -318,6 +416,9 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	}
 	c.OutboundType = np.attr("outbound_type").str()
 	c.LoadBalancerSKU = np.attr("load_balancer_sku").str()
+	c.PodCIDRs = tfCIDRs(np, "pod_cidr", "pod_cidrs")
+	c.ServiceCIDRs = tfCIDRs(np, "service_cidr", "service_cidrs")
+	c.DockerBridgeCIDR = np.attr("docker_bridge_cidr").str()
 	if !np.absent {
 		c.OutboundType = withDefault(c.OutboundType, "loadBalancer")
 		c.LoadBalancerSKU = withDefault(c.LoadBalancerSKU, "standard")
@@ -403,6 +504,7 @@ func pool(b, res *tblock, input subject.InputKind, def bool) *subject.NodePool {
 	p.DrainTimeoutInMinutes = b.nested("upgrade_settings").attr("drain_timeout_in_minutes").integer()
 	p.NodeSoakDurationInMinutes = b.nested("upgrade_settings").attr("node_soak_duration_in_minutes").integer()
 	p.VnetSubnetID = b.attr("vnet_subnet_id").str()
+	p.PodSubnetID = b.attr("pod_subnet_id").str()
 	p.OrchestratorVersion = b.attr("orchestrator_version").str()
 	p.CurrentOrchestratorVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
 	p.NodeImageVersion = subject.String{Attr: subject.Attr{Loc: b.loc}}
@@ -491,6 +593,18 @@ func registry(r *tblock, input subject.InputKind) *subject.Registry {
 		})
 	}
 	return g
+}
+
+// tfCIDRs reads a network_profile CIDR written singly (pod_cidr) or as a list (pod_cidrs).
+func tfCIDRs(np *tblock, one, many string) subject.List {
+	if l := np.attr(many).list(); !l.IsAbsent() {
+		return l
+	}
+	s := np.attr(one).str()
+	if s.IsKnown() && s.V != "" {
+		return subject.List{Attr: s.Attr, V: []string{s.V}}
+	}
+	return subject.List{Attr: s.Attr}
 }
 
 func stringOf(a *tval) string {

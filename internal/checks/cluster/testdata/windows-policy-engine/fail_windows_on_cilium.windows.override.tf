@@ -1,0 +1,1 @@
+# The base runs Cilium: its Windows pool's pods are not filtered.
