@@ -391,6 +391,9 @@ const (
 	typeExtension   = "microsoft.kubernetesconfiguration/extensions"
 	typeExtNested   = "microsoft.containerservice/managedclusters/providers/extensions"
 	typeSubnet      = "microsoft.network/virtualnetworks/subnets"
+	typeFlux        = "microsoft.kubernetesconfiguration/fluxconfigurations"
+	typeFluxNested  = "microsoft.containerservice/managedclusters/providers/fluxconfigurations"
+	typeBackup      = "microsoft.dataprotection/backupvaults/backupinstances"
 	// typePrivateEndpoint is read in templates only, to tie endpoints to registries.
 	typePrivateEndpoint = "microsoft.network/privateendpoints"
 )
@@ -400,5 +403,5 @@ var knownTypes = map[string]bool{
 	typeCluster: true, typeAgentPool: true, typeMaintenance: true, typeUpgrade: true,
 	typePoolUpgrade: true, typeDiag: true, typeDiagNested: true, typeRegistry: true,
 	typeReplication: true, typeTask: true, typePricing: true, typeExtension: true, typeExtNested: true,
-	typeSubnet: true,
+	typeSubnet: true, typeFlux: true, typeFluxNested: true, typeBackup: true,
 }
