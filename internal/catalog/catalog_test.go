@@ -54,13 +54,30 @@ func TestEmbeddedCatalogMatchesShared(t *testing.T) {
 			t.Errorf("item %s missing from the embedded catalog", it.ID)
 			continue
 		}
-		if !reflect.DeepEqual(it, embedded.Items[i]) {
-			t.Errorf("item %d differs:\nshared   %+v\nembedded %+v", i, it, embedded.Items[i])
+		// The embedded catalog may add evidence kinds that checks now read (an item's
+		// evidence corrected as checks automate it), never drop one.
+		got := embedded.Items[i]
+		if it.ID != got.ID || it.Title != got.Title || it.SectionID != got.SectionID || !subset(it.Evidence, got.Evidence) {
+			t.Errorf("item %d differs:\nshared   %+v\nembedded %+v", i, it, got)
 		}
 	}
 	if len(embedded.Items) != len(shared.Items) {
 		t.Errorf("embedded catalog has %d items, shared has %d", len(embedded.Items), len(shared.Items))
 	}
+}
+
+// subset reports whether every kind of a is in b.
+func subset(a, b []Evidence) bool {
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			found = found || x == y
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 func TestParseRejectsBadCatalogs(t *testing.T) {
