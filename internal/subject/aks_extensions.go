@@ -53,3 +53,58 @@ func (c *Cluster) ExtensionTypeUnknown() bool {
 	}
 	return false
 }
+
+// ExtensionTool is software that an AKS cluster extension provides, as its workloads show
+// it: the names of its controllers (the extension installs them under the same names, from
+// Microsoft's builds on mcr.microsoft.com) and the prefixes of its upstream images.
+type ExtensionTool struct {
+	Name string
+	// Extension is the extensionType that provides it.
+	Extension string
+	Names     []string
+	Images    []string
+}
+
+// ExtensionTools are the tools with a supported AKS extension.
+var ExtensionTools = []ExtensionTool{
+	{Name: "Flux", Extension: ExtensionFlux,
+		Names:  []string{"source-controller", "kustomize-controller", "helm-controller", "notification-controller"},
+		Images: []string{"ghcr.io/fluxcd/", "docker.io/fluxcd/"}},
+	{Name: "Dapr", Extension: ExtensionDapr,
+		Names:  []string{"dapr-operator", "dapr-sidecar-injector", "dapr-sentry", "dapr-placement-server"},
+		Images: []string{"docker.io/daprio/", "ghcr.io/dapr/"}},
+	{Name: "Velero", Extension: ExtensionBackup,
+		Names:  []string{"velero"},
+		Images: []string{"docker.io/velero/velero"}},
+}
+
+// RunningTool returns the controllers (Deployments, StatefulSets, DaemonSets) of the index
+// that run a tool: named as its controllers or running its upstream images.
+func (ix *Index) RunningTool(t ExtensionTool) []*Workload {
+	var out []*Workload
+	for _, w := range ix.Workloads() {
+		if w.Kind != "Deployment" && w.Kind != "StatefulSet" && w.Kind != "DaemonSet" {
+			continue
+		}
+		found := contains(t.Names, w.Name())
+		for _, c := range w.Containers() {
+			found = found || t.Upstream(c.ImageRef)
+		}
+		if found {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Upstream reports whether an image is one of the tool's upstream images (not the
+// extension's build).
+func (t ExtensionTool) Upstream(ref ImageRef) bool {
+	full := ref.Registry + "/" + ref.Repository
+	for _, p := range t.Images {
+		if strings.HasPrefix(full, p) {
+			return true
+		}
+	}
+	return false
+}

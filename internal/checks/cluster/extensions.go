@@ -18,54 +18,9 @@ const (
 	giveBackups     = "az dataprotection backup-instance list output, or the template's Microsoft.DataProtection/backupVaults/backupInstances"
 )
 
-// tool is software that an AKS cluster extension provides, as its workloads show it: the
-// names of its controllers (the extension installs them under the same names) and its
-// upstream images.
-type tool struct {
-	name      string
-	extension string
-	names     []string
-	images    []string
-}
-
-// extensionTools are the tools with a supported AKS extension.
-var extensionTools = []tool{
-	{name: "Flux", extension: subject.ExtensionFlux,
-		names:  []string{"source-controller", "kustomize-controller", "helm-controller", "notification-controller"},
-		images: []string{"ghcr.io/fluxcd/", "docker.io/fluxcd/"}},
-	{name: "Dapr", extension: subject.ExtensionDapr,
-		names:  []string{"dapr-operator", "dapr-sidecar-injector", "dapr-sentry", "dapr-placement-server"},
-		images: []string{"docker.io/daprio/", "ghcr.io/dapr/"}},
-	{name: "Velero", extension: subject.ExtensionBackup,
-		names:  []string{"velero"},
-		images: []string{"docker.io/velero/velero"}},
-}
-
 // argoNames are the Argo CD application controller's workload names (no AKS extension is
 // generally available for it; it counts as GitOps all the same).
 var argoNames = []string{"argocd-application-controller", "argo-cd-argocd-application-controller"}
-
-// runs returns the workloads of the scan that run a tool: named as its controllers or
-// running its upstream images.
-func runs(ix *subject.Index, t tool) []*subject.Workload {
-	var out []*subject.Workload
-	for _, w := range ix.Workloads() {
-		if w.Kind != "Deployment" && w.Kind != "StatefulSet" && w.Kind != "DaemonSet" {
-			continue
-		}
-		found := contains(t.names, w.Name())
-		for _, c := range w.Containers() {
-			ref := c.ImageRef.Registry + "/" + c.ImageRef.Repository
-			for _, p := range t.images {
-				found = found || strings.HasPrefix(ref, p)
-			}
-		}
-		if found {
-			out = append(out, w)
-		}
-	}
-	return out
-}
 
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
@@ -182,13 +137,13 @@ var ExtensionForTools = check.New(check.Meta{
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	found := false
-	for _, t := range extensionTools {
-		ws := runs(env.Index, t)
+	for _, t := range subject.ExtensionTools {
+		ws := env.Index.RunningTool(t)
 		if len(ws) == 0 {
 			continue
 		}
 		found = true
-		has, decided := hasExtension(r, c, t.extension)
+		has, decided := hasExtension(r, c, t.Extension)
 		if !decided || has {
 			continue
 		}
@@ -196,8 +151,8 @@ var ExtensionForTools = check.New(check.Meta{
 		w := ws[0]
 		r.Add(check.Finding{Severity: r.Severity(), Location: w.Source,
 			Object: check.ObjectRef{APIVersion: w.APIVersion, Kind: w.Kind, Namespace: w.Namespace, Name: w.Name()},
-			Message: t.name + " is installed by hand (" + workloadNames(ws) + ") while cluster " + c.Name +
-				" has no " + t.extension + " extension (evidence: the cluster's extensions and the scan's workloads)"})
+			Message: t.Name + " is installed by hand (" + workloadNames(ws) + ") while cluster " + c.Name +
+				" has no " + t.Extension + " extension (evidence: the cluster's extensions and the scan's workloads)"})
 	}
 	if !found {
 		r.NotApplicable()
@@ -253,7 +208,7 @@ var GitOpsExtension = check.New(check.Meta{
 
 // handMadeGitOps reports whether the scan runs a Flux or Argo CD controller of its own.
 func handMadeGitOps(ix *subject.Index) bool {
-	if len(runs(ix, extensionTools[0])) > 0 {
+	if len(ix.RunningTool(subject.ExtensionTools[0])) > 0 {
 		return true
 	}
 	for _, w := range ix.Workloads() {
