@@ -121,6 +121,9 @@ type Cluster struct {
 	// ManagedPrometheus is azureMonitorProfile.metrics.enabled (Terraform: monitor_metrics).
 	ManagedPrometheus Bool
 	GMSAEnabled       Bool
+	// KEDA is workloadAutoScalerProfile.keda.enabled (Terraform: workload_autoscaler_profile
+	// keda_enabled): the KEDA add-on.
+	KEDA Bool
 
 	Pools []*NodePool
 	// SystemPoolAt and UserPoolAt are where a System or a User node pool would be written

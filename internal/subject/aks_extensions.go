@@ -54,15 +54,27 @@ func (c *Cluster) ExtensionTypeUnknown() bool {
 	return false
 }
 
-// ExtensionTool is software that an AKS cluster extension provides, as its workloads show
-// it: the names of its controllers (the extension installs them under the same names, from
-// Microsoft's builds on mcr.microsoft.com) and the prefixes of its upstream images.
+// ExtensionTool is software that an AKS cluster extension or add-on provides, as its
+// workloads show it: the names of its controllers (the extension installs them under the
+// same names, from Microsoft's builds on mcr.microsoft.com) and the prefixes of its
+// upstream images.
 type ExtensionTool struct {
 	Name string
-	// Extension is the extensionType that provides it.
+	// Extension is the extensionType that provides it; empty for an add-on.
 	Extension string
-	Names     []string
-	Images    []string
+	// AddOn names the cluster setting that provides it instead (KEDA).
+	AddOn  string
+	Names  []string
+	Images []string
+}
+
+// Provider names what provides the tool on AKS: "the microsoft.flux extension", "the KEDA
+// add-on".
+func (t ExtensionTool) Provider() string {
+	if t.Extension == "" {
+		return "the " + t.AddOn
+	}
+	return "the " + t.Extension + " extension"
 }
 
 // ExtensionTools are the tools with a supported AKS extension.
@@ -76,6 +88,9 @@ var ExtensionTools = []ExtensionTool{
 	{Name: "Velero", Extension: ExtensionBackup,
 		Names:  []string{"velero"},
 		Images: []string{"docker.io/velero/velero"}},
+	{Name: "KEDA", AddOn: "KEDA add-on",
+		Names:  []string{"keda-operator", "keda-operator-metrics-apiserver", "keda-admission-webhooks"},
+		Images: []string{"ghcr.io/kedacore/"}},
 }
 
 // RunningTool returns the controllers (Deployments, StatefulSets, DaemonSets) of the index

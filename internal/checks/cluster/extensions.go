@@ -124,16 +124,18 @@ var ExtensionAutoUpgrade = check.New(check.Meta{
 var ExtensionForTools = check.New(check.Meta{
 	ID:       "extension-for-installed-tools",
 	Item:     "cluster.extensions",
-	Title:    "Flux, Dapr and backups come from AKS cluster extensions, not hand-made installs",
+	Title:    "Flux, Dapr, backups and KEDA come from AKS extensions and add-ons, not hand-made installs",
 	Severity: check.Low,
 	Description: "Heuristic, with the manifests scanned alongside the cluster: a workload that runs Flux " +
 		"(source-, kustomize-, helm-controller or ghcr.io/fluxcd images), Dapr (dapr-operator, " +
 		"dapr-sidecar-injector, daprio images) or Velero (velero/velero) on a cluster that has no extension " +
-		"of that type (microsoft.flux, microsoft.dapr, microsoft.dataprotection.kubernetes). The extensions " +
-		"are installed, upgraded and supported by Microsoft with the cluster; a copy applied by hand is " +
+		"of that type (microsoft.flux, microsoft.dapr, microsoft.dataprotection.kubernetes), or KEDA " +
+		"(keda-operator, kedacore images) on a cluster whose KEDA add-on is off " +
+		"(workloadAutoScalerProfile.keda.enabled; Terraform workload_autoscaler_profile keda_enabled). The " +
+		"extensions and add-ons are installed, upgraded and supported by Microsoft with the cluster; a copy applied by hand is " +
 		"upgraded by nobody. Not " +
 		"applicable when none of these tools is in the scan; not evaluated without the cluster's extensions.",
-	Remediation: "Install the AKS extension (az k8s-extension create --extension-type microsoft.flux, microsoft.dapr or microsoft.dataprotection.kubernetes) and remove the hand-made install.",
+	Remediation: "Install the AKS extension (az k8s-extension create --extension-type microsoft.flux, microsoft.dapr or microsoft.dataprotection.kubernetes) or turn on the KEDA add-on (az aks update --enable-keda), and remove the hand-made install.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	found := false
@@ -143,7 +145,15 @@ var ExtensionForTools = check.New(check.Meta{
 			continue
 		}
 		found = true
-		has, decided := hasExtension(r, c, t.Extension)
+		var has, decided bool
+		if t.Extension == "" {
+			has, decided = c.KEDA.True(), !c.KEDA.IsUnknown()
+			if !decided {
+				undecided(r, c, "whether the KEDA add-on is on", c.KEDA.Attr)
+			}
+		} else {
+			has, decided = hasExtension(r, c, t.Extension)
+		}
 		if !decided || has {
 			continue
 		}
@@ -152,7 +162,7 @@ var ExtensionForTools = check.New(check.Meta{
 		r.Add(check.Finding{Severity: r.Severity(), Location: w.Source,
 			Object: check.ObjectRef{APIVersion: w.APIVersion, Kind: w.Kind, Namespace: w.Namespace, Name: w.Name()},
 			Message: t.Name + " is installed by hand (" + workloadNames(ws) + ") while cluster " + c.Name +
-				" has no " + t.Extension + " extension (evidence: the cluster's extensions and the scan's workloads)"})
+				" has no " + strings.TrimPrefix(t.Provider(), "the ") + " (evidence: the cluster's extensions and add-ons and the scan's workloads)"})
 	}
 	if !found {
 		r.NotApplicable()

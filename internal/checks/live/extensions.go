@@ -14,17 +14,18 @@ import (
 var HandInstalledTools = check.New(check.Meta{
 	ID:       "live-hand-installed-tools",
 	Item:     "cluster.extensions",
-	Title:    "Flux, Dapr and Velero run from their AKS cluster extensions, not hand-made installs",
+	Title:    "Flux, Dapr, Velero and KEDA run from their AKS extensions and add-ons, not hand-made installs",
 	Severity: check.Low,
 	Description: "Looks for the controllers of Flux (source-, kustomize-, helm-, notification-controller), " +
-		"Dapr (dapr-operator, dapr-sidecar-injector, dapr-sentry, dapr-placement-server) and Velero in any " +
-		"namespace. Their AKS extensions (microsoft.flux, microsoft.dapr, microsoft.dataprotection.kubernetes) " +
+		"Dapr (dapr-operator, dapr-sidecar-injector, dapr-sentry, dapr-placement-server), Velero and KEDA " +
+		"(keda-operator and its metrics server and webhooks) in any namespace. Their AKS extensions " +
+		"(microsoft.flux, microsoft.dapr, microsoft.dataprotection.kubernetes) and the KEDA add-on " +
 		"run Microsoft's builds from mcr.microsoft.com and are upgraded and supported with the cluster; a " +
-		"controller that runs any other image (the upstream ghcr.io/fluxcd, daprio or velero/velero images, " +
+		"controller that runs any other image (the upstream ghcr.io/fluxcd, daprio, velero/velero or kedacore images, " +
 		"or a copy in a registry of your own) was installed by hand, and nobody upgrades it. A heuristic: " +
 		"the extension list itself is in Azure, not in the Kubernetes API (extension-for-installed-tools " +
 		"reads it from az k8s-extension list). Not applicable when none of these tools runs.",
-	Remediation: "Install the AKS extension (az k8s-extension create --extension-type microsoft.flux, microsoft.dapr or microsoft.dataprotection.kubernetes) and remove the hand-made install.",
+	Remediation: "Install the AKS extension (az k8s-extension create --extension-type microsoft.flux, microsoft.dapr or microsoft.dataprotection.kubernetes) or turn on the KEDA add-on (az aks update --enable-keda), and remove the hand-made install.",
 	Evidence:    liveOnly,
 	Requires:    []string{"Deployment", "StatefulSet"},
 }, func(_ context.Context, env *check.Env, _ *subject.LiveCluster, r *check.Result) {
@@ -51,7 +52,7 @@ var HandInstalledTools = check.New(check.Meta{
 		sort.Strings(byHand)
 		r.Add(check.Finding{Severity: r.Severity(), Object: objRef(first.Object),
 			Message: t.Name + " runs from images of its own, not its AKS extension's: " + strings.Join(byHand, ", ") +
-				" (evidence: the images of the cluster's Deployments and StatefulSets; the " + t.Extension + " extension runs mcr.microsoft.com builds)"})
+				" (evidence: the images of the cluster's Deployments and StatefulSets; " + t.Provider() + " runs mcr.microsoft.com builds)"})
 	}
 	if !found {
 		r.NotApplicable()
