@@ -191,6 +191,34 @@ resource "azurerm_monitor_diagnostic_setting" "aks" {
   }
 }
 
+# GitOps: the Flux extension deploys the shop from its repository. Its version is pinned,
+# which turns off its minor upgrades.
+resource "azurerm_kubernetes_cluster_extension" "flux" {
+  name           = "flux"
+  cluster_id     = azurerm_kubernetes_cluster.shop.id
+  extension_type = "microsoft.flux"
+  version        = "1.13.3"
+}
+
+resource "azurerm_kubernetes_flux_configuration" "shop" {
+  name       = "shop"
+  cluster_id = azurerm_kubernetes_cluster.shop.id
+  namespace  = "flux-system"
+
+  git_repository {
+    url             = "https://github.com/contoso/shop-deploy"
+    reference_type  = "branch"
+    reference_value = "main"
+  }
+
+  kustomizations {
+    name = "shop"
+    path = "./clusters/prod"
+  }
+
+  depends_on = [azurerm_kubernetes_cluster_extension.flux]
+}
+
 resource "azurerm_security_center_subscription_pricing" "containers" {
   tier          = "Standard"
   resource_type = "Containers"

@@ -19,6 +19,13 @@ var evidenceCorrections = map[string]struct {
 }{
 	"windows.secure-traffic": {[]Evidence{Manual}, "Windows pods' NetworkPolicies (manifests) and the cluster's " +
 		"networkProfile.networkPolicy (ARM, Terraform) prove it: windows-network-policy and windows-policy-engine read them"},
+	"cluster.extensions": {[]Evidence{Manual}, "the extension resources (Microsoft.KubernetesConfiguration/extensions, " +
+		"azurerm_kubernetes_cluster_extension) and the controllers running in the cluster prove it: extension-auto-upgrade, " +
+		"extension-for-installed-tools and live-hand-installed-tools read them; which extensions a team needs stays a person's call"},
+	"ops.gitops": {[]Evidence{Cluster, Manual}, "the Flux extension and its fluxConfigurations are ARM and Terraform " +
+		"resources: gitops-flux-configuration reads them"},
+	"storage.backup": {[]Evidence{Cluster, Manual}, "the backup extension and AKS Backup instances are ARM and Terraform " +
+		"resources: aks-backup reads them"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

@@ -188,7 +188,7 @@ func TestGuardrailsBadInput(t *testing.T) {
 		in   string
 		want string // in stderr
 	}{
-		{"unknown namespace", []string{"generate", "guardrails", "-n", "nope", "--from", "../../examples"}, "", "namespace nope is not in the input (its namespaces: default, kubernetes-dashboard, legacy, shop)"},
+		{"unknown namespace", []string{"generate", "guardrails", "-n", "nope", "--from", "../../examples"}, "", "namespace nope is not in the input (its namespaces: default, kubernetes-dashboard, legacy, shop, velero)"},
 		{"no namespace flag", []string{"generate", "guardrails", "--from", "../../examples"}, "", `"namespace" not set`},
 		{"no input", []string{"generate", "guardrails", "-n", "shop"}, "", "needs --from PATH"},
 		{"missing path", []string{"generate", "guardrails", "-n", "shop", "--from", "does-not-exist.yaml"}, "", "does-not-exist.yaml"},

@@ -159,6 +159,9 @@ type Cluster struct {
 	// ManagedPrometheus is azureMonitorProfile.metrics.enabled (Terraform: monitor_metrics).
 	ManagedPrometheus Bool
 	GMSAEnabled       Bool
+	// KEDA is workloadAutoScalerProfile.keda.enabled (Terraform: workload_autoscaler_profile
+	// keda_enabled): the KEDA add-on.
+	KEDA Bool
 
 	Pools []*NodePool
 	// SystemPoolAt and UserPoolAt are where a System or a User node pool would be written
@@ -188,6 +191,18 @@ type Cluster struct {
 	Versions *KubernetesVersions
 	// Extensions are cluster extensions (Flux, Dapr…), when given.
 	Extensions []*ClusterExtension
+	// ExtensionsKnown is true when the input describes every extension of the cluster (a
+	// template or module; az k8s-extension list output tied to it), so that none means none.
+	ExtensionsKnown bool
+	// FluxConfigs are the cluster's Flux configurations (Microsoft.KubernetesConfiguration/
+	// fluxConfigurations, azurerm_kubernetes_flux_configuration); FluxConfigsKnown as above.
+	FluxConfigs      []*FluxConfig
+	FluxConfigsKnown bool
+	// Backups are the AKS Backup instances that protect the cluster (Microsoft.DataProtection/
+	// backupVaults/backupInstances, azurerm_data_protection_backup_instance_kubernetes_cluster);
+	// BackupsKnown as above.
+	Backups      []*BackupInstance
+	BackupsKnown bool
 }
 
 // Addon is one entry of addonProfiles.
@@ -419,7 +434,12 @@ type ClusterExtension struct {
 	AzureResource
 	ExtensionType String
 	ReleaseTrain  String
-	ClusterID     string
+	// AutoUpgradeMinorVersion is autoUpgradeMinorVersion (default true); azurerm sets it off
+	// when version pins one.
+	AutoUpgradeMinorVersion Bool
+	// Version is the pinned version, when written.
+	Version   String
+	ClusterID string
 }
 
 // Registry is an Azure Container Registry with its replications and tasks.

@@ -13,7 +13,8 @@ import (
 
 // TestSameClusterSameStatuses: the hardened cluster written as az CLI output, as an ARM
 // template, as compiled Bicep, as a Terraform module and as a Terraform plan gives the
-// same status for every item the Azure checks prove. The sixth form, the same cluster's Nodes
+// same status for every item the Azure checks prove, the cluster extensions, Flux
+// configurations and AKS Backup instances (ops.gitops, storage.backup) included. The sixth form, the same cluster's Nodes
 // in a real kube-apiserver, is in internal/load/live/integration
 // (TestSameClusterSameStatusesLive, build tag integration): it loads these five files too.
 func TestSameClusterSameStatuses(t *testing.T) {
@@ -22,7 +23,8 @@ func TestSameClusterSameStatuses(t *testing.T) {
 	inputs := map[string][]string{
 		"az": {filepath.Join(az, "aks-hardened.json"), filepath.Join(az, "maintenanceconfiguration-list.json"),
 			filepath.Join(az, "diagnostic-settings-list.json"), filepath.Join(az, "security-pricing-containers.json"),
-			filepath.Join(az, "acr-show.json")},
+			filepath.Join(az, "acr-show.json"), filepath.Join(az, "k8s-extension-list.json"),
+			filepath.Join(az, "k8s-configuration-flux-list.json"), filepath.Join(az, "dataprotection-backup-instance-list.json")},
 		"template":  {filepath.Join("..", "..", "load", "arm", "testdata", "templates", "aks.json")},
 		"bicep":     {filepath.Join("..", "..", "load", "arm", "testdata", "bicep", "main.json")},
 		"terraform": {filepath.Join("..", "..", "load", "terraform", "testdata", "v4")},

@@ -11,6 +11,7 @@ func Checks() []*check.Check {
 		Backup,
 		DefenderSensor,
 		RuntimeSecuritySensor,
+		HandInstalledTools,
 		GitOps,
 		LogAgent,
 		MetricsAgent,

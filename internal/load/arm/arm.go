@@ -254,6 +254,15 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 		case typeExtension, typeExtNested:
 			e := r.extension(subject.InputARM)
 			out = append(out, &part{AzureResource: e.AzureResource, parent: e.ClusterID, extension: e})
+		case typeFlux, typeFluxNested:
+			f := r.fluxConfig(subject.InputARM)
+			out = append(out, &part{AzureResource: f.AzureResource, parent: f.ClusterID, flux: f})
+		case typeBackup:
+			if b := r.backupInstance(subject.InputARM); b != nil {
+				out = append(out, &part{AzureResource: b.AzureResource, parent: b.ClusterID, backup: b})
+			} else {
+				skipped++
+			}
 		case typeReplication:
 			rep := r.replication(subject.InputACR)
 			out = append(out, &part{AzureResource: rep.AzureResource, parent: parentKey(id, typeRegistry), replication: rep})

@@ -138,11 +138,23 @@ func TestLinkAcrossFiles(t *testing.T) {
 		filepath.Join(dir, "aks-hardened.json"), filepath.Join(dir, "maintenanceconfiguration-list.json"),
 		filepath.Join(dir, "get-upgrades.json"), filepath.Join(dir, "nodepool-get-upgrades-apps.json"),
 		filepath.Join(dir, "security-pricing-containers.json"), filepath.Join(dir, "get-versions.json"),
-		filepath.Join(dir, "acr-show.json"), filepath.Join(dir, "acr-replication-list.json"), filepath.Join(dir, "acr-task-list.json"))
+		filepath.Join(dir, "acr-show.json"), filepath.Join(dir, "acr-replication-list.json"), filepath.Join(dir, "acr-task-list.json"),
+		filepath.Join(dir, "k8s-extension-list.json"), filepath.Join(dir, "k8s-configuration-flux-list.json"),
+		filepath.Join(dir, "dataprotection-backup-instance-list.json"))
 	if len(s.Errors) > 0 {
 		t.Fatal(s.Errors)
 	}
 	c := only(t, s)
+	if !c.ExtensionsKnown || len(c.Extensions) != 2 || len(c.ExtensionOfType("Microsoft.Flux")) != 1 ||
+		!c.Extensions[0].AutoUpgradeMinorVersion.True() || !c.Extensions[0].ReleaseTrain.Is("Stable") {
+		t.Errorf("extensions: %+v", c.Extensions)
+	}
+	if !c.FluxConfigsKnown || len(c.FluxConfigs) != 1 || c.FluxConfigs[0].Name != "shop-apps" || !c.FluxConfigs[0].Suspend.IsKnown() || c.FluxConfigs[0].Suspend.V {
+		t.Errorf("flux configurations: %+v", c.FluxConfigs)
+	}
+	if !c.BackupsKnown || len(c.Backups) != 1 || !strings.HasSuffix(c.Backups[0].PolicyID.V, "/backupPolicies/aks-daily") {
+		t.Errorf("backup instances: %+v", c.Backups)
+	}
 	if len(c.Pools) != 2 || c.Pools[1].MaxCount.V != 12 || c.Pools[1].Type.V != "VirtualMachineScaleSets" {
 		t.Errorf("the node pool list did not replace the profiles: %+v", c.Pools[1])
 	}
@@ -228,6 +240,11 @@ func TestTemplate(t *testing.T) {
 	c = only(t, s)
 	if c.Name != "aks-prod" || c.PrivateCluster.True() || !c.PrivateCluster.IsKnown() || c.KubernetesVersion.V != "1.35.6" || len(c.Diagnostics) != 1 {
 		t.Errorf("parameters file not applied: %s %+v %+v", c.Name, c.PrivateCluster, c.KubernetesVersion)
+	}
+	// Extensions, Flux configurations and backup instances of the renamed cluster, the
+	// backup instance tied by the resourceId() of its data source.
+	if !c.ExtensionsKnown || len(c.Extensions) != 2 || len(c.FluxConfigs) != 1 || len(c.Backups) != 1 || c.FluxConfigs[0].Name != "shop-apps" {
+		t.Errorf("extensions %+v flux %+v backups %+v", c.Extensions, c.FluxConfigs, c.Backups)
 	}
 }
 

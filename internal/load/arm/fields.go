@@ -396,6 +396,9 @@ const (
 	typeVNet        = "microsoft.network/virtualnetworks"
 	typeWAFAppGw    = "microsoft.network/applicationgatewaywebapplicationfirewallpolicies"
 	typeWAFFD       = "microsoft.network/frontdoorwebapplicationfirewallpolicies"
+	typeFlux        = "microsoft.kubernetesconfiguration/fluxconfigurations"
+	typeFluxNested  = "microsoft.containerservice/managedclusters/providers/fluxconfigurations"
+	typeBackup      = "microsoft.dataprotection/backupvaults/backupinstances"
 	// typePrivateEndpoint is read in templates only, to tie endpoints to registries.
 	typePrivateEndpoint = "microsoft.network/privateendpoints"
 )
@@ -406,4 +409,5 @@ var knownTypes = map[string]bool{
 	typePoolUpgrade: true, typeDiag: true, typeDiagNested: true, typeRegistry: true,
 	typeReplication: true, typeTask: true, typePricing: true, typeExtension: true, typeExtNested: true,
 	typeSubnet: true, typeVNet: true, typeWAFAppGw: true, typeWAFFD: true,
+	typeFlux: true, typeFluxNested: true, typeBackup: true,
 }

@@ -16,6 +16,8 @@ func FuzzLoadBytes(f *testing.F) {
 		`{"$schema":"deploymentTemplate","contentVersion":"1","variables":{"a":"[concat(variables('a'), variables('a'))]"},"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"[variables('a')]"}]}`,
 		`{"$schema":"deploymentTemplate","contentVersion":"1","variables":{"a":"[concat(variables('b'),variables('b'),variables('b'))]","b":"[concat(variables('a'),variables('a'))]"},"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"[variables('b')]"}]}`,
 		`{"$schema":"deploymentTemplate","contentVersion":"1","parameters":{"p":{"type":"string","defaultValue":"[concat(parameters('p'),parameters('p'))]"}},"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"[parameters('p')]"}]}`,
+		// Extension resources with settings of the wrong types, and IDs cut short.
+		`[{"type":"Microsoft.DataProtection/backupVaults/backupInstances","properties":{"dataSourceInfo":{"resourceID":7,"datasourceType":["x"]},"policyInfo":null}},{"type":"Microsoft.KubernetesConfiguration/fluxConfigurations","id":"/providers/Microsoft.ContainerService/managedClusters/","properties":{"suspend":"yes"}},{"type":"Microsoft.KubernetesConfiguration/extensions","properties":{"autoUpgradeMinorVersion":{},"version":1}}]`,
 		chainTemplate(40, "concat(%s, %s)"),
 		chainTemplate(40, "createObject('l', %s, 'r', %s)"),
 	}, "testdata/az/*.json", "testdata/templates/*.json", "testdata/bicep/*.json")

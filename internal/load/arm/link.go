@@ -21,6 +21,8 @@ type part struct {
 	pricing     *subject.DefenderPricing
 	versions    *subject.KubernetesVersions
 	extension   *subject.ClusterExtension
+	flux        *subject.FluxConfig
+	backup      *subject.BackupInstance
 	replication *subject.Replication
 	task        *subject.RegistryTask
 	// poolName and latestImage come from an agent pool's upgrade profile.
@@ -102,6 +104,17 @@ func Link(others []subject.Subject) []subject.Subject {
 		case p.extension != nil:
 			if c := clusterFor(p); c != nil {
 				c.Extensions = append(c.Extensions, p.extension)
+				c.ExtensionsKnown = true
+			}
+		case p.flux != nil:
+			if c := clusterFor(p); c != nil {
+				c.FluxConfigs = append(c.FluxConfigs, p.flux)
+				c.FluxConfigsKnown = true
+			}
+		case p.backup != nil:
+			if c := clusterFor(p); c != nil {
+				c.Backups = append(c.Backups, p.backup)
+				c.BackupsKnown = true
 			}
 		case p.poolName != "":
 			if c := clusterFor(p); c != nil {

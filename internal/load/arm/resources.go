@@ -72,6 +72,7 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	c.NodeProvisioningMode = r.str("nodeProvisioningProfile", "mode")
 	c.DiskEncryptionSetID = r.str("diskEncryptionSetID")
 	c.ManagedPrometheus = r.boolean("azureMonitorProfile", "metrics", "enabled")
+	c.KEDA = r.boolean("workloadAutoScalerProfile", "keda", "enabled")
 	c.GMSAEnabled = r.boolean("windowsProfile", "gmsaProfile", "enabled")
 
 	c.Addons = map[string]*subject.Addon{}
@@ -322,8 +323,34 @@ func (r res) extension(input subject.InputKind) *subject.ClusterExtension {
 	e := &subject.ClusterExtension{AzureResource: r.base(r.typ(), lastSeg(r.name()), input)}
 	e.ExtensionType = r.str("extensionType")
 	e.ReleaseTrain = r.str("releaseTrain")
+	e.AutoUpgradeMinorVersion = r.boolean("autoUpgradeMinorVersion")
+	e.Version = r.str("version")
 	e.ClusterID = parentKey(e.ID, typeCluster)
 	return e
+}
+
+// fluxConfig maps a Flux configuration (az k8s-configuration flux show, REST, template).
+func (r res) fluxConfig(input subject.InputKind) *subject.FluxConfig {
+	f := &subject.FluxConfig{AzureResource: r.base(r.typ(), lastSeg(r.name()), input)}
+	f.Suspend = r.boolean("suspend")
+	f.ClusterID = parentKey(f.ID, typeCluster)
+	return f
+}
+
+// backupInstance maps an AKS Backup instance (az dataprotection backup-instance show,
+// REST, template); instances of other data sources (disks, blobs) give nil.
+func (r res) backupInstance(input subject.InputKind) *subject.BackupInstance {
+	b := &subject.BackupInstance{AzureResource: r.base(r.typ(), lastSeg(r.name()), input)}
+	target := r.str("dataSourceInfo", "resourceID")
+	kind := r.str("dataSourceInfo", "datasourceType")
+	if kind.IsKnown() && !strings.EqualFold(kind.V, "Microsoft.ContainerService/managedClusters") {
+		return nil
+	}
+	if target.IsKnown() {
+		b.ClusterID = parentKey(target.V, typeCluster)
+	}
+	b.PolicyID = r.str("policyInfo", "policyId")
+	return b
 }
 
 func (r res) registry(input subject.InputKind) *subject.Registry {

@@ -158,15 +158,15 @@ func firstSeg(s string) string {
 	return s
 }
 
-// scopeTarget returns the name of the resource of providerType that a scope names
+// scopeTarget returns the name of the cluster that a scope (or a data source ID) names
 // ("Microsoft.ContainerService/managedClusters/aks", a resourceId() result or a full ID).
-func scopeTarget(scopeStr, providerType string) string {
+func scopeTarget(scopeStr string) string {
 	if scopeStr == "" {
 		return ""
 	}
-	k := parentKey("/providers/"+strings.TrimPrefix(scopeStr, "/"), providerType)
+	k := parentKey("/providers/"+strings.TrimPrefix(scopeStr, "/"), typeCluster)
 	if k == "" {
-		k = parentKey(scopeStr, providerType)
+		k = parentKey(scopeStr, typeCluster)
 	}
 	return lastSeg(k)
 }
@@ -190,6 +190,9 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 			c := tr.r.cluster(subject.InputARM)
 			c.Name = tr.name
 			c.MaintenanceKnown, c.DiagnosticsKnown = true, true
+			// A template declares every extension, Flux configuration and backup instance
+			// it deploys with the cluster.
+			c.ExtensionsKnown, c.FluxConfigsKnown, c.BackupsKnown = true, true, true
 			clusters[nameKey(tr.name)] = c
 			clusterList = append(clusterList, c)
 		case typeRegistry:
@@ -230,18 +233,38 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 				c.Diagnostics = append(c.Diagnostics, tr.r.diagnostic(subject.InputARM))
 			}
 		case typeDiag:
-			if target := scopeTarget(tr.scope, typeCluster); target != "" {
+			if target := scopeTarget(tr.scope); target != "" {
 				if c := clusterOf(target); c != nil {
 					c.Diagnostics = append(c.Diagnostics, tr.r.diagnostic(subject.InputARM))
 				}
 			}
 		case typeExtension, typeExtNested:
-			target := scopeTarget(tr.scope, typeCluster)
+			target := scopeTarget(tr.scope)
 			if tr.typ == typeExtNested {
 				target = firstSeg(tr.name)
 			}
 			if c := clusterOf(target); c != nil {
 				c.Extensions = append(c.Extensions, tr.r.extension(subject.InputARM))
+			}
+		case typeFlux, typeFluxNested:
+			target := scopeTarget(tr.scope)
+			if tr.typ == typeFluxNested {
+				target = firstSeg(tr.name)
+			}
+			if c := clusterOf(target); c != nil {
+				f := tr.r.fluxConfig(subject.InputARM)
+				f.Name = lastSeg(tr.name)
+				c.FluxConfigs = append(c.FluxConfigs, f)
+			}
+		case typeBackup:
+			b := tr.r.backupInstance(subject.InputARM)
+			if b == nil {
+				skipped++
+				continue
+			}
+			b.Name = lastSeg(tr.name)
+			if c := clusterOf(scopeTarget(tr.r.str("dataSourceInfo", "resourceID").V)); c != nil {
+				c.Backups = append(c.Backups, b)
 			}
 		case typeReplication, typeTask:
 			g, ok := registries[nameKey(firstSeg(tr.name))]

@@ -23,6 +23,8 @@ const (
 	tfWAFAppGw   = "azurerm_web_application_firewall_policy"
 	tfWAFFD      = "azurerm_cdn_frontdoor_firewall_policy"
 	tfWAFFDOld   = "azurerm_frontdoor_firewall_policy"
+	tfFlux       = "azurerm_kubernetes_flux_configuration"
+	tfBackup     = "azurerm_data_protection_backup_instance_kubernetes_cluster"
 )
 
 func base(b *tblock, input subject.InputKind) subject.AzureResource {
@@ -164,8 +166,17 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 			}
 		case tfExtension:
 			if c := clusterOf(r.attr("cluster_id")); c != nil {
-				c.Extensions = append(c.Extensions, &subject.ClusterExtension{AzureResource: base(r, input),
-					ExtensionType: r.attr("extension_type").str(), ReleaseTrain: r.attr("release_train").str()})
+				c.Extensions = append(c.Extensions, extension(r, input))
+			}
+		case tfFlux:
+			if c := clusterOf(r.attr("cluster_id")); c != nil {
+				c.FluxConfigs = append(c.FluxConfigs, &subject.FluxConfig{AzureResource: base(r, input),
+					Suspend: r.attr("suspended").boolean()})
+			}
+		case tfBackup:
+			if c := clusterOf(r.attr("kubernetes_cluster_id")); c != nil {
+				c.Backups = append(c.Backups, &subject.BackupInstance{AzureResource: base(r, input),
+					PolicyID: r.attr("backup_policy_id").str()})
 			}
 		case tfPricing:
 			// resource_type defaults to VirtualMachines.
@@ -425,6 +436,7 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	}
 	c.DiskEncryptionSetID = r.attr("disk_encryption_set_id").str()
 	c.ManagedPrometheus = present(r.nested("monitor_metrics"))
+	c.KEDA = r.nested("workload_autoscaler_profile").attr("keda_enabled").boolean()
 	c.GMSAEnabled = present(r.nested("windows_profile").nested("gmsa"))
 	c.NodeProvisioningMode = subject.String{Attr: subject.Attr{Loc: r.loc}}
 	c.SystemPoolAt = at(r.loc, "default_node_pool")
@@ -436,6 +448,8 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 		c.Pools = append(c.Pools, p)
 	}
 	c.MaintenanceKnown, c.DiagnosticsKnown = true, true
+	// A module declares every extension, Flux configuration and backup instance it deploys.
+	c.ExtensionsKnown, c.FluxConfigsKnown, c.BackupsKnown = true, true, true
 	c.MaintenanceAt = map[string]subject.Location{}
 	for name, block := range map[string]string{
 		"default": "maintenance_window", "aksManagedAutoUpgradeSchedule": "maintenance_window_auto_upgrade",
@@ -451,6 +465,19 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 		}
 	}
 	return c
+}
+
+// extension maps an azurerm_kubernetes_cluster_extension. azurerm has no auto-upgrade
+// argument: it turns autoUpgradeMinorVersion off when version pins one, on otherwise.
+func extension(r *tblock, input subject.InputKind) *subject.ClusterExtension {
+	e := &subject.ClusterExtension{AzureResource: base(r, input),
+		ExtensionType: r.attr("extension_type").str(), ReleaseTrain: r.attr("release_train").str()}
+	e.Version = r.attr("version").str()
+	e.AutoUpgradeMinorVersion = subject.Bool{Attr: e.Version.Attr, V: e.Version.IsAbsent() || e.Version.V == ""}
+	if e.Version.IsAbsent() {
+		e.AutoUpgradeMinorVersion.State = subject.Known
+	}
+	return e
 }
 
 // pool maps default_node_pool (def) or an azurerm_kubernetes_cluster_node_pool.

@@ -408,3 +408,82 @@ resource "azurerm_kubernetes_cluster" "a" {
 		}
 	}
 }
+
+// checkExtensions asserts the extensions, Flux configuration and backup instance of the
+// hardened module (v4 and its plan).
+func checkExtensions(t *testing.T, c *subject.Cluster) {
+	t.Helper()
+	if !c.ExtensionsKnown || !c.FluxConfigsKnown || !c.BackupsKnown {
+		t.Errorf("a module describes every extension: %v %v %v", c.ExtensionsKnown, c.FluxConfigsKnown, c.BackupsKnown)
+	}
+	if len(c.Extensions) != 2 || len(c.ExtensionOfType("microsoft.flux")) != 1 || len(c.ExtensionOfType("microsoft.dataprotection.kubernetes")) != 1 {
+		t.Errorf("extensions %+v", c.Extensions)
+	}
+	for _, e := range c.Extensions {
+		if !e.AutoUpgradeMinorVersion.True() {
+			t.Errorf("extension %s without version must auto-upgrade: %+v", e.Name, e.AutoUpgradeMinorVersion)
+		}
+	}
+	if len(c.FluxConfigs) != 1 || c.FluxConfigs[0].Suspend.True() || len(c.Backups) != 1 || !c.Backups[0].PolicyID.IsKnown() {
+		t.Errorf("flux %+v backups %+v", c.FluxConfigs, c.Backups)
+	}
+}
+
+func TestExtensionsV4AndPlan(t *testing.T) {
+	t.Parallel()
+	c, _ := parts(t, loadDir(t, filepath.Join("testdata", "v4"), Options{}, "main.tf", "variables.tf", "terraform.tfvars"))
+	checkExtensions(t, c)
+	f := filepath.Join("testdata", "plan", "plan.json")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ = parts(t, LoadPlan(f, data))
+	checkExtensions(t, c)
+}
+
+// TestExtensionVersionPins: azurerm turns autoUpgradeMinorVersion off when version is set,
+// and a version from a variable without a value leaves it unknown.
+func TestExtensionVersionPins(t *testing.T) {
+	t.Parallel()
+	src := `
+variable "dapr_version" {}
+resource "azurerm_kubernetes_cluster" "a" {
+  name = "aks"
+  default_node_pool {
+    name = "sys"
+  }
+}
+resource "azurerm_kubernetes_cluster_extension" "dapr" {
+  name           = "dapr"
+  cluster_id     = azurerm_kubernetes_cluster.a.id
+  extension_type = "microsoft.dapr"
+  version        = "1.14.4"
+  release_train  = "Preview"
+}
+resource "azurerm_kubernetes_cluster_extension" "flux" {
+  name           = "flux"
+  cluster_id     = azurerm_kubernetes_cluster.a.id
+  extension_type = "microsoft.flux"
+  version        = var.dapr_version
+}
+`
+	s := LoadModule([]File{{Path: "m.tf", Data: []byte(src)}}, Options{})
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	c, _ := parts(t, s)
+	if len(c.Extensions) != 2 {
+		t.Fatalf("extensions %+v", c.Extensions)
+	}
+	dapr, flux := c.Extensions[0], c.Extensions[1]
+	if !dapr.AutoUpgradeMinorVersion.IsKnown() || dapr.AutoUpgradeMinorVersion.V || !dapr.Version.Is("1.14.4") || !dapr.ReleaseTrain.Is("Preview") {
+		t.Errorf("pinned extension %+v", dapr)
+	}
+	if dapr.AutoUpgradeMinorVersion.Loc.Line != 13 {
+		t.Errorf("the pin is reported at version: %+v", dapr.AutoUpgradeMinorVersion.Loc)
+	}
+	if !flux.AutoUpgradeMinorVersion.IsUnknown() {
+		t.Errorf("a version from a variable leaves auto-upgrade unknown: %+v", flux.AutoUpgradeMinorVersion)
+	}
+}

@@ -101,7 +101,8 @@ func TestSameClusterSameStatusesLive(t *testing.T) {
 	files := map[string][]string{
 		"az": {filepath.Join(az, "aks-hardened.json"), filepath.Join(az, "maintenanceconfiguration-list.json"),
 			filepath.Join(az, "diagnostic-settings-list.json"), filepath.Join(az, "security-pricing-containers.json"),
-			filepath.Join(az, "acr-show.json")},
+			filepath.Join(az, "acr-show.json"), filepath.Join(az, "k8s-extension-list.json"),
+			filepath.Join(az, "k8s-configuration-flux-list.json"), filepath.Join(az, "dataprotection-backup-instance-list.json")},
 		"template":  {filepath.Join(root, "load", "arm", "testdata", "templates", "aks.json")},
 		"bicep":     {filepath.Join(root, "load", "arm", "testdata", "bicep", "main.json")},
 		"terraform": {filepath.Join(root, "load", "terraform", "testdata", "v4")},

@@ -205,3 +205,55 @@ resource "azurerm_private_endpoint" "acr" {
     is_manual_connection           = false
   }
 }
+
+resource "azurerm_kubernetes_cluster_extension" "flux" {
+  name           = "flux"
+  cluster_id     = azurerm_kubernetes_cluster.good.id
+  extension_type = "microsoft.flux"
+}
+
+resource "azurerm_kubernetes_flux_configuration" "apps" {
+  name       = "shop-apps"
+  cluster_id = azurerm_kubernetes_cluster.good.id
+  namespace  = "flux-system"
+
+  git_repository {
+    url             = "https://github.com/contoso/shop-gitops"
+    reference_type  = "branch"
+    reference_value = "main"
+  }
+
+  kustomizations {
+    name = "apps"
+    path = "./clusters/prod"
+  }
+
+  depends_on = [azurerm_kubernetes_cluster_extension.flux]
+}
+
+resource "azurerm_kubernetes_cluster_extension" "backup" {
+  name              = "azure-aks-backup"
+  cluster_id        = azurerm_kubernetes_cluster.good.id
+  extension_type    = "microsoft.dataprotection.kubernetes"
+  release_train     = "stable"
+  release_namespace = "dataprotection-microsoft"
+}
+
+resource "azurerm_data_protection_backup_instance_kubernetes_cluster" "aks" {
+  name                         = "aks-good-instance"
+  location                     = var.location
+  vault_id                     = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-backup/providers/Microsoft.DataProtection/backupVaults/bv-shop"
+  kubernetes_cluster_id        = azurerm_kubernetes_cluster.good.id
+  snapshot_resource_group_name = "rg-backup-snapshots"
+  backup_policy_id             = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-backup/providers/Microsoft.DataProtection/backupVaults/bv-shop/backupPolicies/aks-daily"
+
+  backup_datasource_parameters {
+    excluded_namespaces              = []
+    excluded_resource_types          = []
+    cluster_scoped_resources_enabled = true
+    included_namespaces              = []
+    included_resource_types          = []
+    label_selectors                  = []
+    volume_snapshot_enabled          = true
+  }
+}

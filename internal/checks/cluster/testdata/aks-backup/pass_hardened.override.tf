@@ -1,0 +1,1 @@
+# The base as it is: the AKS Backup extension and a backup instance of the cluster.

@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster_extension" "backup" {
+  release_train = "Preview"
+}

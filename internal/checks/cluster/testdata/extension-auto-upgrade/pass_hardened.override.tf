@@ -1,0 +1,1 @@
+# The base as it is: extensions without version take minor upgrades.

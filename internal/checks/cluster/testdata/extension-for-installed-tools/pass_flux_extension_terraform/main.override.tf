@@ -1,0 +1,1 @@
+# The base as it is: the flux extension is declared.

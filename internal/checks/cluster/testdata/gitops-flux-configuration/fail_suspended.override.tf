@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_flux_configuration" "apps" {
+  suspended = true
+}

@@ -1,0 +1,1 @@
+# The base as it is: the flux extension with a Flux configuration.
