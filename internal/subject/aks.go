@@ -120,7 +120,12 @@ type Cluster struct {
 	DiskEncryptionSetID  String
 	// ManagedPrometheus is azureMonitorProfile.metrics.enabled (Terraform: monitor_metrics).
 	ManagedPrometheus Bool
-	GMSAEnabled       Bool
+	// AppMonitoringAutoInstrumentation is
+	// azureMonitorProfile.appMonitoring.autoInstrumentation.enabled (preview API versions
+	// only): the webhook that injects the Instrumentations of monitor.azure.com. Unknown for
+	// Terraform, whose azurerm provider has no argument for it.
+	AppMonitoringAutoInstrumentation Bool
+	GMSAEnabled                      Bool
 
 	Pools []*NodePool
 	// SystemPoolAt and UserPoolAt are where a System or a User node pool would be written

@@ -37,6 +37,7 @@ func Checks() []*check.Check {
 		SeccompProfile,
 		SensitiveHostMount,
 		StartupProbe,
+		Tracing,
 		AADPodIdentity,
 		WorkloadIdentityServiceAccount,
 	}

@@ -68,6 +68,7 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	c.NodeProvisioningMode = r.str("nodeProvisioningProfile", "mode")
 	c.DiskEncryptionSetID = r.str("diskEncryptionSetID")
 	c.ManagedPrometheus = r.boolean("azureMonitorProfile", "metrics", "enabled")
+	c.AppMonitoringAutoInstrumentation = r.boolean("azureMonitorProfile", "appMonitoring", "autoInstrumentation", "enabled")
 	c.GMSAEnabled = r.boolean("windowsProfile", "gmsaProfile", "enabled")
 
 	c.Addons = map[string]*subject.Addon{}
