@@ -11,6 +11,7 @@ func Checks() []*check.Check {
 		AutomountServiceAccountToken,
 		DropAllCapabilities,
 		DangerousCapabilities,
+		ClusterCheckerScheduled,
 		CPULimits,
 		EnvLiteralSecret,
 		HostPID,
