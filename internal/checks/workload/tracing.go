@@ -46,7 +46,8 @@ var Tracing = scope.WorkloadCheck(check.Meta{
 		"OpenTelemetry Operator annotation (instrumentation.opentelemetry.io/inject-<language>, " +
 		"sidecar.opentelemetry.io/inject) whose Instrumentation or OpenTelemetryCollector is in the scan, or when " +
 		"an AKS application monitoring Instrumentation (monitor.azure.com) named default in its namespace " +
-		"instruments it. An annotation naming an Instrumentation or collector the scan does not hold " +
+		"instruments it. Platform components are not judged: OpenTelemetry Collectors, ingress controllers, " +
+		"in-cluster checkers and controllers that elect a leader (operators). An annotation naming an Instrumentation or collector the scan does not hold " +
 		"fails on a live cluster (the operator injects nothing) and is undecided in manifests, which often " +
 		"leave it to the platform's repository; a monitor.azure.com Instrumentation on an AKS cluster of " +
 		"the scan whose azureMonitorProfile.appMonitoring.autoInstrumentation is off fails, since no " +
@@ -70,7 +71,7 @@ var Tracing = scope.WorkloadCheck(check.Meta{
 	Requires: []string{"Namespace", "Instrumentation", "OpenTelemetryCollector"},
 	Settings: []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if runsCollector(w) {
+	if runsCollector(w) || w.ClusterChecker() != "" || w.LeaderElected() != "" || env.Index.IngressControllerOf(w) != nil {
 		r.NotApplicable()
 		return
 	}
