@@ -82,7 +82,12 @@ var ClusterChecker = check.New(check.Meta{
 func staleRun(cj *batchv1.CronJob, now time.Time, maxAge time.Duration) string {
 	if last := cj.Status.LastSuccessfulTime; last != nil {
 		if age := now.Sub(last.Time); age > maxAge {
-			return fmt.Sprintf("last succeeded %s ago, on %s (more than %s)", check.Age(age.Truncate(time.Hour)), last.UTC().Format(time.DateOnly), check.Age(maxAge))
+			// Whole days read best ("30d"); an age under a day in hours.
+			unit := 24 * time.Hour
+			if age < unit {
+				unit = time.Hour
+			}
+			return fmt.Sprintf("last succeeded %s ago, on %s (more than %s)", check.Age(age.Truncate(unit)), last.UTC().Format(time.DateOnly), check.Age(maxAge))
 		}
 		return ""
 	}
