@@ -26,6 +26,11 @@ var evidenceCorrections = map[string]struct {
 		"resources: gitops-flux-configuration reads them"},
 	"storage.backup": {[]Evidence{Cluster, Manual}, "the backup extension and AKS Backup instances are ARM and Terraform " +
 		"resources: aks-backup reads them"},
+	"ops.tracing": {[]Evidence{Manual}, "workloads' OTLP and Application Insights variables (names), OpenTelemetry " +
+		"collectors and Instrumentations in manifests prove it: workload-tracing reads them"},
+	"ops.cluster-checks": {[]Evidence{Manual}, "a scheduled checker (akscheck, kube-bench, Polaris, Kubescape, " +
+		"trivy-operator) is a CronJob or Deployment in manifests and, live, its last run: cluster-checker-scheduled " +
+		"and live-cluster-checker read them"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

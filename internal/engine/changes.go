@@ -12,12 +12,16 @@ import (
 //     workload's bindings wherever they are (Index.GrantsOf; the Role a binding names is
 //     read from the binding, not from the Role);
 //   - Ingress: the Service of an ingress controller serves TLS when any Ingress of its
-//     classes, in any namespace, has TLS (ingress-controller-tls reads Index.OfKind).
+//     classes, in any namespace, has TLS (ingress-controller-tls reads Index.OfKind);
+//   - Instrumentation: an injection annotation may name an Instrumentation of another
+//     namespace ("observability/java"; workload-tracing resolves it). Its case is not in
+//     TestCrossNamespaceReads: in manifests, a missing Instrumentation leaves the workload
+//     undecided and a found one passes it, so no finding tells the two runs apart.
 //
 // A change to one of them dirties every subject. TestCrossNamespaceReads keeps this list
 // honest: it changes objects of each kind in one namespace of the examples and compares the
 // findings of the other namespaces.
-var crossNamespace = map[string]bool{"RoleBinding": true, "Ingress": true}
+var crossNamespace = map[string]bool{"RoleBinding": true, "Ingress": true, "Instrumentation": true}
 
 // Changes are the objects that changed since a run (added, updated or deleted), and say
 // which subjects the next run must evaluate again (Dirty, for Options.Dirty). The rule:

@@ -162,6 +162,11 @@ type Cluster struct {
 	// KEDA is workloadAutoScalerProfile.keda.enabled (Terraform: workload_autoscaler_profile
 	// keda_enabled): the KEDA add-on.
 	KEDA Bool
+	// AppMonitoringAutoInstrumentation is
+	// azureMonitorProfile.appMonitoring.autoInstrumentation.enabled (preview API versions
+	// only): the webhook that injects the Instrumentations of monitor.azure.com. Unknown for
+	// Terraform, whose azurerm provider has no argument for it.
+	AppMonitoringAutoInstrumentation Bool
 
 	Pools []*NodePool
 	// SystemPoolAt and UserPoolAt are where a System or a User node pool would be written

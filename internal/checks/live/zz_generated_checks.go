@@ -9,6 +9,7 @@ func Checks() []*check.Check {
 	return []*check.Check{
 		AzurePolicy,
 		Backup,
+		ClusterChecker,
 		DefenderSensor,
 		RuntimeSecuritySensor,
 		HandInstalledTools,

@@ -11,6 +11,8 @@ func Checks() []*check.Check {
 		HPAMissingRequests,
 		HPATargetMissing,
 		NamespaceIsolation,
+		NamespaceOwner,
+		NamespaceApps,
 		PDBCoverage,
 		PDBBlocksEviction,
 		PDBSelectsNothing,

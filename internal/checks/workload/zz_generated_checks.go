@@ -11,6 +11,7 @@ func Checks() []*check.Check {
 		AutomountServiceAccountToken,
 		DropAllCapabilities,
 		DangerousCapabilities,
+		ClusterCheckerScheduled,
 		CPULimits,
 		EnvLiteralSecret,
 		HostPID,
@@ -37,6 +38,7 @@ func Checks() []*check.Check {
 		SeccompProfile,
 		SensitiveHostMount,
 		StartupProbe,
+		Tracing,
 		AADPodIdentity,
 		WorkloadIdentityServiceAccount,
 	}

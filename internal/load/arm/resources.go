@@ -73,6 +73,7 @@ func (r res) cluster(input subject.InputKind) *subject.Cluster {
 	c.DiskEncryptionSetID = r.str("diskEncryptionSetID")
 	c.ManagedPrometheus = r.boolean("azureMonitorProfile", "metrics", "enabled")
 	c.KEDA = r.boolean("workloadAutoScalerProfile", "keda", "enabled")
+	c.AppMonitoringAutoInstrumentation = r.boolean("azureMonitorProfile", "appMonitoring", "autoInstrumentation", "enabled")
 	c.GMSAEnabled = r.boolean("windowsProfile", "gmsaProfile", "enabled")
 
 	c.Addons = map[string]*subject.Addon{}

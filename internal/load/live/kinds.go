@@ -108,5 +108,10 @@ func Kinds() []Kind {
 		{Group: "projectcalico.org", Version: "v3", Resource: "globalnetworkpolicies", Kind: "GlobalNetworkPolicy", AddOn: true},
 		{Group: "crd.projectcalico.org", Version: "v1", Resource: "globalnetworkpolicies", Kind: "GlobalNetworkPolicy", AddOn: true, FallbackFor: "projectcalico.org"},
 		{Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects", Kind: "ScaledObject", Namespaced: true, AddOn: true},
+		// Tracing: the OpenTelemetry Operator's collectors and instrumentations, and the
+		// instrumentations of AKS application monitoring, which workload-tracing reads.
+		{Group: "opentelemetry.io", Version: "v1beta1", Resource: "opentelemetrycollectors", Kind: "OpenTelemetryCollector", Namespaced: true, AddOn: true, Versions: []string{"v1alpha1"}},
+		{Group: "opentelemetry.io", Version: "v1alpha1", Resource: "instrumentations", Kind: "Instrumentation", Namespaced: true, AddOn: true},
+		{Group: "monitor.azure.com", Version: "v1", Resource: "instrumentations", Kind: "Instrumentation", Namespaced: true, AddOn: true},
 	}
 }

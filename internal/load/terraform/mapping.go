@@ -437,6 +437,9 @@ func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	c.DiskEncryptionSetID = r.attr("disk_encryption_set_id").str()
 	c.ManagedPrometheus = present(r.nested("monitor_metrics"))
 	c.KEDA = r.nested("workload_autoscaler_profile").attr("keda_enabled").boolean()
+	// azurerm has no argument for application monitoring (a preview setting): whatever
+	// sets it (azapi, the portal) is outside this resource.
+	c.AppMonitoringAutoInstrumentation = subject.Bool{Attr: subject.Attr{State: subject.Unknown, Loc: r.loc}}
 	c.GMSAEnabled = present(r.nested("windows_profile").nested("gmsa"))
 	c.NodeProvisioningMode = subject.String{Attr: subject.Attr{Loc: r.loc}}
 	c.SystemPoolAt = at(r.loc, "default_node_pool")

@@ -65,6 +65,10 @@ func checkHardened(t *testing.T, c *subject.Cluster, g *subject.Registry) {
 	if !c.AddonEnabled("azurepolicy").True() || !c.AddonEnabled("omsagent").True() || !c.Addon("omsagent").Config["loganalyticsworkspaceresourceid"].IsUnknown() {
 		t.Errorf("add-ons %+v", c.Addons)
 	}
+	if !c.AppMonitoringAutoInstrumentation.IsUnknown() {
+		// azurerm has no argument for it: not absent (off), unknown.
+		t.Errorf("app monitoring %+v, want unknown", c.AppMonitoringAutoInstrumentation)
+	}
 	if !c.DefenderMonitoring.True() || !c.KMSEnabled.True() || !c.ManagedPrometheus.True() || !c.NetworkDataplane.Is("cilium") {
 		t.Errorf("blocks: defender %+v kms %+v prometheus %+v dataplane %+v", c.DefenderMonitoring, c.KMSEnabled, c.ManagedPrometheus, c.NetworkDataplane)
 	}

@@ -23,6 +23,7 @@ var (
 	cnpGVR       = schema.GroupVersionResource{Group: "cilium.io", Version: "v2", Resource: "ciliumnetworkpolicies"}
 	calicoNPGVR  = schema.GroupVersionResource{Group: "crd.projectcalico.org", Version: "v1", Resource: "networkpolicies"}
 	scaledObjGVR = schema.GroupVersionResource{Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects"}
+	otelInstGVR  = schema.GroupVersionResource{Group: "opentelemetry.io", Version: "v1alpha1", Resource: "instrumentations"}
 )
 
 // seedAddOns installs what Azure CNI powered by Cilium, Calico (its CRDs, without its API
@@ -32,6 +33,9 @@ var (
 //   - billing: a Deployment, no policy, no ScaledObject;
 //   - risk: a Kubernetes NetworkPolicy default-deny for ingress and a Calico NetworkPolicy of
 //     the same name for egress, both needed for the namespace's default deny.
+//
+// It also installs the OpenTelemetry Operator's CRDs: payments' Namespace asks for the Java
+// instrumentation, and its Instrumentation is there (billing and risk have none).
 func seedAddOns(ctx context.Context, s *seeder) error {
 	const user0, user1 = "aks-user-20000000-vmss000000", "aks-user-20000000-vmss000001"
 	for _, c := range []struct {
@@ -43,6 +47,8 @@ func seedAddOns(ctx context.Context, s *seeder) error {
 		{"crd.projectcalico.org", "v1", "NetworkPolicy", "networkpolicies", true},
 		{"crd.projectcalico.org", "v1", "GlobalNetworkPolicy", "globalnetworkpolicies", false},
 		{"keda.sh", "v1alpha1", "ScaledObject", "scaledobjects", true},
+		{"opentelemetry.io", "v1alpha1", "Instrumentation", "instrumentations", true},
+		{"opentelemetry.io", "v1beta1", "OpenTelemetryCollector", "opentelemetrycollectors", true},
 	} {
 		if err := s.crd(ctx, c.group, c.version, c.kind, c.plural, c.namespaced); err != nil {
 			return err
@@ -73,7 +79,22 @@ func seedAddOns(ctx context.Context, s *seeder) error {
 	}); err != nil {
 		return err
 	}
-	_, err := s.cs.NetworkingV1().NetworkPolicies("risk").Create(ctx, &networkingv1.NetworkPolicy{
+	if err := s.custom(ctx, otelInstGVR, map[string]any{
+		"apiVersion": "opentelemetry.io/v1alpha1", "kind": "Instrumentation",
+		"metadata": map[string]any{"name": "java", "namespace": "payments"},
+		"spec":     map[string]any{"exporter": map[string]any{"endpoint": "http://otel-collector.observability:4317"}},
+	}); err != nil {
+		return err
+	}
+	payments, err := s.cs.CoreV1().Namespaces().Get(ctx, "payments", metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	payments.Annotations = map[string]string{"instrumentation.opentelemetry.io/inject-java": "true"}
+	if _, err := s.cs.CoreV1().Namespaces().Update(ctx, payments, metav1.UpdateOptions{}); err != nil {
+		return err
+	}
+	_, err = s.cs.NetworkingV1().NetworkPolicies("risk").Create(ctx, &networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: "default-deny", Namespace: "risk"},
 		Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}},
 		metav1.CreateOptions{})
@@ -108,7 +129,7 @@ func TestAddOnKindsLive(t *testing.T) {
 	for _, e := range scan.Errors {
 		t.Errorf("error: %s", e.Message)
 	}
-	for _, k := range []string{"NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "ScaledObject"} {
+	for _, k := range []string{"NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "ScaledObject", "Instrumentation", "OpenTelemetryCollector"} {
 		if why, ok := scan.Unlisted[k]; ok {
 			t.Errorf("%s unlisted: %s", k, why)
 		}
@@ -158,7 +179,15 @@ func TestAddOnKindsLive(t *testing.T) {
 	if len(nsFindings(rep, "autoscaling", "billing")) == 0 {
 		t.Error("autoscaling: no finding on billing/invoices, which nothing scales")
 	}
-	for _, id := range []string{"network.default-deny", "dev.app-autoscaling"} {
+	// The Namespace's injection annotation and its Instrumentation, both read live (the
+	// monitor.azure.com Instrumentation, not installed, is no error).
+	if fs := nsFindings(rep, "workload-tracing", "payments"); len(fs) > 0 {
+		t.Errorf("workload-tracing on payments/ledger, which the Java instrumentation is injected into: %s", fs[0].Message)
+	}
+	if len(nsFindings(rep, "workload-tracing", "billing")) == 0 {
+		t.Error("workload-tracing: no finding on billing/invoices, which exports no traces")
+	}
+	for _, id := range []string{"network.default-deny", "dev.app-autoscaling", "ops.tracing"} {
 		if it := item(rep, id); it.Status == report.StatusNotEvaluated {
 			t.Errorf("item %s is not evaluated: %s", id, it.Reason)
 		}

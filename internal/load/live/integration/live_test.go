@@ -150,6 +150,7 @@ func TestScanClusterReport(t *testing.T) {
 		"live-backup-schedule":         {"namespace shop", "1 active Velero Schedule"},
 		"live-metrics-agent":           {"no metrics collector"},
 		"live-runtime-security-sensor": {"no runtime security sensor"},
+		"live-cluster-checker":         {"CronJob shop/kube-bench runs kube-bench", "last succeeded 30d ago"},
 	}
 	for id, parts := range wantLive {
 		fs := findings(rep, id)

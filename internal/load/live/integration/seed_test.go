@@ -8,6 +8,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -280,6 +281,22 @@ func seedCluster(ctx context.Context, cfg *rest.Config) error {
 	steps := []func() error{
 		func() error {
 			return s.app(ctx, deployment("shop", "web", 3, "acme.azurecr.io/shop/web:1.4.2"), user0, user0, user0)
+		},
+		func() error {
+			// kube-bench, scheduled nightly, last succeeded a month ago (live-cluster-checker).
+			cj, err := s.cs.BatchV1().CronJobs("shop").Create(ctx, &batchv1.CronJob{
+				ObjectMeta: metav1.ObjectMeta{Name: "kube-bench", Namespace: "shop", Labels: map[string]string{"app": "kube-bench"}},
+				Spec: batchv1.CronJobSpec{Schedule: "0 2 * * *", JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
+					Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever,
+						Containers: []corev1.Container{{Name: "kube-bench", Image: "docker.io/aquasec/kube-bench:v0.10.6"}}}}}}},
+			}, metav1.CreateOptions{})
+			if err != nil {
+				return err
+			}
+			last := metav1.NewTime(time.Now().Add(-30 * 24 * time.Hour).Truncate(time.Second))
+			cj.Status.LastSuccessfulTime, cj.Status.LastScheduleTime = &last, &last
+			_, err = s.cs.BatchV1().CronJobs("shop").UpdateStatus(ctx, cj, metav1.UpdateOptions{})
+			return err
 		},
 		func() error {
 			return s.app(ctx, deployment("orders", "api", 2, "acme.azurecr.io/orders/api:2.0.1"), user0, user1)
