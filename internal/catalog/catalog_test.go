@@ -31,6 +31,12 @@ var evidenceCorrections = map[string]struct {
 	"ops.cluster-checks": {[]Evidence{Manual}, "a scheduled checker (akscheck, kube-bench, Polaris, Kubescape, " +
 		"trivy-operator) is a CronJob or Deployment in manifests and, live, its last run: cluster-checker-scheduled " +
 		"and live-cluster-checker read them"},
+	"cluster.physical-isolation": {[]Evidence{Manual}, "the scan's clusters (az JSON, ARM, Terraform, --subscription) " +
+		"carry their node counts and owner/app tags: small-cluster-sprawl finds many small clusters of one owner; " +
+		"whether a dedicated cluster is required stays a person's call"},
+	"dr.multiregion": {[]Evidence{Manual}, "the scan's clusters (az JSON, ARM, Terraform, --subscription) carry their " +
+		"region and app tags: dr-multiregion groups them by application and judges the regions; the DR plan stays a " +
+		"person's call"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

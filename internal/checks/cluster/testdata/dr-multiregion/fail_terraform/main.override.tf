@@ -1,0 +1,6 @@
+resource "azurerm_kubernetes_cluster" "good" {
+  tags = {
+    app   = "shop"
+    owner = "platform"
+  }
+}
