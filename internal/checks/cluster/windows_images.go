@@ -21,7 +21,8 @@ var WindowsPoolForImages = check.New(check.Meta{
 	Description: "Heuristic, with the manifests scanned alongside the cluster: every container image whose tag " +
 		"names a Windows LTSC release (ltsc2019, ltsc2022, ltsc2025) needs a Windows pool of that release " +
 		"(osSKU Windows2019, Windows2022, Windows2025; Terraform os_sku), since process-isolated Windows " +
-		"containers only run on a host of their own build. Not applicable without such images.",
+		"containers only run on a host of their own build. Not applicable without such images, nor to a " +
+		"cluster without Windows pools when another cluster of the scan has them (the workloads run there).",
 	Remediation: "Add a Windows pool of the release the images are built on (az aks nodepool add --os-type Windows --os-sku Windows2022), or rebuild the images on the release of the existing pools.",
 	Evidence:    clusterEvidence,
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
@@ -37,6 +38,12 @@ var WindowsPoolForImages = check.New(check.Meta{
 		}
 	}
 	if len(needs) == 0 {
+		r.NotApplicable()
+		return
+	}
+	if !hasWindowsPool(c) && windowsElsewhere(env.Index, c) {
+		// Several clusters in one scan: the Windows workloads run on those with Windows pools,
+		// which are judged; a Linux-only cluster beside them runs none of them.
 		r.NotApplicable()
 		return
 	}
@@ -76,3 +83,23 @@ var WindowsPoolForImages = check.New(check.Meta{
 		fail(r, c, subject.Attr{Loc: c.UserPoolAt}, "no %s node pool runs the images of %s", sku, strings.Join(users, ", "))
 	}
 })
+
+// hasWindowsPool reports whether a pool of the cluster is, or may be, a Windows pool.
+func hasWindowsPool(c *subject.Cluster) bool {
+	for _, p := range c.Pools {
+		if p.IsWindows() || p.OSType.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// windowsElsewhere reports whether another cluster of the scan has, or may have, a Windows pool.
+func windowsElsewhere(ix *subject.Index, c *subject.Cluster) bool {
+	for _, other := range fleetClusters(ix) {
+		if other != c && hasWindowsPool(other) {
+			return true
+		}
+	}
+	return false
+}
