@@ -31,6 +31,11 @@ var evidenceCorrections = map[string]struct {
 	"ops.cluster-checks": {[]Evidence{Manual}, "a scheduled checker (akscheck, kube-bench, Polaris, Kubescape, " +
 		"trivy-operator) is a CronJob or Deployment in manifests and, live, its last run: cluster-checker-scheduled " +
 		"and live-cluster-checker read them"},
+	"cluster.traffic-management": {[]Evidence{Manual}, "the clusters' locations and app tags and the Traffic Manager " +
+		"and Front Door profiles with their endpoints and origins are ARM and Terraform resources: " +
+		"multi-region-traffic-routing reads them; the routing design itself stays a person's call"},
+	"dr.traffic-manager": {[]Evidence{Manual}, "the same evidence as cluster.traffic-management (clusters' locations " +
+		"and app tags, Traffic Manager and Front Door profiles): dr-traffic-failover reads it"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

@@ -62,6 +62,8 @@ func Checks() []*check.Check {
 		SystemNodePool,
 		AzureRequiredTags,
 		RegistryRequiredTags,
+		TrafficManagement,
+		DRTrafficManager,
 		AutoUpgradeChannel,
 		AutoUpgradeWindow,
 		NodeOSUpgradeWindow,
