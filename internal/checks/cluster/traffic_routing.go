@@ -226,13 +226,14 @@ func routingProfiles(env *check.Env, keys []string) []*routedProfile {
 		if !ok {
 			continue
 		}
-		key := subject.ProfileKey(e.Profile)
+		// Endpoints whose profile the input does not name are taken together, by service:
+		// best effort, as one profile.
+		key, name := subject.ProfileKey(e.Profile), e.Profile
+		if key == "" {
+			key, name = "\x00"+e.Service, "(endpoints whose profile is not known)"
+		}
 		rp, ok := byKey[key]
 		if !ok {
-			name := e.Profile
-			if name == "" {
-				name = "of endpoint " + e.Name
-			}
 			rp = &routedProfile{name: name, service: e.Service, appKnown: true}
 			byKey[key] = rp
 			out = append(out, rp)

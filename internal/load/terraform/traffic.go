@@ -1,6 +1,10 @@
 package terraform
 
-import "github.com/akscheck/akscheck/internal/subject"
+import (
+	"strings"
+
+	"github.com/akscheck/akscheck/internal/subject"
+)
 
 // Global routing resources, with the azurerm provider's argument names
 // (registry.terraform.io/providers/hashicorp/azurerm/latest/docs):
@@ -70,6 +74,9 @@ func trafficSubjects(resources []*tblock, input subject.InputKind) []subject.Sub
 		case tfTMAzureEP, tfTMExternalEP, tfTMNestedEP:
 			e := &subject.TrafficEndpoint{AzureResource: base(r, input), Service: subject.TrafficManager}
 			e.Profile = refTo(r.attr("profile_id"), tfTMProfile)
+			if e.Profile == "" {
+				e.Profile = idSegment(r.attr("profile_id"), "trafficManagerProfiles")
+			}
 			e.Target = r.attr("target").str()
 			e.TargetResourceID = r.attr("target_resource_id").str()
 			e.Location = r.attr("endpoint_location").str()
@@ -84,6 +91,8 @@ func trafficSubjects(resources []*tblock, input subject.InputKind) []subject.Sub
 			e := &subject.TrafficEndpoint{AzureResource: base(r, input), Service: subject.FrontDoor}
 			if g := refTo(r.attr("cdn_frontdoor_origin_group_id"), tfFDOriginGrp); g != "" {
 				e.Profile = refTo(byAddress[g].attr("cdn_frontdoor_profile_id"), tfFDProfile)
+			} else {
+				e.Profile = idSegment(r.attr("cdn_frontdoor_origin_group_id"), "profiles")
 			}
 			e.Target = r.attr("host_name").str()
 			if loc := locationOf(r.attr("host_name")); loc.IsKnown() {
@@ -102,4 +111,18 @@ func enabledDefault(b subject.Bool) subject.Bool {
 		return subject.KnownBool(true, b.Loc)
 	}
 	return b
+}
+
+// idSegment is the name after /<typ>/ in a value that is a literal ARM ID (a plan's
+// profile_id, a module's pasted ID): the endpoints of one profile then share it even when
+// no reference ties them to the profile's block. "" when the value is no such ID.
+func idSegment(a *tval, typ string) string {
+	id := stringOf(a)
+	low, marker := strings.ToLower(id), "/"+strings.ToLower(typ)+"/"
+	i := strings.LastIndex(low, marker)
+	if i < 0 {
+		return ""
+	}
+	name, _, _ := strings.Cut(id[i+len(marker):], "/")
+	return name
 }

@@ -73,3 +73,28 @@ resource "azurerm_cdn_frontdoor_origin" "west" {
 		t.Errorf("profiles  %q\nwant      %q\nendpoints %q\nwant      %q", profiles, wantProfiles, endpoints, wantEndpoints)
 	}
 }
+
+// In a plan's values references are gone: endpoints find their profile by the literal ID
+// of profile_id or of their origin group.
+func TestTrafficProfilesFromPlan(t *testing.T) {
+	t.Parallel()
+	plan := `{"format_version":"1.2","terraform_version":"1.9.8","values":{"root_module":{"resources":[
+	  {"address":"azurerm_traffic_manager_external_endpoint.we","mode":"managed","type":"azurerm_traffic_manager_external_endpoint","name":"we",
+	   "values":{"name":"we","profile_id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/trafficManagerProfiles/tm-shop","target":"shop-we.example.com","endpoint_location":"westeurope","enabled":true}},
+	  {"address":"azurerm_cdn_frontdoor_origin.ne","mode":"managed","type":"azurerm_cdn_frontdoor_origin","name":"ne",
+	   "values":{"name":"ne","cdn_frontdoor_origin_group_id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles/afd-shop/originGroups/og","host_name":"shop.northeurope.cloudapp.azure.com","enabled":false}}]}}}`
+	s := LoadPlan("plan.json", []byte(plan))
+	if len(s.Errors) > 0 {
+		t.Fatal(s.Errors)
+	}
+	var got []string
+	for _, o := range s.Others {
+		if e, ok := o.(*subject.TrafficEndpoint); ok {
+			got = append(got, e.Profile+"|"+e.Target.V+"|"+map[bool]string{true: "on", false: "off"}[!e.Off()])
+		}
+	}
+	want := []string{"tm-shop|shop-we.example.com|on", "afd-shop|shop.northeurope.cloudapp.azure.com|off"}
+	if !slices.Equal(got, want) {
+		t.Errorf("endpoints %q, want %q", got, want)
+	}
+}
