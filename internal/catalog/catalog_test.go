@@ -37,6 +37,11 @@ var evidenceCorrections = map[string]struct {
 	"dr.multiregion": {[]Evidence{Manual}, "the scan's clusters (az JSON, ARM, Terraform, --subscription) carry their " +
 		"region and app tags: dr-multiregion groups them by application and judges the regions; the DR plan stays a " +
 		"person's call"},
+	"cluster.traffic-management": {[]Evidence{Manual}, "the clusters' locations and app tags and the Traffic Manager " +
+		"and Front Door profiles with their endpoints and origins are ARM and Terraform resources: " +
+		"multi-region-traffic-routing reads them; the routing design itself stays a person's call"},
+	"dr.traffic-manager": {[]Evidence{Manual}, "the same evidence as cluster.traffic-management (clusters' locations " +
+		"and app tags, Traffic Manager and Front Door profiles): dr-traffic-failover reads it"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

@@ -64,6 +64,8 @@ func Checks() []*check.Check {
 		SystemNodePool,
 		AzureRequiredTags,
 		RegistryRequiredTags,
+		TrafficManagement,
+		DRTrafficManager,
 		AutoUpgradeChannel,
 		AutoUpgradeWindow,
 		NodeOSUpgradeWindow,

@@ -248,6 +248,12 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 			}
 		case typeWAFAppGw, typeWAFFD:
 			out = append(out, r.wafPolicy(t, subject.InputARM))
+		case typeTMProfile, typeTMAzureEP, typeTMExternalEP, typeTMNestedEP, typeCdnProfile, typeFDOrigin:
+			if ts := r.trafficSubject(t, r.name(), subject.InputARM); ts != nil {
+				out = append(out, ts)
+			} else {
+				skipped++
+			}
 		case typePricing:
 			p := r.pricing(subject.InputARM)
 			out = append(out, &part{AzureResource: p.AzureResource, pricing: p})

@@ -410,4 +410,6 @@ var knownTypes = map[string]bool{
 	typeReplication: true, typeTask: true, typePricing: true, typeExtension: true, typeExtNested: true,
 	typeSubnet: true, typeVNet: true, typeWAFAppGw: true, typeWAFFD: true,
 	typeFlux: true, typeFluxNested: true, typeBackup: true,
+	typeTMProfile: true, typeTMAzureEP: true, typeTMExternalEP: true, typeTMNestedEP: true,
+	typeCdnProfile: true, typeFDOrigin: true,
 }

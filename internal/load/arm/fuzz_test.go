@@ -18,6 +18,9 @@ func FuzzLoadBytes(f *testing.F) {
 		`{"$schema":"deploymentTemplate","contentVersion":"1","parameters":{"p":{"type":"string","defaultValue":"[concat(parameters('p'),parameters('p'))]"}},"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"[parameters('p')]"}]}`,
 		// Extension resources with settings of the wrong types, and IDs cut short.
 		`[{"type":"Microsoft.DataProtection/backupVaults/backupInstances","properties":{"dataSourceInfo":{"resourceID":7,"datasourceType":["x"]},"policyInfo":null}},{"type":"Microsoft.KubernetesConfiguration/fluxConfigurations","id":"/providers/Microsoft.ContainerService/managedClusters/","properties":{"suspend":"yes"}},{"type":"Microsoft.KubernetesConfiguration/extensions","properties":{"autoUpgradeMinorVersion":{},"version":1}}]`,
+		// Routing profiles with endpoints of the wrong shapes, and an origin whose ID stops at its profile.
+		`[{"type":"Microsoft.Network/trafficManagerProfiles","name":"tm","properties":{"endpoints":[null,7,{"properties":{"target":["x"],"endpointLocation":{},"endpointStatus":true}}]}},{"type":"Microsoft.Cdn/profiles","sku":{"name":3}},{"id":"/providers/Microsoft.Cdn/profiles/","type":"Microsoft.Cdn/profiles/originGroups/origins","properties":{"hostName":1,"azureOrigin":"x","enabledState":null}}]`,
+		`{"$schema":"deploymentTemplate","contentVersion":"1","resources":[{"type":"Microsoft.Network/trafficManagerProfiles","name":"[concat('tm','/')]","resources":[{"type":"azureEndpoints","name":"/","properties":{"targetResourceId":"[resourceId('Microsoft.Network/publicIPAddresses','p')]"}}]}]}`,
 		chainTemplate(40, "concat(%s, %s)"),
 		chainTemplate(40, "createObject('l', %s, 'r', %s)"),
 	}, "testdata/az/*.json", "testdata/templates/*.json", "testdata/bicep/*.json")

@@ -312,6 +312,10 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 			w := tr.r.wafPolicy(tr.typ, subject.InputARM)
 			w.Name = tr.name
 			subjects = append(subjects, w)
+		case typeTMProfile, typeTMAzureEP, typeTMExternalEP, typeTMNestedEP, typeCdnProfile, typeFDOrigin:
+			if ts := tr.r.trafficSubject(tr.typ, tr.name, subject.InputARM); ts != nil {
+				subjects = append(subjects, ts)
+			}
 		case typePricing:
 			p := tr.r.pricing(subject.InputARM)
 			p.Plan = lastSeg(tr.name)

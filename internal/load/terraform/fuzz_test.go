@@ -17,6 +17,8 @@ func FuzzLoadModule(f *testing.F) {
 			f.Add(data, []byte(`location = "westeurope"`))
 		}
 	}
+	// Routing endpoints whose references go nowhere or in a circle, with values of the wrong types.
+	f.Add([]byte("resource \"azurerm_cdn_frontdoor_origin\" \"o\" {\n  cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin.o.id\n  host_name = [1]\n  enabled = \"x\"\n}\nresource \"azurerm_traffic_manager_external_endpoint\" \"e\" {\n  profile_id = azurerm_cdn_frontdoor_origin.o.id\n  target = azurerm_traffic_manager_external_endpoint.e.fqdn\n}\n"), []byte(""))
 	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  sku_tier = local.a\n}\n"), []byte("x = {"))
 	// Issue 19: ten nested replace calls build 10 GB from "x".
 	f.Add([]byte("locals {\n  big = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(\"x\", \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\"), \"x\", \"xxxxxxxxxx\")\n}\nresource \"azurerm_kubernetes_cluster\" \"x\" {\n  name = \"${local.big}${local.big}\"\n}\n"), []byte(""))

@@ -223,6 +223,7 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 	for _, sn := range subnets.list {
 		scan.Others = append(scan.Others, sn)
 	}
+	scan.Others = append(scan.Others, trafficSubjects(resources, input)...)
 	return scan
 }
 
