@@ -31,6 +31,8 @@ var evidenceCorrections = map[string]struct {
 	"ops.cluster-checks": {[]Evidence{Manual}, "a scheduled checker (akscheck, kube-bench, Polaris, Kubescape, " +
 		"trivy-operator) is a CronJob or Deployment in manifests and, live, its last run: cluster-checker-scheduled " +
 		"and live-cluster-checker read them"},
+	"dr.whitespace-deployment": {[]Evidence{Manual, Terraform}, "the running cluster is ARM evidence (az aks show output, " +
+		"--azure) and its declaration may be an ARM template as well as Terraform: iac-drift compares the two"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

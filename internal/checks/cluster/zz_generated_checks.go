@@ -25,6 +25,7 @@ func Checks() []*check.Check {
 		DefenderRuntimeSensor,
 		DefenderPlan,
 		DefenderImageScanning,
+		IaCDrift,
 		EtcdKMS,
 		ExtensionAutoUpgrade,
 		ExtensionForTools,
