@@ -60,6 +60,7 @@ func Checks() []*check.Check {
 		VMSizing,
 		NodePoolSize,
 		ProximityPlacementZones,
+		BackupOtherRegion,
 		SystemNodePool,
 		AzureRequiredTags,
 		RegistryRequiredTags,
