@@ -42,6 +42,11 @@ var evidenceCorrections = map[string]struct {
 		"multi-region-traffic-routing reads them; the routing design itself stays a person's call"},
 	"dr.traffic-manager": {[]Evidence{Manual}, "the same evidence as cluster.traffic-management (clusters' locations " +
 		"and app tags, Traffic Manager and Front Door profiles): dr-traffic-failover reads it"},
+	"dr.whitespace-deployment": {[]Evidence{Manual, Terraform}, "the running cluster is ARM evidence (az aks show output, " +
+		"--azure) and its declaration may be an ARM template as well as Terraform: iac-drift compares the two"},
+	"dr.storage-migration": {[]Evidence{Manual}, "the cluster's region and AKS Backup instances (ARM, Terraform, " +
+		"live) with the Velero Schedules and BackupStorageLocations scanned alongside show whether volumes are copied to " +
+		"another region: backup-other-region reads them; the migration plan itself stays a person's call"},
 }
 
 func TestEmbeddedCatalogShape(t *testing.T) {

@@ -81,8 +81,13 @@ func SubscriptionOf(id string) string {
 // the live Azure API) fills this one model; checks never know which did.
 type Cluster struct {
 	AzureResource
-	Location String
-	Tags     Tags
+	// ResourceName and ResourceGroup are the cluster's Azure name and resource group as a
+	// Terraform module or plan writes them (name, resource_group_name), whose Name is the
+	// resource's address; absent for the other inputs, whose Name and ID say them.
+	ResourceName  String
+	ResourceGroup String
+	Location      String
+	Tags          Tags
 
 	// SKUTier is sku.tier: Free, Standard, Premium (Paid on API versions before 2023-02-01).
 	SKUTier String
@@ -298,6 +303,9 @@ func (c *Cluster) HasUserPools() bool {
 // NodePool is an agent pool.
 type NodePool struct {
 	AzureResource
+	// PoolName is the pool's Azure name when Name is not it (an
+	// azurerm_kubernetes_cluster_node_pool, named by its address); absent otherwise.
+	PoolName String
 	// Mode is System or User.
 	Mode String
 	// Type is VirtualMachineScaleSets or AvailabilitySet.

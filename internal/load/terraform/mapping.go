@@ -157,6 +157,7 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 			if c := clusterOf(r.attr("kubernetes_cluster_id")); c != nil {
 				p := pool(r, r, input, false)
 				p.AzureResource = base(r, input)
+				p.PoolName = r.attr("name").str()
 				p.Subnet = subnets.of(r.attr("vnet_subnet_id"))
 				c.Pools = append(c.Pools, p)
 			}
@@ -313,6 +314,8 @@ func (s *tfSubnets) of(a *tval) *subject.Subnet {
 func cluster(r *tblock, input subject.InputKind) *subject.Cluster {
 	c := &subject.Cluster{AzureResource: base(r, input)}
 	c.ID = stringOf(r.attr("id"))
+	c.ResourceName = r.attr("name").str()
+	c.ResourceGroup = r.attr("resource_group_name").str()
 	c.Location = r.attr("location").str()
 	c.Tags = r.attr("tags").tags()
 	c.SKUTier = withDefault(r.attr("sku_tier").str(), "Free")
