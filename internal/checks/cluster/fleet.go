@@ -95,15 +95,15 @@ const (
 	tagKnown
 )
 
-// tagValue returns the value of the first of keys a cluster carries (keys compared ignoring
-// case, values trimmed and lower-cased, since Azure tags are compared so in practice), with
-// the key as written.
-func tagValue(c *subject.Cluster, keys []string) (key, value string, st tagState) {
-	if c.Tags.IsUnknown() {
+// tagValue returns the value of the first of keys a resource's tags carry (keys compared
+// ignoring case, values trimmed and lower-cased, since Azure tags are compared so in
+// practice), with the key as written.
+func tagValue(tags subject.Tags, keys []string) (key, value string, st tagState) {
+	if tags.IsUnknown() {
 		return "", "", tagUnknown
 	}
-	names := make([]string, 0, len(c.Tags.V))
-	for k := range c.Tags.V {
+	names := make([]string, 0, len(tags.V))
+	for k := range tags.V {
 		names = append(names, k)
 	}
 	sort.Strings(names)
@@ -112,7 +112,7 @@ func tagValue(c *subject.Cluster, keys []string) (key, value string, st tagState
 			if !strings.EqualFold(k, want) {
 				continue
 			}
-			v := c.Tags.V[k]
+			v := tags.V[k]
 			if v.IsUnknown() {
 				return k, "", tagUnknown
 			}

@@ -97,7 +97,7 @@ func tagGroups(c *subject.Cluster, keys []string) ([]string, tagState) {
 	}
 	var out []string
 	for _, want := range keys {
-		_, v, st := tagValue(c, []string{want})
+		_, v, st := tagValue(c.Tags, []string{want})
 		switch st {
 		case tagUnknown:
 			return nil, tagUnknown

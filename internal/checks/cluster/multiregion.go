@@ -30,7 +30,7 @@ var DRMultiRegion = check.New(check.Meta{
 	Settings:    []check.Setting{AppTagsSetting},
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	keys := AppTagsSetting.Get(env)
-	key, app, st := tagValue(c, keys)
+	key, app, st := tagValue(c.Tags, keys)
 	switch st {
 	case tagUnknown:
 		undecided(r, c, "the application tag", c.Tags.Attr)
@@ -55,7 +55,7 @@ var DRMultiRegion = check.New(check.Meta{
 			region = regionKey(o.Location.V)
 			scanRegions[region] = true
 		}
-		_, v, ost := tagValue(o, keys)
+		_, v, ost := tagValue(o.Tags, keys)
 		switch {
 		case ost == tagKnown && v == app && region != "":
 			peers = append(peers, o)

@@ -60,23 +60,8 @@ var DRTrafficManager = check.New(check.Meta{
 // appOf is the application a resource's tags name, lower-cased: the value of the first of
 // keys it carries. ok is false when that value is unknown.
 func appOf(t subject.Tags, keys []string) (app string, ok bool) {
-	if t.IsUnknown() {
-		return "", false
-	}
-	for _, key := range keys {
-		for k, v := range t.V {
-			if !strings.EqualFold(k, key) {
-				continue
-			}
-			if v.IsUnknown() {
-				return "", false
-			}
-			if s := strings.TrimSpace(v.V); s != "" {
-				return strings.ToLower(s), true
-			}
-		}
-	}
-	return "", true
+	_, app, st := tagValue(t, keys)
+	return app, st != tagUnknown
 }
 
 // routedProfile is a profile with every endpoint of the scan that belongs to it.
