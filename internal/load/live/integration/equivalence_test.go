@@ -75,7 +75,12 @@ func TestSameClusterSameStatusesLive(t *testing.T) {
 	checks := cluster.Checks()
 	items := map[string][]*check.Check{}
 	for _, c := range checks {
-		items[c.Item] = append(items[c.Item], c)
+		// As in the files' equivalence test: one input alone cannot prove the drift between
+		// a declared and a running cluster, and the storage migration item needs the
+		// cluster's Kubernetes objects.
+		if c.Item != cluster.IaCDrift.Item && c.Item != cluster.BackupOtherRegion.Item {
+			items[c.Item] = append(items[c.Item], c)
+		}
 	}
 	statuses := func(name string, rep *report.Report) map[string]string {
 		out := map[string]string{}
