@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -79,7 +80,7 @@ func Formats() []Format {
 		{Name: "json", Help: "the JSON report (the contract: docs/report.schema.json)",
 			Render: func(w io.Writer, c Context) error { return jsonout.Render(w, c.Report) },
 			// JSON Lines: one report per line, then the fleet summary's line.
-			Stream: func(w io.Writer, _ string, rendered []byte) error { return compactLine(w, rendered) },
+			Stream: func(w io.Writer, _ string, rendered []byte) error { return CompactLine(w, rendered) },
 			Fleet:  fleet.JSON},
 		{Name: "jsonl", Help: "the JSON report on one line, for log collectors (an in-cluster CronJob)",
 			Render: func(w io.Writer, c Context) error {
@@ -87,7 +88,7 @@ func Formats() []Format {
 				if err := jsonout.Render(&pretty, c.Report); err != nil {
 					return err
 				}
-				return compactLine(w, pretty.Bytes())
+				return CompactLine(w, pretty.Bytes())
 			},
 			Stream: func(w io.Writer, _ string, rendered []byte) error {
 				_, err := w.Write(rendered)
@@ -121,8 +122,8 @@ func Formats() []Format {
 	}
 }
 
-// compactLine writes a JSON document as one line.
-func compactLine(w io.Writer, doc []byte) error {
+// CompactLine writes a JSON document as one line (the jsonl formats of the report and the plan).
+func CompactLine(w io.Writer, doc []byte) error {
 	var line bytes.Buffer
 	if err := json.Compact(&line, doc); err != nil {
 		return err
@@ -144,16 +145,19 @@ func Names() []string {
 
 // Lookup finds a format by name or alias, ignoring case and surrounding spaces.
 func Lookup(name string) (Format, bool) {
+	return LookupIn(Formats(), name, func(f Format) (string, []string) { return f.Name, f.Aliases })
+}
+
+// LookupIn finds a format of any format list (the report's, the upgrade plan's) by name or
+// alias, ignoring case and surrounding spaces: one rule for every -o.
+func LookupIn[F any](formats []F, name string, names func(F) (string, []string)) (F, bool) {
 	name = strings.ToLower(strings.TrimSpace(name))
-	for _, f := range Formats() {
-		if f.Name == name {
+	for _, f := range formats {
+		n, aliases := names(f)
+		if n == name || slices.Contains(aliases, name) {
 			return f, true
 		}
-		for _, a := range f.Aliases {
-			if a == name {
-				return f, true
-			}
-		}
 	}
-	return Format{}, false
+	var none F
+	return none, false
 }

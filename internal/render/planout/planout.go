@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/render"
 	"github.com/akscheck/akscheck/internal/render/sanitize"
 	"github.com/akscheck/akscheck/internal/render/yamlout"
 	"github.com/akscheck/akscheck/internal/upgrade"
@@ -34,13 +35,7 @@ func Formats() []Format {
 			if err := JSON(&buf, p); err != nil {
 				return err
 			}
-			var line bytes.Buffer
-			if err := json.Compact(&line, buf.Bytes()); err != nil {
-				return err
-			}
-			line.WriteByte('\n')
-			_, err := w.Write(line.Bytes())
-			return err
+			return render.CompactLine(w, buf.Bytes())
 		}},
 		{Name: "yaml", Render: YAML},
 		{Name: "sarif", Render: SARIF},
@@ -51,20 +46,9 @@ func Formats() []Format {
 	}
 }
 
-// Lookup finds a format by name or alias, ignoring case.
+// Lookup finds a format by name or alias, ignoring case, as scan's -o does.
 func Lookup(name string) (Format, bool) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	for _, f := range Formats() {
-		if f.Name == name {
-			return f, true
-		}
-		for _, a := range f.Aliases {
-			if a == name {
-				return f, true
-			}
-		}
-	}
-	return Format{}, false
+	return render.LookupIn(Formats(), name, func(f Format) (string, []string) { return f.Name, f.Aliases })
 }
 
 // JSON writes the plan as its JSON contract.
