@@ -36,7 +36,7 @@ verify-generated: generate ## fail when generated files are stale (or new and un
 	git diff --exit-code -- docs/ internal/checks/ charts/ deploy/
 	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/ charts/ deploy/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
-fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler, upgrade-plan's --to, the fixes' Markdown fences and HCL values, the guardrails generator, akscheck fix's YAML applier and the remedies' az commands, a minute each
+fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler, upgrade-plan's --to, the fixes' Markdown fences and HCL values, the guardrails generator, akscheck fix's YAML applier, the remedies' az commands, the config decoder and the custom checks' CEL, a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
@@ -52,6 +52,8 @@ fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission r
 	$(GO) test ./internal/guardrails -run '^$$' -fuzz FuzzGenerate -fuzztime 60s
 	$(GO) test ./internal/fix -run '^$$' -fuzz FuzzApply -fuzztime 60s
 	$(GO) test ./internal/remedy -run '^$$' -fuzz FuzzRemedy -fuzztime 60s
+	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./internal/checks/custom -run '^$$' -fuzz FuzzCustomCheck -fuzztime 60s
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1

@@ -68,6 +68,18 @@ type Meta struct {
 	// ValidatingAdmissionPolicies of akscheck admission-policy; nil when the check cannot be
 	// written so with the same verdict (it reads other objects, or parses what CEL cannot).
 	Admission *AdmissionCEL
+	// Declared is set on a check the configuration declares (a custom check): where, and
+	// what to tell when nothing in a scan is of the kinds it judges. Nil for built-in checks,
+	// which routinely find nothing to judge.
+	Declared *Declared
+}
+
+// Declared is where a check of the configuration is written.
+type Declared struct {
+	Source string
+	Line   int
+	// Unmatched is the notice given when no subject of a scan matches the check.
+	Unmatched string
 }
 
 // AdmissionCEL is a check written as a ValidatingAdmissionPolicy validation. Its expressions

@@ -96,10 +96,13 @@ type CustomCheck struct {
 	Title   string `yaml:"title"`
 	Section string `yaml:"section"`
 	// Severity defaults to medium.
-	Severity string   `yaml:"severity"`
-	Kinds    []string `yaml:"kinds"`
-	// Expression is true when the object is compliant; object is the variable, as in
-	// ValidatingAdmissionPolicy.
+	Severity string `yaml:"severity"`
+	// Target is what the check judges besides Kubernetes objects: cluster (AKS clusters),
+	// nodePool (their node pools) or registry (container registries). Kinds are for objects.
+	Target string   `yaml:"target"`
+	Kinds  []string `yaml:"kinds"`
+	// Expression is true when the subject is compliant; object is the variable of an object
+	// check, as in ValidatingAdmissionPolicy; cluster, pool or registry that of a target.
 	Expression string `yaml:"expression"`
 	// Message is a CEL expression giving the finding's message.
 	Message     string `yaml:"message"`

@@ -19,6 +19,7 @@ import (
 	"github.com/akscheck/akscheck/internal/checks/workload"
 	"github.com/akscheck/akscheck/internal/enforce"
 	"github.com/akscheck/akscheck/internal/engine"
+	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/testutil"
@@ -150,6 +151,14 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`.akscheck.yaml:4: admission.enforce.high: unknown action "block" (want deny, warn or off)`,
 				`.akscheck.yaml:3: admission.enforce: unknown severity "urgent"`,
 				`.akscheck.yaml:6: admission.checks: "cpu-limit" is no check or item ID (did you mean "cpu-limits"?)`}},
+		{"custom check with kinds and a target", "customChecks:\n  - id: both\n    item: ops.labels\n    target: cluster\n    kinds: [Deployment]\n    expression: \"true\"\n",
+			[]string{`.akscheck.yaml:2: customChecks[0] (both): kinds and target cluster exclude each other`}},
+		{"custom check with an unknown target", "customChecks:\n  - id: pools\n    item: ops.labels\n    target: nodepool\n    expression: \"true\"\n",
+			[]string{`.akscheck.yaml:2: customChecks[0] (pools): target "nodepool" is none of cluster, nodePool, registry (leave it out, with kinds, for Kubernetes objects) (did you mean "nodePool"?)`}},
+		{"cluster check reading object", "customChecks:\n  - id: tier\n    item: ops.labels\n    target: cluster\n    expression: \"object.sku.tier == 'Standard'\"\n",
+			[]string{`.akscheck.yaml:2: custom check tier: expression: ERROR: <input>:1:1: undeclared reference to 'object'`}},
+		{"pool check message reading an undeclared variable", "customChecks:\n  - id: vm\n    item: ops.labels\n    target: nodePool\n    expression: \"pool.vmSize != ''\"\n    message: \"pools.name\"\n",
+			[]string{`.akscheck.yaml:2: custom check vm: message: ERROR: <input>:1:1: undeclared reference to 'pools'`}},
 		{"custom check reusing a built-in ID", "customChecks:\n  - id: replicas\n    item: dev.replicas\n    expression: \"true\"\n",
 			[]string{`.akscheck.yaml:2: customChecks[0]: id "replicas" is already taken`}},
 	}
@@ -428,9 +437,12 @@ func TestDocExamples(t *testing.T) {
 		end := strings.Index(part[start:], "```")
 		blocks = append(blocks, part[start:start+end])
 	}
-	if len(blocks) != 2 {
+	if len(blocks) != 4 {
 		t.Fatalf("found %d examples in docs/config.md", len(blocks))
 	}
+	// The cluster and node pool examples are run on the example clusters by
+	// TestExampleConfigFires; here only the object examples.
+	blocks = blocks[:2]
 	m := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 8080}]}]\n---\n" +
 		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ok, namespace: shop, labels: {team: shop}}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n"
 	want := map[string]string{"require-team-label": "no team label on Deployment web", "no-host-port": "web binds a port of the node"}
@@ -553,5 +565,54 @@ func TestFindWalksUpToTheRepositoryRoot(t *testing.T) {
 	}
 	if got := FindFrom(outside); got != "" {
 		t.Errorf("outside a repository a parent's config was found: %q", got)
+	}
+}
+
+// TestExampleConfigFires runs examples/.akscheck.yaml (and so the cluster and node pool
+// examples of docs/config.md, which it holds) on the examples: each of its checks fires, on
+// the ARM and the Terraform description of the cluster alike, and nothing is left unmatched.
+func TestExampleConfigFires(t *testing.T) {
+	t.Parallel()
+	settings, err := check.SettingsOf(checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadFile("../../examples/.akscheck.yaml", settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := cfg.Resolve(catalog.MustLoad(), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := load.Load(t.Context(), []string{"../../examples"}, load.Options{})
+	rep := engine.Run(t.Context(), r.Catalog, r.Checks, scan, engine.Options{Settings: r.Settings, Policy: r.Policy})
+	if len(cfg.CustomChecks) == 0 {
+		t.Fatal("examples/.akscheck.yaml has no custom checks")
+	}
+	for _, cc := range cfg.CustomChecks {
+		inputs := map[string]bool{}
+		a, _ := findings(rep, cc.ID)
+		for _, f := range a {
+			inputs[filepath.Ext(f.Location.File)] = true
+		}
+		if !inputs[".json"] || !inputs[".tf"] {
+			t.Errorf("%s fires on %v, want the ARM (.json) and the Terraform (.tf) examples", cc.ID, inputs)
+		}
+	}
+	for _, n := range rep.Notices {
+		if strings.Contains(n.Message, "custom check") {
+			t.Errorf("notice %q", n.Message)
+		}
+	}
+	// The docs' cluster examples are the config's checks.
+	data, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cc := range cfg.CustomChecks {
+		if !strings.Contains(string(data), "- id: "+cc.ID) {
+			t.Errorf("docs/config.md has no example %s", cc.ID)
+		}
 	}
 }

@@ -68,6 +68,14 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 		case strings.TrimSpace(cc.Expression) == "":
 			fail(cc.Line, "%s (%s): expression is required", where, cc.ID)
 			continue
+		case cc.Target != "" && !slices.Contains(custom.Targets, cc.Target):
+			fail(cc.Line, "%s (%s): target %q is none of %s (leave it out, with kinds, for Kubernetes objects)%s",
+				where, cc.ID, cc.Target, strings.Join(custom.Targets, ", "), didYouMean(cc.Target, custom.Targets))
+			continue
+		case cc.Target != "" && len(cc.Kinds) > 0:
+			fail(cc.Line, "%s (%s): kinds and target %s exclude each other: kinds select Kubernetes objects, target %s judges Azure resources",
+				where, cc.ID, cc.Target, cc.Target)
+			continue
 		}
 		ids[cc.ID] = true
 		if _, ok := cat.Item(cc.Item); !ok {
@@ -85,8 +93,12 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 				continue
 			}
 			if !hasItem(extraItems, cc.Item) {
+				evidence := []catalog.Evidence{catalog.Manifest}
+				if cc.Target != custom.TargetObject {
+					evidence = custom.Evidence(cc.Target)
+				}
 				extraItems = append(extraItems, catalog.Item{ID: cc.Item, Title: cc.Title, SectionID: cc.Section,
-					Evidence: []catalog.Evidence{catalog.Manifest}})
+					Evidence: evidence})
 			}
 		}
 		sev := check.Medium
@@ -98,8 +110,8 @@ func (c *Config) Resolve(cat *catalog.Catalog, builtin []*check.Check) (*Resolve
 			}
 			sev = s
 		}
-		specs = append(specs, custom.Spec{ID: cc.ID, Item: cc.Item, Title: cc.Title, Severity: sev, Kinds: cc.Kinds,
-			Expression: cc.Expression, Message: cc.Message, Remediation: cc.Remediation})
+		specs = append(specs, custom.Spec{ID: cc.ID, Item: cc.Item, Title: cc.Title, Severity: sev, Target: cc.Target, Kinds: cc.Kinds,
+			Expression: cc.Expression, Message: cc.Message, Remediation: cc.Remediation, Source: c.Source, Line: cc.Line})
 	}
 	full, err := cat.With(extraItems...)
 	if err != nil {

@@ -74,6 +74,10 @@ customChecks: []
 #    kinds: [Deployment, StatefulSet]
 #    expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
 #    message: "'no team label on ' + object.metadata.name"
+#  - id: standard-tier
+#    item: dr.control-plane-sla
+#    target: cluster          # or nodePool (pool, cluster) or registry; docs/config.md lists the fields
+#    expression: "cluster.?sku.?tier.orValue('Free') != 'Free'"
 
 # The checks, with their item and default severity (for checks.disable, checks.enable and
 # checks.severity):

@@ -124,3 +124,20 @@ func TestConfigSettingsAreGenerated(t *testing.T) {
 		t.Error("docs/config.md's settings are stale: run go generate ./internal/docs")
 	}
 }
+
+// TestConfigCustomFieldsAreGenerated fails when the custom checks' field list of
+// docs/config.md is stale.
+func TestConfigCustomFieldsAreGenerated(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := WithFields(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(doc) {
+		t.Error("docs/config.md's custom check fields are stale: run go generate ./internal/docs")
+	}
+}

@@ -128,6 +128,12 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			}
 			opts.Policy.applyExemptions(env.Now, cr.findings, notes)
 		}
+		if d := c.Declared; d != nil && !cr.disabled && opts.Focus == nil && (!cr.eligible || !matchesAny(c, ids)) {
+			// A check of the configuration that judges nothing is a mistake in it (a kind
+			// misspelt, a cluster check run without the cluster), not a pass: say so. Not
+			// under Focus (the webhook), which judges one object by design.
+			notes.add(d.Source, d.Line, d.Unmatched)
+		}
 		runs = append(runs, cr)
 	}
 	if memo != nil {
@@ -169,6 +175,17 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	rep.Summarize()
 	rep.Notices = notes.list
 	return rep
+}
+
+// matchesAny reports whether a subject of the scan is of the type and kinds the check judges.
+func matchesAny(c *check.Check, idc *identities) bool {
+	_, ids := idc.of(c.SubjectType())
+	for _, id := range ids {
+		if c.AppliesToKind(id.Kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // identities computes the identity of each subject once per scan, not once per check.

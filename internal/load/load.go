@@ -298,6 +298,9 @@ func loadDir(ctx context.Context, root string, opts Options) *subject.Scan {
 		case isLink && info.Mode().IsRegular():
 			linked = true
 			files = append(files, path)
+		case d.Name() == configFileName:
+			// akscheck's own config, beside what it checks: not an input of the scan (a YAML
+			// document without a kind, it would count as a skipped document).
 		case d.Type().IsRegular():
 			files = append(files, path)
 		case kindByName(path) != KindIgnored:
@@ -474,6 +477,10 @@ func loadModules(ctx context.Context, modules map[string][]string, opts Options)
 }
 
 // kindByName tells a file's kind from its name alone.
+// configFileName is the name of akscheck's config file (config.FileName), which a folder
+// walk leaves out.
+const configFileName = ".akscheck.yaml"
+
 func kindByName(path string) FileKind {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":

@@ -1,5 +1,5 @@
-// Command gendocs writes docs/checks.md, docs/checks/<check-id>.md and the settings section of
-// docs/config.md from the checks' metadata. It runs from go generate (see internal/docs); `akscheck checks -o markdown` prints
+// Command gendocs writes docs/checks.md, docs/checks/<check-id>.md and the settings and custom
+// check fields sections of docs/config.md from the checks' metadata. It runs from go generate (see internal/docs); `akscheck checks -o markdown` prints
 // the same index.
 package main
 
@@ -42,6 +42,9 @@ func run(index, dir, config string) error {
 		return err
 	}
 	if doc, err = docs.WithSettings(doc, all); err != nil {
+		return err
+	}
+	if doc, err = docs.WithFields(doc); err != nil {
 		return err
 	}
 	if err := os.WriteFile(config, doc, 0o644); err != nil {

@@ -38,6 +38,9 @@ func Render(w io.Writer, rep *report.Report) error {
 	if len(rep.Errors) > 0 {
 		e.list("errors", rep.Errors)
 	}
+	if len(rep.Notices) > 0 {
+		e.list("notices", rep.Notices)
+	}
 	if rep.Baseline != nil {
 		e.field("baseline", rep.Baseline, false)
 	}
