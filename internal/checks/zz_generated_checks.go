@@ -5,6 +5,7 @@ package checks
 import (
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks/cluster"
+	"github.com/akscheck/akscheck/internal/checks/defender"
 	"github.com/akscheck/akscheck/internal/checks/dockerfile"
 	"github.com/akscheck/akscheck/internal/checks/live"
 	"github.com/akscheck/akscheck/internal/checks/network"
@@ -19,7 +20,7 @@ import (
 
 // Packages returns the packages of checks (folders of internal/checks), in documentation order.
 func Packages() []string {
-	return []string{"workload", "object", "network", "resources", "storage", "windows", "rbac", "live", "cluster", "dockerfile", "vuln"}
+	return []string{"workload", "object", "network", "resources", "storage", "windows", "rbac", "live", "cluster", "defender", "dockerfile", "vuln"}
 }
 
 // All returns every built-in check, in documentation order.
@@ -34,6 +35,7 @@ func All() []*check.Check {
 	all = append(all, rbac.Checks()...)
 	all = append(all, live.Checks()...)
 	all = append(all, cluster.Checks()...)
+	all = append(all, defender.Checks()...)
 	all = append(all, dockerfile.Checks()...)
 	all = append(all, vuln.Checks()...)
 	return all
@@ -60,6 +62,8 @@ func Of(pkg string) []*check.Check {
 		return live.Checks()
 	case "cluster":
 		return cluster.Checks()
+	case "defender":
+		return defender.Checks()
 	case "dockerfile":
 		return dockerfile.Checks()
 	case "vuln":

@@ -254,8 +254,8 @@ func TestRunSubscriptionFleet(t *testing.T) {
 			}
 		}
 	}
-	if graph != 1 {
-		t.Errorf("%d Resource Graph queries, want 1", graph)
+	if graph != 3 {
+		t.Errorf("%d Resource Graph queries, want 3: the clusters, and Defender for Cloud's recommendations and image assessments of them all", graph)
 	}
 
 	req.Azure.Subscriptions = []string{"00000000-0000-0000-0000-0000000000ff"}

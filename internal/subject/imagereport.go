@@ -5,13 +5,19 @@ import "time"
 // InputScan is the input kind of image vulnerability scan reports.
 const InputScan InputKind = "scan"
 
-// ImageReport is a vulnerability scan report of one image, from Trivy (JSON schema v2) or
-// Grype (JSON), in one shape.
+// ImageReport is a vulnerability scan report of one image, from Trivy (JSON schema v2),
+// Grype (JSON) or Defender for Cloud's vulnerability assessments (read with --azure), in one
+// shape.
 type ImageReport struct {
-	// File is the report's path.
+	// File is the report's path; for Defender for Cloud, the ID of the assessment whose
+	// sub-assessments it gathers.
 	File string
-	// Scanner is "trivy" or "grype".
+	// Scanner is "trivy", "grype" or "defender" (ScannerDefender).
 	Scanner string
+	// FindingsOnly is true when the source lists only images that have findings (Defender for
+	// Cloud publishes a sub-assessment per vulnerability): that it holds no report of an
+	// image does not mean the image was not scanned.
+	FindingsOnly bool
 	// Artifact is what was scanned, as the scanner names it: an image reference, or a path for
 	// reports on a directory or an archive.
 	Artifact string
@@ -43,6 +49,23 @@ type Vulnerability struct {
 	OSPackage bool
 }
 
+// ScannerDefender is the Scanner of the reports read from Defender for Cloud.
+const ScannerDefender = "defender"
+
+// SourceName is the name of the tool that reported the vulnerabilities, for messages: Trivy,
+// Grype or Defender for Cloud.
+func (r *ImageReport) SourceName() string {
+	switch r.Scanner {
+	case "trivy":
+		return "Trivy"
+	case "grype":
+		return "Grype"
+	case ScannerDefender:
+		return "Defender for Cloud"
+	}
+	return r.Scanner
+}
+
 // Fixable reports whether a fixed version exists.
 func (v *Vulnerability) Fixable() bool { return v.FixedVersion != "" }
 
@@ -71,6 +94,9 @@ type reportIndex struct {
 	// newest report of that identity.
 	latest map[string]*ImageReport
 	users  map[*ImageReport][]ImageUse
+	// findingsOnly is set when some report comes from a source that lists only images with
+	// findings.
+	findingsOnly bool
 }
 
 func repository(r ImageRef) string { return r.Registry + "/" + r.Repository }
@@ -116,6 +142,7 @@ func newReportIndex(workloads []*Workload, others []Subject) *reportIndex {
 			continue
 		}
 		n++
+		ri.findingsOnly = ri.findingsOnly || r.FindingsOnly
 		keep(ri.latest, identity(r), r)
 		for _, im := range r.Images {
 			if im.Digest != "" {
@@ -167,6 +194,13 @@ func (ix *Index) ImageUsers(r *ImageReport) []ImageUse {
 		return nil
 	}
 	return ix.reports.users[r]
+}
+
+// FindingsOnlyReports reports whether some report of the scan comes from a source that lists
+// only the images it found vulnerabilities in (Defender for Cloud): then an image without a
+// report may have been scanned and found clean.
+func (ix *Index) FindingsOnlyReports() bool {
+	return ix.reports != nil && ix.reports.findingsOnly
 }
 
 // Superseded reports whether a newer report of the same image (same digest, or same tag when

@@ -33,14 +33,15 @@ func TypeOf[S Subject]() reflect.Type { return reflect.TypeFor[S]() }
 
 // nouns name the subject types in docs and listings.
 var nouns = map[reflect.Type]string{
-	reflect.TypeFor[*Object]():      "all objects",
-	reflect.TypeFor[*Workload]():    "all workloads",
-	reflect.TypeFor[*Namespace]():   "namespaces",
-	reflect.TypeFor[*LiveCluster](): "running clusters (live API)",
-	reflect.TypeFor[*Cluster]():     "AKS clusters",
-	reflect.TypeFor[*Registry]():    "container registries",
-	reflect.TypeFor[*Dockerfile]():  "Dockerfiles",
-	reflect.TypeFor[*ImageReport](): "image scan reports",
+	reflect.TypeFor[*Object]():                  "all objects",
+	reflect.TypeFor[*Workload]():                "all workloads",
+	reflect.TypeFor[*Namespace]():               "namespaces",
+	reflect.TypeFor[*LiveCluster]():             "running clusters (live API)",
+	reflect.TypeFor[*Cluster]():                 "AKS clusters",
+	reflect.TypeFor[*Registry]():                "container registries",
+	reflect.TypeFor[*Dockerfile]():              "Dockerfiles",
+	reflect.TypeFor[*ImageReport]():             "image scan reports",
+	reflect.TypeFor[*DefenderRecommendations](): "Defender for Cloud recommendations of AKS clusters",
 }
 
 // Noun describes a subject type for docs ("all workloads").

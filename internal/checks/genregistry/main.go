@@ -20,7 +20,7 @@ import (
 
 // packageOrder is the documentation order of the packages of checks (docs/checks.md and
 // `akscheck checks` list them so). A new package of checks is added here once.
-var packageOrder = []string{"workload", "object", "network", "resources", "storage", "windows", "rbac", "live", "cluster", "dockerfile", "vuln"}
+var packageOrder = []string{"workload", "object", "network", "resources", "storage", "windows", "rbac", "live", "cluster", "defender", "dockerfile", "vuln"}
 
 // generatedFile is the file the registry is written to, in each package and in
 // internal/checks.

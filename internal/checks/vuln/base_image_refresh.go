@@ -19,7 +19,7 @@ var BaseImageRefresh = check.New(check.Meta{
 		"deb, rpm, apk and other distribution packages) at or above the threshold (vulnThreshold, " +
 		"--vuln-threshold): the distribution has shipped the fix, so the image was not rebuilt after its " +
 		"base image was. One finding per image, with the count of fixable OS-package vulnerabilities by " +
-		"severity and the workloads that run it. Vulnerabilities accepted in vulnerabilities.ignore do " +
+		"severity, the source that reported them (Trivy, Grype, Defender for Cloud) and the workloads that run it. Vulnerabilities accepted in vulnerabilities.ignore do " +
 		"not count; when several reports scanned the same image, only the newest counts.",
 	Remediation: "Rebuild the image on the current base image and roll it out; automate it with an ACR task base-image trigger, or Dependabot/Renovate updates of the FROM line.",
 	Evidence:    evidence,
@@ -49,6 +49,6 @@ var BaseImageRefresh = check.New(check.Meta{
 	}
 	who, related := users(env.Index, r)
 	res.Add(check.Finding{Severity: res.Severity(), Location: subject.Location{File: r.File}, Related: related,
-		Message: fmt.Sprintf("image %s has %s in OS packages (%s): its base image has been patched since it was built; %s",
-			r.Artifact, plural(total, "fixable vulnerability", "fixable vulnerabilities"), counts(by), who)})
+		Message: fmt.Sprintf("image %s has %s in OS packages (%s), reported by %s: its base image has been patched since it was built; %s",
+			r.Artifact, plural(total, "fixable vulnerability", "fixable vulnerabilities"), counts(by), r.SourceName(), who)})
 })

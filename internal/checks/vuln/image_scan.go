@@ -19,7 +19,9 @@ var ImageScanReport = check.New(check.Meta{
 	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
 		"Grype report (matched by repository and digest, else by repository and tag; an image without a " +
 		"tag is latest), or whose newest report is older than reportMaxAge (--report-max-age, default 7 " +
-		"days) at the time of the scan. New vulnerabilities are published every day: an image scanned " +
+		"days) at the time of the scan; Defender for Cloud's vulnerability assessments (read with --azure) count " +
+		"as a report dated by their newest sub-assessment, and as Defender lists only vulnerable images, an image " +
+		"without any report is then undecided rather than failed. New vulnerabilities are published every day: an image scanned " +
 		"once at build time drifts out of view. A report without a creation time is reported at info, " +
 		"its age unknown. Without --scan-reports this item is not evaluated.",
 	Remediation: "Scan every deployed image on a schedule (trivy image -f json, grype -o json) and pass the reports with --scan-reports; or enable Microsoft Defender for Containers, which scans registries continuously.",
@@ -29,12 +31,14 @@ var ImageScanReport = check.New(check.Meta{
 	for _, c := range scannable(w, r) {
 		rep := env.Index.ImageReportFor(c.ImageRef)
 		switch {
+		case rep == nil && env.Index.FindingsOnlyReports():
+			r.Undecided(fmt.Sprintf(findingsOnlyMissing, c.Image))
 		case rep == nil:
 			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s has no scan report", c.Image, c.Name, workloadNoun(w))
 		case rep.Created.IsZero():
-			r.FailAt(check.Info, w.At(c.Path+".image"), c.Name, "the scan report of image %s (%s) does not say when it was made: its age is unknown", c.Image, rep.File)
+			r.FailAt(check.Info, w.At(c.Path+".image"), c.Name, "the %s report of image %s (%s) does not say when it was made: its age is unknown", rep.SourceName(), c.Image, rep.File)
 		case env.Now.Sub(rep.Created) > ReportMaxAgeSetting.Get(env).Duration():
-			r.Failf(c.Path+".image", c.Name, "the newest scan report of image %s (%s) is %s old, older than %s", c.Image, rep.File,
+			r.Failf(c.Path+".image", c.Name, "the newest scan report of image %s (%s, %s) is %s old, older than %s", c.Image, rep.SourceName(), rep.File,
 				age(env.Now.Sub(rep.Created)), age(ReportMaxAgeSetting.Get(env).Duration()))
 		}
 	}
@@ -49,12 +53,19 @@ var ImageBuildScan = check.New(check.Meta{
 	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
 		"Grype report (matched by repository and digest, else by repository and tag): the image reached " +
 		"the cluster without the static analysis a build pipeline should run on it. The report's age is " +
-		"judged by image-scan-report. Without --scan-reports this item is not evaluated.",
+		"judged by image-scan-report. When Defender for Cloud's assessments were read (--azure), an image " +
+		"without any report is undecided: Defender lists only vulnerable images. Without --scan-reports this " +
+		"item is not evaluated.",
 	Remediation: "Scan each image in the pipeline that builds it (trivy image, grype), fail the build on the threshold, and keep the JSON report with the image for --scan-reports.",
 	Evidence:    evidence,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	for _, c := range scannable(w, r) {
-		if env.Index.ImageReportFor(c.ImageRef) == nil {
+		if env.Index.ImageReportFor(c.ImageRef) != nil {
+			continue
+		}
+		if env.Index.FindingsOnlyReports() {
+			r.Undecided(fmt.Sprintf(findingsOnlyMissing, c.Image))
+		} else {
 			r.Failf(c.Path+".image", c.Name, "image %s of container %q of %s was not scanned (no report in --scan-reports)", c.Image, c.Name, workloadNoun(w))
 		}
 	}

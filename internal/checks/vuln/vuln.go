@@ -1,5 +1,5 @@
-// Package vuln holds the checks that read image vulnerability scan reports (Trivy, Grype)
-// and join them to the workloads that run the images: vulnerability thresholds, stale base
+// Package vuln holds the checks that read image vulnerability scan reports (Trivy, Grype,
+// and Defender for Cloud's image vulnerability assessments read with --azure) and join them to the workloads that run the images: vulnerability thresholds, stale base
 // images, and whether every running image has a recent report. Each check is one file with
 // its metadata and logic; its fixtures are in testdata/<check-id>/ (a report file, or a
 // folder of manifests and reports).
@@ -16,8 +16,8 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// evidence is what feeds every check of this package: they run only when --scan-reports
-// gave reports.
+// evidence is what feeds every check of this package: they run only when --scan-reports gave
+// reports, or --azure read Defender for Cloud's vulnerability assessments of the images.
 var evidence = []catalog.Evidence{catalog.Scan}
 
 // severityOf maps a scanner's severity to a finding severity; NEGLIGIBLE and UNKNOWN are info.
@@ -38,6 +38,10 @@ func severityOf(s string) check.Severity {
 // maxListed is how many workloads a message names before "and N more"; the finding's
 // related list holds them all.
 const maxListed = 5
+
+// findingsOnlyMissing is what an image without a report lacks when a source of the scan lists
+// only the images it found vulnerabilities in: the image may have been scanned and be clean.
+const findingsOnlyMissing = "a Trivy or Grype report (--scan-reports) of image %s: Defender for Cloud lists only the images it found vulnerabilities in, so its silence does not say the image was scanned"
 
 // users describes the workloads that run a report's image, for messages and the related list.
 func users(ix *subject.Index, r *subject.ImageReport) (string, []check.Related) {

@@ -1,10 +1,11 @@
 // Package azure reads AKS clusters through the Azure Resource Manager API with the Azure SDK
 // for Go: the managed cluster, its agent pools and their upgrade profiles, maintenance
 // configurations, upgrade profile, the Kubernetes versions of its region, its diagnostic
-// settings, the Defender for Containers plan of its subscription, and the registries its
-// images come from. Each answer is handed, as the JSON the API sent, to the ARM JSON loader
-// (package arm): a cluster read here and the same resources saved as files become the same
-// model, and so the same findings.
+// settings, the Defender for Containers plan of its subscription, the registries its
+// images come from, and Defender for Cloud's recommendations and image vulnerability
+// assessments from Resource Graph (defender.go). Each ARM answer is handed, as the JSON the
+// API sent, to the ARM JSON loader (package arm): a cluster read here and the same resources
+// saved as files become the same model, and so the same findings.
 //
 // Fleets are read through Azure Resource Graph (ReadFleet, fleet.go): one paged query returns
 // every cluster with its properties and pools, and ARM is asked only for what Resource Graph
@@ -339,6 +340,7 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 	}
 
 	r.registries(ctx, registryHosts)
+	r.defender(ctx, registryHosts)
 	r.finish(maintenanceRead, diagnosticsRead)
 	return scan
 }

@@ -59,6 +59,10 @@ type Fleet struct {
 	mu       sync.Mutex
 	versions map[string]*shared
 	pricing  map[string]*shared
+	// subs are the subscriptions the fleet was listed from; defender is their clusters'
+	// Defender for Cloud assessments, read once (fleetDefender).
+	subs     []string
+	defender shared
 }
 
 // shared is a document several clusters take, read once, with the context of the first
@@ -83,7 +87,8 @@ func (c *Client) ReadFleet(ctx context.Context, subscriptions []string) (*Fleet,
 	if err != nil {
 		return nil, err
 	}
-	f := &Fleet{c: c, docs: map[string]map[string]any{}, regionSub: map[string]string{}, versions: map[string]*shared{}, pricing: map[string]*shared{}}
+	f := &Fleet{c: c, docs: map[string]map[string]any{}, regionSub: map[string]string{}, versions: map[string]*shared{}, pricing: map[string]*shared{},
+		subs: subscriptions}
 	for _, row := range rows {
 		doc := clusterDocument(row)
 		id, _ := doc["id"].(string)
@@ -190,6 +195,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 		r.add(src, p)
 	}
 	r.registries(ctx, registryHosts)
+	r.fleetDefender(ctx, f, registryHosts)
 	r.finish(maintenanceRead, diagnosticsRead)
 	return scan
 }

@@ -39,7 +39,8 @@ type graphRequest struct {
 }
 
 // graph answers Resource Graph queries in the shapes the reader sends them: clusters by API
-// server FQDN, registries by login server, the IDs of the subscriptions' clusters, and the
+// server FQDN, registries by login server, Defender for Cloud's assessments and
+// sub-assessments (securityRows), the IDs of the subscriptions' clusters, and the
 // clusters with their ARM columns (type lower-cased, as Resource Graph stores it). Rows are
 // paged with $skipToken; every answer carries the documented throttling headers.
 func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +66,12 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 	q := strings.ToLower(req.Query)
 	var rows []map[string]any
 	switch {
+	case strings.HasPrefix(q, "securityresources"):
+		var err error
+		if rows, err = s.securityRows(q, req.Subscriptions); err != nil {
+			armError(w, http.StatusInternalServerError, "InternalError", err.Error())
+			return
+		}
 	case strings.Contains(q, "microsoft.containerregistry/registries"):
 		if strings.Contains(q, RegistryHost) {
 			rows = append(rows, map[string]any{"id": RegistryID})
