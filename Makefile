@@ -36,13 +36,14 @@ verify-generated: generate ## fail when generated files are stale (or new and un
 	git diff --exit-code -- docs/ internal/checks/ charts/ deploy/
 	@out=$$(git status --porcelain --untracked-files=all -- docs/ internal/checks/ charts/ deploy/); if [ -n "$$out" ]; then echo "untracked generated files: $$out"; exit 1; fi
 
-fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission review and Helm release decoders, the webhook handler, upgrade-plan's --to, the fixes' Markdown fences and HCL values, the guardrails generator, akscheck fix's YAML applier and the remedies' az commands, a minute each
+fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, .bicep, admission review and Helm release decoders, the webhook handler, upgrade-plan's --to, the fixes' Markdown fences and HCL values, the guardrails generator, akscheck fix's YAML applier and the remedies' az commands, a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/arm -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadModule -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadPlan -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./internal/load/bicep -run '^$$' -fuzz FuzzBicepLines -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/admission -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 	$(GO) test ./internal/serve -run '^$$' -fuzz FuzzValidate -fuzztime 60s
 	$(GO) test ./internal/load/live -run '^$$' -fuzz FuzzDecodeHelmRelease -fuzztime 60s
