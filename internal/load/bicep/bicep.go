@@ -157,7 +157,8 @@ func compileOne(ctx context.Context, c *Compiler, file string, s *source, module
 	case s.err != nil:
 		// The compiler read what this parser could not: the findings stand, at the file.
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: file, Message: fmt.Sprintf("findings are given without lines: the .bicep source could not be read for them (%v)", s.err)})
-	case err != nil && !errors.Is(err, context.Canceled):
+	case err != nil && len(scan.Errors) == 0:
+		// (When the ARM loader could not read the template either, its entry says why.)
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: file, Message: fmt.Sprintf("findings are given without lines: %v", err)})
 	}
 	relocate(scan.Others, name, func(l subject.Location) subject.Location {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
@@ -172,5 +173,17 @@ func TestRealCompiler(t *testing.T) {
 	s := load.Load(t.Context(), []string{filepath.Join("testdata", "srcbroken", "broken.bicep")}, load.Options{Bicep: load.BicepOptions{Compiler: compiler}})
 	if len(s.Errors) != 1 || s.Errors[0].Line != 13 || !strings.Contains(s.Errors[0].Message, "BCP018") {
 		t.Errorf("broken.bicep: %+v", s.Errors)
+	}
+}
+
+// TestTimeout: a compiler that does not finish is stopped at the timeout, and the file is an
+// error entry saying so.
+func TestTimeout(t *testing.T) {
+	t.Parallel()
+	fake := biceptest.Compiler(t, "bicep")
+	file := filepath.Join("testdata", "srchang", "hang.bicep")
+	s := load.Load(t.Context(), []string{file}, load.Options{Bicep: load.BicepOptions{Compiler: fake, Timeout: 300 * time.Millisecond}})
+	if len(s.Errors) != 1 || s.Errors[0].Source != file || !strings.Contains(s.Errors[0].Message, "did not finish within 300ms") {
+		t.Errorf("errors = %+v", s.Errors)
 	}
 }

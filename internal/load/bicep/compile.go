@@ -53,8 +53,12 @@ func FindCompiler(name string, timeout time.Duration) (*Compiler, error) {
 	return &Compiler{Path: p, Az: base == "az", Timeout: timeout}, nil
 }
 
-// args are the compiler's arguments for a file.
+// args are the compiler's arguments for a file. A file whose name starts with "-" is given
+// as ./-name, so that it is never read as an option.
 func (c *Compiler) args(file string) []string {
+	if strings.HasPrefix(file, "-") {
+		file = "." + string(filepath.Separator) + file
+	}
 	if c.Az {
 		return []string{"bicep", "build", "--file", file, "--stdout"}
 	}

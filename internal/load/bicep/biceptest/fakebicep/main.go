@@ -3,7 +3,8 @@
 // "bicep build --stdout FILE" (or, named az, "az bicep build --file FILE --stdout") it
 // writes RECORDED/NAME.json to standard output, or RECORDED/NAME.stderr to standard error
 // with {file} replaced by the file's absolute path and exits 1, as the compiler does on an
-// error; NAME is the file's base name without .bicep. RECORDED is set at build time
+// error; for RECORDED/NAME.hang it never finishes (a compiler that hangs, for the timeout);
+// NAME is the file's base name without .bicep. RECORDED is set at build time
 // (-ldflags "-X main.recorded=DIR"). It reads nothing of the .bicep file.
 package main
 
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // recorded is the folder of recordings, set by the build.
@@ -49,6 +51,9 @@ func run(args []string) int {
 		return 2
 	}
 	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	if _, err := os.Stat(filepath.Join(recorded, name+".hang")); err == nil {
+		time.Sleep(time.Hour)
+	}
 	if out, err := os.ReadFile(filepath.Join(recorded, name+".json")); err == nil {
 		_, _ = os.Stdout.Write(out)
 		return 0
