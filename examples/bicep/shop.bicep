@@ -1,7 +1,7 @@
 // The shop cluster in Bicep, with its registry as a module. Three settings miss the checklist:
 // Kubernetes RBAC off, a managed OS disk on the system pool, the registry admin user on.
 @description('The cluster name, also its DNS prefix.')
-param clusterName string = 'aks-good'
+param clusterName string = 'aks-shop-bicep'
 param location string = 'westeurope'
 param kubernetesVersion string = '1.36.2'
 param workspaceName string = 'log-shop'
@@ -329,9 +329,9 @@ resource backupVault 'Microsoft.DataProtection/backupVaults@2024-04-01' existing
 
 resource backupInstance 'Microsoft.DataProtection/backupVaults/backupInstances@2024-04-01' = {
   parent: backupVault
-  name: 'aks-good-instance'
+  name: 'aks-shop-bicep-instance'
   properties: {
-    friendlyName: 'aks-good'
+    friendlyName: 'aks-shop-bicep'
     objectType: 'BackupInstance'
     dataSourceInfo: {
       objectType: 'Datasource'
