@@ -16,7 +16,7 @@ type flagGroup struct {
 // scanFlagGroups orders scan's flags in its help by what they are about.
 func scanFlagGroups() []flagGroup {
 	return []flagGroup{
-		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "target", "scan-reports", "max-file-size", "max-total-size", "exclude", "include", "partial", "allow-remote"}},
+		{"Inputs", []string{"namespace", "values", "set", "release-name", "arm-parameters", "tf-var-file", "bicep", "target", "scan-reports", "max-file-size", "max-total-size", "exclude", "include", "partial", "allow-remote"}},
 		{"Running clusters", []string{"cluster", "kubeconfig", "context", "all-contexts", "azure", "aks-resource-id", "subscription"}},
 		{"Outputs", []string{"output", "no-color", "docs-base-url", "quiet", "verbose"}},
 		{"Gates and exit codes", []string{"fail-on", "fail-below-score", "allow-errors", "baseline", "write-baseline"}},
@@ -68,6 +68,8 @@ const inputKindsHelp = `Inputs (files and folders, read recursively; - is standa
                         are refused unless --allow-remote)
   AKS configuration     az aks show / az ... JSON, REST JSON, ARM templates, compiled Bicep
                         (bicep build), Terraform .tf/.tfvars and terraform show -json plans
+  Bicep                 .bicep files, compiled with the bicep CLI on PATH (or --bicep);
+                        findings at their .bicep lines
   Dockerfiles           Dockerfile, Containerfile, and *.dockerfile files that start like one
   Image scan reports    Trivy and Grype JSON (--scan-reports)
   Running clusters      --cluster (Kubernetes API), --azure (Azure Resource Manager)`

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,7 @@ type scanFlags struct {
 	versionsFile      string
 	armParameters     []string
 	tfVarFiles        []string
+	bicep             string
 	requiredTags      []string
 	profile           string
 	images            imageFlags
@@ -104,6 +106,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 	fl.StringVar(&f.versionsFile, "versions-file", "", "AKS Kubernetes versions to judge clusters by: az aks get-versions -o json output (default: the data shipped with akscheck)")
 	fl.StringArrayVar(&f.armParameters, "arm-parameters", nil, "ARM deployment parameters file for the templates scanned, repeatable")
 	fl.StringArrayVar(&f.tfVarFiles, "tf-var-file", nil, "Terraform variables file for the modules scanned, repeatable (after each module's own .tfvars)")
+	fl.StringVar(&f.bicep, "bicep", os.Getenv("AKSCHECK_BICEP"), "the Bicep compiler that compiles the .bicep files scanned: the bicep CLI, or az to run az bicep build (default $AKSCHECK_BICEP, else bicep on PATH; without one each .bicep file is an error entry)")
 	fl.StringArrayVar(&f.requiredTags, "required-tag", nil, "Azure tag key every cluster, node pool and registry must carry, repeatable (default: at least one tag)")
 	fl.StringVar(&f.profile, "profile", "", "stricter expectations: regulated (FIPS, host encryption, customer-managed keys, KMS, Defender)")
 	cmd.SetUsageFunc(groupedUsage)
@@ -179,6 +182,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 		Load: load.Options{Helm: helm.Options{ValueFiles: f.helmValues, Set: f.helmSet,
 			ReleaseName: f.releaseName, Namespace: f.namespace},
 			ARM: arm.Options{ParameterFiles: f.armParameters}, Terraform: terraform.Options{VarFiles: f.tfVarFiles},
+			Bicep:      load.BicepOptions{Compiler: f.bicep},
 			Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
 			Exclude: f.exclude, Include: f.include, AllowRemote: f.allowRemote,
 			MaxTotalSize: f.maxTotalSize,

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/load/arm"
@@ -35,6 +36,8 @@ type Options struct {
 	ARM arm.Options
 	// Terraform tunes the Terraform loader.
 	Terraform terraform.Options
+	// Bicep names the Bicep compiler (--bicep, AKSCHECK_BICEP); bicep on PATH by default.
+	Bicep BicepOptions
 	// Dockerfile tunes the Dockerfile loader (--target).
 	Dockerfile dockerfile.Options
 	// Helm are the values of chart renders (--values, --set, --release-name).
@@ -130,13 +133,18 @@ const (
 	KindTerraformPlan
 	// KindDockerfile is a Dockerfile or Containerfile (told by its name).
 	KindDockerfile
-	// KindBicep is a .bicep file: not read (compile it to an ARM template), an error entry
-	// says so.
+	// KindBicep is a .bicep file: compiled with the Bicep compiler when one is found
+	// (package bicep), else an error entry says how to compile it.
 	KindBicep
 )
 
-// bicepMessage is the error entry of a .bicep file.
-const bicepMessage = "Bicep is not read directly: compile it with az bicep build and scan the JSON"
+// BicepOptions name the Bicep compiler.
+type BicepOptions struct {
+	// Compiler is a path or command name; empty means bicep on PATH.
+	Compiler string
+	// Timeout bounds one compilation; bicep.DefaultTimeout when 0.
+	Timeout time.Duration
+}
 
 // Load reads every path: files, directories (recursively) and "-" for standard input.
 func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
@@ -380,6 +388,7 @@ func linksIn(p string) int {
 func loadFiles(ctx context.Context, files []string, opts Options, explicit bool) *subject.Scan {
 	scan := &subject.Scan{}
 	modules := map[string][]string{}
+	b := newBicepFiles(files, opts)
 	for _, f := range files {
 		if ctx.Err() != nil || opts.budget.exhausted() {
 			break
@@ -397,7 +406,7 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 			continue
 		}
 		if kind == KindBicep {
-			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: bicepMessage})
+			b.add(scan, f)
 			continue
 		}
 		if kind == KindIgnored {
@@ -414,9 +423,13 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 		if kind == KindDockerfile && !explicit && !dockerfile.IsExactName(f) && !dockerfile.LooksLike(data) {
 			continue // dockerfile.go, notes.dockerfile.md: named like one, not one
 		}
+		if b.compiledBeside(f, data) {
+			continue // the same template as the .bicep file beside it, which is compiled
+		}
 		opts.read(scan, loadContent(f, data, kind, opts), f)
 	}
 	scan.Merge(loadModules(ctx, modules, opts))
+	scan.Merge(b.load(ctx, opts))
 	return scan
 }
 

@@ -94,17 +94,23 @@ func TestStdinLimit(t *testing.T) {
 	}
 }
 
-// TestBicepIsListed: a .bicep file met in a walk, or named, is an error entry that says how to
-// scan it, never silently left out.
+// TestBicepIsListed: without a compiler, a .bicep file met in a walk, or named, is one error
+// entry that says how to compile it, never silently left out nor read as YAML.
 func TestBicepIsListed(t *testing.T) {
-	t.Parallel()
+	t.Setenv("PATH", t.TempDir()) // no bicep on PATH
 	dir := t.TempDir()
 	bicep := write(t, dir, "infra/main.bicep", "resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {}\n")
 	for _, paths := range [][]string{{dir}, {bicep}} {
 		s := Load(t.Context(), paths, Options{})
-		if len(s.Errors) != 1 || s.Errors[0].Source != bicep || s.Errors[0].Message != bicepMessage {
-			t.Errorf("%v: errors = %+v", paths, s.Errors)
+		if len(s.Errors) != 1 || s.Errors[0].Source != bicep || !strings.Contains(s.Errors[0].Message, "az bicep build --file "+bicep) ||
+			!strings.Contains(s.Errors[0].Message, "not on PATH") || len(s.Inputs) != 0 {
+			t.Errorf("%v: errors = %+v, inputs %+v", paths, s.Errors, s.Inputs)
 		}
+	}
+	// A compiler named but not found says so.
+	s := Load(t.Context(), []string{bicep}, Options{Bicep: BicepOptions{Compiler: filepath.Join(dir, "no-such-bicep")}})
+	if len(s.Errors) != 1 || !strings.Contains(s.Errors[0].Message, "no-such-bicep") {
+		t.Errorf("named compiler: errors = %+v", s.Errors)
 	}
 }
 

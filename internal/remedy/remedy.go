@@ -6,7 +6,8 @@
 //     that makes the change on the running resource, with its resource group and name from
 //     the resource ID (az aks update, az aks nodepool update, az acr update...);
 //   - an ARM template: the edits at the resource's property paths, with the file and line
-//     (compiled Bicep: the same, to make in the .bicep source);
+//     (compiled Bicep: the same, to make in the .bicep source; a .bicep file akscheck compiled
+//     gives the file and line of the .bicep source itself);
 //   - a Terraform module: the edits at the resource's attributes as the module's azurerm
 //     version (v3 or v4) names them, with HCL values, the file and line, and the provider;
 //   - a Terraform plan: the same edits, to make in the module the plan was made from.
@@ -18,6 +19,7 @@
 package remedy
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/akscheck/akscheck/internal/check"
@@ -46,7 +48,7 @@ func Shape(f check.Finding) *report.Fix {
 	case subject.FormBicep:
 		out.File, out.Line = f.Location.File, positive(f.Location.Line)
 		out.Edits = Edits(f)
-		out.Note = join("The template is compiled Bicep: make the change in the .bicep source, at the same property path.", out.Note)
+		out.Note = join(bicepNote(out.File), out.Note)
 	case subject.FormPlan:
 		out.Edits = Edits(f)
 		out.Note = join("Change the module the plan was made from.", out.Note)
@@ -127,4 +129,15 @@ func positive(n int) int {
 		return 0
 	}
 	return n
+}
+
+// bicepNote says where a compiled Bicep fix is made. A .bicep file that akscheck compiled
+// has its findings at the .bicep line already; a template compiled earlier is only the
+// compiler's output. The edits stay in ARM property terms either way: Bicep writes the same
+// properties, under the resource's body.
+func bicepNote(file string) string {
+	if strings.EqualFold(filepath.Ext(file), ".bicep") {
+		return "The line is in the .bicep source; the edits name the compiled template's ARM property path, which the resource's body in the .bicep file writes under the same names."
+	}
+	return "The template is compiled Bicep: make the change in the .bicep source, at the same property path."
 }

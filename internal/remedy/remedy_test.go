@@ -131,6 +131,13 @@ func TestShape(t *testing.T) {
 			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
+	// A .bicep file akscheck compiled: the fix is at its line, the edits in ARM terms.
+	src := registry(subject.FormBicep, "", "properties.publicNetworkAccess")
+	src.Location.File, src.Location.Line = "infra/main.bicep", 40
+	if got := Shape(src); got.File != "infra/main.bicep" || got.Line != 40 || got.Edits[0].Path != "properties.publicNetworkAccess" ||
+		!strings.Contains(got.Note, "The line is in the .bicep source") {
+		t.Errorf("bicep source: %+v", got)
+	}
 	// A setting chosen at creation: the flag in the note, never an update command.
 	create := check.Finding{Fix: &check.Fix{Az: []string{"aks", "create", "--enable-private-cluster"}, Note: "At creation only.",
 		Resource: &subject.AzureResource{ID: clusterID, Form: subject.FormDeployed}}}

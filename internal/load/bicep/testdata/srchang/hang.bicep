@@ -1,0 +1,2 @@
+// fakebicep never finishes compiling this file (recorded/hang.hang): TestTimeout.
+param x string = 'x'
