@@ -18,6 +18,7 @@ func Checks() []*check.Check {
 		HostIPC,
 		HostNetwork,
 		ImagePullPolicy,
+		KeyVaultSecrets,
 		LatestTag,
 		LivenessProbe,
 		LivenessSameAsReadiness,
