@@ -18,7 +18,6 @@ func Checks() []*check.Check {
 		HostIPC,
 		HostNetwork,
 		ImagePullPolicy,
-		KeyVaultSecrets,
 		LatestTag,
 		LivenessProbe,
 		LivenessSameAsReadiness,
