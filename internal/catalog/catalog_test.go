@@ -42,6 +42,17 @@ var evidenceCorrections = map[string]struct {
 		"multi-region-traffic-routing reads them; the routing design itself stays a person's call"},
 	"dr.traffic-manager": {[]Evidence{Manual}, "the same evidence as cluster.traffic-management (clusters' locations " +
 		"and app tags, Traffic Manager and Front Door profiles): dr-traffic-failover reads it"},
+	"container.distroless": {[]Evidence{Dockerfile, Manifest}, "the seed asks for distroless bases \"when building a " +
+		"docker image\": the base is the Dockerfile's final FROM (dockerfile-distroless-base reads it). A manifest names " +
+		"the image a container runs, which says nothing of its base: myacr.azurecr.io/shop/web:1.4 may be built on " +
+		"distroless or on Ubuntu, and only a handful of images are named after their base; the checklist map lists " +
+		"Dockerfiles and image reports, not manifests"},
+	"dev.image-compliance": {[]Evidence{Dockerfile, Manifest}, "the item is the compliance of an image on build (seed: " +
+		"an image running as root, or opening port 80 or 22, found before it is deployed): the final USER and the EXPOSEd ports are in the Dockerfile " +
+		"(dockerfile-root-user, dockerfile-expose-ssh read them). A manifest shows how an image runs, not how it was " +
+		"built: runAsNonRoot and the container ports are dev.security-context's and the network items' evidence, and " +
+		"an image digest or registry proves neither its user nor its ports; the checklist map lists Dockerfiles and " +
+		"image reports, not manifests"},
 	"dr.whitespace-deployment": {[]Evidence{Manual, Terraform}, "the running cluster is ARM evidence (az aks show output, " +
 		"--azure) and its declaration may be an ARM template as well as Terraform: iac-drift compares the two"},
 	"dr.storage-migration": {[]Evidence{Manual}, "the cluster's region and AKS Backup instances (ARM, Terraform, " +

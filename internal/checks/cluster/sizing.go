@@ -37,11 +37,12 @@ var VMSizing = poolCheck(check.Meta{
 	Item:     "cluster.vm-sizing",
 	Title:    "Node pools use non-burstable VM sizes with 4 or more vCPUs",
 	Severity: check.Info,
-	Description: "Heuristic from the VM size name (vmSize; Terraform vm_size): burstable B-series sizes run out " +
+	Description: "Heuristic from the VM size name (vmSize; Terraform vm_size; live, the nodes' " +
+		"node.kubernetes.io/instance-type label): burstable B-series sizes run out " +
 		"of CPU credits under steady load, and sizes under 4 vCPUs leave little room once the system " +
 		"reservations are taken. The capacity plan behind the sizes remains manual.",
 	Remediation: "Use general-purpose sizes of 4 or more vCPUs (Standard_D4s_v5 and up) for production pools.",
-	Evidence:    clusterEvidence,
+	Evidence:    observedEvidence,
 }, func(r *check.Result, c *subject.Cluster, p *subject.NodePool) bool {
 	if p.VMSize.IsUnknown() {
 		poolUndecided(r, c, p, "the VM size", p.VMSize.Attr)

@@ -93,6 +93,7 @@ func missingTags(t subject.Tags, required []string) (string, bool) {
 	return "the tag(s) " + quoted(missing), true
 }
 
-// RequiredTagsSetting are the Azure tag keys every cluster, node pool and registry must carry.
+// RequiredTagsSetting are the Azure tag keys every cluster, node pool, registry and Azure storage
+// class must carry.
 var RequiredTagsSetting = check.NewParam[[]string]("requiredTags",
-	"Azure tag keys every cluster, node pool and registry must carry with a value; empty asks for at least one tag", nil, nil)
+	"Azure tag keys every cluster, node pool, registry and Azure storage class (its tags parameter) must carry with a value; empty asks for at least one tag", nil, nil)

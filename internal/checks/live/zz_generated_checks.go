@@ -16,6 +16,7 @@ func Checks() []*check.Check {
 		GitOps,
 		LogAgent,
 		MetricsAgent,
+		NodeRequests,
 		ReplicasOnOneNode,
 	}
 }

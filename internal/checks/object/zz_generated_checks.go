@@ -10,6 +10,7 @@ func Checks() []*check.Check {
 		ConfigMapCredential,
 		DefaultNamespace,
 		InternalLoadBalancer,
+		KeyVaultSecretSource,
 		RemovedAPI,
 		SecretInManifest,
 		ServiceTargetsPods,

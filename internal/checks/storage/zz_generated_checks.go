@@ -11,6 +11,7 @@ func Checks() []*check.Check {
 		ReadWriteManyOnDisk,
 		StaticPersistentVolume,
 		ClaimStorageClass,
+		StorageClassTags,
 		ZoneRedundantStorage,
 	}
 }
