@@ -43,6 +43,7 @@ fuzz: ## fuzz the manifest, Dockerfile, scan report, ARM, Terraform, admission r
 	$(GO) test ./internal/load/arm -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadModule -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadPlan -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzParseEffect -fuzztime 60s
 	$(GO) test ./internal/load/admission -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 	$(GO) test ./internal/serve -run '^$$' -fuzz FuzzValidate -fuzztime 60s
 	$(GO) test ./internal/load/live -run '^$$' -fuzz FuzzDecodeHelmRelease -fuzztime 60s

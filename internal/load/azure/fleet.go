@@ -190,6 +190,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 		r.add(src, p)
 	}
 	r.registries(ctx, registryHosts)
+	r.policy(ctx)
 	r.finish(maintenanceRead, diagnosticsRead)
 	return scan
 }
