@@ -45,6 +45,7 @@ fuzz: ## fuzz every parser, decoder and generator the targets below name (inputs
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadModule -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzLoadPlan -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./internal/load/bicep -run '^$$' -fuzz FuzzBicepLines -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./internal/load/terraform -run '^$$' -fuzz FuzzParseEffect -fuzztime 60s
 	$(GO) test ./internal/load/admission -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 	$(GO) test ./internal/serve -run '^$$' -fuzz FuzzValidate -fuzztime 60s
 	$(GO) test ./internal/load/live -run '^$$' -fuzz FuzzDecodeHelmRelease -fuzztime 60s

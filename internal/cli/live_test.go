@@ -154,6 +154,20 @@ func TestAzureOneCluster(t *testing.T) {
 	if !found {
 		t.Error("no private-cluster finding on aks-shop")
 	}
+	// Azure Policy through the API: the baseline initiative assigned in Audit, and the
+	// resources Policy Insights found non-compliant, said to come from Azure Policy.
+	policy := map[string]int{}
+	for _, f := range rep.Findings {
+		if f.Check == "policy-assignments-deny" || (f.Check == "policy-noncompliant-resources" && strings.Contains(f.Message, "(source: Azure Policy)")) {
+			policy[f.Check]++
+		}
+		if f.Check == "allowed-images-policy-deny" {
+			t.Errorf("allowed images is assigned in Deny at the resource group: %s", f.Message)
+		}
+	}
+	if policy["policy-assignments-deny"] != 2 || policy["policy-noncompliant-resources"] != 2 {
+		t.Errorf("policy findings %v, want 2 assignments that do not deny and 2 non-compliant states", policy)
+	}
 	for _, in := range rep.Inputs {
 		if in.Kind != "arm" || !strings.HasPrefix(in.Source, azuretest.ClusterID) && !strings.HasPrefix(in.Source, "/subscriptions/"+azuretest.Subscription+"/providers/") {
 			t.Errorf("input %+v: want ARM resources named by their ID", in)
@@ -186,8 +200,8 @@ func TestAzureFleet(t *testing.T) {
 	if len(first.Findings) == 0 || len(first.Errors) > 0 {
 		t.Errorf("aks-shop: %d findings, errors %+v", len(first.Findings), first.Errors)
 	}
-	if len(second.Errors) != 3 {
-		t.Errorf("aks-locked: errors %+v, want its pool's upgrade profile, maintenance configurations and diagnostic settings", second.Errors)
+	if len(second.Errors) != 4 {
+		t.Errorf("aks-locked: errors %+v, want its pool's upgrade profile, maintenance configurations, diagnostic settings and policy assignments", second.Errors)
 	}
 	for _, e := range second.Errors {
 		if !strings.Contains(e.Message, "forbidden") || !strings.HasPrefix(e.Source, azuretest.LockedClusterID+"/") {

@@ -119,3 +119,41 @@ func TestAzureOptions(t *testing.T) {
 		t.Errorf("tiers %v (errors %+v)", got, scan.Errors)
 	}
 }
+
+// TestPolicyInputs: az policy assignment list and az policy state list output are told apart
+// by content as Azure resources (a state has no type, only its policy fields), and a
+// module's policy assignments are read with it.
+func TestPolicyInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, "aks.json", azCluster)
+	write(t, dir, "assignments.json", `[{"id": "/subscriptions/1/providers/Microsoft.Authorization/policyAssignments/psb", "name": "psb",
+  "type": "Microsoft.Authorization/policyAssignments", "scope": "/subscriptions/1", "enforcementMode": "Default",
+  "policyDefinitionId": "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d",
+  "parameters": {"effect": {"value": "Deny"}}}]`)
+	write(t, dir, "states.json", `[{"resourceId": "/subscriptions/1/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+  "policyAssignmentId": "/subscriptions/1/providers/Microsoft.Authorization/policyAssignments/psb", "complianceState": "NonCompliant"}]`)
+	write(t, dir, "infra/main.tf", "resource \"azurerm_subscription_policy_assignment\" \"p\" {\n  subscription_id = \"/subscriptions/1\"\n  parameters = jsonencode({ effect = { value = \"Audit\" } })\n}\n")
+	scan := Load(t.Context(), []string{dir}, Options{})
+	if len(scan.Errors) > 0 || scan.Skipped != 0 || len(scan.Objects) != 0 {
+		t.Fatalf("errors %+v, skipped %d, objects %d", scan.Errors, scan.Skipped, len(scan.Objects))
+	}
+	kinds := map[string]int{}
+	var cluster *subject.Cluster
+	for _, o := range scan.Others {
+		switch x := o.(type) {
+		case *subject.PolicyAssignment:
+			kinds[string(x.Input)+" assignment "+x.Effect.V]++
+		case *subject.PolicyState:
+			kinds["state"]++
+		case *subject.Cluster:
+			cluster = x
+		}
+	}
+	if kinds["arm assignment Deny"] != 1 || kinds["terraform assignment Audit"] != 1 || kinds["state"] != 1 {
+		t.Errorf("policy subjects %v", kinds)
+	}
+	if v := subject.ClusterPolicy(scan.Others, cluster); !v.Evidence || len(v.Assignments) != 1 || !v.StatesRead || len(v.States) != 1 {
+		t.Errorf("the az cluster's policy: %+v", v)
+	}
+}

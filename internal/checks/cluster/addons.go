@@ -44,7 +44,7 @@ var AzurePolicyAddon = check.New(check.Meta{
 	Severity: check.High,
 	Description: "addonProfiles.azurepolicy.enabled (any key casing; Terraform azure_policy_enabled) must be true: " +
 		"it runs Gatekeeper with the Kubernetes policies assigned to the cluster. The assignments themselves " +
-		"(baseline or restricted initiative) are not in the cluster resource.",
+		"(baseline or restricted initiative) are not in the cluster resource: policy-assignments-deny judges them.",
 	Remediation: "Enable the add-on (az aks enable-addons --addons azure-policy) and assign the Kubernetes baseline or restricted initiative.",
 	Evidence:    clusterEvidence,
 	Fix:         "enables the Azure Policy add-on (addonProfiles.azurepolicy.enabled; azure_policy_enabled) (az aks enable-addons --addons azure-policy)",
@@ -61,7 +61,8 @@ var RegistryAdmissionPolicy = check.New(check.Meta{
 	Severity: check.High,
 	Description: "Manifests can be checked for their registries, but only admission control stops an image from " +
 		"elsewhere: the Azure Policy add-on (addonProfiles.azurepolicy; Terraform azure_policy_enabled) runs " +
-		"the \"allowed container images\" policy. The assignment itself is not in the cluster resource.",
+		"the \"allowed container images\" policy. The assignment itself is not in the cluster resource: " +
+		"allowed-images-policy-deny judges it.",
 	Remediation: "Enable the Azure Policy add-on and assign \"Kubernetes cluster containers should only use allowed images\" in deny mode.",
 	Evidence:    clusterEvidence,
 	Fix:         "enables the Azure Policy add-on (addonProfiles.azurepolicy.enabled; azure_policy_enabled) (az aks enable-addons --addons azure-policy)",

@@ -66,6 +66,9 @@ func Sniff(data []byte) Kind {
 // looksAzure reports whether an object is an Azure resource: an ARM type
 // ("Microsoft.X/y") or an ARM ID.
 func looksAzure(r *node) bool {
+	if isPolicyState(r) {
+		return true
+	}
 	t := r.get("type").strOr()
 	if strings.HasPrefix(strings.ToLower(t), "microsoft.") && strings.Contains(t, "/") {
 		return true
@@ -87,12 +90,24 @@ func resourceList(n *node) []*node {
 	case kArr:
 		return n.arr
 	case kObj:
-		if v := n.get("value"); v != nil && v.kind == kArr && len(n.keys) <= 2 {
+		if v := n.get("value"); v != nil && v.kind == kArr && listKeys(n) <= 2 {
 			return v.arr
 		}
 		return []*node{n}
 	}
 	return nil
+}
+
+// listKeys counts the keys of a list document other than OData's annotations
+// (@odata.context, @odata.count, @odata.nextLink: Policy Insights' lists carry them).
+func listKeys(n *node) int {
+	c := 0
+	for _, k := range n.keys {
+		if !strings.HasPrefix(k, "@odata.") {
+			c++
+		}
+	}
+	return c
 }
 
 // lineError is a parse error with its line.
@@ -275,7 +290,13 @@ func fromResources(file string, n *node) (out []subject.Subject, skipped int, er
 		case typeTask:
 			tk := r.task(subject.InputACR)
 			out = append(out, &part{AzureResource: tk.AzureResource, parent: parentKey(id, typeRegistry), task: tk})
+		case typePolicyAssignment:
+			out = append(out, r.policyAssignment(r.name(), "", "", subject.InputARM))
 		default:
+			if isPolicyState(r.n) {
+				out = append(out, r.policyState(subject.InputARM))
+				continue
+			}
 			skipped++
 		}
 	}

@@ -411,5 +411,5 @@ var knownTypes = map[string]bool{
 	typeSubnet: true, typeVNet: true, typeWAFAppGw: true, typeWAFFD: true,
 	typeFlux: true, typeFluxNested: true, typeBackup: true,
 	typeTMProfile: true, typeTMAzureEP: true, typeTMExternalEP: true, typeTMNestedEP: true,
-	typeCdnProfile: true, typeFDOrigin: true,
+	typeCdnProfile: true, typeFDOrigin: true, typePolicyAssignment: true,
 }

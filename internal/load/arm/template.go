@@ -320,6 +320,17 @@ func fromTemplate(file string, t *node, params map[string]any) (subjects []subje
 			p := tr.r.pricing(subject.InputARM)
 			p.Plan = lastSeg(tr.name)
 			pricings = append(pricings, p)
+		case typePolicyAssignment:
+			// An extension resource's scope property names the resource it is assigned to;
+			// without one it is assigned at the deployment's scope.
+			kind, target := templateScopeKind(t), ""
+			if tr.scope != "" {
+				kind, target = subject.ScopeResource, scopeTarget(tr.scope)
+				if target == "" {
+					target = lastSeg(tr.scope)
+				}
+			}
+			subjects = append(subjects, tr.r.policyAssignment(tr.name, kind, target, subject.InputARM))
 		default:
 			skipped++
 		}

@@ -341,6 +341,7 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 
 	r.registries(ctx, registryHosts)
 	r.defender(ctx, registryHosts)
+	r.policy(ctx)
 	r.finish(maintenanceRead, diagnosticsRead)
 	return scan
 }

@@ -196,6 +196,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 	}
 	r.registries(ctx, registryHosts)
 	r.fleetDefender(ctx, f, registryHosts)
+	r.policy(ctx)
 	r.finish(maintenanceRead, diagnosticsRead)
 	return scan
 }

@@ -104,6 +104,9 @@ func (m *module) functions() map[string]function.Function {
 		"tostring": stdlib.MakeToFunc(cty.String), "tobool": stdlib.MakeToFunc(cty.Bool),
 		"tonumber": stdlib.MakeToFunc(cty.Number), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		// Policy assignments write their parameters as jsonencode({...}): an object with an
+		// unknown part encodes to an unknown string.
+		"jsonencode": stdlib.JSONEncodeFunc,
 	}
 	for name, f := range fs {
 		fs[name] = m.capped(name, f)

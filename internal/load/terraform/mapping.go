@@ -225,6 +225,9 @@ func assemble(resources []*tblock, input subject.InputKind) *subject.Scan {
 		scan.Others = append(scan.Others, sn)
 	}
 	scan.Others = append(scan.Others, trafficSubjects(resources, input)...)
+	assignments, errs := policyAssignments(resources, input)
+	scan.Others = append(scan.Others, assignments...)
+	scan.Errors = append(scan.Errors, errs...)
 	return scan
 }
 

@@ -28,6 +28,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
+// policyStatesPath is the path, under a resource, of its latest policy states.
+const policyStatesPath = "/providers/Microsoft.PolicyInsights/policyStates/latest/queryResults"
+
 // The resources the server knows.
 const (
 	Subscription = "00000000-0000-0000-0000-000000000001"
@@ -196,7 +199,9 @@ func armError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	path := strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))
+	// "//" is what the SDK sends for an empty parentResourcePath (Policy Assignments - List
+	// For Resource); ARM reads it as "/".
+	path := strings.ToLower(strings.TrimSuffix(strings.ReplaceAll(r.URL.Path, "//", "/"), "/"))
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 	throttled := s.throttle[path] > 0
@@ -233,6 +238,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.graph(w, r)
 		return
 	}
+	if r.Method == http.MethodPost && strings.HasSuffix(path, strings.ToLower(policyStatesPath)) && path != strings.ToLower(ClusterID+policyStatesPath) {
+		// A generated cluster's states, or none.
+		s.mu.Lock()
+		doc, ok := s.docs[path]
+		s.mu.Unlock()
+		if !ok {
+			armError(w, http.StatusNotFound, "ResourceNotFound", "no resource at "+r.URL.Path)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(doc)
+		return
+	}
+	if r.Method == http.MethodPost && path == strings.ToLower(ClusterID+policyStatesPath) {
+		// Policy States - List Query Results For Resource, api-version 2024-10-01
+		// (learn.microsoft.com/rest/api/policyinsights/policy-states/list-query-results-for-resource):
+		// testdata/policystates.json holds the non-compliant states the reader's $filter asks for.
+		if !strings.Contains(r.URL.RawQuery, "NonCompliant") {
+			armError(w, http.StatusBadRequest, "InvalidQuery", "the replay server answers the non-compliant states only")
+			return
+		}
+		s.replay(w, "policystates.json")
+		return
+	}
 	if r.Method != http.MethodGet {
 		armError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method)
 		return
@@ -250,6 +279,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		sub + "/providers/microsoft.containerservice/locations/westeurope/kubernetesversions": "kubernetesversions.json",
 		strings.ToLower(RegistryID):                                                           "registry.json",
 		strings.ToLower(RegistryID) + "/replications":                                         "replications.json",
+		// Policy Assignments - List For Resource, api-version 2023-04-01
+		// (learn.microsoft.com/rest/api/policy/policy-assignments/list-for-resource).
+		c + "/providers/microsoft.authorization/policyassignments": "policyassignments.json",
 	}
 	s.mu.Lock()
 	doc, generated := s.docs[path]
@@ -274,6 +306,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		armError(w, http.StatusNotFound, "ResourceNotFound", "no resource at "+r.URL.Path)
 		return
 	}
+	s.replay(w, name)
+}
+
+// replay answers with the fixture of that name.
+func (s *Server) replay(w http.ResponseWriter, name string) {
 	all, err := Fixtures()
 	if err != nil {
 		armError(w, http.StatusInternalServerError, "InternalError", err.Error())
