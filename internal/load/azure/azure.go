@@ -340,6 +340,7 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 
 	r.registries(ctx, registryHosts)
 	r.finish(maintenanceRead, diagnosticsRead)
+	r.extras(ctx)
 	return scan
 }
 

@@ -191,6 +191,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 	}
 	r.registries(ctx, registryHosts)
 	r.finish(maintenanceRead, diagnosticsRead)
+	r.extras(ctx)
 	return scan
 }
 

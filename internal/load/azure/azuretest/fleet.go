@@ -61,6 +61,9 @@ func (s *Server) AddClusters(n int, seed uint64) ([]string, error) {
 			{docs, g.id + "/maintenanceConfigurations", map[string]any{"value": g.maintenance}},
 			{docs, g.id + "/upgradeProfiles/default", g.upgrade},
 			{docs, g.id + "/providers/Microsoft.Insights/diagnosticSettings", map[string]any{"value": g.diagnostics}},
+			// No extension, no Flux configuration: the REST list with an empty value.
+			{docs, g.id + "/providers/Microsoft.KubernetesConfiguration/extensions", map[string]any{"value": []any{}}},
+			{docs, g.id + "/providers/Microsoft.KubernetesConfiguration/fluxConfigurations", map[string]any{"value": []any{}}},
 		} {
 			if err := put(d.m, d.path, d.v); err != nil {
 				return nil, err

@@ -63,8 +63,9 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := strings.ToLower(req.Query)
-	var rows []map[string]any
+	rows, extra := s.extrasQuery(q, req.Subscriptions)
 	switch {
+	case extra:
 	case strings.Contains(q, "microsoft.containerregistry/registries"):
 		if strings.Contains(q, RegistryHost) {
 			rows = append(rows, map[string]any{"id": RegistryID})
