@@ -239,6 +239,9 @@ type reader struct {
 	id        *arm.ResourceID
 	clusterID string
 	scan      *subject.Scan
+	// queries are the Resource Graph answers several clusters share (a fleet's); nil reads
+	// each query afresh (extras.go).
+	queries *queryCache
 }
 
 // add hands one API answer to the ARM loader, named by the resource it came from.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/cdn/armcdn"
@@ -22,9 +23,9 @@ import (
 //     Extensions_List and FluxConfigurations_List under the managed cluster (api-version
 //     2022-11-01, armkubernetesconfiguration/v2), following nextLink;
 //   - the AKS Backup instances that protect it: Resource Graph, recoveryservicesresources
-//     table, microsoft.dataprotection/backupvaults/backupinstances whose
-//     properties.dataSourceInfo.resourceID is the cluster, over every subscription the
-//     identity sees (a Backup vault is often elsewhere);
+//     table, microsoft.dataprotection/backupvaults/backupinstances of AKS clusters (those whose
+//     properties.dataSourceInfo.resourceID is the cluster are its), over every subscription
+//     the identity sees (a Backup vault is often elsewhere);
 //   - the subnets of its pools (vnetSubnetID, podSubnetID): ARM, Subnets_Get (api-version
 //     2025-01-01, armnetwork/v7);
 //   - the Traffic Manager and Front Door profiles of its subscription: Resource Graph,
@@ -52,6 +53,40 @@ const (
 	graphWAFFD      = "microsoft.network/frontdoorwebapplicationfirewallpolicies"
 	graphColumns    = "project id, name, type, location, tags, sku, properties | order by id asc"
 )
+
+// queryCache holds Resource Graph answers by query, each asked once: a fleet's clusters share
+// the backup instances and their subscriptions' routing profiles and WAF policies, so that a
+// fleet spends a few queries, not three a cluster, of Resource Graph's throttling budget.
+type queryCache struct {
+	mu sync.Mutex
+	m  map[string]*shared
+}
+
+// query runs a Resource Graph query, through the cache when the reader has one.
+func (r *reader) query(ctx context.Context, q string, subscriptions []string) ([]map[string]any, error) {
+	if r.queries == nil {
+		return r.c.graph(ctx, q, subscriptions, 0)
+	}
+	key := q + "\x00" + strings.Join(subscriptions, ",")
+	r.queries.mu.Lock()
+	if r.queries.m == nil {
+		r.queries.m = map[string]*shared{}
+	}
+	s, ok := r.queries.m[key]
+	if !ok {
+		s = &shared{}
+		r.queries.m[key] = s
+	}
+	r.queries.mu.Unlock()
+	_, rows, err := s.get(func() (string, any, error) {
+		rows, err := r.c.graph(ctx, q, subscriptions, 0)
+		return "", rows, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows.([]map[string]any), nil
+}
 
 // extras reads the cluster's extensions, Flux configurations, backup instances, pool
 // subnets, and its subscription's routing profiles and WAF policies, after the cluster
@@ -148,22 +183,26 @@ func (r *reader) fluxConfigurations(ctx context.Context) bool {
 }
 
 // backups finds the AKS Backup instances whose data source is the cluster; it reports
-// whether the query answered.
+// whether the query answered. The query asks for every AKS cluster's instances, so that a
+// fleet asks once; the rows of this cluster are picked here.
 func (r *reader) backups(ctx context.Context) bool {
-	id := strings.ToLower(r.clusterID)
 	src := "Azure Resource Graph: " + graphBackupType + " of " + r.clusterID
-	if strings.ContainsAny(id, "'\"\\") {
-		r.fail(src, "finding the backup instances", fmt.Errorf("%q is not an ARM ID", r.clusterID))
-		return false
-	}
-	rows, err := r.c.graph(ctx, "RecoveryServicesResources | where type =~ '"+graphBackupType+
-		"' | where tolower(tostring(properties.dataSourceInfo.resourceID)) == '"+id+"' | "+graphColumns, nil, 0)
+	rows, err := r.query(ctx, "RecoveryServicesResources | where type =~ '"+graphBackupType+
+		"' | where tostring(properties.dataSourceInfo.datasourceType) =~ 'Microsoft.ContainerService/managedClusters' | "+graphColumns, nil)
 	if err != nil {
 		r.failRole(src, "finding the backup instances", err)
 		return false
 	}
-	if len(rows) > 0 {
-		r.add(src, list[map[string]any]{Value: rows})
+	var mine []map[string]any
+	for _, row := range rows {
+		props, _ := row["properties"].(map[string]any)
+		ds, _ := props["dataSourceInfo"].(map[string]any)
+		if target, _ := ds["resourceID"].(string); strings.EqualFold(strings.TrimRight(target, "/"), r.clusterID) {
+			mine = append(mine, row)
+		}
+	}
+	if len(mine) > 0 {
+		r.add(src, list[map[string]any]{Value: mine})
 	}
 	return true
 }
@@ -207,7 +246,7 @@ func (r *reader) subnet(ctx context.Context, subnetID string) {
 func (r *reader) routingProfiles(ctx context.Context) string {
 	sub := r.id.SubscriptionID
 	src := "Azure Resource Graph: the Traffic Manager and Front Door profiles of subscription " + sub
-	rows, err := r.c.graph(ctx, "Resources | where type in~ ('"+graphTMType+"', '"+graphCdnType+"') | "+graphColumns, []string{sub}, 0)
+	rows, err := r.query(ctx, "Resources | where type in~ ('"+graphTMType+"', '"+graphCdnType+"') | "+graphColumns, []string{sub})
 	if err != nil {
 		return r.failRole(src, "listing the routing profiles", err)
 	}
@@ -275,7 +314,7 @@ func (r *reader) frontDoorOrigins(ctx context.Context, profileID string) string 
 func (r *reader) wafPolicies(ctx context.Context) string {
 	sub := r.id.SubscriptionID
 	src := "Azure Resource Graph: the WAF policies of subscription " + sub
-	rows, err := r.c.graph(ctx, "Resources | where type in~ ('"+graphWAFAppGw+"', '"+graphWAFFD+"') | "+graphColumns, []string{sub}, 0)
+	rows, err := r.query(ctx, "Resources | where type in~ ('"+graphWAFAppGw+"', '"+graphWAFFD+"') | "+graphColumns, []string{sub})
 	if err != nil {
 		return r.failRole(src, "listing the WAF policies", err)
 	}

@@ -59,6 +59,10 @@ type Fleet struct {
 	mu       sync.Mutex
 	versions map[string]*shared
 	pricing  map[string]*shared
+	// queries are the Resource Graph queries of what lies around the clusters, asked once
+	// for the fleet (extras.go): the backup instances, each subscription's routing profiles
+	// and WAF policies.
+	queries queryCache
 }
 
 // shared is a document several clusters take, read once, with the context of the first
@@ -156,7 +160,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: clusterID, Message: "not among the AKS clusters Azure Resource Graph listed"})
 		return scan
 	}
-	r := &reader{c: f.c, id: id, clusterID: clusterID, scan: scan}
+	r := &reader{c: f.c, id: id, clusterID: clusterID, scan: scan, queries: &f.queries}
 	r.add(clusterID, doc)
 
 	cs, err := armcontainerservice.NewClientFactory(id.SubscriptionID, f.c.cred, f.c.opts)

@@ -103,7 +103,7 @@ const (
 )
 
 // extrasQuery answers the reader's queries for the resources around a cluster: backup
-// instances whose data source is a cluster (recoveryservicesresources), and the routing
+// instances of a data source type (recoveryservicesresources), and the routing
 // profiles or WAF policies of the subscriptions (resources). ok is false for other queries.
 func (s *Server) extrasQuery(q string, subscriptions []string) (rows []map[string]any, ok bool) {
 	var kind string
@@ -126,8 +126,8 @@ func (s *Server) extrasQuery(q string, subscriptions []string) (rows []map[strin
 		if kind == graphBackups {
 			props, _ := row["properties"].(map[string]any)
 			ds, _ := props["dataSourceInfo"].(map[string]any)
-			target, _ := ds["resourceID"].(string)
-			if !strings.Contains(q, "== '"+strings.ToLower(target)+"'") {
+			typ, _ := ds["datasourceType"].(string)
+			if !strings.Contains(q, "=~ '"+strings.ToLower(typ)+"'") {
 				continue
 			}
 		}
