@@ -200,8 +200,8 @@ func TestAzureFleet(t *testing.T) {
 	if len(first.Findings) == 0 || len(first.Errors) > 0 {
 		t.Errorf("aks-shop: %d findings, errors %+v", len(first.Findings), first.Errors)
 	}
-	if len(second.Errors) != 4 {
-		t.Errorf("aks-locked: errors %+v, want its pool's upgrade profile, maintenance configurations, diagnostic settings and policy assignments", second.Errors)
+	if len(second.Errors) != 6 {
+		t.Errorf("aks-locked: errors %+v, want its pool's upgrade profile, maintenance configurations, diagnostic settings, policy assignments, extensions and Flux configurations", second.Errors)
 	}
 	for _, e := range second.Errors {
 		if !strings.Contains(e.Message, "forbidden") || !strings.HasPrefix(e.Source, azuretest.LockedClusterID+"/") {

@@ -254,8 +254,11 @@ func TestRunSubscriptionFleet(t *testing.T) {
 			}
 		}
 	}
-	if graph != 3 {
-		t.Errorf("%d Resource Graph queries, want 3: the clusters, and Defender for Cloud's recommendations and image assessments of them all", graph)
+	// The clusters; then, once for the fleet, Defender for Cloud's recommendations and image
+	// assessments, the AKS backup instances, and the routing profiles and WAF policies of its
+	// one subscription.
+	if graph != 6 {
+		t.Errorf("%d Resource Graph queries, want 6", graph)
 	}
 
 	req.Azure.Subscriptions = []string{"00000000-0000-0000-0000-0000000000ff"}

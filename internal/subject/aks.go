@@ -213,6 +213,8 @@ type Cluster struct {
 	// BackupsKnown as above.
 	Backups      []*BackupInstance
 	BackupsKnown bool
+	// Reads is what the live Azure reader listed around the cluster, or failed to.
+	Reads AzureReads
 }
 
 // Addon is one entry of addonProfiles.

@@ -13,9 +13,9 @@ import (
 
 // The inputs that list what a cluster's inputs leave out, named in undecided reasons.
 const (
-	giveExtensions  = "az k8s-extension list --cluster-type managedClusters output, or the template's Microsoft.KubernetesConfiguration/extensions"
-	giveFluxConfigs = "az k8s-configuration flux list --cluster-type managedClusters output, or the template's Microsoft.KubernetesConfiguration/fluxConfigurations"
-	giveBackups     = "az dataprotection backup-instance list output, or the template's Microsoft.DataProtection/backupVaults/backupInstances"
+	giveExtensions  = "az k8s-extension list --cluster-type managedClusters output, the template's Microsoft.KubernetesConfiguration/extensions, or --azure"
+	giveFluxConfigs = "az k8s-configuration flux list --cluster-type managedClusters output, the template's Microsoft.KubernetesConfiguration/fluxConfigurations, or --azure"
+	giveBackups     = "az dataprotection backup-instance list output, the template's Microsoft.DataProtection/backupVaults/backupInstances, or --azure"
 )
 
 // argoNames are the Argo CD application controller's workload names (no AKS extension is
@@ -84,7 +84,7 @@ var ExtensionAutoUpgrade = check.New(check.Meta{
 		"azurerm_kubernetes_cluster_extension) keeps autoUpgradeMinorVersion on (the default), so that it " +
 		"gets the fixes of its release train; azurerm turns it off when version pins one. An extension " +
 		"that tracks the Preview release train runs unsupported builds. The extensions are not in az aks " +
-		"show output: without them (az k8s-extension list, a template or a module) the item is not " +
+		"show output: without them (az k8s-extension list, a template, a module or --azure) the item is not " +
 		"evaluated; a cluster without extensions is not applicable.",
 	Remediation: "Let the extension upgrade its minor versions (az k8s-extension update --auto-upgrade-minor-version true; in Terraform, remove version) on the Stable release train.",
 	Evidence:    clusterEvidence,

@@ -33,7 +33,7 @@ var SubnetCapacity = check.New(check.Meta{
 		"takes 1 + maxPods addresses (maxPods 30 when unset); with Azure CNI Overlay, kubenet, a pod subnet " +
 		"or bring-your-own CNI only the node takes one. A subnet's size is its IPv4 prefixes' addresses less " +
 		"the five Azure reserves in each. The subnet must be in the input (az network vnet subnet show or " +
-		"az network vnet show output, a template's virtualNetworks or subnets, azurerm_subnet); when it is " +
+		"az network vnet show output, a template's virtualNetworks or subnets, azurerm_subnet, or --azure, which reads each pool's subnet); when it is " +
 		"not the item is not evaluated. A pool without vnetSubnetID is not counted: it runs in the VNet AKS creates and sizes.",
 	Remediation: "Give the pools a subnet large enough for maxCount plus surge nodes (and their pods with Azure CNI), or move to Azure CNI Overlay, which takes only node addresses from the subnet.",
 	Evidence:    clusterEvidence,
@@ -62,7 +62,7 @@ var SubnetCapacity = check.New(check.Meta{
 		}
 		if sn == nil {
 			r.Undecided("subnet " + id.V + " of node pool " + p.Name + " of " + noun(c) +
-				" (not in the input: give az network vnet subnet show output, or the template or Terraform that declares it)")
+				" (not in the input: give az network vnet subnet show output, the template or Terraform that declares it, or read the cluster with --azure)")
 			continue
 		}
 		per, how, ok := addressesPerNode(r, c, p)
@@ -275,7 +275,7 @@ var CIDROverlap = check.New(check.Meta{
 			sn = subnetNamed(env, p.VnetSubnetID.V)
 			if sn == nil {
 				r.Undecided("subnet " + p.VnetSubnetID.V + " of node pool " + p.Name + " of " + noun(c) +
-					" (not in the input: give az network vnet subnet show output, or the template or Terraform that declares it)")
+					" (not in the input: give az network vnet subnet show output, the template or Terraform that declares it, or read the cluster with --azure)")
 				continue
 			}
 		}

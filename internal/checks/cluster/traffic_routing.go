@@ -23,8 +23,10 @@ const trafficRoutingDescription = "Clusters that serve the same application (the
 	"<label>.<region>.cloudapp.azure.com, shop-westeurope.example.com, pip-shop-westeurope). A profile " +
 	"that carries an app tag counts for that application only. Clusters of one region, or without an app " +
 	"tag, are not applicable. When no profile is in the scan, the check fails if the clusters come from a " +
-	"template or a Terraform configuration (which would declare the profile) and is not evaluated if they " +
-	"come from az or REST output, which does not hold the profiles."
+	"template or a Terraform configuration (which would declare the profile) or were read with --azure " +
+	"(which lists the Traffic Manager and Front Door profiles of each cluster's subscription, with the Front " +
+	"Door origins), and is not evaluated if they come from az or REST output, which does not hold the profiles, " +
+	"or when --azure could not list them."
 
 // TrafficManagement finds applications served from several regions without a global router.
 var TrafficManagement = check.New(check.Meta{
@@ -88,7 +90,9 @@ func judgeTrafficRouting(env *check.Env, c *subject.Cluster, r *check.Result, wh
 		return
 	}
 	regions := map[string]bool{}
-	var declared, unknownAt []string
+	// declared are the clusters whose input would hold the profile: a template or Terraform
+	// configuration, or a cluster read through Azure with its subscription's profiles listed.
+	var declared, unknownAt, unread []string
 	for _, s := range env.Index.Subjects(subject.TypeOf[*subject.Cluster]()) {
 		o, isCluster := s.(*subject.Cluster)
 		if !isCluster {
@@ -97,8 +101,11 @@ func judgeTrafficRouting(env *check.Env, c *subject.Cluster, r *check.Result, wh
 		if a, ok := appOf(o.Tags, keys); !ok || a != app {
 			continue
 		}
-		if o.Form != subject.FormDeployed && o.Form != "" {
+		switch {
+		case o.Form != subject.FormDeployed && o.Form != "", o.Reads.RoutingProfiles:
 			declared = append(declared, o.Name)
+		case o.Reads.Unread[subject.UnreadRouting] != "":
+			unread = append(unread, o.Name+": "+o.Reads.Unread[subject.UnreadRouting])
 		}
 		if !o.Location.IsKnown() {
 			if o.Location.IsUnknown() {
@@ -128,11 +135,16 @@ func judgeTrafficRouting(env *check.Env, c *subject.Cluster, r *check.Result, wh
 		}
 	}
 	if len(candidates) == 0 {
+		if len(declared) == 0 && len(unread) > 0 {
+			r.Undecided(fmt.Sprintf("the Traffic Manager or Front Door profile of application %q, which runs in %s (%s could not be read: %s)",
+				app, strings.Join(want, ", "), subject.UnreadRouting, strings.Join(unread, "; ")))
+			return
+		}
 		if len(declared) == 0 {
 			// Named without the cluster, so that the clusters of one application ask for it once.
 			r.Undecided(fmt.Sprintf("the Traffic Manager or Front Door profile of application %q, which runs in %s (not in the input: "+
 				"give the profile as az JSON (az network traffic-manager profile show; az afd profile show and az afd origin list), "+
-				"or the ARM template or Terraform that declares it)", app, strings.Join(want, ", ")))
+				"the ARM template or Terraform that declares it, or read the clusters with --azure)", app, strings.Join(want, ", ")))
 			return
 		}
 		fail(r, c, c.Location.Attr, "cluster %s serves application %q, which runs in %s; no Traffic Manager or Front Door profile of the configuration %s between them",

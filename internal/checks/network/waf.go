@@ -51,8 +51,9 @@ var WAF = check.New(check.Meta{
 		"ingress_application_gateway), or an Application Gateway or Front Door WAF policy in Prevention mode " +
 		"(Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies, " +
 		"FrontDoorWebApplicationFirewallPolicies, azurerm_web_application_firewall_policy, " +
-		"azurerm_cdn_frontdoor_firewall_policy); they fail when the scan holds the Azure configuration " +
-		"(a cluster or a WAF policy) and no such WAF, and are not evaluated when it holds only manifests. " +
+		"azurerm_cdn_frontdoor_firewall_policy; with --azure, the WAF policies of the cluster's subscription); " +
+		"they fail when the scan holds the Azure configuration (a cluster or a WAF policy) and no such WAF, and " +
+		"are not evaluated when it holds only manifests, or when --azure could not list the WAF policies. " +
 		"A LoadBalancer Service that is not internal (no service.beta.kubernetes.io/azure-load-balancer-internal: " +
 		"\"true\") and accepts every address fails whatever the scan holds: clients reach its public IP " +
 		"directly, around any WAF.",
@@ -183,13 +184,16 @@ func albWAFCovers(env *check.Env, gw *subject.Object) (bool, error) {
 // only.
 func behindWAF(env *check.Env, what, path string, r *check.Result) {
 	azure := false
-	var detection []string
+	var detection, unread []string
 	for _, s := range env.Index.Subjects(subject.TypeOf[*subject.Cluster]()) {
 		c, ok := s.(*subject.Cluster)
 		if !ok {
 			continue
 		}
 		azure = true
+		if why := c.Reads.Unread[subject.UnreadWAF]; why != "" {
+			unread = append(unread, c.Name+": "+why)
+		}
 		if on := c.AddonEnabled("ingressApplicationGateway"); on.True() {
 			return
 		} else if on.IsUnknown() {
@@ -211,6 +215,11 @@ func behindWAF(env *check.Env, what, path string, r *check.Result) {
 	if !azure {
 		r.Undecided("a WAF in front of " + what + " (not in the input: give the cluster's configuration with its " +
 			"ingressApplicationGateway add-on, or the ARM or Terraform of an Application Gateway or Front Door WAF policy)")
+		return
+	}
+	if len(unread) > 0 {
+		// --azure could not list the WAF policies: one may front it unseen.
+		r.Undecided("a WAF in front of " + what + " (" + subject.UnreadWAF + " could not be read: " + strings.Join(unread, "; ") + ")")
 		return
 	}
 	why := "the configuration in the scan has no App Gateway ingress add-on and no WAF policy"

@@ -105,7 +105,7 @@ func (c *Client) graph(ctx context.Context, query string, subscriptions []string
 		var raw *http.Response
 		resp, err := gc.Resources(policy.WithCaptureResponse(ctx, &raw), req, nil)
 		if err != nil {
-			return nil, fmt.Errorf("querying Azure Resource Graph (page %d): %s", page+1, describe(err))
+			return nil, &graphPageError{page: page + 1, err: err}
 		}
 		data, _ := resp.Data.([]any)
 		for _, d := range data {
@@ -240,6 +240,9 @@ type reader struct {
 	id        *arm.ResourceID
 	clusterID string
 	scan      *subject.Scan
+	// queries are the Resource Graph answers several clusters share (a fleet's); nil reads
+	// each query afresh (extras.go).
+	queries *queryCache
 }
 
 // add hands one API answer to the ARM loader, named by the resource it came from.
@@ -254,6 +257,19 @@ func (r *reader) add(source string, v any) {
 
 func (r *reader) fail(source, what string, err error) {
 	r.scan.Errors = append(r.scan.Errors, subject.LoadError{Source: source, Message: what + ": " + describe(err)})
+}
+
+// failRefused records a failed read; when Azure refused it (403), the message names the role
+// that allows it, so that the operator knows what to grant. The checks that needed the answer
+// are then not evaluated.
+func (r *reader) failRefused(source, what, role string, err error) {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) && re.StatusCode == http.StatusForbidden {
+		r.scan.Errors = append(r.scan.Errors, subject.LoadError{Source: source,
+			Message: what + ": " + describe(err) + "; the identity needs the " + role + " at the cluster's scope"})
+		return
+	}
+	r.fail(source, what, err)
 }
 
 // list is the {"value": [...]} shape of ARM lists, which the ARM loader reads as az does.
@@ -343,6 +359,7 @@ func (c *Client) Load(ctx context.Context, clusterID string, registryHosts []str
 	r.defender(ctx, registryHosts)
 	r.policy(ctx)
 	r.finish(maintenanceRead, diagnosticsRead)
+	r.extras(ctx)
 	return scan
 }
 
@@ -497,6 +514,10 @@ func collect[R, T any](ctx context.Context, p pager[R], items func(R) []T) ([]T,
 
 // describe says what an ARM error was: the status and ARM's error code.
 func describe(err error) string {
+	var pe *graphPageError
+	if errors.As(err, &pe) {
+		return pe.Error()
+	}
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
 		switch re.StatusCode {
@@ -515,6 +536,19 @@ func describe(err error) string {
 	}
 	return firstLine(err.Error())
 }
+
+// graphPageError is a Resource Graph page that failed: its text says which page, and it keeps
+// Azure's answer for errors.As (a refusal then names the role to grant).
+type graphPageError struct {
+	page int
+	err  error
+}
+
+func (e *graphPageError) Error() string {
+	return fmt.Sprintf("querying Azure Resource Graph (page %d): %s", e.page, describe(e.err))
+}
+
+func (e *graphPageError) Unwrap() error { return e.err }
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

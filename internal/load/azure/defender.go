@@ -42,6 +42,9 @@ const (
 const clustersScope = "tolower(id) contains '/providers/microsoft.containerservice/managedclusters/'"
 
 // recommendationsQuery lists the assessments that pass filter.
+// securityRole is what lets an identity read Defender for Cloud's assessments through Resource Graph.
+const securityRole = "Security Reader or Reader role (Microsoft.Security/assessments/read)"
+
 func recommendationsQuery(filter string) string {
 	return "securityresources | where type =~ 'microsoft.security/assessments' | where " + filter +
 		" | project id, name, properties | order by id asc"
@@ -169,7 +172,7 @@ func (r *reader) addDefender(recs []map[string]any, recErr error, images []map[s
 	}
 	if recErr != nil {
 		rec.Error = describe(recErr)
-		r.fail(src, "reading Defender for Cloud's recommendations for the cluster (Azure Resource Graph securityresources)", recErr)
+		r.failRefused(src, "reading Defender for Cloud's recommendations for the cluster (Azure Resource Graph securityresources)", securityRole, recErr)
 	}
 	subSrc := src + "/" + runningImagesKey + "/subAssessments"
 	var reports []*subject.ImageReport
@@ -181,7 +184,7 @@ func (r *reader) addDefender(recs []map[string]any, recErr error, images []map[s
 		}
 	}
 	if imagesErr != nil {
-		r.fail(subSrc, "reading Defender for Cloud's image vulnerability assessments (Azure Resource Graph securityresources)", imagesErr)
+		r.failRefused(subSrc, "reading Defender for Cloud's image vulnerability assessments (Azure Resource Graph securityresources)", securityRole, imagesErr)
 	}
 	if skipped > 0 {
 		r.scan.Errors = append(r.scan.Errors, subject.LoadError{Source: subSrc,

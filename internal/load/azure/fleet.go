@@ -63,6 +63,10 @@ type Fleet struct {
 	// Defender for Cloud assessments, read once (fleetDefender).
 	subs     []string
 	defender shared
+	// queries are the Resource Graph queries of what lies around the clusters, asked once
+	// for the fleet (extras.go): the backup instances, each subscription's routing profiles
+	// and WAF policies.
+	queries queryCache
 }
 
 // shared is a document several clusters take, read once, with the context of the first
@@ -161,7 +165,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 		scan.Errors = append(scan.Errors, subject.LoadError{Source: clusterID, Message: "not among the AKS clusters Azure Resource Graph listed"})
 		return scan
 	}
-	r := &reader{c: f.c, id: id, clusterID: clusterID, scan: scan}
+	r := &reader{c: f.c, id: id, clusterID: clusterID, scan: scan, queries: &f.queries}
 	r.add(clusterID, doc)
 
 	cs, err := armcontainerservice.NewClientFactory(id.SubscriptionID, f.c.cred, f.c.opts)
@@ -198,6 +202,7 @@ func (f *Fleet) Load(ctx context.Context, clusterID string, registryHosts []stri
 	r.fleetDefender(ctx, f, registryHosts)
 	r.policy(ctx)
 	r.finish(maintenanceRead, diagnosticsRead)
+	r.extras(ctx)
 	return scan
 }
 

@@ -214,7 +214,9 @@ func TestFleetMaintenanceUnreadable(t *testing.T) {
 		}
 		sources = append(sources, strings.TrimPrefix(e.Source, azuretest.LockedClusterID))
 	}
-	if strings.Join(sources, " ") != "/agentPools/system/upgradeProfiles/default /maintenanceConfigurations /providers/Microsoft.Insights/diagnosticSettings /providers/Microsoft.Authorization/policyAssignments" {
+	if strings.Join(sources, " ") != "/agentPools/system/upgradeProfiles/default /maintenanceConfigurations /providers/Microsoft.Insights/diagnosticSettings"+
+		" /providers/Microsoft.Authorization/policyAssignments"+
+		" /providers/Microsoft.KubernetesConfiguration/extensions /providers/Microsoft.KubernetesConfiguration/fluxConfigurations" {
 		t.Errorf("errors name %v", sources)
 	}
 	cl := clusterOf(t, scan)

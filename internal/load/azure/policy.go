@@ -2,11 +2,8 @@ package azure
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/policyinsights/armpolicyinsights"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armpolicy"
@@ -52,7 +49,7 @@ func (r *reader) policyAssignments(ctx context.Context) bool {
 	all, err := collect(ctx, ac.NewListForResourcePager(r.id.ResourceGroupName, "Microsoft.ContainerService", "", "managedClusters", r.id.Name, nil),
 		func(p armpolicy.AssignmentsClientListForResourceResponse) []*armpolicy.Assignment { return p.Value })
 	if err != nil {
-		r.failPolicy(src, "listing the policy assignments that apply to the cluster", "Reader", "Microsoft.Authorization/policyAssignments/read", err)
+		r.failRefused(src, "listing the policy assignments that apply to the cluster", "Reader role (Microsoft.Authorization/policyAssignments/read)", err)
 		return false
 	}
 	var applying []*armpolicy.Assignment
@@ -91,19 +88,8 @@ func (r *reader) policyStates(ctx context.Context) bool {
 			return p.Value
 		})
 	if err != nil {
-		r.failPolicy(src, "listing the cluster's non-compliant policy states", "Policy Insights Data Reader", "Microsoft.PolicyInsights/policyStates/queryResults/read", err)
+		r.failRefused(src, "listing the cluster's non-compliant policy states", "Policy Insights Data Reader role (Microsoft.PolicyInsights/policyStates/queryResults/read)", err)
 		return false
 	}
 	return addList(r, src, "listing the cluster's non-compliant policy states", all, nil)
-}
-
-// failPolicy records a failed policy read; a refusal names the role that allows it.
-func (r *reader) failPolicy(source, what, role, action string, err error) {
-	var re *azcore.ResponseError
-	if errors.As(err, &re) && re.StatusCode == http.StatusForbidden {
-		r.scan.Errors = append(r.scan.Errors, subject.LoadError{Source: source,
-			Message: what + ": " + describe(err) + "; the identity needs the " + role + " role (" + action + ") at the cluster's scope, and the Azure Policy checks are not evaluated without it"})
-		return
-	}
-	r.fail(source, what, err)
 }

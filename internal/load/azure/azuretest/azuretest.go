@@ -104,6 +104,9 @@ type Server struct {
 	// clusters Resource Graph returns with their properties, by lower-cased ID.
 	docs     map[string][]byte
 	clusters map[string][]byte
+	// extraRows are the Resource Graph rows of the extras queries, by what they ask for
+	// (extras.go).
+	extraRows map[string][]map[string]any
 	// Clusters are what Resource Graph lists.
 	Clusters []string
 	// PageSize caps the rows of a Resource Graph page, below the query's $top (default 100,
@@ -281,14 +284,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		strings.ToLower(RegistryID) + "/replications":                                         "replications.json",
 		// Policy Assignments - List For Resource, api-version 2023-04-01
 		// (learn.microsoft.com/rest/api/policy/policy-assignments/list-for-resource).
-		c + "/providers/microsoft.authorization/policyassignments": "policyassignments.json",
+		c + "/providers/microsoft.authorization/policyassignments":            "policyassignments.json",
+		c + "/providers/microsoft.kubernetesconfiguration/extensions":         "extensions.json",
+		c + "/providers/microsoft.kubernetesconfiguration/fluxconfigurations": "fluxconfigurations.json",
+	}
+	key := path
+	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+		// A later page of a list whose nextLink carries $skiptoken.
+		key += "?$skiptoken=" + tok
 	}
 	s.mu.Lock()
-	doc, generated := s.docs[path]
+	doc, generated := s.docs[key]
 	s.mu.Unlock()
 	if generated {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(doc)
+		_, _ = w.Write(bytes.ReplaceAll(doc, []byte("{{server}}"), []byte(s.URL)))
 		return
 	}
 	name, ok := files[path]

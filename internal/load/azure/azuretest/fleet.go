@@ -64,6 +64,9 @@ func (s *Server) AddClusters(n int, seed uint64) ([]string, error) {
 			// No policy assignment applies and Policy Insights reports nothing non-compliant.
 			{docs, g.id + "/providers/Microsoft.Authorization/policyAssignments", map[string]any{"value": []any{}}},
 			{docs, g.id + policyStatesPath, map[string]any{"value": []any{}}},
+			// No extension, no Flux configuration: the REST list with an empty value.
+			{docs, g.id + "/providers/Microsoft.KubernetesConfiguration/extensions", map[string]any{"value": []any{}}},
+			{docs, g.id + "/providers/Microsoft.KubernetesConfiguration/fluxConfigurations", map[string]any{"value": []any{}}},
 		} {
 			if err := put(d.m, d.path, d.v); err != nil {
 				return nil, err

@@ -64,7 +64,7 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := strings.ToLower(req.Query)
-	var rows []map[string]any
+	rows, extra := s.extrasQuery(q, req.Subscriptions)
 	switch {
 	case strings.HasPrefix(q, "securityresources"):
 		var err error
@@ -72,6 +72,7 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 			armError(w, http.StatusInternalServerError, "InternalError", err.Error())
 			return
 		}
+	case extra:
 	case strings.Contains(q, "microsoft.containerregistry/registries"):
 		if strings.Contains(q, RegistryHost) {
 			rows = append(rows, map[string]any{"id": RegistryID})
