@@ -3,10 +3,11 @@
 // Command benchscale is make bench-scale: it generates dense and sparse trees of manifests
 // (package gentree) into a temporary folder, runs the akscheck binary's scan on each as a
 // user would (-o json to a discarded stdout), and prints for each tree its objects, the wall
-// time, objects per second, CPU time over wall time, the peak RSS of the scan, and how much
-// longer each tree took than the one before relative to its input (1.0 is linear: twice the
-// input, twice the time). The figures are the child's own (wait4's rusage), so nothing but
-// Go is needed.
+// time, objects per second, the CPU time and CPU time over wall time, the peak RSS of the
+// scan, and how much longer each tree took than the one before relative to its input (1.00
+// is linear: twice the input, twice the time), in wall time and in CPU time (steadier on a
+// shared machine). The figures are the child's own (wait4's rusage), so nothing but Go is
+// needed.
 //
 //	go run ./internal/testutil/gentree/benchscale -bin bin/akscheck -sizes 21000,42000,105000
 //
@@ -24,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/testutil/gentree"
@@ -63,11 +63,10 @@ func run() error {
 		defer func() { _ = os.RemoveAll(tmp) }()
 		dir = tmp
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	// Rows print as each scan ends (the large trees take minutes), so columns are fixed.
+	const row = "%-6s %8s %6s %6s %8s %9s %7s %8s %9s %11s %10s\n"
 	if *genOnly == "" {
-		fmt.Fprintln(tw, "shape\tobjects\tfiles\tMB\twall s\tobjects/s\tCPU/wall\tpeak RSS MB\ttime ratio / input ratio\t")
-	} else {
-		fmt.Fprintln(tw, "tree\tobjects\tfiles\tMB\t")
+		fmt.Printf(row, "shape", "objects", "files", "MB", "wall s", "objects/s", "CPU s", "CPU/wall", "peak RSS", "wall ratio*", "CPU ratio*")
 	}
 	for shape := range strings.SplitSeq(*shapes, ",") {
 		shape = strings.TrimSpace(shape)
@@ -80,7 +79,7 @@ func run() error {
 			}
 			mb := float64(t.Bytes) / (1 << 20)
 			if *genOnly != "" {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t\n", tree, t.Objects, t.Files, mb)
+				fmt.Printf("%s: %d objects in %d files, %.1f MB\n", tree, t.Objects, t.Files, mb)
 				continue
 			}
 			var best *result
@@ -94,14 +93,16 @@ func run() error {
 				}
 			}
 			best.objects = t.Objects
-			ratio := "-"
+			wallRatio, cpuRatio := "-", "-"
 			if prev != nil {
-				ratio = fmt.Sprintf("%.2f", (best.wall.Seconds()/prev.wall.Seconds())/(float64(best.objects)/float64(prev.objects)))
+				growth := float64(best.objects) / float64(prev.objects)
+				wallRatio = fmt.Sprintf("%.2f", best.wall.Seconds()/prev.wall.Seconds()/growth)
+				cpuRatio = fmt.Sprintf("%.2f", best.cpu.Seconds()/prev.cpu.Seconds()/growth)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2f\t%.0f\t%.2f\t%.0f\t%s\t\n", shape, t.Objects, t.Files, mb,
-				best.wall.Seconds(), float64(best.objects)/best.wall.Seconds(), best.cpu.Seconds()/best.wall.Seconds(),
-				float64(best.maxRSSKiB)/1024, ratio)
-			_ = tw.Flush()
+			fmt.Printf(row, shape, strconv.Itoa(t.Objects), strconv.Itoa(t.Files), fmt.Sprintf("%.1f", mb),
+				fmt.Sprintf("%.2f", best.wall.Seconds()), fmt.Sprintf("%.0f", float64(best.objects)/best.wall.Seconds()),
+				fmt.Sprintf("%.2f", best.cpu.Seconds()), fmt.Sprintf("%.2f", best.cpu.Seconds()/best.wall.Seconds()),
+				fmt.Sprintf("%.0f MB", float64(best.maxRSSKiB)/1024), wallRatio, cpuRatio)
 			prev = best
 			// The next tree needs the disk more than this one.
 			if err := os.RemoveAll(tree); err != nil {
@@ -109,7 +110,10 @@ func run() error {
 			}
 		}
 	}
-	return tw.Flush()
+	if *genOnly == "" {
+		fmt.Println("* time over the previous tree's, divided by the input's growth: 1.00 is linear (2x input, 2x time)")
+	}
+	return nil
 }
 
 type result struct {
