@@ -3,7 +3,7 @@ VERSION ?= dev
 STATICCHECK = $(GO) tool -modfile=tools/go.mod staticcheck
 GOLANGCI_LINT = $(GO) tool -modfile=tools/go.mod golangci-lint
 
-.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-webhook bench-audit bench-azure-fleet bench-history
+.PHONY: help build release-build test race lint generate verify-generated fuzz bench bench-scale bench-webhook bench-audit bench-azure-fleet bench-history
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,6 +60,14 @@ fuzz: ## fuzz every parser, decoder and generator the targets below name (inputs
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1
+
+# BENCH_SIZES=21000,42000,105000,420000 adds the 420k trees (long on the current engine);
+# BENCH_SHAPES=dense keeps one shape; BENCH_RUNS=2 prints the faster of two scans.
+BENCH_SIZES ?= 21000,42000,105000
+BENCH_SHAPES ?= dense,sparse
+BENCH_RUNS ?= 1
+bench-scale: build ## scan generated dense and sparse trees (21k, 42k, 105k objects; BENCH_SIZES adds 420000) with bin/akscheck: objects/s, CPU/wall, peak RSS, time ratio per doubling (docs/performance.md)
+	$(GO) run ./internal/testutil/gentree/benchscale -bin bin/akscheck -sizes $(BENCH_SIZES) -shapes $(BENCH_SHAPES) -runs $(BENCH_RUNS)
 
 bench-webhook: ## 10,000 admission reviews at 500/s from a separate process: latency, errors, server memory
 	scripts/bench-webhook.sh 10000 500

@@ -9,6 +9,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -43,6 +44,14 @@ type Index struct {
 	grants map[grantKey][]Grant
 	// reports joins image scan reports to the workloads that run their images.
 	reports *reportIndex
+	// workloadsByKey indexes each workload under every key of its pod template labels, and
+	// workloadSeq is its place in scan order (see selectors.go).
+	workloadsByKey map[string][]*Workload
+	workloadSeq    map[*Workload]int
+	// budgets are the PodDisruptionBudgets under their selectors' anchors; policyIndexes the
+	// network policies of each namespace under theirs.
+	budgets       *selectorIndex[*policyv1.PodDisruptionBudget]
+	policyIndexes map[string]*policyIndex
 }
 
 type kindNamespace struct{ kind, namespace string }
@@ -85,6 +94,9 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		byKey:           make(map[objectKey]*Object, len(objects)),
 		servicesByPair:  map[string][]*corev1.Service{},
 		workloadsByPair: map[string][]*Workload{},
+		workloadsByKey:  map[string][]*Workload{},
+		workloadSeq:     map[*Workload]int{},
+		budgets:         newSelectorIndex[*policyv1.PodDisruptionBudget](),
 		hpasByTarget:    map[objectKey][]*HPA{},
 		namespaces:      map[string]bool{},
 		byType:          map[reflect.Type][]Subject{},
@@ -116,10 +128,13 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			ix.workloads = append(ix.workloads, w)
 			ix.workloadsByNs[o.Namespace] = append(ix.workloadsByNs[o.Namespace], w)
 			ix.workloadOf[o] = w
+			ix.workloadSeq[w] = len(ix.workloads)
 			ix.add(w)
 			for k, v := range w.Template.Labels {
 				key := pairKey(o.Namespace, k, v)
 				ix.workloadsByPair[key] = append(ix.workloadsByPair[key], w)
+				kk := keyKey(o.Namespace, k)
+				ix.workloadsByKey[kk] = append(ix.workloadsByKey[kk], w)
 			}
 		}
 		if !accessGrant[o.Kind] {
@@ -150,6 +165,8 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
 				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
 			}
+		case *policyv1.PodDisruptionBudget:
+			ix.addBudget(o, t)
 		case *rbacv1.RoleBinding:
 			ix.addGrants(o, t.RoleRef, t.Subjects)
 		case *rbacv1.ClusterRoleBinding:
@@ -186,6 +203,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		ix.add(&Namespace{Name: name, Object: nsObjects[name], Implicit: name == "", Source: first.Source, Input: first.Input})
 	}
 	ix.bindClusterPolicies(nsObjects)
+	ix.buildPolicyIndexes()
 	for _, s := range others {
 		ix.add(s)
 	}

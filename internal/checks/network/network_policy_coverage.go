@@ -27,7 +27,8 @@ var NetworkPolicyCoverage = scope.WorkloadCheck(check.Meta{
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	gap := ""
-	for _, p := range policiesIn(env, w.Namespace) {
+	// Only the policies that select the pods can isolate them or say why they do not.
+	for _, p := range env.Index.PoliciesSelecting(w.Namespace, w.Template.Labels) {
 		if p.Isolates(w.Template.Labels) {
 			return
 		}

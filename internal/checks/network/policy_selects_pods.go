@@ -28,12 +28,7 @@ var PolicySelectsPods = check.New(check.Meta{
 	Kinds:       []string{"NetworkPolicy", "CiliumNetworkPolicy"},
 	Requires:    slices.Clone(subject.WorkloadKinds),
 }, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
-	var policy *subject.NetworkPolicy
-	for _, p := range policiesIn(env, o.Namespace) {
-		if p.Object == o {
-			policy = p
-		}
-	}
+	policy := env.Index.NetworkPolicyOf(o.Namespace, o)
 	if policy == nil || !policy.Evaluable() || !policy.SelectsPods() {
 		r.NotApplicable()
 		return
@@ -45,10 +40,8 @@ var PolicySelectsPods = check.New(check.Meta{
 		}
 		return
 	}
-	for _, w := range workloads {
-		if policy.Selects(w.Template.Labels) {
-			return
-		}
+	if len(env.Index.WorkloadsSelectedByPolicy(policy)) > 0 {
+		return
 	}
 	r.Failf(selectorPath(policy), "", "%s %s selects no pods: no workload of %s has pod labels that match its selector", o.Kind, o.Name(), subject.NamespaceNoun(o.Namespace))
 })

@@ -142,27 +142,15 @@ func selectedWorkloads(env *check.Env, namespace string, sel *metav1.LabelSelect
 		return nil
 	}
 	var out []*subject.Workload
-	for _, w := range env.Index.WorkloadsIn(namespace) {
+	for _, w := range env.Index.WorkloadsMatching(namespace, s) {
 		if w.Kind == "Pod" || w.Kind == "ReplicaSet" && len(w.Meta.OwnerReferences) > 0 {
 			continue
 		}
-		if s.Matches(labels.Set(w.Template.Labels)) {
-			out = append(out, w)
-		}
+		out = append(out, w)
 	}
 	return out
 }
 
 func budgetsFor(env *check.Env, w *subject.Workload) []*policyv1.PodDisruptionBudget {
-	var out []*policyv1.PodDisruptionBudget
-	for _, o := range env.Index.InNamespace("PodDisruptionBudget", w.Namespace) {
-		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
-		if !ok {
-			continue
-		}
-		if s, ok := selectorOf(pdb.Spec.Selector); ok && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
-			out = append(out, pdb)
-		}
-	}
-	return out
+	return env.Index.BudgetsFor(w)
 }

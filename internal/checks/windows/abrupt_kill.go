@@ -4,10 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	policyv1 "k8s.io/api/policy/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
-
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -30,14 +26,8 @@ var AbruptKill = windowsCheck(check.Meta{
 			w.Kind, w.Name(), replicas(w.Replicas))
 		return
 	}
-	for _, o := range env.Index.InNamespace("PodDisruptionBudget", w.Namespace) {
-		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
-		if !ok || pdb.Spec.Selector == nil {
-			continue
-		}
-		if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
-			return
-		}
+	if len(env.Index.BudgetsFor(w)) > 0 {
+		return
 	}
 	r.Failf(w.TemplateMetaPath()+".labels", "", "no PodDisruptionBudget covers Windows %s %s", w.Kind, w.Name())
 })

@@ -35,7 +35,7 @@ var SecureTraffic = windowsCheck(check.Meta{
 			calicoOnly = false
 		}
 	}
-	for _, p := range env.Index.NetworkPolicies(w.Namespace) {
+	for _, p := range env.Index.PoliciesSelecting(w.Namespace, w.Template.Labels) {
 		if !p.Isolates(w.Template.Labels) {
 			continue
 		}
