@@ -389,48 +389,90 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 	scan := &subject.Scan{}
 	modules := map[string][]string{}
 	b := newBicepFiles(files, opts)
-	for _, f := range files {
-		if ctx.Err() != nil || opts.budget.exhausted() {
-			break
+	// A file is classified here, in order; only reading and decoding run ahead on the
+	// workers (inOrder), so the budget, the error entries and Progress see the files in the
+	// order they were named or walked, as a one-at-a-time read would.
+	kinds := make([]FileKind, len(files))
+	for i, f := range files {
+		kinds[i] = kindByName(f)
+		if kinds[i] == KindIgnored && explicit {
+			kinds[i] = KindManifest
 		}
-		kind := kindByName(f)
-		if kind == KindTerraform {
+	}
+	decoded := func(ctx context.Context, i int) decodedFile {
+		kind := kinds[i]
+		if kind == KindTerraform || kind == KindBicep || kind == KindIgnored {
+			return decodedFile{}
+		}
+		f := files[i]
+		data, err := readFile(ctx, f, maxSize(opts))
+		if err != nil {
+			return decodedFile{err: err}
+		}
+		d := decodedFile{size: int64(len(data))}
+		switch {
+		case kind == KindDockerfile && !explicit && !dockerfile.IsExactName(f) && !dockerfile.LooksLike(data):
+			// dockerfile.go, notes.dockerfile.md: named like one, not one
+		case b.compiledBeside(f, data):
+			// the same template as the .bicep file beside it, which is compiled
+		default:
+			d.scan = loadContent(f, data, kind, opts)
+		}
+		return d
+	}
+	inOrder(ctx, len(files), decodeWindow(), decoded, func(i int, d decodedFile) bool {
+		f := files[i]
+		if ctx.Err() != nil {
+			// The file being read when the run was cancelled says so ("reading cancelled").
+			if d.err != nil {
+				scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: d.err.Error()})
+			}
+			return false
+		}
+		if opts.budget.exhausted() {
+			return false
+		}
+		switch kinds[i] {
+		case KindTerraform:
 			dir := filepath.Dir(f)
 			if explicit && !terraform.IsVarFile(f) {
 				// A module is its folder: main.tf named alone keeps the variables, locals
 				// and tfvars of the files beside it, as terraform plan would.
 				modules[dir] = append(modules[dir], moduleFiles(dir, f)...)
-				continue
+				return true
 			}
 			modules[dir] = append(modules[dir], f)
-			continue
-		}
-		if kind == KindBicep {
+			return true
+		case KindBicep:
 			b.add(scan, f)
-			continue
+			return true
+		case KindIgnored:
+			return true
 		}
-		if kind == KindIgnored {
-			if !explicit {
-				continue
-			}
-			kind = KindManifest
+		err := d.err
+		if err == nil {
+			err = opts.budget.take(d.size)
 		}
-		data, err := opts.readInput(ctx, f)
 		if err != nil {
 			scan.Errors = append(scan.Errors, subject.LoadError{Source: f, Message: err.Error()})
-			continue
+			return true
 		}
-		if kind == KindDockerfile && !explicit && !dockerfile.IsExactName(f) && !dockerfile.LooksLike(data) {
-			continue // dockerfile.go, notes.dockerfile.md: named like one, not one
+		if d.scan != nil {
+			opts.read(scan, d.scan, f)
 		}
-		if b.compiledBeside(f, data) {
-			continue // the same template as the .bicep file beside it, which is compiled
-		}
-		opts.read(scan, loadContent(f, data, kind, opts), f)
-	}
+		return true
+	})
 	scan.Merge(loadModules(ctx, modules, opts))
 	scan.Merge(b.load(ctx, opts))
 	return scan
+}
+
+// decodedFile is one file read and decoded ahead: its size (counted against the budget when
+// it is merged) and what it held (nil: read, but not an input of its kind).
+type decodedFile struct {
+	size int64
+	scan *subject.Scan
+	err  error
 }
 
 // loadModules reads each directory's .tf files as one Terraform module, with the .tfvars

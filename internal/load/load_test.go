@@ -2,6 +2,7 @@ package load
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,15 +116,17 @@ func TestBicepIsListed(t *testing.T) {
 }
 
 // TestMaxTotalSize: the file that passes the run's budget is an error entry and nothing after
-// it is read, in a walk or named.
+// it is read, in a walk or named; with more files than are decoded ahead (inOrder's window),
+// so that stopping the run early is exercised too.
 func TestMaxTotalSize(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var files []string
-	for _, n := range []string{"a", "b", "c", "d"} {
+	for i := range 40 {
+		n := fmt.Sprintf("f%02d", i)
 		files = append(files, write(t, dir, n+".yaml", cm(n)))
 	}
-	size := int64(len(cm("a")))
+	size := int64(len(cm("f00")))
 	for _, paths := range [][]string{{dir}, files} {
 		s := Load(t.Context(), paths, Options{MaxTotalSize: 2*size + 1})
 		if len(s.Objects) != 2 || len(s.Errors) != 1 || s.Errors[0].Source != files[2] ||
@@ -131,7 +134,7 @@ func TestMaxTotalSize(t *testing.T) {
 			t.Errorf("%v: objects = %d, errors = %+v", paths, len(s.Objects), s.Errors)
 		}
 	}
-	if s := Load(t.Context(), []string{dir}, Options{}); len(s.Objects) != 4 || len(s.Errors) != 0 {
+	if s := Load(t.Context(), []string{dir}, Options{}); len(s.Objects) != 40 || len(s.Errors) != 0 {
 		t.Errorf("default budget: objects = %d, errors = %+v", len(s.Objects), s.Errors)
 	}
 }
