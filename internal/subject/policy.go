@@ -193,11 +193,11 @@ func applies(a *PolicyAssignment, c *Cluster) applyVerdict {
 	case ScopeResourceGroup:
 		rg := c.ResourceGroup
 		if c.ID != "" {
-			rg = KnownString(resourceGroupOf(c.ID), c.Source)
+			rg = KnownString(ResourceGroupOf(c.ID), c.Source)
 		}
 		name := a.ScopeName
 		if !name.IsKnown() && a.Scope.IsKnown() {
-			name = KnownString(resourceGroupOf(a.Scope.V), a.Scope.Loc)
+			name = KnownString(ResourceGroupOf(a.Scope.V), a.Scope.Loc)
 		}
 		switch {
 		case name.IsKnown() && rg.IsKnown() && name.V != "" && rg.V != "":
@@ -239,7 +239,7 @@ func excluded(a *PolicyAssignment, c *Cluster) applyVerdict {
 		if c.ID == "" && ns != "" {
 			// A declared cluster has no ID to compare: an exclusion that names its group or
 			// itself cannot be ruled out.
-			if (c.ResourceGroup.IsKnown() && strings.EqualFold(resourceGroupOf(ns), c.ResourceGroup.V) && !strings.Contains(strings.ToLower(ns), "/providers/")) ||
+			if (c.ResourceGroup.IsKnown() && strings.EqualFold(ResourceGroupOf(ns), c.ResourceGroup.V) && !strings.Contains(strings.ToLower(ns), "/providers/")) ||
 				strings.EqualFold(lastSegment(ns), lastSegment(c.Name)) || (c.ResourceName.IsKnown() && strings.EqualFold(lastSegment(ns), c.ResourceName.V)) {
 				return applyNo
 			}
@@ -276,8 +276,8 @@ func ScopeKindOf(id string) string {
 	return ""
 }
 
-// resourceGroupOf is the resource group segment of an ARM ID, or "".
-func resourceGroupOf(id string) string {
+// ResourceGroupOf is the resource group segment of an ARM ID, or "".
+func ResourceGroupOf(id string) string {
 	parts := strings.Split(strings.Trim(id, "/"), "/")
 	for i := 0; i+1 < len(parts); i++ {
 		if strings.EqualFold(parts[i], "resourceGroups") {

@@ -113,24 +113,13 @@ func declares(d, c *subject.Cluster) (match, known bool) {
 		return false, true
 	}
 	if d.ResourceGroup.IsKnown() {
-		return strings.EqualFold(d.ResourceGroup.V, resourceGroupOf(c.ID)), true
+		return strings.EqualFold(d.ResourceGroup.V, subject.ResourceGroupOf(c.ID)), true
 	}
 	return true, true
 }
 
-// resourceGroupOf returns the resource group segment of an ARM ID, or "".
-func resourceGroupOf(id string) string {
-	parts := strings.Split(strings.Trim(id, "/"), "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if strings.EqualFold(parts[i], "resourceGroups") {
-			return parts[i+1]
-		}
-	}
-	return ""
-}
-
 func clusterRef(c *subject.Cluster) string {
-	if rg := resourceGroupOf(c.ID); rg != "" {
+	if rg := subject.ResourceGroupOf(c.ID); rg != "" {
 		return c.Name + " (resource group " + rg + ")"
 	}
 	return c.Name

@@ -172,7 +172,7 @@ func (u *unknowns) clusterValue(c *subject.Cluster) map[string]any {
 		o.str("name", c.ResourceName)
 	}
 	if c.ResourceGroup.IsAbsent() {
-		o.plain("resourceGroup", resourceGroupOf(c.ID))
+		o.plain("resourceGroup", subject.ResourceGroupOf(c.ID))
 	} else {
 		o.str("resourceGroup", c.ResourceGroup)
 	}
@@ -317,15 +317,4 @@ func poolName(p *subject.NodePool) string {
 		return p.PoolName.V
 	}
 	return p.Name
-}
-
-// resourceGroupOf returns the resourceGroups segment of an ARM ID, or "".
-func resourceGroupOf(id string) string {
-	parts := strings.Split(strings.Trim(id, "/"), "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if strings.EqualFold(parts[i], "resourceGroups") {
-			return parts[i+1]
-		}
-	}
-	return ""
 }
