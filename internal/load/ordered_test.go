@@ -15,7 +15,10 @@ func TestInOrder(t *testing.T) {
 	var running, most atomic.Int64
 	work := func(_ context.Context, i int) int {
 		now := running.Add(1)
-		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+		for m := most.Load(); now > m; m = most.Load() {
+			if most.CompareAndSwap(m, now) {
+				break
+			}
 		}
 		// Later items finish first within a window.
 		time.Sleep(time.Duration((i*7)%5) * 100 * time.Microsecond)
