@@ -473,15 +473,21 @@ func recordLines(cfg *Config, doc *yaml.Node) {
 		switch key {
 		case "exemptions":
 			for j, l := range lines() {
-				cfg.Exemptions[j].Line = l
+				if j < len(cfg.Exemptions) { // a null entry (a bare "-") decodes to none
+					cfg.Exemptions[j].Line = l
+				}
 			}
 		case "attestations":
 			for j, l := range lines() {
-				cfg.Attestations[j].Line = l
+				if j < len(cfg.Attestations) { // a null entry (a bare "-") decodes to none
+					cfg.Attestations[j].Line = l
+				}
 			}
 		case "customChecks":
 			for j, l := range lines() {
-				cfg.CustomChecks[j].Line = l
+				if j < len(cfg.CustomChecks) { // a null entry (a bare "-") decodes to none
+					cfg.CustomChecks[j].Line = l
+				}
 			}
 		case "checks":
 			cfg.Checks.severityLines = map[string]int{}
