@@ -91,6 +91,7 @@ type app struct {
 	// checks plus custom checks, the catalog plus custom items).
 	configFile string
 	resolved   *config.Resolved
+	profiles   profiles
 }
 
 // Execute runs akscheck with args (without the program name) and returns the exit code.
@@ -111,6 +112,7 @@ func execute(ctx context.Context, args []string, streams IO, now func() time.Tim
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	err = root.ExecuteContext(ctx)
+	a.profiles.stop(streams.ErrOut)
 	if err == nil {
 		return ExitOK
 	}
@@ -152,7 +154,11 @@ Every non-zero exit says why in one line on standard error.`,
 	// --version without -v: -v means verbosity to kubectl users.
 	root.Flags().Bool("version", false, "print the version, the commit, the Go version and the date of the shipped AKS version calendar")
 	root.PersistentFlags().StringVar(&a.configFile, "config", "", "config file (default: "+config.FileName+" in the working directory or a parent folder up to the repository root, when present)")
+	a.profiles.register(root)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := a.profiles.start(); err != nil {
+			return err
+		}
 		// Every command that lists or runs checks sees the config's custom checks and items.
 		if cmd.Name() == "version" || (cmd.Parent() != nil && cmd.Parent().Name() == "config") {
 			return nil
