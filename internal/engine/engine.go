@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/baseline"
@@ -65,6 +68,8 @@ type checkRun struct {
 	// blocked is set when a kind of Requires is among them: the check reads those kinds to
 	// conclude (no Defender DaemonSet…), so it does not run on what is missing.
 	blocked bool
+	// work is set, between preparing and gathering, for a check that runs.
+	work *checkWork
 }
 
 // Run applies the checks to the scan and returns the report.
@@ -114,7 +119,25 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			}
 		}
 		if cr.eligible && !cr.disabled && !cr.blocked {
-			runCheck(ctx, env, cr, ids, rep, opts.Policy, notes, opts.Focus, memo)
+			cr.work = prepareCheck(c, ids, memo)
+		}
+		runs = append(runs, cr)
+	}
+	runChecks(ctx, env, runs, opts.Policy, opts.Focus, memo)
+	// What the checks did is gathered in the checks' order, as if they had run one after
+	// the other: the report does not depend on which finished first.
+	for _, cr := range runs {
+		c := cr.check
+		if w := cr.work; w != nil {
+			for _, n := range w.notes {
+				notes.add(n.source, n.line, n.msg)
+			}
+			rep.Errors = append(rep.Errors, w.errors...)
+			if memo != nil {
+				memo.next.stats.Runs += w.runs
+				memo.next.stats.Reused += w.reused
+			}
+			cr.work = nil
 			if sev, ok := opts.Policy.severity(c); ok {
 				for i := range cr.findings {
 					// An info note of a check that judges at a higher severity (a token
@@ -134,7 +157,6 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			// under Focus (the webhook), which judges one object by design.
 			notes.add(d.Source, d.Line, d.Unmatched)
 		}
-		runs = append(runs, cr)
 	}
 	if memo != nil {
 		memo.finish(opts.Memo)
@@ -207,28 +229,64 @@ func (c *identities) of(t reflect.Type) ([]subject.Subject, []subject.Identity) 
 	return subjects, ids
 }
 
-func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities, rep *report.Report, policy *Policy, notes *notices,
-	focus func(subject.Identity) bool, memo *memoRun) {
-	c := cr.check
+// checkWork is one check's run over its subjects: what it reads, prepared before the
+// checks start (the shared identities and memo maps are filled one check at a time), and
+// what it produced besides findings, gathered after they all end.
+type checkWork struct {
+	subjects []subject.Subject
+	ids      []subject.Identity
+	plan     *typePlan
+	prev     *checkMemo // the previous run's outcomes, nil for a full run
+	cur      *checkMemo // where this run's outcomes go, nil without a memo
+	// notes are the notices the check caused, in order; errors the report's error entries
+	// of the subjects it failed on; runs and reused count its judgements for Memo.Stats.
+	notes        noteLog
+	errors       []report.Error
+	runs, reused int
+}
+
+func prepareCheck(c *check.Check, idc *identities, memo *memoRun) *checkWork {
+	w := &checkWork{}
+	w.subjects, w.ids = idc.of(c.SubjectType())
+	if memo != nil {
+		w.plan = memo.plan(c.SubjectType(), w.ids)
+		w.prev = memo.previous(c)
+		w.cur = memo.start(c, len(w.subjects), w.prev)
+	}
+	return w
+}
+
+// runChecks runs the prepared checks on every core, each check on one goroutine at a time.
+// A check writes only its own checkRun and checkWork; the subjects, the index and the
+// policy are only read while checks run.
+func runChecks(ctx context.Context, env *check.Env, runs []*checkRun, policy *Policy, focus func(subject.Identity) bool, memo *memoRun) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(runs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(runs); i = int(next.Add(1) - 1) {
+				if cr := runs[i]; cr.work != nil {
+					runCheck(ctx, env, cr, policy, focus, memo != nil)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy, focus func(subject.Identity) bool, memoized bool) {
+	c, w := cr.check, cr.work
 	kinds := make(map[string]bool, len(c.Kinds))
 	for _, k := range c.Kinds {
 		kinds[k] = true
 	}
-	subjects, ids := idc.of(c.SubjectType())
-	var (
-		plan      *typePlan
-		prev, cur *checkMemo
-	)
-	if memo != nil {
-		plan = memo.plan(c.SubjectType(), ids)
-		prev = memo.previous(c)
-		cur = memo.start(c, len(subjects), prev)
-		if prev != nil {
-			cr.findings = make([]check.Finding, 0, prev.findings)
-		}
+	if w.prev != nil {
+		cr.findings = make([]check.Finding, 0, w.prev.findings)
 	}
-	for i, s := range subjects {
-		id := ids[i]
+	for i, s := range w.subjects {
+		id := w.ids[i]
 		if (len(kinds) > 0 && !kinds[id.Kind]) || (focus != nil && !focus(id)) {
 			continue
 		}
@@ -237,29 +295,27 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities
 			x       outcomeExtra
 			ok      bool
 		)
-		if prev != nil && !plan.run[i] {
+		if w.prev != nil && !w.plan.run[i] {
 			// Unchanged since the run that filled the memo: its outcome stands.
-			applied, x, ok = prev.at(plan.prevPos[i])
+			applied, x, ok = w.prev.at(w.plan.prevPos[i])
 			if ok {
-				memo.next.stats.Reused++
+				w.reused++
 			}
 		}
 		if !ok {
-			applied, x = judge(ctx, env, c, s, id, policy, notes)
-			if memo != nil {
-				memo.next.stats.Runs++
+			applied, x = judge(ctx, env, c, s, id, policy, &w.notes)
+			if memoized {
+				w.runs++
 			}
 		} else {
-			for _, n := range x.notes {
-				notes.add(n.source, n.line, n.msg)
-			}
+			w.notes = append(w.notes, x.notes...)
 		}
-		if cur != nil {
-			cur.record(i, applied, x)
+		if w.cur != nil {
+			w.cur.record(i, applied, x)
 		}
 		if x.failure != nil {
 			cr.failed = true
-			rep.Errors = append(rep.Errors, *x.failure)
+			w.errors = append(w.errors, *x.failure)
 			continue
 		}
 		if applied {
@@ -278,7 +334,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, idc *identities
 // subject's annotation exemptions applied, the notices those caused (also added to notes),
 // or the error entry of a check that failed.
 func judge(ctx context.Context, env *check.Env, c *check.Check, s subject.Subject, id subject.Identity, policy *Policy,
-	notes *notices) (applied bool, x outcomeExtra) {
+	notes *noteLog) (applied bool, x outcomeExtra) {
 	r := check.NewResultOf(&c.Meta, id)
 	err := safeRun(ctx, env, c, s, r)
 	if err == nil {
@@ -291,9 +347,11 @@ func judge(ctx context.Context, env *check.Env, c *check.Check, s subject.Subjec
 	}
 	x.missing = r.Missing()
 	x.findings = r.Findings()
-	notes.tap = &x.notes
+	from := len(*notes)
 	policy.applyAnnotations(c, s, x.findings, notes)
-	notes.tap = nil
+	if len(*notes) > from {
+		x.notes = slices.Clone((*notes)[from:])
+	}
 	return r.Applied(), x
 }
 

@@ -132,7 +132,7 @@ func (p *Policy) applyExemptions(now time.Time, fs []check.Finding, notes *notic
 // applyAnnotations suppresses findings that the subject's own annotations exempt, by the
 // check's ID, a former ID of it (Meta.Aliases) or its item. Without a reason the annotation
 // does not apply, and a notice says so.
-func (p *Policy) applyAnnotations(c *check.Check, s subject.Subject, fs []check.Finding, notes *notices) {
+func (p *Policy) applyAnnotations(c *check.Check, s subject.Subject, fs []check.Finding, notes *noteLog) {
 	if len(fs) == 0 {
 		return
 	}
@@ -219,14 +219,17 @@ func (p *Policy) attest(item *report.Item, now time.Time, notes *notices) {
 type notices struct {
 	list []report.Notice
 	seen map[string]bool
-	// tap, when set, records every notice added (seen before or not), for the memo.
-	tap *[]note
+}
+
+// noteLog records the notices one check causes, in order and each time, while checks run
+// side by side; the run adds them to the report's notices in the checks' order.
+type noteLog []note
+
+func (l *noteLog) add(source string, line int, msg string) {
+	*l = append(*l, note{source, line, msg})
 }
 
 func (n *notices) add(source string, line int, msg string) {
-	if n.tap != nil {
-		*n.tap = append(*n.tap, note{source, line, msg})
-	}
 	key := fmt.Sprintf("%s:%d:%s", source, line, msg)
 	if n.seen == nil {
 		n.seen = map[string]bool{}
