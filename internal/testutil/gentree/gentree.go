@@ -17,6 +17,9 @@
 //     ConfigMap, NetworkPolicy, PodDisruptionBudget and HorizontalPodAutoscaler (7 objects).
 //     Files hold one kind each, 20 objects of 20 namespaces, in a folder per kind, as a
 //     repository laid out by kind is.
+//   - OneFile: the dense tree's objects, in the same order, in one multi-document file
+//     (all.yaml): about 500 bytes an object, so 100,000 objects make a 50 MB file. It
+//     measures what one huge file costs (scan it with --max-file-size raised).
 package gentree
 
 import (
@@ -32,8 +35,9 @@ type Shape string
 
 // The shapes of a tree (see the package comment).
 const (
-	Dense  Shape = "dense"
-	Sparse Shape = "sparse"
+	Dense   Shape = "dense"
+	Sparse  Shape = "sparse"
+	OneFile Shape = "onefile"
 )
 
 // DenseNamespaces is the number of namespaces the apps of a dense tree share.
@@ -49,18 +53,21 @@ type Tree struct {
 // Write generates a tree of about n objects (whole apps, so up to one app more) into dir,
 // which it creates.
 func Write(dir string, shape Shape, n int, seed uint64) (Tree, error) {
-	g := &gen{dir: dir, rnd: rand.New(rand.NewPCG(seed, 0x5ca1e))}
+	g := &gen{dir: dir, rnd: rand.New(rand.NewPCG(seed, 0x5ca1e)), oneFile: shape == OneFile}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Tree{}, fmt.Errorf("create %s: %w", dir, err)
 	}
 	var err error
 	switch shape {
-	case Dense:
+	case Dense, OneFile:
 		err = g.dense(n)
+		if err == nil && g.oneFile {
+			err = g.write("all.yaml", &g.all)
+		}
 	case Sparse:
 		err = g.sparse(n)
 	default:
-		return Tree{}, fmt.Errorf("unknown shape %q (dense or sparse)", shape)
+		return Tree{}, fmt.Errorf("unknown shape %q (dense, sparse or onefile)", shape)
 	}
 	return g.tree, err
 }
@@ -69,6 +76,9 @@ type gen struct {
 	dir  string
 	rnd  *rand.Rand
 	tree Tree
+	// oneFile gathers every file's documents into all, written at the end.
+	oneFile bool
+	all     file
 }
 
 // file collects the documents of one output file.
@@ -79,6 +89,10 @@ type file struct {
 func (f *file) add(format string, args ...any) { f.docs = append(f.docs, fmt.Sprintf(format, args...)) }
 
 func (g *gen) write(rel string, f *file) error {
+	if g.oneFile && f != &g.all {
+		g.all.docs = append(g.all.docs, f.docs...)
+		return nil
+	}
 	path := filepath.Join(g.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)

@@ -11,7 +11,7 @@ import (
 // bytes with another seed, and the object and file counts that Write returns.
 func TestWriteIsSeeded(t *testing.T) {
 	t.Parallel()
-	for _, shape := range []Shape{Dense, Sparse} {
+	for _, shape := range []Shape{Dense, Sparse, OneFile} {
 		t.Run(string(shape), func(t *testing.T) {
 			t.Parallel()
 			a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
@@ -41,6 +41,28 @@ func TestWriteIsSeeded(t *testing.T) {
 				t.Errorf("read %d documents in %d files, Write said %d in %d", docs, files, ta.Objects, ta.Files)
 			}
 		})
+	}
+}
+
+// TestOneFileHoldsTheDenseTree checks that the one-file tree is the dense tree's documents.
+func TestOneFileHoldsTheDenseTree(t *testing.T) {
+	t.Parallel()
+	dense, one := t.TempDir(), t.TempDir()
+	td, err := Write(dense, Dense, 300, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := Write(one, OneFile, 300, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if to.Files != 1 || to.Objects != td.Objects {
+		t.Fatalf("one file: %d objects in %d files; the dense tree has %d objects", to.Objects, to.Files, td.Objects)
+	}
+	a, _, _ := read(t, dense)
+	b, _, _ := read(t, one)
+	if docs := func(s string) int { return strings.Count(s, "\nkind: ") }; docs(a) != docs(b) {
+		t.Errorf("the one file holds %d kinds, the dense tree %d", docs(b), docs(a))
 	}
 }
 

@@ -40,7 +40,7 @@ func main() {
 func run() error {
 	bin := flag.String("bin", "bin/akscheck", "the akscheck binary to run")
 	sizes := flag.String("sizes", "21000,42000,105000", "tree sizes in objects, comma-separated, ascending")
-	shapes := flag.String("shapes", "dense,sparse", "tree shapes, comma-separated (dense, sparse)")
+	shapes := flag.String("shapes", "dense,sparse", "tree shapes, comma-separated (dense, sparse, onefile: the dense tree in one file)")
 	seed := flag.Uint64("seed", 1, "generator seed")
 	runs := flag.Int("runs", 1, "scans of each tree; the fastest is printed")
 	genOnly := flag.String("gen", "", "only write the trees into this folder, and print what was written")
@@ -125,7 +125,9 @@ type result struct {
 // scan runs akscheck scan -o json on tree, with its report discarded. Exit code 1 (findings)
 // is the expected outcome; any other but 0 is an error.
 func scan(bin, tree string) (result, error) {
-	cmd := exec.Command(bin, "scan", "-o", "json", tree)
+	// A tree of one huge file is read whole: the file size limit is lifted (--max-file-size,
+	// as its user would), the total size limit too.
+	cmd := exec.Command(bin, "scan", "-o", "json", "--max-file-size", "4294967296", "--max-total-size", "17179869184", tree)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
