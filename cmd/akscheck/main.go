@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/akscheck/akscheck/internal/cli"
+	"github.com/akscheck/akscheck/internal/memlimit"
 )
 
 // exitInterrupted is the exit code of a second Ctrl-C: 128 + SIGINT, as shells report it.
@@ -16,6 +17,9 @@ const exitInterrupted = 130
 // The first Ctrl-C or SIGTERM cancels the context: a scan stops reading and reports what it
 // has, akscheck serve ends gracefully when Kubernetes stops its pod. A second one exits at once.
 func main() {
+	// In a container with a memory limit, the heap is kept under 90% of it (GOMEMLIMIT,
+	// when set, wins): a large scan or audit collects harder instead of being killed.
+	memlimit.Apply()
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
