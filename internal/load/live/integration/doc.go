@@ -11,4 +11,6 @@
 // AKSCHECK_SCALE=1 is set too:
 //
 //	AKSCHECK_SCALE=1 go test -tags integration -run TestScale -v -timeout 60m ./internal/load/live/integration
+//
+// AKSCHECK_SCALES=1,2,4 runs other scales (4: about 121,000 objects).
 package integration

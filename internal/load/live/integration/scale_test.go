@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,10 +36,22 @@ var scaleSpec = struct{ namespaces, deployments, podsPerDeployment, services, co
 // namespaces, 5,000 Deployments with their ReplicaSets and 15,000 Pods, 3,000 Services, 1,000
 // ConfigMaps and Secrets, 100 Nodes), runs `akscheck scan --cluster` as a separate process,
 // and reports its wall time and peak RSS; then the same at scale 2. It also counts the
-// requests of a scan: pages and discovery only, never one per object.
+// requests of a scan: pages and discovery only, never one per object. AKSCHECK_SCALES
+// names other scales ("1,2,4": 4 is 121,000 objects).
 func TestScale(t *testing.T) {
 	if os.Getenv("AKSCHECK_SCALE") == "" {
 		t.Skip("set AKSCHECK_SCALE=1 to seed 30,000 objects (then 60,000) and measure a live scan")
+	}
+	scales := []int{1, 2}
+	if list := os.Getenv("AKSCHECK_SCALES"); list != "" {
+		scales = nil
+		for f := range strings.SplitSeq(list, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				t.Fatalf("AKSCHECK_SCALES=%q: want whole scales from 1, comma-separated", list)
+			}
+			scales = append(scales, n)
+		}
 	}
 	bin := filepath.Join(t.TempDir(), "akscheck")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/akscheck")
@@ -46,7 +59,7 @@ func TestScale(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building akscheck: %v\n%s", err, out)
 	}
-	for _, scale := range []int{1, 2} {
+	for _, scale := range scales {
 		api, err := env.StartAPIServer(fmt.Sprintf("scale%d", scale))
 		if err != nil {
 			t.Fatal(err)
