@@ -35,10 +35,10 @@ import (
 var errNeedsJSON = errors.New("needs the JSON path")
 
 // directDecodable reports whether toJSON converts n without an error and without aliases or
-// merge keys. Without aliases the JSON stays within toJSON's budget: every source byte
-// becomes at most 6 bytes of JSON (an escaped character), far below the 16 the budget
-// allows, so only the depth, the keys and the duplicates can fail, checked here as toJSON
-// checks them.
+// merge keys. Without aliases the JSON stays within toJSON's budget: it is at most about 7
+// times the document (a one-byte "<" is written "\u003c" with its quotes), far below the 16
+// times the budget allows, so only the depth, the keys and the duplicates can fail, checked
+// here as toJSON checks them.
 func directDecodable(n *yaml.Node, depth int) bool {
 	if depth > maxDepth {
 		return false
