@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // This file decodes a YAML node tree straight into a typed Go value, with the result
@@ -238,7 +240,9 @@ func nodeObject(n *yaml.Node, v reflect.Value, depth int) error {
 			v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
 		}
 	case reflect.Struct:
-		fields = cachedTypeFields(t)
+		if fields = knownStructs()[t]; fields == nil {
+			return errNeedsJSON
+		}
 	default:
 		return errNeedsJSON
 	}
@@ -561,17 +565,34 @@ type structFields struct {
 	byFoldedName map[string]*jsonField
 }
 
-// fieldCache holds the fields of each struct type decoded: types never change, so the cache
-// is filled once per type and only read after.
-var fieldCache sync.Map // map[reflect.Type]*structFields
-
-func cachedTypeFields(t reflect.Type) *structFields {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.(*structFields)
+// knownStructs holds the fields of every struct type reachable from the typed kinds, built on
+// first use and only read after. A struct type outside it (behind a non-empty interface,
+// say) sends the object down the JSON path.
+var knownStructs = sync.OnceValue(func() map[reflect.Type]*structFields {
+	known := map[reflect.Type]*structFields{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			walk(t.Elem())
+		case reflect.Map:
+			walk(t.Key())
+			walk(t.Elem())
+		case reflect.Struct:
+			if _, seen := known[t]; seen {
+				return
+			}
+			known[t] = typeFields(t)
+			for i := 0; i < t.NumField(); i++ {
+				walk(t.Field(i).Type)
+			}
+		}
 	}
-	f, _ := fieldCache.LoadOrStore(t, typeFields(t))
-	return f.(*structFields)
-}
+	for _, k := range subject.TypedKinds() {
+		walk(reflect.TypeOf(subject.NewTyped(k[0], k[1])))
+	}
+	return known
+})
 
 // typeFields is encoding/json's (encode.go): the fields JSON names, with Go's rules for
 // embedded structs, except that fields with JSON tags are promoted.

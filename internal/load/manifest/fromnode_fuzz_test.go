@@ -13,21 +13,12 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
-// typedKindsForFuzz are the kinds every fuzzed document is decoded as, whatever it says it
-// is: a Pod's fields in a Deployment's place exercise the unknown-field and wrong-type paths.
-var typedKindsForFuzz = [][2]string{
-	{"v1", "Pod"}, {"v1", "Service"}, {"v1", "ConfigMap"}, {"v1", "Namespace"}, {"v1", "LimitRange"},
-	{"v1", "ResourceQuota"}, {"v1", "PersistentVolume"}, {"apps/v1", "Deployment"}, {"apps/v1", "StatefulSet"},
-	{"batch/v1", "CronJob"}, {"networking.k8s.io/v1", "Ingress"}, {"networking.k8s.io/v1", "NetworkPolicy"},
-	{"policy/v1", "PodDisruptionBudget"}, {"autoscaling/v2", "HorizontalPodAutoscaler"},
-	{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"}, {"storage.k8s.io/v1", "StorageClass"},
-}
-
-// FuzzDecodeNode checks the direct decoder against the JSON path it replaces: on every
-// document, decoded as each typed kind, the direct decoder either gives up (and the JSON
-// path runs) or gives the value json.Unmarshal(toJSON(n)) gives. It must not give up where
-// the JSON path succeeds on a tree without aliases or merge keys, or the speed-up is lost
-// in silence. Findings are kept in testdata/fuzz/FuzzDecodeNode.
+// FuzzDecodeNode checks the direct decoder against the JSON path it replaces. Every document
+// is decoded as each typed kind, whatever kind it says it is (a Pod's fields in a
+// Deployment's place exercise the unknown-field and wrong-type paths): the direct decoder
+// either gives up (and the JSON path runs) or gives the value json.Unmarshal(toJSON(n))
+// gives. It must not give up where the JSON path succeeds on a tree without aliases or merge
+// keys, or the speed-up is lost in silence. Findings are kept in testdata/fuzz/FuzzDecodeNode.
 func FuzzDecodeNode(f *testing.F) {
 	seeds := []string{
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {a: b}}\nspec:\n  containers:\n  - name: c\n    image: x\n" +
@@ -72,7 +63,7 @@ func FuzzDecodeNode(f *testing.F) {
 					if raw, err := toJSON(n, 1<<30, 0); err == nil && directDecodable(n, 0) && len(raw) > 16*len(d.text) {
 						t.Fatalf("%d bytes of JSON from a %d-byte document without aliases", len(raw), len(d.text))
 					}
-					for _, k := range typedKindsForFuzz {
+					for _, k := range subject.TypedKinds() {
 						compareDecoders(t, n, k[0], k[1])
 					}
 				}
