@@ -2,6 +2,7 @@ package subject
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -50,6 +51,22 @@ var typedKinds = map[[2]string]func() any{
 		return new(rbacv1.ClusterRoleBinding)
 	},
 	{"storage.k8s.io/v1", "StorageClass"}: func() any { return new(storagev1.StorageClass) },
+}
+
+// TypedKinds returns the apiVersion and kind of every kind NewTyped has a Go type for,
+// sorted.
+func TypedKinds() [][2]string {
+	kinds := make([][2]string, 0, len(typedKinds))
+	for k := range typedKinds {
+		kinds = append(kinds, k)
+	}
+	slices.SortFunc(kinds, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	return kinds
 }
 
 // NewTyped returns a new zero value of the Go type for apiVersion and kind, or nil when

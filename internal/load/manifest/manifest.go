@@ -318,6 +318,11 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		l.fail(line, "%s %s: apiVersion %s has no kind %s (want %s); not evaluated", kind, nameOf(n), apiVersion, kind, want)
 		return
 	}
+	if typed := l.decodeDirect(n, apiVersion, kind); typed != nil {
+		l.add(&subject.Object{APIVersion: apiVersion, Kind: kind, Input: l.opts.input(),
+			Source: subject.Location{File: l.source, Line: line}, Typed: typed, Meta: subject.MetaOf(typed)})
+		return
+	}
 	budget := 16*docSize + 1<<20
 	raw, err := toJSON(n, budget, offset)
 	if err != nil {
@@ -366,12 +371,35 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		}
 		obj.Meta = &head.Metadata
 	}
+	l.add(obj)
+}
+
+// decodeDirect decodes an object of a typed kind straight from its node tree (fromnode.go),
+// and returns nil when the JSON path must decide: Secrets, whose values are classified and
+// blanked from the JSON, untyped and converted kinds, which keep or rewrite the JSON,
+// and whatever the direct decoder gives up on, errors included (the JSON path names them).
+func (l *docLoader) decodeDirect(n *yaml.Node, apiVersion, kind string) any {
+	if strings.EqualFold(kind, "Secret") {
+		return nil
+	}
+	typed := subject.NewTyped(apiVersion, kind)
+	if typed == nil || subject.MetaOf(typed) == nil {
+		return nil
+	}
+	if decodeNode(n, typed) != nil {
+		return nil
+	}
+	return typed
+}
+
+// add places an object in its namespace and keeps it.
+func (l *docLoader) add(obj *subject.Object) {
 	obj.Namespace = obj.Meta.Namespace
 	obj.NamespaceExplicit = obj.Namespace != ""
-	if obj.Namespace == "" && !subject.IsClusterScoped(kind) {
+	if obj.Namespace == "" && !subject.IsClusterScoped(obj.Kind) {
 		obj.Namespace = l.opts.Namespace
 	}
-	if subject.IsClusterScoped(kind) {
+	if subject.IsClusterScoped(obj.Kind) {
 		obj.Namespace = ""
 	}
 	l.scan.Objects = append(l.scan.Objects, obj)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -189,26 +188,9 @@ func (c *converter) mergeSources(v *yaml.Node, depth int) ([]pair, error) {
 }
 
 func (c *converter) scalar(n *yaml.Node) {
-	switch n.ShortTag() {
-	case "!!null":
-		c.buf.WriteString("null")
+	if kind, text := scalarJSON(n); kind != jsonStr {
+		c.buf.WriteString(text)
 		return
-	case "!!bool":
-		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
-			c.buf.WriteString(strconv.FormatBool(b))
-			return
-		}
-	case "!!int":
-		if s, ok := intJSON(n.Value); ok {
-			c.buf.WriteString(s)
-			return
-		}
-	case "!!float":
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil &&
-			!math.IsInf(f, 0) && !math.IsNaN(f) {
-			c.buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
-			return
-		}
 	}
 	writeString(&c.buf, n.Value)
 }
