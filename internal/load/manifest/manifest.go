@@ -53,6 +53,12 @@ func (o Options) input() subject.InputKind {
 
 // LoadBytes parses one file's content. source names it in locations and errors.
 func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
+	return loadBytes(source, data, opts, true)
+}
+
+// loadBytes is LoadBytes; stream false parses every document with its own parser, as the
+// files that parseStream leaves alone are (FuzzStream compares the two).
+func loadBytes(source string, data []byte, opts Options, stream bool) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
 	in := subject.Input{Kind: opts.input(), Source: source}
 	if i := bytes.IndexByte(data[:min(len(data), 8192)], 0); i >= 0 {
@@ -70,6 +76,9 @@ func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 	}
 	if !ok {
 		docs, streamErr = splitDocuments(data), nil
+		if stream && !parallel(len(docs)) {
+			parseStream(data, docs)
+		}
 	}
 	parts := make([]*subject.Scan, len(docs))
 	parseDocs(len(docs), func(i int) {
@@ -95,11 +104,14 @@ func lineAt(data []byte, offset int) int { return bytes.Count(data[:offset], []b
 // parallelThreshold is the number of documents from which a file is parsed on all cores.
 const parallelThreshold = 64
 
+// parallel reports whether a file of n documents is parsed on all cores.
+func parallel(n int) bool { return n >= parallelThreshold && runtime.GOMAXPROCS(0) >= 2 }
+
 // parseDocs calls parse for each document index, on GOMAXPROCS workers for large streams.
 // Results are written by index, so the order of objects and errors does not change.
 func parseDocs(n int, parse func(i int)) {
 	workers := runtime.GOMAXPROCS(0)
-	if n < parallelThreshold || workers < 2 {
+	if !parallel(n) {
 		for i := 0; i < n; i++ {
 			parse(i)
 		}
