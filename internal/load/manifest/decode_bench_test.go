@@ -87,7 +87,7 @@ func benchCorpora(b *testing.B) []benchCorpus {
 //   - yaml3-decoder-per-file: one yaml.v3 Decoder per file instead of one parser per
 //     document (parse only: the node trees, for what a reused parser would save);
 //   - load-parser-per-document and load-parser-per-file: the whole loader (LoadBytes) on
-//     each file, without and with parseStream;
+//     each file, without and with loadStream;
 //
 // and, with the parse left out (the node trees parsed once before), the two decodings alone:
 // node-json and node-direct. Run with -benchmem -cpu 1; objects/s counts typed documents.

@@ -57,7 +57,7 @@ func LoadBytes(source string, data []byte, opts Options) *subject.Scan {
 }
 
 // loadBytes is LoadBytes; stream false parses every document with its own parser, as the
-// files that parseStream leaves alone are (FuzzStream compares the two).
+// files that loadStream leaves alone are (FuzzStream compares the two).
 func loadBytes(source string, data []byte, opts Options, stream bool) *subject.Scan {
 	scan := &subject.Scan{Evidence: map[catalog.Evidence]bool{}}
 	in := subject.Input{Kind: opts.input(), Source: source}
@@ -76,16 +76,19 @@ func loadBytes(source string, data []byte, opts Options, stream bool) *subject.S
 	}
 	if !ok {
 		docs, streamErr = splitDocuments(data), nil
-		if stream && !parallel(len(docs)) {
-			parseStream(data, docs)
-		}
+		stream = stream && !parallel(len(docs))
+	} else {
+		stream = false
 	}
 	parts := make([]*subject.Scan, len(docs))
-	parseDocs(len(docs), func(i int) {
+	load := func(i int) {
 		parts[i] = &subject.Scan{}
 		l := &docLoader{source: source, opts: opts, scan: parts[i]}
 		l.document(docs[i])
-	})
+	}
+	if !stream || !loadStream(data, docs, load) {
+		parseDocs(len(docs), load)
+	}
 	for _, p := range parts {
 		scan.Objects = append(scan.Objects, p.Objects...)
 		scan.Errors = append(scan.Errors, p.Errors...)
@@ -295,7 +298,7 @@ func (l *docLoader) document(d document) {
 }
 
 // isBlank reports a document of blank and comment lines only. It is called twice per
-// document (parseStream, then the loader), so it reads the lines in place (bytes.Split was
+// document (loadStream, then the loader), so it reads the lines in place (bytes.Split was
 // 4% of a scan's allocations).
 func isBlank(text []byte) bool {
 	for len(text) > 0 {

@@ -9,12 +9,14 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// parseStream parses a whole YAML file with one parser and gives each non-blank document of
-// docs (splitDocuments' cut of the same data) its node tree, with file lines. A parser per
-// document costs about 2 KB of set-up each; one per file saves 37-40% of the parse's bytes
-// (BenchmarkDecode). It does so only where the result is what the per-document parse
-// gives, and otherwise leaves docs untouched for the per-document path, which reports
-// each document's problems at its own line and goes on with the next:
+// loadStream parses a whole YAML file with one parser and calls load for each document of
+// docs (splitDocuments' cut of the same data) in order, non-blank ones with their node tree
+// (with file lines) in document.node for the time of the call. A parser per document costs
+// about 2 KB of set-up each; one per file saves a third of the loader's bytes
+// (BenchmarkDecode). Each document is loaded as soon as it is parsed, so that only one tree
+// is held at a time. It returns false, and the caller loads the whole file again with a
+// parser per document (which reports each document's problems at its own line and goes on
+// with the next), unless the result is what the per-document parse gives:
 //   - the file is valid UTF-8 without a byte-order mark past its start, a directive, a
 //     "--- content" line or a line break other than \n and \r\n (the parser counts lines
 //     at \r, NEL, LS and PS, splitDocuments at \n only);
@@ -23,17 +25,54 @@ import (
 //     every non-blank document gets exactly one; blank ones parse to an empty null;
 //   - every alias points into its own document (a stream's anchors outlive their document,
 //     a document parsed alone does not see the ones before it).
-func parseStream(data []byte, docs []document) {
+func loadStream(data []byte, docs []document, load func(i int)) (ok bool) {
 	if !plainStream(data) {
-		return
+		return false
 	}
-	nodes, ok := streamNodes(data, docs)
-	if !ok {
-		return
+	defer func() {
+		// A parser panic is reported by the per-document path, for its document only.
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	hasAlias := bytes.IndexByte(data, '*') >= 0
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	next := 0 // the first document not yet loaded
+	for {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil || len(root.Content) != 1 {
+			return false
+		}
+		n := root.Content[0]
+		if emptyNull(n) {
+			continue
+		}
+		for next < len(docs) && isBlank(docs[next].text) {
+			load(next)
+			next++
+		}
+		if next == len(docs) || n.Line < docs[next].line || n.Line > lastLine(docs[next]) {
+			return false
+		}
+		if hasAlias && !aliasesWithin(n) {
+			return false
+		}
+		docs[next].node = n
+		load(next)
+		docs[next].node = nil
+		next++
 	}
-	for i, n := range nodes {
-		docs[i].node = n
+	for ; next < len(docs); next++ {
+		if !isBlank(docs[next].text) {
+			return false
+		}
+		load(next)
 	}
+	return true
 }
 
 // plainStream reports whether data holds nothing that parses differently as one stream than
@@ -61,52 +100,6 @@ func plainStream(data []byte) bool {
 		pos = next
 	}
 	return true
-}
-
-// streamNodes parses data as one stream and returns the root node of each non-blank
-// document of docs, by index, or false when the stream and docs do not match one for one.
-func streamNodes(data []byte, docs []document) (nodes []*yaml.Node, ok bool) {
-	defer func() {
-		// A parser panic is reported by the per-document path, for its document only.
-		if recover() != nil {
-			nodes, ok = nil, false
-		}
-	}()
-	nodes = make([]*yaml.Node, len(docs))
-	hasAlias := bytes.IndexByte(data, '*') >= 0
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	next := 0 // the first document not yet given a node
-	for {
-		var root yaml.Node
-		err := dec.Decode(&root)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil || len(root.Content) != 1 {
-			return nil, false
-		}
-		n := root.Content[0]
-		if emptyNull(n) {
-			continue
-		}
-		for next < len(docs) && isBlank(docs[next].text) {
-			next++
-		}
-		if next == len(docs) || n.Line < docs[next].line || n.Line > lastLine(docs[next]) {
-			return nil, false
-		}
-		if hasAlias && !aliasesWithin(n) {
-			return nil, false
-		}
-		nodes[next] = n
-		next++
-	}
-	for ; next < len(docs); next++ {
-		if !isBlank(docs[next].text) {
-			return nil, false
-		}
-	}
-	return nodes, true
 }
 
 // emptyNull reports the node of a blank document: a plain empty null, no tag, no anchor.

@@ -10,7 +10,7 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
-// FuzzStream checks that parsing a file with one parser (parseStream) loads exactly what a
+// FuzzStream checks that parsing a file with one parser (loadStream) loads exactly what a
 // parser per document loads: the same objects (kind, name, namespace, line, typed value),
 // the same errors at the same lines, the same skipped count. Findings are kept in
 // testdata/fuzz/FuzzStream.
