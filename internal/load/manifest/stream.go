@@ -35,7 +35,8 @@ func loadStream(data []byte, docs []document, load func(i int)) (ok bool) {
 			ok = false
 		}
 	}()
-	hasAlias := bytes.IndexByte(data, '*') >= 0
+	// An alias needs an anchor: without both, no tree is walked ("*/5 * * * *" is common).
+	hasAlias := bytes.IndexByte(data, '*') >= 0 && bytes.IndexByte(data, '&') >= 0
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	next := 0 // the first document not yet loaded
 	for {
