@@ -39,6 +39,7 @@ verify-generated: generate ## fail when generated files are stale (or new and un
 fuzz: ## fuzz every parser, decoder and generator the targets below name (inputs, admission reviews, config and CEL, fixes, remedies), a minute each
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzDecodeNode -fuzztime 60s
+	$(GO) test ./internal/load/manifest -run '^$$' -fuzz FuzzStream -fuzztime 60s
 	$(GO) test ./internal/load/dockerfile -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/scanreport -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s
 	$(GO) test ./internal/load/arm -run '^$$' -fuzz FuzzLoadBytes -fuzztime 60s -fuzzminimizetime 5s

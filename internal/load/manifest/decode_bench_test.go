@@ -86,6 +86,8 @@ func benchCorpora(b *testing.B) []benchCorpus {
 //   - sigsyaml: sigs.k8s.io/yaml (go-yaml v2 to JSON, then json.Unmarshal), as kubectl reads;
 //   - yaml3-decoder-per-file: one yaml.v3 Decoder per file instead of one parser per
 //     document (parse only: the node trees, for what a reused parser would save);
+//   - load-parser-per-document and load-parser-per-file: the whole loader (LoadBytes) on
+//     each file, without and with loadStream;
 //
 // and, with the parse left out (the node trees parsed once before), the two decodings alone:
 // node-json and node-direct. Run with -benchmem -cpu 1; objects/s counts typed documents.
@@ -177,6 +179,20 @@ func BenchmarkDecode(b *testing.B) {
 			}
 			report(b)
 		})
+		for _, stream := range []bool{false, true} {
+			name := map[bool]string{false: "/load-parser-per-document", true: "/load-parser-per-file"}[stream]
+			b.Run(c.name+name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, f := range c.files {
+						if s := loadBytes("bench.yaml", f, Options{}, stream); len(s.Errors) > 0 {
+							b.Fatal(s.Errors)
+						}
+					}
+				}
+				report(b)
+			})
+		}
 		b.Run(c.name+"/node-json", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
