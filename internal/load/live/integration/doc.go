@@ -13,5 +13,6 @@
 //	AKSCHECK_SCALE=1 go test -tags integration -run TestScale -v -timeout 60m ./internal/load/live/integration
 //
 // AKSCHECK_SCALES=1,2,4 runs other scales (4: about 121,000 objects), and
-// AKSCHECK_SCALE_BIN=PATH another akscheck binary (an older build, to compare).
+// AKSCHECK_SCALE_BIN=OLD,NEW other akscheck binaries, each scanning the same seeded cluster
+// in turn, twice (an older and a newer build, to compare).
 package integration

@@ -53,11 +53,13 @@ func TestScale(t *testing.T) {
 			scales = append(scales, n)
 		}
 	}
-	// AKSCHECK_SCALE_BIN runs another build (an older one, to compare), else this tree's.
-	bin := os.Getenv("AKSCHECK_SCALE_BIN")
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "akscheck")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/akscheck")
+	// AKSCHECK_SCALE_BIN runs other builds (comma-separated: an older one and a newer one,
+	// to compare, each scanning the same seeded cluster in turn, twice), else this tree's.
+	bins := strings.Split(os.Getenv("AKSCHECK_SCALE_BIN"), ",")
+	rounds := 2
+	if bins[0] == "" {
+		bins[0], rounds = filepath.Join(t.TempDir(), "akscheck"), 1
+		build := exec.Command("go", "build", "-o", bins[0], "./cmd/akscheck")
 		build.Dir = "../../../.."
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("building akscheck: %v\n%s", err, out)
@@ -77,25 +79,11 @@ func TestScale(t *testing.T) {
 		t.Logf("scale %d: seeded %d objects in %s", scale, objects, time.Since(began).Round(time.Second))
 
 		kc := api.Kubeconfig(t, map[string]string{"scale": adminToken}, "scale")
-		out, err := os.Create(filepath.Join(t.TempDir(), "report.json"))
-		if err != nil {
-			t.Fatal(err)
+		for range rounds {
+			for _, bin := range bins {
+				scanScale(t, bin, kc, scale, objects)
+			}
 		}
-		cmd := exec.Command(bin, "scan", "--cluster", "--kubeconfig", kc, "-o", "json", "--fail-on", "critical")
-		cmd.Stdout, cmd.Stderr = out, os.Stderr
-		began = time.Now()
-		err = cmd.Run()
-		wall := time.Since(began)
-		out.Close()
-		// Exit code 1 (findings at or above --fail-on) is a scan that ran; 2 is a failed one.
-		var exit *exec.ExitError
-		if err != nil && (!errors.As(err, &exit) || exit.ExitCode() == 2) {
-			t.Fatalf("scan: %v", err)
-		}
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
-		info, _ := os.Stat(out.Name())
-		t.Logf("scale %d: akscheck scan --cluster of %d objects: wall %s, peak RSS %d MiB, user CPU %s, report %d KiB",
-			scale, objects, wall.Round(10*time.Millisecond), rss/1024, cmd.ProcessState.UserTime().Round(10*time.Millisecond), info.Size()/1024)
 
 		var requests, lists atomic.Int64
 		cfg := api.Config(adminToken)
@@ -118,6 +106,30 @@ func TestScale(t *testing.T) {
 		}
 		api.Stop()
 	}
+}
+
+// scanScale runs `akscheck scan --cluster` as a process and logs its wall time and peak RSS.
+func scanScale(t *testing.T, bin, kubeconfig string, scale, objects int) {
+	t.Helper()
+	out, err := os.Create(filepath.Join(t.TempDir(), "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "scan", "--cluster", "--kubeconfig", kubeconfig, "-o", "json", "--fail-on", "critical")
+	cmd.Stdout, cmd.Stderr = out, os.Stderr
+	began := time.Now()
+	err = cmd.Run()
+	wall := time.Since(began)
+	out.Close()
+	// Exit code 1 (findings at or above --fail-on) is a scan that ran; 2 is a failed one.
+	var exit *exec.ExitError
+	if err != nil && (!errors.As(err, &exit) || exit.ExitCode() == 2) {
+		t.Fatalf("scan: %v", err)
+	}
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	info, _ := os.Stat(out.Name())
+	t.Logf("scale %d: %s scan --cluster of %d objects: wall %s, peak RSS %d MiB, user CPU %s, report %d KiB",
+		scale, filepath.Base(bin), objects, wall.Round(10*time.Millisecond), rss/1024, cmd.ProcessState.UserTime().Round(10*time.Millisecond), info.Size()/1024)
 }
 
 // seedScale creates the scale's objects with a pool of writers and returns how many.
