@@ -146,19 +146,30 @@ func subtreeJSON(n *yaml.Node, depth int) ([]byte, error) {
 	return c.buf.Bytes(), nil
 }
 
-func nodeArray(n *yaml.Node, v reflect.Value, depth int) error {
+// container resolves the value a mapping or sequence node decodes into, as encoding/json's
+// array and object do: a json.Unmarshaler takes the subtree's JSON (done is true), a
+// TextUnmarshaler cannot take a container (the JSON path names the error), anything else is
+// decoded into pv.
+func container(n *yaml.Node, v reflect.Value, depth int) (pv reflect.Value, done bool, err error) {
 	u, ut, pv := indirect(v, false)
 	if u != nil {
 		data, err := subtreeJSON(n, depth)
 		if err != nil {
-			return err
+			return pv, true, err
 		}
-		return u.UnmarshalJSON(data)
+		return pv, true, u.UnmarshalJSON(data)
 	}
 	if ut != nil {
-		return errNeedsJSON
+		return pv, true, errNeedsJSON
 	}
-	v = pv
+	return pv, false, nil
+}
+
+func nodeArray(n *yaml.Node, v reflect.Value, depth int) error {
+	v, done, err := container(n, v, depth)
+	if done {
+		return err
+	}
 	switch v.Kind() {
 	case reflect.Array, reflect.Slice:
 	case reflect.Interface:
@@ -207,18 +218,10 @@ func nodeArray(n *yaml.Node, v reflect.Value, depth int) error {
 }
 
 func nodeObject(n *yaml.Node, v reflect.Value, depth int) error {
-	u, ut, pv := indirect(v, false)
-	if u != nil {
-		data, err := subtreeJSON(n, depth)
-		if err != nil {
-			return err
-		}
-		return u.UnmarshalJSON(data)
+	v, done, err := container(n, v, depth)
+	if done {
+		return err
 	}
-	if ut != nil {
-		return errNeedsJSON
-	}
-	v = pv
 	t := v.Type()
 	if v.Kind() == reflect.Interface && v.NumMethod() == 0 {
 		oi, err := objectInterface(n)
