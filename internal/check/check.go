@@ -47,6 +47,13 @@ type Meta struct {
 	// index: the HPAs of a workload, the ServiceAccount its pods run as). When a live scan
 	// could not list one of them, or one of Kinds, the check's item cannot pass.
 	Requires []string
+	// CrossObject is set on a check that reads other subjects of the scan besides the one it
+	// judges (through Env.Index: the policies that select a workload, the node pools of a
+	// cluster). The others judge each subject alone: the engine gives them no index, so a
+	// check that reads one without saying so fails its fixtures instead of passing; the
+	// streaming engine of docs/performance.md can run them as each object is decoded. A
+	// check with Requires is one.
+	CrossObject bool
 	// Evidence are the input kinds that can feed it. Empty means manifest and cluster
 	// (Kubernetes objects from files or the live API).
 	Evidence []catalog.Evidence
@@ -167,7 +174,8 @@ type Env struct {
 	// Settings are the values of the checks' settings in this scan (read them with the
 	// declaring setting's Get); a key not set means its default.
 	Settings Settings
-	Index    *subject.Index
+	// Index holds the other subjects of the scan; nil for a check that is not CrossObject.
+	Index *subject.Index
 	// Now is the time of the scan, for checks that depend on dates (support windows, report
 	// ages, expiry).
 	Now time.Time
@@ -330,6 +338,12 @@ func (m Meta) Validate(cat *catalog.Catalog) error {
 	}
 	if !strings.HasSuffix(m.Remediation, ".") {
 		problems = append(problems, "remediation does not end with a period")
+	}
+	if len(m.Requires) > 0 && !m.CrossObject {
+		problems = append(problems, "Requires other kinds but is not CrossObject")
+	}
+	if m.CrossObject && m.Admission != nil {
+		problems = append(problems, "a CrossObject check has an Admission CEL, which sees one object")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("check %s: %s", m.ID, strings.Join(problems, "; "))

@@ -68,10 +68,11 @@ var DefenderPlan = check.New(check.Meta{
 
 // DefenderImageScanning finds subscriptions whose registry images are not scanned by Defender.
 var DefenderImageScanning = check.New(check.Meta{
-	ID:       "defender-image-scanning",
-	Item:     "container.image-scanning",
-	Title:    "Defender for Containers scans the images (Standard plan)",
-	Severity: check.High,
+	ID:          "defender-image-scanning",
+	CrossObject: true,
+	Item:        "container.image-scanning",
+	Title:       "Defender for Containers scans the images (Standard plan)",
+	Severity:    check.High,
 	Description: "Defender for Containers on the Standard tier scans the images of the subscription's registries " +
 		"and running containers for vulnerabilities. Judged when the Containers plan is in the input; image " +
 		"scan reports (Trivy, Grype) are the other way to prove the item, so without the plan the item rests " +

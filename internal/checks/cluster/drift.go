@@ -21,10 +21,11 @@ var declaredEvidence = []catalog.Evidence{catalog.ARM, catalog.Terraform}
 
 // IaCDrift compares each running cluster with its declaration in the same scan.
 var IaCDrift = check.New(check.Meta{
-	ID:       "iac-drift",
-	Item:     "dr.whitespace-deployment",
-	Title:    "The running cluster is declared as code, and runs as declared",
-	Severity: check.Medium,
+	ID:          "iac-drift",
+	CrossObject: true,
+	Item:        "dr.whitespace-deployment",
+	Title:       "The running cluster is declared as code, and runs as declared",
+	Severity:    check.Medium,
 	Description: "A whitespace deployment rebuilds the cluster from its code. Each running cluster (az aks " +
 		"show output, a REST response, --azure) is matched with its declaration in the same scan (a Terraform " +
 		"module or plan, an ARM template or compiled Bicep): by ARM ID when both carry one, else by name, and " +

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -122,10 +123,12 @@ var ExtensionAutoUpgrade = check.New(check.Meta{
 // ExtensionForTools finds Flux, Dapr and Velero installed by hand where an AKS extension
 // provides them.
 var ExtensionForTools = check.New(check.Meta{
-	ID:       "extension-for-installed-tools",
-	Item:     "cluster.extensions",
-	Title:    "Flux, Dapr, backups and KEDA come from AKS extensions and add-ons, not hand-made installs",
-	Severity: check.Low,
+	ID:          "extension-for-installed-tools",
+	CrossObject: true,
+	Requires:    subject.WorkloadKinds,
+	Item:        "cluster.extensions",
+	Title:       "Flux, Dapr, backups and KEDA come from AKS extensions and add-ons, not hand-made installs",
+	Severity:    check.Low,
 	Description: "Heuristic, with the manifests scanned alongside the cluster: a workload that runs Flux " +
 		"(source-, kustomize-, helm-controller or ghcr.io/fluxcd images), Dapr (dapr-operator, " +
 		"dapr-sidecar-injector, daprio images) or Velero (velero/velero) on a cluster that has no extension " +
@@ -171,10 +174,12 @@ var ExtensionForTools = check.New(check.Meta{
 
 // GitOpsExtension finds clusters that no GitOps configuration deploys to.
 var GitOpsExtension = check.New(check.Meta{
-	ID:       "gitops-flux-configuration",
-	Item:     "ops.gitops",
-	Title:    "The cluster is deployed by GitOps: the Flux extension with a Flux configuration",
-	Severity: check.Low,
+	ID:          "gitops-flux-configuration",
+	CrossObject: true,
+	Requires:    subject.WorkloadKinds,
+	Item:        "ops.gitops",
+	Title:       "The cluster is deployed by GitOps: the Flux extension with a Flux configuration",
+	Severity:    check.Low,
 	Description: "The cluster has the GitOps extension (extensionType microsoft.flux) and at least one Flux " +
 		"configuration that is not suspended (Microsoft.KubernetesConfiguration/fluxConfigurations; " +
 		"Terraform azurerm_kubernetes_flux_configuration), so that its applications come from a " +
@@ -231,10 +236,12 @@ func handMadeGitOps(ix *subject.Index) bool {
 
 // AKSBackup finds clusters that nothing backs up.
 var AKSBackup = check.New(check.Meta{
-	ID:       "aks-backup",
-	Item:     "storage.backup",
-	Title:    "AKS Backup protects the cluster: the backup extension with a backup instance",
-	Severity: check.Medium,
+	ID:          "aks-backup",
+	CrossObject: true,
+	Requires:    append(slices.Clip(subject.WorkloadKinds), "PersistentVolumeClaim", "Schedule"),
+	Item:        "storage.backup",
+	Title:       "AKS Backup protects the cluster: the backup extension with a backup instance",
+	Severity:    check.Medium,
 	Description: "The cluster has the AKS Backup extension (extensionType microsoft.dataprotection.kubernetes) " +
 		"and a Backup vault's backup instance protects it with a policy (Microsoft.DataProtection/" +
 		"backupVaults/backupInstances with dataSourceInfo.resourceID the cluster; Terraform " +

@@ -22,10 +22,11 @@ const (
 
 // SubnetCapacity finds node subnets too small for the pools' largest size and an upgrade.
 var SubnetCapacity = check.New(check.Meta{
-	ID:       "subnet-capacity",
-	Item:     "network.ip-planning",
-	Title:    "Node subnets hold the pools at their largest, with an upgrade's surge",
-	Severity: check.High,
+	ID:          "subnet-capacity",
+	CrossObject: true,
+	Item:        "network.ip-planning",
+	Title:       "Node subnets hold the pools at their largest, with an upgrade's surge",
+	Severity:    check.High,
 	Description: "For each subnet the pools' vnetSubnetID (Terraform vnet_subnet_id) names, the addresses the " +
 		"pools take at their largest must fit in it: each pool's maxCount nodes (count without the " +
 		"autoscaler) plus, for the one pool being upgraded at a time, its maxSurge nodes (unset counts as " +
@@ -215,10 +216,11 @@ func lastSeg(s string) string {
 
 // CIDROverlap finds a cluster's address ranges that overlap.
 var CIDROverlap = check.New(check.Meta{
-	ID:       "cidr-overlap",
-	Item:     "network.ip-planning",
-	Title:    "Pod, service and node address ranges do not overlap",
-	Severity: check.High,
+	ID:          "cidr-overlap",
+	CrossObject: true,
+	Item:        "network.ip-planning",
+	Title:       "Pod, service and node address ranges do not overlap",
+	Severity:    check.High,
 	Description: "The cluster's service CIDRs (networkProfile.serviceCidr(s), Terraform service_cidr(s); " +
 		"10.0.0.0/16 when unset), its pod CIDRs when pods do not take VNet addresses (kubenet or Azure CNI " +
 		"Overlay: podCidr(s), 10.244.0.0/16 when unset), the retired docker bridge CIDR when written, and " +

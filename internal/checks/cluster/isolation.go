@@ -19,10 +19,11 @@ var errNoTagKeys = errors.New("give at least one non-empty tag key")
 
 // SmallClusterSprawl finds many small clusters of one owner or application.
 var SmallClusterSprawl = check.New(check.Meta{
-	ID:       "small-cluster-sprawl",
-	Item:     "cluster.physical-isolation",
-	Title:    "An owner or application does not spread over many small clusters",
-	Severity: check.Info,
+	ID:          "small-cluster-sprawl",
+	CrossObject: true,
+	Item:        "cluster.physical-isolation",
+	Title:       "An owner or application does not spread over many small clusters",
+	Severity:    check.Info,
 	Description: fmt.Sprintf("Heuristic: when at least isolationMinClusters (default 3) clusters of the scan, each of at "+
 		"most %d nodes (the pools' counts, or their maximum counts when they autoscale), carry the same value "+
 		"of one of the tags of isolationTags (owner, team, app, application, workload, service), each of them "+

@@ -11,10 +11,11 @@ import (
 
 // DRMultiRegion finds applications whose clusters all run in one region.
 var DRMultiRegion = check.New(check.Meta{
-	ID:       "dr-multiregion",
-	Item:     "dr.multiregion",
-	Title:    "The clusters of an application run in at least two regions",
-	Severity: check.Low,
+	ID:          "dr-multiregion",
+	CrossObject: true,
+	Item:        "dr.multiregion",
+	Title:       "The clusters of an application run in at least two regions",
+	Severity:    check.Low,
 	Description: "The clusters of the scan are grouped by the application they serve: the value of the first " +
 		"tag of --app-tags (appTags: app, application, workload, service) they carry. An application's " +
 		"clusters must run in at least two Azure regions, so that it survives the loss of one. When they " +

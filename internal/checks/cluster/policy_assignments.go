@@ -63,10 +63,11 @@ const policyAssignmentsDescription = "Azure Policy assignments that apply at the
 
 // PolicyAssignmentsDeny finds clusters where no pod security policy is assigned to deny.
 var PolicyAssignmentsDeny = check.New(check.Meta{
-	ID:       "policy-assignments-deny",
-	Item:     "ops.azure-policy",
-	Title:    "A built-in pod security policy is assigned at the cluster's scope in deny effect, enforced",
-	Severity: check.High,
+	ID:          "policy-assignments-deny",
+	CrossObject: true,
+	Item:        "ops.azure-policy",
+	Title:       "A built-in pod security policy is assigned at the cluster's scope in deny effect, enforced",
+	Severity:    check.High,
 	Description: policyAssignmentsDescription + " The policies: the \"" + policyPodBaseline.name + "\" (" + policyPodBaseline.guid +
 		") or \"" + policyPodRestricted.name + "\" (" + policyPodRestricted.guid + ") initiative, or \"" + policyNoPrivileged.name +
 		"\" (" + policyNoPrivileged.guid + ").",
@@ -78,10 +79,11 @@ var PolicyAssignmentsDeny = check.New(check.Meta{
 
 // AllowedImagesPolicyDeny finds clusters where the allowed images policy does not deny.
 var AllowedImagesPolicyDeny = check.New(check.Meta{
-	ID:       "allowed-images-policy-deny",
-	Item:     "container.allowed-registries",
-	Title:    "The allowed images policy is assigned at the cluster's scope in deny effect, enforced",
-	Severity: check.High,
+	ID:          "allowed-images-policy-deny",
+	CrossObject: true,
+	Item:        "container.allowed-registries",
+	Title:       "The allowed images policy is assigned at the cluster's scope in deny effect, enforced",
+	Severity:    check.High,
 	Description: policyAssignmentsDescription + " The policy: \"" + policyAllowedImages.name + "\" (" + policyAllowedImages.guid +
 		"), which makes admission refuse images outside the allowed registries.",
 	Remediation: "Assign \"Kubernetes cluster containers should only use allowed images\" at the cluster's subscription or resource group with allowedContainerImagesRegex naming your registries, the effect parameter Deny and enforcement mode Default.",
@@ -197,10 +199,11 @@ const maxPolicyStates = 20
 
 // PolicyNonCompliant lists what Azure Policy itself found non-compliant at the cluster.
 var PolicyNonCompliant = check.New(check.Meta{
-	ID:       "policy-noncompliant-resources",
-	Item:     "ops.azure-policy",
-	Title:    "Azure Policy reports no non-compliant resource at the cluster",
-	Severity: check.Medium,
+	ID:          "policy-noncompliant-resources",
+	CrossObject: true,
+	Item:        "ops.azure-policy",
+	Title:       "Azure Policy reports no non-compliant resource at the cluster",
+	Severity:    check.Medium,
 	Description: "The latest policy states of the cluster and the resources under it, as Azure Policy Insights " +
 		"reports them (policyStates/latest/queryResults with complianceState eq 'NonCompliant'; az policy state " +
 		"list; read by --azure, which needs the Policy Insights Data Reader role): one finding per non-compliant " +

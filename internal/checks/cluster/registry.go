@@ -130,10 +130,11 @@ var ACRQuarantinePolicy = check.New(check.Meta{
 
 // ACRGeoReplication finds registries not replicated to the regions of the scan's clusters.
 var ACRGeoReplication = check.New(check.Meta{
-	ID:       "acr-geo-replication",
-	Item:     "cluster.acr-geo-replication",
-	Title:    "The registry is replicated to every region where the clusters run",
-	Severity: check.Medium,
+	ID:          "acr-geo-replication",
+	CrossObject: true,
+	Item:        "cluster.acr-geo-replication",
+	Title:       "The registry is replicated to every region where the clusters run",
+	Severity:    check.Medium,
 	Description: "Heuristic: every AKS cluster of the scan is taken to pull from every registry of the scan. " +
 		"A registry needs a replication (az acr replication list; Terraform georeplications) in each " +
 		"cluster region other than its own, which needs the Premium SKU. Not applicable without clusters.",

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,10 +53,12 @@ func (s veleroSchedule) covers(ns string) bool {
 // BackupOtherRegion finds data that no tooling can move or restore outside the cluster's
 // region.
 var BackupOtherRegion = check.New(check.Meta{
-	ID:       "backup-other-region",
-	Item:     "dr.storage-migration",
-	Title:    "Volumes are backed up to storage outside the cluster's region",
-	Severity: check.Low,
+	ID:          "backup-other-region",
+	CrossObject: true,
+	Requires:    append(slices.Clip(subject.WorkloadKinds), "PersistentVolumeClaim", "Schedule", "BackupStorageLocation"),
+	Item:        "dr.storage-migration",
+	Title:       "Volumes are backed up to storage outside the cluster's region",
+	Severity:    check.Low,
 	Description: "A storage migration plan needs tooling that copies each application namespace's volumes " +
 		"(PersistentVolumeClaims, StatefulSet volume claim templates) to storage another region can restore " +
 		"from. Velero (velero.io/v1): a Schedule that is not paused whose backups include the namespace " +

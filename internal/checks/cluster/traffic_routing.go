@@ -30,10 +30,11 @@ const trafficRoutingDescription = "Clusters that serve the same application (the
 
 // TrafficManagement finds applications served from several regions without a global router.
 var TrafficManagement = check.New(check.Meta{
-	ID:       "multi-region-traffic-routing",
-	Item:     "cluster.traffic-management",
-	Title:    "An application served from several regions has a Traffic Manager or Front Door endpoint in each",
-	Severity: check.Medium,
+	ID:          "multi-region-traffic-routing",
+	CrossObject: true,
+	Item:        "cluster.traffic-management",
+	Title:       "An application served from several regions has a Traffic Manager or Front Door endpoint in each",
+	Severity:    check.Medium,
 	Description: trafficRoutingDescription + " Without one, clients reach one region's cluster by its own " +
 		"address and nothing spreads the load or moves it when a region fails.",
 	Remediation: "Put a Traffic Manager profile (az network traffic-manager profile create) or a Front Door profile (az afd profile create) in front of the application, with an enabled endpoint or origin for the ingress of each region's cluster.",
@@ -46,10 +47,11 @@ var TrafficManagement = check.New(check.Meta{
 // DRTrafficManager is the disaster-recovery view of the same rule: the router is what fails
 // an application over to its other region.
 var DRTrafficManager = check.New(check.Meta{
-	ID:       "dr-traffic-failover",
-	Item:     "dr.traffic-manager",
-	Title:    "Traffic fails over between the regions that serve an application",
-	Severity: check.Medium,
+	ID:          "dr-traffic-failover",
+	CrossObject: true,
+	Item:        "dr.traffic-manager",
+	Title:       "Traffic fails over between the regions that serve an application",
+	Severity:    check.Medium,
 	Description: trafficRoutingDescription + " The router's health probes take a failed region out of " +
 		"rotation; without one, a regional outage needs a DNS change by hand.",
 	Remediation: "Route the application through Azure Traffic Manager (priority or performance routing) or Front Door, with an enabled endpoint for each region's cluster so that traffic fails over when a region is down.",

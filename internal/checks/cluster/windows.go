@@ -60,10 +60,12 @@ var WindowsNodePatching = check.New(check.Meta{
 
 // WindowsGMSA finds Windows pods that need gMSA on a cluster without it.
 var WindowsGMSA = check.New(check.Meta{
-	ID:       "windows-gmsa",
-	Item:     "windows.gmsa",
-	Title:    "Clusters whose Windows pods use gMSA have gMSA enabled",
-	Severity: check.Low,
+	ID:          "windows-gmsa",
+	CrossObject: true,
+	Requires:    subject.WorkloadKinds,
+	Item:        "windows.gmsa",
+	Title:       "Clusters whose Windows pods use gMSA have gMSA enabled",
+	Severity:    check.Low,
 	Description: "When a workload of the scan names a gMSA credential spec (securityContext.windowsOptions." +
 		"gmsaCredentialSpecName), windowsProfile.gmsaProfile.enabled (Terraform windows_profile.gmsa) must be " +
 		"true. Not applicable when no workload uses gMSA (scan the manifests with the cluster).",

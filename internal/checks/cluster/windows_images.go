@@ -14,10 +14,12 @@ var ltscSKUs = map[string]string{"ltsc2019": "Windows2019", "ltsc2022": "Windows
 
 // WindowsPoolForImages finds Windows images of the scan that no Windows pool can run.
 var WindowsPoolForImages = check.New(check.Meta{
-	ID:       "windows-pool-for-images",
-	Item:     "windows.base-image-os",
-	Title:    "A Windows node pool of the right OS version runs each Windows image",
-	Severity: check.Medium,
+	ID:          "windows-pool-for-images",
+	CrossObject: true,
+	Requires:    subject.WorkloadKinds,
+	Item:        "windows.base-image-os",
+	Title:       "A Windows node pool of the right OS version runs each Windows image",
+	Severity:    check.Medium,
 	Description: "Heuristic, with the manifests scanned alongside the cluster: every container image whose tag " +
 		"names a Windows LTSC release (ltsc2019, ltsc2022, ltsc2025) needs a Windows pool of that release " +
 		"(osSKU Windows2019, Windows2022, Windows2025; Terraform os_sku), since process-isolated Windows " +

@@ -11,10 +11,11 @@ const gatekeeperSystem = "gatekeeper-system"
 
 // AzurePolicy checks that Azure Policy for Kubernetes (Gatekeeper) runs and enforces policies.
 var AzurePolicy = check.New(check.Meta{
-	ID:       "live-azure-policy",
-	Item:     "ops.azure-policy",
-	Title:    "Azure Policy (Gatekeeper) runs and has constraint templates",
-	Severity: check.High,
+	ID:          "live-azure-policy",
+	CrossObject: true,
+	Item:        "ops.azure-policy",
+	Title:       "Azure Policy (Gatekeeper) runs and has constraint templates",
+	Severity:    check.High,
 	Description: "Looks for the Azure Policy add-on (Deployments azure-policy and azure-policy-webhook in " +
 		"kube-system) and Gatekeeper (gatekeeper-controller and gatekeeper-audit in gatekeeper-system), " +
 		"reads their readiness, and counts the ConstraintTemplates (templates.gatekeeper.sh) that Azure " +

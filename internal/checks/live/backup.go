@@ -15,10 +15,11 @@ const aksBackupNamespace = "dataprotection-microsoft"
 
 // Backup checks that every application namespace with persistent volumes is backed up.
 var Backup = check.New(check.Meta{
-	ID:       "live-backup-schedule",
-	Item:     "storage.backup",
-	Title:    "A backup schedule covers every namespace with persistent volumes",
-	Severity: check.Medium,
+	ID:          "live-backup-schedule",
+	CrossObject: true,
+	Item:        "storage.backup",
+	Title:       "A backup schedule covers every namespace with persistent volumes",
+	Severity:    check.Medium,
 	Description: "Finds the application namespaces that hold PersistentVolumeClaims and the Velero " +
 		"Schedules (velero.io/v1) that are not paused, with their includedNamespaces and " +
 		"excludedNamespaces; a namespace none covers has no backup. The AKS Backup extension (pods in " +

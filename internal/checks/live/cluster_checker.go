@@ -24,10 +24,11 @@ var ClusterCheckMaxAge = check.NewParam("clusterCheckMaxAge",
 
 // ClusterChecker checks that a checker of the cluster runs and has succeeded lately.
 var ClusterChecker = check.New(check.Meta{
-	ID:       "live-cluster-checker",
-	Item:     "ops.cluster-checks",
-	Title:    "A scheduled checker of the cluster has succeeded lately",
-	Severity: check.Low,
+	ID:          "live-cluster-checker",
+	CrossObject: true,
+	Item:        "ops.cluster-checks",
+	Title:       "A scheduled checker of the cluster has succeeded lately",
+	Severity:    check.Low,
 	Description: "Looks for the workloads of a checker of the cluster's configuration or security " +
 		"(akscheck, kube-bench, Polaris, Kubescape, trivy-operator; known by the labels of their charts or " +
 		"by their images) in any namespace. A CronJob of one must have succeeded within clusterCheckMaxAge " +

@@ -13,10 +13,11 @@ var defenderSensor = hasPrefix("microsoft-defender-", "azuredefender-")
 
 // DefenderSensor checks that the Defender for Containers sensor runs on the nodes.
 var DefenderSensor = check.New(check.Meta{
-	ID:       "live-defender-sensor",
-	Item:     "ops.defender",
-	Title:    "The Defender for Containers sensor runs on every node",
-	Severity: check.High,
+	ID:          "live-defender-sensor",
+	CrossObject: true,
+	Item:        "ops.defender",
+	Title:       "The Defender for Containers sensor runs on every node",
+	Severity:    check.High,
 	Description: "Looks in kube-system for the DaemonSets of the Microsoft Defender for Containers " +
 		"sensor (microsoft-defender-collector-ds, microsoft-defender-publisher-ds; azuredefender-* on " +
 		"older clusters) and reads their readiness. Without the sensor Defender sees no runtime threats " +
@@ -38,10 +39,11 @@ var runtimeSensor = contains("falco", "tetragon", "sysdig", "neuvector-enforcer"
 
 // RuntimeSecuritySensor checks that some runtime security sensor watches the nodes.
 var RuntimeSecuritySensor = check.New(check.Meta{
-	ID:       "live-runtime-security-sensor",
-	Item:     "container.runtime-security",
-	Title:    "A runtime security sensor runs on every node",
-	Severity: check.High,
+	ID:          "live-runtime-security-sensor",
+	CrossObject: true,
+	Item:        "container.runtime-security",
+	Title:       "A runtime security sensor runs on every node",
+	Severity:    check.High,
 	Description: "Looks for the DaemonSet of a runtime threat detection sensor: Defender for Containers " +
 		"in kube-system, or Falco, Tetragon, Sysdig, NeuVector, Aqua or Prisma Cloud in any namespace " +
 		"(a heuristic on DaemonSet names), and reads its readiness. Image scanning finds known flaws " +

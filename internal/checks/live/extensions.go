@@ -12,10 +12,11 @@ import (
 // HandInstalledTools finds Flux, Dapr and Velero that run from other builds than their AKS
 // extension's.
 var HandInstalledTools = check.New(check.Meta{
-	ID:       "live-hand-installed-tools",
-	Item:     "cluster.extensions",
-	Title:    "Flux, Dapr, Velero and KEDA run from their AKS extensions and add-ons, not hand-made installs",
-	Severity: check.Low,
+	ID:          "live-hand-installed-tools",
+	CrossObject: true,
+	Item:        "cluster.extensions",
+	Title:       "Flux, Dapr, Velero and KEDA run from their AKS extensions and add-ons, not hand-made installs",
+	Severity:    check.Low,
 	Description: "Looks for the controllers of Flux (source-, kustomize-, helm-, notification-controller), " +
 		"Dapr (dapr-operator, dapr-sidecar-injector, dapr-sentry, dapr-placement-server), Velero and KEDA " +
 		"(keda-operator and its metrics server and webhooks) in any namespace. Their AKS extensions " +

@@ -15,10 +15,11 @@ var (
 
 // GitOps checks that a GitOps controller deploys to the cluster.
 var GitOps = check.New(check.Meta{
-	ID:       "live-gitops-controller",
-	Item:     "ops.gitops",
-	Title:    "A GitOps controller (Flux or Argo CD) deploys to the cluster",
-	Severity: check.Low,
+	ID:          "live-gitops-controller",
+	CrossObject: true,
+	Item:        "ops.gitops",
+	Title:       "A GitOps controller (Flux or Argo CD) deploys to the cluster",
+	Severity:    check.Low,
 	Description: "Looks for the Flux controllers (kustomize-controller, helm-controller, source-controller; " +
 		"the AKS GitOps extension installs them in flux-system) or the Argo CD application controller in " +
 		"any namespace, and counts their Kustomizations, HelmReleases and Applications. With GitOps the " +

@@ -16,10 +16,11 @@ var (
 
 // LogAgent checks that a log collector runs on every node.
 var LogAgent = check.New(check.Meta{
-	ID:       "live-log-agent",
-	Item:     "ops.log-aggregation",
-	Title:    "A log collector runs on every node",
-	Severity: check.Medium,
+	ID:          "live-log-agent",
+	CrossObject: true,
+	Item:        "ops.log-aggregation",
+	Title:       "A log collector runs on every node",
+	Severity:    check.Medium,
 	Description: "Looks for the Container Insights agent DaemonSet (ama-logs, omsagent on older clusters) in " +
 		"kube-system, or a third-party log collector DaemonSet (Fluent Bit, Fluentd, Datadog, Filebeat, " +
 		"Elastic Agent, Promtail, Vector, Splunk; a heuristic on names) in any namespace, and reads its " +
@@ -44,10 +45,11 @@ var (
 
 // MetricsAgent checks that metrics are collected from the cluster.
 var MetricsAgent = check.New(check.Meta{
-	ID:       "live-metrics-agent",
-	Item:     "ops.metrics",
-	Title:    "A metrics collector runs in the cluster",
-	Severity: check.Medium,
+	ID:          "live-metrics-agent",
+	CrossObject: true,
+	Item:        "ops.metrics",
+	Title:       "A metrics collector runs in the cluster",
+	Severity:    check.Medium,
 	Description: "Looks for Azure Monitor managed Prometheus (ama-metrics in kube-system), or a Prometheus, " +
 		"VictoriaMetrics, Grafana Agent/Alloy or Datadog collector in any namespace (a heuristic on the " +
 		"names of Deployments, StatefulSets and DaemonSets), and reads its readiness. Without metrics " +

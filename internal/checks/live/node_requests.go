@@ -33,10 +33,11 @@ var NodeRequestsMin = percentParam("nodeRequestsMin",
 
 // NodeRequests judges the size of each pool's nodes against what its pods request.
 var NodeRequests = check.New(check.Meta{
-	ID:       "live-node-requests",
-	Item:     "cluster.node-sizing",
-	Title:    "The pods of each node pool request between nodeRequestsMin and nodeRequestsMax of its allocatable resources",
-	Severity: check.Info,
+	ID:          "live-node-requests",
+	CrossObject: true,
+	Item:        "cluster.node-sizing",
+	Title:       "The pods of each node pool request between nodeRequestsMin and nodeRequestsMax of its allocatable resources",
+	Severity:    check.Info,
 	Description: "Heuristic, per node pool (the kubernetes.azure.com/agentpool label, else agentpool, else " +
 		"the node.kubernetes.io/instance-type label): adds up the CPU and memory requests of the pods scheduled " +
 		"on its nodes (spec.nodeName; pods that have not finished), as the scheduler counts them (init " +

@@ -14,10 +14,11 @@ import (
 
 // ReplicasOnOneNode finds replicated workloads whose running pods all sit on one node.
 var ReplicasOnOneNode = check.New(check.Meta{
-	ID:       "live-replicas-one-node",
-	Item:     "dr.pod-spread",
-	Title:    "The running replicas of a workload are on more than one node",
-	Severity: check.Medium,
+	ID:          "live-replicas-one-node",
+	CrossObject: true,
+	Item:        "dr.pod-spread",
+	Title:       "The running replicas of a workload are on more than one node",
+	Severity:    check.Medium,
 	Description: "Follows each running Pod to its top controller (Pod → ReplicaSet → Deployment, Pod → " +
 		"StatefulSet) and reads spec.nodeName. A workload with two or more running pods all on one node " +
 		"loses every replica when that node is drained for an upgrade or fails, whatever its replica " +

@@ -14,10 +14,11 @@ var imds = netip.MustParseAddr("169.254.169.254")
 
 // BlockIMDS finds namespaces whose pods can reach the node's instance metadata service.
 var BlockIMDS = scope.NamespaceCheck(check.Meta{
-	ID:       "block-imds",
-	Item:     "network.block-imds",
-	Title:    "Pods cannot reach the instance metadata service",
-	Severity: check.High,
+	ID:          "block-imds",
+	CrossObject: true,
+	Item:        "network.block-imds",
+	Title:       "Pods cannot reach the instance metadata service",
+	Severity:    check.High,
 	Description: "In each namespace outside the system namespaces, egress to 169.254.169.254 on TCP port 80 is " +
 		"denied: either a deny rule stops it for every pod before any allow (a Cilium egressDeny whose " +
 		"toCIDR, toCIDRSet or toEntities covers the address; a Calico Deny rule on destination nets that " +

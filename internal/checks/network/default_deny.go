@@ -11,10 +11,11 @@ import (
 
 // DefaultDenyIngress finds namespaces without a default-deny ingress policy.
 var DefaultDenyIngress = scope.NamespaceCheck(check.Meta{
-	ID:       "default-deny-ingress",
-	Item:     "network.default-deny",
-	Title:    "Each namespace has a default-deny ingress policy",
-	Severity: check.Medium,
+	ID:          "default-deny-ingress",
+	CrossObject: true,
+	Item:        "network.default-deny",
+	Title:       "Each namespace has a default-deny ingress policy",
+	Severity:    check.Medium,
 	Description: "Each namespace outside the system namespaces has a network policy that selects every pod and " +
 		"allows no ingress: a Kubernetes NetworkPolicy with an empty podSelector, policyTypes including " +
 		"Ingress and no ingress rule; a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy whose " +
@@ -42,10 +43,11 @@ spec:
 
 // DefaultDenyEgress finds namespaces without a default-deny egress policy.
 var DefaultDenyEgress = scope.NamespaceCheck(check.Meta{
-	ID:       "default-deny-egress",
-	Item:     "network.default-deny",
-	Title:    "Each namespace has a default-deny egress policy",
-	Severity: check.Low,
+	ID:          "default-deny-egress",
+	CrossObject: true,
+	Item:        "network.default-deny",
+	Title:       "Each namespace has a default-deny egress policy",
+	Severity:    check.Low,
 	Description: "Each namespace outside the system namespaces has a network policy that selects every pod and " +
 		"allows no egress but DNS (rules whose every port is 53): a Kubernetes NetworkPolicy with an empty " +
 		"podSelector and policyTypes including Egress; a CiliumNetworkPolicy or " +

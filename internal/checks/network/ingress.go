@@ -13,10 +13,11 @@ import (
 
 // LoadBalancerServesHTTP finds LoadBalancer Services that expose HTTP(S) ports directly.
 var LoadBalancerServesHTTP = check.NewOf(check.Meta{
-	ID:       "load-balancer-serves-http",
-	Item:     "network.ingress",
-	Title:    "HTTP is routed through an ingress, not a LoadBalancer Service",
-	Severity: check.Medium,
+	ID:          "load-balancer-serves-http",
+	CrossObject: true,
+	Item:        "network.ingress",
+	Title:       "HTTP is routed through an ingress, not a LoadBalancer Service",
+	Severity:    check.Medium,
 	Description: "A Service of type LoadBalancer serving port 80 or 443. Each such Service takes its own " +
 		"public or private IP, bypasses the ingress layer (TLS, WAF, routing, rate limits) and multiplies " +
 		"the entry points to secure. The Service of an ingress controller (its pods run a known controller: " +

@@ -10,10 +10,11 @@ import (
 
 // NetworkPolicyCoverage finds workloads that no network policy selects.
 var NetworkPolicyCoverage = scope.WorkloadCheck(check.Meta{
-	ID:       "network-policy-coverage",
-	Item:     "network.network-policies",
-	Title:    "Every workload is selected by a network policy",
-	Severity: check.High,
+	ID:          "network-policy-coverage",
+	CrossObject: true,
+	Item:        "network.network-policies",
+	Title:       "Every workload is selected by a network policy",
+	Severity:    check.High,
 	Description: "Each workload outside the system namespaces is selected by at least one network policy " +
 		"that applies in its namespace and puts its pods in default deny: a Kubernetes NetworkPolicy, a " +
 		"CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (endpointSelector matched against the pod's " +

@@ -10,10 +10,11 @@ import (
 
 // PolicySelectsPods finds network policies whose pod selector matches no workload.
 var PolicySelectsPods = check.New(check.Meta{
-	ID:       "network-policy-selects-pods",
-	Item:     "network.network-policies",
-	Title:    "Every network policy selects the pods of a workload",
-	Severity: check.Medium,
+	ID:          "network-policy-selects-pods",
+	CrossObject: true,
+	Item:        "network.network-policies",
+	Title:       "Every network policy selects the pods of a workload",
+	Severity:    check.Medium,
 	Description: "A NetworkPolicy (Kubernetes or Calico) or CiliumNetworkPolicy whose pod selector (Cilium's " +
 		"endpointSelector, its k8s: prefixes dropped) matches the pod template labels of no " +
 		"workload of its namespace in the scan: the pods it was written for (a typo in a label, a renamed " +

@@ -36,10 +36,11 @@ const (
 
 // WAF finds public entry points that no web application firewall fronts.
 var WAF = check.New(check.Meta{
-	ID:       "public-ingress-waf",
-	Item:     "network.waf",
-	Title:    "Public entry points are behind a web application firewall",
-	Severity: check.High,
+	ID:          "public-ingress-waf",
+	CrossObject: true,
+	Item:        "network.waf",
+	Title:       "Public entry points are behind a web application firewall",
+	Severity:    check.High,
 	Description: "Every public entry point has a WAF in front. An Ingress of the Application Gateway Ingress " +
 		"Controller (class azure-application-gateway, or an IngressClass of controller " +
 		"azure/application-gateway) or one with appgw.ingress.kubernetes.io/waf-policy-for-path passes, and " +

@@ -38,10 +38,11 @@ var secretTypesNotJudged = map[corev1.SecretType]bool{
 // KeyVaultSecretSource finds Secrets that workloads read and that the manifests make by
 // hand instead of syncing them from Azure Key Vault.
 var KeyVaultSecretSource = check.NewOf(check.Meta{
-	ID:       "key-vault-secret-source",
-	Item:     "ops.key-vault",
-	Title:    "The Secrets workloads read come from Azure Key Vault",
-	Severity: check.Medium,
+	ID:          "key-vault-secret-source",
+	CrossObject: true,
+	Item:        "ops.key-vault",
+	Title:       "The Secrets workloads read come from Azure Key Vault",
+	Severity:    check.Medium,
 	Description: "A Secret defined in the scanned files that a workload of its namespace reads (env " +
 		"valueFrom.secretKeyRef, envFrom secretRef, secret and projected volumes, in any container) must be " +
 		"one that a SecretProviderClass of provider azure in the namespace syncs from Key Vault " +

@@ -14,10 +14,11 @@ import (
 
 // ServiceTargetsPods finds Services whose selector matches the pods of no workload.
 var ServiceTargetsPods = check.NewOf(check.Meta{
-	ID:       "service-targets-pods",
-	Item:     "dev.manifest-practices",
-	Title:    "Every Service selects the pods of a workload",
-	Severity: check.Medium,
+	ID:          "service-targets-pods",
+	CrossObject: true,
+	Item:        "dev.manifest-practices",
+	Title:       "Every Service selects the pods of a workload",
+	Severity:    check.Medium,
 	Description: "A Service with a selector that matches the pod template labels of no workload of its namespace " +
 		"in the scan (kube-score's \"Service Targets Pod\", kube-linter's dangling-service): a typo in a label, " +
 		"or a workload renamed or removed, leaves the Service without endpoints, and its clients get " +

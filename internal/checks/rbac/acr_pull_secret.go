@@ -13,10 +13,11 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // ACRPullSecret finds pods that pull from ACR with a registry password.
 var ACRPullSecret = check.New(check.Meta{
-	ID:       "acr-image-pull-secret",
-	Item:     "cluster.acr-integration",
-	Title:    "Pods pull from ACR without a registry password",
-	Severity: check.Medium,
+	ID:          "acr-image-pull-secret",
+	CrossObject: true,
+	Item:        "cluster.acr-integration",
+	Title:       "Pods pull from ACR without a registry password",
+	Severity:    check.Medium,
 	Description: "A pod that pulls an image from *.azurecr.io and lists imagePullSecrets (itself, or through its ServiceAccount when that is in the scan). AKS pulls from an " +
 		"attached ACR with the kubelet's managed identity (AcrPull); a pull secret means a registry " +
 		"password or token that must be stored, rotated and can leak.",

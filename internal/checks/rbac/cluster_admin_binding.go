@@ -28,10 +28,11 @@ const mastersGroup = "system:masters"
 // ClusterAdminBinding finds cluster-admin, or a ClusterRole that grants everything, bound to
 // anyone but an Entra group.
 var ClusterAdminBinding = check.New(check.Meta{
-	ID:       "cluster-admin-binding",
-	Item:     "cluster.k8s-rbac-aad",
-	Title:    "Admin roles are bound only to groups",
-	Severity: check.High,
+	ID:          "cluster-admin-binding",
+	CrossObject: true,
+	Item:        "cluster.k8s-rbac-aad",
+	Title:       "Admin roles are bound only to groups",
+	Severity:    check.High,
 	Description: "A ClusterRoleBinding or RoleBinding whose ClusterRole is cluster-admin, or any ClusterRole of the scan " +
 		"that grants every verb on every resource of every API group (cluster-admin in all but name), bound to " +
 		"a ServiceAccount, a User, or a group everyone is in. The checklist item asks to limit cluster access " +

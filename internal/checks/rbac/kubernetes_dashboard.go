@@ -14,10 +14,11 @@ const dashboardName = "kubernetes-dashboard"
 
 // KubernetesDashboard finds the Kubernetes dashboard and bindings that make it cluster-admin.
 var KubernetesDashboard = check.New(check.Meta{
-	ID:       "kubernetes-dashboard",
-	Item:     "cluster.no-dashboard",
-	Title:    "The Kubernetes dashboard is not deployed",
-	Severity: check.High,
+	ID:          "kubernetes-dashboard",
+	CrossObject: true,
+	Item:        "cluster.no-dashboard",
+	Title:       "The Kubernetes dashboard is not deployed",
+	Severity:    check.High,
 	Description: "A Deployment or Service named kubernetes-dashboard (or running the kubernetesui/dashboard " +
 		"image), and any ClusterRoleBinding that grants cluster-admin to the dashboard's ServiceAccount. " +
 		"The dashboard has been the way into many breached clusters; the Azure portal shows the same " +

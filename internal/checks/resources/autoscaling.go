@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"slices"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -13,10 +14,11 @@ import (
 
 // Autoscaling finds Deployments and StatefulSets that nothing scales.
 var Autoscaling = scope.WorkloadCheck(check.Meta{
-	ID:       "autoscaling",
-	Item:     "dev.app-autoscaling",
-	Title:    "Deployments and StatefulSets are autoscaled",
-	Severity: check.Medium,
+	ID:          "autoscaling",
+	CrossObject: true,
+	Item:        "dev.app-autoscaling",
+	Title:       "Deployments and StatefulSets are autoscaled",
+	Severity:    check.Medium,
 	Description: "Each Deployment and StatefulSet outside the system namespaces is the scale target of a " +
 		"HorizontalPodAutoscaler or a KEDA ScaledObject in the scan. A fixed replica count is either too " +
 		"many most of the time or too few at peak. A controller that elects a leader (it " +
@@ -42,10 +44,11 @@ var Autoscaling = scope.WorkloadCheck(check.Meta{
 // HPAMissingRequests finds autoscalers on CPU or memory utilization whose target lacks the
 // matching requests.
 var HPAMissingRequests = hpaCheck(check.Meta{
-	ID:       "hpa-missing-requests",
-	Item:     "dev.app-autoscaling",
-	Title:    "Utilization-based autoscalers have requests to measure against",
-	Severity: check.Medium,
+	ID:          "hpa-missing-requests",
+	CrossObject: true,
+	Item:        "dev.app-autoscaling",
+	Title:       "Utilization-based autoscalers have requests to measure against",
+	Severity:    check.Medium,
 	Description: "A HorizontalPodAutoscaler that scales on CPU or memory utilization while a container of its " +
 		"target has no request for that resource (nor a LimitRange default request in its namespace). " +
 		"Utilization is a percentage of the request: without it " +
@@ -53,7 +56,7 @@ var HPAMissingRequests = hpaCheck(check.Meta{
 	Remediation: "Set resources.requests for the resource the HPA scales on, on every container of the target.",
 	Kinds:       []string{"HorizontalPodAutoscaler"},
 	// The workload it scales.
-	Requires: subject.WorkloadKinds,
+	Requires: append(slices.Clip(subject.WorkloadKinds), "LimitRange"),
 }, func(env *check.Env, o *subject.Object, h *subject.HPA, r *check.Result) {
 	target := targetOf(env, h)
 	if target == nil {
@@ -83,6 +86,7 @@ var HPAMissingRequests = hpaCheck(check.Meta{
 // HPATargetMissing finds autoscalers whose target is not in the scan.
 var HPATargetMissing = hpaCheck(check.Meta{
 	ID:          "hpa-target-missing",
+	CrossObject: true,
 	Item:        "dev.app-autoscaling",
 	Title:       "Autoscalers target a workload of the scan",
 	Severity:    check.Low,

@@ -11,10 +11,11 @@ import (
 
 // NamespaceIsolation finds application namespaces that lack the objects that isolate them.
 var NamespaceIsolation = scope.NamespaceCheck(check.Meta{
-	ID:       "namespace-isolation",
-	Item:     "cluster.logical-isolation",
-	Title:    "Application namespaces are isolated by RBAC, quota and network policy",
-	Severity: check.Low,
+	ID:          "namespace-isolation",
+	CrossObject: true,
+	Item:        "cluster.logical-isolation",
+	Title:       "Application namespaces are isolated by RBAC, quota and network policy",
+	Severity:    check.Low,
 	Description: "Each namespace outside the system namespaces holds at least one RoleBinding, one " +
 		"ResourceQuota and one NetworkPolicy: the three objects that make a namespace a tenant boundary " +
 		"rather than a folder. The ownership of namespaces by teams is a manual part of this item. When " +

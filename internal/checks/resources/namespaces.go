@@ -35,10 +35,11 @@ var MaxAppsPerNamespace = check.NewParam("maxAppsPerNamespace",
 
 // NamespaceOwner finds namespaces that run workloads without saying whose they are.
 var NamespaceOwner = scope.NamespaceCheck(check.Meta{
-	ID:       "namespace-owner",
-	Item:     "dev.namespaces",
-	Title:    "Namespaces that run workloads name their application or team",
-	Severity: check.Medium,
+	ID:          "namespace-owner",
+	CrossObject: true,
+	Item:        "dev.namespaces",
+	Title:       "Namespaces that run workloads name their application or team",
+	Severity:    check.Medium,
 	Description: "Each namespace outside the system namespaces that runs workloads has a Namespace object " +
 		"carrying one of the owner labels (namespaceOwnerLabels: team, owner or app.kubernetes.io/part-of by " +
 		"default), and is not the default namespace, which belongs to no application (each object put there is " +
@@ -86,10 +87,11 @@ metadata:
 
 // NamespaceApps finds namespaces shared by many unrelated applications.
 var NamespaceApps = scope.NamespaceCheck(check.Meta{
-	ID:       "namespace-apps",
-	Item:     "dev.namespaces",
-	Title:    "A namespace holds the workloads of a few applications only",
-	Severity: check.Low,
+	ID:          "namespace-apps",
+	CrossObject: true,
+	Item:        "dev.namespaces",
+	Title:       "A namespace holds the workloads of a few applications only",
+	Severity:    check.Low,
 	Description: "Counts the applications the workloads of each namespace outside the system namespaces " +
 		"belong to, each workload by the first of its labels app.kubernetes.io/part-of, " +
 		"app.kubernetes.io/instance, app.kubernetes.io/name and app (on the workload, else on its pod " +

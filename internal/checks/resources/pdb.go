@@ -17,10 +17,11 @@ import (
 
 // PDBCoverage finds replicated workloads without a disruption budget.
 var PDBCoverage = check.New(check.Meta{
-	ID:       "pdb-coverage",
-	Item:     "resources.pdb",
-	Title:    "Replicated workloads have a PodDisruptionBudget",
-	Severity: check.Medium,
+	ID:          "pdb-coverage",
+	CrossObject: true,
+	Item:        "resources.pdb",
+	Title:       "Replicated workloads have a PodDisruptionBudget",
+	Severity:    check.Medium,
 	Description: "Each Deployment and StatefulSet with 2 or more replicas (or an autoscaler minimum of 2 or more) is covered by a PodDisruptionBudget " +
 		"of its namespace whose selector matches its pod template. During node upgrades and drains AKS " +
 		"evicts pods; without a budget every replica may be evicted at once.",
@@ -44,10 +45,11 @@ var PDBCoverage = check.New(check.Meta{
 
 // PDBBlocksEviction finds budgets that allow no voluntary eviction.
 var PDBBlocksEviction = check.NewOf(check.Meta{
-	ID:       "pdb-blocks-eviction",
-	Item:     "resources.pdb",
-	Title:    "PodDisruptionBudgets allow at least one eviction",
-	Severity: check.High,
+	ID:          "pdb-blocks-eviction",
+	CrossObject: true,
+	Item:        "resources.pdb",
+	Title:       "PodDisruptionBudgets allow at least one eviction",
+	Severity:    check.High,
 	Description: "A PodDisruptionBudget with maxUnavailable 0 (or 0%), or a minAvailable (number or " +
 		"percentage) at or above the replicas of a workload it selects. It allows no voluntary eviction: " +
 		"node drains hang and AKS upgrades fail or time out.",
@@ -79,10 +81,11 @@ var PDBBlocksEviction = check.NewOf(check.Meta{
 
 // PDBSelectsNothing finds budgets that select no workload of the scan.
 var PDBSelectsNothing = check.NewOf(check.Meta{
-	ID:       "pdb-selects-nothing",
-	Item:     "resources.pdb",
-	Title:    "PodDisruptionBudgets select a workload",
-	Severity: check.Low,
+	ID:          "pdb-selects-nothing",
+	CrossObject: true,
+	Item:        "resources.pdb",
+	Title:       "PodDisruptionBudgets select a workload",
+	Severity:    check.Low,
 	Description: "A PodDisruptionBudget whose selector matches no workload of its namespace in the scan: a typo in the selector leaves the workload it was meant for unprotected. " +
 		"Pods that an operator creates from a custom resource of the namespace (a Prometheus, Alertmanager or ThanosRuler of " +
 		"prometheus-operator, an ECK Elasticsearch or Kibana, a CloudNativePG Cluster, a Strimzi Kafka, a RabbitmqCluster) count: " +

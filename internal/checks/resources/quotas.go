@@ -13,10 +13,11 @@ import (
 
 // ResourceQuota finds namespaces without a compute ResourceQuota.
 var ResourceQuota = scope.NamespaceCheck(check.Meta{
-	ID:       "resource-quota",
-	Item:     "resources.quotas",
-	Title:    "Each namespace has a compute ResourceQuota",
-	Severity: check.Medium,
+	ID:          "resource-quota",
+	CrossObject: true,
+	Item:        "resources.quotas",
+	Title:       "Each namespace has a compute ResourceQuota",
+	Severity:    check.Medium,
 	Description: "Each namespace outside the system namespaces has a ResourceQuota whose hard limits include " +
 		"requests.cpu, requests.memory and limits.memory (or the bare names cpu and memory for requests). " +
 		"Without one, a single team's runaway deployment can take the whole cluster's capacity.",
@@ -70,10 +71,11 @@ func missingQuotaKeys(hard corev1.ResourceList) []string {
 
 // LimitRange finds namespaces without container defaults.
 var LimitRange = scope.NamespaceCheck(check.Meta{
-	ID:       "limit-range",
-	Item:     "resources.limit-range",
-	Title:    "Each namespace has a LimitRange with container defaults",
-	Severity: check.Medium,
+	ID:          "limit-range",
+	CrossObject: true,
+	Item:        "resources.limit-range",
+	Title:       "Each namespace has a LimitRange with container defaults",
+	Severity:    check.Medium,
 	Description: "Each namespace outside the system namespaces has a LimitRange with a Container entry that " +
 		"sets default (limits) and defaultRequest. Containers that forget their resources then get sane " +
 		"values instead of none, and the namespace's ResourceQuota admits them.",

@@ -29,10 +29,11 @@ var InTreeProvisioner = check.NewOf(check.Meta{
 
 // ReadWriteManyOnDisk finds ReadWriteMany claims on Azure disk classes.
 var ReadWriteManyOnDisk = check.NewOf(check.Meta{
-	ID:       "rwx-on-disk",
-	Item:     "storage.storage-type",
-	Title:    "ReadWriteMany claims use a file or blob class",
-	Severity: check.Medium,
+	ID:          "rwx-on-disk",
+	CrossObject: true,
+	Item:        "storage.storage-type",
+	Title:       "ReadWriteMany claims use a file or blob class",
+	Severity:    check.Medium,
 	Description: "A PersistentVolumeClaim asking for ReadWriteMany from an Azure disk class (from the scan, or " +
 		"one of AKS's built-in disk classes). An Azure disk attaches to one node: the claim never binds, " +
 		"or only one node's pods can mount it.",

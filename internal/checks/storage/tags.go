@@ -27,10 +27,11 @@ var taggingProvisioners = map[string]string{
 // StorageClassTags finds Azure storage classes whose volumes are created without the
 // required Azure tags.
 var StorageClassTags = check.NewOf(check.Meta{
-	ID:       "storage-class-azure-tags",
-	Item:     "dev.tags",
-	Title:    "Azure storage classes tag the disks and shares they create",
-	Severity: check.Low,
+	ID:          "storage-class-azure-tags",
+	CrossObject: true,
+	Item:        "dev.tags",
+	Title:       "Azure storage classes tag the disks and shares they create",
+	Severity:    check.Low,
 	Description: "A StorageClass of the Azure disk, file or blob driver creates an Azure resource for every " +
 		"volume (a managed disk, a file share, a storage account) and tags it with its tags parameter " +
 		"(\"key1=value1,key2=value2\"; tagValueDelimiter changes the separator) and nothing else: the cluster's " +

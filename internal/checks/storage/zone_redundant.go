@@ -9,10 +9,11 @@ import (
 
 // ZoneRedundantStorage finds StatefulSets whose volumes live in one zone.
 var ZoneRedundantStorage = check.New(check.Meta{
-	ID:       "zone-redundant-storage",
-	Item:     "storage.resilient",
-	Title:    "StatefulSets use zone-redundant storage",
-	Severity: check.Low,
+	ID:          "zone-redundant-storage",
+	CrossObject: true,
+	Item:        "storage.resilient",
+	Title:       "StatefulSets use zone-redundant storage",
+	Severity:    check.Low,
 	Description: "A StatefulSet whose volumeClaimTemplates use a class (from the scan, or one of AKS's " +
 		"built-in classes) with an *_LRS skuName. A locally redundant disk lives in one zone: when the " +
 		"zone fails, the pod cannot move. This is a heuristic: state kept in managed PaaS needs no ZRS.",

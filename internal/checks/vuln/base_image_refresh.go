@@ -10,11 +10,12 @@ import (
 
 // BaseImageRefresh finds images whose base has fixes they do not carry.
 var BaseImageRefresh = check.New(check.Meta{
-	ID:       "base-image-refresh",
-	Item:     "cluster.base-image-refresh",
-	Title:    "Images are rebuilt when their base image is patched",
-	Severity: check.Medium,
-	Dated:    true,
+	ID:          "base-image-refresh",
+	CrossObject: true,
+	Item:        "cluster.base-image-refresh",
+	Title:       "Images are rebuilt when their base image is patched",
+	Severity:    check.Medium,
+	Dated:       true,
 	Description: "A scan report lists fixable vulnerabilities in OS packages (Trivy class os-pkgs; Grype " +
 		"deb, rpm, apk and other distribution packages) at or above the threshold (vulnThreshold, " +
 		"--vuln-threshold): the distribution has shipped the fix, so the image was not rebuilt after its " +

@@ -11,11 +11,12 @@ import (
 
 // ImageScanReport finds running images without a recent scan report.
 var ImageScanReport = check.New(check.Meta{
-	ID:       "image-scan-report",
-	Item:     "container.image-scanning",
-	Title:    "Every running image has a recent vulnerability scan",
-	Severity: check.High,
-	Dated:    true,
+	ID:          "image-scan-report",
+	CrossObject: true,
+	Item:        "container.image-scanning",
+	Title:       "Every running image has a recent vulnerability scan",
+	Severity:    check.High,
+	Dated:       true,
 	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
 		"Grype report (matched by repository and digest, else by repository and tag; an image without a " +
 		"tag is latest), or whose newest report is older than reportMaxAge (--report-max-age, default 7 " +
@@ -46,10 +47,11 @@ var ImageScanReport = check.New(check.Meta{
 
 // ImageBuildScan finds deployed images that were never scanned.
 var ImageBuildScan = check.New(check.Meta{
-	ID:       "image-build-scan",
-	Item:     "dev.image-static-analysis",
-	Title:    "Every deployed image was scanned",
-	Severity: check.Medium,
+	ID:          "image-build-scan",
+	CrossObject: true,
+	Item:        "dev.image-static-analysis",
+	Title:       "Every deployed image was scanned",
+	Severity:    check.Medium,
 	Description: "A container of a scanned workload runs an image for which --scan-reports holds no Trivy or " +
 		"Grype report (matched by repository and digest, else by repository and tag): the image reached " +
 		"the cluster without the static analysis a build pipeline should run on it. The report's age is " +

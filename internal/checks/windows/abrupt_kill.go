@@ -10,10 +10,11 @@ import (
 
 // AbruptKill finds Windows workloads that an abrupt node restart takes down.
 var AbruptKill = windowsCheck(check.Meta{
-	ID:       "windows-abrupt-kill",
-	Item:     "windows.abrupt-kill",
-	Title:    "Windows workloads survive the loss of a pod",
-	Severity: check.Low,
+	ID:          "windows-abrupt-kill",
+	CrossObject: true,
+	Item:        "windows.abrupt-kill",
+	Title:       "Windows workloads survive the loss of a pod",
+	Severity:    check.Low,
 	Description: "A Windows Deployment or StatefulSet with fewer than 2 replicas or no PodDisruptionBudget. " +
 		"Windows nodes are patched by reimaging, and Windows containers get less notice on shutdown: the " +
 		"workload must tolerate a pod being killed abruptly.",

@@ -11,10 +11,11 @@ import (
 
 // SecureTraffic finds Windows pods whose traffic no network policy filters.
 var SecureTraffic = windowsCheck(check.Meta{
-	ID:       "windows-network-policy",
-	Item:     "windows.secure-traffic",
-	Title:    "Windows pods are selected by a network policy that Windows nodes enforce",
-	Severity: check.Medium,
+	ID:          "windows-network-policy",
+	CrossObject: true,
+	Item:        "windows.secure-traffic",
+	Title:       "Windows pods are selected by a network policy that Windows nodes enforce",
+	Severity:    check.Medium,
 	Description: "A workload that targets Windows nodes is selected by a policy that puts its pods in default " +
 		"deny and that a Windows node can enforce: a Kubernetes NetworkPolicy (Azure Network Policy Manager " +
 		"and Calico enforce them on Windows nodes), or a Calico NetworkPolicy or GlobalNetworkPolicy when " +

@@ -10,10 +10,11 @@ import (
 
 // AutomountServiceAccountToken finds pods that mount an API token they may not need.
 var AutomountServiceAccountToken = check.New(check.Meta{
-	ID:       "automount-service-account-token",
-	Item:     "dev.security-context",
-	Title:    "Pods do not mount a service account token unless they need one",
-	Severity: check.Medium,
+	ID:          "automount-service-account-token",
+	CrossObject: true,
+	Item:        "dev.security-context",
+	Title:       "Pods do not mount a service account token unless they need one",
+	Severity:    check.Medium,
 	Description: "automountServiceAccountToken is not false on the pod, nor on its ServiceAccount when " +
 		"that is in the scan. A mounted token lets anyone who gets code execution in the pod call the " +
 		"Kubernetes API with the ServiceAccount's rights. An explicit automountServiceAccountToken: true " +

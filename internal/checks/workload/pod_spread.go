@@ -21,10 +21,11 @@ const namespaceNameLabel = "kubernetes.io/metadata.name"
 
 // PodSpread finds replicated workloads whose pods may all land on one node.
 var PodSpread = check.New(check.Meta{
-	ID:       "pod-spread",
-	Item:     "dr.pod-spread",
-	Title:    "Replicas are spread across nodes or zones",
-	Severity: check.Medium,
+	ID:          "pod-spread",
+	CrossObject: true,
+	Item:        "dr.pod-spread",
+	Title:       "Replicas are spread across nodes or zones",
+	Severity:    check.Medium,
 	Description: "Workloads with 2 or more replicas (or an HPA minReplicas of 2 or more) without a pod " +
 		"anti-affinity or topology spread constraint on kubernetes.io/hostname or " +
 		"topology.kubernetes.io/zone that selects the workload's own pods in its own namespace. The " +

@@ -9,10 +9,11 @@ import (
 
 // PreStopHook finds Service-backed containers without a preStop hook.
 var PreStopHook = check.New(check.Meta{
-	ID:       "prestop-hook",
-	Item:     "dev.prestop-hook",
-	Title:    "Service-backed containers have a preStop hook",
-	Severity: check.Low,
+	ID:          "prestop-hook",
+	CrossObject: true,
+	Item:        "dev.prestop-hook",
+	Title:       "Service-backed containers have a preStop hook",
+	Severity:    check.Low,
 	Description: "Deployments and StatefulSets whose pods a Service in the scan selects. When a pod " +
 		"stops, endpoints are removed while the container already gets SIGTERM; without a preStop hook " +
 		"(a short sleep, or a graceful drain) requests in flight and those routed before the endpoint " +

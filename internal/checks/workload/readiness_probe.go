@@ -9,10 +9,11 @@ import (
 
 // ReadinessProbe finds containers of replicated workloads without a readiness probe.
 var ReadinessProbe = check.New(check.Meta{
-	ID:       "readiness-probe",
-	Item:     "dev.readiness-probe",
-	Title:    "Containers of replicated workloads have a readiness probe",
-	Severity: check.Medium,
+	ID:          "readiness-probe",
+	CrossObject: true,
+	Item:        "dev.readiness-probe",
+	Title:       "Containers of replicated workloads have a readiness probe",
+	Severity:    check.Medium,
 	Description: "Looks at the app containers of Deployments, StatefulSets, DaemonSets, ReplicaSets and " +
 		"ReplicationControllers. Without a readiness probe a pod receives traffic as soon as its process " +
 		"starts, before it can serve, and during rollouts and node drains requests fail. A workload that " +

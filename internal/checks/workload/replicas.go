@@ -10,10 +10,11 @@ import (
 
 // Replicas finds Deployments and StatefulSets that run a single pod.
 var Replicas = check.New(check.Meta{
-	ID:       "replicas",
-	Item:     "dev.replicas",
-	Title:    "Deployments and StatefulSets run at least two replicas",
-	Severity: check.Medium,
+	ID:          "replicas",
+	CrossObject: true,
+	Item:        "dev.replicas",
+	Title:       "Deployments and StatefulSets run at least two replicas",
+	Severity:    check.Medium,
 	Description: "spec.replicas below 2 (unset is 1), unless a HorizontalPodAutoscaler in the scan targets " +
 		"the workload with minReplicas of 2 or more. A single replica is down during every node upgrade, " +
 		"drain or crash.",

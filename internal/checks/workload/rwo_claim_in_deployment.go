@@ -11,10 +11,11 @@ import (
 
 // RWOClaimInDeployment finds replicated Deployments that mount a single-node volume.
 var RWOClaimInDeployment = check.New(check.Meta{
-	ID:       "rwo-claim-in-deployment",
-	Item:     "dev.deployment-type",
-	Title:    "Replicated Deployments do not share a ReadWriteOnce volume",
-	Severity: check.Low,
+	ID:          "rwo-claim-in-deployment",
+	CrossObject: true,
+	Item:        "dev.deployment-type",
+	Title:       "Replicated Deployments do not share a ReadWriteOnce volume",
+	Severity:    check.Low,
 	Description: "A Deployment with 2 or more replicas that mounts a ReadWriteOnce (or ReadWriteOncePod) " +
 		"PersistentVolumeClaim in the scan. Only pods on one node can mount the Azure disk behind it: the " +
 		"other replicas hang in ContainerCreating, and rolling updates deadlock. Stateful apps belong in a " +

@@ -35,10 +35,11 @@ const (
 
 // Tracing finds application workloads that send no traces anywhere.
 var Tracing = scope.WorkloadCheck(check.Meta{
-	ID:       "workload-tracing",
-	Item:     "ops.tracing",
-	Title:    "Application workloads export traces",
-	Severity: check.Low,
+	ID:          "workload-tracing",
+	CrossObject: true,
+	Item:        "ops.tracing",
+	Title:       "Application workloads export traces",
+	Severity:    check.Low,
 	Description: "A Deployment (an application service; StatefulSets, mostly data stores, are traced through their clients) outside the system namespaces is traced when a container " +
 		"sets OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or " +
 		"APPLICATIONINSIGHTS_CONNECTION_STRING (in env, or as a key of a ConfigMap or Secret it loads with " +
@@ -68,7 +69,7 @@ var Tracing = scope.WorkloadCheck(check.Meta{
 	Kinds: []string{"Deployment"},
 	// ConfigMaps and Secrets are not required: one the scan does not hold leaves the
 	// workload undecided, never passed, and the webhook's cache never holds Secrets.
-	Requires: []string{"Namespace", "Instrumentation", "OpenTelemetryCollector"},
+	Requires: []string{"Namespace", "Instrumentation", "OpenTelemetryCollector", "IngressClass"},
 	Settings: []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	if runsCollector(w) || w.ClusterChecker() != "" || w.LeaderElected() != "" || env.Index.IngressControllerOf(w) != nil {

@@ -45,10 +45,12 @@ spec:
 
 // WorkloadIdentityServiceAccount finds Workload ID pods whose ServiceAccount cannot work.
 var WorkloadIdentityServiceAccount = check.New(check.Meta{
-	ID:       "workload-identity-service-account",
-	Item:     "dev.workload-identity",
-	Title:    "Workload ID pods run as an annotated, dedicated ServiceAccount",
-	Severity: check.Medium,
+	ID:          "workload-identity-service-account",
+	CrossObject: true,
+	Requires:    []string{"ServiceAccount"},
+	Item:        "dev.workload-identity",
+	Title:       "Workload ID pods run as an annotated, dedicated ServiceAccount",
+	Severity:    check.Medium,
 	Description: "Pods labelled azure.workload.identity/use: \"true\" that run as the default " +
 		"ServiceAccount, or whose ServiceAccount (when in the scan) lacks the " +
 		"azure.workload.identity/client-id annotation: the webhook then injects no usable identity, or " +
