@@ -58,7 +58,10 @@ type checkRun struct {
 	eligible bool // an input of one of its evidence kinds was given
 	applied  int  // subjects it applied to
 	findings []check.Finding
-	failed   bool // it panicked on some subject
+	// counted are its findings in the report (not suppressed), failing those of them above
+	// info, once the report holds them (findings is then nil).
+	counted, failing int
+	failed           bool // it panicked on some subject
 	// missing is the evidence it lacked on the subjects it could not decide
 	// (check.Result.Undecided), deduplicated in the order met.
 	missing []string
@@ -162,6 +165,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 		memo.finish(opts.Memo)
 	}
 
+	// The index is not read any more: what it holds besides the scan's objects (a fifth of
+	// a scan's memory) can go while the report is built.
+	env.Index = nil
 	total := 0
 	for _, cr := range runs {
 		total += len(cr.findings)
@@ -170,7 +176,6 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	byItem := map[string][]*checkRun{}
 	for _, cr := range runs {
 		byItem[cr.check.Item] = append(byItem[cr.check.Item], cr)
-		kept := cr.findings[:0]
 		for _, f := range cr.findings {
 			// A suppressed finding is reported as such and no longer counts toward its item.
 			if f.SuppressedBy != "" {
@@ -178,9 +183,13 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 				continue
 			}
 			rep.Findings = append(rep.Findings, toReportFinding(f))
-			kept = append(kept, f)
+			cr.counted++
+			if f.Severity != check.Info {
+				cr.failing++
+			}
 		}
-		cr.findings = kept
+		// Counted and copied into the report: the check's own list is not kept twice.
+		cr.findings = nil
 	}
 	report.SortFindings(cat, rep.Findings)
 	report.SortFindings(cat, rep.Suppressed)
@@ -391,12 +400,8 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	undecidedBy := map[string][]string{}
 	for _, cr := range runs {
 		item.Checks = append(item.Checks, cr.check.ID)
-		item.Findings += len(cr.findings)
-		for _, f := range cr.findings {
-			if f.Severity != check.Info {
-				failing++
-			}
-		}
+		item.Findings += cr.counted
+		failing += cr.failing
 		if cr.disabled {
 			disabled++
 			if cr.check.DisabledByDefault {

@@ -115,6 +115,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	nsFirst := map[string]*Object{}
 	nsHolds := map[string]bool{}
 	images := &imageCache{}
+	policySets := namespaceSets{}
 	controlled := controlledInScan(objects)
 	for _, o := range objects {
 		ix.byKey[objectKey{o.Kind, o.Namespace, o.Meta.Name}] = o
@@ -140,7 +141,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		if !accessGrant[o.Kind] {
 			nsHolds[o.Namespace] = true
 		}
-		if np := newNetworkPolicy(o); np != nil {
+		if np := newNetworkPolicyIn(o, policySets); np != nil {
 			if np.ClusterWide() {
 				ix.clusterPolicies = append(ix.clusterPolicies, np)
 			} else {

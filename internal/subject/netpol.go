@@ -327,6 +327,13 @@ func isNamespaceKey(k string) bool {
 func (p *NetworkPolicy) bind(ns string, nsLabels map[string]string) *NetworkPolicy {
 	b := *p
 	b.In = ns
+	b.podNS, b.nsLabels = namespaceLabels(ns, nsLabels)
+	return &b
+}
+
+// namespaceLabels returns the labels the engine gives every pod of a namespace besides its
+// own, and the namespace's labels as a Calico namespaceSelector sees them (see bind).
+func namespaceLabels(ns string, nsLabels map[string]string) (pod, namespace labels.Set) {
 	nl := labels.Set{k8sNameKey: ns, calicoNameKey: ns}
 	pl := labels.Set{ciliumNamespaceKey: ns, calicoNamespaceKey: ns, calicoOrchestrator: "k8s"}
 	for k, v := range nsLabels {
@@ -336,7 +343,24 @@ func (p *NetworkPolicy) bind(ns string, nsLabels map[string]string) *NetworkPoli
 	}
 	pl[ciliumNamespaceLabel+k8sNameKey] = ns
 	pl[calicoNamespaceLabel+k8sNameKey] = ns
-	b.podNS, b.nsLabels = pl, nl
+	return pl, nl
+}
+
+// namespaceSets holds, while an index is built, the label sets of each namespace its
+// policies are bound to by name alone: the policies of a namespace share them (7 MB less
+// for 7,000 policies), since bound policies only read them.
+type namespaceSets map[string][2]labels.Set
+
+// bindShared is bind with no namespace labels, taking the sets from shared.
+func (p *NetworkPolicy) bindShared(ns string, shared namespaceSets) *NetworkPolicy {
+	sets, ok := shared[ns]
+	if !ok {
+		sets[0], sets[1] = namespaceLabels(ns, nil)
+		shared[ns] = sets
+	}
+	b := *p
+	b.In = ns
+	b.podNS, b.nsLabels = sets[0], sets[1]
 	return &b
 }
 
@@ -346,7 +370,10 @@ func (p *NetworkPolicy) ClusterWide() bool { return p.def.clusterWide }
 
 // newNetworkPolicy returns the policy view of an object, or nil when it is no network policy.
 // A namespaced policy is bound to its own namespace; a cluster-wide one to none yet.
-func newNetworkPolicy(o *Object) *NetworkPolicy {
+func newNetworkPolicy(o *Object) *NetworkPolicy { return newNetworkPolicyIn(o, namespaceSets{}) }
+
+// newNetworkPolicyIn is newNetworkPolicy, binding with the label sets of shared.
+func newNetworkPolicyIn(o *Object, shared namespaceSets) *NetworkPolicy {
 	var def *policyDef
 	var k8s *networkingv1.NetworkPolicy
 	cilium := strings.HasPrefix(o.APIVersion, "cilium.io/")
@@ -369,7 +396,7 @@ func newNetworkPolicy(o *Object) *NetworkPolicy {
 	if def.clusterWide {
 		return p
 	}
-	return p.bind(o.Namespace, nil)
+	return p.bindShared(o.Namespace, shared)
 }
 
 func isK8sNetworkPolicy(o *Object) bool {
