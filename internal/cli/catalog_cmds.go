@@ -54,13 +54,19 @@ type checkInfo struct {
 	// Fix says what the check's mechanical fix changes (akscheck fix); empty when it offers
 	// none.
 	Fix string `json:"fix,omitempty"`
+	// CrossObject is true when the check reads other subjects of the scan besides the one it
+	// judges; Requires are the object kinds it reads so (what the webhook's cache and the
+	// audit's watch must hold for it).
+	CrossObject bool     `json:"crossObject"`
+	Requires    []string `json:"requires,omitempty"`
 }
 
 func (a *app) checkList() []checkInfo {
 	out := make([]checkInfo, 0, len(a.checks))
 	for _, c := range a.checks {
 		ci := checkInfo{ID: c.ID, Item: c.Item, Title: c.Title, Severity: c.Severity.String(), Kinds: c.Kinds,
-			Description: c.Description, Remediation: c.Remediation, AdmissionPolicy: c.Admission != nil, Fix: c.Fix}
+			Description: c.Description, Remediation: c.Remediation, AdmissionPolicy: c.Admission != nil, Fix: c.Fix,
+			CrossObject: c.CrossObject, Requires: c.Requires}
 		for _, e := range c.EvidenceKinds() {
 			ci.Evidence = append(ci.Evidence, string(e))
 		}

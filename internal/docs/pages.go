@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,6 +61,9 @@ func CheckPage(w io.Writer, cat *catalog.Catalog, c *check.Check) error {
 	}
 	if c.Fix != "" {
 		fmt.Fprintf(&b, "| Mechanical fix | yes: %s (%s) |\n", c.Fix, fixLink(c, "../"))
+	}
+	if c.CrossObject {
+		fmt.Fprintf(&b, "| Reads besides its subject | %s |\n", readsBesides(c))
 	}
 	if len(c.Aliases) > 0 {
 		// Configs and annotations that name a former ID still apply to the check.
@@ -208,4 +212,15 @@ func StalePages(dir string, pages map[string][]byte) ([]string, error) {
 	}
 	sort.Strings(stale)
 	return stale, nil
+}
+
+// readsBesides says what a cross-object check reads besides the subject it judges.
+func readsBesides(c *check.Check) string {
+	if len(c.Requires) == 0 {
+		return "the scan's other subjects (clusters, node pools, registries, image reports)"
+	}
+	kinds := slices.Clone(c.Requires)
+	slices.Sort(kinds)
+	return strings.Join(slices.Compact(kinds), ", ") + " (the audit watches these kinds, and the admission webhook caches " +
+		"them for the checks it runs); with `--partial`, or when a live scan could not list one, the check is not evaluated"
 }
