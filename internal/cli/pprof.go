@@ -61,6 +61,9 @@ func (p *profiles) stop(errOut io.Writer) {
 	}
 	f, err := os.Create(p.mem)
 	if err == nil {
+		// A profile holds what was allocated up to the last collection: collect now, or
+		// what the command did since (its checks, say) is missing.
+		runtime.GC()
 		err = pprof.Lookup("allocs").WriteTo(f, 0)
 		if cerr := f.Close(); err == nil {
 			err = cerr
