@@ -197,6 +197,13 @@ func NewResult(m *Meta, s subject.Subject) *Result { return &Result{meta: m, sub
 // NewResultOf starts the result of a check on a subject whose identity is known.
 func NewResultOf(m *Meta, id subject.Identity) *Result { return &Result{meta: m, subject: id} }
 
+// Reset starts r afresh as the result of a check on another subject, keeping the storage of
+// its findings and missing evidence: the engine judges one subject at a time and copies what
+// it keeps before the next (a result per judgement was 40% of what the checks allocated).
+func (r *Result) Reset(m *Meta, id subject.Identity) {
+	*r = Result{meta: m, subject: id, findings: r.findings[:0], undecided: r.undecided[:0]}
+}
+
 // Failf records a finding at a field path of the subject, for a container ("" for the
 // whole subject), at the check's severity.
 func (r *Result) Failf(path, container, format string, args ...any) {

@@ -299,6 +299,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 	if w.prev != nil {
 		cr.findings = make([]check.Finding, 0, w.prev.findings)
 	}
+	var r check.Result // one for every judgement of the check
 	for i, s := range w.subjects {
 		id := w.ids[i]
 		if (len(kinds) > 0 && !kinds[id.Kind]) || (focus != nil && !focus(id)) {
@@ -317,7 +318,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 			}
 		}
 		if !ok {
-			applied, x = judge(ctx, env, c, s, id, policy, &w.notes)
+			applied, x = judge(ctx, env, c, s, id, policy, &w.notes, &r)
 			if memoized {
 				w.runs++
 			}
@@ -325,6 +326,10 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 			w.notes = append(w.notes, x.notes...)
 		}
 		if w.cur != nil {
+			if !ok {
+				// Judged now, in the check's Result, which judges the next subject next.
+				x.findings, x.missing = slices.Clone(x.findings), slices.Clone(x.missing)
+			}
 			w.cur.record(i, applied, x)
 		}
 		if x.failure != nil {
@@ -348,8 +353,8 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 // subject's annotation exemptions applied, the notices those caused (also added to notes),
 // or the error entry of a check that failed.
 func judge(ctx context.Context, env *check.Env, c *check.Check, s subject.Subject, id subject.Identity, policy *Policy,
-	notes *noteLog) (applied bool, x outcomeExtra) {
-	r := check.NewResultOf(&c.Meta, id)
+	notes *noteLog, r *check.Result) (applied bool, x outcomeExtra) {
+	r.Reset(&c.Meta, id)
 	err := safeRun(ctx, env, c, s, r)
 	if err == nil {
 		err = r.Err()
@@ -359,6 +364,7 @@ func judge(ctx context.Context, env *check.Env, c *check.Check, s subject.Subjec
 			Message: fmt.Sprintf("check %s failed on %s/%s: %v; the item is not evaluated", c.ID, id.Kind, id.Name, err)}
 		return false, x
 	}
+	// Both are r's storage, which judges the next subject soon: runCheck copies them.
 	x.missing = r.Missing()
 	x.findings = r.Findings()
 	from := len(*notes)
