@@ -217,7 +217,7 @@ func StalePages(dir string, pages map[string][]byte) ([]string, error) {
 // readsBesides says what a cross-object check reads besides the subject it judges.
 func readsBesides(c *check.Check) string {
 	if len(c.Requires) == 0 {
-		return "the scan's other subjects (clusters, node pools, registries, image reports)"
+		return "other subjects of the scan: of the kinds it judges, or clusters, node pools, registries and image reports; no other kind decides its verdict"
 	}
 	kinds := slices.Clone(c.Requires)
 	slices.Sort(kinds)

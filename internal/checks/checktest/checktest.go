@@ -2,7 +2,8 @@
 // package of checks names how its fixtures load (a Loader for its subject kind) and what else
 // a finding must show, and the rules are the same everywhere. testdata/<check-id>/pass_* must
 // give no finding of the check and make its item pass (the check applies to it); fail_* must
-// give at least one finding. A fixture may carry settings for its check in
+// give at least one finding. A cross-object check must decide the same on only the kinds it
+// judges and its Requires (SameOnRequired). A fixture may carry settings for its check in
 // <fixture>.settings.yaml beside it, settings.yaml inside a fixture folder, or settings.yaml in
 // the check's fixtures folder for all of them: the keys of checks.params that the check
 // declares, decoded as the config decodes them.
@@ -114,7 +115,10 @@ func (s Suite) run(t *testing.T, cat *catalog.Catalog, c *check.Check, fixture s
 	if !s.Now.IsZero() {
 		opts.Now = func() time.Time { return s.Now }
 	}
-	return engine.Run(t.Context(), cat, []*check.Check{c}, s.Load(t, fixture), opts)
+	scan := s.Load(t, fixture)
+	rep := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
+	SameOnRequired(t, cat, c, scan, opts, rep)
+	return rep
 }
 
 // Expect asserts a fixture's verdict: a fail_ fixture gives at least one finding of the

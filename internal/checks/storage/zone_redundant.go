@@ -19,6 +19,7 @@ var ZoneRedundantStorage = check.New(check.Meta{
 		"zone fails, the pod cannot move. This is a heuristic: state kept in managed PaaS needs no ZRS.",
 	Remediation: "Use a class with skuName Premium_ZRS or StandardSSD_ZRS for the StatefulSet's claims.",
 	Kinds:       []string{"StatefulSet"},
+	Requires:    []string{"StorageClass"},
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	sts := w.StatefulSet()
 	if sts == nil || len(sts.Spec.VolumeClaimTemplates) == 0 {
