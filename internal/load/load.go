@@ -156,6 +156,9 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 		}
 		opts.budget = &budget{limit: limit}
 	}
+	if opts.Manifest.Shared == nil {
+		opts.Manifest.Shared = subject.NewShared()
+	}
 	modules := map[string]bool{} // folders of the Terraform modules named file by file
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {

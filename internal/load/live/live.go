@@ -90,6 +90,9 @@ type loader struct {
 	// workloads holds the workloads listed so far, so that an owned object arriving later
 	// is known to be checked at its controller.
 	workloads map[ownerKey]bool
+	// shared gives the objects one copy of the maps they hold alike: the pods of a
+	// ReplicaSet carry its labels.
+	shared *subject.Shared
 }
 
 type ownerKey struct{ kind, namespace, name string }
@@ -116,7 +119,7 @@ func newLoader(cfg *rest.Config, contextName string, opts Options) (*loader, err
 		return nil, fmt.Errorf("API client for %s: %w", cfg.Host, err)
 	}
 	l := &loader{context: contextName, server: cfg.Host, opts: opts, rest: map[schema.GroupVersion]rest.Interface{},
-		workloads: map[ownerKey]bool{}}
+		workloads: map[ownerKey]bool{}, shared: subject.NewShared()}
 	for _, k := range Kinds() {
 		gv := schema.GroupVersion{Group: k.Group, Version: k.Version}
 		if k.AddOn || k.MetadataOnly || l.rest[gv] != nil {
@@ -479,6 +482,7 @@ func (l *loader) add(o *subject.Object) {
 	o.Namespace = o.Meta.Namespace
 	o.NamespaceExplicit = o.Namespace != ""
 	o.Input = subject.InputCluster
+	l.shared.Object(o)
 	l.scan.Objects = append(l.scan.Objects, o)
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	Input subject.InputKind
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// Shared, when set, gives the objects of a load one copy of the maps they hold alike
+	// (subject.Shared); load.Load sets one for all its files.
+	Shared *subject.Shared
 }
 
 func (o Options) input() subject.InputKind {
@@ -425,6 +428,7 @@ func (l *docLoader) add(obj *subject.Object) {
 	if subject.IsClusterScoped(obj.Kind) {
 		obj.Namespace = ""
 	}
+	l.opts.Shared.Object(obj)
 	l.scan.Objects = append(l.scan.Objects, obj)
 }
 

@@ -1,0 +1,243 @@
+package subject
+
+import (
+	"hash/maphash"
+	"maps"
+	"reflect"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Shared keeps one copy of each string map and resource list that the objects of one load
+// hold alike, and gives it to all of them. Objects repeat these a lot: the pods of a
+// ReplicaSet carry its labels, a Deployment's selector is its Service's, its
+// PodDisruptionBudget's and its network policy's, and the containers of a chart request the
+// same CPU and memory. In the dense generated tree of 42,000 objects 27,500 of 91,000 maps
+// are distinct. Maps are a third of a decoded object's memory, and every byte the objects
+// keep is marked by every collection of the scan.
+//
+// Sharing relies on what holds anyway: objects are read-only once loaded. A loader that
+// changes an object (blanking a Secret's values, dropping an annotation) does so before
+// handing it to Object, and Secrets are never shared.
+//
+// A Shared is safe for concurrent use by the workers of one load; its zero value is not
+// ready: use NewShared. A nil *Shared shares nothing.
+type Shared struct {
+	seed   maphash.Seed
+	shards [sharedShards]sharedShard
+	// plans say, per Go type, where its shareable maps are (see sharePlan).
+	plansMu sync.Mutex
+	plans   map[reflect.Type]*sharePlan
+}
+
+const sharedShards = 16
+
+type sharedShard struct {
+	mu        sync.Mutex
+	strings   map[uint64][]map[string]string
+	resources map[uint64][]corev1.ResourceList
+}
+
+// NewShared returns an empty table.
+func NewShared() *Shared {
+	s := &Shared{seed: maphash.MakeSeed(), plans: map[reflect.Type]*sharePlan{}}
+	for i := range s.shards {
+		s.shards[i].strings = map[uint64][]map[string]string{}
+		s.shards[i].resources = map[uint64][]corev1.ResourceList{}
+	}
+	return s
+}
+
+// Object replaces the string maps and resource lists of a loaded object by equal ones seen
+// before in this load (its labels, annotations, selectors, node selectors, container
+// requests and limits, a ConfigMap's data), and keeps those seen first for the next.
+func (s *Shared) Object(o *Object) {
+	if s == nil || o == nil || o.Kind == "Secret" {
+		return
+	}
+	var v reflect.Value
+	switch {
+	case o.Typed != nil:
+		v = reflect.ValueOf(o.Typed)
+	case o.Meta != nil:
+		v = reflect.ValueOf(o.Meta)
+	default:
+		return
+	}
+	if p := s.plan(v.Type()); p != nil {
+		s.walk(v, p)
+	}
+}
+
+// shareOp is what a sharePlan does with a value of its type.
+type shareOp uint8
+
+const (
+	shareStrings   shareOp = iota + 1 // map[string]string: share it
+	shareResources                    // corev1.ResourceList: share it
+	sharePointer                      // follow the pointer
+	shareStruct                       // visit the fields that may hold a map
+	shareSlice                        // visit each element
+)
+
+// sharePlan is where the shareable maps of one Go type are, computed once per type, so a
+// walk visits only the fields that may hold one.
+type sharePlan struct {
+	op     shareOp
+	fields []sharedField // shareStruct
+	elem   *sharePlan    // sharePointer, shareSlice
+}
+
+type sharedField struct {
+	index int
+	plan  *sharePlan
+}
+
+var (
+	stringMapType    = reflect.TypeFor[map[string]string]()
+	resourceListType = reflect.TypeFor[corev1.ResourceList]()
+)
+
+// plan returns the plan of a type, nil when no value of it holds a map to share.
+func (s *Shared) plan(t reflect.Type) *sharePlan {
+	s.plansMu.Lock()
+	defer s.plansMu.Unlock()
+	if p, ok := s.plans[t]; ok {
+		return p
+	}
+	return s.buildPlan(t, map[reflect.Type]*sharePlan{})
+}
+
+// buildPlan computes the plan of t; building holds the types being computed, so a recursive
+// type refers to its own plan (filled when its computation ends).
+func (s *Shared) buildPlan(t reflect.Type, building map[reflect.Type]*sharePlan) *sharePlan {
+	if p, ok := s.plans[t]; ok {
+		return p
+	}
+	if p, ok := building[t]; ok {
+		return p
+	}
+	var p *sharePlan
+	switch {
+	case t == stringMapType:
+		p = &sharePlan{op: shareStrings}
+	case t == resourceListType:
+		p = &sharePlan{op: shareResources}
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice:
+		op := sharePointer
+		if t.Kind() == reflect.Slice {
+			op = shareSlice
+		}
+		p = &sharePlan{op: op}
+		building[t] = p
+		if p.elem = s.buildPlan(t.Elem(), building); p.elem == nil {
+			p = nil
+		}
+	case t.Kind() == reflect.Struct:
+		p = &sharePlan{op: shareStruct}
+		building[t] = p
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			if fp := s.buildPlan(f.Type, building); fp != nil {
+				p.fields = append(p.fields, sharedField{index: i, plan: fp})
+			}
+		}
+		if len(p.fields) == 0 {
+			p = nil
+		}
+	}
+	delete(building, t)
+	if len(building) == 0 || p != nil {
+		// A type found without maps while an enclosing type is still being computed may
+		// have been cut short by the recursion: only a whole computation is kept as nil.
+		s.plans[t] = p
+	}
+	return p
+}
+
+// walk visits v (addressable, or a pointer) along its plan.
+func (s *Shared) walk(v reflect.Value, p *sharePlan) {
+	switch p.op {
+	case shareStrings:
+		if m := v.Interface().(map[string]string); len(m) > 0 {
+			v.Set(reflect.ValueOf(s.strings(m)))
+		}
+	case shareResources:
+		if m := v.Interface().(corev1.ResourceList); len(m) > 0 {
+			v.Set(reflect.ValueOf(s.resources(m)))
+		}
+	case sharePointer:
+		if !v.IsNil() {
+			s.walk(v.Elem(), p.elem)
+		}
+	case shareStruct:
+		for _, f := range p.fields {
+			s.walk(v.Field(f.index), f.plan)
+		}
+	case shareSlice:
+		for i := range v.Len() {
+			s.walk(v.Index(i), p.elem)
+		}
+	}
+}
+
+// strings returns the map equal to m kept before, or keeps m.
+func (s *Shared) strings(m map[string]string) map[string]string {
+	var h uint64
+	for k, v := range m {
+		// Summed, so the order of the entries does not matter.
+		h += entryHash(s.seed, k, v)
+	}
+	sh := &s.shards[h%sharedShards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for _, kept := range sh.strings[h] {
+		if maps.Equal(kept, m) {
+			return kept
+		}
+	}
+	sh.strings[h] = append(sh.strings[h], m)
+	return m
+}
+
+// resources returns the resource list equal to m kept before, or keeps m. Quantities are
+// equal when they read alike: of equal value and Format, which is what String writes (1Gi and
+// 1073741824 are the same memory, but a message quoting one shows what the object says).
+func (s *Shared) resources(m corev1.ResourceList) corev1.ResourceList {
+	var h uint64
+	for k, q := range m {
+		// MilliValue, not String, which canonicalizes (allocates) each time it is asked.
+		h += entryHash(s.seed, string(k), string(q.Format)) ^ uint64(q.MilliValue())*0x9e3779b97f4a7c15
+	}
+	sh := &s.shards[h%sharedShards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for _, kept := range sh.resources[h] {
+		if sameResources(kept, m) {
+			return kept
+		}
+	}
+	sh.resources[h] = append(sh.resources[h], m)
+	return m
+}
+
+func sameResources(a, b corev1.ResourceList) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, qa := range a {
+		qb, ok := b[k]
+		if !ok || qa.Format != qb.Format || qa.Cmp(qb) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func entryHash(seed maphash.Seed, k, v string) uint64 {
+	return maphash.Comparable(seed, [2]string{k, v})
+}

@@ -1,0 +1,148 @@
+package subject
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func sameMap(a, b any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+func deploymentObject(name string, labels map[string]string, cpu string) *Object {
+	d := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Resources: corev1.ResourceRequirements{
+					Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu)},
+				}}}},
+			},
+		},
+	}
+	return &Object{APIVersion: "apps/v1", Kind: "Deployment", Meta: &d.ObjectMeta, Typed: d}
+}
+
+func TestSharedGivesEqualMapsOneCopy(t *testing.T) {
+	s := NewShared()
+	a := deploymentObject("a", map[string]string{"team": "x", "tier": "web"}, "100m")
+	b := deploymentObject("b", map[string]string{"tier": "web", "team": "x"}, "100m")
+	c := deploymentObject("c", map[string]string{"team": "y", "tier": "web"}, "0.1")
+	d := deploymentObject("d", map[string]string{"team": "y", "tier": "web"}, "1Gi")
+	e := deploymentObject("e", map[string]string{"team": "y", "tier": "web"}, "1073741824")
+	for _, o := range []*Object{a, b, c, d, e} {
+		s.Object(o)
+	}
+	da, db, dc := a.Typed.(*appsv1.Deployment), b.Typed.(*appsv1.Deployment), c.Typed.(*appsv1.Deployment)
+	if !sameMap(da.Labels, db.Labels) || a.Meta.Labels["team"] != "x" {
+		t.Errorf("equal labels are not shared: %v %v", da.Labels, db.Labels)
+	}
+	if sameMap(da.Labels, dc.Labels) {
+		t.Errorf("different labels are shared: %v %v", da.Labels, dc.Labels)
+	}
+	// A selector and the template's labels are equal maps within one object and across.
+	if !sameMap(da.Spec.Selector.MatchLabels, da.Spec.Template.Labels) || !sameMap(da.Spec.Selector.MatchLabels, dc.Spec.Template.Labels) {
+		t.Error("equal selectors and template labels are not shared")
+	}
+	ra, rb, rc := da.Spec.Template.Spec.Containers[0].Resources.Requests, db.Spec.Template.Spec.Containers[0].Resources.Requests,
+		dc.Spec.Template.Spec.Containers[0].Resources.Requests
+	if !sameMap(ra, rb) {
+		t.Error("equal resource requests are not shared")
+	}
+	// 0.1 is 100m in every way a quantity can be read (its String is 100m too).
+	if !sameMap(ra, rc) {
+		t.Error("equal requests written differently are not shared")
+	}
+	// 1Gi is 1073741824 bytes, but their String and Format differ: a message quotes them.
+	rd, re := d.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0].Resources.Requests,
+		e.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0].Resources.Requests
+	if sameMap(rd, re) {
+		t.Error("requests that read differently are shared")
+	}
+	if q := re[corev1.ResourceCPU]; q.String() != "1073741824" {
+		t.Errorf("requests changed: %v", re)
+	}
+}
+
+func TestSharedLeavesSecretsAlone(t *testing.T) {
+	s := NewShared()
+	labels := map[string]string{"app": "web"}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Labels: labels}}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "s", Labels: map[string]string{"app": "web"}},
+		StringData: map[string]string{"app": "web"}}
+	s.Object(&Object{Kind: "ConfigMap", Typed: cm, Meta: &cm.ObjectMeta})
+	s.Object(&Object{Kind: "Secret", Typed: sec, Meta: &sec.ObjectMeta})
+	if sameMap(sec.Labels, labels) || sameMap(sec.StringData, labels) {
+		t.Error("a Secret's maps are shared")
+	}
+	var none *Shared
+	none.Object(&Object{Kind: "ConfigMap", Typed: cm, Meta: &cm.ObjectMeta}) // shares nothing, no panic
+}
+
+// recursive is a type that holds itself, as no built-in kind does but a Go type may.
+type recursive struct {
+	Labels map[string]string
+	Next   *recursive
+	Kids   []recursive
+	Other  map[string]int
+	hidden map[string]string
+}
+
+func TestSharedFollowsRecursiveTypesAndUntypedMeta(t *testing.T) {
+	s := NewShared()
+	one := func() map[string]string { return map[string]string{"k": "v"} }
+	v := &recursive{Labels: one(), Next: &recursive{Labels: one(), Kids: []recursive{{Labels: one()}}}, hidden: one()}
+	s.Object(&Object{Kind: "Recursive", Typed: v})
+	if !sameMap(v.Labels, v.Next.Labels) || !sameMap(v.Labels, v.Next.Kids[0].Labels) {
+		t.Error("maps in a recursive type are not shared")
+	}
+	if sameMap(v.Labels, v.hidden) {
+		t.Error("an unexported field was set")
+	}
+	// An object of a kind without a Go type has its metadata only.
+	meta := &metav1.ObjectMeta{Name: "x", Labels: one()}
+	s.Object(&Object{Kind: "Widget", Meta: meta})
+	if !sameMap(meta.Labels, v.Labels) {
+		t.Error("the labels of an untyped object are not shared")
+	}
+}
+
+// TestSharedConcurrent shares from several goroutines, as the workers of a load do (run
+// with -race).
+func TestSharedConcurrent(t *testing.T) {
+	s := NewShared()
+	var wg sync.WaitGroup
+	objects := make([][]*Object, 4)
+	for w := range objects {
+		wg.Go(func() {
+			for i := range 200 {
+				o := deploymentObject(fmt.Sprint(w, i), map[string]string{"app": fmt.Sprint(i % 10)}, "100m")
+				s.Object(o)
+				objects[w] = append(objects[w], o)
+			}
+		})
+	}
+	wg.Wait()
+	first := map[string]map[string]string{}
+	for _, os := range objects {
+		for _, o := range os {
+			l := o.Meta.Labels
+			if f, ok := first[l["app"]]; ok && !sameMap(f, l) {
+				t.Fatalf("two copies of %v", l)
+			}
+			first[l["app"]] = l
+		}
+	}
+	if len(first) != 10 {
+		t.Errorf("%d label sets, want 10", len(first))
+	}
+}
