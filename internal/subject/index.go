@@ -54,6 +54,15 @@ type Index struct {
 	policyIndexes map[string]*policyIndex
 }
 
+// uncontrolledWorkload is the workload view of an object that no controller of the scan
+// owns, nil for any other.
+func uncontrolledWorkload(o *Object, controlled map[*Object]bool, images *imageCache) *Workload {
+	if controlled[o] {
+		return nil
+	}
+	return newWorkload(o, images)
+}
+
 type kindNamespace struct{ kind, namespace string }
 
 type objectKey struct{ kind, namespace, name string }
@@ -125,7 +134,9 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		ix.byKind[o.Kind] = append(ix.byKind[o.Kind], o)
 		kn := kindNamespace{o.Kind, o.Namespace}
 		ix.byKindNs[kn] = append(ix.byKindNs[kn], o)
-		if w := newWorkload(o, images); w != nil && !controlled[o] {
+		// An object of a controller in the scan is judged at its controller: no workload view
+		// (a Pod's is a copy of its metadata and spec).
+		if w := uncontrolledWorkload(o, controlled, images); w != nil {
 			ix.workloads = append(ix.workloads, w)
 			ix.workloadsByNs[o.Namespace] = append(ix.workloadsByNs[o.Namespace], w)
 			ix.workloadOf[o] = w
