@@ -19,13 +19,15 @@ import (
 //
 // Sharing relies on what holds anyway: objects are read-only once loaded. A loader that
 // changes an object (blanking a Secret's values, dropping an annotation) does so before
-// handing it to Object, and Secrets are never shared.
+// handing it to Object, and a Secret's data are never shared.
 //
 // A Shared is safe for concurrent use by the workers of one load; its zero value is not
-// ready: use NewShared. A nil *Shared shares nothing.
+// ready: use NewShared or NewSharedUpTo. A nil *Shared shares nothing.
 type Shared struct {
-	seed   maphash.Seed
-	shards [sharedShards]sharedShard
+	seed maphash.Seed
+	// perShard bounds the maps a shard keeps (0: no bound); past it the shard starts over.
+	perShard int
+	shards   [sharedShards]sharedShard
 	// plans say, per Go type, where its shareable maps are (see sharePlan).
 	plansMu sync.Mutex
 	plans   map[reflect.Type]*sharePlan
@@ -37,32 +39,70 @@ type sharedShard struct {
 	mu        sync.Mutex
 	strings   map[uint64][]map[string]string
 	resources map[uint64][]corev1.ResourceList
+	kept      int
 }
 
-// NewShared returns an empty table.
-func NewShared() *Shared {
+// NewShared returns an empty table, for one load: it keeps every map it has seen until it is
+// dropped with the load.
+func NewShared() *Shared { return NewSharedUpTo(0) }
+
+// NewSharedUpTo returns an empty table that keeps about max maps at most (0: no bound), for a
+// cache that lives as long as a server: the objects it replaces go, and so would their maps
+// but for the table. Past the bound a part of the table starts over; the objects keep what
+// they share.
+func NewSharedUpTo(limit int) *Shared {
 	s := &Shared{seed: maphash.MakeSeed(), plans: map[reflect.Type]*sharePlan{}}
+	if limit > 0 {
+		s.perShard = max(1, limit/sharedShards)
+	}
 	for i := range s.shards {
-		s.shards[i].strings = map[uint64][]map[string]string{}
-		s.shards[i].resources = map[uint64][]corev1.ResourceList{}
+		s.shards[i].reset()
 	}
 	return s
 }
 
+func (sh *sharedShard) reset() {
+	sh.strings = map[uint64][]map[string]string{}
+	sh.resources = map[uint64][]corev1.ResourceList{}
+	sh.kept = 0
+}
+
+// keep counts one more map kept by the shard (sh.mu held), starting over past the bound.
+func (sh *sharedShard) keep(perShard int) {
+	if perShard > 0 && sh.kept >= perShard {
+		sh.reset()
+	}
+	sh.kept++
+}
+
 // Object replaces the string maps and resource lists of a loaded object by equal ones seen
 // before in this load (its labels, annotations, selectors, node selectors, container
-// requests and limits, a ConfigMap's data), and keeps those seen first for the next.
+// requests and limits, a ConfigMap's data), and keeps those seen first for the next. A
+// Secret's data are never shared: only its metadata.
 func (s *Shared) Object(o *Object) {
-	if s == nil || o == nil || o.Kind == "Secret" {
+	if s == nil || o == nil {
 		return
 	}
-	var v reflect.Value
 	switch {
 	case o.Typed != nil:
-		v = reflect.ValueOf(o.Typed)
+		s.Value(o.Typed)
 	case o.Meta != nil:
-		v = reflect.ValueOf(o.Meta)
-	default:
+		s.Value(o.Meta)
+	}
+}
+
+// Value is Object for a pointer to a decoded API value (a *corev1.Pod, the
+// *metav1.PartialObjectMetadata of a Secret's metadata) before it is wrapped in an Object. A
+// Secret's data are never shared.
+func (s *Shared) Value(ptr any) {
+	if s == nil || ptr == nil {
+		return
+	}
+	if sec, ok := ptr.(*corev1.Secret); ok {
+		ptr = &sec.ObjectMeta
+	}
+	v := reflect.ValueOf(ptr)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return
 	}
 	if p := s.plan(v.Type()); p != nil {
@@ -200,6 +240,7 @@ func (s *Shared) strings(m map[string]string) map[string]string {
 			return kept
 		}
 	}
+	sh.keep(s.perShard)
 	sh.strings[h] = append(sh.strings[h], m)
 	return m
 }
@@ -221,6 +262,7 @@ func (s *Shared) resources(m corev1.ResourceList) corev1.ResourceList {
 			return kept
 		}
 	}
+	sh.keep(s.perShard)
 	sh.resources[h] = append(sh.resources[h], m)
 	return m
 }

@@ -73,19 +73,55 @@ func TestSharedGivesEqualMapsOneCopy(t *testing.T) {
 	}
 }
 
-func TestSharedLeavesSecretsAlone(t *testing.T) {
+func TestSharedLeavesSecretDataAlone(t *testing.T) {
 	s := NewShared()
 	labels := map[string]string{"app": "web"}
-	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Labels: labels}}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Labels: labels}, Data: map[string]string{"app": "web"}}
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "s", Labels: map[string]string{"app": "web"}},
 		StringData: map[string]string{"app": "web"}}
 	s.Object(&Object{Kind: "ConfigMap", Typed: cm, Meta: &cm.ObjectMeta})
 	s.Object(&Object{Kind: "Secret", Typed: sec, Meta: &sec.ObjectMeta})
-	if sameMap(sec.Labels, labels) || sameMap(sec.StringData, labels) {
-		t.Error("a Secret's maps are shared")
+	if !sameMap(cm.Data, labels) || !sameMap(sec.Labels, labels) {
+		t.Error("a ConfigMap's data or a Secret's labels are not shared")
+	}
+	if sameMap(sec.StringData, labels) {
+		t.Error("a Secret's data are shared")
 	}
 	var none *Shared
 	none.Object(&Object{Kind: "ConfigMap", Typed: cm, Meta: &cm.ObjectMeta}) // shares nothing, no panic
+	s.Value(nil)
+	s.Value(*cm) // not a pointer: nothing to set
+}
+
+// TestSharedUpTo: a bounded table starts over past its bound, and what the objects share
+// stays shared.
+func TestSharedUpTo(t *testing.T) {
+	s := NewSharedUpTo(sharedShards) // one map per shard
+	first := deploymentObject("a", map[string]string{"n": "1"}, "100m")
+	s.Object(first)
+	again := deploymentObject("b", map[string]string{"n": "1"}, "100m")
+	s.Object(again)
+	if !sameMap(first.Meta.Labels, again.Meta.Labels) {
+		t.Fatal("equal labels are not shared")
+	}
+	for i := range 20 * sharedShards {
+		s.Object(deploymentObject("x", map[string]string{"n": fmt.Sprint(i + 2)}, fmt.Sprint(i+1)+"m"))
+	}
+	kept := 0
+	for i := range s.shards {
+		for _, ms := range s.shards[i].strings {
+			kept += len(ms)
+		}
+		for _, ms := range s.shards[i].resources {
+			kept += len(ms)
+		}
+	}
+	if kept > sharedShards {
+		t.Errorf("the table keeps %d maps, want at most %d", kept, sharedShards)
+	}
+	if first.Meta.Labels["n"] != "1" {
+		t.Errorf("labels changed: %v", first.Meta.Labels)
+	}
 }
 
 // recursive is a type that holds itself, as no built-in kind does but a Go type may.

@@ -83,8 +83,10 @@ func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, err
 	if err != nil {
 		return nil, fmt.Errorf("metadata client for %s: %w", cfg.Host, err)
 	}
-	factory := informers.NewSharedInformerFactoryWithOptions(typed, resync, informers.WithTransform(stripForCache))
-	metaFactory := metadatainformer.NewSharedInformerFactoryWithOptions(meta, resync, metadatainformer.WithTransform(stripForCache))
+	shared := subject.NewSharedUpTo(cacheSharedMaps)
+	strip := func(obj any) (any, error) { return stripForCache(obj, shared) }
+	factory := informers.NewSharedInformerFactoryWithOptions(typed, resync, informers.WithTransform(strip))
+	metaFactory := metadatainformer.NewSharedInformerFactoryWithOptions(meta, resync, metadatainformer.WithTransform(strip))
 	c := &Cache{kinds: kinds, resync: resync, informers: map[string]cache.SharedIndexInformer{},
 		absent: map[string]bool{}, errs: map[string]string{}}
 	for _, k := range kinds {
@@ -326,12 +328,19 @@ func stripAddOnForCache(obj any) (any, error) {
 	return obj, nil
 }
 
+// cacheSharedMaps bounds the maps the cache's subject.Shared keeps: about the distinct label
+// sets, selectors and requests of a large cluster; past it, the maps of objects the cache no
+// longer holds are let go.
+const cacheSharedMaps = 1 << 16
+
 // stripForCache drops from each object what no check reads before the cache stores it:
 // managed fields, kubectl's last-applied copy, the images a node has pulled, and the pod
 // templates of what a controller made (its Pods, ReplicaSets and Jobs): the controller holds
 // the template, and the webhook needs of them only their labels (which Services and policies
-// select them) and where they run. On a large cluster the Pods are most of the cache.
-func stripForCache(obj any) (any, error) {
+// select them) and where they run. On a large cluster the Pods are most of the cache. Then
+// the object shares the maps it holds alike with those already cached (the pods of a
+// ReplicaSet carry its labels).
+func stripForCache(obj any, shared *subject.Shared) (any, error) {
 	acc, ok := obj.(metav1.Object)
 	if !ok {
 		return obj, nil
@@ -357,5 +366,6 @@ func stripForCache(obj any) (any, error) {
 			trimTemplate(obj)
 		}
 	}
+	shared.Value(obj)
 	return obj, nil
 }
