@@ -59,6 +59,8 @@ fuzz: ## fuzz every parser, decoder and generator the targets below name (inputs
 	$(GO) test ./internal/remedy -run '^$$' -fuzz FuzzRemedy -fuzztime 60s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./internal/checks/custom -run '^$$' -fuzz FuzzCustomCheck -fuzztime 60s
+	$(GO) test ./internal/credential -run '^$$' -fuzz FuzzKind -fuzztime 60s
+	$(GO) test ./internal/credential -run '^$$' -fuzz FuzzClassify -fuzztime 60s
 
 bench: ## the 10,000-object scan benchmark, on one core
 	$(GO) test ./internal/engine -run '^$$' -bench Scan -benchmem -cpu 1

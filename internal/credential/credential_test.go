@@ -1,6 +1,9 @@
 package credential
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCredentialKind(t *testing.T) {
 	t.Parallel()
@@ -108,5 +111,82 @@ func TestCredentialFlagValue(t *testing.T) {
 		if got := FlagValue(tc.word, tc.next); got != tc.want {
 			t.Errorf("FlagValue(%q, %q) = %v, want %v", tc.word, tc.next, got, tc.want)
 		}
+	}
+}
+
+// kindOf is Kind as it was before the substrings that spare most values the expressions:
+// every expression on every value. FuzzKind holds Kind to it.
+func kindOf(value string) string {
+	v := strings.TrimSpace(value)
+	for _, s := range credentialShapes {
+		if s.re.MatchString(v) {
+			return s.kind
+		}
+	}
+	if isJWT(v) {
+		return "a JSON Web Token"
+	}
+	for _, m := range connSecret.FindAllStringSubmatch(v, -1) {
+		if secretPart(m[1]) {
+			return "a connection string with a password or key"
+		}
+	}
+	if m := urlPassword.FindStringSubmatch(v); m != nil && secretPart(m[1]) {
+		return "a URL with a password"
+	}
+	if storageKey.MatchString(v) {
+		return "an Azure storage account key"
+	}
+	return ""
+}
+
+// FuzzKind: skipping the expressions of a value that lacks their substrings changes no
+// answer, whatever the value (case folding of the connection string keys included: the
+// Kelvin sign K is a k to (?i)).
+func FuzzKind(f *testing.F) {
+	for _, s := range []string{"", "feature.flag=true\n", "Server=db;Password=hunter2x", "Server=db;PASSWORD=x9",
+		"Server=db;Account\u212Aey=abcdefgh", "pa\u017F\u017Fword=topsecret1", "https://u:p4ssw0rd@h.example",
+		"-----BEGIN RSA PRIVATE KEY-----\nQQ==", "-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----",
+		"AKIAABCDEFGHIJKLMNOP", "ghp_" + strings.Repeat("a", 36), "xoxb-1234567890-abc",
+		strings.Repeat("A", 86) + "==", "eyJhbGciOiJIUzI1NiJ9.e30.sig"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, want := Kind(v), kindOf(v); got != want {
+			t.Errorf("Kind(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
+// TestKindFoldsAsTheExpression: a connection string key written with the Kelvin sign or a
+// long s is still the key to (?i), so the substrings must not skip it.
+func TestKindFoldsAsTheExpression(t *testing.T) {
+	for _, v := range []string{"Server=db;Account\u212Aey=abcdefgh", "pa\u017F\u017Fword=topsecret1", "PWD=hunter22"} {
+		if got := Kind(v); got != "a connection string with a password or key" {
+			t.Errorf("Kind(%q) = %q", v, got)
+		}
+	}
+}
+
+// BenchmarkKind compares Kind with kindOf on the values a cluster's ConfigMaps hold most: a
+// namespace's CA certificate, a properties file, short settings.
+//
+//	go test ./internal/credential -run '^$' -bench Kind -benchmem
+func BenchmarkKind(b *testing.B) {
+	values := []string{
+		"-----BEGIN CERTIFICATE-----\n" + strings.Repeat("MIIDBTCCAe2gAwIBAgIIUZ3vQ1w4f7IwDQYJKoZIhvcNAQELBQAwFTETMBEGA1UE\n", 17) + "-----END CERTIFICATE-----\n",
+		strings.Repeat("feature.flag=true\n", 40), "info", "http://app.team-0.svc.cluster.local", "8080",
+	}
+	for _, kind := range []struct {
+		name string
+		fn   func(string) string
+	}{{"Kind", Kind}, {"expressions-only", kindOf}} {
+		b.Run(kind.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, v := range values {
+					kind.fn(v)
+				}
+			}
+		})
 	}
 }
