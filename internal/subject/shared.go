@@ -46,7 +46,7 @@ type sharedShard struct {
 // dropped with the load.
 func NewShared() *Shared { return NewSharedUpTo(0) }
 
-// NewSharedUpTo returns an empty table that keeps about max maps at most (0: no bound), for a
+// NewSharedUpTo returns an empty table that keeps about limit maps at most (0: no bound), for a
 // cache that lives as long as a server: the objects it replaces go, and so would their maps
 // but for the table. Past the bound a part of the table starts over; the objects keep what
 // they share.

@@ -494,6 +494,11 @@ func (l *loader) ownedByListedWorkload(om *metav1.ObjectMeta) bool {
 }
 
 func dropLastApplied(a map[string]string) map[string]string {
+	// Only when there: the cache's transform may see an object again, whose annotations are
+	// then shared (subject.Shared), and a delete is a write even of a missing key.
+	if _, ok := a[lastApplied]; !ok {
+		return a
+	}
 	delete(a, lastApplied)
 	return a
 }
