@@ -1,6 +1,9 @@
 package subject
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Extension types of the AKS cluster extensions akscheck knows by what they provide.
 const (
@@ -93,12 +96,16 @@ var ExtensionTools = []ExtensionTool{
 		Images: []string{"ghcr.io/kedacore/"}},
 }
 
+// ToolKinds are the kinds of the controllers RunningTool looks at: what a check that asks it
+// requires (check.Meta.Requires).
+var ToolKinds = []string{"Deployment", "StatefulSet", "DaemonSet"}
+
 // RunningTool returns the controllers (Deployments, StatefulSets, DaemonSets) of the index
 // that run a tool: named as its controllers or running its upstream images.
 func (ix *Index) RunningTool(t ExtensionTool) []*Workload {
 	var out []*Workload
 	for _, w := range ix.Workloads() {
-		if w.Kind != "Deployment" && w.Kind != "StatefulSet" && w.Kind != "DaemonSet" {
+		if !slices.Contains(ToolKinds, w.Kind) {
 			continue
 		}
 		found := contains(t.Names, w.Name())

@@ -28,7 +28,7 @@ var HandInstalledTools = check.New(check.Meta{
 		"reads it from az k8s-extension list). Not applicable when none of these tools runs.",
 	Remediation: "Install the AKS extension (az k8s-extension create --extension-type microsoft.flux, microsoft.dapr or microsoft.dataprotection.kubernetes) or turn on the KEDA add-on (az aks update --enable-keda), and remove the hand-made install.",
 	Evidence:    liveOnly,
-	Requires:    []string{"Deployment", "StatefulSet"},
+	Requires:    subject.ToolKinds,
 }, func(_ context.Context, env *check.Env, _ *subject.LiveCluster, r *check.Result) {
 	found := false
 	for _, t := range subject.ExtensionTools {
