@@ -89,15 +89,15 @@ var NodeRequests = check.New(check.Meta{
 		return
 	}
 	for _, o := range env.Index.ObjectsOfKind("Pod") {
-		pod, ok := o.Typed.(*corev1.Pod)
-		if !ok || pod.Spec.NodeName == "" || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		node, phase, ok := subject.PodPlacement(o)
+		if !ok || node == "" || phase == corev1.PodSucceeded || phase == corev1.PodFailed {
 			continue
 		}
-		p := nodePool[pod.Spec.NodeName]
+		p := nodePool[node]
 		if p == nil {
 			continue
 		}
-		spec := podSpecOf(env.Index, o, pod)
+		spec := podSpecOf(env.Index, o)
 		if spec == nil {
 			p.unknown = append(p.unknown, o.Namespace+"/"+o.Meta.Name)
 			continue
@@ -152,11 +152,11 @@ func nodePoolName(n *corev1.Node) string {
 	return "nodes"
 }
 
-// podSpecOf returns the spec a pod runs with: its own, or, when the live loader kept of it only
-// where it runs (a controller's pod), the pod template of its top controller. nil when
-// neither is known.
-func podSpecOf(ix *subject.Index, o *subject.Object, pod *corev1.Pod) *corev1.PodSpec {
-	if len(pod.Spec.Containers) > 0 {
+// podSpecOf returns the spec a pod runs with: its own, or, when the scan kept of it only where
+// it runs (a controller's pod, in its subject.Controlled form), the pod template of its top
+// controller. nil when neither is known.
+func podSpecOf(ix *subject.Index, o *subject.Object) *corev1.PodSpec {
+	if pod, ok := o.Typed.(*corev1.Pod); ok && len(pod.Spec.Containers) > 0 {
 		return &pod.Spec
 	}
 	if owner := topController(ix, o); owner != nil {

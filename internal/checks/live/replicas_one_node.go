@@ -35,8 +35,8 @@ var ReplicasOnOneNode = check.New(check.Meta{
 	byOwner := map[*subject.Object]*placement{}
 	var owners []*subject.Object
 	for _, o := range env.Index.ObjectsOfKind("Pod") {
-		pod, ok := o.Typed.(*corev1.Pod)
-		if !ok || pod.Status.Phase != corev1.PodRunning || pod.Spec.NodeName == "" {
+		node, phase, ok := subject.PodPlacement(o)
+		if !ok || phase != corev1.PodRunning || node == "" {
 			continue
 		}
 		owner := topController(env.Index, o)
@@ -49,7 +49,7 @@ var ReplicasOnOneNode = check.New(check.Meta{
 			byOwner[owner] = p
 			owners = append(owners, owner)
 		}
-		p.nodes[pod.Spec.NodeName]++
+		p.nodes[node]++
 		p.pods++
 	}
 	if len(owners) == 0 {

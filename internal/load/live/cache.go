@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -334,12 +336,16 @@ func stripAddOnForCache(obj any) (any, error) {
 const cacheSharedMaps = 1 << 16
 
 // stripForCache drops from each object what no check reads before the cache stores it:
-// managed fields, kubectl's last-applied copy, the images a node has pulled, and the pod
-// templates of what a controller made (its Pods, ReplicaSets and Jobs): the controller holds
-// the template, and the webhook needs of them only their labels (which Services and policies
-// select them) and where they run. On a large cluster the Pods are most of the cache. Then
-// the object shares the maps it holds alike with those already cached (the pods of a
-// ReplicaSet carry its labels).
+// managed fields, kubectl's last-applied copy, the images a node has pulled; and it keeps
+// what a workload controller made (its Pods, ReplicaSets and Jobs) in their Controlled form:
+// the controller holds the template that is judged, and the webhook needs of them only their
+// metadata and where they run. On a large cluster the Pods are most of the cache. Then the
+// object shares the maps it holds alike with those already cached (the pods of a ReplicaSet
+// carry its labels).
+//
+// Only a controller of a workload kind stands for what it made: a Pod of an operator's
+// resource (a StrimziPodSet's, an Argo Workflow's) or a ReplicaSet of an Argo Rollout is
+// judged itself, as the live loader judges it, so it is kept whole.
 func stripForCache(obj any, shared *subject.Shared) (any, error) {
 	acc, ok := obj.(metav1.Object)
 	if !ok {
@@ -349,21 +355,13 @@ func stripForCache(obj any, shared *subject.Shared) (any, error) {
 	if a := acc.GetAnnotations(); a != nil {
 		acc.SetAnnotations(dropLastApplied(a))
 	}
-	owned := false
-	for _, ref := range acc.GetOwnerReferences() {
-		owned = owned || (ref.Controller != nil && *ref.Controller)
-	}
+	ref := metav1.GetControllerOfNoCopy(acc)
 	switch t := obj.(type) {
 	case *corev1.Node:
 		t.Status.Images = nil
-	case *corev1.Pod:
-		if owned {
-			t.Spec = corev1.PodSpec{NodeName: t.Spec.NodeName}
-			t.Status = corev1.PodStatus{Phase: t.Status.Phase}
-		}
-	default:
-		if owned {
-			trimTemplate(obj)
+	case *corev1.Pod, *appsv1.ReplicaSet, *batchv1.Job:
+		if ref != nil && subject.IsWorkloadKind(ref.Kind) {
+			obj = subject.NewControlled(t.(runtime.Object))
 		}
 	}
 	shared.Value(obj)

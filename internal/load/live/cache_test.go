@@ -12,9 +12,9 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// TestStripForCache: what a controller made keeps its labels and node, not its template; a
-// bare Pod keeps everything the checks read; equal labels are one map, a Secret's data are not
-// shared.
+// TestStripForCache: what a workload controller made is kept in its Controlled form (its
+// metadata and node, not its template); a bare Pod, and a Pod of an operator's resource, keep
+// everything the checks read; equal labels are one map, a Secret's data are not shared.
 func TestStripForCache(t *testing.T) {
 	t.Parallel()
 	owner := []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web-1", Controller: ptr.To(true)}}
@@ -29,26 +29,32 @@ func TestStripForCache(t *testing.T) {
 		return m
 	}
 	shared := subject.NewSharedUpTo(cacheSharedMaps)
-	owned, _ := stripForCache(&corev1.Pod{ObjectMeta: meta(true), Spec: spec}, shared)
-	p := owned.(*corev1.Pod)
-	if len(p.Spec.Containers) != 0 || p.Spec.NodeName != "n1" || p.Labels["app"] != "web" || p.ManagedFields != nil ||
-		p.Annotations[lastApplied] != "" || p.Annotations["keep"] != "1" {
-		t.Errorf("owned pod kept %+v", p)
+	owned, _ := stripForCache(&corev1.Pod{ObjectMeta: meta(true), Spec: spec, Status: corev1.PodStatus{Phase: corev1.PodRunning}}, shared)
+	p, ok := owned.(*subject.Controlled)
+	if !ok || p.NodeName != "n1" || p.Phase != corev1.PodRunning || p.Labels["app"] != "web" || p.ManagedFields != nil ||
+		p.Annotations[lastApplied] != "" || p.Annotations["keep"] != "1" || len(p.OwnerReferences) != 1 {
+		t.Errorf("owned pod kept as %#v", owned)
 	}
 	bare, _ := stripForCache(&corev1.Pod{ObjectMeta: meta(false), Spec: spec}, shared)
 	if len(bare.(*corev1.Pod).Spec.Containers) != 1 {
 		t.Errorf("a bare pod lost its containers")
 	}
+	operated := meta(false)
+	operated.OwnerReferences = []metav1.OwnerReference{{APIVersion: "core.strimzi.io/v1beta2", Kind: "StrimziPodSet",
+		Name: "kafka", Controller: ptr.To(true)}}
+	if op, _ := stripForCache(&corev1.Pod{ObjectMeta: operated, Spec: spec}, shared); op.(*corev1.Pod).Spec.Containers == nil {
+		t.Errorf("a pod of an operator's resource (judged itself) lost its containers")
+	}
 	rs, _ := stripForCache(&appsv1.ReplicaSet{ObjectMeta: meta(true), Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}}, Spec: spec}}}, shared)
-	if r := rs.(*appsv1.ReplicaSet); len(r.Spec.Template.Spec.Containers) != 0 || r.Spec.Template.Labels["app"] != "web" {
-		t.Errorf("owned ReplicaSet kept %+v", r.Spec.Template)
+	replicaSet, ok := rs.(*subject.Controlled)
+	if !ok || replicaSet.Name != "p" || len(replicaSet.OwnerReferences) != 1 || replicaSet.NodeName != "" {
+		t.Errorf("owned ReplicaSet kept as %#v", rs)
 	}
 	same := func(a, b map[string]string) bool {
 		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 	}
-	replicaSet := rs.(*appsv1.ReplicaSet)
-	if !same(p.Labels, bare.(*corev1.Pod).Labels) || !same(p.Labels, replicaSet.Spec.Template.Labels) {
+	if !same(p.Labels, bare.(*corev1.Pod).Labels) || !same(p.Labels, replicaSet.Labels) {
 		t.Error("the cached objects' equal labels are not one map")
 	}
 	sec, _ := stripForCache(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "s", Labels: map[string]string{"app": "web"}},

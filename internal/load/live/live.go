@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -442,21 +440,13 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 	om.ManagedFields = nil
 	om.Annotations = dropLastApplied(om.Annotations)
 	typed := any(obj)
-	owned := l.ownedByListedWorkload(om)
-	switch t := obj.(type) {
-	case *corev1.Pod:
-		if owned {
-			// A Pod of a listed controller is checked at the controller; the placement
-			// checks need only where it runs.
-			typed = &corev1.Pod{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta,
-				Spec: corev1.PodSpec{NodeName: t.Spec.NodeName}, Status: corev1.PodStatus{Phase: t.Status.Phase}}
-		}
-	case *corev1.Node:
+	if l.ownedByListedWorkload(om) {
+		// Judged at its controller, listed before it: the placement checks need only where
+		// a Pod runs, and the walk up to the controller the owners.
+		typed = subject.NewControlled(obj)
+	} else if n, ok := obj.(*corev1.Node); ok {
 		// The images a node has pulled are long lists no check reads.
-		t.Status.Images = nil
-	}
-	if owned {
-		typed = trimTemplate(typed)
+		n.Status.Images = nil
 	}
 	if subject.IsWorkloadKind(k.Kind) {
 		l.workloads[ownerKey{k.Kind, om.Namespace, om.Name}] = true
@@ -535,16 +525,4 @@ func describe(err error) string {
 		return "timed out: " + err.Error()
 	}
 	return err.Error()
-}
-
-// trimTemplate empties the pod template of an owned controller (the ReplicaSets of a
-// Deployment, the Jobs of a CronJob): the owner's template is the one checked.
-func trimTemplate(typed any) any {
-	switch t := typed.(type) {
-	case *appsv1.ReplicaSet:
-		t.Spec.Template.Spec = corev1.PodSpec{}
-	case *batchv1.Job:
-		t.Spec.Template.Spec = corev1.PodSpec{}
-	}
-	return typed
 }
