@@ -348,14 +348,23 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// A size of 0 or less used to fall back to the default without a word.
+// A size of 0 or less used to fall back to the default without a word; a size that is not one
+// is refused naming the flag.
 func TestMaxFileSizeMustBePositive(t *testing.T) {
 	t.Parallel()
-	for _, size := range []string{"-1", "0"} {
+	for _, size := range []string{"-1", "0", "0.5", "12XB", "lots"} {
 		code, _, stderr := run(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", "scan", "--max-file-size", size, "-")
-		if code != ExitUsage || !strings.Contains(stderr, "--max-file-size "+size) {
+		if code != ExitUsage || !strings.Contains(stderr, `"--max-file-size"`) || !strings.Contains(stderr, size) {
 			t.Errorf("--max-file-size %s: exit %d, stderr %q; want %d naming the flag", size, code, stderr, ExitUsage)
 		}
+	}
+	// With a unit: 1Ki refuses a file of 2 KiB, 1MB reads it.
+	big := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\ndata: {k: " + strings.Repeat("x", 2048) + "}\n"
+	if code, out, _ := run(t, big, "scan", "-o", "json", "--max-file-size", "1Ki", "-"); code != ExitUsage || !strings.Contains(out, "larger than the 1024-byte limit") {
+		t.Errorf("--max-file-size 1Ki on 2 KiB: exit %d, report %.300s", code, out)
+	}
+	if code, _, stderr := run(t, big, "scan", "--max-file-size", "1MB", "-"); code == ExitUsage || code == ExitPartial {
+		t.Errorf("--max-file-size 1MB on 2 KiB: exit %d: %s", code, stderr)
 	}
 }
 

@@ -33,7 +33,7 @@ type fixFlags struct {
 	helmValues, helmSet         []string
 	releaseName                 string
 	strict, allowRemote         bool
-	maxFileSize                 int64
+	maxFileSize                 byteSize
 }
 
 func (a *app) fixCommand() *cobra.Command {
@@ -81,7 +81,8 @@ error or nothing read, 3 an input could not be read or a file could not be fixed
 	fl.StringVar(&f.releaseName, "release-name", "", "Helm release name for the charts scanned")
 	fl.BoolVar(&f.strict, "strict", false, "ignore exemptions made by object annotations (akscheck.io/exempt)")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "let kustomizations fetch remote resources")
-	fl.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest input file read, in bytes")
+	f.maxFileSize = manifest.DefaultMaxFileSize
+	fl.Var(&f.maxFileSize, "max-file-size", "largest input file read: bytes, or a size with a unit (64Mi, 1Gi, 100MB)")
 	return cmd
 }
 
@@ -174,7 +175,7 @@ func (a *app) fixRequest(f *fixFlags, args []string) scan.Request {
 		Paths: args,
 		Load: load.Options{Helm: helm.Options{ValueFiles: f.helmValues, Set: f.helmSet, ReleaseName: f.releaseName, Namespace: f.namespace},
 			Exclude: f.exclude, Include: f.include, AllowRemote: f.allowRemote, MaxTotalSize: load.DefaultMaxTotalSize,
-			Manifest: manifest.Options{Namespace: f.namespace, MaxFileSize: f.maxFileSize, Stdin: a.io.In}},
+			Manifest: manifest.Options{Namespace: f.namespace, MaxFileSize: int64(f.maxFileSize), Stdin: a.io.In}},
 		Catalog: resolved.Catalog, Checks: resolved.Checks, Settings: settings, Policy: policy,
 		Version: Version(), Now: a.now,
 	}

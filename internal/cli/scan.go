@@ -34,9 +34,9 @@ type scanFlags struct {
 	allowedRegistries []string
 	requiredLabels    []string
 	startupDelay      int32
-	maxFileSize       int64
+	maxFileSize       byteSize
 	allowRemote       bool
-	maxTotalSize      int64
+	maxTotalSize      byteSize
 	strict            bool
 	partial           bool
 	helmValues        []string
@@ -95,8 +95,9 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing 
 	fl.StringArrayVar(&f.requiredLabels, "required-label", nil,
 		fmt.Sprintf("label key every workload must carry, repeatable (default %s)", strings.Join(workload.RequiredLabelsSetting.Default(), ", ")))
 	fl.Int32Var(&f.startupDelay, "startup-probe-delay", workload.StartupProbeDelaySetting.Default(), "liveness initialDelaySeconds from which a startup probe is expected")
-	fl.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest input file read, in bytes")
-	fl.Int64Var(&f.maxTotalSize, "max-total-size", load.DefaultMaxTotalSize, "most bytes read from all the input files together; the file that passes it is an error and nothing more is read")
+	f.maxFileSize, f.maxTotalSize = manifest.DefaultMaxFileSize, load.DefaultMaxTotalSize
+	fl.Var(&f.maxFileSize, "max-file-size", "largest input file read: bytes, or a size with a unit (64Mi, 1Gi, 100MB)")
+	fl.Var(&f.maxTotalSize, "max-total-size", "most bytes read from all the input files together (bytes, or a size with a unit); the file that passes it is an error and nothing more is read")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "let kustomizations fetch the http(s) resources and clone the git bases they name (by default such a kustomization is refused: scanning sends no request)")
 	fl.BoolVar(&f.partial, "partial", false, "the paths are part of a larger estate (the changed files of a commit): checks that read other objects (network policies, PDBs, quotas) are not evaluated rather than judged on what is not there")
 	fl.BoolVar(&f.strict, "strict", false, "ignore exemptions made by object annotations (akscheck.io/exempt)")
@@ -132,14 +133,6 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 	}
 	if err := f.live.validate(); err != nil {
 		return err
-	}
-	if f.maxTotalSize <= 0 {
-		return usageErr("--max-total-size %d: want a number of bytes above 0", f.maxTotalSize)
-	}
-	if f.maxFileSize <= 0 {
-		// 0 and negative sizes would read nothing, or (in the loader) fall back to the
-		// default without a word: neither is what was asked for.
-		return usageErr("--max-file-size %d: want a size in bytes above 0", f.maxFileSize)
 	}
 	gate, err := newExitPolicy(f.failOn, f.allowErrors, f.verbosity)
 	if err != nil {
@@ -185,10 +178,10 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 			Bicep:      load.BicepOptions{Compiler: f.bicep},
 			Dockerfile: f.images.dockerfile(), ScanReports: f.images.scanReports,
 			Exclude: f.exclude, Include: f.include, AllowRemote: f.allowRemote,
-			MaxTotalSize: f.maxTotalSize,
+			MaxTotalSize: int64(f.maxTotalSize),
 			Manifest: manifest.Options{
 				Namespace:   f.namespace,
-				MaxFileSize: f.maxFileSize,
+				MaxFileSize: int64(f.maxFileSize),
 				Stdin:       a.io.In,
 			}},
 		Partial: f.partial,
