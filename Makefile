@@ -58,6 +58,7 @@ fuzz: ## fuzz every parser, decoder and generator the targets below name (inputs
 	$(GO) test ./internal/fix -run '^$$' -fuzz FuzzApply -fuzztime 60s
 	$(GO) test ./internal/remedy -run '^$$' -fuzz FuzzRemedy -fuzztime 60s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./internal/cli -run '^$$' -fuzz FuzzByteSize -fuzztime 60s
 	$(GO) test ./internal/checks/custom -run '^$$' -fuzz FuzzCustomCheck -fuzztime 60s
 	$(GO) test ./internal/credential -run '^$$' -fuzz FuzzKind -fuzztime 60s
 	$(GO) test ./internal/credential -run '^$$' -fuzz FuzzClassify -fuzztime 60s

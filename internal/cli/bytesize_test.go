@@ -32,3 +32,24 @@ func TestByteSize(t *testing.T) {
 		}
 	}
 }
+
+// FuzzByteSize: any text is a size above 0 or an error, never a panic, and a size shown in the
+// help reads back as itself.
+func FuzzByteSize(f *testing.F) {
+	for _, s := range []string{"33554432", "32Mi", "100MB", "64KiB", "1.5Gi", "1e3", "0", "-1", "9223372036854775807", "8Ei", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b byteSize
+		if err := b.Set(s); err != nil {
+			return
+		}
+		if b <= 0 {
+			t.Fatalf("Set(%q) = %d without an error", s, int64(b))
+		}
+		var again byteSize
+		if err := again.Set(b.String()); err != nil || again != b {
+			t.Fatalf("Set(%q) = %d, shown as %q, reads back as %d, %v", s, int64(b), b.String(), int64(again), err)
+		}
+	})
+}
