@@ -57,9 +57,9 @@ type checkRun struct {
 	disabled bool
 	eligible bool // an input of one of its evidence kinds was given
 	applied  int  // subjects it applied to
-	findings []check.Finding
+	findings findingBlocks
 	// counted are its findings in the report (not suppressed), failing those of them above
-	// info, once the report holds them (findings is then nil).
+	// info, once the report holds them (findings is then empty).
 	counted, failing int
 	failed           bool // it panicked on some subject
 	// missing is the evidence it lacked on the subjects it could not decide
@@ -142,17 +142,18 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 			}
 			cr.work = nil
 			if sev, ok := opts.Policy.severity(c); ok {
-				for i := range cr.findings {
+				cr.findings.each(func(f *check.Finding) {
 					// An info note of a check that judges at a higher severity (a token
 					// mounted by choice) stays a note: the configured severity is the
 					// check's verdict, which the note is not.
-					if cr.findings[i].Severity == check.Info && c.Severity != check.Info {
-						continue
+					if f.Severity != check.Info || c.Severity == check.Info {
+						f.Severity = sev
 					}
-					cr.findings[i].Severity = sev
-				}
+				})
 			}
-			opts.Policy.applyExemptions(env.Now, cr.findings, notes)
+			for _, block := range cr.findings.slices() {
+				opts.Policy.applyExemptions(env.Now, block, notes)
+			}
 		}
 		if d := c.Declared; d != nil && !cr.disabled && opts.Focus == nil && (!cr.eligible || !matchesAny(c, ids)) {
 			// A check of the configuration that judges nothing is a mistake in it (a kind
@@ -170,26 +171,26 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	env.Index = nil
 	total := 0
 	for _, cr := range runs {
-		total += len(cr.findings)
+		total += cr.findings.len()
 	}
 	rep.Findings = make([]report.Finding, 0, total)
 	byItem := map[string][]*checkRun{}
 	for _, cr := range runs {
 		byItem[cr.check.Item] = append(byItem[cr.check.Item], cr)
-		for _, f := range cr.findings {
+		cr.findings.each(func(f *check.Finding) {
 			// A suppressed finding is reported as such and no longer counts toward its item.
 			if f.SuppressedBy != "" {
-				rep.Suppressed = append(rep.Suppressed, toReportFinding(f))
-				continue
+				rep.Suppressed = append(rep.Suppressed, toReportFinding(*f))
+				return
 			}
-			rep.Findings = append(rep.Findings, toReportFinding(f))
+			rep.Findings = append(rep.Findings, toReportFinding(*f))
 			cr.counted++
 			if f.Severity != check.Info {
 				cr.failing++
 			}
-		}
+		})
 		// Counted and copied into the report: the check's own list is not kept twice.
-		cr.findings = nil
+		cr.findings = findingBlocks{}
 	}
 	report.SortFindings(cat, rep.Findings)
 	report.SortFindings(cat, rep.Suppressed)
@@ -298,7 +299,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 		kinds[k] = true
 	}
 	if w.prev != nil {
-		cr.findings = make([]check.Finding, 0, w.prev.findings)
+		cr.findings.reserve(w.prev.findings)
 	}
 	var r check.Result // one for every judgement of the check
 	for i, s := range w.subjects {
@@ -346,7 +347,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 				cr.missing = append(cr.missing, m)
 			}
 		}
-		cr.findings = append(cr.findings, x.findings...)
+		cr.findings.add(x.findings)
 	}
 }
 
