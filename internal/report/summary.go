@@ -101,11 +101,26 @@ func SortFindings(cat *catalog.Catalog, fs []Finding) {
 		}
 		return cmp.Compare(a, b)
 	})
-	sorted := make([]Finding, len(fs))
-	for i, j := range idx {
-		sorted[i] = fs[j]
+	// Sorted, fs[i] is what fs[idx[i]] holds now. The findings are moved along the cycles of
+	// that permutation in place: a sorted copy would be a second report's worth of findings
+	// (110 MB for the 378,000 of the 420k tree) at the end of the checks, where the heap peaks.
+	for start := range idx {
+		if int(idx[start]) == start {
+			continue
+		}
+		held := fs[start]
+		at := start
+		for {
+			from := int(idx[at])
+			idx[at] = int32(at) // placed
+			if from == start {
+				fs[at] = held
+				break
+			}
+			fs[at] = fs[from]
+			at = from
+		}
 	}
-	copy(fs, sorted)
 }
 
 // FindingLess reports whether a comes before b in report order.
