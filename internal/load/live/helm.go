@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -156,10 +157,9 @@ func (l *loader) listHelmReleases(ctx context.Context) {
 // those of its managedFields entries, each once, in that order.
 func writtenAs(om *metav1.ObjectMeta) []string {
 	var out []string
-	seen := map[string]bool{}
 	addV := func(v string) {
-		if v != "" && !seen[v] {
-			seen[v] = true
+		// A few versions at most: a map for them was an allocation per object listed.
+		if v != "" && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
