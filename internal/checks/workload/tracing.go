@@ -52,7 +52,8 @@ var Tracing = scope.WorkloadCheck(check.Meta{
 		"fails on a live cluster (the operator injects nothing) and is undecided in manifests, which often " +
 		"leave it to the platform's repository; a monitor.azure.com Instrumentation on an AKS cluster of " +
 		"the scan whose azureMonitorProfile.appMonitoring.autoInstrumentation is off fails, since no " +
-		"webhook injects it. Without traces, a slow or failing request cannot be followed across services. " +
+		"webhook injects it. A workload that loads a ConfigMap or Secret whose keys the scan cannot see (not in the " +
+		"input, or a Secret of a live cluster, read as metadata only) is undecided rather than failed. Without traces, a slow or failing request cannot be followed across services. " +
 		"The tracing backend and the sampling policy stay manual.",
 	Remediation: "Instrument the application with OpenTelemetry and set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (or annotate the pod template with instrumentation.opentelemetry.io/inject-<language> for an Instrumentation, or enable AKS application monitoring).",
 	Example: `spec:
@@ -91,15 +92,18 @@ var Tracing = scope.WorkloadCheck(check.Meta{
 			undecided = append(undecided, v.missing)
 		}
 	}
-	if azureMonitorDefault(env, w, r) {
+	// An envFrom source whose keys the scan cannot see (a live Secret, a ConfigMap not in the
+	// input) may set the tracing variables: nothing below fails the workload then.
+	unreadable := unreadableEnvFrom(env, w)
+	switch instrumented, off := azureMonitorDefault(env, w); {
+	case instrumented && off == nil:
+		return
+	case instrumented && len(unreadable) == 0:
+		r.Failf(w.SpecPath()+".containers", "", "%s is to be instrumented by Instrumentation %s/default of AKS application monitoring, but cluster %s has azureMonitorProfile.appMonitoring.autoInstrumentation off: nothing is injected",
+			kindNoun(w), w.Namespace, off.Name)
 		return
 	}
-	if len(r.Findings()) > 0 {
-		return
-	}
-	if missing := unreadableEnvFrom(env, w); len(missing) > 0 {
-		undecided = append(undecided, missing...)
-	}
+	undecided = append(undecided, unreadable...)
 	if len(undecided) > 0 {
 		for _, m := range undecided {
 			r.Undecided(m)
@@ -331,20 +335,15 @@ func otelObjects(env *check.Env, kind, namespace string) []*subject.Object {
 
 func isOtelGroup(g string) bool { return g == otelGroup || g == azureMonitorGroup }
 
-// azureMonitorDefault reports whether AKS application monitoring instruments the workload
-// through the namespace-wide Instrumentation (monitor.azure.com, named default), and records
-// a finding when the cluster has application monitoring off.
-func azureMonitorDefault(env *check.Env, w *subject.Workload, r *check.Result) bool {
+// azureMonitorDefault reports whether AKS application monitoring is to instrument the
+// workload through the namespace-wide Instrumentation (monitor.azure.com, named default),
+// and off the cluster of the scan that has application monitoring off, which injects nothing.
+func azureMonitorDefault(env *check.Env, w *subject.Workload) (instrumented bool, off *subject.Cluster) {
 	o := env.Index.Get("Instrumentation", w.Namespace, "default")
 	if o == nil || o.Group() != azureMonitorGroup {
-		return false
+		return false, nil
 	}
-	if c := appMonitoringOff(env); c != nil {
-		r.Failf(w.SpecPath()+".containers", "", "%s is to be instrumented by Instrumentation %s/default of AKS application monitoring, but cluster %s has azureMonitorProfile.appMonitoring.autoInstrumentation off: nothing is injected",
-			kindNoun(w), w.Namespace, c.Name)
-		return false
-	}
-	return true
+	return true, appMonitoringOff(env)
 }
 
 // appMonitoringOff returns an AKS cluster of the scan whose application monitoring

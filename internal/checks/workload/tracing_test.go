@@ -65,3 +65,61 @@ spec:
 		}
 	}
 }
+
+// TestTracingAppMonitoringOffUnknownEnvFrom: on a live cluster whose application monitoring
+// is off, a Deployment left to the namespace's default Instrumentation fails, unless it loads
+// a Secret with envFrom: a live scan reads Secrets' metadata only, and that Secret may hold the
+// Application Insights connection string, so the workload is undecided on it.
+func TestTracingAppMonitoringOffUnknownEnvFrom(t *testing.T) {
+	t.Parallel()
+	const docs = `apiVersion: monitor.azure.com/v1
+kind: Instrumentation
+metadata: {name: default, namespace: shop}
+spec: {settings: {autoInstrumentationPlatforms: [Java]}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: orders-settings, namespace: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: orders, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders}}
+  template:
+    metadata: {labels: {app: orders}}
+    spec:
+      containers:
+        - name: orders
+          image: contoso.azurecr.io/orders:2.3.1
+`
+	cluster := &subject.Cluster{AzureResource: subject.AzureResource{Name: "aks-prod"},
+		AppMonitoringAutoInstrumentation: subject.KnownBool(false, subject.Location{File: "aks.json", Line: 1})}
+	for _, envFrom := range []bool{false, true} {
+		doc := docs
+		if envFrom {
+			doc += "          envFrom: [{secretRef: {name: orders-settings}}]\n"
+		}
+		scan := manifest.LoadBytes("shop.yaml", []byte(doc), manifest.Options{})
+		if len(scan.Errors) > 0 {
+			t.Fatal(scan.Errors)
+		}
+		for _, o := range scan.Objects {
+			o.Input = subject.InputCluster
+		}
+		scan.Others = append(scan.Others, cluster)
+		env := &check.Env{Index: subject.NewIndexOf(scan)}
+		ws := env.Index.Workloads()
+		if len(ws) != 1 {
+			t.Fatalf("%d workloads", len(ws))
+		}
+		r := check.NewResult(&workload.Tracing.Meta, ws[0])
+		workload.Tracing.Run(t.Context(), env, ws[0], r)
+		switch {
+		case !envFrom && (len(r.Findings()) != 1 || !strings.Contains(r.Findings()[0].Message, "autoInstrumentation off")):
+			t.Errorf("without envFrom: findings %+v, want one on the cluster's application monitoring", r.Findings())
+		case envFrom && (len(r.Findings()) != 0 || len(r.Missing()) != 1 || !strings.Contains(r.Missing()[0], "Secret shop/orders-settings")):
+			t.Errorf("with envFrom: findings %+v, missing %q; want undecided on the Secret's keys", r.Findings(), r.Missing())
+		}
+	}
+}
