@@ -41,22 +41,7 @@ spec:
     spec: {containers: [{name: web, image: contoso.azurecr.io/web:1.0.0}]}
 `
 	for _, live := range []bool{false, true} {
-		scan := manifest.LoadBytes("web.yaml", []byte(doc), manifest.Options{})
-		if len(scan.Errors) > 0 {
-			t.Fatal(scan.Errors)
-		}
-		if live {
-			for _, o := range scan.Objects {
-				o.Input = subject.InputCluster
-			}
-		}
-		env := &check.Env{Index: subject.NewIndexOf(scan)}
-		ws := env.Index.Workloads()
-		if len(ws) != 1 {
-			t.Fatalf("%d workloads", len(ws))
-		}
-		r := check.NewResult(&workload.Tracing.Meta, ws[0])
-		workload.Tracing.Run(t.Context(), env, ws[0], r)
+		r := runTracing(t, doc, live)
 		switch {
 		case live && (len(r.Findings()) != 1 || !strings.Contains(r.Findings()[0].Message, "Instrumentation observability/python")):
 			t.Errorf("live: findings %+v, want one naming the Instrumentation", r.Findings())
@@ -100,21 +85,7 @@ spec:
 		if envFrom {
 			doc += "          envFrom: [{secretRef: {name: orders-settings}}]\n"
 		}
-		scan := manifest.LoadBytes("shop.yaml", []byte(doc), manifest.Options{})
-		if len(scan.Errors) > 0 {
-			t.Fatal(scan.Errors)
-		}
-		for _, o := range scan.Objects {
-			o.Input = subject.InputCluster
-		}
-		scan.Others = append(scan.Others, cluster)
-		env := &check.Env{Index: subject.NewIndexOf(scan)}
-		ws := env.Index.Workloads()
-		if len(ws) != 1 {
-			t.Fatalf("%d workloads", len(ws))
-		}
-		r := check.NewResult(&workload.Tracing.Meta, ws[0])
-		workload.Tracing.Run(t.Context(), env, ws[0], r)
+		r := runTracing(t, doc, true, cluster)
 		switch {
 		case !envFrom && (len(r.Findings()) != 1 || !strings.Contains(r.Findings()[0].Message, "autoInstrumentation off")):
 			t.Errorf("without envFrom: findings %+v, want one on the cluster's application monitoring", r.Findings())
@@ -122,4 +93,28 @@ spec:
 			t.Errorf("with envFrom: findings %+v, missing %q; want undecided on the Secret's keys", r.Findings(), r.Missing())
 		}
 	}
+}
+
+// runTracing judges the one workload of the manifests in doc, as read from a running cluster
+// when live, with the other subjects given (an AKS cluster).
+func runTracing(t *testing.T, doc string, live bool, others ...subject.Subject) *check.Result {
+	t.Helper()
+	scan := manifest.LoadBytes("shop.yaml", []byte(doc), manifest.Options{})
+	if len(scan.Errors) > 0 {
+		t.Fatal(scan.Errors)
+	}
+	if live {
+		for _, o := range scan.Objects {
+			o.Input = subject.InputCluster
+		}
+	}
+	scan.Others = append(scan.Others, others...)
+	env := &check.Env{Index: subject.NewIndexOf(scan)}
+	ws := env.Index.Workloads()
+	if len(ws) != 1 {
+		t.Fatalf("%d workloads", len(ws))
+	}
+	r := check.NewResult(&workload.Tracing.Meta, ws[0])
+	workload.Tracing.Run(t.Context(), env, ws[0], r)
+	return r
 }
