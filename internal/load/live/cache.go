@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -355,13 +353,12 @@ func stripForCache(obj any, shared *subject.Shared) (any, error) {
 	if a := acc.GetAnnotations(); a != nil {
 		acc.SetAnnotations(dropLastApplied(a))
 	}
-	ref := metav1.GetControllerOfNoCopy(acc)
-	switch t := obj.(type) {
-	case *corev1.Node:
-		t.Status.Images = nil
-	case *corev1.Pod, *appsv1.ReplicaSet, *batchv1.Job:
-		if ref != nil && subject.IsWorkloadKind(ref.Kind) {
-			obj = subject.NewControlled(t.(runtime.Object))
+	if n, ok := obj.(*corev1.Node); ok {
+		n.Status.Images = nil
+	}
+	if ro, ok := obj.(runtime.Object); ok && madeByController(obj) {
+		if ref := metav1.GetControllerOfNoCopy(acc); ref != nil && subject.IsWorkloadKind(ref.Kind) {
+			obj = subject.NewControlled(ro)
 		}
 	}
 	shared.Value(obj)

@@ -45,6 +45,12 @@ func TestStripForCache(t *testing.T) {
 	if op, _ := stripForCache(&corev1.Pod{ObjectMeta: operated, Spec: spec}, shared); op.(*corev1.Pod).Spec.Containers == nil {
 		t.Errorf("a pod of an operator's resource (judged itself) lost its containers")
 	}
+	claimMeta := meta(false)
+	claimMeta.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", Controller: ptr.To(true)}}
+	if claim, _ := stripForCache(&corev1.PersistentVolumeClaim{ObjectMeta: claimMeta,
+		Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: ptr.To("managed-csi")}}, shared); !isClaim(claim) {
+		t.Errorf("a claim a StatefulSet owns (read whole by the storage checks) is kept as %T", claim)
+	}
 	rs, _ := stripForCache(&appsv1.ReplicaSet{ObjectMeta: meta(true), Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}}, Spec: spec}}}, shared)
 	replicaSet, ok := rs.(*subject.Controlled)
@@ -65,5 +71,43 @@ func TestStripForCache(t *testing.T) {
 	meta2, _ := stripForCache(&metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: "m", Labels: map[string]string{"app": "web"}}}, shared)
 	if !same(meta2.(*metav1.PartialObjectMetadata).Labels, p.Labels) {
 		t.Error("the labels of an object cached as metadata are not shared")
+	}
+}
+
+func isClaim(obj any) bool {
+	c, ok := obj.(*corev1.PersistentVolumeClaim)
+	return ok && c.Spec.StorageClassName != nil
+}
+
+// TestAddTypedKeepsControlledForm: the live loader keeps what a listed workload made (a Pod of
+// its ReplicaSet) in its Controlled form, and anything else it owns (a claim of a
+// StatefulSet, read whole by the storage checks) as it was listed.
+func TestAddTypedKeepsControlledForm(t *testing.T) {
+	t.Parallel()
+	l := &loader{scan: &subject.Scan{}, workloads: map[ownerKey]bool{}, shared: subject.NewShared()}
+	l.addTyped(Kind{Group: "apps", Version: "v1", Kind: "StatefulSet", Namespaced: true},
+		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "shop"}})
+	l.addTyped(Kind{Group: "apps", Version: "v1", Kind: "ReplicaSet", Namespaced: true},
+		&appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "web-1", Namespace: "shop"}})
+	owned := func(kind, name string) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Name: name, Namespace: "shop",
+			OwnerReferences: []metav1.OwnerReference{{Kind: kind, Name: name[:len(name)-2], Controller: ptr.To(true)}}}
+	}
+	l.addTyped(Kind{Version: "v1", Kind: "PersistentVolumeClaim", Namespaced: true},
+		&corev1.PersistentVolumeClaim{ObjectMeta: owned("StatefulSet", "db-0"), Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: ptr.To("managed-csi")}})
+	l.addTyped(Kind{Version: "v1", Kind: "Pod", Namespaced: true},
+		&corev1.Pod{ObjectMeta: owned("ReplicaSet", "web-1-a"), Spec: corev1.PodSpec{NodeName: "n1"}})
+	byKind := map[string]*subject.Object{}
+	for _, o := range l.scan.Objects {
+		byKind[o.Kind] = o
+	}
+	if !isClaim(byKind["PersistentVolumeClaim"].Typed) {
+		t.Errorf("the StatefulSet's claim is kept as %T", byKind["PersistentVolumeClaim"].Typed)
+	}
+	if node, _, ok := subject.PodPlacement(byKind["Pod"]); !ok || node != "n1" {
+		t.Errorf("the ReplicaSet's Pod is kept as %T", byKind["Pod"].Typed)
+	}
+	if _, ok := byKind["Pod"].Typed.(*subject.Controlled); !ok {
+		t.Errorf("the ReplicaSet's Pod is kept whole (%T)", byKind["Pod"].Typed)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -440,7 +442,7 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 	om.ManagedFields = nil
 	om.Annotations = dropLastApplied(om.Annotations)
 	typed := any(obj)
-	if l.ownedByListedWorkload(om) {
+	if madeByController(obj) && l.ownedByListedWorkload(om) {
 		// Judged at its controller, listed before it: the placement checks need only where
 		// a Pod runs, and the walk up to the controller the owners.
 		typed = subject.NewControlled(obj)
@@ -481,6 +483,18 @@ func (l *loader) add(o *subject.Object) {
 func (l *loader) ownedByListedWorkload(om *metav1.ObjectMeta) bool {
 	ref := metav1.GetControllerOfNoCopy(om)
 	return ref != nil && l.workloads[ownerKey{ref.Kind, om.Namespace, ref.Name}]
+}
+
+// madeByController reports whether obj is of a kind a workload controller makes from its
+// template (a Pod, a ReplicaSet, a Job): under such a controller it is kept in its Controlled
+// form. Other objects a workload owns (the claims of a StatefulSet) are read by checks
+// whole.
+func madeByController(obj any) bool {
+	switch obj.(type) {
+	case *corev1.Pod, *appsv1.ReplicaSet, *batchv1.Job:
+		return true
+	}
+	return false
 }
 
 func dropLastApplied(a map[string]string) map[string]string {
