@@ -9,12 +9,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// Shared keeps one copy of each string map and resource list that the objects of one load
-// hold alike, and gives it to all of them. Objects repeat these a lot: the pods of a
+// Shared keeps one copy of each string map, resource list and string that the objects of one
+// load hold alike, and gives it to all of them. Objects repeat these a lot: the pods of a
 // ReplicaSet carry its labels, a Deployment's selector is its Service's, its
 // PodDisruptionBudget's and its network policy's, and the containers of a chart request the
-// same CPU and memory. In the dense generated tree of 42,000 objects 27,500 of 91,000 maps
-// are distinct. Maps are a third of a decoded object's memory, and every byte the objects
+// same CPU and memory; every object of a namespace names it, the objects of an app repeat its
+// name, and a decoder allocates each string it reads apart. In the dense generated tree of
+// 42,000 objects 27,500 of 91,000 maps are distinct. Maps are a third of a decoded object's memory, and every byte the objects
 // keep is marked by every collection of the scan.
 //
 // Sharing relies on what holds anyway: objects are read-only once loaded. A loader that
@@ -28,7 +29,7 @@ type Shared struct {
 	// perShard bounds the maps a shard keeps (0: no bound); past it the shard starts over.
 	perShard int
 	shards   [sharedShards]sharedShard
-	// plans say, per Go type, where its shareable maps are (see sharePlan).
+	// plans say, per Go type, where its shareable maps and strings are (see sharePlan).
 	plansMu sync.Mutex
 	plans   map[reflect.Type]*sharePlan
 }
@@ -40,16 +41,20 @@ type sharedShard struct {
 	strings   map[uint64][]map[string]string
 	resources map[uint64][]corev1.ResourceList
 	kept      int
+	// texts are the strings kept, counted apart (textsKept): a bound reached by strings
+	// does not start the maps over.
+	texts     map[string]string
+	textsKept int
 }
 
 // NewShared returns an empty table, for one load: it keeps every map it has seen until it is
 // dropped with the load.
 func NewShared() *Shared { return NewSharedUpTo(0) }
 
-// NewSharedUpTo returns an empty table that keeps about limit maps at most (0: no bound), for a
-// cache that lives as long as a server: the objects it replaces go, and so would their maps
-// but for the table. Past the bound a part of the table starts over; the objects keep what
-// they share.
+// NewSharedUpTo returns an empty table that keeps about limit maps and limit strings at most
+// (0: no bound), for a cache that lives as long as a server: the objects it replaces go, and
+// so would their maps and strings but for the table. Past the bound a part of the table starts
+// over; the objects keep what they share.
 func NewSharedUpTo(limit int) *Shared {
 	s := &Shared{seed: maphash.MakeSeed(), plans: map[reflect.Type]*sharePlan{}}
 	if limit > 0 {
@@ -57,6 +62,7 @@ func NewSharedUpTo(limit int) *Shared {
 	}
 	for i := range s.shards {
 		s.shards[i].reset()
+		s.shards[i].resetTexts()
 	}
 	return s
 }
@@ -67,6 +73,11 @@ func (sh *sharedShard) reset() {
 	sh.kept = 0
 }
 
+func (sh *sharedShard) resetTexts() {
+	sh.texts = map[string]string{}
+	sh.textsKept = 0
+}
+
 // keep counts one more map kept by the shard (sh.mu held), starting over past the bound.
 func (sh *sharedShard) keep(perShard int) {
 	if perShard > 0 && sh.kept >= perShard {
@@ -75,10 +86,11 @@ func (sh *sharedShard) keep(perShard int) {
 	sh.kept++
 }
 
-// Object replaces the string maps and resource lists of a loaded object by equal ones seen
-// before in this load (its labels, annotations, selectors, node selectors, container
-// requests and limits, a ConfigMap's data), and keeps those seen first for the next. A
-// Secret's data are never shared: only its metadata.
+// Object replaces the string maps, resource lists and strings of a loaded object by equal
+// ones seen before in this load (its labels, annotations, selectors, node selectors, container
+// requests and limits, a ConfigMap's data; its namespace, names, images), and keeps those
+// seen first for the next. A Secret's data are never shared: only its metadata. The strings
+// inside a map are the map's: a shared map is shared whole.
 func (s *Shared) Object(o *Object) {
 	if s == nil || o == nil {
 		return
@@ -88,6 +100,11 @@ func (s *Shared) Object(o *Object) {
 		s.Value(o.Typed)
 	case o.Meta != nil:
 		s.Value(o.Meta)
+	}
+	for _, f := range []*string{&o.APIVersion, &o.Kind, &o.Namespace} {
+		if *f != "" {
+			*f = s.text(*f)
+		}
 	}
 }
 
@@ -117,12 +134,13 @@ const (
 	shareStrings   shareOp = iota + 1 // map[string]string: share it
 	shareResources                    // corev1.ResourceList: share it
 	sharePointer                      // follow the pointer
-	shareStruct                       // visit the fields that may hold a map
+	shareStruct                       // visit the fields that may hold a map or a string
 	shareSlice                        // visit each element
+	shareText                         // a string (of any string type): share it
 )
 
-// sharePlan is where the shareable maps of one Go type are, computed once per type, so a
-// walk visits only the fields that may hold one.
+// sharePlan is where the shareable maps and strings of one Go type are, computed once per
+// type, so a walk visits only the fields that may hold one.
 type sharePlan struct {
 	op     shareOp
 	fields []sharedField // shareStruct
@@ -139,7 +157,7 @@ var (
 	resourceListType = reflect.TypeFor[corev1.ResourceList]()
 )
 
-// plan returns the plan of a type, nil when no value of it holds a map to share.
+// plan returns the plan of a type, nil when no value of it holds a map or a string to share.
 func (s *Shared) plan(t reflect.Type) *sharePlan {
 	s.plansMu.Lock()
 	defer s.plansMu.Unlock()
@@ -164,6 +182,8 @@ func (s *Shared) buildPlan(t reflect.Type, building map[reflect.Type]*sharePlan)
 		p = &sharePlan{op: shareStrings}
 	case t == resourceListType:
 		p = &sharePlan{op: shareResources}
+	case t.Kind() == reflect.String:
+		p = &sharePlan{op: shareText}
 	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice:
 		op := sharePointer
 		if t.Kind() == reflect.Slice {
@@ -210,6 +230,10 @@ func (s *Shared) walk(v reflect.Value, p *sharePlan) {
 		if m := v.Interface().(corev1.ResourceList); len(m) > 0 {
 			v.Set(reflect.ValueOf(s.resources(m)))
 		}
+	case shareText:
+		if t := v.String(); t != "" {
+			v.SetString(s.text(t))
+		}
 	case sharePointer:
 		if !v.IsNil() {
 			s.walk(v.Elem(), p.elem)
@@ -223,6 +247,22 @@ func (s *Shared) walk(v reflect.Value, p *sharePlan) {
 			s.walk(v.Index(i), p.elem)
 		}
 	}
+}
+
+// text returns the string equal to t kept before, or keeps t.
+func (s *Shared) text(t string) string {
+	sh := &s.shards[maphash.String(s.seed, t)%sharedShards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if kept, ok := sh.texts[t]; ok {
+		return kept
+	}
+	if s.perShard > 0 && sh.textsKept >= s.perShard {
+		sh.resetTexts()
+	}
+	sh.textsKept++
+	sh.texts[t] = t
+	return t
 }
 
 // strings returns the map equal to m kept before, or keeps m.
