@@ -19,7 +19,7 @@ import (
 type Index struct {
 	objects   []*Object
 	workloads []*Workload
-	byKey     map[objectKey]*Object
+	byKey     *keyedObjects
 	// servicesByPair indexes each Service under one pair of its selector (the smallest key),
 	// so the candidates for a pod are found from the pod's own labels.
 	servicesByPair map[string][]*corev1.Service
@@ -100,7 +100,7 @@ func NewIndexOf(s *Scan) *Index { return NewIndex(s.Objects, s.Others...) }
 func NewIndex(objects []*Object, others ...Subject) *Index {
 	ix := &Index{
 		objects:         objects,
-		byKey:           make(map[objectKey]*Object, len(objects)),
+		byKey:           newKeyedObjects(len(objects)),
 		servicesByPair:  map[string][]*corev1.Service{},
 		workloadsByPair: map[string][]*Workload{},
 		workloadsByKey:  map[string][]*Workload{},
@@ -127,7 +127,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	policySets := namespaceSets{}
 	controlled := controlledInScan(objects)
 	for _, o := range objects {
-		ix.byKey[objectKey{o.Kind, o.Namespace, o.Meta.Name}] = o
+		ix.byKey.put(o)
 		if !controlled[o] {
 			ix.add(o)
 		}
@@ -334,7 +334,7 @@ func (ix *Index) Workloads() []*Workload { return ix.workloads }
 
 // Get returns the object of a kind, namespace and name, or nil.
 func (ix *Index) Get(kind, namespace, name string) *Object {
-	return ix.byKey[objectKey{kind, namespace, name}]
+	return ix.byKey.get(objectKey{kind, namespace, name})
 }
 
 // ServicesSelecting returns the Services of the workload's namespace whose selector matches
