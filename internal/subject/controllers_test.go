@@ -89,10 +89,10 @@ func TestLeaderElected(t *testing.T) {
 func TestOperatorPodsIn(t *testing.T) {
 	t.Parallel()
 	prom := &Object{APIVersion: "monitoring.coreos.com/v1", Kind: "Prometheus", Namespace: "monitoring",
-		Meta: &metav1.ObjectMeta{Name: "k8s"}, Raw: []byte(`{"spec":{"podMetadata":{"labels":{"team":"platform"}}}}`)}
+		Meta: &metav1.ObjectMeta{Name: "k8s"}, Extra: NewExtra([]byte(`{"spec":{"podMetadata":{"labels":{"team":"platform"}}}}`), nil, nil)}
 	// A Cluster of another group is not CloudNativePG's.
 	other := &Object{APIVersion: "example.com/v1", Kind: "Cluster", Namespace: "monitoring",
-		Meta: &metav1.ObjectMeta{Name: "db"}, Raw: []byte(`{}`)}
+		Meta: &metav1.ObjectMeta{Name: "db"}, Extra: NewExtra([]byte(`{}`), nil, nil)}
 	ix := NewIndex([]*Object{prom, other})
 	got := ix.OperatorPodsIn("monitoring")
 	if len(got) != 1 || got[0].Object != prom {

@@ -19,7 +19,7 @@ func (ix *Index) ScaledObjectFor(w *Workload) (maxReplicas int32, ok bool) {
 				MaxReplicaCount *int32 `json:"maxReplicaCount"`
 			} `json:"spec"`
 		}
-		if json.Unmarshal(o.Raw, &so) != nil {
+		if json.Unmarshal(o.Raw(), &so) != nil {
 			continue
 		}
 		kind := so.Spec.ScaleTargetRef.Kind

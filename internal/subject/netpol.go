@@ -384,10 +384,10 @@ func newNetworkPolicyIn(o *Object, shared namespaceSets) *NetworkPolicy {
 		k8s = o.Typed.(*networkingv1.NetworkPolicy)
 		def = k8sPolicyDef(k8s)
 	case cilium && (o.Kind == "CiliumNetworkPolicy" || o.Kind == "CiliumClusterwideNetworkPolicy"):
-		def = ciliumPolicy(policyTitle(o), o.Raw)
+		def = ciliumPolicy(policyTitle(o), o.Raw())
 		def.clusterWide = o.Kind == "CiliumClusterwideNetworkPolicy"
 	case calico && (o.Kind == "NetworkPolicy" || o.Kind == "GlobalNetworkPolicy"):
-		def = calicoPolicy(policyTitle(o), o.Raw, o.Kind == "GlobalNetworkPolicy")
+		def = calicoPolicy(policyTitle(o), o.Raw(), o.Kind == "GlobalNetworkPolicy")
 		def.clusterWide = o.Kind == "GlobalNetworkPolicy"
 	default:
 		return nil

@@ -18,7 +18,7 @@ func k8sPolicy(sel metav1.LabelSelector) *Object {
 }
 
 func rawPolicy(apiVersion, kind, raw string) *Object {
-	return &Object{APIVersion: apiVersion, Kind: kind, Raw: json.RawMessage(raw), Meta: &metav1.ObjectMeta{Name: "p"}}
+	return &Object{APIVersion: apiVersion, Kind: kind, Extra: NewExtra(json.RawMessage(raw), nil, nil), Meta: &metav1.ObjectMeta{Name: "p"}}
 }
 
 func TestNetworkPolicySelectors(t *testing.T) {

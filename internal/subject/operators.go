@@ -108,11 +108,11 @@ func (ix *Index) OperatorPodsIn(namespace string) []OperatorPods {
 	var out []OperatorPods
 	for _, op := range podOperators {
 		for _, o := range ix.InNamespace(op.kind, namespace) {
-			if o.Group() != op.group || o.Raw == nil {
+			if o.Group() != op.group || o.Raw() == nil {
 				continue
 			}
 			sets := op.labels(o.Name())
-			if own := ownPodLabels(o.Raw, op.podLabelPaths); len(own) > 0 {
+			if own := ownPodLabels(o.Raw(), op.podLabelPaths); len(own) > 0 {
 				for _, s := range sets {
 					for k, v := range own {
 						if _, set := s[k]; !set {

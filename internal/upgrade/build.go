@@ -378,7 +378,7 @@ func (b *builder) apiFindings() []Finding {
 	for _, o := range b.scan.Objects {
 		versions, via := []string{o.APIVersion}, "manifest"
 		if o.Live() {
-			versions, via = o.WrittenAs, "last-applied"
+			versions, via = o.WrittenAs(), "last-applied"
 		}
 		for _, v := range versions {
 			f, ok := b.apiFinding(v, o.Kind, o.Live())

@@ -302,7 +302,7 @@ func veleroSchedules(ix *subject.Index) int {
 				Paused bool `json:"paused"`
 			} `json:"spec"`
 		}
-		if o.Group() != "velero.io" || json.Unmarshal(o.Raw, &s) != nil || s.Spec.Paused {
+		if o.Group() != "velero.io" || json.Unmarshal(o.Raw(), &s) != nil || s.Spec.Paused {
 			continue
 		}
 		n++

@@ -91,7 +91,7 @@ var BackupOtherRegion = check.New(check.Meta{
 	var defaultLoc string
 	for _, o := range env.Index.OfKind("BackupStorageLocation") {
 		var l veleroLocation
-		if o.Group() != "velero.io" || json.Unmarshal(o.Raw, &l) != nil {
+		if o.Group() != "velero.io" || json.Unmarshal(o.Raw(), &l) != nil {
 			continue
 		}
 		locs[o.Name()] = o
@@ -107,7 +107,7 @@ var BackupOtherRegion = check.New(check.Meta{
 		var locNames []string
 		for _, o := range env.Index.OfKind("Schedule") {
 			var s veleroSchedule
-			if o.Group() != "velero.io" || json.Unmarshal(o.Raw, &s) != nil || s.Spec.Paused || !s.covers(ns) {
+			if o.Group() != "velero.io" || json.Unmarshal(o.Raw(), &s) != nil || s.Spec.Paused || !s.covers(ns) {
 				continue
 			}
 			schedules = append(schedules, o)
@@ -155,7 +155,7 @@ func judgeLocations(r *check.Result, c *subject.Cluster, ns string, schedules []
 			continue
 		}
 		var l veleroLocation
-		_ = json.Unmarshal(o.Raw, &l) // decoded once already when indexed
+		_ = json.Unmarshal(o.Raw(), &l) // decoded once already when indexed
 		region := l.Spec.Config["region"]
 		switch {
 		case region == "":

@@ -349,7 +349,7 @@ func asMap(o *subject.Object) (map[string]any, error) {
 		return m, nil
 	}
 	var m map[string]any
-	if err := json.Unmarshal(o.Raw, &m); err != nil {
+	if err := json.Unmarshal(o.Raw(), &m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -46,7 +46,7 @@ var Backup = check.New(check.Meta{
 	var schedules []veleroSchedule
 	for _, o := range env.Index.ObjectsOfKind("Schedule") {
 		var s veleroSchedule
-		if o.Group() != "velero.io" || json.Unmarshal(o.Raw, &s) != nil || s.Spec.Paused {
+		if o.Group() != "velero.io" || json.Unmarshal(o.Raw(), &s) != nil || s.Spec.Paused {
 			continue
 		}
 		s.name = o.Namespace + "/" + o.Meta.Name

@@ -16,7 +16,7 @@ func httpRouteHostnames(o *subject.Object) ([]string, error) {
 			Hostnames []string `json:"hostnames"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(o.Raw, &doc); err != nil {
+	if err := json.Unmarshal(o.Raw(), &doc); err != nil {
 		return nil, fmt.Errorf("reading HTTPRoute %s: %w", o.Name(), err)
 	}
 	return doc.Spec.Hostnames, nil

@@ -147,7 +147,7 @@ func albWAFCovers(env *check.Env, gw *subject.Object) (bool, error) {
 			GatewayClassName string `json:"gatewayClassName"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(gw.Raw, &spec); err != nil {
+	if err := json.Unmarshal(gw.Raw(), &spec); err != nil {
 		return false, fmt.Errorf("reading Gateway %s: %w", gw.Name(), err)
 	}
 	if spec.Spec.GatewayClassName != agcClass {
@@ -167,7 +167,7 @@ func albWAFCovers(env *check.Env, gw *subject.Object) (bool, error) {
 				} `json:"targetRef"`
 			} `json:"spec"`
 		}
-		if err := json.Unmarshal(p.Raw, &doc); err != nil {
+		if err := json.Unmarshal(p.Raw(), &doc); err != nil {
 			return false, fmt.Errorf("reading WebApplicationFirewallPolicy %s: %w", p.Name(), err)
 		}
 		t := doc.Spec.TargetRef

@@ -97,7 +97,7 @@ spec:
 	}
 	for _, spc := range env.Index.InNamespace(secretProviderKind, o.Namespace) {
 		var c secretProviderClass
-		if len(spc.Raw) == 0 || json.Unmarshal(spc.Raw, &c) != nil || !strings.EqualFold(c.Spec.Provider, "azure") {
+		if len(spc.Raw()) == 0 || json.Unmarshal(spc.Raw(), &c) != nil || !strings.EqualFold(c.Spec.Provider, "azure") {
 			continue
 		}
 		for _, so := range c.Spec.SecretObjects {

@@ -58,7 +58,7 @@ spec:
 	credentialType := credentialSecretTypes[s.Type]
 	var reasons []string
 	path := ""
-	for _, v := range o.SecretValues {
+	for _, v := range o.SecretValues() {
 		var why string
 		switch {
 		case v.Shape == credential.Empty || v.Shape == credential.Reference:
@@ -79,7 +79,7 @@ spec:
 		}
 		reasons = append(reasons, why)
 	}
-	if len(o.SecretValues) == 0 && len(s.Data)+len(s.StringData) > 0 {
+	if len(o.SecretValues()) == 0 && len(s.Data)+len(s.StringData) > 0 {
 		// Values the loader did not classify (a Secret built by hand in a test): nothing
 		// says they are harmless.
 		r.Failf("data", "", "Secret %s holds %d value(s) in the manifest (values not shown)", o.Name(), len(s.Data)+len(s.StringData))

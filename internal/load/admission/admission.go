@@ -97,8 +97,8 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 			head.APIVersion = gvk.Group + "/" + gvk.Version
 		}
 	}
-	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest,
-		SecretValues: subject.ClassifySecret(head.Kind, raw)}
+	obj := &subject.Object{APIVersion: head.APIVersion, Kind: head.Kind, Input: subject.InputManifest}
+	secretValues := subject.ClassifySecret(head.Kind, raw)
 	typed, err := subject.DecodeTyped(head.APIVersion, head.Kind, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %s", head.Kind, head.Metadata.Name, subject.DescribeDecodeError(err))
@@ -106,9 +106,10 @@ func ObjectOf(raw []byte, gvk metav1.GroupVersionKind, namespace string) (*subje
 	if typed != nil {
 		subject.RedactSecret(typed)
 		obj.Typed, obj.Meta = typed, subject.MetaOf(typed)
+		obj.Extra = subject.NewExtra(nil, secretValues, nil)
 	} else {
 		// A Secret of an apiVersion without a Go type keeps no value either.
-		obj.Raw = append(json.RawMessage(nil), subject.RedactSecretJSON(head.Kind, raw)...)
+		obj.Extra = subject.NewExtra(append(json.RawMessage(nil), subject.RedactSecretJSON(head.Kind, raw)...), secretValues, nil)
 		obj.Meta = &head.Metadata
 	}
 	obj.Meta.ManagedFields = nil

@@ -43,7 +43,8 @@ func addOnObject(k Kind, u *unstructured.Unstructured) (*subject.Object, error) 
 	if apiVersion == "" {
 		apiVersion = k.APIVersion()
 	}
-	o := &subject.Object{APIVersion: apiVersion, Kind: k.Kind, Meta: &head.Metadata, Raw: raw, Input: subject.InputCluster}
+	o := &subject.Object{APIVersion: apiVersion, Kind: k.Kind, Meta: &head.Metadata, Input: subject.InputCluster,
+		Extra: subject.NewExtra(raw, nil, nil)}
 	o.Namespace = o.Meta.Namespace
 	o.NamespaceExplicit = o.Namespace != ""
 	return o, nil

@@ -121,8 +121,8 @@ func TestAddOnObjectsAsTheManifestLoaderMakesThem(t *testing.T) {
 			t.Errorf("%s: live %+v, manifest %+v", want.Kind, got, want)
 		}
 		var a, b map[string]any
-		_ = json.Unmarshal(got.Raw, &a)
-		_ = json.Unmarshal(want.Raw, &b)
+		_ = json.Unmarshal(got.Raw(), &a)
+		_ = json.Unmarshal(want.Raw(), &b)
 		delete(a["metadata"].(map[string]any), "uid")
 		delete(a["metadata"].(map[string]any), "resourceVersion")
 		ja, _ := json.Marshal(a)

@@ -453,7 +453,8 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 	if subject.IsWorkloadKind(k.Kind) {
 		l.workloads[ownerKey{k.Kind, om.Namespace, om.Name}] = true
 	}
-	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: subject.MetaOf(typed), Typed: typed, WrittenAs: written})
+	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: subject.MetaOf(typed), Typed: typed,
+		Extra: subject.NewExtra(nil, nil, written)})
 }
 
 // addMetadataOnly adds an object known only by its metadata, as its typed kind with an

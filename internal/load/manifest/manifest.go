@@ -365,8 +365,8 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 	// untyped, has its values blanked now.
 	secretValues := subject.ClassifySecret(kind, raw)
 	raw = subject.RedactSecretJSON(kind, raw)
-	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Raw: raw, Input: l.opts.input(),
-		Source: subject.Location{File: l.source, Line: line}, SecretValues: secretValues}
+	obj := &subject.Object{APIVersion: apiVersion, Kind: kind, Input: l.opts.input(),
+		Source: subject.Location{File: l.source, Line: line}}
 	// Objects of removed apiVersions are decoded as their replacement (APIVersion stays as
 	// written, for the removed-api check to name it).
 	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
@@ -385,7 +385,9 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 		obj.Meta = subject.MetaOf(typed)
 		// The typed value holds everything; dropping the JSON halves the memory of a scan
 		// (and a Secret's values never leave the loader).
-		obj.Raw = nil
+		obj.Extra = subject.NewExtra(nil, secretValues, nil)
+	} else {
+		obj.Extra = subject.NewExtra(raw, secretValues, nil)
 	}
 	if obj.Meta == nil {
 		var head struct {

@@ -270,7 +270,7 @@ func TestTypedDecodingAndSecretRedaction(t *testing.T) {
 	if len(sec.Data) != 1 || len(sec.Data["password"]) != 0 || sec.StringData["token"] != "" {
 		t.Errorf("secret values were kept: %v %v", sec.Data, sec.StringData)
 	}
-	if s.Objects[1].Raw != nil {
+	if s.Objects[1].Raw() != nil {
 		t.Error("secret raw JSON kept")
 	}
 }
@@ -293,14 +293,14 @@ func TestRemovedVersionsDecodeAsReplacement(t *testing.T) {
 	if !ok || !d.Spec.Template.Spec.HostNetwork || d.Spec.Selector == nil {
 		t.Errorf("extensions/v1beta1 Deployment not decoded as apps/v1: %#v", s.Objects[0].Typed)
 	}
-	if o := s.Objects[0]; o.APIVersion != "extensions/v1beta1" || o.Name() != "web" || o.Namespace != "n" || o.Raw != nil {
+	if o := s.Objects[0]; o.APIVersion != "extensions/v1beta1" || o.Name() != "web" || o.Namespace != "n" || o.Raw() != nil {
 		t.Errorf("object = %+v", o)
 	}
 	if _, ok := s.Objects[1].Typed.(*batchv1.CronJob); !ok || s.Objects[1].APIVersion != "batch/v1beta1" {
 		t.Errorf("batch/v1beta1 CronJob = %#v", s.Objects[1])
 	}
 	// No Go type for PodSecurityPolicy: untyped, as before.
-	if o := s.Objects[2]; o.Typed != nil || o.Raw == nil || o.Name() != "restricted" {
+	if o := s.Objects[2]; o.Typed != nil || o.Raw() == nil || o.Name() != "restricted" {
 		t.Errorf("PodSecurityPolicy = %#v", o)
 	}
 	// A wrong field type in a converted object is an error at its line.
@@ -322,7 +322,7 @@ func TestSecretValuesBlankedWhateverTheVersion(t *testing.T) {
 		}
 		dump := fmt.Sprintf("%+v", s.Errors)
 		for _, o := range s.Objects {
-			dump += fmt.Sprintf("%s %#v %+v", o.Raw, o.Typed, o)
+			dump += fmt.Sprintf("%s %#v %+v", o.Raw(), o.Typed, o)
 		}
 		if strings.Contains(dump, "hunter2") || strings.Contains(dump, "aHVudGVyMg") {
 			t.Errorf("%s: a value survived in the loaded object: %s", apiVersion, dump)

@@ -73,7 +73,7 @@ func compareScans(t *testing.T, want, got *subject.Scan) {
 		if !reflect.DeepEqual(w, g) {
 			a, _ := json.Marshal(w.Typed)
 			b, _ := json.Marshal(g.Typed)
-			t.Fatalf("object %d (%s %s) differs\nper document: %s %s\nstream:       %s %s", i, w.Kind, w.Meta.Name, a, w.Raw, b, g.Raw)
+			t.Fatalf("object %d (%s %s) differs\nper document: %s %s\nstream:       %s %s", i, w.Kind, w.Meta.Name, a, w.Raw(), b, g.Raw())
 		}
 	}
 	if !reflect.DeepEqual(want, got) {

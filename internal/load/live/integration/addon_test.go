@@ -147,8 +147,8 @@ func TestAddOnKindsLive(t *testing.T) {
 		}
 	}
 	if cnp == nil || cnp.Typed != nil || cnp.APIVersion != "cilium.io/v2" || cnp.Meta.Name != "default-deny" ||
-		!strings.Contains(string(cnp.Raw), `"endpointSelector":{}`) || !strings.Contains(string(cnp.Raw), `"ingress":[{}]`) ||
-		strings.Contains(string(cnp.Raw), "managedFields") {
+		!strings.Contains(string(cnp.Raw()), `"endpointSelector":{}`) || !strings.Contains(string(cnp.Raw()), `"ingress":[{}]`) ||
+		strings.Contains(string(cnp.Raw()), "managedFields") {
 		t.Errorf("CiliumNetworkPolicy payments/default-deny = %+v", cnp)
 	}
 	if calico == nil || calico.APIVersion != "crd.projectcalico.org/v1" || k8s == nil {
