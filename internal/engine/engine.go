@@ -151,8 +151,8 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 					}
 				})
 			}
-			for _, block := range cr.findings.slices() {
-				opts.Policy.applyExemptions(env.Now, block, notes)
+			if opts.Policy != nil && len(opts.Policy.Exemptions) > 0 {
+				cr.findings.each(func(f *check.Finding) { opts.Policy.applyExemptions(env.Now, f, notes) })
 			}
 		}
 		if d := c.Declared; d != nil && !cr.disabled && opts.Focus == nil && (!cr.eligible || !matchesAny(c, ids)) {
@@ -347,7 +347,7 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 				cr.missing = append(cr.missing, m)
 			}
 		}
-		cr.findings.add(x.findings)
+		cr.findings.add(&c.Meta, s, id, x.findings)
 	}
 }
 

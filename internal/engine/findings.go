@@ -1,19 +1,42 @@
 package engine
 
-import "github.com/akscheck/akscheck/internal/check"
+import (
+	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+)
 
 // findingBlocks holds a check's findings in the order its subjects were judged, in blocks
 // that are never copied. A slice grown by append copies all it holds each time it grows by a
 // quarter: a check that fails 75,000 subjects allocated four times the 22 MB its findings
 // hold, garbage that brought the collector back in the middle of the checks, where the heap
 // peaks (half of what the checks stage of the engine benchmark allocated).
+//
+// A finding is kept as a storedFinding, without what it shares with its check and its
+// subject: the findings are kept until every check has ended, at the peak of a scan's heap.
 type findingBlocks struct {
-	blocks [][]check.Finding
+	meta   *check.Meta // the check's, which its findings name
+	blocks [][]storedFinding
 	n      int
 }
 
+// storedFinding is a finding less its check, item and remediation (its check's) and the
+// object and place it names (its subject's, with a field path of its own): 128 bytes instead
+// of 272. A finding that names another object or place (a node pool's setting seen on its
+// Nodes, a Terraform attribute's line) is kept whole.
+type storedFinding struct {
+	subject      subject.Subject
+	severity     check.Severity
+	message      string
+	container    string
+	path         string
+	suppressedBy string
+	related      []check.Related
+	fix          *check.Fix
+	whole        *check.Finding // the finding, when it names more than its subject
+}
+
 // Blocks start small (most checks find little) and double up to maxFindingBlock findings, so
-// a block's unused room is never more than what the blocks before it hold, nor 74 KB.
+// a block's unused room is never more than what the blocks before it hold, nor 32 KB.
 const (
 	minFindingBlock = 8
 	maxFindingBlock = 256
@@ -22,12 +45,13 @@ const (
 // reserve makes the first block hold n findings: the count of the run the memo remembers.
 func (b *findingBlocks) reserve(n int) {
 	if len(b.blocks) == 0 && n > 0 {
-		b.blocks = append(b.blocks, make([]check.Finding, 0, n))
+		b.blocks = append(b.blocks, make([]storedFinding, 0, n))
 	}
 }
 
-// add appends copies of fs.
-func (b *findingBlocks) add(fs []check.Finding) {
+// add appends fs, the findings of the check of meta on s, whose identity is id.
+func (b *findingBlocks) add(meta *check.Meta, s subject.Subject, id subject.Identity, fs []check.Finding) {
+	b.meta = meta
 	for len(fs) > 0 {
 		last := len(b.blocks) - 1
 		if last < 0 || len(b.blocks[last]) == cap(b.blocks[last]) {
@@ -35,27 +59,67 @@ func (b *findingBlocks) add(fs []check.Finding) {
 			if last >= 0 {
 				size = min(max(2*cap(b.blocks[last]), minFindingBlock), maxFindingBlock)
 			}
-			b.blocks = append(b.blocks, make([]check.Finding, 0, size))
+			b.blocks = append(b.blocks, make([]storedFinding, 0, size))
 			last++
 		}
 		k := min(cap(b.blocks[last])-len(b.blocks[last]), len(fs))
-		b.blocks[last] = append(b.blocks[last], fs[:k]...)
+		for i := range k {
+			b.blocks[last] = append(b.blocks[last], store(meta, s, id, &fs[i]))
+		}
 		fs = fs[k:]
 		b.n += k
 	}
 }
 
+// store is f as a storedFinding.
+func store(meta *check.Meta, s subject.Subject, id subject.Identity, f *check.Finding) storedFinding {
+	own := f.Check == meta.ID && f.Item == meta.Item && f.Remediation == meta.Remediation &&
+		f.Object == refOf(id) && f.Location == placeOf(id, f.Location.Path)
+	if !own {
+		whole := *f
+		return storedFinding{whole: &whole}
+	}
+	return storedFinding{subject: s, severity: f.Severity, message: f.Message, container: f.Container,
+		path: f.Location.Path, suppressedBy: f.SuppressedBy, related: f.Related, fix: f.Fix}
+}
+
+// finding is the finding sf holds.
+func (sf *storedFinding) finding(meta *check.Meta) check.Finding {
+	id := sf.subject.Identity()
+	return check.Finding{Check: meta.ID, Item: meta.Item, Severity: sf.severity, Message: sf.message,
+		Remediation: meta.Remediation, Object: refOf(id), Container: sf.container,
+		Location: placeOf(id, sf.path), Related: sf.related, Fix: sf.fix, SuppressedBy: sf.suppressedBy}
+}
+
+func refOf(id subject.Identity) check.ObjectRef {
+	return check.ObjectRef{APIVersion: id.APIVersion, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name}
+}
+
+// placeOf is where the subject starts, at a field path.
+func placeOf(id subject.Identity, path string) subject.Location {
+	l := id.Source
+	l.Path = path
+	return l
+}
+
 // len is how many findings it holds.
 func (b *findingBlocks) len() int { return b.n }
 
-// each calls fn with each finding in order, by pointer: fn may change it.
+// each calls fn with each finding in order, by pointer: what fn changes is kept. fn must not
+// keep the pointer, which the next finding reuses (one per finding allocated as much as the
+// findings themselves).
 func (b *findingBlocks) each(fn func(*check.Finding)) {
+	f := new(check.Finding)
 	for _, block := range b.blocks {
 		for i := range block {
-			fn(&block[i])
+			sf := &block[i]
+			if sf.whole != nil {
+				fn(sf.whole)
+				continue
+			}
+			*f = sf.finding(b.meta)
+			fn(f)
+			*sf = store(b.meta, sf.subject, sf.subject.Identity(), f)
 		}
 	}
 }
-
-// slices returns the blocks, in order, for what takes a slice of findings.
-func (b *findingBlocks) slices() [][]check.Finding { return b.blocks }

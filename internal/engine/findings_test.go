@@ -1,20 +1,38 @@
 package engine
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/check"
+	"github.com/akscheck/akscheck/internal/subject"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
+
+var blockMeta = &check.Meta{ID: "some-check", Item: "some.item", Remediation: "Fix it."}
+
+func blockSubject() (*subject.Object, subject.Identity) {
+	o := &subject.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Meta: &metav1.ObjectMeta{Name: "web"},
+		Source: subject.Location{File: "web.yaml", Line: 3}}
+	return o, o.Identity()
+}
+
+// ownFinding is a finding of blockMeta on the subject, as check.Result.Add makes it.
+func ownFinding(id subject.Identity, msg string) check.Finding {
+	return check.Finding{Check: blockMeta.ID, Item: blockMeta.Item, Remediation: blockMeta.Remediation, Severity: check.High,
+		Message: msg, Object: refOf(id), Location: placeOf(id, "spec.replicas"), Container: "app"}
+}
 
 // TestFindingBlocks: findings come back in the order they were added, whatever the sizes of
 // the batches; no block is copied, and none is larger than maxFindingBlock unless reserved.
 func TestFindingBlocks(t *testing.T) {
 	t.Parallel()
+	s, id := blockSubject()
 	batch := func(from, n int) []check.Finding {
 		out := make([]check.Finding, n)
 		for i := range out {
-			out[i].Message = strconv.Itoa(from + i)
+			out[i] = ownFinding(id, strconv.Itoa(from+i))
 		}
 		return out
 	}
@@ -23,7 +41,7 @@ func TestFindingBlocks(t *testing.T) {
 		b.reserve(reserve)
 		total := 0
 		for _, n := range []int{0, 1, 7, 2, 300, 0, 1, 513, 64} {
-			b.add(batch(total, n))
+			b.add(blockMeta, s, id, batch(total, n))
 			total += n
 		}
 		if b.len() != total {
@@ -36,7 +54,7 @@ func TestFindingBlocks(t *testing.T) {
 			}
 			i++
 		})
-		for j, block := range b.slices() {
+		for j, block := range b.blocks {
 			if cap(block) > maxFindingBlock && !(j == 0 && cap(block) == reserve) {
 				t.Errorf("reserve %d: block %d holds %d", reserve, j, cap(block))
 			}
@@ -47,4 +65,54 @@ func TestFindingBlocks(t *testing.T) {
 	}
 	var b findingBlocks
 	b.each(func(*check.Finding) { t.Error("an empty list has a finding") })
+}
+
+// TestFindingBlocksKeepFindings: what each gives back is what was added, field for field,
+// whether the finding names its subject (kept without what it shares with it) or another
+// object or place (kept whole); and what each's function changes stays changed.
+func TestFindingBlocksKeepFindings(t *testing.T) {
+	t.Parallel()
+	s, id := blockSubject()
+	own := ownFinding(id, "replicas: 1")
+	own.Related = []check.Related{{Kind: "Service", Namespace: "ns", Name: "web"}}
+	own.Fix = &check.Fix{}
+	own.SuppressedBy = "annotation"
+	elsewhere := ownFinding(id, "on its nodes")
+	elsewhere.Object = check.ObjectRef{APIVersion: "v1", Kind: "Node", Name: "aks-1"}
+	otherLine := ownFinding(id, "at another line")
+	otherLine.Location.Line = 9
+	otherCheck := ownFinding(id, "another remediation")
+	otherCheck.Remediation = "Something else."
+	want := []check.Finding{own, elsewhere, otherLine, otherCheck}
+	var b findingBlocks
+	b.add(blockMeta, s, id, want)
+	whole := 0
+	for _, sf := range b.blocks[0] {
+		if sf.whole != nil {
+			whole++
+		}
+	}
+	if whole != 3 {
+		t.Errorf("%d findings kept whole, want the 3 that name more than their subject", whole)
+	}
+	i := 0
+	b.each(func(f *check.Finding) {
+		if !equalFindings(*f, want[i]) {
+			t.Errorf("finding %d:\n got %+v\nwant %+v", i, *f, want[i])
+		}
+		f.Severity, f.SuppressedBy = check.Low, "exemption "+strconv.Itoa(i)
+		f.Location.Path = "spec.other"
+		i++
+	})
+	i = 0
+	b.each(func(f *check.Finding) {
+		if f.Severity != check.Low || f.SuppressedBy != "exemption "+strconv.Itoa(i) || f.Location.Path != "spec.other" {
+			t.Errorf("finding %d lost what each changed: %+v", i, *f)
+		}
+		i++
+	})
+}
+
+func equalFindings(a, b check.Finding) bool {
+	return reflect.DeepEqual(a, b) && a.Fix == b.Fix
 }

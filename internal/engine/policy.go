@@ -103,29 +103,23 @@ func (e Exemption) matches(f check.Finding) bool {
 		globMatch(e.Name, f.Object.Name) && globMatch(e.Container, f.Container)
 }
 
-// applyExemptions marks the findings that an exemption suppresses, and notes exemptions that
-// matched but have expired.
-func (p *Policy) applyExemptions(now time.Time, fs []check.Finding, notes *notices) {
-	if p == nil {
+// applyExemptions marks a finding that an exemption suppresses, and notes the exemptions
+// that matched it but have expired.
+func (p *Policy) applyExemptions(now time.Time, f *check.Finding, notes *notices) {
+	if p == nil || f.SuppressedBy != "" {
 		return
 	}
-	for i := range fs {
-		f := &fs[i]
-		if f.SuppressedBy != "" {
+	for _, e := range p.Exemptions {
+		if !e.matches(*f) {
 			continue
 		}
-		for _, e := range p.Exemptions {
-			if !e.matches(*f) {
-				continue
-			}
-			if !e.Expires.IsZero() && !now.Before(e.Expires) {
-				notes.add(p.Source, e.Line, fmt.Sprintf("exemption of %s for %s expired on %s and no longer applies",
-					e.Check, objectRef(f.Object), e.Expires.Format(time.DateOnly)))
-				continue
-			}
-			f.SuppressedBy = fmt.Sprintf("exemption (%s:%d): %s", p.Source, e.Line, e.Reason)
-			break
+		if !e.Expires.IsZero() && !now.Before(e.Expires) {
+			notes.add(p.Source, e.Line, fmt.Sprintf("exemption of %s for %s expired on %s and no longer applies",
+				e.Check, objectRef(f.Object), e.Expires.Format(time.DateOnly)))
+			continue
 		}
+		f.SuppressedBy = fmt.Sprintf("exemption (%s:%d): %s", p.Source, e.Line, e.Reason)
+		break
 	}
 }
 
