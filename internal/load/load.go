@@ -157,7 +157,7 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 		opts.budget = &budget{limit: limit}
 	}
 	if opts.Manifest.Shared == nil {
-		opts.Manifest.Shared = subject.NewShared()
+		opts.Manifest.Shared = subject.NewSharedStrings()
 	}
 	modules := map[string]bool{} // folders of the Terraform modules named file by file
 	for _, p := range paths {

@@ -75,33 +75,44 @@ func TestSharedGivesEqualMapsOneCopy(t *testing.T) {
 	}
 }
 
-// TestSharedGivesEqualStringsOneCopy: strings read apart (as a decoder allocates each) are
-// one copy once shared, whatever their Go string type; an empty one stays empty.
+// TestSharedGivesEqualStringsOneCopy: with NewSharedStrings, strings read apart (as a decoder
+// allocates each) are one copy once shared, whatever their Go string type, and an empty one
+// stays empty; NewShared leaves strings alone.
 func TestSharedGivesEqualStringsOneCopy(t *testing.T) {
-	s := NewShared()
-	apart := strings.Clone
-	a := deploymentObject(apart("web"), nil, "100m")
-	b := deploymentObject(apart("web"), nil, "100m")
-	for _, o := range []*Object{a, b} {
-		o.Meta.Namespace = apart("team-1")
-		c := &o.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0]
-		c.Image = apart("contoso.azurecr.io/web:1.0")
-		c.ImagePullPolicy = corev1.PullPolicy(apart("IfNotPresent"))
-	}
-	for _, o := range []*Object{a, b} {
-		s.Object(o)
-	}
-	ca, cb := a.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0], b.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0]
-	for what, pair := range map[string][2]string{
-		"name": {a.Meta.Name, b.Meta.Name}, "namespace": {a.Meta.Namespace, b.Meta.Namespace},
-		"image": {ca.Image, cb.Image}, "pull policy": {string(ca.ImagePullPolicy), string(cb.ImagePullPolicy)},
-	} {
-		if pair[0] != pair[1] || unsafe.StringData(pair[0]) != unsafe.StringData(pair[1]) {
-			t.Errorf("equal %ss are not one copy: %q %q", what, pair[0], pair[1])
+	for _, texts := range []bool{true, false} {
+		s := NewShared()
+		if texts {
+			s = NewSharedStrings()
 		}
-	}
-	if a.Meta.GenerateName != "" || ca.WorkingDir != "" {
-		t.Error("an empty string was set")
+		apart := strings.Clone
+		a := deploymentObject(apart("web"), nil, "100m")
+		b := deploymentObject(apart("web"), nil, "100m")
+		for _, o := range []*Object{a, b} {
+			o.Meta.Namespace = apart("team-1")
+			o.Namespace = apart("team-1")
+			c := &o.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0]
+			c.Image = apart("contoso.azurecr.io/web:1.0")
+			c.ImagePullPolicy = corev1.PullPolicy(apart("IfNotPresent"))
+		}
+		for _, o := range []*Object{a, b} {
+			s.Object(o)
+		}
+		ca, cb := a.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0], b.Typed.(*appsv1.Deployment).Spec.Template.Spec.Containers[0]
+		for what, pair := range map[string][2]string{
+			"name": {a.Meta.Name, b.Meta.Name}, "namespace": {a.Meta.Namespace, b.Meta.Namespace},
+			"object's namespace": {a.Namespace, b.Namespace},
+			"image":              {ca.Image, cb.Image}, "pull policy": {string(ca.ImagePullPolicy), string(cb.ImagePullPolicy)},
+		} {
+			if pair[0] != pair[1] {
+				t.Fatalf("%s changed: %q %q", what, pair[0], pair[1])
+			}
+			if one := unsafe.StringData(pair[0]) == unsafe.StringData(pair[1]); one != texts {
+				t.Errorf("strings shared %v: equal %ss one copy: %v", texts, what, one)
+			}
+		}
+		if a.Meta.GenerateName != "" || ca.WorkingDir != "" {
+			t.Error("an empty string was set")
+		}
 	}
 }
 
@@ -154,13 +165,6 @@ func TestSharedUpTo(t *testing.T) {
 	}
 	if kept > bound {
 		t.Errorf("the table keeps %d maps, want at most %d", kept, bound)
-	}
-	texts := 0
-	for i := range s.shards {
-		texts += len(s.shards[i].texts)
-	}
-	if texts > bound {
-		t.Errorf("the table keeps %d strings, want at most %d", texts, bound)
 	}
 	if first.Meta.Labels["n"] != "1" {
 		t.Errorf("labels changed: %v", first.Meta.Labels)
