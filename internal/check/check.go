@@ -309,7 +309,7 @@ func New[S subject.Subject](m Meta, fn func(ctx context.Context, env *Env, s S, 
 // object of another kind, or one the loader could not type, is not applicable.
 func NewOf[T any](m Meta, fn func(ctx context.Context, env *Env, o *subject.Object, t T, r *Result)) *Check {
 	return New(m, func(ctx context.Context, env *Env, o *subject.Object, r *Result) {
-		t, ok := o.Typed.(T)
+		t, ok := o.Body().(T)
 		if !ok {
 			r.NotApplicable()
 			return

@@ -388,7 +388,7 @@ func (g *generator) minReplicas(w *subject.Workload) int32 {
 
 func (g *generator) coveredBy(w *subject.Workload) string {
 	for _, o := range g.ix.InNamespace("PodDisruptionBudget", g.ns) {
-		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+		pdb, ok := o.Body().(*policyv1.PodDisruptionBudget)
 		if !ok || pdb.Spec.Selector == nil {
 			continue
 		}
@@ -402,7 +402,7 @@ func (g *generator) coveredBy(w *subject.Workload) string {
 // selectorOf is a workload's selector; its pod template's labels when it declares none.
 func selectorOf(w *subject.Workload) *metav1.LabelSelector {
 	var sel *metav1.LabelSelector
-	switch t := w.Typed.(type) {
+	switch t := w.Body().(type) {
 	case *appsv1.Deployment:
 		sel = t.Spec.Selector
 	case *appsv1.StatefulSet:
@@ -490,7 +490,7 @@ func (g *generator) scaledBy(w *subject.Workload) string {
 func existingMax(ix *subject.Index, w *subject.Workload) int32 {
 	var m int32
 	for _, h := range ix.HPAsFor(w.Object) {
-		switch t := h.Typed.(type) {
+		switch t := h.Body().(type) {
 		case *autoscalingv2.HorizontalPodAutoscaler:
 			m = max(m, t.Spec.MaxReplicas)
 		case *autoscalingv1.HorizontalPodAutoscaler:

@@ -92,7 +92,7 @@ func (g *generator) containers() []subject.Container {
 func (g *generator) limitRange() (*Object, defaults) {
 	if !g.has(CheckLimitRange) {
 		for _, o := range g.ix.InNamespace("LimitRange", g.ns) {
-			lr, ok := o.Typed.(*corev1.LimitRange)
+			lr, ok := o.Body().(*corev1.LimitRange)
 			if !ok {
 				continue
 			}
@@ -294,7 +294,7 @@ func satFloat(f float64) int64 {
 
 // podsOf is how many pods of a workload the quota must hold at once, and why.
 func (g *generator) podsOf(w *subject.Workload) (int64, string) {
-	switch t := w.Typed.(type) {
+	switch t := w.Body().(type) {
 	case *batchv1.Job:
 		if finished(t) {
 			return 0, "finished" // a running cluster's finished Job holds no pod against the quota

@@ -59,7 +59,7 @@ func PodPlacement(o *Object) (node string, phase corev1.PodPhase, ok bool) {
 	if o.Kind != "Pod" {
 		return "", "", false
 	}
-	switch t := o.Typed.(type) {
+	switch t := o.Body().(type) {
 	case *corev1.Pod:
 		return t.Spec.NodeName, t.Status.Phase, true
 	case *Controlled:

@@ -81,7 +81,7 @@ func (ix *Index) IngressControllerOf(w *Workload) *IngressController {
 	args := workloadArgs(w)
 	var out *IngressController
 	for _, o := range ix.OfKind("IngressClass") {
-		ic, isClass := o.Typed.(*networkingv1.IngressClass)
+		ic, isClass := o.Body().(*networkingv1.IngressClass)
 		if !isClass || ic.Spec.Controller == "" {
 			continue
 		}

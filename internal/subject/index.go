@@ -172,7 +172,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			nsOrder = append(nsOrder, nsName)
 			nsFirst[nsName] = o
 		}
-		switch t := o.Typed.(type) {
+		switch t := o.Body().(type) {
 		case *corev1.Service:
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
 				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
@@ -387,7 +387,7 @@ func (ix *Index) HPAsFor(o *Object) []*HPA {
 func (ix *Index) ServiceAccountOf(w *Workload) *corev1.ServiceAccount {
 	name, _ := w.ServiceAccount()
 	if o := ix.Get("ServiceAccount", w.Namespace, name); o != nil {
-		sa, _ := o.Typed.(*corev1.ServiceAccount)
+		sa, _ := o.Body().(*corev1.ServiceAccount)
 		return sa
 	}
 	return nil
@@ -396,7 +396,7 @@ func (ix *Index) ServiceAccountOf(w *Workload) *corev1.ServiceAccount {
 // PersistentVolumeClaim returns a claim of the namespace when it is in the scan.
 func (ix *Index) PersistentVolumeClaim(namespace, name string) *corev1.PersistentVolumeClaim {
 	if o := ix.Get("PersistentVolumeClaim", namespace, name); o != nil {
-		pvc, _ := o.Typed.(*corev1.PersistentVolumeClaim)
+		pvc, _ := o.Body().(*corev1.PersistentVolumeClaim)
 		return pvc
 	}
 	return nil

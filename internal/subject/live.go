@@ -31,7 +31,7 @@ const LiveClusterKind = "Cluster"
 func NewLiveCluster(context, server, version string, objects []*Object) *LiveCluster {
 	c := &LiveCluster{Context: context, Server: server, Version: version}
 	for _, o := range objects {
-		if n, ok := o.Typed.(*corev1.Node); ok {
+		if n, ok := o.Body().(*corev1.Node); ok {
 			c.Nodes = append(c.Nodes, n)
 		}
 	}

@@ -40,8 +40,10 @@ func (d Direction) index() int {
 // namespace it can apply to (In); a namespaced one is bound to its own namespace.
 type NetworkPolicy struct {
 	*Object
-	// K8s is the Kubernetes policy; nil for Cilium and Calico policies.
-	K8s *networkingv1.NetworkPolicy
+	// k8s is set on a Kubernetes policy (not Cilium's nor Calico's). A flag, not the typed
+	// policy: what the checks read of it is compiled into def, and the view keeps no
+	// pointer into the object's body, which a scan may pack once its own checks have run.
+	k8s bool
 	// In is the namespace whose pods the policy is judged for.
 	In  string
 	def *policyDef
@@ -375,14 +377,14 @@ func newNetworkPolicy(o *Object) *NetworkPolicy { return newNetworkPolicyIn(o, n
 // newNetworkPolicyIn is newNetworkPolicy, binding with the label sets of shared.
 func newNetworkPolicyIn(o *Object, shared namespaceSets) *NetworkPolicy {
 	var def *policyDef
-	var k8s *networkingv1.NetworkPolicy
+	k8s := false
 	cilium := strings.HasPrefix(o.APIVersion, "cilium.io/")
 	calico := strings.HasPrefix(o.APIVersion, "projectcalico.org/") || strings.HasPrefix(o.APIVersion, "crd.projectcalico.org/")
 	switch {
 	case o.Kind == "NetworkPolicy" && isK8sNetworkPolicy(o):
 		// networking.k8s.io/v1, or extensions/v1beta1 decoded as it (DecodeTyped).
-		k8s = o.Typed.(*networkingv1.NetworkPolicy)
-		def = k8sPolicyDef(k8s)
+		k8s = true
+		def = k8sPolicyDef(o.Body().(*networkingv1.NetworkPolicy))
 	case cilium && (o.Kind == "CiliumNetworkPolicy" || o.Kind == "CiliumClusterwideNetworkPolicy"):
 		def = ciliumPolicy(policyTitle(o), o.Raw())
 		def.clusterWide = o.Kind == "CiliumClusterwideNetworkPolicy"
@@ -392,7 +394,7 @@ func newNetworkPolicyIn(o *Object, shared namespaceSets) *NetworkPolicy {
 	default:
 		return nil
 	}
-	p := &NetworkPolicy{Object: o, K8s: k8s, def: def}
+	p := &NetworkPolicy{Object: o, k8s: k8s, def: def}
 	if def.clusterWide {
 		return p
 	}
@@ -400,9 +402,13 @@ func newNetworkPolicyIn(o *Object, shared namespaceSets) *NetworkPolicy {
 }
 
 func isK8sNetworkPolicy(o *Object) bool {
-	_, ok := o.Typed.(*networkingv1.NetworkPolicy)
+	_, ok := o.Body().(*networkingv1.NetworkPolicy)
 	return ok
 }
+
+// Kubernetes reports whether the policy is a Kubernetes NetworkPolicy, not Cilium's nor
+// Calico's.
+func (p *NetworkPolicy) Kubernetes() bool { return p.k8s }
 
 // k8sPolicyDef reads a Kubernetes NetworkPolicy. Without policyTypes, Ingress is implied, and
 // Egress when egress rules exist.

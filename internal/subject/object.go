@@ -49,7 +49,9 @@ type Object struct {
 	// NamespaceExplicit is true when the object itself set metadata.namespace.
 	NamespaceExplicit bool
 	// Typed is the decoded k8s.io/api value (*appsv1.Deployment…) or nil for kinds akscheck
-	// does not decode (CRDs, unknown kinds).
+	// does not decode (CRDs, unknown kinds). Loaders set it; everything else reads the body
+	// through Body (a packed object holds it encoded: see Pack) and may only test Typed
+	// against nil (TestTypedIsReadThroughBody).
 	Typed any
 	// Source is where the object starts.
 	Source Location

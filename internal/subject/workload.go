@@ -141,7 +141,7 @@ func NewWorkload(o *Object) *Workload { return newWorkload(o, &imageCache{}) }
 
 func newWorkload(o *Object, images *imageCache) *Workload {
 	w := &Workload{Object: o}
-	switch t := o.Typed.(type) {
+	switch t := o.Body().(type) {
 	case *corev1.Pod:
 		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
 	case *appsv1.Deployment:
@@ -182,7 +182,7 @@ func (w *Workload) setReplicas(r *int32) {
 
 // StatefulSet returns the StatefulSet behind a workload, or nil for other kinds.
 func (w *Workload) StatefulSet() *appsv1.StatefulSet {
-	sts, _ := w.Typed.(*appsv1.StatefulSet)
+	sts, _ := w.Body().(*appsv1.StatefulSet)
 	return sts
 }
 

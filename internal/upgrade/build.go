@@ -491,7 +491,7 @@ func (b *builder) drainFindings() []Finding {
 	// A running cluster says what a budget allows now: minAvailable equal to the ready
 	// replicas allows no disruption even when the spec's replicas would.
 	for _, o := range b.ix.OfKind("PodDisruptionBudget") {
-		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+		pdb, ok := o.Body().(*policyv1.PodDisruptionBudget)
 		if !ok || !o.Live() || blocked[objectKey(objectOf(o, ""))] {
 			continue
 		}
@@ -551,7 +551,7 @@ func (b *builder) hpaMin(o *subject.Object) int32 {
 // budgetOf returns a budget of the workload's namespace that selects its pods.
 func (b *builder) budgetOf(w *subject.Workload) *subject.Object {
 	for _, o := range b.ix.InNamespace("PodDisruptionBudget", w.Namespace) {
-		pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
+		pdb, ok := o.Body().(*policyv1.PodDisruptionBudget)
 		if !ok || pdb.Spec.Selector == nil {
 			continue
 		}

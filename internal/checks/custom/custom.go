@@ -341,7 +341,7 @@ func program(env *cel.Env, expr string, want *cel.Type) (cel.Program, error) {
 // asMap returns the object as CEL sees it: its JSON form.
 func asMap(o *subject.Object) (map[string]any, error) {
 	if o.Typed != nil {
-		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Typed)
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Body())
 		if err != nil {
 			return nil, err
 		}

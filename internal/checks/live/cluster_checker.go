@@ -55,7 +55,7 @@ var ClusterChecker = check.New(check.Meta{
 	for _, w := range checkers {
 		switch w.Kind {
 		case "CronJob":
-			cj, ok := w.Typed.(*batchv1.CronJob)
+			cj, ok := w.Body().(*batchv1.CronJob)
 			if !ok || (cj.Spec.Suspend != nil && *cj.Spec.Suspend) {
 				continue
 			}

@@ -38,7 +38,7 @@ func daemonSets(ix *subject.Index, namespace string) []*appsv1.DaemonSet {
 	}
 	out := make([]*appsv1.DaemonSet, 0, len(objs))
 	for _, o := range objs {
-		if ds, ok := o.Typed.(*appsv1.DaemonSet); ok {
+		if ds, ok := o.Body().(*appsv1.DaemonSet); ok {
 			out = append(out, ds)
 		}
 	}
@@ -80,7 +80,7 @@ func findAgents(ix *subject.Index, namespace string, kinds []string, match func(
 				continue
 			}
 			a := agent{obj: o}
-			switch t := o.Typed.(type) {
+			switch t := o.Body().(type) {
 			case *appsv1.DaemonSet:
 				a.isDaemonSet = true
 				a.ready, a.want = t.Status.NumberReady, t.Status.DesiredNumberScheduled

@@ -156,7 +156,7 @@ func nodePoolName(n *corev1.Node) string {
 // it runs (a controller's pod, in its subject.Controlled form), the pod template of its top
 // controller. nil when neither is known.
 func podSpecOf(ix *subject.Index, o *subject.Object) *corev1.PodSpec {
-	if pod, ok := o.Typed.(*corev1.Pod); ok && len(pod.Spec.Containers) > 0 {
+	if pod, ok := o.Body().(*corev1.Pod); ok && len(pod.Spec.Containers) > 0 {
 		return &pod.Spec
 	}
 	if owner := topController(ix, o); owner != nil {

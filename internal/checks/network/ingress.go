@@ -78,7 +78,7 @@ func judgeIngressControllerTLS(env *check.Env, o *subject.Object, svc *corev1.Se
 		return
 	}
 	for _, io := range env.Index.OfKind("Ingress") {
-		if ing, ok := io.Typed.(*networkingv1.Ingress); ok && len(ing.Spec.TLS) > 0 && ctrl.Serves(ing) {
+		if ing, ok := io.Body().(*networkingv1.Ingress); ok && len(ing.Spec.TLS) > 0 && ctrl.Serves(ing) {
 			return
 		}
 	}
@@ -126,7 +126,7 @@ var IngressHostnames = check.New(check.Meta{
 			r.Failf(path, "", "%s %s serves wildcard host %q", o.Kind, o.Name(), host)
 		}
 	}
-	switch t := o.Typed.(type) {
+	switch t := o.Body().(type) {
 	case *networkingv1.Ingress:
 		for i, rule := range t.Spec.Rules {
 			judge("spec.rules["+itoa(i)+"].host", rule.Host)

@@ -50,7 +50,7 @@ var PolicySelectsPods = check.New(check.Meta{
 // selectorPath is the field path of a policy's pod selector.
 func selectorPath(p *subject.NetworkPolicy) string {
 	switch {
-	case p.K8s != nil:
+	case p.Kubernetes():
 		return "spec.podSelector"
 	case p.Kind == "CiliumNetworkPolicy":
 		return "spec.endpointSelector"

@@ -65,7 +65,7 @@ var WAF = check.New(check.Meta{
 }, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
 	switch o.Kind {
 	case "Service":
-		svc, ok := o.Typed.(*corev1.Service)
+		svc, ok := o.Body().(*corev1.Service)
 		if !ok || svc.Spec.Type != corev1.ServiceTypeLoadBalancer || strings.EqualFold(svc.Annotations[internalLBAnnotation], "true") {
 			r.NotApplicable()
 			return
@@ -76,7 +76,7 @@ var WAF = check.New(check.Meta{
 		}
 		behindWAF(env, "Service "+o.Name()+", whose traffic is limited to a front,", "metadata.annotations", r)
 	case "Ingress":
-		ing, ok := o.Typed.(*networkingv1.Ingress)
+		ing, ok := o.Body().(*networkingv1.Ingress)
 		if !ok {
 			r.NotApplicable()
 			return
@@ -131,7 +131,7 @@ func agicIngress(env *check.Env, ing *networkingv1.Ingress) bool {
 		return true
 	}
 	if o := env.Index.Get("IngressClass", "", class); o != nil && class != "" {
-		if ic, ok := o.Typed.(*networkingv1.IngressClass); ok && ic.Spec.Controller == agicController {
+		if ic, ok := o.Body().(*networkingv1.IngressClass); ok && ic.Spec.Controller == agicController {
 			return true
 		}
 	}

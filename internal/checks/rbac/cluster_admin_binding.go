@@ -50,7 +50,7 @@ var ClusterAdminBinding = check.New(check.Meta{
 }, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
 	var ref rbacv1.RoleRef
 	var subjects []rbacv1.Subject
-	switch b := o.Typed.(type) {
+	switch b := o.Body().(type) {
 	case *rbacv1.ClusterRoleBinding:
 		ref, subjects = b.RoleRef, b.Subjects
 	case *rbacv1.RoleBinding:
@@ -106,7 +106,7 @@ func adminGrant(env *check.Env, ref rbacv1.RoleRef) string {
 	if o == nil {
 		return ""
 	}
-	role, ok := o.Typed.(*rbacv1.ClusterRole)
+	role, ok := o.Body().(*rbacv1.ClusterRole)
 	if !ok {
 		return ""
 	}

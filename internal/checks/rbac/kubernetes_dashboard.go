@@ -28,7 +28,7 @@ var KubernetesDashboard = check.New(check.Meta{
 }, func(_ context.Context, env *check.Env, o *subject.Object, r *check.Result) {
 	switch o.Kind {
 	case "ClusterRoleBinding":
-		b, ok := o.Typed.(*rbacv1.ClusterRoleBinding)
+		b, ok := o.Body().(*rbacv1.ClusterRoleBinding)
 		if !ok {
 			r.NotApplicable()
 			return

@@ -105,7 +105,7 @@ var HPATargetMissing = hpaCheck(check.Meta{
 // request for the resource.
 func defaultRequest(env *check.Env, namespace string, res corev1.ResourceName) bool {
 	for _, o := range env.Index.InNamespace("LimitRange", namespace) {
-		lr, ok := o.Typed.(*corev1.LimitRange)
+		lr, ok := o.Body().(*corev1.LimitRange)
 		if !ok {
 			continue
 		}

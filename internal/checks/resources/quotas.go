@@ -28,7 +28,7 @@ var ResourceQuota = scope.NamespaceCheck(check.Meta{
 	var missing []string
 	best := -1
 	for _, o := range env.Index.InNamespace("ResourceQuota", ns.Name) {
-		q, ok := o.Typed.(*corev1.ResourceQuota)
+		q, ok := o.Body().(*corev1.ResourceQuota)
 		if !ok {
 			continue
 		}
@@ -84,7 +84,7 @@ var LimitRange = scope.NamespaceCheck(check.Meta{
 	Settings:    []check.Setting{scope.SystemNamespaces},
 }, func(_ context.Context, env *check.Env, ns *subject.Namespace, r *check.Result) {
 	for _, o := range env.Index.InNamespace("LimitRange", ns.Name) {
-		lr, ok := o.Typed.(*corev1.LimitRange)
+		lr, ok := o.Body().(*corev1.LimitRange)
 		if !ok {
 			continue
 		}

@@ -47,7 +47,7 @@ func defaultClassName(env *check.Env) string {
 // lookupClass finds a class in the scan, else among AKS's built-in classes.
 func lookupClass(env *check.Env, name string) (class, bool) {
 	if o := env.Index.Get("StorageClass", "", name); o != nil {
-		if sc, ok := o.Typed.(*storagev1.StorageClass); ok {
+		if sc, ok := o.Body().(*storagev1.StorageClass); ok {
 			sku := ""
 			for _, key := range []string{"skuName", "skuname", "storageaccounttype", "storageAccountType"} {
 				if v := sc.Parameters[key]; v != "" {

@@ -95,7 +95,7 @@ parameters:
 func claimed(env *check.Env, sc *storagev1.StorageClass) bool {
 	isDefault := sc.Annotations["storageclass.kubernetes.io/is-default-class"] == "true"
 	for _, o := range env.Index.ObjectsOfKind("PersistentVolumeClaim") {
-		pvc, ok := o.Typed.(*corev1.PersistentVolumeClaim)
+		pvc, ok := o.Body().(*corev1.PersistentVolumeClaim)
 		if !ok {
 			continue
 		}

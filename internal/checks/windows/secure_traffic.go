@@ -40,7 +40,7 @@ var SecureTraffic = windowsCheck(check.Meta{
 		if !p.Isolates(w.Template.Labels) {
 			continue
 		}
-		if p.K8s != nil || (calicoOnly && strings.Contains(p.Group(), "projectcalico.org")) {
+		if p.Kubernetes() || (calicoOnly && strings.Contains(p.Group(), "projectcalico.org")) {
 			if len(clusters) == 0 {
 				// The policy is there; whether anything enforces it on Windows nodes is the
 				// cluster's engine, which the scan does not hold.

@@ -40,7 +40,7 @@ spec:
 	case "Job", "Pod":
 		r.Failf("kind", "", "%s runs %s once: the cluster is not checked again after it (evidence: its kind)", kindNoun(w), checker)
 	case "CronJob":
-		if cj, ok := w.Typed.(*batchv1.CronJob); ok && isTrue(cj.Spec.Suspend) {
+		if cj, ok := w.Body().(*batchv1.CronJob); ok && isTrue(cj.Spec.Suspend) {
 			r.Failf("spec.suspend", "", "%s runs %s but is suspended: no scan is scheduled (evidence: spec.suspend)", kindNoun(w), checker)
 		}
 	}

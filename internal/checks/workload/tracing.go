@@ -165,7 +165,7 @@ func envFromKeys(env *check.Env, namespace string, from corev1.EnvFromSource) ([
 		if o == nil {
 			return nil, false
 		}
-		cm, ok := o.Typed.(*corev1.ConfigMap)
+		cm, ok := o.Body().(*corev1.ConfigMap)
 		if !ok {
 			return nil, false
 		}
@@ -182,7 +182,7 @@ func envFromKeys(env *check.Env, namespace string, from corev1.EnvFromSource) ([
 		if o == nil || o.Live() {
 			return nil, false
 		}
-		s, ok := o.Typed.(*corev1.Secret)
+		s, ok := o.Body().(*corev1.Secret)
 		if !ok {
 			return nil, false
 		}

@@ -1,0 +1,127 @@
+package subject
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestPackKeepsWhatIsRead(t *testing.T) {
+	svc := &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Labels: map[string]string{"app": "web"}},
+		Spec:       corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "web"}},
+	}
+	o := &Object{APIVersion: "v1", Kind: "Service", Namespace: "shop", Typed: svc, Meta: &svc.ObjectMeta}
+	if !o.Pack() || !o.Packed() {
+		t.Fatal("a Service does not pack")
+	}
+	if o.Pack() {
+		t.Error("a packed object packs again")
+	}
+	if o.Typed == nil {
+		t.Error("a packed object looks untyped")
+	}
+	if o.Meta == &svc.ObjectMeta || o.Meta.Name != "web" || o.Meta.Labels["app"] != "web" {
+		t.Errorf("Meta is %+v; want a copy of the metadata", o.Meta)
+	}
+	a, ok := o.Body().(*corev1.Service)
+	if !ok {
+		t.Fatalf("Body is %T", o.Body())
+	}
+	if a.Kind != "Service" || a.APIVersion != "v1" || a.Spec.Type != corev1.ServiceTypeLoadBalancer || a.Spec.Selector["app"] != "web" {
+		t.Errorf("decoded %+v", a)
+	}
+	if b := o.Body().(*corev1.Service); a == b {
+		t.Error("two reads share one value; each must have its own")
+	}
+
+	untyped := &Object{APIVersion: "example.com/v1", Kind: "Widget", Meta: &metav1.ObjectMeta{Name: "w"}}
+	if untyped.Pack() || untyped.Body() != nil {
+		t.Error("an untyped object packs")
+	}
+}
+
+// TestTypedIsReadThroughBody holds every package to reading an object's body through Body:
+// a read of Typed would see a packed object's encoding, and a type assertion on it would
+// quietly fail (a check would find nothing to judge). Loaders, which set Typed, and nil
+// tests are allowed.
+func TestTypedIsReadThroughBody(t *testing.T) {
+	root := filepath.Join("..", "..")
+	allowed := map[string]bool{
+		"internal/subject/pack.go":   true, // Body and Pack themselves
+		"internal/subject/shared.go": true, // shares what loaders decoded, before any packing
+	}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || rel == "internal/load" || strings.HasPrefix(rel, "internal/load/") {
+				return skipUnlessRoot(rel)
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || allowed[rel] {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		for _, bad := range typedReads(f) {
+			t.Errorf("%s: reads .Typed; read the body with Body() (a packed object's Typed is its encoding)", fset.Position(bad))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func skipUnlessRoot(rel string) error {
+	if rel == "." {
+		return nil
+	}
+	return filepath.SkipDir
+}
+
+// typedReads returns the .Typed selectors of a file that are neither compared with nil nor
+// a composite literal's key.
+func typedReads(f *ast.File) []token.Pos {
+	allowed := map[ast.Expr]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BinaryExpr); ok && (b.Op == token.EQL || b.Op == token.NEQ) {
+			if isNil(b.X) {
+				allowed[b.Y] = true
+			}
+			if isNil(b.Y) {
+				allowed[b.X] = true
+			}
+		}
+		return true
+	})
+	var out []token.Pos
+	ast.Inspect(f, func(n ast.Node) bool {
+		if s, ok := n.(*ast.SelectorExpr); ok && s.Sel.Name == "Typed" && !allowed[s] {
+			out = append(out, s.Pos())
+		}
+		return true
+	})
+	return out
+}
+
+func isNil(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "nil"
+}
