@@ -22,7 +22,7 @@ type Index struct {
 	byKey     *keyedObjects
 	// servicesByPair indexes each Service under one pair of its selector (the smallest key),
 	// so the candidates for a pod are found from the pod's own labels.
-	servicesByPair map[string][]*corev1.Service
+	servicesByPair map[string][]selectingService
 	// workloadsByPair indexes each workload under every pair of its pod template labels, so
 	// the candidates for a selector are found from one of its pairs.
 	workloadsByPair map[string][]*Workload
@@ -50,7 +50,7 @@ type Index struct {
 	workloadSeq    map[*Workload]int
 	// budgets are the PodDisruptionBudgets under their selectors' anchors; policyIndexes the
 	// network policies of each namespace under theirs.
-	budgets       *selectorIndex[*policyv1.PodDisruptionBudget]
+	budgets       *selectorIndex[*Object]
 	policyIndexes map[string]*policyIndex
 }
 
@@ -101,11 +101,11 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	ix := &Index{
 		objects:         objects,
 		byKey:           newKeyedObjects(len(objects)),
-		servicesByPair:  map[string][]*corev1.Service{},
+		servicesByPair:  map[string][]selectingService{},
 		workloadsByPair: map[string][]*Workload{},
 		workloadsByKey:  map[string][]*Workload{},
 		workloadSeq:     map[*Workload]int{},
-		budgets:         newSelectorIndex[*policyv1.PodDisruptionBudget](),
+		budgets:         newSelectorIndex[*Object](),
 		hpasByTarget:    map[objectKey][]*HPA{},
 		namespaces:      map[string]bool{},
 		byType:          map[reflect.Type][]Subject{},
@@ -175,7 +175,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		switch t := o.Body().(type) {
 		case *corev1.Service:
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
-				ix.servicesByPair[key] = append(ix.servicesByPair[key], t)
+				ix.servicesByPair[key] = append(ix.servicesByPair[key], selectingService{o, t.Spec.Selector})
 			}
 		case *policyv1.PodDisruptionBudget:
 			ix.addBudget(o, t)
@@ -339,21 +339,28 @@ func (ix *Index) Get(kind, namespace, name string) *Object {
 
 // ServicesSelecting returns the Services of the workload's namespace whose selector matches
 // its pod template labels.
-func (ix *Index) ServicesSelecting(w *Workload) []*corev1.Service {
+func (ix *Index) ServicesSelecting(w *Workload) []*Object {
 	podLabels := w.Template.Labels
 	if len(podLabels) == 0 {
 		return nil
 	}
-	var out []*corev1.Service
+	var out []*Object
 	for k, v := range podLabels {
 		for _, svc := range ix.servicesByPair[pairKey(w.Namespace, k, v)] {
-			if labels.SelectorFromValidatedSet(svc.Spec.Selector).Matches(labels.Set(podLabels)) {
-				out = append(out, svc)
+			if labels.SelectorFromValidatedSet(svc.selector).Matches(labels.Set(podLabels)) {
+				out = append(out, svc.object)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
+}
+
+// selectingService is a Service of the index with its selector: the view holds the
+// object and the selector's map, not the typed Service, whose body a scan may pack.
+type selectingService struct {
+	object   *Object
+	selector map[string]string
 }
 
 // WorkloadsSelectedBy returns the workloads of a namespace whose pod template labels match

@@ -129,12 +129,12 @@ func (ix *Index) addBudget(o *Object, pdb *policyv1.PodDisruptionBudget) {
 	if err != nil || s.Empty() {
 		return
 	}
-	ix.budgets.add(o.Namespace, len(ix.byKindNs[kindNamespace{o.Kind, o.Namespace}]), s, pdb)
+	ix.budgets.add(o.Namespace, len(ix.byKindNs[kindNamespace{o.Kind, o.Namespace}]), s, o)
 }
 
 // BudgetsFor returns the PodDisruptionBudgets of a workload's namespace whose selector (valid
 // and not empty) matches its pod template labels, in scan order.
-func (ix *Index) BudgetsFor(w *Workload) []*policyv1.PodDisruptionBudget {
+func (ix *Index) BudgetsFor(w *Workload) []*Object {
 	return ix.budgets.matching(w.Namespace, w.Template.Labels)
 }
 

@@ -34,14 +34,14 @@ func TestSelectorIndexesMatchEveryCandidate(t *testing.T) {
 		ix := NewIndex(objects)
 		for _, ns := range []string{"a", "b", "c", "not-in-the-scan"} {
 			for _, w := range ix.WorkloadsIn(ns) {
-				var want []*policyv1.PodDisruptionBudget
+				var want []*Object
 				for _, o := range ix.InNamespace("PodDisruptionBudget", ns) {
-					pdb := o.Typed.(*policyv1.PodDisruptionBudget)
+					pdb := o.Body().(*policyv1.PodDisruptionBudget)
 					if pdb.Spec.Selector == nil {
 						continue
 					}
 					if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
-						want = append(want, pdb)
+						want = append(want, o)
 					}
 				}
 				budgets += len(want)

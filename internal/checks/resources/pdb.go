@@ -154,6 +154,6 @@ func selectedWorkloads(env *check.Env, namespace string, sel *metav1.LabelSelect
 	return out
 }
 
-func budgetsFor(env *check.Env, w *subject.Workload) []*policyv1.PodDisruptionBudget {
+func budgetsFor(env *check.Env, w *subject.Workload) []*subject.Object {
 	return env.Index.BudgetsFor(w)
 }

@@ -39,7 +39,7 @@ var PreStopHook = check.New(check.Meta{
 	for _, c := range w.AppContainers() {
 		if c.Lifecycle == nil || c.Lifecycle.PreStop == nil {
 			r.Failf(c.Path+".lifecycle.preStop", c.Name, "container %q of %s serves Service %q but has no preStop hook",
-				c.Name, kindNoun(w), services[0].Name)
+				c.Name, kindNoun(w), services[0].Name())
 		}
 	}
 })
