@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/akscheck/akscheck/internal/load"
 )
@@ -23,7 +24,11 @@ func TestPackedBodiesDecodeAsLoaded(t *testing.T) {
 	scan := load.Load(t.Context(), paths, load.Options{})
 	packed := 0
 	for _, o := range scan.Objects {
-		before := o.Typed
+		typed, ok := o.Body().(runtime.Object)
+		if !ok {
+			continue
+		}
+		before := typed.DeepCopyObject() // Pack blanks the metadata of the value it lets go
 		meta := *o.Meta
 		if !o.Pack() {
 			continue

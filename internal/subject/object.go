@@ -110,6 +110,10 @@ func (o *Object) WrittenAs() []string {
 	return o.Extra.WrittenAs
 }
 
+// Self returns the object. A view that embeds it (Workload, HPA, NetworkPolicy) returns
+// the object it is a view of: what names it, without what the view holds.
+func (o *Object) Self() *Object { return o }
+
 // Name returns metadata.name.
 func (o *Object) Name() string { return o.Meta.Name }
 

@@ -2,22 +2,41 @@ package subject
 
 import (
 	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // A packed object holds its typed body as its protobuf encoding (the k8s.io/api types'
-// own): a fifth to a tenth of the decoded value's size. A scan packs the objects that
-// no view points into once the checks of one object alone have judged them
-// (engine.Options.Owned); the cross-object checks that still read one decode it on the
-// spot, each read its own copy. See docs/performance.md.
-type packed struct {
-	data []byte
-	typ  reflect.Type // the Go type to decode into (DecodeTyped may type an older apiVersion as a newer one)
-	// tm is the body's apiVersion and kind as it held them, which the encoding leaves out
-	// (empty for a body read through a typed client).
-	tm metav1.TypeMeta
+// own), its metadata left out: Meta holds that. A Service decoded is about 1.1 KB; packed,
+// its Meta and about 120 bytes. A scan packs the objects that no view points into once
+// the checks of one object alone have judged them (engine.Options.Owned); the cross-object
+// checks that still read one decode it on the spot, each read its own copy. See
+// docs/performance.md.
+//
+// The encoding starts with two bytes: the number of the body's Go type in packTypes, and
+// whether the body carried its apiVersion and kind (typed clients leave them empty), which
+// the encoding leaves out and the Object holds.
+type packed struct{ data []byte }
+
+// packTypes are the Go types a body can be packed as (those of typedKinds), in a fixed
+// order; packTypeNumbers numbers them.
+var packTypes, packTypeNumbers = packTypeTable()
+
+func packTypeTable() ([]reflect.Type, map[reflect.Type]byte) {
+	var types []reflect.Type
+	numbers := map[reflect.Type]byte{}
+	for _, k := range TypedKinds() {
+		t := reflect.TypeOf(NewTyped(k[0], k[1]))
+		if _, ok := numbers[t]; !ok && len(types) < 256 {
+			numbers[t] = byte(len(types))
+			types = append(types, t)
+		}
+	}
+	return types, numbers
 }
 
 // protoBody is what the k8s.io/api types implement for their protobuf encoding.
@@ -29,10 +48,11 @@ type protoBody interface {
 
 // Body returns the object's decoded k8s.io/api value (*appsv1.Deployment…), nil for kinds
 // akscheck does not decode (see Raw). Read the body through it, never through Typed: the
-// body of a packed object is decoded again on each call, and the value is the caller's.
+// body of a packed object is decoded again on each call. The value is the caller's, but
+// the maps and slices of its metadata are the object's: read them, never write.
 func (o *Object) Body() any {
 	if p, ok := o.Typed.(*packed); ok {
-		return p.unpack()
+		return p.unpack(o)
 	}
 	return o.Typed
 }
@@ -46,36 +66,50 @@ func (o *Object) Packed() bool {
 // Pack encodes the object's typed body and lets the decoded value go; Body decodes it
 // again. Meta becomes a copy of the metadata (sharing its maps and slices), which stays
 // decoded: it is what every check and lookup reads. It returns false, and changes nothing,
-// for an object without a typed body or one already packed. Nothing may read the object
-// meanwhile.
+// for an object without a typed body, one already packed, or one whose body names another
+// apiVersion or kind than the object. Nothing may read the object meanwhile.
 func (o *Object) Pack() bool {
 	body, ok := o.Typed.(protoBody)
-	if !ok || o.Meta == nil {
+	if !ok || o.Meta == nil || MetaOf(o.Typed) != o.Meta {
 		return false
 	}
-	data := make([]byte, body.Size())
-	n, err := body.MarshalToSizedBuffer(data)
-	if err != nil || n != len(data) {
+	number, ok := packTypeNumbers[reflect.TypeOf(o.Typed)]
+	if !ok {
 		return false
 	}
-	p := &packed{data: data, typ: reflect.TypeOf(o.Typed)}
-	if tm := typeMetaOf(o.Typed); tm != nil {
-		p.tm = *tm
+	var carried byte
+	if tm := typeMetaOf(o.Typed); tm != nil && (tm.APIVersion != "" || tm.Kind != "") {
+		if tm.APIVersion != o.APIVersion || tm.Kind != o.Kind {
+			return false
+		}
+		carried = 1
 	}
+	// The metadata is left out of the encoding (Meta keeps it), and put back in the value let
+	// go, for whatever may still hold it.
 	meta := *o.Meta
-	o.Meta, o.Typed = &meta, p
+	*o.Meta = metav1.ObjectMeta{}
+	data := make([]byte, 2+body.Size())
+	n, err := body.MarshalToSizedBuffer(data[2:])
+	*o.Meta = meta
+	if err != nil || n != len(data)-2 {
+		return false
+	}
+	data[0], data[1] = number, carried
+	o.Meta, o.Typed = &meta, &packed{data: data}
 	return true
 }
 
-// unpack decodes the body; the encoding came from a value of the same type, so it does not
-// fail but for a bug, which panics (the engine reports a check that panics as failed).
-func (p *packed) unpack() any {
-	v := reflect.New(p.typ.Elem()).Interface()
-	if err := v.(protoBody).Unmarshal(p.data); err != nil {
+// unpack decodes the body of o; the encoding came from a value of the same type, so it
+// does not fail but for a bug, which panics (the engine reports a check that panics as
+// failed).
+func (p *packed) unpack(o *Object) any {
+	v := reflect.New(packTypes[p.data[0]].Elem()).Interface()
+	if err := v.(protoBody).Unmarshal(p.data[2:]); err != nil {
 		panic("subject: decoding a packed body: " + err.Error())
 	}
-	if tm := typeMetaOf(v); tm != nil {
-		*tm = p.tm
+	*MetaOf(v) = *o.Meta
+	if p.data[1] == 1 {
+		*typeMetaOf(v) = metav1.TypeMeta{APIVersion: o.APIVersion, Kind: o.Kind}
 	}
 	return v
 }
@@ -86,4 +120,26 @@ func typeMetaOf(v any) *metav1.TypeMeta {
 		return tm
 	}
 	return nil
+}
+
+// PackAll packs, on every core, the bodies of objects no view points into any more (the
+// index that held them is gone), but the Nodes, which the live cluster's view holds. It
+// returns how many it packed.
+func PackAll(objects []*Object) int {
+	var packed atomic.Int64
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			n := int64(0)
+			for i := w; i < len(objects); i += workers {
+				if o := objects[i]; o.Kind != "Node" && o.Pack() {
+					n++
+				}
+			}
+			packed.Add(n)
+		})
+	}
+	wg.Wait()
+	return int(packed.Load())
 }

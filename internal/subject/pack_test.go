@@ -42,6 +42,26 @@ func TestPackKeepsWhatIsRead(t *testing.T) {
 	if b := o.Body().(*corev1.Service); a == b {
 		t.Error("two reads share one value; each must have its own")
 	}
+	if svc.Name != "web" || svc.Labels["app"] != "web" {
+		t.Errorf("the value let go lost its metadata: %+v", svc.ObjectMeta)
+	}
+
+	// A body read through a typed client carries no apiVersion nor kind, and reads so.
+	listed := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Data: map[string]string{"k": "v"}}
+	lo := &Object{APIVersion: "v1", Kind: "ConfigMap", Typed: listed, Meta: &listed.ObjectMeta}
+	if !lo.Pack() {
+		t.Fatal("a ConfigMap does not pack")
+	}
+	if cm := lo.Body().(*corev1.ConfigMap); cm.Kind != "" || cm.APIVersion != "" || cm.Name != "c" || cm.Data["k"] != "v" {
+		t.Errorf("decoded %+v", cm)
+	}
+
+	// A body whose apiVersion is not the object's (an older one decoded as a newer type)
+	// stays as it is.
+	other := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1beta1", Kind: "ConfigMap"}, ObjectMeta: metav1.ObjectMeta{Name: "c"}}
+	if oo := (&Object{APIVersion: "v1", Kind: "ConfigMap", Typed: other, Meta: &other.ObjectMeta}); oo.Pack() {
+		t.Error("a body of another apiVersion packed")
+	}
 
 	untyped := &Object{APIVersion: "example.com/v1", Kind: "Widget", Meta: &metav1.ObjectMeta{Name: "w"}}
 	if untyped.Pack() || untyped.Body() != nil {
