@@ -10,6 +10,7 @@
 package checktest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,7 +119,32 @@ func (s Suite) run(t *testing.T, cat *catalog.Catalog, c *check.Check, fixture s
 	scan := s.Load(t, fixture)
 	rep := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
 	SameOnRequired(t, cat, c, scan, opts, rep)
+	SameOnPacked(t, cat, c, s.Load(t, fixture), opts, rep)
 	return rep
+}
+
+// SameOnPacked runs a check again on the same objects with their bodies packed
+// (subject.Object.Pack), as a scan holds them once its checks have run and the front-ends
+// that keep its subjects read them, and fails when the report differs from whole: the check
+// or a lookup it uses read a body other than through subject.Object.Body, or a packed body
+// decodes to something else than the loader made.
+func SameOnPacked(t *testing.T, cat *catalog.Catalog, c *check.Check, scan *subject.Scan, opts engine.Options, whole *report.Report) {
+	t.Helper()
+	for _, o := range scan.Objects {
+		o.Pack()
+	}
+	packed := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
+	w, err := json.Marshal(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := json.Marshal(packed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(w) != string(p) {
+		t.Errorf("%s reports otherwise once the scan's bodies are packed\nwhole:  %s\npacked: %s", c.ID, w, p)
+	}
 }
 
 // Expect asserts a fixture's verdict: a fail_ fixture gives at least one finding of the
