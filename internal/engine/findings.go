@@ -52,6 +52,11 @@ func (b *findingBlocks) reserve(n int) {
 // add appends fs, the findings of the check of meta on s, whose identity is id.
 func (b *findingBlocks) add(meta *check.Meta, s subject.Subject, id subject.Identity, fs []check.Finding) {
 	b.meta = meta
+	if v, ok := s.(interface{ Self() *subject.Object }); ok {
+		// A view (a workload, an autoscaler) is kept as its object, whose identity it has:
+		// what the view holds, a workload's pod template, can go with the index.
+		s = v.Self()
+	}
 	for len(fs) > 0 {
 		last := len(b.blocks) - 1
 		if last < 0 || len(b.blocks[last]) == cap(b.blocks[last]) {

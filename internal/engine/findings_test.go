@@ -116,3 +116,22 @@ func TestFindingBlocksKeepFindings(t *testing.T) {
 func equalFindings(a, b check.Finding) bool {
 	return reflect.DeepEqual(a, b) && a.Fix == b.Fix
 }
+
+// TestFindingBlocksKeepTheObjectOfAView: the findings of a workload are kept with its object,
+// not its view, which holds the pod template and may go with the index before the report
+// is built.
+func TestFindingBlocksKeepTheObjectOfAView(t *testing.T) {
+	t.Parallel()
+	o, id := blockSubject()
+	w := &subject.Workload{Object: o}
+	var b findingBlocks
+	b.add(blockMeta, w, id, []check.Finding{ownFinding(id, "one")})
+	if got := b.blocks[0][0].subject; got != subject.Subject(o) {
+		t.Errorf("kept %T, want the view's object", got)
+	}
+	b.each(func(f *check.Finding) {
+		if f.Object != refOf(id) || f.Message != "one" {
+			t.Errorf("got %+v", f)
+		}
+	})
+}

@@ -2,9 +2,6 @@ package subject
 
 import (
 	"reflect"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -12,10 +9,10 @@ import (
 
 // A packed object holds its typed body as its protobuf encoding (the k8s.io/api types'
 // own), its metadata left out: Meta holds that. A Service decoded is about 1.1 KB; packed,
-// its Meta and about 120 bytes. A scan packs the objects that no view points into once
-// the checks of one object alone have judged them (engine.Options.Owned); the cross-object
-// checks that still read one decode it on the spot, each read its own copy. See
-// docs/performance.md.
+// its Meta and about 120 bytes. Body decodes it again, each read its own copy. This is
+// what a streaming scan needs to keep what it decoded small once the checks of one object
+// alone have judged it (docs/performance.md, "Bodies read through Body"); no scan packs
+// yet. checktest.SameOnPacked runs every check's fixtures on packed bodies.
 //
 // The encoding starts with two bytes: the number of the body's Go type in packTypes, and
 // whether the body carried its apiVersion and kind (typed clients leave them empty), which
@@ -120,26 +117,4 @@ func typeMetaOf(v any) *metav1.TypeMeta {
 		return tm
 	}
 	return nil
-}
-
-// PackAll packs, on every core, the bodies of objects no view points into any more (the
-// index that held them is gone), but the Nodes, which the live cluster's view holds. It
-// returns how many it packed.
-func PackAll(objects []*Object) int {
-	var packed atomic.Int64
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		wg.Go(func() {
-			n := int64(0)
-			for i := w; i < len(objects); i += workers {
-				if o := objects[i]; o.Kind != "Node" && o.Pack() {
-					n++
-				}
-			}
-			packed.Add(n)
-		})
-	}
-	wg.Wait()
-	return int(packed.Load())
 }
