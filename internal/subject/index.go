@@ -52,6 +52,12 @@ type Index struct {
 	// network policies of each namespace under theirs.
 	budgets       *selectorIndex[*Object]
 	policyIndexes map[string]*policyIndex
+	// others are the subjects that are no Kubernetes objects (NewIndex's).
+	others []Subject
+	// beside is set on an index made by Beside, whose own fields index the one object: each
+	// lookup merges their answer with the base's. controllers serves Beside on a base.
+	beside      *beside
+	controllers *controllers
 }
 
 // uncontrolledWorkload is the workload view of an object that no controller of the scan
@@ -116,6 +122,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		hpaOf:           map[*Object]*HPA{},
 		workloadOf:      map[*Object]*Workload{},
 		grants:          map[grantKey][]Grant{},
+		controllers:     &controllers{},
 	}
 	// Namespaces in order of first sight: declared by a Namespace object, or implied by
 	// the workloads placed in them ("" is the one objects that name none are applied to).
@@ -220,18 +227,26 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 		ix.add(s)
 	}
 	ix.reports = newReportIndex(ix.workloads, others)
+	ix.others = others
 	return ix
 }
 
 // InNamespace returns the objects of a kind in a namespace, in scan order.
 func (ix *Index) InNamespace(kind, namespace string) []*Object {
-	return ix.byKindNs[kindNamespace{kind, namespace}]
+	own := ix.byKindNs[kindNamespace{kind, namespace}]
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.InNamespace(kind, namespace), objectOf, own)
+	}
+	return own
 }
 
 // NetworkPolicies returns the network policies (of every engine) that apply in a namespace:
 // its own, then the cluster-wide ones (CiliumClusterwideNetworkPolicy, Calico
 // GlobalNetworkPolicy) whose selectors allow it, bound to it.
 func (ix *Index) NetworkPolicies(namespace string) []*NetworkPolicy {
+	if b := ix.beside; b != nil {
+		return besidePolicies(b, b.base.NetworkPolicies(namespace), ix.policiesByNs[namespace])
+	}
 	if ps, ok := ix.policiesByNs[namespace]; ok || len(ix.clusterPolicies) == 0 {
 		return ps
 	}
@@ -264,6 +279,10 @@ func (ix *Index) bindClusterPolicies(nsObjects map[string]*Object) {
 // because they select namespaces by labels and its Namespace object is not in the scan:
 // whether they apply there cannot be told from the scan, and a message should say so.
 func (ix *Index) UndecidedPolicies(namespace string) []*NetworkPolicy {
+	if b := ix.beside; b != nil {
+		// Beside adds no cluster-wide policy and no Namespace: the base's answer stands.
+		return b.base.UndecidedPolicies(namespace)
+	}
 	if _, known := ix.nsLabels[namespace]; known {
 		return nil
 	}
@@ -287,23 +306,50 @@ func (ix *Index) withClusterPolicies(namespace string, own []*NetworkPolicy) []*
 }
 
 // HPA returns the autoscaler view of a HorizontalPodAutoscaler object, or nil.
-func (ix *Index) HPA(o *Object) *HPA { return ix.hpaOf[o] }
+func (ix *Index) HPA(o *Object) *HPA {
+	if b := ix.beside; b != nil && ix.hpaOf[o] == nil {
+		if o == b.replaced {
+			return nil
+		}
+		return b.base.HPA(o)
+	}
+	return ix.hpaOf[o]
+}
 
 // WorkloadOf returns the workload view of an object, or nil when it runs no pods.
-func (ix *Index) WorkloadOf(o *Object) *Workload { return ix.workloadOf[o] }
+func (ix *Index) WorkloadOf(o *Object) *Workload {
+	if b := ix.beside; b != nil && ix.workloadOf[o] == nil {
+		if o == b.replaced {
+			return nil
+		}
+		return b.base.WorkloadOf(o)
+	}
+	return ix.workloadOf[o]
+}
 
 // OfKind returns every object of a kind across namespaces, in scan order.
-func (ix *Index) OfKind(kind string) []*Object { return ix.byKind[kind] }
+func (ix *Index) OfKind(kind string) []*Object {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.OfKind(kind), objectOf, ix.byKind[kind])
+	}
+	return ix.byKind[kind]
+}
 
 // WorkloadsIn returns the workloads of a namespace, in scan order.
-func (ix *Index) WorkloadsIn(namespace string) []*Workload { return ix.workloadsByNs[namespace] }
+func (ix *Index) WorkloadsIn(namespace string) []*Workload {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.WorkloadsIn(namespace), workloadObject, ix.workloadsByNs[namespace])
+	}
+	return ix.workloadsByNs[namespace]
+}
 
 func (ix *Index) add(s Subject) {
 	t := reflect.TypeOf(s)
 	ix.byType[t] = append(ix.byType[t], s)
 }
 
-// Subjects returns every subject of a type (see TypeOf), in scan order.
+// Subjects returns every subject of a type (see TypeOf), in scan order; on an index made by
+// Beside, those of its one object.
 func (ix *Index) Subjects(t reflect.Type) []Subject { return ix.byType[t] }
 
 func (ix *Index) addHPA(h *HPA) {
@@ -327,19 +373,40 @@ func smallestPair(namespace string, selector map[string]string) (string, bool) {
 func pairKey(namespace, k, v string) string { return namespace + "\x00" + k + "\x00" + v }
 
 // Objects returns every object in scan order.
-func (ix *Index) Objects() []*Object { return ix.objects }
+func (ix *Index) Objects() []*Object {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.Objects(), objectOf, ix.objects)
+	}
+	return ix.objects
+}
 
 // Workloads returns every object that runs pods, in scan order.
-func (ix *Index) Workloads() []*Workload { return ix.workloads }
+func (ix *Index) Workloads() []*Workload {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.Workloads(), workloadObject, ix.workloads)
+	}
+	return ix.workloads
+}
 
 // Get returns the object of a kind, namespace and name, or nil.
 func (ix *Index) Get(kind, namespace, name string) *Object {
-	return ix.byKey.get(objectKey{kind, namespace, name})
+	o := ix.byKey.get(objectKey{kind, namespace, name})
+	if b := ix.beside; b != nil && o == nil {
+		// The one object is the last of the scan: it wins over the base's of its key.
+		if o = b.base.Get(kind, namespace, name); o == b.replaced {
+			return nil
+		}
+	}
+	return o
 }
 
 // ServicesSelecting returns the Services of the workload's namespace whose selector matches
 // its pod template labels.
 func (ix *Index) ServicesSelecting(w *Workload) []*Object {
+	if b := ix.beside; b != nil {
+		return besideSorted(b, b.base.ServicesSelecting(w), objectOf, b.own.ServicesSelecting(w),
+			func(x, y *Object) bool { return x.Name() < y.Name() })
+	}
 	podLabels := w.Template.Labels
 	if len(podLabels) == 0 {
 		return nil
@@ -366,6 +433,10 @@ type selectingService struct {
 // WorkloadsSelectedBy returns the workloads of a namespace whose pod template labels match
 // a Service-style selector (every pair must match), in scan order; none for an empty selector.
 func (ix *Index) WorkloadsSelectedBy(namespace string, selector map[string]string) []*Workload {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.WorkloadsSelectedBy(namespace, selector), workloadObject,
+			b.own.WorkloadsSelectedBy(namespace, selector))
+	}
 	var candidates []*Workload
 	first := true
 	for k, v := range selector {
@@ -386,7 +457,11 @@ func (ix *Index) WorkloadsSelectedBy(namespace string, selector map[string]strin
 
 // HPAsFor returns the autoscalers whose scale target is the object.
 func (ix *Index) HPAsFor(o *Object) []*HPA {
-	return ix.hpasByTarget[objectKey{o.Kind, o.Namespace, o.Meta.Name}]
+	own := ix.hpasByTarget[objectKey{o.Kind, o.Namespace, o.Meta.Name}]
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.HPAsFor(o), hpaObject, own)
+	}
+	return own
 }
 
 // ServiceAccountOf returns the ServiceAccount a workload's pods run as (Workload.ServiceAccount),
@@ -460,7 +535,7 @@ func (ix *Index) GrantsOf(namespace, name string) []Grant {
 		{kind: rbacv1.GroupKind, name: "system:serviceaccounts:" + namespace},
 		{kind: rbacv1.GroupKind, name: "system:serviceaccounts"},
 	} {
-		for _, g := range ix.grants[k] {
+		for _, g := range ix.grantsOf(k) {
 			if !seen[g.Binding] {
 				seen[g.Binding] = true
 				out = append(out, g)
@@ -478,4 +553,12 @@ func (ix *Index) GrantsOf(namespace, name string) []Grant {
 		return a.Meta.Name < b.Meta.Name
 	})
 	return out
+}
+
+// grantsOf returns the grants filed under a key, in scan order.
+func (ix *Index) grantsOf(k grantKey) []Grant {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.grantsOf(k), grantObject, ix.grants[k])
+	}
+	return ix.grants[k]
 }

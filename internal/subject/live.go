@@ -153,6 +153,9 @@ func IsWorkloadKind(kind string) bool {
 // ObjectsOfKind returns every object of a kind across namespaces, in scan order. It walks
 // the whole scan: cluster-wide checks call it a few times per cluster, not per object.
 func (ix *Index) ObjectsOfKind(kind string) []*Object {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.ObjectsOfKind(kind), objectOf, b.own.ObjectsOfKind(kind))
+	}
 	var out []*Object
 	for _, o := range ix.objects {
 		if o.Kind == kind {

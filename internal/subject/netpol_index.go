@@ -90,6 +90,9 @@ func (ix *Index) buildPolicyIndexes() {
 // PoliciesSelecting returns the network policies that apply in a namespace (as
 // NetworkPolicies, in its order) and select pods with the given labels.
 func (ix *Index) PoliciesSelecting(namespace string, podLabels map[string]string) []*NetworkPolicy {
+	if b := ix.beside; b != nil {
+		return besidePolicies(b, b.base.PoliciesSelecting(namespace, podLabels), b.own.PoliciesSelecting(namespace, podLabels))
+	}
 	if x, ok := ix.policyIndexes[namespace]; ok {
 		return x.selecting(podLabels)
 	}
@@ -105,6 +108,12 @@ func (ix *Index) PoliciesSelecting(namespace string, podLabels map[string]string
 // NetworkPolicyOf returns the policy of an object as it applies in a namespace (the last of
 // NetworkPolicies(namespace) whose object it is), or nil.
 func (ix *Index) NetworkPolicyOf(namespace string, o *Object) *NetworkPolicy {
+	if b := ix.beside; b != nil {
+		if p := b.own.NetworkPolicyOf(namespace, o); p != nil || o == b.replaced {
+			return p
+		}
+		return b.base.NetworkPolicyOf(namespace, o)
+	}
 	if x, ok := ix.policyIndexes[namespace]; ok {
 		return x.of[o]
 	}

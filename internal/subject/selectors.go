@@ -135,7 +135,11 @@ func (ix *Index) addBudget(o *Object, pdb *policyv1.PodDisruptionBudget) {
 // BudgetsFor returns the PodDisruptionBudgets of a workload's namespace whose selector (valid
 // and not empty) matches its pod template labels, in scan order.
 func (ix *Index) BudgetsFor(w *Workload) []*Object {
-	return ix.budgets.matching(w.Namespace, w.Template.Labels)
+	own := ix.budgets.matching(w.Namespace, w.Template.Labels)
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.BudgetsFor(w), objectOf, own)
+	}
+	return own
 }
 
 // WorkloadsMatching returns the workloads of a namespace whose pod template labels match a
@@ -151,6 +155,10 @@ func (ix *Index) WorkloadsMatching(namespace string, sel labels.Selector) []*Wor
 // among those filed under the anchors of the selectors that could select them (skip as in
 // anchorOf); every workload of the namespace when one selector has no anchor.
 func (ix *Index) workloadsMatching(namespace string, sels []labels.Selector, skip func(string) bool, match func(*Workload) bool) []*Workload {
+	if b := ix.beside; b != nil {
+		return besideMerge(b, b.base.workloadsMatching(namespace, sels, skip, match), workloadObject,
+			b.own.workloadsMatching(namespace, sels, skip, match))
+	}
 	var candidates []*Workload
 	for _, sel := range sels {
 		a, ok := anchorOf(sel, skip)
