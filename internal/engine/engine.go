@@ -41,6 +41,11 @@ type Options struct {
 	// context, read through the index (the admission webhook judges the object under review
 	// beside the cluster's objects). Nil judges every subject.
 	Focus func(subject.Identity) bool
+	// Index, when set, is what the checks judge and read instead of an index of the scan's
+	// objects (the scan then only gives the inputs, errors and what is unlisted): the
+	// webhook's, made by Index.Beside, whose subjects are the object under review and whose
+	// lookups answer from the cluster's objects without indexing them again.
+	Index *subject.Index
 	// Memo, when set, keeps this run's outcomes for the next run, and Dirty, when set with a
 	// Memo an earlier run filled, makes the run incremental: the checks run only on the
 	// subjects Dirty accepts (and on those the earlier run did not have), the others take
@@ -77,7 +82,10 @@ type checkRun struct {
 
 // Run applies the checks to the scan and returns the report.
 func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan *subject.Scan, opts Options) *report.Report {
-	ix := subject.NewIndexOf(scan)
+	ix := opts.Index
+	if ix == nil {
+		ix = subject.NewIndexOf(scan)
+	}
 	env := &check.Env{Settings: opts.Settings, Index: ix, Now: time.Now()}
 	if opts.Now != nil {
 		env.Now = opts.Now()

@@ -63,6 +63,8 @@ type Request struct {
 	// Focus, when set, limits judging to the subjects it accepts; the others are context
 	// (the admission webhook judges the object under review beside the cluster's objects).
 	Focus func(subject.Identity) bool
+	// Index, when set, is the index the checks judge and read (engine.Options.Index).
+	Index *subject.Index
 	// Memo and Dirty make an evaluation incremental (engine.Options): a front-end that judges
 	// the same estate again and again (the audit) keeps a Memo and passes, with it, which
 	// subjects changed since the previous evaluation.
@@ -253,7 +255,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report {
 	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Settings: req.Settings, Version: req.Version,
 		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource, Focus: req.Focus,
-		Memo: req.Memo, Dirty: req.Dirty})
+		Index: req.Index, Memo: req.Memo, Dirty: req.Dirty})
 }
 
 func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) ClusterReport {
