@@ -61,6 +61,8 @@ type Cache struct {
 	// onChange, when set (OnChange), is told of each change; the add-ons' informers get it
 	// when discovery makes them.
 	onChange func(Change)
+	// versions counts the changes of each kind in each namespace, for Version.
+	versions versions
 }
 
 // NewCache prepares informers for kinds on the cluster behind cfg. resync is the informers'
@@ -105,6 +107,9 @@ func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, err
 			inf = gi.Informer()
 		}
 		if err := c.watchErrors(k, inf); err != nil {
+			return nil, err
+		}
+		if err := c.versions.count(k.Kind, inf); err != nil {
 			return nil, err
 		}
 		c.informers[k.Key()] = inf
@@ -205,6 +210,10 @@ func (c *Cache) startAddOns(ctx context.Context) []cache.SharedIndexInformer {
 			continue
 		}
 		if err := c.watchErrors(k, inf); err != nil {
+			c.errs[key] = err.Error()
+			continue
+		}
+		if err := c.versions.count(k.Kind, inf); err != nil {
 			c.errs[key] = err.Error()
 			continue
 		}

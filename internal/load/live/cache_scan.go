@@ -3,8 +3,14 @@ package live
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"sync"
 
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
@@ -136,4 +142,114 @@ func ServerVersion(ctx context.Context, cfg *rest.Config) (string, error) {
 		return "", fmt.Errorf("reading the API server's version at %s/version: %s", cfg.Host, describe(err))
 	}
 	return info.GitVersion, nil
+}
+
+// Version says whether what Snapshot(namespace, kinds) gives may have changed for the checks
+// run at admission: it grows with every object of kinds added, updated or deleted in the
+// namespace or cluster-wide, the objects of the first lists included, except an update of
+// its status alone. No check run at admission reads another object's status
+// (admit.TestAdmissionReadsNoStatus), and autoscalers and disruption budgets write theirs
+// as metrics and pods move. A front-end that keeps what it derived from a snapshot (the
+// webhook's index) reads the version before the snapshot, and keeps what it derived while
+// the version stays.
+func (c *Cache) Version(namespace string, kinds []string) uint64 {
+	return c.versions.of(namespace, kinds)
+}
+
+// versions counts the changes of each kind in each namespace ("" for cluster-scoped objects):
+// the informers' handlers count a change after their store holds it.
+type versions struct {
+	mu     sync.Mutex
+	counts map[versionKey]uint64
+	// unplaced counts the deletions whose object is not known (a tombstone's key that does
+	// not parse): every version grows with them.
+	unplaced uint64
+}
+
+type versionKey struct{ kind, namespace string }
+
+func (v *versions) count(kind string, inf cache.SharedIndexInformer) error {
+	bump := func(obj any) {
+		ch := changeOf(kind, obj)
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if !ch.Known {
+			v.unplaced++
+			return
+		}
+		if v.counts == nil {
+			v.counts = map[versionKey]uint64{}
+		}
+		v.counts[versionKey{kind, ch.Namespace}]++
+	}
+	_, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: bump,
+		UpdateFunc: func(old, cur any) {
+			if !statusOnly(old, cur) {
+				bump(cur)
+			}
+		},
+		DeleteFunc: bump,
+	})
+	if err != nil {
+		return fmt.Errorf("counting changes of %s: %w", kind, err)
+	}
+	return nil
+}
+
+// statusOnly reports whether an update changed nothing but the object's status and
+// resourceVersion (a resync changes neither). An object it cannot compare counts as changed.
+// It runs on the informers' goroutines for every update of every cached kind: a resync and a
+// new generation (a change of spec) are told without copying the objects.
+func statusOnly(old, cur any) bool {
+	if o, ok := old.(metav1.Object); ok {
+		if c, ok := cur.(metav1.Object); ok {
+			switch {
+			case o.GetResourceVersion() == c.GetResourceVersion():
+				return true
+			case o.GetGeneration() != c.GetGeneration():
+				return false
+			}
+		}
+	}
+	a, b := withoutStatus(old), withoutStatus(cur)
+	return a != nil && b != nil && equality.Semantic.DeepEqual(a, b)
+}
+
+// withoutStatus returns a copy of obj without its status and resourceVersion, nil for what is
+// no Kubernetes object.
+func withoutStatus(obj any) runtime.Object {
+	ro, ok := obj.(runtime.Object)
+	if !ok {
+		return nil
+	}
+	c := ro.DeepCopyObject()
+	acc, err := meta.Accessor(c)
+	if err != nil {
+		return nil
+	}
+	acc.SetResourceVersion("")
+	if u, ok := c.(*unstructured.Unstructured); ok {
+		unstructured.RemoveNestedField(u.Object, "status")
+		return u
+	}
+	if v := reflect.ValueOf(c); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+		if status := v.Elem().FieldByName("Status"); status.IsValid() && status.CanSet() {
+			status.SetZero()
+		}
+	}
+	return c
+}
+
+func (v *versions) of(namespace string, kinds []string) uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := v.unplaced
+	for _, k := range kinds {
+		n += v.counts[versionKey{k, namespace}]
+		if namespace != "" {
+			n += v.counts[versionKey{k, ""}]
+		}
+	}
+	return n
 }
