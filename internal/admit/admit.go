@@ -34,6 +34,20 @@ type ClusterView interface {
 	Snapshot(namespace string, kinds []string) *subject.Scan
 }
 
+// VersionedView is a ClusterView that says when what it gives may have changed (live.Cache
+// does): Version grows with every change of an object of kinds in the namespace or
+// cluster-wide. The reviewer then keeps the index of each view it reads while its version
+// stays, and judges each object beside it (subject.Index.Beside), so that a review costs
+// what its checks read rather than the size of the namespace.
+type VersionedView interface {
+	ClusterView
+	Version(namespace string, kinds []string) uint64
+}
+
+// maxIndexedObjects bounds the objects of the views whose index the reviewer keeps (about
+// 0.6 KB each, besides the cluster cache's own copy): past it, views are let go at random.
+const maxIndexedObjects = 50_000
+
 // DisableLabel on a Namespace turns the webhook off for it (the chart's namespaceSelector
 // excludes it too; the server checks again).
 const DisableLabel = "akscheck.io/webhook"
@@ -52,9 +66,28 @@ type Reviewer struct {
 	OwnNamespace string
 
 	// needs caches, by object kind, the kinds the checks of that kind read besides it
-	// (NeededKinds): a review takes only those from the cluster view.
-	mu    sync.Mutex
-	needs map[string][]string
+	// (NeededKinds): a review takes only those from the cluster view. views keeps, by
+	// namespace and kind under review, the index of a VersionedView's snapshot, and indexed
+	// counts their objects.
+	mu      sync.Mutex
+	needs   map[string][]string
+	views   map[viewKey]*clusterView
+	indexed int
+	// checkByID finds the checks by ID, made once.
+	checkByID map[string]*check.Check
+}
+
+// viewKey names the snapshot a review reads: the namespace and the kind under review, which
+// decides the kinds read.
+type viewKey struct{ namespace, kind string }
+
+// clusterView is what a review reads of the cluster: the snapshot, and, from a VersionedView
+// whose snapshot lists every kind asked, its index at version.
+type clusterView struct {
+	scan      *subject.Scan
+	index     *subject.Index
+	version   uint64
+	namespace *subject.Object
 }
 
 // Verdict is one finding on the object under review and what admission does with it.
@@ -85,7 +118,20 @@ type Decision struct {
 	// Errors are problems reading the object or running a check: the object was admitted
 	// (or denied on other findings) without them.
 	Errors []string
+	// Index says how the object was judged beside the cluster's objects: IndexKept or
+	// IndexBuilt ("" when it was not reviewed).
+	Index string
 }
+
+// How a review judged the object beside the cluster's objects (Decision.Index).
+const (
+	// IndexKept: beside the index the reviewer keeps of its namespace's view
+	// (Index.Beside), at the cost of what the checks read.
+	IndexKept = "kept"
+	// IndexBuilt: the view's objects were indexed for this review (a view without versions
+	// or with a kind unlisted, a Namespace, an object Beside refuses).
+	IndexBuilt = "built"
+)
 
 // Unevaluated is a check that applies to the object under review but did not run (a kind it
 // reads is not in the cluster view), or ran and could not decide (a value it needs is
@@ -124,7 +170,7 @@ func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
 	}
 	namespace := namespaceName(obj)
 	view := r.view(namespace, obj.Kind)
-	ns := namespaceOf(view, namespace)
+	ns := view.namespace
 	if obj.Kind == "Namespace" {
 		ns = obj // the labels it is given, as the API server's namespaceSelector reads them
 	}
@@ -132,8 +178,8 @@ func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
 		return Decision{Allowed: true, Skipped: "namespace " + namespace + " is labelled " + DisableLabel + "=disabled"}
 	}
 
-	rep := r.evaluate(ctx, view, obj)
-	d := Decision{Allowed: true}
+	rep, index := r.evaluate(ctx, view, obj)
+	d := Decision{Allowed: true, Index: index}
 	for _, f := range rep.Findings {
 		if !about(f, obj) {
 			continue
@@ -149,12 +195,13 @@ func (r *Reviewer) Review(ctx context.Context, rv *admission.Review) Decision {
 		}
 	}
 	if len(d.Denied) > 0 && req.Operation == admissionv1.Update && rv.OldObject != nil {
-		d.ratchet(r.evaluate(ctx, view, rv.OldObject), rv.OldObject)
+		old, _ := r.evaluate(ctx, view, rv.OldObject)
+		d.ratchet(old, rv.OldObject)
 	}
 	if obj.Kind == "Namespace" && req.Operation == admissionv1.Create {
 		d.newNamespace(r.Scan.Checks)
 	}
-	d.NotEvaluated = r.notEvaluated(rep, obj, view.Unlisted)
+	d.NotEvaluated = r.notEvaluated(rep, obj, view.scan.Unlisted)
 	for _, e := range rep.Errors {
 		d.Errors = append(d.Errors, e.Message)
 	}
@@ -183,17 +230,65 @@ func (r *Reviewer) skip(obj *subject.Object) string {
 }
 
 // view returns the cluster's objects of a namespace that the checks of kind read, or,
-// without a cluster, a view in which those kinds are unlisted.
-func (r *Reviewer) view(namespace, kind string) *subject.Scan {
+// without a cluster, a view in which those kinds are unlisted. From a VersionedView it keeps
+// the view's index until the version changes.
+func (r *Reviewer) view(namespace, kind string) *clusterView {
 	kinds := r.neededKinds(kind)
-	if r.Cluster != nil {
-		return r.Cluster.Snapshot(namespace, kinds)
+	if r.Cluster == nil {
+		s := &subject.Scan{Unlisted: map[string]string{}}
+		for _, k := range kinds {
+			s.Unlisted[k] = "the webhook reads no cluster (serve --no-cluster)"
+		}
+		return &clusterView{scan: s}
 	}
-	s := &subject.Scan{Unlisted: map[string]string{}}
-	for _, k := range kinds {
-		s.Unlisted[k] = "the webhook reads no cluster (serve --no-cluster)"
+	versioned, ok := r.Cluster.(VersionedView)
+	if !ok {
+		return newClusterView(r.Cluster.Snapshot(namespace, kinds), namespace)
 	}
-	return s
+	key := viewKey{namespace, kind}
+	// The version is read before the snapshot: a change between them makes the next
+	// review read again, never keeps an index older than its version.
+	version := versioned.Version(namespace, kinds)
+	r.mu.Lock()
+	kept := r.views[key]
+	r.mu.Unlock()
+	if kept != nil && kept.version == version {
+		return kept
+	}
+	v := newClusterView(r.Cluster.Snapshot(namespace, kinds), namespace)
+	v.version = version
+	if len(v.scan.Unlisted) > 0 || len(v.scan.Objects) > maxIndexedObjects {
+		return v // judged with the snapshot, as a view without versions
+	}
+	v.index = subject.NewIndexOf(v.scan)
+	r.keep(key, v)
+	return v
+}
+
+func newClusterView(s *subject.Scan, namespace string) *clusterView {
+	return &clusterView{scan: s, namespace: namespaceOf(s, namespace)}
+}
+
+// keep stores the view of key, letting others go while the views kept hold too many objects.
+func (r *Reviewer) keep(key viewKey, v *clusterView) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.views == nil {
+		r.views = map[viewKey]*clusterView{}
+	}
+	if old := r.views[key]; old != nil {
+		r.indexed -= len(old.scan.Objects)
+		delete(r.views, key)
+	}
+	for k, old := range r.views {
+		if r.indexed+len(v.scan.Objects) <= maxIndexedObjects {
+			break
+		}
+		r.indexed -= len(old.scan.Objects)
+		delete(r.views, k)
+	}
+	r.views[key] = v
+	r.indexed += len(v.scan.Objects)
 }
 
 func (r *Reviewer) neededKinds(kind string) []string {
@@ -211,27 +306,55 @@ func (r *Reviewer) neededKinds(kind string) []string {
 }
 
 // evaluate runs the engine on obj beside the view's objects (less the cluster's copy of
-// obj), judging obj alone.
-func (r *Reviewer) evaluate(ctx context.Context, view *subject.Scan, obj *subject.Object) *report.Report {
+// obj), judging obj alone: beside the view's index when it has one and obj changes nothing
+// it derived from the others, else indexing them all again.
+func (r *Reviewer) evaluate(ctx context.Context, view *clusterView, obj *subject.Object) (*report.Report, string) {
 	s := &subject.Scan{
-		Objects:  make([]*subject.Object, 0, len(view.Objects)+1),
 		Inputs:   []subject.Input{{Kind: subject.InputManifest, Source: "admission", Objects: 1}},
 		Evidence: map[catalog.Evidence]bool{catalog.Manifest: true},
-		Unlisted: view.Unlisted,
+		Unlisted: view.scan.Unlisted,
 	}
-	for _, o := range view.Objects {
-		if o.Kind == obj.Kind && o.Namespace == obj.Namespace && o.Meta.Name == obj.Meta.Name && sameGroup(o.APIVersion, obj.APIVersion) {
-			continue
-		}
-		s.Objects = append(s.Objects, o)
-	}
-	s.Objects = append(s.Objects, obj)
 	req := r.Scan
 	req.Focus = func(id subject.Identity) bool {
 		return id.Kind == obj.Kind && id.Name == obj.Meta.Name && (id.Namespace == obj.Namespace || obj.Namespace == "") &&
 			sameGroup(id.APIVersion, obj.APIVersion)
 	}
-	return scan.Evaluate(ctx, req, s)
+	if view.index != nil {
+		if replaced, ok := clusterCopy(view.index, obj); ok {
+			if ix := view.index.Beside(obj, replaced); ix != nil {
+				req.Index = ix
+				return scan.Evaluate(ctx, req, s), IndexKept
+			}
+		}
+	}
+	s.Objects = make([]*subject.Object, 0, len(view.scan.Objects)+1)
+	for _, o := range view.scan.Objects {
+		if !sameObject(o, obj) {
+			s.Objects = append(s.Objects, o)
+		}
+	}
+	s.Objects = append(s.Objects, obj)
+	return scan.Evaluate(ctx, req, s), IndexBuilt
+}
+
+// sameObject reports whether o is the cluster's copy of obj.
+func sameObject(o, obj *subject.Object) bool {
+	return o.Kind == obj.Kind && o.Namespace == obj.Namespace && o.Meta.Name == obj.Meta.Name && sameGroup(o.APIVersion, obj.APIVersion)
+}
+
+// clusterCopy returns the cluster's copy of obj in the index (nil when it has none), and
+// false when it has several.
+func clusterCopy(ix *subject.Index, obj *subject.Object) (*subject.Object, bool) {
+	var found *subject.Object
+	for _, o := range ix.InNamespace(obj.Kind, obj.Namespace) {
+		if sameObject(o, obj) {
+			if found != nil {
+				return nil, false
+			}
+			found = o
+		}
+	}
+	return found, true
 }
 
 // ratchet turns into warnings the denials the old object of an UPDATE had already.
@@ -279,10 +402,7 @@ func (d *Decision) newNamespace(checks []*check.Check) {
 // it and could not decide (the engine's undecided checks), with the evidence they lacked:
 // neither passed the object.
 func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unlisted map[string]string) []Unevaluated {
-	byID := map[string]*check.Check{}
-	for _, c := range r.Scan.Checks {
-		byID[c.ID] = c
-	}
+	byID := r.checksByID()
 	var out []Unevaluated
 	for _, it := range rep.Items {
 		for _, id := range it.Blocked {
@@ -313,6 +433,19 @@ func (r *Reviewer) notEvaluated(rep *report.Report, obj *subject.Object, unliste
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Check < out[j].Check })
 	return out
+}
+
+// checksByID returns the checks of the scan request by ID.
+func (r *Reviewer) checksByID() map[string]*check.Check {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checkByID == nil {
+		r.checkByID = make(map[string]*check.Check, len(r.Scan.Checks))
+		for _, c := range r.Scan.Checks {
+			r.checkByID[c.ID] = c
+		}
+	}
+	return r.checkByID
 }
 
 // about reports whether a finding is on obj itself.

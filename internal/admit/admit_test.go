@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
@@ -23,6 +27,7 @@ import (
 	"github.com/akscheck/akscheck/internal/scan"
 	"github.com/akscheck/akscheck/internal/subject"
 	"github.com/akscheck/akscheck/internal/testutil"
+	"github.com/akscheck/akscheck/internal/testutil/gentree"
 )
 
 // loaded is a cluster view over objects already loaded (the manifests of a test): what the
@@ -42,6 +47,25 @@ func (l loaded) Snapshot(namespace string, kinds []string) *subject.Scan {
 		}
 	}
 	return s
+}
+
+// versioned is a loaded view with versions, as live.Cache gives them: the reviewer keeps the
+// index of each view it reads and judges objects beside it. It counts the snapshots taken.
+type versioned struct {
+	loaded
+	version   *atomic.Uint64
+	snapshots *atomic.Int64
+}
+
+func newVersioned(objects []*subject.Object) versioned {
+	return versioned{loaded: loaded{objects: objects}, version: &atomic.Uint64{}, snapshots: &atomic.Int64{}}
+}
+
+func (v versioned) Version(string, []string) uint64 { return v.version.Load() }
+
+func (v versioned) Snapshot(namespace string, kinds []string) *subject.Scan {
+	v.snapshots.Add(1)
+	return v.loaded.Snapshot(namespace, kinds)
 }
 
 // reviewer returns a reviewer with the config doc (YAML, "" for none) and the cluster view.
@@ -256,12 +280,34 @@ func TestScanAndAdmissionAgree(t *testing.T) {
 	if len(s.Errors) > 0 || len(s.Objects) < 20 {
 		t.Fatalf("loading the examples: %d objects, errors %v", len(s.Objects), s.Errors)
 	}
-	r := reviewer(t, "", loaded{objects: s.Objects})
-	r.Enforce = enforce.Default()
-	r.Enforce.ExcludeNamespaces = nil
-	r.OwnNamespace = ""
+	for _, view := range []ClusterView{loaded{objects: s.Objects}, newVersioned(s.Objects)} {
+		r := reviewer(t, "", view)
+		r.Enforce = enforce.Default()
+		r.Enforce.ExcludeNamespaces = nil
+		r.OwnNamespace = ""
+		compared, kept := scanAndAdmissionAgree(t, r, s)
+		if compared < 20 {
+			t.Errorf("%T: compared %d objects", view, compared)
+		}
+		// The examples hold no controller of other objects and no duplicate: every review is
+		// judged beside the kept index but those of the 4 Namespaces and of the Pod alone in
+		// its namespace (Index.Beside), which index the view anew.
+		want := 0
+		if _, ok := view.(versioned); ok {
+			want = compared - 5
+		}
+		if kept != want {
+			t.Errorf("%T: %d of %d reviews judged beside the kept index; want %d", view, kept, compared, want)
+		}
+	}
+}
+
+// scanAndAdmissionAgree reviews each object of the scan, as created, and compares what admission
+// finds on it with what the scan finds; it returns how many it compared, and how many of
+// those it judged beside the kept index.
+func scanAndAdmissionAgree(t *testing.T, r *Reviewer, s *subject.Scan) (compared, kept int) {
+	t.Helper()
 	rep := scan.Evaluate(t.Context(), r.Scan, s)
-	compared := 0
 	for _, o := range s.Objects {
 		if r.skip(o) != "" {
 			continue
@@ -275,6 +321,9 @@ func TestScanAndAdmissionAgree(t *testing.T) {
 		obj := o
 		rv := &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: obj}
 		d := r.Review(t.Context(), rv)
+		if d.Index == IndexKept {
+			kept++
+		}
 		var got []string
 		for _, v := range append(slices.Clone(d.Denied), d.Warned...) {
 			got = append(got, v.Check+": "+v.Message)
@@ -289,9 +338,7 @@ func TestScanAndAdmissionAgree(t *testing.T) {
 		}
 		compared++
 	}
-	if compared < 20 {
-		t.Errorf("compared %d objects", compared)
-	}
+	return compared, kept
 }
 
 // withoutAzureEvidence leaves out the checks that could not decide for want of the Azure
@@ -338,10 +385,50 @@ func BenchmarkReview(b *testing.B) {
 			reviews = append(reviews, &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: o})
 		}
 	}
-	r := reviewer(b, "", loaded{objects: s.Objects})
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		r.Review(b.Context(), reviews[i%len(reviews)])
+	for _, how := range []struct {
+		name string
+		view ClusterView
+	}{{"kept-index", newVersioned(s.Objects)}, {"indexed-anew", loaded{objects: s.Objects}}} {
+		b.Run(how.name, func(b *testing.B) {
+			r := reviewer(b, "", how.view)
+			for i := 0; b.Loop(); i++ {
+				r.Review(b.Context(), reviews[i%len(reviews)])
+			}
+		})
+	}
+}
+
+// BenchmarkReviewInANamespace reviews a Deployment of a generated dense tree whose namespaces
+// hold n/5 objects each: beside the index the reviewer keeps of a VersionedView (what
+// live.Cache is), and indexing the namespace's objects anew on each review (a view without
+// versions, and what every review did before).
+func BenchmarkReviewInANamespace(b *testing.B) {
+	for _, n := range []int{1000, 5000, 21000} {
+		dir := b.TempDir()
+		if _, err := gentree.Write(dir, gentree.Dense, n, 1); err != nil {
+			b.Fatal(err)
+		}
+		s := load.Load(b.Context(), []string{dir}, load.Options{})
+		var rv *admission.Review
+		for _, o := range s.Objects {
+			if o.Kind == "Deployment" {
+				rv = &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: o}
+				break
+			}
+		}
+		for _, how := range []struct {
+			name string
+			view ClusterView
+		}{{"kept-index", newVersioned(s.Objects)}, {"indexed-anew", loaded{objects: s.Objects}}} {
+			b.Run(fmt.Sprintf("objects=%d/%s", n/gentree.DenseNamespaces, how.name), func(b *testing.B) {
+				r := reviewer(b, "", how.view)
+				r.Review(b.Context(), rv)
+				b.ResetTimer()
+				for b.Loop() {
+					r.Review(b.Context(), rv)
+				}
+			})
+		}
 	}
 }
 
@@ -364,4 +451,96 @@ func TestUndecidedCheckIsNotEvaluated(t *testing.T) {
 	if !slices.Contains(got, want) {
 		t.Errorf("not evaluated lacks %q:\n%s", want, strings.Join(got, "\n"))
 	}
+}
+
+// TestReviewsKeepTheViewIndexWhileItsVersionStays: a VersionedView is read and indexed once
+// per namespace and kind under review while its version stays, again when it changes; an
+// update judged beside the kept index (the cluster's copy replaced by the new object) decides
+// as a reviewer that indexes the view anew.
+func TestReviewsKeepTheViewIndexWhileItsVersionStays(t *testing.T) {
+	t.Parallel()
+	s := load.Load(t.Context(), []string{"../../examples/k8s"}, load.Options{})
+	view := newVersioned(s.Objects)
+	kept, anew := reviewer(t, "", view), reviewer(t, "", loaded{objects: s.Objects})
+	reviewed := 0
+	for _, o := range s.Objects {
+		if o.Kind != "Deployment" || kept.skip(o) != "" {
+			continue
+		}
+		// The same object, then with other pod labels: what selects it (Services, budgets,
+		// policies) changes.
+		update := *o
+		dep := *o.Body().(*appsv1.Deployment)
+		dep.Spec.Template.Labels = map[string]string{"updated": "true"}
+		update.Typed, update.Meta = &dep, &dep.ObjectMeta
+		for _, obj := range []*subject.Object{o, &update} {
+			rv := &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Update}, Object: obj, OldObject: o}
+			got, want := kept.Review(t.Context(), rv), anew.Review(t.Context(), rv)
+			if got.Index != IndexKept || want.Index != IndexBuilt {
+				t.Errorf("%s: judged with index %q and %q", obj.Ref(), got.Index, want.Index)
+			}
+			got.Index, want.Index = "", ""
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: beside the kept index\n  %+v\nindexed anew\n  %+v", obj.Ref(), got, want)
+			}
+			reviewed++
+		}
+	}
+	if reviewed < 10 {
+		t.Fatalf("%d reviews", reviewed)
+	}
+	namespaces := map[string]bool{}
+	for _, o := range s.Objects {
+		if o.Kind == "Deployment" && kept.skip(o) == "" {
+			namespaces[o.Namespace] = true
+		}
+	}
+	if got := view.snapshots.Load(); got != int64(len(namespaces)) {
+		t.Errorf("%d snapshots for Deployments of %d namespaces; want one each", got, len(namespaces))
+	}
+	view.version.Add(1)
+	for _, o := range s.Objects {
+		if o.Kind == "Deployment" && kept.skip(o) == "" {
+			kept.Review(t.Context(), &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: o})
+		}
+	}
+	if got := view.snapshots.Load(); got != int64(2*len(namespaces)) {
+		t.Errorf("%d snapshots after a change; want %d", got, 2*len(namespaces))
+	}
+}
+
+// TestConcurrentReviewsShareTheKeptIndex: reviews run concurrently (the server's) share the
+// indexes the reviewer keeps, while the view changes under them, and decide as one reviewer
+// that indexes anew for each. CI runs it with the race detector.
+func TestConcurrentReviewsShareTheKeptIndex(t *testing.T) {
+	t.Parallel()
+	s := load.Load(t.Context(), []string{"../../examples/k8s"}, load.Options{})
+	view := newVersioned(s.Objects)
+	kept, anew := reviewer(t, "", view), reviewer(t, "", loaded{objects: s.Objects})
+	var reviews []*admission.Review
+	want := map[*admission.Review]Decision{}
+	for _, o := range s.Objects {
+		rv := &admission.Review{Request: &admissionv1.AdmissionRequest{Operation: admissionv1.Create}, Object: o}
+		d := anew.Review(t.Context(), rv)
+		d.Index = ""
+		reviews, want[rv] = append(reviews, rv), d
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 3 * len(reviews) {
+				rv := reviews[(i*7+w)%len(reviews)]
+				if i%50 == 0 {
+					view.version.Add(1) // a change in the cluster: the next reviews index again
+				}
+				got := kept.Review(t.Context(), rv)
+				got.Index = ""
+				if !reflect.DeepEqual(got, want[rv]) {
+					t.Errorf("%s: concurrently %+v, alone %+v", rv.Object.Ref(), got, want[rv])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
