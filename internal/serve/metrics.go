@@ -15,6 +15,7 @@ type metrics struct {
 	registry  *prometheus.Registry
 	requests  *prometheus.CounterVec
 	decisions *prometheus.CounterVec
+	indexes   *prometheus.CounterVec
 	latency   prometheus.Histogram
 }
 
@@ -26,11 +27,14 @@ func newMetrics(cache CacheState) *metrics {
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akscheck_admission_decisions_total",
 			Help: "Findings at admission by check, action (deny, warn, not-evaluated) and namespace; dry runs are not counted."},
 			[]string{"check", "action", "namespace"}),
+		indexes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "akscheck_admission_index_total",
+			Help: "Reviews by how the object was judged beside the cluster's objects: kept (beside the index kept of its namespace) or built (its namespace indexed for the review)."},
+			[]string{"index"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "akscheck_admission_request_duration_seconds",
 			Help:    "Time to answer an admission request, from reading it to writing the answer.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
 	}
-	m.registry.MustRegister(m.requests, m.decisions, m.latency,
+	m.registry.MustRegister(m.requests, m.decisions, m.indexes, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cache != nil {
 		m.registry.MustRegister(&cacheCollector{cache: cache, desc: prometheus.NewDesc("akscheck_admission_cache_synced",

@@ -337,6 +337,7 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
 		result = "skipped"
 		s.log.Debug("not reviewed", append(attrs, "reason", d.Skipped)...)
 	default:
+		s.metrics.indexes.WithLabelValues(d.Index).Inc()
 		resp.Allowed = d.Allowed
 		// kubectl prints both on a terminal: names from the object must not carry control
 		// or bidi characters there.

@@ -111,6 +111,7 @@ func TestDenialAndLogs(t *testing.T) {
 		`akscheck_admission_requests_total{operation="CREATE",result="denied"} 1`,
 		`akscheck_admission_decisions_total{action="deny",check="privileged-container",namespace="shop"} 1`,
 		`akscheck_admission_request_duration_seconds_count 1`,
+		`akscheck_admission_index_total{index="built"} 1`,
 	} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("metrics lack %s", want)

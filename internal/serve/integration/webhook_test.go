@@ -10,9 +10,14 @@ package integration
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -53,6 +58,28 @@ type webhook struct {
 	url, caFile string
 	cancel      context.CancelFunc
 	done        chan error
+}
+
+// metrics returns what the webhook's /metrics serves.
+func (w *webhook) metrics(t *testing.T) string {
+	t.Helper()
+	ca, err := os.ReadFile(w.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := c.Get(strings.TrimSuffix(w.url, "/validate") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // startWebhook serves the webhook with the config doc, caching the cluster as cfg may.
@@ -267,7 +294,14 @@ func TestWebhookBehindTheAPIServer(t *testing.T) {
 		t.Errorf("checks not evaluated with a synced cache:\n%s", got)
 	}
 
-	// With a PodDisruptionBudget in the namespace, the cache sees it and the warning goes.
+	// With a PodDisruptionBudget in the namespace, the cache sees it, its version of the
+	// namespace's budgets grows (the reviewer indexes the namespace again) and the warning
+	// goes.
+	budgets := []string{"PodDisruptionBudget"}
+	before := w.cache.Version("shop", budgets)
+	if again := w.cache.Version("shop", budgets); again != before {
+		t.Errorf("the version moved from %d to %d with nothing changed", before, again)
+	}
 	pdb := &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"},
 		Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromInt32(1)),
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "api"}}}}
@@ -287,6 +321,38 @@ func TestWebhookBehindTheAPIServer(t *testing.T) {
 			t.Fatal("the PDB never reached the webhook's cache")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	after := w.cache.Version("shop", budgets)
+	if after <= before {
+		t.Errorf("a PDB was created and the version of the namespace's budgets went from %d to %d", before, after)
+	}
+	// Its status written (as the disruption controller does when pods move), then its labels:
+	// only the second moves the version. The informer handles an object's events in order,
+	// so once the version moves the first has been handled too.
+	pdb, err = cs.PolicyV1().PodDisruptionBudgets("shop").Get(ctx, "api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdb.Status.CurrentHealthy, pdb.Status.DesiredHealthy, pdb.Status.ExpectedPods = 2, 1, 2
+	if pdb, err = cs.PolicyV1().PodDisruptionBudgets("shop").UpdateStatus(ctx, pdb, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pdb.Labels = map[string]string{"team": "shop"}
+	if _, err = cs.PolicyV1().PodDisruptionBudgets("shop").Update(ctx, pdb, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); w.cache.Version("shop", budgets) == after; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the PDB's new labels never moved the version")
+		}
+	}
+	if v := w.cache.Version("shop", budgets); v != after+1 {
+		t.Errorf("a status update and a label update moved the version from %d to %d; want one step", after, v)
+	}
+	// The reviews of Deployments in shop were judged beside the index the webhook keeps of
+	// the namespace, not by indexing it again each time.
+	if m := w.metrics(t); !regexp.MustCompile(`akscheck_admission_index_total\{index="kept"\} [1-9]`).MatchString(m) {
+		t.Errorf("no review judged beside a kept index:\n%s", m)
 	}
 
 	// An object exempted by annotation is admitted.
