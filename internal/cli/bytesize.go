@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,10 @@ func (b *byteSize) String() string {
 	return strconv.FormatInt(n, 10)
 }
 
+// sizeSyntax is what Set reads: a number of at most 20 digits (and as many decimals), then a
+// unit (k, M, G, T, P, E, Ki to Ei) or an exponent of at most 2 digits.
+var sizeSyntax = regexp.MustCompile(`^\+?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][+-]?\d{1,2}|[kMGTPE]i?|Ki)?$`)
+
 // Set parses a size; it must be a whole number of bytes above 0.
 func (b *byteSize) Set(s string) error {
 	text := strings.TrimSpace(s)
@@ -37,6 +42,11 @@ func (b *byteSize) Set(s string) error {
 	}
 	if t, ok := strings.CutSuffix(text, "K"); ok {
 		text = t + "k" // Kubernetes' decimal kilo is lower case
+	}
+	// A quantity's exponent is not bounded: ParseQuantity takes 1.5 s on "E5555555555"
+	// (FuzzByteSize), and longer ones hang. A size of bytes needs 20 digits at most.
+	if !sizeSyntax.MatchString(text) {
+		return fmt.Errorf("%q is not a size: write bytes (33554432) or a size with a unit (32Mi, 1Gi, 100MB)", s)
 	}
 	q, err := resource.ParseQuantity(text)
 	if err != nil {

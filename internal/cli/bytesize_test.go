@@ -20,7 +20,7 @@ func TestByteSize(t *testing.T) {
 	if err := padded.Set(" 2Ki "); err != nil || padded != 2048 {
 		t.Errorf("Set with spaces = %d, %v", int64(padded), err)
 	}
-	for _, in := range []string{"", "0", "-1", "0.5", "1.5", "B", "12XB", "1e400", "lots", "1Mb"} {
+	for _, in := range []string{"", "0", "-1", "0.5", "1.5", "B", "12XB", "1e400", "lots", "1Mb", "E5555555555", "1E5555555555", "5E+55", "123456789012345678901"} {
 		var b byteSize
 		if err := b.Set(in); err == nil {
 			t.Errorf("Set(%q) = %d, want an error", in, int64(b))
