@@ -16,9 +16,13 @@ import (
 // apiVersion whose schema maps onto the one that replaced it, the replacement's type after the
 // conversion the API server made when it still served the old version (ConvertedFrom says
 // which). typed is nil for kinds akscheck has no Go type for, removed versions without a
-// conversion included.
+// conversion included. A quantity beyond CheckQuantityText's bounds is a *QuantityError,
+// found before decoding (decoding it could take minutes).
 func DecodeTyped(apiVersion, kind string, raw []byte) (typed any, err error) {
 	if typed = NewTyped(apiVersion, kind); typed != nil {
+		if err := checkQuantities(raw, typed); err != nil {
+			return typed, err
+		}
 		return typed, json.Unmarshal(raw, typed)
 	}
 	c, ok := conversions[[2]string{apiVersion, kind}]
@@ -32,6 +36,9 @@ func DecodeTyped(apiVersion, kind string, raw []byte) (typed any, err error) {
 	converted, err := convertJSON(raw, d.Replacement, c)
 	if err != nil {
 		return nil, err
+	}
+	if err := checkQuantities(converted, typed); err != nil {
+		return typed, err
 	}
 	return typed, json.Unmarshal(converted, typed)
 }
