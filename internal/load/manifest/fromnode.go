@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -349,6 +350,15 @@ func nodeLiteral(n *yaml.Node, v reflect.Value) error {
 	kind, text := scalarJSON(n)
 	u, ut, pv := indirect(v, kind == jsonNull)
 	if u != nil {
+		if _, ok := u.(*resource.Quantity); ok {
+			written := text
+			if kind == jsonStr {
+				written = n.Value
+			}
+			if subject.CheckQuantityText(written) != nil {
+				return errNeedsJSON // which names the field (subject.QuantityError)
+			}
+		}
 		if kind == jsonStr {
 			var b bytes.Buffer
 			writeString(&b, n.Value) // the bytes toJSON writes

@@ -29,6 +29,9 @@ func FuzzLoadBytes(f *testing.F) {
 		"apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {selector: {}}\n",
 		"apiVersion: rbac.authorization.k8s.io/v1alpha1\nkind: RoleBinding\nmetadata: {name: r}\nsubjects: [{kind: User, apiVersion: x/y}]\n",
 		"apiVersion: v1\nkind: Deployment\nmetadata: {name: wrong}\n",
+		// Quantities beyond the bounds ParseQuantity is given (minutes each without them).
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {overhead: {cpu: '1E-5555555555', memory: E5555555555}}\n",
+		"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"overhead\":{\"cpu\":\"\\u0031E-5555555555\"}}}",
 	}
 	testutil.AddSeeds(f, seeds, filepath.Join("..", "..", "..", "examples", "*", "*.yaml"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -371,7 +371,20 @@ func (l *docLoader) node(n *yaml.Node, offset, docSize int) {
 	// written, for the removed-api check to name it).
 	typed, err := subject.DecodeTyped(apiVersion, kind, raw)
 	if err != nil {
-		if path, value, qline, ok := badQuantity(n); ok && isQuantityError(err) {
+		var unbounded *subject.QuantityError
+		if errors.As(err, &unbounded) {
+			qline := line
+			if found := lineOfPath(n, unbounded.Keys, func(*yaml.Node) bool { return true }); found > 0 {
+				qline = found + offset
+			}
+			l.fail(qline, "%s %s: %v", kind, nameOf(n), unbounded)
+			return
+		}
+		if !isQuantityError(err) {
+			l.fail(lineOfError(n, err, offset, line), "%s %s: %s", kind, nameOf(n), subject.DescribeDecodeError(err))
+			return
+		}
+		if path, value, qline, ok := badQuantity(n); ok {
 			l.fail(qline+offset, "%s %s: field %s: %s is not a quantity (want a number with an optional suffix, such as 500m or 1Gi)",
 				kind, nameOf(n), path, value)
 			return

@@ -155,6 +155,23 @@ func TestLoadBytes(t *testing.T) {
 			wantErrLine: []int{11},
 		},
 		{
+			// ParseQuantity takes minutes on these; the API server has the same parser.
+			name: "a quantity beyond akscheck's bounds is an error at its line, and free text of that shape is not",
+			in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, annotations: {note: '1E-5555555555'}}\nspec:\n  template:\n    spec:\n      containers:\n" +
+				"      - name: a\n        env: [{name: E, value: '1E-5555555555'}]\n        resources:\n          limits:\n            cpu: '1E-5555555555'\n            memory: 1E-5555555555\n---\n" +
+				"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    resources: {requests: {memory: \"1" + strings.Repeat("0", 100_000) + "\"}}\n---\n" +
+				"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  metrics:\n" +
+				"  - type: Pods\n    pods:\n      metric: {name: rps}\n      target: {type: AverageValue, averageValue: E5555555555}\n---\n" +
+				"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {cpu: '1E-5555555555'}\n",
+			want: []wantObject{{"ConfigMap", "", "c", 33}},
+			wantErrs: []string{
+				`Deployment "d": field spec.template.spec.containers[0].resources.limits.cpu: "1E-5555555555" is not a quantity akscheck reads: its exponent has more than 3 digits`,
+				`Pod "p": field spec.containers[0].resources.requests.memory: "100000000000000000000000…" (100001 characters) is not a quantity akscheck reads: longer than 64 characters`,
+				`HorizontalPodAutoscaler "h": field spec.metrics[0].pods.target.averageValue: "E5555555555" is not a quantity akscheck reads: its exponent has more than 3 digits`,
+			},
+			wantErrLine: []int{12, 21, 31},
+		},
+		{
 			name:        "alias bomb",
 			in:          aliasBomb(),
 			wantErrs:    []string{"alias"},
