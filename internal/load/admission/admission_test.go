@@ -59,6 +59,23 @@ func TestObjectOfWrongFieldTypeIsKeptAsObjectErr(t *testing.T) {
 	}
 }
 
+// A quantity beyond the bounds keeps ParseQuantity busy for minutes (the API server's too):
+// the review is answered at once, with the field named.
+func TestObjectOfUnboundedQuantityIsKeptAsObjectErr(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{`"1E-5555555555"`, `1E-5555555555`, `"E5555555555"`, `"1` + strings.Repeat("0", 100_000) + `"`} {
+		body := strings.Replace(deployment, `"spec":{"template"`, `"spec":{"template":{"spec":{"overhead":{"cpu":`+q+`}}},"x"`, 1)
+		r, err := Decode([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ObjectErr == nil || !strings.Contains(r.ObjectErr.Error(), "field spec.template.spec.overhead.cpu: ") ||
+			!strings.Contains(r.ObjectErr.Error(), "is not a quantity akscheck reads") {
+			t.Errorf("%.20s: ObjectErr = %.300v", q, r.ObjectErr)
+		}
+	}
+}
+
 func TestSecretValuesAreDropped(t *testing.T) {
 	t.Parallel()
 	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"version":"v1","kind":"Secret"},
@@ -76,6 +93,7 @@ func TestSecretValuesAreDropped(t *testing.T) {
 // FuzzDecode: any body gives a review or a DecodeError, never a panic.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(deployment))
+	f.Add([]byte(strings.Replace(deployment, `"spec":{"template"`, `"spec":{"template":{"spec":{"overhead":{"cpu":"1E-5555555555"}}},"x"`, 1)))
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"kind":"X"},"object":{"metadata":{"name":1}}}}`))
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"version":"v1","kind":"Pod"},"object":null,"oldObject":{"kind":"Pod","apiVersion":"v1","spec":[]}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
