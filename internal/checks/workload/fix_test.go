@@ -4,7 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
@@ -118,5 +121,24 @@ spec:
 				t.Errorf("edits %+v\nwant %+v", f.Fix.Edits, tc.want)
 			}
 		})
+	}
+}
+
+// The fix's defaults come from a config: a bad one is an error naming it, and one beyond the
+// quantity bounds is refused before ParseQuantity (which takes minutes on it).
+func TestFixResourcesSettingValidates(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"cpu: 100m":            "",
+		"cpu: lots":            `requests.cpu: "lots" is not a quantity`,
+		"cpu: '1E-5555555555'": `requests.cpu: "1E-5555555555" is not a quantity akscheck reads: its exponent has more than 3 digits`,
+		"gpu: 1":               "requests.gpu: want cpu, memory or ephemeral-storage",
+	} {
+		_, err := workload.FixResourcesSetting.Decode(func(v any) error {
+			return yaml.Unmarshal([]byte("requests: {"+text+"}"), v)
+		})
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: error %v, want %q", text, err, want)
+		}
 	}
 }

@@ -71,6 +71,9 @@ func validateResourceDefaults(d ResourceDefaults) error {
 			default:
 				return fmt.Errorf("%s.%s: want cpu, memory or ephemeral-storage", kind, name)
 			}
+			if err := subject.CheckQuantityText(v); err != nil {
+				return fmt.Errorf("%s.%s: %.40q is not a quantity akscheck reads: %w", kind, name, v, err)
+			}
 			if _, err := resource.ParseQuantity(v); err != nil {
 				return fmt.Errorf("%s.%s: %q is not a quantity (want a number with an optional suffix, such as 500m or 1Gi)", kind, name, v)
 			}
