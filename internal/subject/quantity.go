@@ -93,15 +93,20 @@ func checkQuantities(raw []byte, typed any) error {
 // parse at once. A digit, sign, dot or e written as a \u escape could hide either from the
 // bytes, so any such escape counts as one.
 func mayHoldUnboundedNumber(raw []byte) bool {
+	backslash := -6 // the last one seen
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		if c == '\\' && escapesNumberByte(raw[i:]) {
-			return true
-		}
 		// A number starts after a byte that cannot be part of a word, or after an escape (a
 		// \n or \u000b before it is white space that Quantity.UnmarshalJSON trims).
-		if isWordByte(c) && bytes.IndexByte(raw[max(0, i-5):i], '\\') < 0 {
-			continue
+		if isWordByte(c) {
+			if i-backslash > 5 {
+				continue
+			}
+		} else if c == '\\' {
+			if escapesNumberByte(raw[i:]) {
+				return true
+			}
+			backslash = i
 		}
 		start := i + 1
 		end := numberEnd(raw, start)
@@ -115,9 +120,15 @@ func mayHoldUnboundedNumber(raw []byte) bool {
 	return false
 }
 
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
+func isWordByte(c byte) bool { return wordBytes[c] }
+
+// wordBytes are the bytes of [A-Za-z0-9_], a table: the pass reads every byte of an object.
+var wordBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	}
+	return t
+}()
 
 // escapesNumberByte reports a \u escape of a digit, +, -, ., e or E at the start of b.
 func escapesNumberByte(b []byte) bool {
