@@ -337,6 +337,8 @@ func FuzzValidate(f *testing.F) {
 	f.Add(reviewBody("", "Pod", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","ownerReferences":[{"kind":"ReplicaSet","name":"r","controller":true}]},"spec":{"containers":null}}`))
 	f.Add(reviewBody("", "Namespace", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n","labels":{"akscheck.io/webhook":"disabled"}}}`))
 	f.Add(reviewBody("batch", "CronJob", `{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c"},"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x:latest","ports":[{"hostPort":80}]}]}}}}}}`))
+	// A quantity ParseQuantity would take minutes on: answered at once, the object unread.
+	f.Add(reviewBody("", "Pod", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"overhead":{"cpu":"1E-5555555555"},"containers":[{"name":"a","image":"x"}]}}`))
 	s, _ := newServer(f, nil, Options{Timeout: 10 * time.Second})
 	h := s.Handler()
 	f.Fuzz(func(t *testing.T, body string) {
