@@ -90,14 +90,15 @@ func checkQuantities(raw []byte, typed any) error {
 // mayHoldUnboundedNumber reports a run of more than 64 digits, or an exponent of more than 3
 // digits, at the start of a JSON string or number (after any white space): what
 // CheckQuantityText refuses and what costs ParseQuantity time; text of other shapes fails to
-// parse at once. A digit, sign, dot or e written as a \u escape could hide either from the
-// bytes, so any such escape counts as one.
+// parse at once. An escaped string is read the way the walk reads it, unescaped, although
+// Quantity.UnmarshalJSON does not unescape (to it, "\u0031E-5555555555" is no quantity): an
+// escaped digit, sign, dot or e counts as one, and white space written as an escape (\n,
+// \u00a0) ends a word. Either way such an object is refused, by the walk or by the decoding.
 func mayHoldUnboundedNumber(raw []byte) bool {
 	backslash := -6 // the last one seen
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		// A number starts after a byte that cannot be part of a word, or after an escape (a
-		// \n or \u000b before it is white space that Quantity.UnmarshalJSON trims).
+		// A number starts after a byte that cannot be part of a word, or after an escape.
 		if isWordByte(c) {
 			if i-backslash > 5 {
 				continue
