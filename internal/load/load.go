@@ -59,6 +59,10 @@ type Options struct {
 	// Progress, when set, hears each input as it is read (a file, a chart, a kustomization,
 	// a Terraform module, standard input) with how many subjects it held.
 	Progress func(source string, subjects int)
+	// StreamFileSize is the size from which a YAML manifest file is read a batch of
+	// documents at a time instead of whole (manifest.LoadReader), DefaultStreamFileSize
+	// when 0. The result is the same; only the memory the file takes while it loads differs.
+	StreamFileSize int64
 
 	// budget is what is left of MaxTotalSize, shared by the loaders of one Load.
 	budget *budget
@@ -66,6 +70,10 @@ type Options struct {
 
 // DefaultMaxTotalSize is the default of Options.MaxTotalSize: 1 GiB.
 const DefaultMaxTotalSize = 1 << 30
+
+// DefaultStreamFileSize is the default of Options.StreamFileSize: 8 MiB. Below it a file is
+// read whole and parsed with one parser, which is faster for the small files of a tree.
+const DefaultStreamFileSize = 8 << 20
 
 // budget counts the bytes a run still may read.
 type budget struct {
@@ -408,6 +416,11 @@ func loadFiles(ctx context.Context, files []string, opts Options, explicit bool)
 			return decodedFile{}
 		}
 		f := files[i]
+		if kind == KindManifest {
+			if d, ok := streamManifest(ctx, f, opts); ok {
+				return d
+			}
+		}
 		data, err := readFile(ctx, f, maxSize(opts))
 		if err != nil {
 			return decodedFile{err: err}
@@ -643,6 +656,38 @@ func maxSize(opts Options) int64 {
 		return opts.Manifest.MaxFileSize
 	}
 	return manifest.DefaultMaxFileSize
+}
+
+// streamManifest loads a large YAML manifest file a batch of documents at a time: while a
+// 51 MB file of 105,000 documents loaded whole, its bytes were a quarter of the heap. ok is
+// false for a file that is read whole instead: smaller than StreamFileSize, over the size
+// limit, not a regular file, not opened (readFile says why), or not a YAML stream (JSON, a
+// binary file), which LoadBytes and the JSON sniffing read whole.
+func streamManifest(ctx context.Context, path string, opts Options) (d decodedFile, ok bool) {
+	from := opts.StreamFileSize
+	if from <= 0 {
+		from = DefaultStreamFileSize
+	}
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() < from || info.Size() > maxSize(opts) {
+		return decodedFile{}, false
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return decodedFile{}, false
+	}
+	defer file.Close()
+	scan, size, err := manifest.LoadReader(ctx, path, file, maxSize(opts), opts.Manifest)
+	switch {
+	case errors.Is(err, manifest.ErrNotStreamed):
+		return decodedFile{}, false
+	case ctx.Err() != nil:
+		return decodedFile{err: errCancelled}, true
+	case err != nil:
+		return decodedFile{err: err}, true
+	}
+	scan.Evidence = map[catalog.Evidence]bool{catalog.Manifest: true}
+	return decodedFile{size: size, scan: scan}, true
 }
 
 // errCancelled is the error of a read that the context ended (Ctrl-C) before it finished.
