@@ -4,6 +4,7 @@
 package load
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -208,15 +209,73 @@ func Load(ctx context.Context, paths []string, opts Options) *subject.Scan {
 	return scan
 }
 
+// loadStdin reads standard input. YAML is read a batch of documents at a time, as a large
+// file is (`helm template | akscheck scan -` can be as large as any file); anything else
+// (JSON that the sniffing tells apart, a binary stream) is read whole.
 func loadStdin(ctx context.Context, opts Options) *subject.Scan {
-	data, err := readLimited(ctx, opts.Manifest.Stdin, maxSize(opts))
-	if err == nil {
-		err = opts.budget.take(int64(len(data)))
+	const source = "<stdin>"
+	fail := func(err error) *subject.Scan {
+		return &subject.Scan{Errors: []subject.LoadError{{Source: source, Message: err.Error()}}}
 	}
-	if err != nil {
-		return &subject.Scan{Errors: []subject.LoadError{{Source: "<stdin>", Message: err.Error()}}}
+	if opts.Manifest.Stdin == nil {
+		return fail(errors.New("no standard input"))
 	}
-	return loadContent("<stdin>", data, KindManifest, opts)
+	in := bufio.NewReaderSize(&cancellableReader{ctx: ctx, r: opts.Manifest.Stdin}, 64<<10)
+	scan, size, err := manifest.LoadBuffered(ctx, source, in, maxSize(opts), opts.Manifest)
+	switch {
+	case errors.Is(err, manifest.ErrNotStreamed):
+		data, err := readLimited(ctx, in, maxSize(opts))
+		if err == nil {
+			err = opts.budget.take(int64(len(data)))
+		}
+		if err != nil {
+			return fail(err)
+		}
+		return loadContent(source, data, KindManifest, opts)
+	case ctx.Err() != nil:
+		return fail(errCancelled)
+	case err != nil:
+		return fail(err)
+	}
+	if err := opts.budget.take(size); err != nil {
+		return fail(err)
+	}
+	scan.Evidence = map[catalog.Evidence]bool{catalog.Manifest: true}
+	return scan
+}
+
+// cancellableReader ends a read that blocks (a pipe nobody writes to) when ctx is done, as
+// readLimited does: the read itself goes on in the background, into a buffer nothing reads
+// again, since every later Read returns at once.
+type cancellableReader struct {
+	ctx context.Context
+	r   io.Reader
+	buf []byte
+}
+
+func (c *cancellableReader) Read(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, errCancelled
+	}
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	buf := c.buf[:len(p)]
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := c.r.Read(buf)
+		done <- result{n, err}
+	}()
+	select {
+	case res := <-done:
+		return copy(p, buf[:res.n]), res.err
+	case <-c.ctx.Done():
+		return 0, errCancelled
+	}
 }
 
 // loadDir walks a directory. Folders whose name starts with "." (.git, .github) are skipped.

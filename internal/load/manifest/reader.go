@@ -35,12 +35,21 @@ var ErrNotStreamed = errors.New("not a YAML stream")
 // reads the file again, whole. It returns the context's error when it ends the reading
 // (checked between batches).
 func LoadReader(ctx context.Context, source string, r io.Reader, limit int64, opts Options) (scan *subject.Scan, size int64, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(headSize)
+	return LoadBuffered(ctx, source, bufio.NewReaderSize(r, 64<<10), limit, opts)
+}
+
+// LoadBuffered is LoadReader for a reader the caller keeps: when it declines the input
+// (ErrNotStreamed), nothing has been consumed from r, which the caller reads on, whole
+// (standard input cannot be read again). r must buffer at least 8 KiB.
+func LoadBuffered(ctx context.Context, source string, r *bufio.Reader, limit int64, opts Options) (scan *subject.Scan, size int64, err error) {
+	if r.Size() < headSize {
+		return nil, 0, ErrNotStreamed
+	}
+	head, _ := r.Peek(headSize) // an error comes again at the first read
 	if bytes.IndexByte(head, 0) >= 0 || looksLikeJSON(head) {
 		return nil, 0, ErrNotStreamed
 	}
-	return loadBatches(ctx, source, br, limit, opts, batchDocuments, batchBytes)
+	return loadBatches(ctx, source, r, limit, opts, batchDocuments, batchBytes)
 }
 
 // headSize is how much of a file LoadBytes looks at for a NUL byte.
