@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -221,7 +222,7 @@ func (w *quantityWalk) value(v any, t reflect.Type, depth int) bool {
 		if !ok || t.Key().Kind() != reflect.String {
 			return false
 		}
-		for _, k := range sortedKeys(m) { // the first in a stable order
+		for _, k := range slices.Sorted(maps.Keys(m)) { // the first in a stable order
 			if w.child(k, m[k], t.Elem(), depth) {
 				return true
 			}
@@ -271,7 +272,7 @@ func (w *quantityWalk) fields(m map[string]any, t reflect.Type, depth int) bool 
 		if v, ok := m[name]; ok && w.child(name, v, f.Type, depth) {
 			return true
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if k != name && strings.EqualFold(k, name) && w.child(k, m[k], f.Type, depth) {
 				return true
 			}
@@ -289,15 +290,6 @@ func (w *quantityWalk) child(key string, v any, t reflect.Type, depth int) bool 
 	found := w.value(v, t, depth+1)
 	w.path, w.keys = w.path[:len(w.path)-1], w.keys[:len(w.keys)-1]
 	return found
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // shortText is the start of a long text, for an error message.
