@@ -219,14 +219,11 @@ func splitDocuments(data []byte) []document {
 		if end >= 0 {
 			next = pos + end + 1
 		}
-		text := data[pos:next]
-		if isMarker(text, "---") || isMarker(text, "...") {
+		if ends, inline := documentMarker(data[pos:next]); ends {
 			docs = append(docs, document{text: data[start:pos], line: startLine})
-			if isMarker(text, "---") && len(bytes.TrimSpace(text)) > 3 {
-				// "--- {inline: doc}" keeps its content in the next document.
+			start, startLine = next, line+1
+			if inline {
 				start, startLine = pos+3, line
-			} else {
-				start, startLine = next, line+1
 			}
 		}
 		pos = next
@@ -234,6 +231,16 @@ func splitDocuments(data []byte) []document {
 	}
 	docs = append(docs, document{text: data[start:], line: startLine})
 	return docs
+}
+
+// documentMarker reports whether a line ends the document before it ("---" or "..." at its
+// start; LoadReader cuts at the same lines), and whether the next document starts on that
+// line, after its "---" ("--- {inline: doc}").
+func documentMarker(line []byte) (ends, inline bool) {
+	if !isMarker(line, "---") && !isMarker(line, "...") {
+		return false, false
+	}
+	return true, isMarker(line, "---") && len(bytes.TrimSpace(line)) > 3
 }
 
 func isMarker(line []byte, marker string) bool {

@@ -84,14 +84,13 @@ func loadBatches(ctx context.Context, source string, r *bufio.Reader, limit int6
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 		}
 		// splitDocuments' cut, a line at a time.
-		if isMarker(line, "---") || isMarker(line, "...") {
+		if ends, inline := documentMarker(line); ends {
 			b.add(docStart, startLine)
 			if err := b.flushIfFull(ctx); err != nil {
 				return nil, size, err
 			}
 			docStart, startLine = len(b.text), lineNo+1
-			if isMarker(line, "---") && len(bytes.TrimSpace(line)) > 3 {
-				// "--- {inline: doc}" keeps its content in the next document, from this line.
+			if inline {
 				startLine = lineNo
 				b.text = append(b.text, line[3:]...)
 			}
