@@ -54,6 +54,9 @@ type Options struct {
 	// changed (Changes.Dirty). Memo.Stats says what the run evaluated.
 	Memo  *Memo
 	Dirty func(subject.Identity) bool
+	// Reasons, when set, keeps the items' reasons that depend only on the evidence the
+	// inputs give from one run to the next (the webhook's reviews).
+	Reasons *Reasons
 }
 
 // checkRun is what one check did over the whole scan.
@@ -207,8 +210,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	report.SortFindings(cat, rep.Suppressed)
 
 	rep.Items = make([]report.Item, 0, len(cat.Items))
+	reasons := opts.Reasons.table(cat, checks, byItem, scan)
 	for _, it := range cat.Items {
-		item := itemStatus(it, byItem[it.ID], scan)
+		item := itemStatus(it, byItem[it.ID], scan, reasons)
 		opts.Policy.attest(&item, env.Now, notes)
 		rep.Items = append(rep.Items, item)
 	}
@@ -406,8 +410,14 @@ func safeRun(ctx context.Context, env *check.Env, c *check.Check, s subject.Subj
 	return nil
 }
 
-func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.Item {
-	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: []string{}}
+func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan, reasons reasonTable) report.Item {
+	item := report.Item{ID: it.ID, Section: it.Section(), Title: it.Title, Checks: make([]string, 0, len(runs))}
+	evidence := func() evidenceReasons {
+		if r, ok := reasons[it.ID]; ok {
+			return r
+		}
+		return reasonsOf(it, runs, scan)
+	}
 	eligible, applied, failed, disabled, offByDefault := false, 0, false, 0, 0
 	var unlisted []string
 	// failing counts the findings that fail the item: an info finding is a note (a decision
@@ -415,7 +425,7 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	failing := 0
 	// undecided groups, by the evidence missing, the checks that lacked it.
 	var missing []string
-	undecidedBy := map[string][]string{}
+	var undecidedBy map[string][]string
 	for _, cr := range runs {
 		item.Checks = append(item.Checks, cr.check.ID)
 		item.Findings += cr.counted
@@ -439,6 +449,9 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 				item.Undecided = append(item.Undecided, report.Undecided{Check: cr.check.ID, Missing: cr.missing})
 			}
 			for _, m := range cr.missing {
+				if undecidedBy == nil {
+					undecidedBy = map[string][]string{}
+				}
 				if _, ok := undecidedBy[m]; !ok {
 					missing = append(missing, m)
 				}
@@ -465,7 +478,7 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 		// decided every subject it applies to.
 		item.Status = report.StatusNotEvaluated
 		item.Reason = undecidedReason(missing, undecidedBy)
-		if why := absentWhy(missingEvidenceOf(runs, scan), scan); why != "" {
+		if why := evidence().absentOf; why != "" {
 			// What would have decided may be in the evidence that was not read.
 			item.Reason += "; " + why
 		}
@@ -483,17 +496,17 @@ func itemStatus(it catalog.Item, runs []*checkRun, scan *subject.Scan) report.It
 	case it.HasEvidence(catalog.Manual):
 		item.Status = report.StatusManual
 		item.Reason = "no machine-readable evidence: a person must look (record an attestation)"
-		if hint := catalog.EvidenceHint(missingEvidence(it, runs, scan)); hint != "" {
+		if hint := evidence().hint; hint != "" {
 			item.Reason = "a person must look, or " + hint
 		}
 	default:
 		item.Status = report.StatusNotEvaluated
 		if len(runs) == 0 {
 			item.Reason = "no check of this akscheck version evaluates it (" + catalog.EvidenceHint(it.Evidence) + " once supported)"
-		} else if why := absentWhy(missingEvidence(it, runs, scan), scan); why != "" {
-			item.Reason = why
+		} else if r := evidence(); r.absent != "" {
+			item.Reason = r.absent
 		} else {
-			item.Reason = catalog.EvidenceHint(missingEvidence(it, runs, scan)) + " to evaluate it"
+			item.Reason = r.hint + " to evaluate it"
 		}
 	}
 	return item
@@ -563,14 +576,6 @@ func dedupe(xs []string) []string {
 		}
 	}
 	return out
-}
-
-// missingEvidence lists the evidence kinds of the item's checks that no input provided.
-func missingEvidence(it catalog.Item, runs []*checkRun, scan *subject.Scan) []catalog.Evidence {
-	if out := missingEvidenceOf(runs, scan); len(out) > 0 {
-		return out
-	}
-	return it.Evidence
 }
 
 // missingEvidenceOf returns the evidence kinds the item's checks read that the scan's inputs
