@@ -21,6 +21,7 @@ import (
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/enforce"
+	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/admission"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/scan"
@@ -75,6 +76,8 @@ type Reviewer struct {
 	indexed int
 	// checkByID finds the checks by ID, made once.
 	checkByID map[string]*check.Check
+	// reasons keeps the items' evidence reasons: every review gives the same evidence.
+	reasons engine.Reasons
 }
 
 // viewKey names the snapshot a review reads: the namespace and the kind under review, which
@@ -315,6 +318,7 @@ func (r *Reviewer) evaluate(ctx context.Context, view *clusterView, obj *subject
 		Unlisted: view.scan.Unlisted,
 	}
 	req := r.Scan
+	req.Reasons = &r.reasons
 	req.Focus = func(id subject.Identity) bool {
 		return id.Kind == obj.Kind && id.Name == obj.Meta.Name && (id.Namespace == obj.Namespace || obj.Namespace == "") &&
 			sameGroup(id.APIVersion, obj.APIVersion)

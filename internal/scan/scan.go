@@ -70,6 +70,9 @@ type Request struct {
 	// subjects changed since the previous evaluation.
 	Memo  *engine.Memo
 	Dirty func(subject.Identity) bool
+	// Reasons keeps the items' evidence reasons from one evaluation to the next
+	// (engine.Options.Reasons): the webhook's, whose reviews all read the same evidence.
+	Reasons *engine.Reasons
 
 	// Version stamps the reports; Now is the clock (nil: the current time, and no
 	// generatedAt in the reports).
@@ -255,7 +258,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report {
 	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Settings: req.Settings, Version: req.Version,
 		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource, Focus: req.Focus,
-		Index: req.Index, Memo: req.Memo, Dirty: req.Dirty})
+		Index: req.Index, Memo: req.Memo, Dirty: req.Dirty, Reasons: req.Reasons})
 }
 
 func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) ClusterReport {
