@@ -20,6 +20,7 @@ import (
 	"k8s.io/apiserver/pkg/cel/library"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/cellib"
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
 )
@@ -75,7 +76,7 @@ func newEnv(target string) (*cel.Env, error) {
 	}
 	opts := []cel.EnvOption{
 		ext.Strings(), ext.Sets(), ext.Encoders(), cel.OptionalTypes(),
-		library.Lists(), library.Regex(), library.URLs(), library.Quantity(),
+		library.Lists(), library.Regex(), library.URLs(), cellib.Quantity(),
 		library.IP(), library.CIDR(), library.Format(), library.SemverLib(),
 	}
 	for _, n := range names {

@@ -277,3 +277,26 @@ func TestLiveAzureSameVerdicts(t *testing.T) {
 		t.Logf("%s: %s", r.id, l)
 	}
 }
+
+// TestHostileQuantityText: a custom check that reads an annotation as a quantity gets an
+// error, at once, for a text ParseQuantity would spend minutes on (cellib.Quantity), and
+// judges the other objects.
+func TestHostileQuantityText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "configmaps.yaml")
+	if err := os.WriteFile(path, []byte(
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hostile, namespace: a, annotations: {budget: \"1E-5555555555\"}}\n"+
+			"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine, namespace: a, annotations: {budget: \"2\"}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	scan := loadPaths(t, path)
+	rep := run(t, scan, rule{id: "small-budget", kinds: []string{"ConfigMap"},
+		expr: "!isQuantity(object.metadata.annotations.budget) || quantity(object.metadata.annotations.budget).isLessThan(quantity('1'))"},
+		rule{id: "reads-budget", kinds: []string{"ConfigMap"},
+			expr: "quantity(object.metadata.annotations.budget).isLessThan(quantity('1'))"})
+	if got := verdict(t, rep, "small-budget"); got != report.StatusFail {
+		t.Errorf("small-budget: %q, want fail (on fine, the hostile text being no quantity)", got)
+	}
+	if got := verdict(t, rep, "reads-budget"); !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "exponent") {
+		t.Errorf("reads-budget: %q, want an error saying the quantity's exponent is too long", got)
+	}
+}
