@@ -11,6 +11,9 @@ import (
 var (
 	fluxController = hasPrefix("kustomize-controller", "helm-controller", "source-controller")
 	argoController = hasPrefix("argocd-application-controller", "argo-cd-argocd-application-controller", "argocd-server")
+	// gitopsKinds are what the controllers deploy from: a cluster whose Kustomizations could
+	// not be listed does not show that Flux deploys nothing.
+	gitopsKinds = []string{"Kustomization", "HelmRelease", "Application"}
 )
 
 // GitOps checks that a GitOps controller deploys to the cluster.
@@ -27,7 +30,7 @@ var GitOps = check.New(check.Meta{
 		"last applied. Whether it manages every application namespace is for a person to confirm.",
 	Remediation: "Install the AKS GitOps (Flux v2) extension (az k8s-configuration flux create) or Argo CD, and deploy the applications from a repository.",
 	Evidence:    liveOnly,
-	Requires:    []string{"Deployment", "StatefulSet"},
+	Requires:    append([]string{"Deployment", "StatefulSet"}, gitopsKinds...),
 }, func(_ context.Context, env *check.Env, c *subject.LiveCluster, r *check.Result) {
 	kinds := []string{"Deployment", "StatefulSet"}
 	flux := findAgents(env.Index, "", kinds, fluxController)
@@ -37,7 +40,10 @@ var GitOps = check.New(check.Meta{
 		return
 	}
 	failAgents(r, check.Low, unhealthy(append(flux, argo...)), "the GitOps controller")
-	objects := len(env.Index.ObjectsOfKind("Kustomization")) + len(env.Index.ObjectsOfKind("HelmRelease")) + len(env.Index.ObjectsOfKind("Application"))
+	objects := 0
+	for _, k := range gitopsKinds {
+		objects += len(env.Index.ObjectsOfKind(k))
+	}
 	if objects == 0 {
 		r.Failf("", "", "%s runs but deploys nothing: no Kustomization, HelmRelease or Application exists (evidence: the GitOps objects of the cluster)", gitopsNames(flux, argo))
 	}

@@ -8,10 +8,13 @@ import (
 	"time"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks/checktest"
+	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
 	"github.com/akscheck/akscheck/internal/subject"
+	"github.com/akscheck/akscheck/internal/testutil"
 )
 
 // fixtureNow is the date of the fixtures' scans.
@@ -51,4 +54,22 @@ func TestFixtures(t *testing.T) {
 				t.Errorf("finding does not name its evidence: %s", fd.Message)
 			}
 		}}.Run(t)
+}
+
+// TestGitOpsObjectsUnlisted: Flux runs, and its Kustomizations could not be listed (RBAC
+// forbids it): the check does not say Flux deploys nothing, and its item is not evaluated,
+// naming the kind.
+func TestGitOpsObjectsUnlisted(t *testing.T) {
+	t.Parallel()
+	cat := catalog.MustLoad()
+	scan := loadFixture(t, "testdata/live-gitops-controller/fail_flux_idle.yaml")
+	scan.Unlisted = map[string]string{"Kustomization": "forbidden"}
+	rep := engine.Run(t.Context(), cat, []*check.Check{GitOps}, scan, engine.Options{})
+	if len(rep.Findings) > 0 {
+		t.Errorf("findings %+v, want none: the Kustomizations were not seen", rep.Findings)
+	}
+	it := testutil.Item(rep, GitOps.Item)
+	if it.Status != report.StatusNotEvaluated || !strings.Contains(it.Reason, "Kustomization: forbidden") {
+		t.Errorf("item %s (%s), want not evaluated for want of the Kustomizations", it.Status, it.Reason)
+	}
 }
