@@ -262,9 +262,13 @@ func (c *identities) of(t reflect.Type) ([]subject.Subject, []subject.Identity) 
 // what it produced besides findings, gathered after they all end.
 type checkWork struct {
 	subjects []subject.Subject
-	plan     *typePlan
-	prev     *checkMemo // the previous run's outcomes, nil for a full run
-	cur      *checkMemo // where this run's outcomes go, nil without a memo
+	// ids are the subjects' identities when a memo made them (identities): read in order,
+	// they spare an incremental run, which judges few subjects, a visit to every subject
+	// for every check (half of its time for 53,000 subjects).
+	ids  []subject.Identity
+	plan *typePlan
+	prev *checkMemo // the previous run's outcomes, nil for a full run
+	cur  *checkMemo // where this run's outcomes go, nil without a memo
 	// notes are the notices the check caused, in order; errors the report's error entries
 	// of the subjects it failed on; runs and reused count its judgements for Memo.Stats.
 	notes        noteLog
@@ -275,8 +279,8 @@ type checkWork struct {
 func prepareCheck(c *check.Check, idc *identities, memo *memoRun) *checkWork {
 	w := &checkWork{subjects: idc.ix.Subjects(c.SubjectType())}
 	if memo != nil {
-		_, ids := idc.of(c.SubjectType())
-		w.plan = memo.plan(c.SubjectType(), ids)
+		_, w.ids = idc.of(c.SubjectType())
+		w.plan = memo.plan(c.SubjectType(), w.ids)
 		w.prev = memo.previous(c)
 		w.cur = memo.start(c, len(w.subjects), w.prev)
 	}
@@ -315,7 +319,12 @@ func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy,
 	}
 	var r check.Result // one for every judgement of the check
 	for i, s := range w.subjects {
-		id := s.Identity()
+		var id subject.Identity
+		if w.ids != nil {
+			id = w.ids[i]
+		} else {
+			id = s.Identity()
+		}
 		// A check names a few kinds: a map of them costs more to make, for the one subject
 		// of a webhook review, than it saves a scan.
 		if (len(c.Kinds) > 0 && !slices.Contains(c.Kinds, id.Kind)) || (focus != nil && !focus(id)) {
