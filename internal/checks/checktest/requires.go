@@ -23,9 +23,10 @@ var unrequired = map[string][]string{
 }
 
 // RequiredKinds returns the kinds a cross-object check decides on: Namespace, the kinds it
-// judges and its Requires (what the audit watches and the admission webhook caches for it).
-// ok is false for a check that reads no other subject, or that reads every kind (it judges
-// every object, the live cluster, or namespaces, which objects of any kind imply).
+// judges (Node for a check of the running cluster, whose subject its Nodes make) and its
+// Requires (what the audit watches and the admission webhook caches for it). ok is false for
+// a check that reads no other subject, or that reads every kind (it judges every object, or
+// namespaces, which objects of any kind imply).
 func RequiredKinds(c *check.Check) (kinds []string, ok bool) {
 	if !c.CrossObject {
 		return nil, false
@@ -35,8 +36,11 @@ func RequiredKinds(c *check.Check) (kinds []string, ok bool) {
 		judged = subject.KindsOf(c.SubjectType())
 	}
 	switch {
-	case c.SubjectType() == reflect.TypeFor[*subject.LiveCluster](),
-		c.SubjectType() == reflect.TypeFor[*subject.Namespace](),
+	case c.SubjectType() == reflect.TypeFor[*subject.LiveCluster]():
+		// A running cluster's subject is made of its Nodes; what else a check of it reads, it
+		// reads through the index, by kind.
+		judged = []string{"Node"}
+	case c.SubjectType() == reflect.TypeFor[*subject.Namespace](),
 		len(judged) == 0 && c.SubjectType() == reflect.TypeFor[*subject.Object]():
 		return nil, false
 	}
