@@ -63,7 +63,8 @@ type Object struct {
 }
 
 // ObjectExtra is what an Object holds for some kinds or inputs only. An Object is made for
-// every object of a scan, and these three were a quarter of it (64 of its 240 bytes).
+// every object of a scan, and these three were a quarter of it (64 of its 240 bytes). It is
+// read only once made: the live loader gives the objects written alike one ObjectExtra.
 type ObjectExtra struct {
 	// Raw is the object as JSON for kinds without a Go type (Typed == nil); nil otherwise.
 	Raw json.RawMessage

@@ -24,6 +24,20 @@ func stripAddOn(u *unstructured.Unstructured) {
 	}
 }
 
+// dropUniqueAddOn is dropUnique for an add-on object of a scan (not of the cache, which keeps
+// resource versions to tell changes apart).
+func dropUniqueAddOn(u *unstructured.Unstructured) {
+	u.SetUID("")
+	u.SetResourceVersion("")
+	u.SetGenerateName("")
+	if refs := u.GetOwnerReferences(); len(refs) > 0 {
+		for i := range refs {
+			refs[i].UID = ""
+		}
+		u.SetOwnerReferences(refs)
+	}
+}
+
 // addOnObject turns an add-on object read through the dynamic client (stripped by
 // stripAddOn) into a subject as the manifest loader makes one of the same kind: untyped, Raw
 // the whole object as JSON, Meta decoded from it. It only reads u, which may be shared with

@@ -93,6 +93,8 @@ type loader struct {
 	// shared gives the objects one copy of the maps they hold alike: the pods of a
 	// ReplicaSet carry its labels.
 	shared *subject.Shared
+	// extras gives the objects written in the same versions one Extra (writtenExtra).
+	extras map[string]*subject.ObjectExtra
 }
 
 type ownerKey struct{ kind, namespace, name string }
@@ -119,7 +121,7 @@ func newLoader(cfg *rest.Config, contextName string, opts Options) (*loader, err
 		return nil, fmt.Errorf("API client for %s: %w", cfg.Host, err)
 	}
 	l := &loader{context: contextName, server: cfg.Host, opts: opts, rest: map[schema.GroupVersion]rest.Interface{},
-		workloads: map[ownerKey]bool{}, shared: subject.NewShared()}
+		workloads: map[ownerKey]bool{}, shared: subject.NewShared(), extras: map[string]*subject.ObjectExtra{}}
 	for _, k := range Kinds() {
 		gv := schema.GroupVersion{Group: k.Group, Version: k.Version}
 		if k.AddOn || k.MetadataOnly || l.rest[gv] != nil {
@@ -384,6 +386,7 @@ func (l *loader) page(ctx context.Context, k Kind, ns string, opts metav1.ListOp
 		}
 		for i := range list.Items {
 			stripAddOn(&list.Items[i])
+			dropUniqueAddOn(&list.Items[i])
 			o, err := addOnObject(k, &list.Items[i])
 			if err != nil {
 				l.scan.Errors = append(l.scan.Errors, subject.LoadError{Source: l.context, Message: err.Error()})
@@ -441,6 +444,7 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 	written := writtenAs(om)
 	om.ManagedFields = nil
 	om.Annotations = dropLastApplied(om.Annotations)
+	dropUnique(om)
 	typed := any(obj)
 	if madeByController(obj) && l.ownedByListedWorkload(om) {
 		// Judged at its controller, listed before it: the placement checks need only where
@@ -454,7 +458,37 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 		l.workloads[ownerKey{k.Kind, om.Namespace, om.Name}] = true
 	}
 	l.add(&subject.Object{APIVersion: k.APIVersion(), Kind: k.Kind, Meta: subject.MetaOf(typed), Typed: typed,
-		Extra: subject.NewExtra(nil, nil, written)})
+		Extra: l.writtenExtra(written)})
+}
+
+// writtenExtra returns the Extra of an object its writers wrote in these apiVersions
+// (writtenAs): one for all the objects written alike, most of a cluster's, which read it
+// only, instead of an Extra and a slice each.
+func (l *loader) writtenExtra(written []string) *subject.ObjectExtra {
+	if len(written) == 0 {
+		return nil
+	}
+	key := written[0]
+	if len(written) > 1 {
+		key = strings.Join(written, "\x00")
+	}
+	e, ok := l.extras[key]
+	if !ok {
+		e = subject.NewExtra(nil, nil, written)
+		l.extras[key] = e
+	}
+	return e
+}
+
+// dropUnique clears what is unique to each object and read by no check: its UID, its
+// resource version, a Pod's generated-name prefix and its owners' UIDs (the index finds an
+// owner by kind and name). Each is a string of its own. With writtenExtra, the heap of a
+// live scan of 60,600 objects when the checks start went from 126 to 115 MB.
+func dropUnique(om *metav1.ObjectMeta) {
+	om.UID, om.ResourceVersion, om.GenerateName = "", "", ""
+	for i := range om.OwnerReferences {
+		om.OwnerReferences[i].UID = ""
+	}
 }
 
 // addMetadataOnly adds an object known only by its metadata, as its typed kind with an
@@ -462,6 +496,7 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 func (l *loader) addMetadataOnly(k Kind, pom *metav1.PartialObjectMetadata) {
 	pom.ManagedFields = nil
 	pom.Annotations = dropLastApplied(pom.Annotations)
+	dropUnique(&pom.ObjectMeta)
 	typed := subject.NewTyped(k.APIVersion(), k.Kind)
 	om := subject.MetaOf(typed)
 	if om == nil {

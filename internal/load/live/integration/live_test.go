@@ -35,6 +35,7 @@ import (
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/load/manifest"
 	"github.com/akscheck/akscheck/internal/report"
+	"github.com/akscheck/akscheck/internal/subject"
 )
 
 // runCLI runs akscheck as a user would and returns its exit code and output.
@@ -264,6 +265,25 @@ func TestRequests(t *testing.T) {
 		if _, ok := o.Meta.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok {
 			t.Errorf("%s keeps kubectl's last-applied copy", o.Ref())
 		}
+		if o.Meta.UID != "" || o.Meta.ResourceVersion != "" || o.Meta.GenerateName != "" {
+			t.Errorf("%s keeps its UID, resource version or generated-name prefix", o.Ref())
+		}
+		for _, ref := range o.Meta.OwnerReferences {
+			if ref.UID != "" {
+				t.Errorf("%s keeps its owner %s's UID", o.Ref(), ref.Name)
+			}
+		}
+	}
+	// Objects written in the same versions share one Extra.
+	extras, written := map[*subject.ObjectExtra]bool{}, 0
+	for _, o := range scan.Objects {
+		if o.Extra != nil && len(o.WrittenAs()) > 0 {
+			extras[o.Extra] = true
+			written++
+		}
+	}
+	if written == 0 || len(extras) > 10 {
+		t.Errorf("%d objects with the versions they were written in, in %d Extras: want them shared", written, len(extras))
 	}
 	if !scan.Evidence[catalog.Cluster] {
 		t.Error("no cluster evidence")
