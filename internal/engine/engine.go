@@ -264,7 +264,7 @@ type checkWork struct {
 	subjects []subject.Subject
 	// ids are the subjects' identities when a memo made them (identities): read in order,
 	// they spare an incremental run, which judges few subjects, a visit to every subject
-	// for every check (half of its time for 53,000 subjects).
+	// for every check (a fifth of its time for 53,000 subjects).
 	ids  []subject.Identity
 	plan *typePlan
 	prev *checkMemo // the previous run's outcomes, nil for a full run
