@@ -10,11 +10,14 @@ import (
 // Controlled is the form a running cluster's object is kept in when its controller is a
 // workload the scan also holds: the Pods of a ReplicaSet, the ReplicaSets of a Deployment, the
 // Jobs of a CronJob. The index judges such an object at its controller (no workload view,
-// no subject of its own), so of it the checks read only its metadata (the owners, to walk up
-// to the controller) and, for a Pod, the node it runs on and its phase. Pods and ReplicaSets
+// no subject of its own), so of it the checks read only its name and owners (to walk up to
+// the controller) and, for a Pod, the node it runs on and its phase. Pods and ReplicaSets
 // are most of a large cluster, and a *corev1.Pod or *appsv1.ReplicaSet is 1.2 KB before a
-// field is set; this is the metadata and two strings. Read a Pod's placement with
-// PodPlacement, which takes either form.
+// field is set; this is the metadata that names the object and two strings. Its labels,
+// annotations and finalizers are not kept: no check reads them of an object its controller
+// stands for, and a Pod's are often its own (a StatefulSet's pod name and index, a network
+// plugin's or a sidecar's status), a map per Pod. Read a Pod's placement with PodPlacement,
+// which takes either form.
 //
 // It is a runtime.Object so that the cluster cache's informers can store it in place of the
 // object they listed.
@@ -26,13 +29,18 @@ type Controlled struct {
 }
 
 // NewControlled returns the Controlled form of a Pod, ReplicaSet or Job (any object that has
-// metadata), with a Pod's placement. Its metadata are the object's own, not a copy.
+// metadata), with a Pod's placement. What it keeps of the metadata (names, owners, versions,
+// times) is the object's own, not a copy: the cluster cache tells changes apart by the
+// resource version and generation.
 func NewControlled(obj runtime.Object) *Controlled {
 	om := MetaOf(obj)
 	if om == nil {
 		return nil
 	}
-	c := &Controlled{ObjectMeta: *om}
+	c := &Controlled{ObjectMeta: metav1.ObjectMeta{Name: om.Name, GenerateName: om.GenerateName, Namespace: om.Namespace,
+		UID: om.UID, ResourceVersion: om.ResourceVersion, Generation: om.Generation,
+		CreationTimestamp: om.CreationTimestamp, DeletionTimestamp: om.DeletionTimestamp,
+		OwnerReferences: om.OwnerReferences}}
 	if pod, ok := obj.(*corev1.Pod); ok {
 		c.NodeName, c.Phase = pod.Spec.NodeName, pod.Status.Phase
 	}

@@ -255,6 +255,7 @@ func TestRequests(t *testing.T) {
 	if secrets == 0 || continued == 0 {
 		t.Errorf("secret lists %d, continued pages %d: want both", secrets, continued)
 	}
+	controlled := 0
 	for _, o := range scan.Objects {
 		if s, ok := o.Typed.(*corev1.Secret); ok && (len(s.Data) > 0 || len(s.StringData) > 0) {
 			t.Errorf("Secret %s/%s holds data", s.Namespace, s.Name)
@@ -265,6 +266,12 @@ func TestRequests(t *testing.T) {
 		if _, ok := o.Meta.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok {
 			t.Errorf("%s keeps kubectl's last-applied copy", o.Ref())
 		}
+		if _, ok := o.Typed.(*subject.Controlled); ok {
+			controlled++
+			if o.Meta.Labels != nil || o.Meta.Annotations != nil {
+				t.Errorf("%s, judged at its controller, keeps labels or annotations", o.Ref())
+			}
+		}
 		if o.Meta.UID != "" || o.Meta.ResourceVersion != "" || o.Meta.GenerateName != "" {
 			t.Errorf("%s keeps its UID, resource version or generated-name prefix", o.Ref())
 		}
@@ -273,6 +280,9 @@ func TestRequests(t *testing.T) {
 				t.Errorf("%s keeps its owner %s's UID", o.Ref(), ref.Name)
 			}
 		}
+	}
+	if controlled == 0 {
+		t.Error("no object kept in its Controlled form: the assertions above on them did not run")
 	}
 	// Objects written in the same versions share one Extra.
 	extras, written := map[*subject.ObjectExtra]bool{}, 0
