@@ -540,6 +540,11 @@ func dropLastApplied(a map[string]string) map[string]string {
 		return a
 	}
 	delete(a, lastApplied)
+	if len(a) == 0 {
+		// An emptied map keeps the room it had (about 300 bytes): most objects applied with
+		// kubectl carry no other annotation.
+		return nil
+	}
 	return a
 }
 
