@@ -357,3 +357,33 @@ func (m Meta) Validate(cat *catalog.Catalog) error {
 	}
 	return nil
 }
+
+// StatusReaders returns which add-on kinds' status the checks may read: nil when none does.
+// An add-on object (a custom resource a loader keeps as JSON: an Argo CD Application, a Flux
+// Kustomization, a Cilium policy) carries in its status what its controller reports, often
+// far more than its spec (the resources an Application manages, a Kustomization's inventory,
+// a policy's state on every node), and the built-in checks read only its metadata and spec
+// (checktest.SameWithoutStatus holds their fixtures to it). A custom check of objects reads
+// the whole object of its kinds (every kind when it names none).
+func StatusReaders(checks []*Check) func(kind string) bool {
+	objects := subject.TypeOf[*subject.Object]()
+	var kinds map[string]bool
+	for _, c := range checks {
+		if c.Declared == nil || c.SubjectType() != objects {
+			continue
+		}
+		if len(c.Kinds) == 0 {
+			return func(string) bool { return true }
+		}
+		if kinds == nil {
+			kinds = map[string]bool{}
+		}
+		for _, k := range c.Kinds {
+			kinds[k] = true
+		}
+	}
+	if kinds == nil {
+		return nil
+	}
+	return func(kind string) bool { return kinds[kind] }
+}
