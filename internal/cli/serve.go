@@ -15,6 +15,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/admit"
 	"github.com/akscheck/akscheck/internal/audit"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/history"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/scan"
@@ -177,7 +178,7 @@ func (a *app) runServe(cmd *cobra.Command, f *serveFlags) error {
 			kinds = unionKinds(kinds, audit.Kinds(resolved.Checks))
 		}
 		// The informers' own resync only replays the cache; the watch keeps it current.
-		if cache, err = live.NewCache(targets[0].Config, kinds, 0); err != nil {
+		if cache, err = live.NewCache(targets[0].Config, kinds, 0, check.StatusReaders(resolved.Checks)); err != nil {
 			return usageErr("%v", err)
 		}
 		state = cache

@@ -336,7 +336,7 @@ func (req *Request) clusters(ctx context.Context, az *azure.Client) ([]cluster, 
 	out := make([]cluster, 0, len(targets))
 	for _, t := range targets {
 		out = append(out, cluster{name: t.Context, load: func(ctx context.Context) *subject.Scan {
-			s := live.Load(ctx, t, req.Kube.liveOptions())
+			s := live.Load(ctx, t, req.Kube.liveOptions(req.Checks))
 			if az != nil {
 				observed := clustersOf(s)
 				s.Merge(joinObserved(s, observed, ReadAKS(ctx, az, "", s)))
@@ -357,7 +357,7 @@ func (req *Request) addCluster(ctx context.Context, az *azure.Client, s *subject
 		if err != nil {
 			return &RequestError{Err: err}
 		}
-		liveScan := live.Load(ctx, targets[0], req.Kube.liveOptions())
+		liveScan := live.Load(ctx, targets[0], req.Kube.liveOptions(req.Checks))
 		observed = clustersOf(liveScan)
 		s.Merge(liveScan)
 	}
@@ -539,9 +539,9 @@ func acrHosts(s *subject.Scan) []string {
 	return out
 }
 
-// liveOptions are the live loader's options of a kube source.
-func (k *KubeSource) liveOptions() live.Options {
-	return live.Options{Namespace: k.Namespace, HelmReleases: k.HelmReleases}
+// liveOptions are the live loader's options of a kube source, for these checks.
+func (k *KubeSource) liveOptions(checks []*check.Check) live.Options {
+	return live.Options{Namespace: k.Namespace, HelmReleases: k.HelmReleases, KeepStatus: check.StatusReaders(checks)}
 }
 
 // ClusterName is resourceGroup/name of an ARM ID, for reports and file names.

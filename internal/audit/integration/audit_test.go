@@ -38,6 +38,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/audit"
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/config"
 	"github.com/akscheck/akscheck/internal/history"
@@ -94,7 +95,7 @@ func startAuditWith(t *testing.T, p auditParams) started {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0)
+	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0, check.StatusReaders(resolved.Checks))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/audit"
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/config"
 	"github.com/akscheck/akscheck/internal/engine"
@@ -105,7 +106,7 @@ func TestAuditScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0)
+	cache, err := live.NewCache(cfg, audit.Kinds(resolved.Checks), 0, check.StatusReaders(resolved.Checks))
 	if err != nil {
 		t.Fatal(err)
 	}

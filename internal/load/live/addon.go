@@ -11,9 +11,15 @@ import (
 	"github.com/akscheck/akscheck/internal/subject"
 )
 
-// stripAddOn drops from an add-on object what no check reads: managed fields and kubectl's
-// last-applied copy.
-func stripAddOn(u *unstructured.Unstructured) {
+// stripAddOn drops from an add-on object what no check reads: managed fields, kubectl's
+// last-applied copy, and its status unless keepStatus says a check reads the status of its
+// kind (check.StatusReaders: the custom checks of that kind). What an add-on's controller
+// reports can be most of the object: the resources an Argo CD Application manages and its
+// sync history, a Flux Kustomization's inventory, a Cilium policy's state on every node.
+func stripAddOn(u *unstructured.Unstructured, keepStatus func(kind string) bool) {
+	if keepStatus == nil || !keepStatus(u.GetKind()) {
+		delete(u.Object, "status")
+	}
 	u.SetManagedFields(nil)
 	if a := u.GetAnnotations(); a != nil {
 		delete(a, lastApplied)

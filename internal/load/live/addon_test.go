@@ -110,7 +110,7 @@ func TestAddOnObjectsAsTheManifestLoaderMakesThem(t *testing.T) {
 		u.SetAnnotations(map[string]string{lastApplied: "{}"})
 		gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
 		k := Kind{Group: gv.Group, Version: gv.Version, Kind: u.GetKind(), AddOn: true}
-		stripAddOn(u)
+		stripAddOn(u, nil)
 		got, err := addOnObject(k, u)
 		if err != nil {
 			t.Fatal(err)
@@ -248,5 +248,34 @@ func TestAddOnsNotInstalledAreAbsent(t *testing.T) {
 	}
 	if listed != 1 {
 		t.Errorf("Deployments listed %d times, want 1 (is the fake answering?)", listed)
+	}
+}
+
+// TestStripAddOnStatus: an add-on object's status goes, unless a check reads its kind's (a
+// custom check of that kind: check.StatusReaders); the cache's transform does the same.
+func TestStripAddOnStatus(t *testing.T) {
+	t.Parallel()
+	app := func() *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+			"metadata": map[string]any{"name": "shop", "namespace": "argocd"},
+			"spec":     map[string]any{"project": "default"},
+			"status":   map[string]any{"health": map[string]any{"status": "Degraded"}},
+		}}
+	}
+	apps := func(kind string) bool { return kind == "Application" }
+	for _, c := range []struct {
+		name string
+		keep func(string) bool
+		want bool
+	}{{"no reader", nil, false}, {"a reader of another kind", func(k string) bool { return k == "Kustomization" }, false}, {"a reader", apps, true}} {
+		u := app()
+		stripAddOn(u, c.keep)
+		_, kept := u.Object["status"]
+		cached, _ := stripAddOnForCache(app(), c.keep)
+		_, keptCached := cached.(*unstructured.Unstructured).Object["status"]
+		if kept != c.want || keptCached != c.want || u.Object["spec"] == nil {
+			t.Errorf("%s: status kept %v (cache %v), want %v; spec %v", c.name, kept, keptCached, c.want, u.Object["spec"])
+		}
 	}
 }

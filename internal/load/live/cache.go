@@ -51,6 +51,8 @@ type Cache struct {
 	resync time.Duration
 	dyn    dynamic.Interface
 	disc   *discovery.DiscoveryClient
+	// keepStatus says which add-on kinds keep their status (Options.KeepStatus).
+	keepStatus func(kind string) bool
 
 	// mu guards what Run adds once discovery answers: the add-ons' informers, the add-ons
 	// found absent, and the errors the watches report. All are keyed by Kind.Key.
@@ -66,8 +68,9 @@ type Cache struct {
 }
 
 // NewCache prepares informers for kinds on the cluster behind cfg. resync is the informers'
-// resync period (0: none). The add-on kinds' informers are made by Run, after discovery.
-func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, error) {
+// resync period (0: none). The add-on kinds' informers are made by Run, after discovery;
+// keepStatus is Options.KeepStatus for them.
+func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration, keepStatus func(kind string) bool) (*Cache, error) {
 	cfg = rest.CopyConfig(cfg)
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "akscheck"
@@ -89,7 +92,7 @@ func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration) (*Cache, err
 	strip := func(obj any) (any, error) { return stripForCache(obj, shared) }
 	factory := informers.NewSharedInformerFactoryWithOptions(typed, resync, informers.WithTransform(strip))
 	metaFactory := metadatainformer.NewSharedInformerFactoryWithOptions(meta, resync, metadatainformer.WithTransform(strip))
-	c := &Cache{kinds: kinds, resync: resync, informers: map[string]cache.SharedIndexInformer{},
+	c := &Cache{kinds: kinds, resync: resync, keepStatus: keepStatus, informers: map[string]cache.SharedIndexInformer{},
 		absent: map[string]bool{}, errs: map[string]string{}}
 	for _, k := range kinds {
 		var inf cache.SharedIndexInformer
@@ -205,7 +208,7 @@ func (c *Cache) startAddOns(ctx context.Context) []cache.SharedIndexInformer {
 		k.Version = version
 		inf := dynamicinformer.NewFilteredDynamicInformer(c.dyn, k.GVR(), metav1.NamespaceAll, c.resync,
 			cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}, nil).Informer()
-		if err := inf.SetTransform(stripAddOnForCache); err != nil {
+		if err := inf.SetTransform(func(obj any) (any, error) { return stripAddOnForCache(obj, c.keepStatus) }); err != nil {
 			c.errs[key] = err.Error()
 			continue
 		}
@@ -330,9 +333,9 @@ func cachedObject(k Kind, item any) *subject.Object {
 }
 
 // stripAddOnForCache is stripAddOn as an informer's transform.
-func stripAddOnForCache(obj any) (any, error) {
+func stripAddOnForCache(obj any, keepStatus func(kind string) bool) (any, error) {
 	if u, ok := obj.(*unstructured.Unstructured); ok {
-		stripAddOn(u)
+		stripAddOn(u, keepStatus)
 	}
 	return obj, nil
 }

@@ -53,6 +53,9 @@ type Options struct {
 	// Secrets of type helm.sh/release.v1, the one Secret value akscheck decodes (for the
 	// apiVersions a chart will apply again; the values are never kept). Off for scans.
 	HelmReleases bool
+	// KeepStatus says of an add-on kind (a custom resource read as JSON) whether a check
+	// reads its objects' status (check.StatusReaders); nil: none does, and it is dropped.
+	KeepStatus func(kind string) bool
 }
 
 // lastApplied is kubectl's copy of the whole object as last applied: no check reads it, and
@@ -385,7 +388,7 @@ func (l *loader) page(ctx context.Context, k Kind, ns string, opts metav1.ListOp
 			return "", err
 		}
 		for i := range list.Items {
-			stripAddOn(&list.Items[i])
+			stripAddOn(&list.Items[i], l.opts.KeepStatus)
 			dropUniqueAddOn(&list.Items[i])
 			o, err := addOnObject(k, &list.Items[i])
 			if err != nil {

@@ -169,7 +169,7 @@ func TestAddOnKindsAtAdmission(t *testing.T) {
 	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cache, err := live.NewCache(api.Config(kubetest.ReaderToken), admit.CacheKinds(checks.All()), 0)
+	cache, err := live.NewCache(api.Config(kubetest.ReaderToken), admit.CacheKinds(checks.All()), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/admit"
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/config"
 	"github.com/akscheck/akscheck/internal/load/live"
@@ -96,7 +97,7 @@ func startWebhook(t *testing.T, cfg *rest.Config, doc string) *webhook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := live.NewCache(cfg, admit.CacheKinds(resolved.Checks), 0)
+	cache, err := live.NewCache(cfg, admit.CacheKinds(resolved.Checks), 0, check.StatusReaders(resolved.Checks))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +464,7 @@ func TestForbiddenKindIsNotEvaluated(t *testing.T) {
 	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cache, err := live.NewCache(api.Config(kubetest.LimitedToken), admit.CacheKinds(checks.All()), 0)
+	cache, err := live.NewCache(api.Config(kubetest.LimitedToken), admit.CacheKinds(checks.All()), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

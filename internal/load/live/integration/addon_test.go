@@ -4,6 +4,8 @@ package integration
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/catalog"
 	"github.com/akscheck/akscheck/internal/checks"
+	"github.com/akscheck/akscheck/internal/cli"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load/live"
 	"github.com/akscheck/akscheck/internal/report"
@@ -68,6 +71,12 @@ func seedAddOns(ctx context.Context, s *seeder) error {
 		"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
 		"metadata": map[string]any{"name": "default-deny", "namespace": "payments"},
 		"spec":     map[string]any{"endpointSelector": map[string]any{}, "ingress": []any{map[string]any{}}, "egress": []any{map[string]any{}}},
+		// What the Cilium agents report: its state on each node (no status subresource here,
+		// so it is written with the object).
+		"status": map[string]any{"nodes": map[string]any{
+			user0: map[string]any{"enforcing": true, "ok": true},
+			user1: map[string]any{"enforcing": false, "ok": false, "error": "policy import failed"},
+		}},
 	}); err != nil {
 		return err
 	}
@@ -151,6 +160,10 @@ func TestAddOnKindsLive(t *testing.T) {
 		strings.Contains(string(cnp.Raw()), "managedFields") {
 		t.Errorf("CiliumNetworkPolicy payments/default-deny = %+v", cnp)
 	}
+	// No check given reads an add-on's status: it is not kept.
+	if cnp != nil && strings.Contains(string(cnp.Raw()), "enforcing") {
+		t.Errorf("CiliumNetworkPolicy payments/default-deny keeps its status: %s", cnp.Raw())
+	}
 	if calico == nil || calico.APIVersion != "crd.projectcalico.org/v1" || k8s == nil {
 		t.Fatalf("risk/default-deny: Calico %+v, Kubernetes %+v: want both", calico, k8s)
 	}
@@ -191,6 +204,32 @@ func TestAddOnKindsLive(t *testing.T) {
 		if it := item(rep, id); it.Status == report.StatusNotEvaluated {
 			t.Errorf("item %s is not evaluated: %s", id, it.Reason)
 		}
+	}
+}
+
+// A custom check of an add-on kind reads its objects' status (what the add-on's controller
+// reports), which the scan otherwise drops: here, that a Cilium policy is enforced on every
+// node. Without it the check would pass in silence.
+func TestCustomCheckReadsAddOnStatus(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "akscheck.yaml")
+	if err := os.WriteFile(cfg, []byte(`customChecks:
+  - id: cilium-policy-enforced
+    item: network.default-deny
+    kinds: [CiliumNetworkPolicy]
+    expression: "!has(object.status) || !has(object.status.nodes) || object.status.nodes.all(n, object.status.nodes[n].enforcing == true)"
+    message: "'not enforced on every node: ' + object.metadata.name"
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kc := env.API.Kubeconfig(t, map[string]string{"aks-cilium": adminToken}, "aks-cilium")
+	code, out, stderr := runCLI(t, "scan", "--cluster", "--kubeconfig", kc, "--config", cfg, "-o", "json")
+	if code == cli.ExitUsage || code == cli.ExitPartial {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	fs := nsFindings(decode(t, out), "cilium-policy-enforced", "payments")
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "not enforced on every node: default-deny") {
+		t.Errorf("findings of the custom check on payments = %+v, want the policy one node does not enforce", fs)
 	}
 }
 
