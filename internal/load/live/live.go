@@ -36,6 +36,13 @@ import (
 // DefaultPageSize is how many objects one list request asks for.
 const DefaultPageSize = 500
 
+// addOnPageSize is how many add-on objects one list request asks for. An add-on's custom
+// resource is decoded from JSON into a tree of Go maps several times its size, a page at a
+// time, and some are large (an Argo CD Application lists every resource it manages and its
+// sync history): 300 Applications of 29 KB in one page raised a scan's peak RSS to 166-171
+// MiB, against 118-119 MiB in pages of 50.
+const addOnPageSize = 50
+
 // DefaultRequestTimeout bounds one request (one page).
 const DefaultRequestTimeout = 60 * time.Second
 
@@ -356,6 +363,9 @@ func (l *loader) listKind(ctx context.Context, k Kind) error {
 		ns = l.opts.Namespace
 	}
 	opts := metav1.ListOptions{Limit: l.opts.PageSize}
+	if k.AddOn {
+		opts.Limit = min(opts.Limit, addOnPageSize)
+	}
 	for {
 		cont, err := l.page(ctx, k, ns, opts)
 		if err != nil {

@@ -4,9 +4,12 @@ package integration
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -134,9 +137,29 @@ func nsFindings(rep *report.Report, checkID, ns string) []report.Finding {
 // and IMDS blocking, a workload KEDA scales passes autoscaling; a namespace without them fails.
 func TestAddOnKindsLive(t *testing.T) {
 	t.Parallel()
-	scan := live.LoadConfig(t.Context(), env.API.Config(adminToken), "aks-cilium", live.Options{})
+	cfg := env.API.Config(adminToken)
+	var mu sync.Mutex
+	limits := map[string]string{} // the limit of each list request, by its path
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(r *http.Request) (*http.Response, error) {
+			if l := r.URL.Query().Get("limit"); l != "" {
+				mu.Lock()
+				limits[r.URL.Path] = l
+				mu.Unlock()
+			}
+			return rt.RoundTrip(r)
+		})
+	})
+	scan := live.LoadConfig(t.Context(), cfg, "aks-cilium", live.Options{})
 	for _, e := range scan.Errors {
 		t.Errorf("error: %s", e.Message)
+	}
+	// An add-on's objects are read as trees of Go maps, a page at a time: smaller pages.
+	if l := limits["/apis/cilium.io/v2/ciliumnetworkpolicies"]; l != "50" {
+		t.Errorf("CiliumNetworkPolicies listed %s at a time, want 50", l)
+	}
+	if l := limits["/apis/apps/v1/deployments"]; l != strconv.Itoa(live.DefaultPageSize) {
+		t.Errorf("Deployments listed %s at a time, want %d", l, live.DefaultPageSize)
 	}
 	for _, k := range []string{"NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "ScaledObject", "Instrumentation", "OpenTelemetryCollector"} {
 		if why, ok := scan.Unlisted[k]; ok {
