@@ -153,16 +153,23 @@ func SameWithoutStatus(t *testing.T, cat *catalog.Catalog, c *check.Check, scan 
 		o.Extra = subject.NewExtra(raw, o.SecretValues(), o.WrittenAs())
 	}
 	stripped := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
+	sameReport(t, c, whole, stripped, "without the add-ons' status, which a live scan drops (check.StatusReaders)")
+}
+
+// sameReport fails when other, a second run of c on the same objects changed as how says,
+// reports otherwise than whole, byte for byte.
+func sameReport(t *testing.T, c *check.Check, whole, other *report.Report, how string) {
+	t.Helper()
 	w, err := json.Marshal(whole)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := json.Marshal(stripped)
+	o, err := json.Marshal(other)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(w) != string(p) {
-		t.Errorf("%s reports otherwise without the add-ons' status, which a live scan drops (check.StatusReaders)\nwhole:    %s\nstripped: %s", c.ID, w, p)
+	if string(w) != string(o) {
+		t.Errorf("%s reports otherwise %s\nwhole: %s\nthen:  %s", c.ID, how, w, o)
 	}
 }
 
@@ -199,17 +206,7 @@ func SameOnPacked(t *testing.T, cat *catalog.Catalog, c *check.Check, scan *subj
 		o.Pack()
 	}
 	packed := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
-	w, err := json.Marshal(whole)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := json.Marshal(packed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(w) != string(p) {
-		t.Errorf("%s reports otherwise once the scan's bodies are packed\nwhole:  %s\npacked: %s", c.ID, w, p)
-	}
+	sameReport(t, c, whole, packed, "once the scan's bodies are packed")
 }
 
 // Expect asserts a fixture's verdict: a fail_ fixture gives at least one finding of the
