@@ -120,24 +120,29 @@ func (s Suite) run(t *testing.T, cat *catalog.Catalog, c *check.Check, fixture s
 	rep := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
 	SameOnRequired(t, cat, c, scan, opts, rep)
 	SameOnPacked(t, cat, c, s.Load(t, fixture), opts, rep)
-	if hasAddOnStatus(scan) {
+	if hasStatusToDrop(scan) {
 		SameWithoutStatus(t, cat, c, s.Load(t, fixture), opts, rep)
 	}
 	return rep
 }
 
-// SameWithoutStatus runs a built-in check again on the same objects with the status of every
-// object kept as JSON (an add-on's custom resource) removed, as a live scan and the cluster
-// cache keep them unless a custom check of their kind reads it (check.StatusReaders), and
-// fails when the report differs from whole: a built-in check that reads an add-on's status
-// would pass or fail on a cluster otherwise than on its manifests. Such a check must say so
-// there first.
+// SameWithoutStatus runs a built-in check again on the same objects without what a live scan
+// and the cluster cache keep of no status unless a custom check of the kind reads it
+// (check.StatusReaders): the whole status of an object kept as JSON (an add-on's custom
+// resource), and of a typed object what subject.DropUnreadStatus drops (conditions, a
+// Node's images and volumes). It fails when the report differs from whole: a built-in check
+// that reads those would pass or fail on a cluster otherwise than on its manifests, and must
+// be said so there first.
 func SameWithoutStatus(t *testing.T, cat *catalog.Catalog, c *check.Check, scan *subject.Scan, opts engine.Options, whole *report.Report) {
 	t.Helper()
 	if c.Declared != nil {
 		return
 	}
 	for _, o := range scan.Objects {
+		if o.Typed != nil {
+			subject.DropUnreadStatus(o.Body())
+			continue
+		}
 		if !hasStatus(o) {
 			continue
 		}
@@ -153,7 +158,7 @@ func SameWithoutStatus(t *testing.T, cat *catalog.Catalog, c *check.Check, scan 
 		o.Extra = subject.NewExtra(raw, o.SecretValues(), o.WrittenAs())
 	}
 	stripped := engine.Run(t.Context(), cat, []*check.Check{c}, scan, opts)
-	sameReport(t, c, whole, stripped, "without the add-ons' status, which a live scan drops (check.StatusReaders)")
+	sameReport(t, c, whole, stripped, "without the status a live scan drops (check.StatusReaders)")
 }
 
 // sameReport fails when other, a second run of c on the same objects changed as how says,
@@ -173,9 +178,11 @@ func sameReport(t *testing.T, c *check.Check, whole, other *report.Report, how s
 	}
 }
 
-func hasAddOnStatus(scan *subject.Scan) bool {
+// hasStatusToDrop reports whether a live scan would keep less of the scan's objects' status
+// than they hold.
+func hasStatusToDrop(scan *subject.Scan) bool {
 	for _, o := range scan.Objects {
-		if hasStatus(o) {
+		if hasStatus(o) || o.Typed != nil && subject.HasUnreadStatus(o.Body()) {
 			return true
 		}
 	}
