@@ -358,11 +358,12 @@ func (m Meta) Validate(cat *catalog.Catalog) error {
 	return nil
 }
 
-// StatusReaders returns which add-on kinds' status the checks may read: nil when none does.
-// An add-on object (a custom resource a loader keeps as JSON: an Argo CD Application, a Flux
-// Kustomization, a Cilium policy) carries in its status what its controller reports, often
-// far more than its spec (the resources an Application manages, a Kustomization's inventory,
-// a policy's state on every node), and the built-in checks read only its metadata and spec
+// StatusReaders returns the kinds whose whole status the checks may read: nil when none
+// does. What a controller reports in an object's status is often more than its spec: an
+// add-on's custom resource (an Argo CD Application lists the resources it manages, a Flux
+// Kustomization its inventory, a Cilium policy its state on every node) and the conditions,
+// a Node's volumes and images of the built-in kinds. The built-in checks read none of an
+// add-on's status, and of a built-in kind's only what subject.DropUnreadStatus keeps
 // (checktest.SameWithoutStatus holds their fixtures to it). A custom check of objects reads
 // the whole object of its kinds (every kind when it names none).
 func StatusReaders(checks []*Check) func(kind string) bool {

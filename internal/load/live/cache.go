@@ -3,11 +3,11 @@ package live
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -89,7 +89,7 @@ func NewCache(cfg *rest.Config, kinds []Kind, resync time.Duration, keepStatus f
 		return nil, fmt.Errorf("metadata client for %s: %w", cfg.Host, err)
 	}
 	shared := subject.NewSharedUpTo(cacheSharedMaps)
-	strip := func(obj any) (any, error) { return stripForCache(obj, shared) }
+	strip := func(obj any) (any, error) { return stripForCache(obj, shared, keepStatus) }
 	factory := informers.NewSharedInformerFactoryWithOptions(typed, resync, informers.WithTransform(strip))
 	metaFactory := metadatainformer.NewSharedInformerFactoryWithOptions(meta, resync, metadatainformer.WithTransform(strip))
 	c := &Cache{kinds: kinds, resync: resync, keepStatus: keepStatus, informers: map[string]cache.SharedIndexInformer{},
@@ -332,6 +332,16 @@ func cachedObject(k Kind, item any) *subject.Object {
 	return o
 }
 
+// cachedKind is the kind of a typed object as an informer delivers it, without its apiVersion
+// and kind: the name of its Go type, which is the kind's for the k8s.io/api types.
+func cachedKind(obj any) string {
+	t := reflect.TypeOf(obj)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
+
 // stripAddOnForCache is stripAddOn as an informer's transform.
 func stripAddOnForCache(obj any, keepStatus func(kind string) bool) (any, error) {
 	if u, ok := obj.(*unstructured.Unstructured); ok {
@@ -346,17 +356,18 @@ func stripAddOnForCache(obj any, keepStatus func(kind string) bool) (any, error)
 const cacheSharedMaps = 1 << 16
 
 // stripForCache drops from each object what no check reads before the cache stores it:
-// managed fields, kubectl's last-applied copy, the images a node has pulled; and it keeps
-// what a workload controller made (its Pods, ReplicaSets and Jobs) in their Controlled form:
-// the controller holds the template that is judged, and the webhook needs of them only their
-// metadata and where they run. On a large cluster the Pods are most of the cache. Then the
+// managed fields, kubectl's last-applied copy, what no built-in check reads of its status
+// (subject.DropUnreadStatus: conditions, a node's images and volumes) unless a custom check
+// names its kind (keepStatus); and it keeps what a workload controller made (its Pods,
+// ReplicaSets and Jobs) in their Controlled form: the controller holds the template that is
+// judged, and the webhook needs of them only their metadata and where they run. On a large cluster the Pods are most of the cache. Then the
 // object shares the maps it holds alike with those already cached (the pods of a ReplicaSet
 // carry its labels).
 //
 // Only a controller of a workload kind stands for what it made: a Pod of an operator's
 // resource (a StrimziPodSet's, an Argo Workflow's) or a ReplicaSet of an Argo Rollout is
 // judged itself, as the live loader judges it, so it is kept whole.
-func stripForCache(obj any, shared *subject.Shared) (any, error) {
+func stripForCache(obj any, shared *subject.Shared, keepStatus func(kind string) bool) (any, error) {
 	acc, ok := obj.(metav1.Object)
 	if !ok {
 		return obj, nil
@@ -365,8 +376,8 @@ func stripForCache(obj any, shared *subject.Shared) (any, error) {
 	if a := acc.GetAnnotations(); a != nil {
 		acc.SetAnnotations(dropLastApplied(a))
 	}
-	if n, ok := obj.(*corev1.Node); ok {
-		n.Status.Images = nil
+	if keepStatus == nil || !keepStatus(cachedKind(obj)) {
+		subject.DropUnreadStatus(obj)
 	}
 	if ro, ok := obj.(runtime.Object); ok && madeByController(obj) {
 		if ref := metav1.GetControllerOfNoCopy(acc); ref != nil && subject.IsWorkloadKind(ref.Kind) {

@@ -60,8 +60,10 @@ type Options struct {
 	// Secrets of type helm.sh/release.v1, the one Secret value akscheck decodes (for the
 	// apiVersions a chart will apply again; the values are never kept). Off for scans.
 	HelmReleases bool
-	// KeepStatus says of an add-on kind (a custom resource read as JSON) whether a check
-	// reads its objects' status (check.StatusReaders); nil: none does, and it is dropped.
+	// KeepStatus says of a kind whether a check reads its objects' whole status
+	// (check.StatusReaders: the kinds custom checks name); nil: none does. Of the others, an
+	// add-on's status (a custom resource read as JSON) is dropped, and of a built-in kind
+	// what no built-in check reads (subject.DropUnreadStatus).
 	KeepStatus func(kind string) bool
 }
 
@@ -463,9 +465,9 @@ func (l *loader) addTyped(k Kind, obj runtime.Object) {
 		// Judged at its controller, listed before it: the placement checks need only where
 		// a Pod runs, and the walk up to the controller the owners.
 		typed = subject.NewControlled(obj)
-	} else if n, ok := obj.(*corev1.Node); ok {
-		// The images a node has pulled are long lists no check reads.
-		n.Status.Images = nil
+	} else if keep := l.opts.KeepStatus; keep == nil || !keep(k.Kind) {
+		// Conditions, a Node's images and volumes...: what no built-in check reads.
+		subject.DropUnreadStatus(obj)
 	}
 	if subject.IsWorkloadKind(k.Kind) {
 		l.workloads[ownerKey{k.Kind, om.Namespace, om.Name}] = true

@@ -230,9 +230,10 @@ func TestAddOnKindsLive(t *testing.T) {
 	}
 }
 
-// A custom check of an add-on kind reads its objects' status (what the add-on's controller
-// reports), which the scan otherwise drops: here, that a Cilium policy is enforced on every
-// node. Without it the check would pass in silence.
+// A custom check reads its kinds' whole status, which the scan otherwise drops (an add-on's,
+// what no built-in check reads of a built-in kind's): here, that a Cilium policy is enforced
+// on every node (without its status the check would pass in silence), and that every Node
+// is Ready.
 func TestCustomCheckReadsAddOnStatus(t *testing.T) {
 	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "akscheck.yaml")
@@ -242,6 +243,10 @@ func TestCustomCheckReadsAddOnStatus(t *testing.T) {
     kinds: [CiliumNetworkPolicy]
     expression: "!has(object.status) || !has(object.status.nodes) || object.status.nodes.all(n, object.status.nodes[n].enforcing == true)"
     message: "'not enforced on every node: ' + object.metadata.name"
+  - id: node-ready
+    item: cluster.system-node-pools
+    kinds: [Node]
+    expression: "has(object.status.conditions) && object.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -250,9 +255,14 @@ func TestCustomCheckReadsAddOnStatus(t *testing.T) {
 	if code == cli.ExitUsage || code == cli.ExitPartial {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	fs := nsFindings(decode(t, out), "cilium-policy-enforced", "payments")
+	rep := decode(t, out)
+	fs := nsFindings(rep, "cilium-policy-enforced", "payments")
 	if len(fs) != 1 || !strings.Contains(fs[0].Message, "not enforced on every node: default-deny") {
 		t.Errorf("findings of the custom check on payments = %+v, want the policy one node does not enforce", fs)
+	}
+	// The same for a built-in kind: a Node's conditions, which no built-in check reads.
+	if fs := findings(rep, "node-ready"); len(fs) > 0 {
+		t.Errorf("a custom check of Nodes does not see their Ready condition: %s", fs[0].Message)
 	}
 }
 

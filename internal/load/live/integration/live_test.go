@@ -266,6 +266,9 @@ func TestRequests(t *testing.T) {
 		if _, ok := o.Meta.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok {
 			t.Errorf("%s keeps kubectl's last-applied copy", o.Ref())
 		}
+		if o.Typed != nil && subject.HasUnreadStatus(o.Body()) {
+			t.Errorf("%s keeps status no built-in check reads (conditions, a Node's images or volumes)", o.Ref())
+		}
 		if o.Meta.Annotations != nil && len(o.Meta.Annotations) == 0 {
 			t.Errorf("%s keeps an emptied annotation map", o.Ref())
 		}
