@@ -23,48 +23,57 @@ func DropUnreadStatus(obj any) bool { return unreadStatus(obj, true) }
 func HasUnreadStatus(obj any) bool { return unreadStatus(obj, false) }
 
 func unreadStatus(obj any, drop bool) bool {
-	found := false
-	cut := func(n int, zero func()) {
-		if n > 0 {
-			found = true
-			if drop {
-				zero()
-			}
-		}
-	}
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *appsv1.StatefulSet:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *appsv1.DaemonSet:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *appsv1.ReplicaSet:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *corev1.ReplicationController:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *corev1.Pod:
 		s := &o.Status
-		cut(len(s.Conditions), func() { s.Conditions = nil })
-		cut(len(s.ContainerStatuses)+len(s.InitContainerStatuses)+len(s.EphemeralContainerStatuses), func() {
-			s.ContainerStatuses, s.InitContainerStatuses, s.EphemeralContainerStatuses = nil, nil, nil
-		})
+		return anyOf(clearList(&s.Conditions, drop), clearList(&s.ContainerStatuses, drop),
+			clearList(&s.InitContainerStatuses, drop), clearList(&s.EphemeralContainerStatuses, drop))
 	case *corev1.Node:
 		s := &o.Status
-		cut(len(s.Conditions), func() { s.Conditions = nil })
-		cut(len(s.VolumesAttached)+len(s.VolumesInUse), func() { s.VolumesAttached, s.VolumesInUse = nil, nil })
-		cut(len(s.Addresses), func() { s.Addresses = nil })
-		cut(len(s.Images), func() { s.Images = nil })
+		return anyOf(clearList(&s.Conditions, drop), clearList(&s.VolumesAttached, drop),
+			clearList(&s.VolumesInUse, drop), clearList(&s.Addresses, drop), clearList(&s.Images, drop))
 	case *corev1.Namespace:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *corev1.PersistentVolumeClaim:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *corev1.Service:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *autoscalingv2.HorizontalPodAutoscaler:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	case *policyv1.PodDisruptionBudget:
-		cut(len(o.Status.Conditions), func() { o.Status.Conditions = nil })
+		return clearList(&o.Status.Conditions, drop)
 	}
-	return found
+	return false
+}
+
+// clearList reports whether a list of a status holds anything, and empties it when drop is
+// set.
+func clearList[T any](l *[]T, drop bool) bool {
+	if len(*l) == 0 {
+		return false
+	}
+	if drop {
+		*l = nil
+	}
+	return true
+}
+
+// anyOf is an or of values already computed (each list cleared, none skipped).
+func anyOf(found ...bool) bool {
+	for _, f := range found {
+		if f {
+			return true
+		}
+	}
+	return false
 }
