@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/akscheck/akscheck/internal/baseline"
@@ -282,96 +279,9 @@ func prepareCheck(c *check.Check, idc *identities, memo *memoRun) *checkWork {
 		_, w.ids = idc.of(c.SubjectType())
 		w.plan = memo.plan(c.SubjectType(), w.ids)
 		w.prev = memo.previous(c)
-		w.cur = memo.start(c, len(w.subjects), w.prev)
+		w.cur = memo.start(c, len(w.subjects))
 	}
 	return w
-}
-
-// runChecks runs the prepared checks on every core, each check on one goroutine at a time.
-// A check writes only its own checkRun and checkWork; the subjects, the index and the
-// policy are only read while checks run.
-func runChecks(ctx context.Context, env *check.Env, runs []*checkRun, policy *Policy, focus func(subject.Identity) bool, memo *memoRun) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(runs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(runs); i = int(next.Add(1) - 1) {
-				if cr := runs[i]; cr.work != nil {
-					runCheck(ctx, env, cr, policy, focus, memo != nil)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-func runCheck(ctx context.Context, env *check.Env, cr *checkRun, policy *Policy, focus func(subject.Identity) bool, memoized bool) {
-	c, w := cr.check, cr.work
-	if !c.CrossObject {
-		// A check of one subject alone reads no other: without the index, one that does
-		// without saying so (Meta.CrossObject) fails on its fixtures instead of passing.
-		env = &check.Env{Settings: env.Settings, Now: env.Now}
-	}
-	if w.prev != nil {
-		cr.findings.reserve(w.prev.findings)
-	}
-	var r check.Result // one for every judgement of the check
-	for i, s := range w.subjects {
-		var id subject.Identity
-		if w.ids != nil {
-			id = w.ids[i]
-		} else {
-			id = s.Identity()
-		}
-		// A check names a few kinds: a map of them costs more to make, for the one subject
-		// of a webhook review, than it saves a scan.
-		if (len(c.Kinds) > 0 && !slices.Contains(c.Kinds, id.Kind)) || (focus != nil && !focus(id)) {
-			continue
-		}
-		var (
-			applied bool
-			x       outcomeExtra
-			ok      bool
-		)
-		if w.prev != nil && !w.plan.run[i] {
-			// Unchanged since the run that filled the memo: its outcome stands.
-			applied, x, ok = w.prev.at(w.plan.prevPos[i])
-			if ok {
-				w.reused++
-			}
-		}
-		if !ok {
-			applied, x = judge(ctx, env, c, s, id, policy, &w.notes, &r)
-			if memoized {
-				w.runs++
-			}
-		} else {
-			w.notes = append(w.notes, x.notes...)
-		}
-		if w.cur != nil {
-			if !ok {
-				// Judged now, in the check's Result, which judges the next subject next.
-				x.findings, x.missing = slices.Clone(x.findings), slices.Clone(x.missing)
-			}
-			w.cur.record(i, applied, x)
-		}
-		if x.failure != nil {
-			cr.failed = true
-			w.errors = append(w.errors, *x.failure)
-			continue
-		}
-		if applied {
-			cr.applied++
-		}
-		for _, m := range x.missing {
-			if !slices.Contains(cr.missing, m) {
-				cr.missing = append(cr.missing, m)
-			}
-		}
-		cr.findings.add(&c.Meta, s, id, x.findings)
-	}
 }
 
 // judge runs a check on one subject and returns its outcome: the findings with the

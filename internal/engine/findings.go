@@ -42,11 +42,14 @@ const (
 	maxFindingBlock = 256
 )
 
-// reserve makes the first block hold n findings: the count of the run the memo remembers.
-func (b *findingBlocks) reserve(n int) {
-	if len(b.blocks) == 0 && n > 0 {
-		b.blocks = append(b.blocks, make([]storedFinding, 0, n))
+// join appends the findings of o, which are kept where they are: o is not used after.
+func (b *findingBlocks) join(o *findingBlocks) {
+	if o.n == 0 {
+		return
 	}
+	b.meta = o.meta
+	b.blocks = append(b.blocks, o.blocks...)
+	b.n += o.n
 }
 
 // add appends fs, the findings of the check of meta on s, whose identity is id.

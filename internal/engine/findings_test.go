@@ -25,7 +25,8 @@ func ownFinding(id subject.Identity, msg string) check.Finding {
 }
 
 // TestFindingBlocks: findings come back in the order they were added, whatever the sizes of
-// the batches; no block is copied, and none is larger than maxFindingBlock unless reserved.
+// the batches and however they were split among blocks joined in order (the spans of
+// subjects the cores judge); no block is copied, empty or larger than maxFindingBlock.
 func TestFindingBlocks(t *testing.T) {
 	t.Parallel()
 	s, id := blockSubject()
@@ -36,34 +37,39 @@ func TestFindingBlocks(t *testing.T) {
 		}
 		return out
 	}
-	for _, reserve := range []int{0, 3, 1000} {
+	batches := []int{0, 1, 7, 2, 300, 0, 1, 513, 64}
+	for _, parts := range []int{1, 2, 4, len(batches)} {
 		var b findingBlocks
-		b.reserve(reserve)
+		part := make([]findingBlocks, parts)
 		total := 0
-		for _, n := range []int{0, 1, 7, 2, 300, 0, 1, 513, 64} {
-			b.add(blockMeta, s, id, batch(total, n))
+		for i, n := range batches {
+			part[i*parts/len(batches)].add(blockMeta, s, id, batch(total, n))
 			total += n
 		}
+		for i := range part {
+			b.join(&part[i])
+		}
 		if b.len() != total {
-			t.Fatalf("reserve %d: len %d, want %d", reserve, b.len(), total)
+			t.Fatalf("%d parts: len %d, want %d", parts, b.len(), total)
 		}
 		i := 0
 		b.each(func(f *check.Finding) {
 			if f.Message != strconv.Itoa(i) {
-				t.Fatalf("reserve %d: finding %d is %q", reserve, i, f.Message)
+				t.Fatalf("%d parts: finding %d is %q", parts, i, f.Message)
 			}
 			i++
 		})
 		for j, block := range b.blocks {
-			if cap(block) > maxFindingBlock && !(j == 0 && cap(block) == reserve) {
-				t.Errorf("reserve %d: block %d holds %d", reserve, j, cap(block))
+			if cap(block) > maxFindingBlock {
+				t.Errorf("%d parts: block %d holds %d", parts, j, cap(block))
 			}
 			if len(block) == 0 {
-				t.Errorf("reserve %d: block %d is empty", reserve, j)
+				t.Errorf("%d parts: block %d is empty", parts, j)
 			}
 		}
 	}
 	var b findingBlocks
+	b.join(&findingBlocks{})
 	b.each(func(*check.Finding) { t.Error("an empty list has a finding") })
 }
 

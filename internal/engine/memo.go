@@ -49,17 +49,18 @@ type typeMemo struct {
 	pos map[subject.Identity]int32
 }
 
-// checkMemo is one check's outcomes on the subjects of its type, by position.
+// checkMemo is one check's outcomes on the subjects of its type, by position. What an
+// outcome holds besides its verdict is kept by span (the subjects spanSize by spanSize, as
+// the run's cores judged them): each core appends to its own span's list.
 type checkMemo struct {
 	outcomes []outcome
-	extras   []outcomeExtra
-	// findings counts the findings recorded: the next run makes room for as many at once
-	// (a check may find something on tens of thousands of subjects).
-	findings int
+	spanSize int
+	extras   [][]outcomeExtra
 }
 
 // outcome is a check's outcome on one subject, packed: whether the check ran on it, whether
-// it applied, and the index+1 in checkMemo.extras of what else it produced (0: nothing).
+// it applied, and the index+1, in its span's list of checkMemo.extras, of what else it
+// produced (0: nothing).
 type outcome uint32
 
 const (
@@ -167,25 +168,41 @@ func (mr *memoRun) previous(c *check.Check) *checkMemo {
 	return mr.prev.runs[c]
 }
 
-// start makes the check's memo in the next run, with room for as much as prev held.
-func (mr *memoRun) start(c *check.Check, n int, prev *checkMemo) *checkMemo {
+// start makes the check's memo in the next run.
+func (mr *memoRun) start(c *check.Check, n int) *checkMemo {
 	cm := &checkMemo{outcomes: make([]outcome, n)}
-	if prev != nil {
-		cm.extras = make([]outcomeExtra, 0, len(prev.extras))
-	}
 	mr.next.runs[c] = cm
 	return cm
 }
 
+// cutInSpans readies the memo for spans of size subjects, each with room for as much as
+// the same span of prev held when prev was cut alike.
+func (cm *checkMemo) cutInSpans(size int, prev *checkMemo) {
+	cm.spanSize = size
+	cm.extras = make([][]outcomeExtra, (len(cm.outcomes)+size-1)/size)
+	if prev != nil && prev.spanSize == size && len(prev.extras) == len(cm.extras) {
+		for s := range cm.extras {
+			cm.extras[s] = make([]outcomeExtra, 0, len(prev.extras[s]))
+		}
+	}
+}
+
+// empty reports whether the check produced nothing on the subject but its verdict.
+func (x *outcomeExtra) empty() bool {
+	return len(x.findings) == 0 && len(x.missing) == 0 && len(x.notes) == 0 && x.failure == nil
+}
+
+// record keeps the outcome at position i. It writes that position and its span's list
+// only, so the cores judging other spans may record theirs at the same time.
 func (cm *checkMemo) record(i int, applied bool, x outcomeExtra) {
 	o := outcomeRan
 	if applied {
 		o |= outcomeApplied
 	}
-	if len(x.findings) > 0 || len(x.missing) > 0 || len(x.notes) > 0 || x.failure != nil {
-		cm.extras = append(cm.extras, x)
-		cm.findings += len(x.findings)
-		o |= outcome(len(cm.extras))
+	if !x.empty() {
+		list := &cm.extras[i/cm.spanSize]
+		*list = append(*list, x)
+		o |= outcome(len(*list))
 	}
 	cm.outcomes[i] = o
 }
@@ -197,7 +214,7 @@ func (cm *checkMemo) at(i int32) (applied bool, x outcomeExtra, ok bool) {
 		return false, x, false
 	}
 	if e := o & outcomeIndex; e > 0 {
-		x = cm.extras[e-1]
+		x = cm.extras[int(i)/cm.spanSize][e-1]
 	}
 	return o&outcomeApplied != 0, x, true
 }

@@ -19,9 +19,9 @@ import (
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
-// TestReportIndependentOfScheduling runs the checks on one core and on many, several times:
-// the report, its error entries and notices in their order included, is the same byte for
-// byte. The scan holds what makes order visible: checks that fail on some subjects (error
+// TestReportIndependentOfScheduling runs the checks on one core and on many (which cut the
+// subjects into spans of other sizes), several times: the report, its error entries and
+// notices in their order included, is the same byte for byte. The scan holds what makes order visible: checks that fail on some subjects (error
 // entries from several checks) and exemption annotations without a reason (notices from
 // several checks, some repeated).
 func TestReportIndependentOfScheduling(t *testing.T) {
