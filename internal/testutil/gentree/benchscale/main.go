@@ -4,10 +4,10 @@
 // (package gentree) into a temporary folder, runs the akscheck binary's scan on each as a
 // user would (-o json to a discarded stdout), and prints for each tree its objects, the wall
 // time, objects per second, the CPU time and CPU time over wall time, the peak RSS of the
-// scan, and how much longer each tree took than the one before relative to its input (1.00
-// is linear: twice the input, twice the time), in wall time and in CPU time (steadier on a
-// shared machine). The figures are the child's own (wait4's rusage), so nothing but Go is
-// needed.
+// scan and that peak less the binary's alone (`akscheck version`), and how much longer each
+// tree took than the one before relative to its input (1.00 is linear: twice the input,
+// twice the time), in wall time and in CPU time (steadier on a shared machine). The figures
+// are the child's own (wait4's rusage), so nothing but Go is needed.
 //
 //	go run ./internal/testutil/gentree/benchscale -bin bin/akscheck -sizes 21000,42000,105000
 //
@@ -64,9 +64,20 @@ func run() error {
 		dir = tmp
 	}
 	// Rows print as each scan ends (the large trees take minutes), so columns are fixed.
-	const row = "%-6s %8s %6s %6s %8s %9s %7s %8s %9s %11s %10s\n"
+	const row = "%-6s %8s %6s %6s %8s %9s %7s %8s %9s %9s %11s %10s\n"
+	var binaryKiB int64
 	if *genOnly == "" {
-		fmt.Printf(row, "shape", "objects", "files", "MB", "wall s", "objects/s", "CPU s", "CPU/wall", "peak RSS", "wall ratio*", "CPU ratio*")
+		// The binary's own pages count in every peak RSS, and how many of them a process maps
+		// depends on how the file entered the page cache (docs/performance.md): a byte-identical
+		// copy of a binary can peak 10 MiB lower than the file the linker wrote. What a scan
+		// holds is its peak less this.
+		v, err := measure(*bin, "version")
+		if err != nil {
+			return err
+		}
+		binaryKiB = v.maxRSSKiB
+		fmt.Printf("%s version alone: peak RSS %.0f MB\n", *bin, float64(binaryKiB)/1024)
+		fmt.Printf(row, "shape", "objects", "files", "MB", "wall s", "objects/s", "CPU s", "CPU/wall", "peak RSS", "less bin", "wall ratio*", "CPU ratio*")
 	}
 	for shape := range strings.SplitSeq(*shapes, ",") {
 		shape = strings.TrimSpace(shape)
@@ -102,7 +113,8 @@ func run() error {
 			fmt.Printf(row, shape, strconv.Itoa(t.Objects), strconv.Itoa(t.Files), fmt.Sprintf("%.1f", mb),
 				fmt.Sprintf("%.2f", best.wall.Seconds()), fmt.Sprintf("%.0f", float64(best.objects)/best.wall.Seconds()),
 				fmt.Sprintf("%.2f", best.cpu.Seconds()), fmt.Sprintf("%.2f", best.cpu.Seconds()/best.wall.Seconds()),
-				fmt.Sprintf("%.0f MB", float64(best.maxRSSKiB)/1024), wallRatio, cpuRatio)
+				fmt.Sprintf("%.0f MB", float64(best.maxRSSKiB)/1024), fmt.Sprintf("%.0f MB", float64(best.maxRSSKiB-binaryKiB)/1024),
+				wallRatio, cpuRatio)
 			prev = best
 			// The next tree needs the disk more than this one.
 			if err := os.RemoveAll(tree); err != nil {
@@ -122,12 +134,18 @@ type result struct {
 	maxRSSKiB int64
 }
 
-// scan runs akscheck scan -o json on tree, with its report discarded. Exit code 1 (findings)
-// is the expected outcome; any other but 0 is an error.
+// scan runs akscheck scan -o json on tree, with its report discarded.
 func scan(bin, tree string) (result, error) {
 	// A tree of one huge file is read whole: the file size limit is lifted (--max-file-size,
 	// as its user would), the total size limit too.
-	cmd := exec.Command(bin, "scan", "-o", "json", "--max-file-size", "4294967296", "--max-total-size", "17179869184", tree)
+	return measure(bin, "scan", "-o", "json", "--max-file-size", "4294967296", "--max-total-size", "17179869184", tree)
+}
+
+// measure runs the binary with its output discarded and returns its wall time, CPU time and
+// peak RSS. Exit code 1 (a scan's findings) is an expected outcome; any other but 0 is an
+// error.
+func measure(bin string, args ...string) (result, error) {
+	cmd := exec.Command(bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -135,11 +153,11 @@ func scan(bin, tree string) (result, error) {
 	wall := time.Since(start)
 	var exit *exec.ExitError
 	if err != nil && (!errors.As(err, &exit) || exit.ExitCode() != 1) {
-		return result{}, fmt.Errorf("%s scan: %w: %s", bin, err, tail(stderr.String()))
+		return result{}, fmt.Errorf("%s %s: %w: %s", bin, args[0], err, tail(stderr.String()))
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return result{}, errors.New("no resource usage for the scan on this system")
+		return result{}, errors.New("no resource usage for the run on this system")
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	// Linux reports ru_maxrss in KiB.
