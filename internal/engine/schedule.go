@@ -16,10 +16,11 @@ import (
 // runChecks runs the prepared checks subject by subject: every check of a subject type judges
 // a subject before the next subject is read, so each subject is visited once, by all of its
 // checks together, while it is in the processor's caches (and, once bodies are kept packed,
-// decoded once). The subjects are cut into spans of consecutive subjects, judged on every
-// core; what the checks do on a span is kept apart and joined in the subjects' order, so the
-// report is the same whatever the scheduling. A check keeps no state from one subject to the
-// next, so two cores may run it on two spans at once. A checkRun is written only by the join.
+// decoded once). The subjects are cut into spans of consecutive subjects (and the checks of
+// a type with few subjects into runs of checks), judged on every core; what the checks do
+// on a span is kept apart and joined in the subjects' order, so the report is the same
+// whatever the scheduling. A check keeps no state from one subject to the next, so two cores
+// may run it on two spans at once. A checkRun is written only by the join.
 func runChecks(ctx context.Context, env *check.Env, runs []*checkRun, policy *Policy, focus func(subject.Identity) bool, memo *memoRun) {
 	groups := groupByType(runs)
 	procs := runtime.GOMAXPROCS(0)
@@ -31,10 +32,27 @@ func runChecks(ctx context.Context, env *check.Env, runs []*checkRun, policy *Po
 				w.cur.cutInSpans(size, w.prev)
 			}
 		}
+		// A type of few subjects (a running cluster, an AKS cluster: one each) would leave
+		// the cores idle, its checks one after the other on one core (some of them read
+		// every Pod): its checks are cut too, the cores sharing them.
+		count := (len(g.subjects) + size - 1) / size
+		cuts := min(len(g.runs), max(1, (4*procs+count-1)/max(count, 1)))
 		for lo := 0; lo < len(g.subjects); lo += size {
-			spans = append(spans, span{group: gi, lo: lo, hi: min(lo+size, len(g.subjects))})
+			for c := range cuts {
+				spans = append(spans, span{group: gi, lo: lo, hi: min(lo+size, len(g.subjects)),
+					first: c * len(g.runs) / cuts, last: (c + 1) * len(g.runs) / cuts})
+			}
 		}
 	}
+	// The spans of the types with fewest subjects go first: a check of a whole cluster may
+	// read every Pod, and started last it would keep one core busy while the other waits.
+	queue := make([]int, len(spans))
+	for i := range queue {
+		queue[i] = i
+	}
+	slices.SortStableFunc(queue, func(a, b int) int {
+		return len(groups[spans[a].group].subjects) - len(groups[spans[b].group].subjects)
+	})
 	envs := judgeEnvs{cross: env, alone: &check.Env{Settings: env.Settings, Now: env.Now}}
 	parts := make([][]checkPart, len(spans))
 	var next atomic.Int64
@@ -42,7 +60,8 @@ func runChecks(ctx context.Context, env *check.Env, runs []*checkRun, policy *Po
 	for range min(procs, len(spans)) {
 		wg.Go(func() {
 			var r check.Result // one for every judgement on this core
-			for i := int(next.Add(1) - 1); i < len(spans); i = int(next.Add(1) - 1) {
+			for q := int(next.Add(1) - 1); q < len(queue); q = int(next.Add(1) - 1) {
+				i := queue[q]
 				sp := spans[i]
 				parts[i] = judgeSpan(ctx, envs, groups[sp.group], sp, policy, focus, memo != nil, &r)
 			}
@@ -50,7 +69,7 @@ func runChecks(ctx context.Context, env *check.Env, runs []*checkRun, policy *Po
 	}
 	wg.Wait()
 	for i, sp := range spans {
-		for k, cr := range groups[sp.group].runs {
+		for k, cr := range groups[sp.group].runs[sp.first:sp.last] {
 			cr.join(&parts[i][k])
 		}
 		parts[i] = nil
@@ -86,8 +105,9 @@ func groupByType(runs []*checkRun) []*typeGroup {
 	return groups
 }
 
-// span is the subjects lo to hi (excluded) of a group.
-type span struct{ group, lo, hi int }
+// span is the subjects lo to hi (excluded) of a group, judged by its checks first to last
+// (excluded).
+type span struct{ group, lo, hi, first, last int }
 
 // Spans of a few times as many as there are cores balance the cores when subjects cost
 // unequally; the bounds keep the per-span bookkeeping (a checkPart per check) small beside
@@ -117,10 +137,11 @@ type checkPart struct {
 	failed       bool
 }
 
-// judgeSpan runs the group's checks on the span's subjects, subject by subject.
+// judgeSpan runs the span's checks on its subjects, subject by subject.
 func judgeSpan(ctx context.Context, envs judgeEnvs, g *typeGroup, sp span, policy *Policy, focus func(subject.Identity) bool,
 	memoized bool, r *check.Result) []checkPart {
-	parts := make([]checkPart, len(g.runs))
+	runs := g.runs[sp.first:sp.last]
+	parts := make([]checkPart, len(runs))
 	for i := sp.lo; i < sp.hi; i++ {
 		s := g.subjects[i]
 		var id subject.Identity
@@ -132,7 +153,7 @@ func judgeSpan(ctx context.Context, envs judgeEnvs, g *typeGroup, sp span, polic
 		if focus != nil && !focus(id) {
 			continue
 		}
-		for k, cr := range g.runs {
+		for k, cr := range runs {
 			c := cr.check
 			// A check names a few kinds: a map of them costs more to make, for the one subject
 			// of a webhook review, than it saves a scan.
