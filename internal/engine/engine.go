@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -54,6 +55,11 @@ type Options struct {
 	// Reasons, when set, keeps the items' reasons that depend only on the evidence the
 	// inputs give from one run to the next (the webhook's reviews).
 	Reasons *Reasons
+	// Release says that the caller reads nothing of the scan's objects once Run returns (a
+	// scan whose report is all it renders): Run lets them go when the checks end, before
+	// it builds the report (it sets scan.Objects to nil), and collects them. Not with Index,
+	// whose objects are the caller's.
+	Release bool
 }
 
 // checkRun is what one check did over the whole scan.
@@ -180,6 +186,9 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	// The index is not read any more: what it holds besides the scan's objects (a fifth of
 	// a scan's memory) can go while the report is built.
 	env.Index = nil
+	if opts.Release && opts.Index == nil {
+		release(scan, runs)
+	}
 	total := 0
 	for _, cr := range runs {
 		total += cr.findings.len()
@@ -220,6 +229,19 @@ func Run(ctx context.Context, cat *catalog.Catalog, checks []*check.Check, scan 
 	rep.Summarize()
 	rep.Notices = notes.list
 	return rep
+}
+
+// release lets the scan's objects go once the checks have ended: the findings name their
+// subjects by identity instead, the scan forgets its objects, and a collection frees them.
+// The collector would otherwise learn that they are garbage only at its next cycle, whose
+// goal is twice the heap that held them, and the report would be built on top of them.
+func release(scan *subject.Scan, runs []*checkRun) {
+	named := map[subject.Subject]*namedSubject{}
+	for _, cr := range runs {
+		cr.findings.detach(named)
+	}
+	scan.Objects = nil
+	runtime.GC()
 }
 
 // matchesAny reports whether a subject of the scan is of the type and kinds the check judges.

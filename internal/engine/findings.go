@@ -118,6 +118,31 @@ func placeOf(id subject.Identity, path string) subject.Location {
 	return l
 }
 
+// detach makes the findings name their subjects by identity, one namedSubject per subject
+// (shared through named by the findings of every check), so that they keep no subject.
+func (b *findingBlocks) detach(named map[subject.Subject]*namedSubject) {
+	for _, block := range b.blocks {
+		for i := range block {
+			sf := &block[i]
+			if sf.whole != nil {
+				continue
+			}
+			n := named[sf.subject]
+			if n == nil {
+				n = &namedSubject{id: sf.subject.Identity()}
+				named[sf.subject] = n
+			}
+			sf.subject = n
+		}
+	}
+}
+
+// namedSubject is a subject by its identity alone, which keeps nothing of the subject but
+// the strings that name it.
+type namedSubject struct{ id subject.Identity }
+
+func (n *namedSubject) Identity() subject.Identity { return n.id }
+
 // len is how many findings it holds.
 func (b *findingBlocks) len() int { return b.n }
 

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"reflect"
+	"runtime"
 	"strconv"
 	"testing"
+	"weak"
 
 	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/subject"
@@ -140,4 +142,42 @@ func TestFindingBlocksKeepTheObjectOfAView(t *testing.T) {
 			t.Errorf("got %+v", f)
 		}
 	})
+}
+
+// TestReleaseKeepsNoSubject: once release has run, the findings give back what they held,
+// and the objects they were found on are collected while the findings are still kept (it
+// fails when a finding keeps its subject).
+func TestReleaseKeepsNoSubject(t *testing.T) {
+	scan := &subject.Scan{}
+	var cr checkRun
+	for i := range 20 {
+		o := &subject.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Meta: &metav1.ObjectMeta{Name: "web-" + strconv.Itoa(i)},
+			Source: subject.Location{File: "web.yaml", Line: 3 + i}}
+		scan.Objects = append(scan.Objects, o)
+		id := o.Identity()
+		cr.findings.add(blockMeta, o, id, []check.Finding{ownFinding(id, "one"), ownFinding(id, "two")})
+	}
+	watched := make([]weak.Pointer[subject.Object], 0, len(scan.Objects))
+	for _, o := range scan.Objects {
+		watched = append(watched, weak.Make(o))
+	}
+	var want []check.Finding
+	cr.findings.each(func(f *check.Finding) { want = append(want, *f) })
+
+	release(scan, []*checkRun{&cr})
+	runtime.GC()
+	runtime.GC()
+	for i, w := range watched {
+		if w.Value() != nil {
+			t.Fatalf("object %d is still reachable from the findings", i)
+		}
+	}
+	var got []check.Finding
+	cr.findings.each(func(f *check.Finding) { got = append(got, *f) })
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after release the findings are\n%+v\nwant\n%+v", got, want)
+	}
+	if scan.Objects != nil {
+		t.Errorf("the scan still holds %d objects", len(scan.Objects))
+	}
 }

@@ -256,13 +256,22 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 // policy, baseline and clock as Run: front-ends that hold their own subjects (an admission
 // request's object) use it.
 func Evaluate(ctx context.Context, req Request, s *subject.Scan) *report.Report {
-	return engine.Run(ctx, req.Catalog, req.Checks, s, engine.Options{Settings: req.Settings, Version: req.Version,
+	return engine.Run(ctx, req.Catalog, req.Checks, s, req.engineOptions())
+}
+
+func (req *Request) engineOptions() engine.Options {
+	return engine.Options{Settings: req.Settings, Version: req.Version,
 		Now: req.Now, Policy: req.Policy, Baseline: req.Baseline, BaselineSource: req.BaselineSource, Focus: req.Focus,
-		Index: req.Index, Memo: req.Memo, Dirty: req.Dirty, Reasons: req.Reasons})
+		Index: req.Index, Memo: req.Memo, Dirty: req.Dirty, Reasons: req.Reasons}
 }
 
 func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) ClusterReport {
-	cr := ClusterReport{Name: name, Report: Evaluate(ctx, *req, s), Read: len(s.Objects) + len(s.Others)}
+	cr := ClusterReport{Name: name, Read: len(s.Objects) + len(s.Others)}
+	opts := req.engineOptions()
+	// What a run reads is only its report's, unless the request keeps it: the objects can
+	// go before the report is built (a front-end with a memo keeps its objects in a cache).
+	opts.Release = !req.KeepSubjects && req.Memo == nil
+	cr.Report = engine.Run(ctx, req.Catalog, req.Checks, s, opts)
 	if req.KeepSubjects {
 		cr.Subjects = s
 	}
