@@ -44,16 +44,20 @@ const (
 	maxFindingBlock = 256
 )
 
-// join appends the findings of o, which are kept where they are (o is not used after) but
-// for those of its last block, which has room left: they are moved to a block of their size.
-// A check's findings are joined from one list per span of subjects, and the room left in
-// the last blocks of thousands of spans would outweigh that copy.
+// trim moves the findings of the last block, when it has room left, to a block of their
+// size. A check's findings are kept in one list per span of subjects until every span is
+// judged, and the room left in the last blocks of thousands of spans would outweigh that
+// copy (about 30 MB of the one-file tree of 105,000 objects).
+func (b *findingBlocks) trim() {
+	if last := len(b.blocks) - 1; last >= 0 && len(b.blocks[last]) < cap(b.blocks[last]) {
+		b.blocks[last] = slices.Clone(b.blocks[last])
+	}
+}
+
+// join appends the findings of o, which are kept where they are: o is not used after.
 func (b *findingBlocks) join(o *findingBlocks) {
 	if o.n == 0 {
 		return
-	}
-	if last := len(o.blocks) - 1; len(o.blocks[last]) < cap(o.blocks[last]) {
-		o.blocks[last] = slices.Clone(o.blocks[last])
 	}
 	b.meta = o.meta
 	b.blocks = append(b.blocks, o.blocks...)

@@ -49,6 +49,7 @@ func TestFindingBlocks(t *testing.T) {
 			total += n
 		}
 		for i := range part {
+			part[i].trim()
 			b.join(&part[i])
 		}
 		if b.len() != total {

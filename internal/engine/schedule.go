@@ -167,6 +167,9 @@ func judgeSpan(ctx context.Context, envs judgeEnvs, g *typeGroup, sp span, polic
 			judgeOne(ctx, env, cr, &parts[k], s, id, i, g.plan, policy, memoized, r)
 		}
 	}
+	for k := range parts {
+		parts[k].findings.trim()
+	}
 	return parts
 }
 
