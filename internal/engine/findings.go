@@ -45,9 +45,9 @@ const (
 )
 
 // trim moves the findings of the last block, when it has room left, to a block of their
-// size. A check's findings are kept in one list per span of subjects until every span is
-// judged, and the room left in the last blocks of thousands of spans would outweigh that
-// copy (about 30 MB of the one-file tree of 105,000 objects).
+// size. A check's findings are kept in one list per span of subjects, and the room left in
+// the last blocks of thousands of spans outweighs that copy (1.3 MB of the dense 105k
+// tree's heap when the checks end).
 func (b *findingBlocks) trim() {
 	if last := len(b.blocks) - 1; last >= 0 && len(b.blocks[last]) < cap(b.blocks[last]) {
 		b.blocks[last] = slices.Clone(b.blocks[last])
