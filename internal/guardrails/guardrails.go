@@ -354,7 +354,7 @@ func (g *generator) budgets() []Object {
 		}
 		var others []string
 		for _, o := range g.ix.WorkloadsIn(g.ns) {
-			if o != w && o.Kind != "Pod" && s.Matches(labels.Set(o.Template.Labels)) {
+			if o != w && o.Kind != "Pod" && s.Matches(labels.Set(o.PodLabels())) {
 				others = append(others, o.Kind+" "+o.Name())
 			}
 		}
@@ -392,7 +392,7 @@ func (g *generator) coveredBy(w *subject.Workload) string {
 		if !ok || pdb.Spec.Selector == nil {
 			continue
 		}
-		if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
+		if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.PodLabels())) {
 			return "PodDisruptionBudget " + o.Name() + " covers it"
 		}
 	}
@@ -409,7 +409,7 @@ func selectorOf(w *subject.Workload) *metav1.LabelSelector {
 		sel = t.Spec.Selector
 	}
 	if sel == nil || (len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0) {
-		return &metav1.LabelSelector{MatchLabels: w.Template.Labels}
+		return &metav1.LabelSelector{MatchLabels: w.PodLabels()}
 	}
 	return sel
 }

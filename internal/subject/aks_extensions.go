@@ -109,8 +109,8 @@ func (ix *Index) RunningTool(t ExtensionTool) []*Workload {
 			continue
 		}
 		found := contains(t.Names, w.Name())
-		for _, c := range w.Containers() {
-			found = found || t.Upstream(c.ImageRef)
+		for _, ref := range w.Images() {
+			found = found || t.Upstream(ref)
 		}
 		if found {
 			out = append(out, w)

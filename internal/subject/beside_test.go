@@ -160,7 +160,7 @@ func compareIndexes(t *testing.T, what string, got, want *subject.Index, reviewe
 		}
 	}
 	for _, w := range want.WorkloadsIn(reviewed.Namespace) {
-		l := w.Template.Labels
+		l := w.PodLabels()
 		same("ServicesSelecting "+name(w.Object), got.ServicesSelecting(w), want.ServicesSelecting(w))
 		same("BudgetsFor "+name(w.Object), got.BudgetsFor(w), want.BudgetsFor(w))
 		check("PoliciesSelecting "+name(w.Object), policyNames(got.PoliciesSelecting(w.Namespace, l)), policyNames(want.PoliciesSelecting(w.Namespace, l)))

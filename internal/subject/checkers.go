@@ -43,7 +43,7 @@ func ClusterCheckerNames() []string {
 // containers. A checker's admission webhook (app.kubernetes.io/component or component
 // "webhook": akscheck's, Polaris's) judges what is applied, not the cluster: it is not one.
 func (w *Workload) ClusterChecker() string {
-	for _, l := range []map[string]string{w.Meta.Labels, w.Template.Labels} {
+	for _, l := range []map[string]string{w.Meta.Labels, w.PodLabels()} {
 		if l["app.kubernetes.io/component"] == "webhook" || l["component"] == "webhook" {
 			return ""
 		}
@@ -51,18 +51,18 @@ func (w *Workload) ClusterChecker() string {
 	for _, k := range clusterCheckers {
 		for _, pair := range k.labels {
 			key, value, _ := strings.Cut(pair, "=")
-			if w.Meta.Labels[key] == value || w.Template.Labels[key] == value {
+			if w.Meta.Labels[key] == value || w.PodLabels()[key] == value {
 				return k.name
 			}
 		}
 	}
 	for _, k := range clusterCheckers {
-		for _, c := range w.AppContainers() {
-			if !c.ImageRef.Valid {
+		for _, ref := range w.AppImages() {
+			if !ref.Valid {
 				continue
 			}
 			for _, path := range k.images {
-				if c.ImageRef.Repository == path || strings.HasSuffix(c.ImageRef.Repository, "/"+path) {
+				if ref.Repository == path || strings.HasSuffix(ref.Repository, "/"+path) {
 					return k.name
 				}
 			}

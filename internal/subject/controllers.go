@@ -122,7 +122,7 @@ func (c *IngressController) Serves(ing *networkingv1.Ingress) bool {
 // application routing add-on runs the ingress-nginx image under its own labels), then by its
 // images.
 func knownIngressController(w *Workload) (ingressControllerKind, bool) {
-	podLabels := w.Template.Labels
+	podLabels := w.PodLabels()
 	for _, k := range ingressControllers {
 		for _, pair := range k.labels {
 			key, value, _ := strings.Cut(pair, "=")
@@ -132,8 +132,8 @@ func knownIngressController(w *Workload) (ingressControllerKind, bool) {
 		}
 	}
 	for _, k := range ingressControllers {
-		for _, c := range w.AppContainers() {
-			if c.ImageRef.Valid && contains(k.images, c.ImageRef.Registry+"/"+c.ImageRef.Repository) {
+		for _, ref := range w.AppImages() {
+			if ref.Valid && contains(k.images, ref.Registry+"/"+ref.Repository) {
 				return k, true
 			}
 		}

@@ -94,6 +94,11 @@ type HPA struct {
 	Metrics     []autoscalingv2.MetricSpec
 }
 
+// indexedBodies are the kinds whose bodies NewIndex reads (besides the workloads' and the
+// network policies'): a packed body of another kind is not decoded to find it is not one.
+var indexedBodies = map[string]bool{"Service": true, "PodDisruptionBudget": true, "RoleBinding": true,
+	"ClusterRoleBinding": true, "HorizontalPodAutoscaler": true}
+
 // accessGrant are the kinds that grant access to a namespace rather than place anything in
 // it.
 var accessGrant = map[string]bool{"Role": true, "RoleBinding": true}
@@ -133,7 +138,14 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	images := &imageCache{}
 	policySets := namespaceSets{}
 	controlled := controlledInScan(objects)
+	// What the index keeps of a packed Service's body, its selector, comes from a copy
+	// decoded for it alone: equal ones are shared, as the loaders share those of the
+	// objects they decode.
+	var shared *Shared
 	for _, o := range objects {
+		if shared == nil && o.Packed() {
+			shared = NewShared()
+		}
 		ix.byKey.put(o)
 		if !controlled[o] {
 			ix.add(o)
@@ -149,7 +161,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			ix.workloadOf[o] = w
 			ix.workloadSeq[w] = len(ix.workloads)
 			ix.add(w)
-			for k, v := range w.Template.Labels {
+			for k, v := range w.PodLabels() {
 				key := pairKey(o.Namespace, k, v)
 				ix.workloadsByPair[key] = append(ix.workloadsByPair[key], w)
 				kk := keyKey(o.Namespace, k)
@@ -179,10 +191,18 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			nsOrder = append(nsOrder, nsName)
 			nsFirst[nsName] = o
 		}
-		switch t := o.Body().(type) {
+		var body any
+		if !o.Packed() || indexedBodies[o.Kind] {
+			body = o.Body()
+		}
+		switch t := body.(type) {
 		case *corev1.Service:
 			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
-				ix.servicesByPair[key] = append(ix.servicesByPair[key], selectingService{o, t.Spec.Selector})
+				selector := t.Spec.Selector
+				if o.Packed() {
+					selector = shared.decoded(selector, o)
+				}
+				ix.servicesByPair[key] = append(ix.servicesByPair[key], selectingService{o, selector})
 			}
 		case *policyv1.PodDisruptionBudget:
 			ix.addBudget(o, t)
@@ -407,7 +427,7 @@ func (ix *Index) ServicesSelecting(w *Workload) []*Object {
 		return besideSorted(b, b.base.ServicesSelecting(w), objectOf, b.own.ServicesSelecting(w),
 			func(x, y *Object) bool { return x.Name() < y.Name() })
 	}
-	podLabels := w.Template.Labels
+	podLabels := w.PodLabels()
 	if len(podLabels) == 0 {
 		return nil
 	}
@@ -448,7 +468,7 @@ func (ix *Index) WorkloadsSelectedBy(namespace string, selector map[string]strin
 	var out []*Workload
 	sel := labels.SelectorFromValidatedSet(selector)
 	for _, w := range candidates {
-		if sel.Matches(labels.Set(w.Template.Labels)) {
+		if sel.Matches(labels.Set(w.PodLabels())) {
 			out = append(out, w)
 		}
 	}

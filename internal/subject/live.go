@@ -31,6 +31,9 @@ const LiveClusterKind = "Cluster"
 func NewLiveCluster(context, server, version string, objects []*Object) *LiveCluster {
 	c := &LiveCluster{Context: context, Server: server, Version: version}
 	for _, o := range objects {
+		if o.Kind != "Node" {
+			continue // (and a packed body is not decoded to learn it is not a Node's)
+		}
 		if n, ok := o.Body().(*corev1.Node); ok {
 			c.Nodes = append(c.Nodes, n)
 		}

@@ -140,5 +140,5 @@ func (ix *Index) WorkloadsSelectedByPolicy(p *NetworkPolicy) []*Workload {
 	for i := range p.def.rules {
 		sels = append(sels, p.def.rules[i].pods)
 	}
-	return ix.workloadsMatching(p.In, sels, skip, func(w *Workload) bool { return p.Selects(w.Template.Labels) })
+	return ix.workloadsMatching(p.In, sels, skip, func(w *Workload) bool { return p.Selects(w.PodLabels()) })
 }

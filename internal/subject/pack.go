@@ -2,6 +2,7 @@ package subject
 
 import (
 	"reflect"
+	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -9,15 +10,28 @@ import (
 
 // A packed object holds its typed body as its protobuf encoding (the k8s.io/api types'
 // own), its metadata left out: Meta holds that. A Service decoded is about 1.1 KB; packed,
-// its Meta and about 120 bytes. Body decodes it again, each read its own copy. This is
-// what a streaming scan needs to keep what it decoded small once the checks of one object
-// alone have judged it (docs/performance.md, "Bodies read through Body"); no scan packs
-// yet. checktest.SameOnPacked runs every check's fixtures on packed bodies.
+// its Meta and about 120 bytes. Body decodes it again, each read its own copy, but while
+// the object is open (Open: the engine opens each subject while its checks judge it) every
+// read shares the one decoded value. A scan's loaders pack the bodies worth it
+// (WorthPacking; docs/performance.md, "Workload records, and bodies kept packed").
+// checktest.SameOnPacked runs every check's fixtures on packed bodies.
 //
 // The encoding starts with two bytes: the number of the body's Go type in packTypes, and
 // whether the body carried its apiVersion and kind (typed clients leave them empty), which
 // the encoding leaves out and the Object holds.
-type packed struct{ data []byte }
+type packed struct {
+	data []byte
+	// workload is the record of a workload's body (nil for other kinds): its index entry
+	// is made of it without decoding the body.
+	workload *workloadRecord
+	// opened is the body decoded for the reads while the object is open; opens counts the
+	// Opens not yet Closed (two cores may judge one subject with different checks).
+	opened atomic.Pointer[openBody]
+	opens  atomic.Int32
+}
+
+// openBody is an open object's decoded body.
+type openBody struct{ v any }
 
 // packTypes are the Go types a body can be packed as (those of typedKinds), in a fixed
 // order; packTypeNumbers numbers them.
@@ -45,13 +59,69 @@ type protoBody interface {
 
 // Body returns the object's decoded k8s.io/api value (*appsv1.Deployment…), nil for kinds
 // akscheck does not decode (see Raw). Read the body through it, never through Typed: the
-// body of a packed object is decoded again on each call. The value is the caller's, but
-// the maps and slices of its metadata are the object's: read them, never write.
+// body of a packed object is decoded again on each call, unless the object is open. Read
+// the value, never write it: it is the object's, or an open object's, shared.
 func (o *Object) Body() any {
 	if p, ok := o.Typed.(*packed); ok {
-		return p.unpack(o)
+		return p.body(o)
 	}
 	return o.Typed
+}
+
+// Open has the reads of a packed object's body, until Close, share one decoded value, made
+// at the first read (an object whose body none of its checks reads is not decoded). Each
+// Open is ended by one Close; of an object not packed both do nothing. Open, Close and Body
+// are safe on several goroutines at once.
+func (o *Object) Open() {
+	if p, ok := o.Typed.(*packed); ok {
+		p.opens.Add(1)
+	}
+}
+
+// Close ends an Open: the last lets the decoded body go.
+func (o *Object) Close() {
+	if p, ok := o.Typed.(*packed); ok && p.opens.Add(-1) == 0 {
+		p.opened.Store(nil)
+	}
+}
+
+// body decodes the body, or gives the one decoded for the object while it is open.
+func (p *packed) body(o *Object) any {
+	if b := p.opened.Load(); b != nil {
+		return b.v
+	}
+	v := p.unpack(o)
+	if p.opens.Load() == 0 {
+		return v
+	}
+	b := &openBody{v}
+	if !p.opened.CompareAndSwap(nil, b) {
+		if kept := p.opened.Load(); kept != nil {
+			return kept.v
+		}
+		return v
+	}
+	if p.opens.Load() == 0 {
+		// Closed meanwhile: a body kept now would outlive the visit.
+		p.opened.CompareAndSwap(b, nil)
+	}
+	return v
+}
+
+// WorthPacking reports whether a loader keeps the bodies of a kind packed: the workloads'
+// (a Deployment as the API server fills it in is 4 KB decoded, about 1 KB packed), whose
+// index records other checks read instead of their bodies, and the Services'. Not the small
+// kinds (a ConfigMap's or a LimitRange's body is hardly larger than what packing keeps
+// beside its encoding), which checks of other subjects read whole, each read a decode when
+// packed; nor those the index keeps parts of (autoscalers, budgets, network policies).
+func WorthPacking(kind string) bool { return kind == "Service" || IsWorkloadKind(kind) }
+
+// packedWorkload returns the record Pack made of a workload's body, nil for another.
+func (o *Object) packedWorkload() *workloadRecord {
+	if p, ok := o.Typed.(*packed); ok {
+		return p.workload
+	}
+	return nil
 }
 
 // Packed reports whether the object's body is held packed (see Pack).
@@ -92,7 +162,7 @@ func (o *Object) Pack() bool {
 		return false
 	}
 	data[0], data[1] = number, carried
-	o.Meta, o.Typed = &meta, &packed{data: data}
+	o.Meta, o.Typed = &meta, &packed{data: data, workload: newWorkloadRecord(body, nil)}
 	return true
 }
 

@@ -145,3 +145,30 @@ func isNil(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == "nil"
 }
+
+// TestOpenDecodesOnce: an open packed object gives every read the one decoded body, until
+// as many Closes as Opens; an object not packed is untouched.
+func TestOpenDecodesOnce(t *testing.T) {
+	t.Parallel()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Data: map[string]string{"k": "v"}}
+	o := &Object{APIVersion: "v1", Kind: "ConfigMap", Typed: cm, Meta: &cm.ObjectMeta}
+	o.Open() // not packed yet: nothing to do
+	o.Close()
+	if o.Body() != any(cm) {
+		t.Fatal("Open and Close changed an object not packed")
+	}
+	if !o.Pack() {
+		t.Fatal("a ConfigMap does not pack")
+	}
+	o.Open()
+	o.Open()
+	a := o.Body()
+	o.Close()
+	if o.Body() != a {
+		t.Error("the body went with the first of two Closes")
+	}
+	o.Close()
+	if b := o.Body(); b == a || b.(*corev1.ConfigMap).Data["k"] != "v" {
+		t.Error("the body stays decoded once closed, or decodes wrong")
+	}
+}

@@ -135,7 +135,7 @@ func (ix *Index) addBudget(o *Object, pdb *policyv1.PodDisruptionBudget) {
 // BudgetsFor returns the PodDisruptionBudgets of a workload's namespace whose selector (valid
 // and not empty) matches its pod template labels, in scan order.
 func (ix *Index) BudgetsFor(w *Workload) []*Object {
-	own := ix.budgets.matching(w.Namespace, w.Template.Labels)
+	own := ix.budgets.matching(w.Namespace, w.PodLabels())
 	if b := ix.beside; b != nil {
 		return besideMerge(b, b.base.BudgetsFor(w), objectOf, own)
 	}
@@ -147,7 +147,7 @@ func (ix *Index) BudgetsFor(w *Workload) []*Object {
 // workload of the namespace when it has no anchor.
 func (ix *Index) WorkloadsMatching(namespace string, sel labels.Selector) []*Workload {
 	return ix.workloadsMatching(namespace, []labels.Selector{sel}, nil, func(w *Workload) bool {
-		return sel.Matches(labels.Set(w.Template.Labels))
+		return sel.Matches(labels.Set(w.PodLabels()))
 	})
 }
 

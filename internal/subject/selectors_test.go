@@ -40,7 +40,7 @@ func TestSelectorIndexesMatchEveryCandidate(t *testing.T) {
 					if pdb.Spec.Selector == nil {
 						continue
 					}
-					if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.Template.Labels)) {
+					if s, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector); err == nil && !s.Empty() && s.Matches(labels.Set(w.PodLabels())) {
 						want = append(want, o)
 					}
 				}
@@ -50,13 +50,13 @@ func TestSelectorIndexesMatchEveryCandidate(t *testing.T) {
 				}
 				var wantP []*NetworkPolicy
 				for _, p := range ix.NetworkPolicies(ns) {
-					if p.Selects(w.Template.Labels) {
+					if p.Selects(w.PodLabels()) {
 						wantP = append(wantP, p)
 					}
 				}
 				policies += len(wantP)
-				if got := ix.PoliciesSelecting(ns, w.Template.Labels); !slices.Equal(titles(got), titles(wantP)) {
-					t.Errorf("seed %d: PoliciesSelecting(%s, %v) = %v, want %v", seed, ns, w.Template.Labels, titles(got), titles(wantP))
+				if got := ix.PoliciesSelecting(ns, w.PodLabels()); !slices.Equal(titles(got), titles(wantP)) {
+					t.Errorf("seed %d: PoliciesSelecting(%s, %v) = %v, want %v", seed, ns, w.PodLabels(), titles(got), titles(wantP))
 				}
 			}
 			for _, o := range ix.InNamespace("PodDisruptionBudget", ns) {
@@ -67,7 +67,7 @@ func TestSelectorIndexesMatchEveryCandidate(t *testing.T) {
 				}
 				var want []*Workload
 				for _, w := range ix.WorkloadsIn(ns) {
-					if s.Matches(labels.Set(w.Template.Labels)) {
+					if s.Matches(labels.Set(w.PodLabels())) {
 						want = append(want, w)
 					}
 				}
@@ -78,7 +78,7 @@ func TestSelectorIndexesMatchEveryCandidate(t *testing.T) {
 			for _, p := range ix.NetworkPolicies(ns) {
 				var want []*Workload
 				for _, w := range ix.WorkloadsIn(ns) {
-					if p.Selects(w.Template.Labels) {
+					if p.Selects(w.PodLabels()) {
 						want = append(want, w)
 					}
 				}

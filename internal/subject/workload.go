@@ -2,6 +2,7 @@ package subject
 
 import (
 	"strconv"
+	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -13,8 +14,6 @@ import (
 // container check is written once.
 type Workload struct {
 	*Object
-	// Template is the pod template (for a Pod: its own metadata and spec).
-	Template *corev1.PodTemplateSpec
 	// TemplatePath is the field path of the template ("spec.template",
 	// "spec.jobTemplate.spec.template"); empty for a Pod, whose spec is the pod spec.
 	TemplatePath string
@@ -24,11 +23,87 @@ type Workload struct {
 	// ReplicaSet, ReplicationController).
 	HasReplicas bool
 
+	// rec is what the index and the checks of other subjects read of the pod template,
+	// kept when the body is packed.
+	rec *workloadRecord
+	// pod is the template and its containers: always there for an object not packed; for a
+	// packed one while it is open (see Open), else made again on each read.
+	pod   atomic.Pointer[podView]
+	opens atomic.Int32
+}
+
+// workloadRecord is what is kept of a workload's body packed, made from it once decoded: the
+// pod template's place, labels and parsed images, the replicas. Pack makes it (a packed
+// body's index entry is made without decoding it), or the index of a body not packed.
+type workloadRecord struct {
+	path      string
+	replicas  int32
+	has       bool // the kind has a replicas field
+	podLabels map[string]string
+	// images are the containers' parsed images, in the order of Containers; inits and apps
+	// count the init and app containers, which come first.
+	images      []ImageRef
+	inits, apps int32
+}
+
+// newWorkloadRecord makes the record of a workload's body, nil for a body that runs no pods;
+// images parses the images (nil: each parsed on its own).
+func newWorkloadRecord(body any, images *imageCache) *workloadRecord {
+	tpl, shape := podTemplateOf(body)
+	if tpl == nil {
+		return nil
+	}
+	r := &workloadRecord{path: shape.path, has: shape.has, podLabels: tpl.Labels,
+		inits: int32(len(tpl.Spec.InitContainers)), apps: int32(len(tpl.Spec.Containers))}
+	if shape.has {
+		r.replicas = 1
+		if shape.replicas != nil {
+			r.replicas = *shape.replicas
+		}
+	}
+	spec := &tpl.Spec
+	r.images = make([]ImageRef, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
+	parse := ParseImage
+	if images != nil {
+		parse = images.parse
+	}
+	for i := range spec.InitContainers {
+		r.images = append(r.images, parse(spec.InitContainers[i].Image))
+	}
+	for i := range spec.Containers {
+		r.images = append(r.images, parse(spec.Containers[i].Image))
+	}
+	for i := range spec.EphemeralContainers {
+		r.images = append(r.images, parse(spec.EphemeralContainers[i].Image))
+	}
+	return r
+}
+
+// podView is a workload's pod template, decoded, and its containers.
+type podView struct {
+	template   *corev1.PodTemplateSpec
 	containers []Container
 }
 
+// Template returns the pod template (for a Pod: its own metadata and spec). Read it, never
+// write it. Of a packed workload not open, each call decodes the body again: a check that
+// reads other workloads reads PodLabels and the parsed images (Images) where it can.
+func (w *Workload) Template() *corev1.PodTemplateSpec { return w.view().template }
+
+// PodLabels returns the pod template's labels (for a Pod: its own), without decoding a
+// packed body. Read them, never write.
+func (w *Workload) PodLabels() map[string]string { return w.rec.podLabels }
+
+// Images returns the parsed image of each container, in the order of Containers, without
+// decoding a packed body.
+func (w *Workload) Images() []ImageRef { return w.rec.images }
+
+// AppImages returns the parsed image of each app container (spec.containers), without
+// decoding a packed body.
+func (w *Workload) AppImages() []ImageRef { return w.rec.images[w.rec.inits : w.rec.inits+w.rec.apps] }
+
 // Spec returns the pod spec.
-func (w *Workload) Spec() *corev1.PodSpec { return &w.Template.Spec }
+func (w *Workload) Spec() *corev1.PodSpec { return &w.view().template.Spec }
 
 // SpecPath returns the field path of the pod spec.
 func (w *Workload) SpecPath() string {
@@ -36,6 +111,58 @@ func (w *Workload) SpecPath() string {
 		return "spec"
 	}
 	return w.TemplatePath + ".spec"
+}
+
+// Open has the reads of a packed workload's pod template and containers, until Close,
+// share one view, made at the first read; it opens its object too (Object.Open). Of a
+// workload not packed it does nothing.
+func (w *Workload) Open() {
+	if w.Packed() {
+		w.opens.Add(1)
+		w.Object.Open()
+	}
+}
+
+// Close ends an Open: the last lets the view go.
+func (w *Workload) Close() {
+	if w.Packed() {
+		if w.opens.Add(-1) == 0 {
+			w.pod.Store(nil)
+		}
+		w.Object.Close()
+	}
+}
+
+// view returns the pod view: the one kept, else one made now (kept while open; see
+// packed.body, which keeps a body the same way).
+func (w *Workload) view() *podView {
+	if v := w.pod.Load(); v != nil {
+		return v
+	}
+	v := w.decode()
+	if w.opens.Load() == 0 {
+		return v
+	}
+	if !w.pod.CompareAndSwap(nil, v) {
+		if kept := w.pod.Load(); kept != nil {
+			return kept
+		}
+		return v
+	}
+	if w.opens.Load() == 0 {
+		w.pod.CompareAndSwap(v, nil)
+	}
+	return v
+}
+
+// decode makes the pod view of the body as it reads now.
+func (w *Workload) decode() *podView {
+	tpl, _ := podTemplateOf(w.Body())
+	if tpl == nil {
+		// Not a workload's body: it was when the view was made, and bodies do not change.
+		panic("subject: the body of workload " + w.Kind + " " + w.Name() + " has no pod template")
+	}
+	return &podView{template: tpl, containers: w.containersOf(tpl)}
 }
 
 // ServiceAccount returns the name of the ServiceAccount the pods run as and the field path that
@@ -69,7 +196,7 @@ func (w *Workload) LongRunning() bool {
 	case "Job", "CronJob":
 		return false
 	case "Pod":
-		rp := w.Template.Spec.RestartPolicy
+		rp := w.Spec().RestartPolicy
 		return rp == "" || rp == corev1.RestartPolicyAlways
 	}
 	return true
@@ -97,91 +224,114 @@ type Container struct {
 // Containers returns the init containers, the app containers, then the ephemeral
 // containers: every container that runs in the pods, for the checks of what a container runs
 // and with which privileges.
-func (w *Workload) Containers() []Container { return w.containers }
+func (w *Workload) Containers() []Container { return w.view().containers }
 
 // ResourceContainers returns the init containers and the app containers, without the
 // ephemeral ones, which cannot set resources (nor probes, ports or lifecycle hooks).
 func (w *Workload) ResourceContainers() []Container {
-	spec := w.Spec()
-	return w.containers[:len(spec.InitContainers)+len(spec.Containers)]
+	v := w.view()
+	spec := &v.template.Spec
+	return v.containers[:len(spec.InitContainers)+len(spec.Containers)]
 }
 
 // AppContainers returns only spec.containers (no init or ephemeral containers).
 func (w *Workload) AppContainers() []Container {
-	spec := w.Spec()
-	return w.containers[len(spec.InitContainers) : len(spec.InitContainers)+len(spec.Containers)]
+	v := w.view()
+	spec := &v.template.Spec
+	return v.containers[len(spec.InitContainers) : len(spec.InitContainers)+len(spec.Containers)]
 }
 
-func (w *Workload) buildContainers(images *imageCache) {
-	spec := w.Spec()
+// containersOf makes the containers of a pod template, their images parsed in the record.
+func (w *Workload) containersOf(tpl *corev1.PodTemplateSpec) []Container {
+	spec := &tpl.Spec
 	out := make([]Container, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
 	base := w.SpecPath()
 	for i := range spec.InitContainers {
 		c := &spec.InitContainers[i]
 		sidecar := c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
-		out = append(out, Container{Container: c, Init: true, Sidecar: sidecar, ImageRef: images.parse(c.Image),
+		out = append(out, Container{Container: c, Init: true, Sidecar: sidecar, ImageRef: w.rec.images[len(out)],
 			Path: base + ".initContainers[" + strconv.Itoa(i) + "]"})
 	}
 	for i := range spec.Containers {
 		c := &spec.Containers[i]
-		out = append(out, Container{Container: c, ImageRef: images.parse(c.Image),
+		out = append(out, Container{Container: c, ImageRef: w.rec.images[len(out)],
 			Path: base + ".containers[" + strconv.Itoa(i) + "]"})
 	}
 	for i := range spec.EphemeralContainers {
 		// EphemeralContainerCommon has Container's fields, one for one: the same view.
 		c := corev1.Container(spec.EphemeralContainers[i].EphemeralContainerCommon)
-		out = append(out, Container{Container: &c, Ephemeral: true, ImageRef: images.parse(c.Image),
+		out = append(out, Container{Container: &c, Ephemeral: true, ImageRef: w.rec.images[len(out)],
 			Path: base + ".ephemeralContainers[" + strconv.Itoa(i) + "]"})
 	}
-	w.containers = out
+	return out
 }
 
 // NewWorkload returns the workload view of an object, or nil when the object runs no pods.
 func NewWorkload(o *Object) *Workload { return newWorkload(o, &imageCache{}) }
 
+// newWorkload makes the view of o, its images parsed through images. Of a packed body it
+// takes the record Pack made, without decoding it.
 func newWorkload(o *Object, images *imageCache) *Workload {
-	w := &Workload{Object: o}
-	switch t := o.Body().(type) {
-	case *corev1.Pod:
-		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
-	case *appsv1.Deployment:
-		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
-		w.setReplicas(t.Spec.Replicas)
-	case *appsv1.StatefulSet:
-		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
-		w.setReplicas(t.Spec.Replicas)
-	case *appsv1.ReplicaSet:
-		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
-		w.setReplicas(t.Spec.Replicas)
-	case *appsv1.DaemonSet:
-		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
-	case *batchv1.Job:
-		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
-	case *batchv1.CronJob:
-		w.Template, w.TemplatePath = &t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template"
-	case *corev1.ReplicationController:
-		if t.Spec.Template == nil {
-			t.Spec.Template = &corev1.PodTemplateSpec{}
+	if o.Packed() {
+		rec := o.packedWorkload()
+		if rec == nil {
+			return nil
 		}
-		w.Template, w.TemplatePath = t.Spec.Template, "spec.template"
-		w.setReplicas(t.Spec.Replicas)
-	default:
+		return &Workload{Object: o, TemplatePath: rec.path, Replicas: rec.replicas, HasReplicas: rec.has, rec: rec}
+	}
+	body := o.Body()
+	rec := newWorkloadRecord(body, images)
+	if rec == nil {
 		return nil
 	}
-	w.buildContainers(images)
+	w := &Workload{Object: o, TemplatePath: rec.path, Replicas: rec.replicas, HasReplicas: rec.has, rec: rec}
+	tpl, _ := podTemplateOf(body)
+	w.pod.Store(&podView{template: tpl, containers: w.containersOf(tpl)})
 	return w
 }
 
-func (w *Workload) setReplicas(r *int32) {
-	w.HasReplicas = true
-	w.Replicas = 1
-	if r != nil {
-		w.Replicas = *r
+// templateShape is where a workload kind keeps its pod template and replicas.
+type templateShape struct {
+	path     string
+	replicas *int32
+	has      bool // the kind has a replicas field
+}
+
+// podTemplateOf returns the pod template of a workload's body (for a Pod, one made of its
+// metadata and spec), nil for a body that runs no pods.
+func podTemplateOf(body any) (*corev1.PodTemplateSpec, templateShape) {
+	switch t := body.(type) {
+	case *corev1.Pod:
+		return &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}, templateShape{}
+	case *appsv1.Deployment:
+		return &t.Spec.Template, templateShape{"spec.template", t.Spec.Replicas, true}
+	case *appsv1.StatefulSet:
+		return &t.Spec.Template, templateShape{"spec.template", t.Spec.Replicas, true}
+	case *appsv1.ReplicaSet:
+		return &t.Spec.Template, templateShape{"spec.template", t.Spec.Replicas, true}
+	case *appsv1.DaemonSet:
+		return &t.Spec.Template, templateShape{path: "spec.template"}
+	case *batchv1.Job:
+		return &t.Spec.Template, templateShape{path: "spec.template"}
+	case *batchv1.CronJob:
+		return &t.Spec.JobTemplate.Spec.Template, templateShape{path: "spec.jobTemplate.spec.template"}
+	case *corev1.ReplicationController:
+		tpl := t.Spec.Template
+		if tpl == nil {
+			// No template: no pods of its own, read as an empty one (the body is not
+			// written: it may be shared).
+			tpl = &corev1.PodTemplateSpec{}
+		}
+		return tpl, templateShape{"spec.template", t.Spec.Replicas, true}
 	}
+	return nil, templateShape{}
 }
 
 // StatefulSet returns the StatefulSet behind a workload, or nil for other kinds.
 func (w *Workload) StatefulSet() *appsv1.StatefulSet {
+	if w.Kind != "StatefulSet" {
+		return nil // (a packed body is not decoded to learn it is not a StatefulSet's)
+	}
 	sts, _ := w.Body().(*appsv1.StatefulSet)
 	return sts
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -80,4 +81,72 @@ func TestHostProcessTargetsWindows(t *testing.T) {
 			t.Errorf("%s: TargetsWindows() = %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// TestPackedWorkload: a packed workload keeps its pod labels and parsed images, decodes its
+// template on each read while it is closed, and once for all reads while it is open.
+func TestPackedWorkload(t *testing.T) {
+	t.Parallel()
+	two := int32(2)
+	d := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: appsv1.DeploymentSpec{Replicas: &two, Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+			Spec: corev1.PodSpec{
+				InitContainers: []corev1.Container{{Name: "migrate", Image: "ghcr.io/shop/migrate:3"}},
+				Containers:     []corev1.Container{{Name: "web", Image: "ghcr.io/shop/web:1.4"}},
+			},
+		}},
+	}
+	o := &Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Typed: d, Meta: &d.ObjectMeta}
+	if !o.Pack() {
+		t.Fatal("a Deployment does not pack")
+	}
+	ix := NewIndex([]*Object{o})
+	w := ix.WorkloadOf(o)
+	if w == nil {
+		t.Fatal("no workload view of a packed Deployment")
+	}
+	if w.Replicas != 2 || !w.HasReplicas || w.TemplatePath != "spec.template" || w.PodLabels()["app"] != "web" {
+		t.Errorf("view %+v, pod labels %v", w, w.PodLabels())
+	}
+	if got := w.AppImages(); len(got) != 1 || got[0].Repository != "shop/web" || len(w.Images()) != 2 || w.Images()[0].Tag != "3" {
+		t.Errorf("images %+v, app images %+v", w.Images(), got)
+	}
+	if first := w.Template(); first == w.Template() {
+		t.Error("a closed packed workload keeps its template")
+	}
+	if c := w.AppContainers(); len(c) != 1 || c[0].Name != "web" || c[0].Path != "spec.template.spec.containers[0]" || c[0].ImageRef.Tag != "1.4" {
+		t.Errorf("app containers %+v", c)
+	}
+	w.Open()
+	w.Open() // a second core judging it with other checks
+	a := w.Template()
+	if w.Template() != a || &w.Containers()[0].Container.Name != &a.Spec.InitContainers[0].Name || !sameBody(w.Object) {
+		t.Error("an open workload decodes its body more than once")
+	}
+	w.Close()
+	if w.Template() != a {
+		t.Error("the first of two Closes let the template go")
+	}
+	w.Close()
+	if w.Template() == a || sameBody(w.Object) {
+		t.Error("a closed workload keeps its decoded body")
+	}
+
+	// Not packed: the view is made once, and Open and Close change nothing.
+	plain := NewWorkload(&Object{APIVersion: "apps/v1", Kind: "Deployment", Typed: d.DeepCopy(), Meta: &d.ObjectMeta})
+	first := plain.Template()
+	plain.Open()
+	plain.Close()
+	if plain.Template() != first {
+		t.Error("the view of a workload not packed is made again")
+	}
+}
+
+// sameBody reports whether two reads of o's body give one value.
+func sameBody(o *Object) bool {
+	first := o.Body()
+	return first == o.Body()
 }

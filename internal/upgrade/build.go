@@ -519,7 +519,7 @@ func (b *builder) drainFindings() []Finding {
 			}
 		}
 		// DaemonSets' pods are not drained; an owned object is judged at its controller.
-		if w.Kind == "DaemonSet" || metav1.GetControllerOfNoCopy(o.Meta) != nil || w.Template == nil {
+		if w.Kind == "DaemonSet" || metav1.GetControllerOfNoCopy(o.Meta) != nil {
 			continue
 		}
 		if vols := localVolumes(w.Spec()); len(vols) > 0 {
@@ -556,7 +556,7 @@ func (b *builder) budgetOf(w *subject.Workload) *subject.Object {
 			continue
 		}
 		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
-		if err == nil && !sel.Empty() && sel.Matches(labels.Set(w.Template.Labels)) {
+		if err == nil && !sel.Empty() && sel.Matches(labels.Set(w.PodLabels())) {
 			return o
 		}
 	}

@@ -30,8 +30,8 @@ var WindowsPoolForImages = check.New(check.Meta{
 }, func(_ context.Context, env *check.Env, c *subject.Cluster, r *check.Result) {
 	needs := map[string][]string{}
 	for _, w := range env.Index.Workloads() {
-		for _, ct := range w.Containers() {
-			tag := strings.ToLower(ct.ImageRef.Tag)
+		for _, ref := range w.Images() {
+			tag := strings.ToLower(ref.Tag)
 			for ltsc, sku := range ltscSKUs {
 				if strings.Contains(tag, ltsc) {
 					needs[sku] = append(needs[sku], w.Kind+" "+w.Name())

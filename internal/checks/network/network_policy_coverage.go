@@ -29,11 +29,11 @@ var NetworkPolicyCoverage = scope.WorkloadCheck(check.Meta{
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
 	gap := ""
 	// Only the policies that select the pods can isolate them or say why they do not.
-	for _, p := range env.Index.PoliciesSelecting(w.Namespace, w.Template.Labels) {
-		if p.Isolates(w.Template.Labels) {
+	for _, p := range env.Index.PoliciesSelecting(w.Namespace, w.PodLabels()) {
+		if p.Isolates(w.PodLabels()) {
 			return
 		}
-		if why := p.IsolationGap(w.Template.Labels); why != "" && gap == "" {
+		if why := p.IsolationGap(w.PodLabels()); why != "" && gap == "" {
 			gap = " (" + why + ")"
 		}
 	}

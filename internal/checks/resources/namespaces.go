@@ -133,7 +133,7 @@ func appIdentity(w *subject.Workload) string {
 		if v := w.Meta.Labels[k]; v != "" {
 			return v
 		}
-		if v := w.Template.Labels[k]; v != "" {
+		if v := w.PodLabels()[k]; v != "" {
 			return v
 		}
 	}

@@ -36,8 +36,8 @@ var SecureTraffic = windowsCheck(check.Meta{
 			calicoOnly = false
 		}
 	}
-	for _, p := range env.Index.PoliciesSelecting(w.Namespace, w.Template.Labels) {
-		if !p.Isolates(w.Template.Labels) {
+	for _, p := range env.Index.PoliciesSelecting(w.Namespace, w.PodLabels()) {
+		if !p.Isolates(w.PodLabels()) {
 			continue
 		}
 		if p.Kubernetes() || (calicoOnly && strings.Contains(p.Group(), "projectcalico.org")) {

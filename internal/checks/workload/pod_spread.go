@@ -88,7 +88,7 @@ type spreadMiss struct {
 // when there is none).
 func spreadMisses(w *subject.Workload) []spreadMiss {
 	spec, base := w.Spec(), w.SpecPath()
-	own := labels.Set(w.Template.Labels)
+	own := labels.Set(w.PodLabels())
 	misses := []spreadMiss{}
 	for i, c := range spec.TopologySpreadConstraints {
 		if !spreadKeys[c.TopologyKey] {

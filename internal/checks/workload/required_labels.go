@@ -52,7 +52,7 @@ spec:
 	if w.TemplatePath == "" {
 		return // a Pod's template labels are its own labels
 	}
-	if missing := missingKeys(w.Template.Labels, RequiredLabelsSetting.Get(env)); len(missing) > 0 {
+	if missing := missingKeys(w.PodLabels(), RequiredLabelsSetting.Get(env)); len(missing) > 0 {
 		r.FailFixf(w.TemplateMetaPath()+".labels", "", labelsFix(w, w.TemplateMetaPath()+".labels", missing, values), "the pod template of %s lacks label(s) %s", kindNoun(w), strings.Join(missing, ", "))
 	}
 })

@@ -234,7 +234,7 @@ type injection struct {
 // Namespace that the pod template does not override.
 func injections(env *check.Env, w *subject.Workload) []injection {
 	var out []injection
-	own := w.Template.Annotations
+	own := w.Template().Annotations
 	for _, k := range sortedKeys(own) {
 		if strings.HasPrefix(k, injectPrefix) || k == sidecarInject {
 			out = append(out, injection{key: k, value: own[k], path: w.TemplateMetaPath() + ".annotations"})

@@ -38,7 +38,7 @@ metadata:
 spec:
   serviceAccountName: orders`,
 }, func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
-	if v, ok := w.Template.Labels[podIdentityLabel]; ok {
+	if v, ok := w.PodLabels()[podIdentityLabel]; ok {
 		r.Failf(w.TemplateMetaPath()+".labels."+podIdentityLabel, "", "%s uses AAD Pod Identity binding %q", kindNoun(w), v)
 	}
 })
@@ -72,7 +72,7 @@ metadata:
 spec:
   serviceAccountName: payments`,
 }, func(_ context.Context, env *check.Env, w *subject.Workload, r *check.Result) {
-	if w.Template.Labels[workloadIdentityLabel] != "true" {
+	if w.PodLabels()[workloadIdentityLabel] != "true" {
 		r.NotApplicable()
 		return
 	}
