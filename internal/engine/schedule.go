@@ -153,6 +153,11 @@ func judgeSpan(ctx context.Context, envs judgeEnvs, g *typeGroup, sp span, polic
 		if focus != nil && !focus(id) {
 			continue
 		}
+		// A packed subject is decoded once for all the checks of its visit.
+		o, opens := s.(opener)
+		if opens {
+			o.Open()
+		}
 		for k, cr := range runs {
 			c := cr.check
 			// A check names a few kinds: a map of them costs more to make, for the one subject
@@ -166,11 +171,21 @@ func judgeSpan(ctx context.Context, envs judgeEnvs, g *typeGroup, sp span, polic
 			}
 			judgeOne(ctx, env, cr, &parts[k], s, id, i, g.plan, policy, memoized, r)
 		}
+		if opens {
+			o.Close()
+		}
 	}
 	for k := range parts {
 		parts[k].findings.trim()
 	}
 	return parts
+}
+
+// opener is a subject whose body may be packed (subject.Object, subject.Workload): open, it
+// is decoded once for every read until it is closed.
+type opener interface {
+	Open()
+	Close()
 }
 
 // judgeOne gives the outcome of the check of cr on the subject at position i: the memo's,

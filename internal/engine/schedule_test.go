@@ -67,4 +67,22 @@ func TestReportIndependentOfScheduling(t *testing.T) {
 			t.Fatalf("run %d on 8 threads differs from the run on one: %s", run, firstDiff(want, got))
 		}
 	}
+
+	// Packed, each subject is decoded while its checks judge it, on several cores at once
+	// (the checks of a type with few subjects cut into runs judge one subject on two), and
+	// others read it meanwhile: the same report (go test -race watches the sharing).
+	packed := 0
+	for _, o := range s.Objects {
+		if o.Pack() {
+			packed++
+		}
+	}
+	if packed < 100 {
+		t.Fatalf("%d objects packed: the test proves little", packed)
+	}
+	for run := range 3 {
+		if got := render(8); got != want {
+			t.Fatalf("run %d on packed objects differs: %s", run, firstDiff(want, got))
+		}
+	}
 }
