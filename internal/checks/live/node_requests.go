@@ -88,6 +88,9 @@ var NodeRequests = check.New(check.Meta{
 		r.NotApplicable()
 		return
 	}
+	// The pods of one controller request alike: their requests are summed once for all of
+	// them (and its pod template, when packed, decoded once).
+	byOwner := map[*subject.Workload]corev1.ResourceList{}
 	for _, o := range env.Index.ObjectsOfKind("Pod") {
 		node, phase, ok := subject.PodPlacement(o)
 		if !ok || node == "" || phase == corev1.PodSucceeded || phase == corev1.PodFailed {
@@ -97,12 +100,11 @@ var NodeRequests = check.New(check.Meta{
 		if p == nil {
 			continue
 		}
-		spec := podSpecOf(env.Index, o)
-		if spec == nil {
+		reqs, ok := podRequests(env.Index, o, byOwner)
+		if !ok {
 			p.unknown = append(p.unknown, o.Namespace+"/"+o.Meta.Name)
 			continue
 		}
-		reqs := resourcehelper.PodRequests(&corev1.Pod{Spec: *spec}, resourcehelper.PodResourcesOptions{})
 		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 			if q, ok := reqs[res]; ok {
 				sum := p.requested[res]
@@ -152,19 +154,34 @@ func nodePoolName(n *corev1.Node) string {
 	return "nodes"
 }
 
-// podSpecOf returns the spec a pod runs with: its own, or, when the scan kept of it only where
-// it runs (a controller's pod, in its subject.Controlled form), the pod template of its top
-// controller. nil when neither is known.
-func podSpecOf(ix *subject.Index, o *subject.Object) *corev1.PodSpec {
+// podRequests returns what a pod requests: by its own spec, or, when the scan kept of it only
+// where it runs (a controller's pod, in its subject.Controlled form), by the pod template of
+// its top controller, summed once per controller in byOwner. ok is false when neither is
+// known.
+func podRequests(ix *subject.Index, o *subject.Object, byOwner map[*subject.Workload]corev1.ResourceList) (corev1.ResourceList, bool) {
 	if pod, ok := o.Body().(*corev1.Pod); ok && len(pod.Spec.Containers) > 0 {
-		return &pod.Spec
+		return resourcehelper.PodRequests(&corev1.Pod{Spec: pod.Spec}, resourcehelper.PodResourcesOptions{}), true
 	}
-	if owner := topController(ix, o); owner != nil {
-		if w := ix.WorkloadOf(owner); w != nil && len(w.Spec().Containers) > 0 {
-			return w.Spec()
+	owner := topController(ix, o)
+	if owner == nil {
+		return nil, false
+	}
+	w := ix.WorkloadOf(owner)
+	if w == nil {
+		return nil, false
+	}
+	if reqs, ok := byOwner[w]; ok {
+		return reqs, reqs != nil
+	}
+	var reqs corev1.ResourceList
+	if spec := w.Spec(); len(spec.Containers) > 0 {
+		reqs = resourcehelper.PodRequests(&corev1.Pod{Spec: *spec}, resourcehelper.PodResourcesOptions{})
+		if reqs == nil {
+			reqs = corev1.ResourceList{}
 		}
 	}
-	return nil
+	byOwner[w] = reqs
+	return reqs, reqs != nil
 }
 
 // share is requested as a percentage of allocatable for one resource; ok is false when the

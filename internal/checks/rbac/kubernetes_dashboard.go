@@ -54,8 +54,11 @@ var KubernetesDashboard = check.New(check.Meta{
 		if w == nil {
 			return
 		}
-		for _, c := range w.Containers() {
-			if strings.Contains(c.ImageRef.Repository, "kubernetesui/dashboard") {
+		// The parsed images first: the containers of a packed body are decoded only for one
+		// that runs the dashboard.
+		for i, ref := range w.Images() {
+			if strings.Contains(ref.Repository, "kubernetesui/dashboard") {
+				c := w.Containers()[i]
 				r.Failf(c.Path+".image", c.Name, "Deployment %s runs the Kubernetes dashboard image %s", o.Name(), c.Image)
 			}
 		}
