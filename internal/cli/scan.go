@@ -183,6 +183,7 @@ func (a *app) runScan(cmd *cobra.Command, f *scanFlags, args []string) error {
 				Namespace:   f.namespace,
 				MaxFileSize: int64(f.maxFileSize),
 				Stdin:       a.io.In,
+				Pack:        true,
 			}},
 		Partial: f.partial,
 		Kube:    f.live.kube(f.namespace),

@@ -105,8 +105,12 @@ func TestAddTypedKeepsControlledForm(t *testing.T) {
 	for _, o := range l.scan.Objects {
 		byKind[o.Kind] = o
 	}
-	if !isClaim(byKind["PersistentVolumeClaim"].Typed) {
-		t.Errorf("the StatefulSet's claim is kept as %T", byKind["PersistentVolumeClaim"].Typed)
+	if !isClaim(byKind["PersistentVolumeClaim"].Body()) {
+		t.Errorf("the StatefulSet's claim is kept as %T", byKind["PersistentVolumeClaim"].Body())
+	}
+	// A workload's body is kept packed, a claim's (small, read whole by other checks) not.
+	if !byKind["StatefulSet"].Packed() || byKind["PersistentVolumeClaim"].Packed() {
+		t.Errorf("packed: StatefulSet %v, claim %v; want the StatefulSet's body packed only", byKind["StatefulSet"].Packed(), byKind["PersistentVolumeClaim"].Packed())
 	}
 	if node, _, ok := subject.PodPlacement(byKind["Pod"]); !ok || node != "n1" {
 		t.Errorf("the ReplicaSet's Pod is kept as %T", byKind["Pod"].Typed)

@@ -526,6 +526,11 @@ func (l *loader) add(o *subject.Object) {
 	o.NamespaceExplicit = o.Namespace != ""
 	o.Input = subject.InputCluster
 	l.shared.Object(o)
+	// The body of a kind worth it is kept packed (subject.WorthPacking): the engine decodes
+	// each object once while its checks judge it.
+	if subject.WorthPacking(o.Kind) {
+		o.Pack()
+	}
 	l.scan.Objects = append(l.scan.Objects, o)
 }
 

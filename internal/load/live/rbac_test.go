@@ -21,7 +21,7 @@ func TestDeployRoleGrantsWhatTheScanLists(t *testing.T) {
 	scan := manifest.LoadBytes(file, data, manifest.Options{})
 	var role *rbacv1.ClusterRole
 	for _, o := range scan.Objects {
-		if r, ok := o.Typed.(*rbacv1.ClusterRole); ok && r.Name == "akscheck-reader" {
+		if r, ok := o.Body().(*rbacv1.ClusterRole); ok && r.Name == "akscheck-reader" {
 			role = r
 		}
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// Shared, when set, gives the objects of a load one copy of the maps they hold alike
 	// (subject.Shared); load.Load sets one for all its files.
 	Shared *subject.Shared
+	// Pack keeps the typed bodies of the kinds worth it packed once decoded
+	// (subject.WorthPacking): a scan's engine decodes each again while its checks judge it.
+	Pack bool
 }
 
 func (o Options) input() subject.InputKind {
@@ -451,6 +454,9 @@ func (l *docLoader) add(obj *subject.Object) {
 		obj.Namespace = ""
 	}
 	l.opts.Shared.Object(obj)
+	if l.opts.Pack && subject.WorthPacking(obj.Kind) {
+		obj.Pack()
+	}
 	l.scan.Objects = append(l.scan.Objects, obj)
 }
 

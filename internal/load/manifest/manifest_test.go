@@ -346,3 +346,47 @@ func TestSecretValuesBlankedWhateverTheVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestPack: with Pack, the bodies worth it (a workload's, a Service's) are kept packed, and
+// read back as decoded; a small kind's body stays decoded.
+func TestPack(t *testing.T) {
+	t.Parallel()
+	doc := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "ghcr.io/shop/web:1.4"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web, namespace: shop}
+data: {mode: fast}
+`
+	s := LoadBytes("app.yaml", []byte(doc), Options{Pack: true})
+	if len(s.Errors) > 0 || len(s.Objects) != 3 {
+		t.Fatalf("objects %d, errors %+v", len(s.Objects), s.Errors)
+	}
+	packed := map[string]bool{}
+	for _, o := range s.Objects {
+		packed[o.Kind] = o.Packed()
+	}
+	if !packed["Deployment"] || !packed["Service"] || packed["ConfigMap"] {
+		t.Errorf("packed %v; want the Deployment and the Service", packed)
+	}
+	d, ok := s.Objects[0].Body().(*appsv1.Deployment)
+	if !ok || *d.Spec.Replicas != 3 || d.Spec.Template.Spec.Containers[0].Image != "ghcr.io/shop/web:1.4" || d.Name != "web" || d.Labels["app"] != "web" {
+		t.Errorf("the packed Deployment reads back as %+v", s.Objects[0].Body())
+	}
+	if s.Objects[0].Source.Line != 1 || s.Objects[1].Source.Line != 11 {
+		t.Errorf("lines %d, %d; want 1, 11", s.Objects[0].Source.Line, s.Objects[1].Source.Line)
+	}
+}

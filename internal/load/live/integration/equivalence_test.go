@@ -121,7 +121,7 @@ func TestSameClusterSameStatusesLive(t *testing.T) {
 	liveScan := live.LoadConfig(t.Context(), api.Config(adminToken), "aks-good", live.Options{})
 	nodes := 0
 	for _, o := range liveScan.Objects {
-		if _, ok := o.Typed.(*corev1.Node); ok {
+		if _, ok := o.Body().(*corev1.Node); ok {
 			nodes++
 		}
 	}

@@ -257,7 +257,7 @@ func TestRequests(t *testing.T) {
 	}
 	controlled := 0
 	for _, o := range scan.Objects {
-		if s, ok := o.Typed.(*corev1.Secret); ok && (len(s.Data) > 0 || len(s.StringData) > 0) {
+		if s, ok := o.Body().(*corev1.Secret); ok && (len(s.Data) > 0 || len(s.StringData) > 0) {
 			t.Errorf("Secret %s/%s holds data", s.Namespace, s.Name)
 		}
 		if len(o.Meta.ManagedFields) > 0 {
@@ -419,7 +419,7 @@ func TestDeployRoleIsEnough(t *testing.T) {
 	}
 	var role *rbacv1.ClusterRole
 	for _, o := range manifest.LoadBytes("1-rbac.yaml", data, manifest.Options{}).Objects {
-		if r, ok := o.Typed.(*rbacv1.ClusterRole); ok && r.Name == "akscheck-reader" {
+		if r, ok := o.Body().(*rbacv1.ClusterRole); ok && r.Name == "akscheck-reader" {
 			role = r
 		}
 	}

@@ -110,7 +110,7 @@ func TestUpgradePlanLive(t *testing.T) {
 	written := map[string][]string{}
 	for _, o := range s.Objects {
 		written[o.Kind+"/"+o.Name()] = o.WrittenAs()
-		if sec, ok := o.Typed.(*corev1.Secret); ok && (len(sec.Data) > 0 || len(sec.StringData) > 0) {
+		if sec, ok := o.Body().(*corev1.Secret); ok && (len(sec.Data) > 0 || len(sec.StringData) > 0) {
 			t.Errorf("Secret %s kept its data", o.Name())
 		}
 	}
