@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -44,6 +45,8 @@ type workloadRecord struct {
 	// count the init and app containers, which come first.
 	images      []ImageRef
 	inits, apps int32
+	// secrets names the Secrets the pods read (secretsReadBy).
+	secrets []string
 }
 
 // newWorkloadRecord makes the record of a workload's body, nil for a body that runs no pods;
@@ -76,7 +79,53 @@ func newWorkloadRecord(body any, images *imageCache) *workloadRecord {
 	for i := range spec.EphemeralContainers {
 		r.images = append(r.images, parse(spec.EphemeralContainers[i].Image))
 	}
+	r.secrets = secretsReadBy(spec)
 	return r
+}
+
+// secretsReadBy returns the names of the Secrets a pod reads, in the order met, without
+// repeats: its secret and projected volumes', and each container's env secretKeyRef and
+// envFrom secretRef (init and ephemeral containers included).
+func secretsReadBy(spec *corev1.PodSpec) []string {
+	var out []string
+	add := func(name string) {
+		if name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	for _, v := range spec.Volumes {
+		if v.Secret != nil {
+			add(v.Secret.SecretName)
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if src.Secret != nil {
+					add(src.Secret.Name)
+				}
+			}
+		}
+	}
+	fromEnv := func(envFrom []corev1.EnvFromSource, env []corev1.EnvVar) {
+		for _, e := range envFrom {
+			if e.SecretRef != nil {
+				add(e.SecretRef.Name)
+			}
+		}
+		for _, e := range env {
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				add(e.ValueFrom.SecretKeyRef.Name)
+			}
+		}
+	}
+	for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range list {
+			fromEnv(list[i].EnvFrom, list[i].Env)
+		}
+	}
+	for i := range spec.EphemeralContainers {
+		fromEnv(spec.EphemeralContainers[i].EnvFrom, spec.EphemeralContainers[i].Env)
+	}
+	return out
 }
 
 // podView is a workload's pod template, decoded, and its containers.
@@ -101,6 +150,10 @@ func (w *Workload) Images() []ImageRef { return w.rec.images }
 // AppImages returns the parsed image of each app container (spec.containers), without
 // decoding a packed body.
 func (w *Workload) AppImages() []ImageRef { return w.rec.images[w.rec.inits : w.rec.inits+w.rec.apps] }
+
+// SecretsRead returns the names of the Secrets the pods read (secret and projected volumes,
+// env secretKeyRef, envFrom secretRef, in any container), without decoding a packed body.
+func (w *Workload) SecretsRead() []string { return w.rec.secrets }
 
 // Spec returns the pod spec.
 func (w *Workload) Spec() *corev1.PodSpec { return &w.view().template.Spec }

@@ -150,3 +150,40 @@ func sameBody(o *Object) bool {
 	first := o.Body()
 	return first == o.Body()
 }
+
+// TestSecretsRead: the Secrets a workload's pods read, from every place a pod spec names
+// one, once each, packed or not.
+func TestSecretsRead(t *testing.T) {
+	t.Parallel()
+	ref := func(name string) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: "k"}}
+	}
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: corev1.PodSpec{
+			Volumes: []corev1.Volume{
+				{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "tls"}}},
+				{Name: "all", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{
+					{Secret: &corev1.SecretProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "projected"}}}}}}},
+				{Name: "cfg", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "cfg"}}}},
+			},
+			InitContainers: []corev1.Container{{Name: "migrate", Image: "m:1", Env: []corev1.EnvVar{{Name: "DB", ValueFrom: ref("db")}}}},
+			Containers: []corev1.Container{{Name: "web", Image: "w:1",
+				EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "env"}}}},
+				Env:     []corev1.EnvVar{{Name: "DB", ValueFrom: ref("db")}, {Name: "PLAIN", Value: "x"}}}},
+			EphemeralContainers: []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: "d:1",
+				Env: []corev1.EnvVar{{Name: "T", ValueFrom: ref("debug-token")}}}}},
+		},
+	}
+	want := []string{"tls", "projected", "db", "env", "debug-token"}
+	o := &Object{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Typed: pod, Meta: &pod.ObjectMeta}
+	if got := NewWorkload(o).SecretsRead(); !slices.Equal(got, want) {
+		t.Errorf("SecretsRead = %v, want %v", got, want)
+	}
+	if !o.Pack() {
+		t.Fatal("a Pod does not pack")
+	}
+	if got := NewWorkload(o).SecretsRead(); !slices.Equal(got, want) {
+		t.Errorf("packed: SecretsRead = %v, want %v", got, want)
+	}
+}

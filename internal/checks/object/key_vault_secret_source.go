@@ -3,6 +3,7 @@ package object
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -87,7 +88,7 @@ spec:
 	}
 	var readers []string
 	for _, w := range env.Index.WorkloadsIn(o.Namespace) {
-		if readsSecret(w, o.Meta.Name) {
+		if slices.Contains(w.SecretsRead(), o.Meta.Name) {
 			readers = append(readers, w.Kind+" "+w.Name())
 		}
 	}
@@ -110,33 +111,3 @@ spec:
 	r.Failf("metadata.name", "", "Secret %s, which %s reads, is made by the manifests: no SecretProviderClass of provider azure syncs it from Key Vault",
 		o.Name(), strings.Join(readers, ", "))
 })
-
-// readsSecret reports whether a workload's pods read a Secret: through env, envFrom, or a
-// secret or projected volume.
-func readsSecret(w *subject.Workload, name string) bool {
-	for _, v := range w.Spec().Volumes {
-		if v.Secret != nil && v.Secret.SecretName == name {
-			return true
-		}
-		if v.Projected != nil {
-			for _, src := range v.Projected.Sources {
-				if src.Secret != nil && src.Secret.Name == name {
-					return true
-				}
-			}
-		}
-	}
-	for _, c := range w.Containers() {
-		for _, e := range c.EnvFrom {
-			if e.SecretRef != nil && e.SecretRef.Name == name {
-				return true
-			}
-		}
-		for _, e := range c.Env {
-			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == name {
-				return true
-			}
-		}
-	}
-	return false
-}
