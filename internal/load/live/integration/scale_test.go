@@ -84,6 +84,9 @@ func TestScale(t *testing.T) {
 				scanScale(t, bin, kc, scale, objects)
 			}
 		}
+		if hold := os.Getenv("AKSCHECK_SCALE_HOLD"); hold != "" {
+			holdCluster(t, hold, kc, objects)
+		}
 
 		var requests, lists atomic.Int64
 		cfg := api.Config(adminToken)
@@ -105,6 +108,26 @@ func TestScale(t *testing.T) {
 			t.Errorf("%d requests for %d objects: more than pages and discovery", requests.Load(), len(scan.Objects))
 		}
 		api.Stop()
+	}
+}
+
+// holdCluster keeps a seeded cluster up for measuring by hand until the file it names is
+// removed (or the test binary's -timeout ends): AKSCHECK_SCALE_HOLD=FILE writes the
+// kubeconfig's path and the number of objects to FILE. Seeding takes minutes, a scan
+// seconds; and a scan started from a shell reports its own peak RSS, where one started by
+// this test process also counts the test's (a child started with vfork is charged its
+// parent's pages at exec).
+func holdCluster(t *testing.T, file, kubeconfig string, objects int) {
+	t.Helper()
+	if err := os.WriteFile(file, fmt.Appendf(nil, "%s %d\n", kubeconfig, objects), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("holding the cluster of %d objects: scan with --kubeconfig %s; remove %s to go on", objects, kubeconfig, file)
+	for {
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		time.Sleep(time.Second)
 	}
 }
 
