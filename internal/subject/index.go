@@ -95,8 +95,9 @@ type HPA struct {
 }
 
 // indexedBodies are the kinds whose bodies NewIndex reads (besides the workloads' and the
-// network policies'): a packed body of another kind is not decoded to find it is not one.
-var indexedBodies = map[string]bool{"Service": true, "PodDisruptionBudget": true, "RoleBinding": true,
+// network policies', and a Service's selector, which Pack keeps): a packed body of another
+// kind is not decoded to find it is not one.
+var indexedBodies = map[string]bool{"PodDisruptionBudget": true, "RoleBinding": true,
 	"ClusterRoleBinding": true, "HorizontalPodAutoscaler": true}
 
 // accessGrant are the kinds that grant access to a namespace rather than place anything in
@@ -138,14 +139,7 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	images := &imageCache{}
 	policySets := namespaceSets{}
 	controlled := controlledInScan(objects)
-	// What the index keeps of a packed Service's body, its selector, comes from a copy
-	// decoded for it alone: equal ones are shared, as the loaders share those of the
-	// objects they decode.
-	var shared *Shared
 	for _, o := range objects {
-		if shared == nil && o.Packed() {
-			shared = NewShared()
-		}
 		ix.byKey.put(o)
 		if !controlled[o] {
 			ix.add(o)
@@ -191,19 +185,17 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 			nsOrder = append(nsOrder, nsName)
 			nsFirst[nsName] = o
 		}
+		if selector, packed := o.packedSelector(); packed && o.Kind == "Service" {
+			// Pack kept it: the body is not decoded.
+			ix.addService(o, selector)
+		}
 		var body any
 		if !o.Packed() || indexedBodies[o.Kind] {
 			body = o.Body()
 		}
 		switch t := body.(type) {
 		case *corev1.Service:
-			if key, ok := smallestPair(o.Namespace, t.Spec.Selector); ok {
-				selector := t.Spec.Selector
-				if o.Packed() {
-					selector = shared.decoded(selector, o)
-				}
-				ix.servicesByPair[key] = append(ix.servicesByPair[key], selectingService{o, selector})
-			}
+			ix.addService(o, t.Spec.Selector)
 		case *policyv1.PodDisruptionBudget:
 			ix.addBudget(o, t)
 		case *rbacv1.RoleBinding:
@@ -441,6 +433,13 @@ func (ix *Index) ServicesSelecting(w *Workload) []*Object {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
+}
+
+// addService files a Service under the smallest pair of its selector.
+func (ix *Index) addService(o *Object, selector map[string]string) {
+	if key, ok := smallestPair(o.Namespace, selector); ok {
+		ix.servicesByPair[key] = append(ix.servicesByPair[key], selectingService{o, selector})
+	}
 }
 
 // selectingService is a Service of the index with its selector: the view holds the

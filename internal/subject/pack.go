@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"sync/atomic"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -21,9 +22,10 @@ import (
 // the encoding leaves out and the Object holds.
 type packed struct {
 	data []byte
-	// workload is the record of a workload's body (nil for other kinds): its index entry
-	// is made of it without decoding the body.
+	// workload is the record of a workload's body, selector a Service's spec.selector (nil
+	// for other kinds): what the index reads of them, kept so that it decodes no body.
 	workload *workloadRecord
+	selector map[string]string
 	// opened is the body decoded for the reads while the object is open; opens counts the
 	// Opens not yet Closed (two cores may judge one subject with different checks).
 	opened atomic.Pointer[openBody]
@@ -124,6 +126,14 @@ func (o *Object) packedWorkload() *workloadRecord {
 	return nil
 }
 
+// packedSelector returns a packed Service's selector; ok is false for an object not packed.
+func (o *Object) packedSelector() (selector map[string]string, ok bool) {
+	if p, ok := o.Typed.(*packed); ok {
+		return p.selector, true
+	}
+	return nil, false
+}
+
 // Packed reports whether the object's body is held packed (see Pack).
 func (o *Object) Packed() bool {
 	_, ok := o.Typed.(*packed)
@@ -162,7 +172,11 @@ func (o *Object) Pack() bool {
 		return false
 	}
 	data[0], data[1] = number, carried
-	o.Meta, o.Typed = &meta, &packed{data: data, workload: newWorkloadRecord(body, nil)}
+	p := &packed{data: data, workload: newWorkloadRecord(body, nil)}
+	if svc, ok := body.(*corev1.Service); ok {
+		p.selector = svc.Spec.Selector
+	}
+	o.Meta, o.Typed = &meta, p
 	return true
 }
 

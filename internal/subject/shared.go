@@ -271,22 +271,6 @@ func (s *Shared) text(t string) string {
 	return t
 }
 
-// decoded returns, for a map of o's packed body decoded to be kept (a Service's selector), o's
-// own labels when they are equal (often so, and the loader
-// shared those), else the equal map kept before, or keeps m. Nil and empty maps are
-// returned as they are.
-func (s *Shared) decoded(m map[string]string, o *Object) map[string]string {
-	switch {
-	case len(m) == 0:
-		return m
-	case maps.Equal(m, o.Meta.Labels):
-		return o.Meta.Labels
-	case s == nil:
-		return m
-	}
-	return s.strings(m)
-}
-
 // strings returns the map equal to m kept before, or keeps m.
 func (s *Shared) strings(m map[string]string) map[string]string {
 	var h uint64
