@@ -83,13 +83,13 @@ func newWorkloadRecord(body any, images *imageCache) *workloadRecord {
 	return r
 }
 
-// secretsReadBy returns the names of the Secrets a pod reads, in the order met, without
-// repeats: its secret and projected volumes', and each container's env secretKeyRef and
-// envFrom secretRef (init and ephemeral containers included).
+// secretsReadBy returns the names of the Secrets a pod reads, sorted, without repeats: its
+// secret and projected volumes', and each container's env secretKeyRef and envFrom
+// secretRef (init and ephemeral containers included).
 func secretsReadBy(spec *corev1.PodSpec) []string {
 	var out []string
 	add := func(name string) {
-		if name != "" && !slices.Contains(out, name) {
+		if name != "" {
 			out = append(out, name)
 		}
 	}
@@ -125,7 +125,9 @@ func secretsReadBy(spec *corev1.PodSpec) []string {
 	for i := range spec.EphemeralContainers {
 		fromEnv(spec.EphemeralContainers[i].EnvFrom, spec.EphemeralContainers[i].Env)
 	}
-	return out
+	// Sorted, not searched for each name: a pod may name thousands.
+	slices.Sort(out)
+	return slices.Clip(slices.Compact(out))
 }
 
 // podView is a workload's pod template, decoded, and its containers.
@@ -152,7 +154,8 @@ func (w *Workload) Images() []ImageRef { return w.rec.images }
 func (w *Workload) AppImages() []ImageRef { return w.rec.images[w.rec.inits : w.rec.inits+w.rec.apps] }
 
 // SecretsRead returns the names of the Secrets the pods read (secret and projected volumes,
-// env secretKeyRef, envFrom secretRef, in any container), without decoding a packed body.
+// env secretKeyRef, envFrom secretRef, in any container), sorted, without decoding a packed
+// body.
 func (w *Workload) SecretsRead() []string { return w.rec.secrets }
 
 // Spec returns the pod spec.

@@ -175,7 +175,7 @@ func TestSecretsRead(t *testing.T) {
 				Env: []corev1.EnvVar{{Name: "T", ValueFrom: ref("debug-token")}}}}},
 		},
 	}
-	want := []string{"tls", "projected", "db", "env", "debug-token"}
+	want := []string{"db", "debug-token", "env", "projected", "tls"}
 	o := &Object{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Typed: pod, Meta: &pod.ObjectMeta}
 	if got := NewWorkload(o).SecretsRead(); !slices.Equal(got, want) {
 		t.Errorf("SecretsRead = %v, want %v", got, want)

@@ -88,7 +88,7 @@ spec:
 	}
 	var readers []string
 	for _, w := range env.Index.WorkloadsIn(o.Namespace) {
-		if slices.Contains(w.SecretsRead(), o.Meta.Name) {
+		if _, reads := slices.BinarySearch(w.SecretsRead(), o.Meta.Name); reads {
 			readers = append(readers, w.Kind+" "+w.Name())
 		}
 	}
