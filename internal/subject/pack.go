@@ -26,10 +26,8 @@ type packed struct {
 	// for other kinds): what the index reads of them, kept so that it decodes no body.
 	workload *workloadRecord
 	selector map[string]string
-	// opened is the body decoded for the reads while the object is open; opens counts the
-	// Opens not yet Closed (two cores may judge one subject with different checks).
-	opened atomic.Pointer[openBody]
-	opens  atomic.Int32
+	// visit keeps the body decoded for the reads while the object is open.
+	visit visitCache[openBody]
 }
 
 // openBody is an open object's decoded body.
@@ -76,36 +74,60 @@ func (o *Object) Body() any {
 // are safe on several goroutines at once.
 func (o *Object) Open() {
 	if p, ok := o.Typed.(*packed); ok {
-		p.opens.Add(1)
+		p.visit.open()
 	}
 }
 
 // Close ends an Open: the last lets the decoded body go.
 func (o *Object) Close() {
-	if p, ok := o.Typed.(*packed); ok && p.opens.Add(-1) == 0 {
-		p.opened.Store(nil)
+	if p, ok := o.Typed.(*packed); ok {
+		p.visit.close()
 	}
 }
 
 // body decodes the body, or gives the one decoded for the object while it is open.
 func (p *packed) body(o *Object) any {
-	if b := p.opened.Load(); b != nil {
-		return b.v
+	return p.visit.get(func() *openBody { return &openBody{p.unpack(o)} }).v
+}
+
+// visitCache holds a value made for the reads of a visit (a packed body decoded, a
+// workload's pod view): while it is open the first read makes it and the others share it;
+// the last close lets it go; closed, each read makes its own. Safe on several goroutines at
+// once: a value let go too early is only made again.
+type visitCache[T any] struct {
+	v     atomic.Pointer[T]
+	opens atomic.Int32 // opens not yet closed (two cores may judge one subject)
+}
+
+func (c *visitCache[T]) open() { c.opens.Add(1) }
+
+func (c *visitCache[T]) close() {
+	if c.opens.Add(-1) == 0 {
+		c.v.Store(nil)
 	}
-	v := p.unpack(o)
-	if p.opens.Load() == 0 {
+}
+
+// keep keeps v for good (a workload's view of a body not packed, which is never opened).
+func (c *visitCache[T]) keep(v *T) { c.v.Store(v) }
+
+// get returns the value kept, else one made now, kept if the cache is open.
+func (c *visitCache[T]) get(build func() *T) *T {
+	if v := c.v.Load(); v != nil {
 		return v
 	}
-	b := &openBody{v}
-	if !p.opened.CompareAndSwap(nil, b) {
-		if kept := p.opened.Load(); kept != nil {
-			return kept.v
+	v := build()
+	if c.opens.Load() == 0 {
+		return v
+	}
+	if !c.v.CompareAndSwap(nil, v) {
+		if kept := c.v.Load(); kept != nil {
+			return kept
 		}
 		return v
 	}
-	if p.opens.Load() == 0 {
-		// Closed meanwhile: a body kept now would outlive the visit.
-		p.opened.CompareAndSwap(b, nil)
+	if c.opens.Load() == 0 {
+		// Closed meanwhile: a value kept now would outlive the visit.
+		c.v.CompareAndSwap(v, nil)
 	}
 	return v
 }
@@ -172,7 +194,8 @@ func (o *Object) Pack() bool {
 		return false
 	}
 	data[0], data[1] = number, carried
-	p := &packed{data: data, workload: newWorkloadRecord(body, nil)}
+	rec, _ := newWorkloadRecord(body, nil)
+	p := &packed{data: data, workload: rec}
 	if svc, ok := body.(*corev1.Service); ok {
 		p.selector = svc.Spec.Selector
 	}

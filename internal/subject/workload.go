@@ -3,7 +3,6 @@ package subject
 import (
 	"slices"
 	"strconv"
-	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -27,10 +26,9 @@ type Workload struct {
 	// rec is what the index and the checks of other subjects read of the pod template,
 	// kept when the body is packed.
 	rec *workloadRecord
-	// pod is the template and its containers: always there for an object not packed; for a
-	// packed one while it is open (see Open), else made again on each read.
-	pod   atomic.Pointer[podView]
-	opens atomic.Int32
+	// pod is the template and its containers: kept for an object not packed; for a packed
+	// one while it is open (see Open), else made again on each read.
+	pod visitCache[podView]
 }
 
 // workloadRecord is what is kept of a workload's body packed, made from it once decoded: the
@@ -49,12 +47,13 @@ type workloadRecord struct {
 	secrets []string
 }
 
-// newWorkloadRecord makes the record of a workload's body, nil for a body that runs no pods;
-// images parses the images (nil: each parsed on its own).
-func newWorkloadRecord(body any, images *imageCache) *workloadRecord {
+// newWorkloadRecord makes the record of a workload's body, nil for a body that runs no pods,
+// and returns the body's pod template; images parses the images (nil: each parsed on its
+// own).
+func newWorkloadRecord(body any, images *imageCache) (*workloadRecord, *corev1.PodTemplateSpec) {
 	tpl, shape := podTemplateOf(body)
 	if tpl == nil {
-		return nil
+		return nil, nil
 	}
 	r := &workloadRecord{path: shape.path, has: shape.has, podLabels: tpl.Labels,
 		inits: int32(len(tpl.Spec.InitContainers)), apps: int32(len(tpl.Spec.Containers))}
@@ -80,7 +79,7 @@ func newWorkloadRecord(body any, images *imageCache) *workloadRecord {
 		r.images = append(r.images, parse(spec.EphemeralContainers[i].Image))
 	}
 	r.secrets = secretsReadBy(spec)
-	return r
+	return r, tpl
 }
 
 // secretsReadBy returns the names of the Secrets a pod reads, sorted, without repeats: its
@@ -174,7 +173,7 @@ func (w *Workload) SpecPath() string {
 // workload not packed it does nothing.
 func (w *Workload) Open() {
 	if w.Packed() {
-		w.opens.Add(1)
+		w.pod.open()
 		w.Object.Open()
 	}
 }
@@ -182,34 +181,12 @@ func (w *Workload) Open() {
 // Close ends an Open: the last lets the view go.
 func (w *Workload) Close() {
 	if w.Packed() {
-		if w.opens.Add(-1) == 0 {
-			w.pod.Store(nil)
-		}
+		w.pod.close()
 		w.Object.Close()
 	}
 }
 
-// view returns the pod view: the one kept, else one made now (kept while open; see
-// packed.body, which keeps a body the same way).
-func (w *Workload) view() *podView {
-	if v := w.pod.Load(); v != nil {
-		return v
-	}
-	v := w.decode()
-	if w.opens.Load() == 0 {
-		return v
-	}
-	if !w.pod.CompareAndSwap(nil, v) {
-		if kept := w.pod.Load(); kept != nil {
-			return kept
-		}
-		return v
-	}
-	if w.opens.Load() == 0 {
-		w.pod.CompareAndSwap(v, nil)
-	}
-	return v
-}
+func (w *Workload) view() *podView { return w.pod.get(w.decode) }
 
 // decode makes the pod view of the body as it reads now.
 func (w *Workload) decode() *podView {
@@ -335,14 +312,12 @@ func newWorkload(o *Object, images *imageCache) *Workload {
 		}
 		return &Workload{Object: o, TemplatePath: rec.path, Replicas: rec.replicas, HasReplicas: rec.has, rec: rec}
 	}
-	body := o.Body()
-	rec := newWorkloadRecord(body, images)
+	rec, tpl := newWorkloadRecord(o.Body(), images)
 	if rec == nil {
 		return nil
 	}
 	w := &Workload{Object: o, TemplatePath: rec.path, Replicas: rec.replicas, HasReplicas: rec.has, rec: rec}
-	tpl, _ := podTemplateOf(body)
-	w.pod.Store(&podView{template: tpl, containers: w.containersOf(tpl)})
+	w.pod.keep(&podView{template: tpl, containers: w.containersOf(tpl)})
 	return w
 }
 
