@@ -86,3 +86,48 @@ func TestReportIndependentOfScheduling(t *testing.T) {
 		}
 	}
 }
+
+// TestSubjectsOpenWhileJudged: the engine opens each subject while its checks judge it, so
+// the reads of a packed body during the visit share one decoded value (a decode per read
+// otherwise: the same report, many times the work, which no report shows).
+func TestSubjectsOpenWhileJudged(t *testing.T) {
+	ctx := t.Context()
+	s := load.Load(ctx, []string{"../../examples"}, load.Options{})
+	workloads, objects := 0, 0
+	for _, o := range s.Objects {
+		if o.Pack() && subject.IsWorkloadKind(o.Kind) {
+			workloads++
+		}
+	}
+	if workloads < 10 {
+		t.Fatalf("%d workloads packed: the test proves little", workloads)
+	}
+	sameTemplate := check.New(check.Meta{ID: "reads-one-template", Item: "dev.liveness-probe"},
+		func(_ context.Context, _ *check.Env, w *subject.Workload, r *check.Result) {
+			if first, body := w.Template(), w.Object.Body(); first != w.Template() || body != w.Object.Body() {
+				r.Failf("spec", "", "%s %s decoded again on a second read", w.Kind, w.Name())
+			}
+		})
+	sameBody := check.New(check.Meta{ID: "reads-one-body", Item: "dev.liveness-probe"},
+		func(_ context.Context, _ *check.Env, o *subject.Object, r *check.Result) {
+			if o.Packed() {
+				objects++
+				if first := o.Body(); first != o.Body() {
+					r.Failf("spec", "", "%s %s decoded again on a second read", o.Kind, o.Name())
+				}
+			}
+		})
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // objects is counted on one core
+	rep := engine.Run(ctx, catalog.MustLoad(), []*check.Check{sameTemplate, sameBody}, s, engine.Options{Now: testutil.Now, Policy: allEnabled()})
+	if objects == 0 {
+		t.Fatal("no packed object judged")
+	}
+	for _, f := range rep.Findings {
+		t.Error(f.Message)
+	}
+	for _, w := range s.Objects {
+		if first := w.Body(); w.Packed() && first == w.Body() {
+			t.Fatalf("%s %s: its body stays decoded after its visit", w.Kind, w.Name())
+		}
+	}
+}
