@@ -2,13 +2,18 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
+	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/render/jsonout"
+	"github.com/akscheck/akscheck/internal/subject"
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
@@ -32,5 +37,41 @@ func TestRelease(t *testing.T) {
 	}
 	if want, got := render(false), render(true); got != want {
 		t.Fatalf("the report differs when the objects are released: %s", firstDiff(want, got))
+	}
+}
+
+// TestCollectorPercentWhileChecksRun: a run given CollectorPercent judges with the
+// process's collector at that percent, and puts back the percent it found when the checks
+// end; a run without it leaves the percent alone.
+func TestCollectorPercentWhileChecksRun(t *testing.T) {
+	ctx := t.Context()
+	percent := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+	before := percent()
+	if before >= 0 && before <= 25 {
+		t.Skipf("GOGC=%d is already at most 25", before)
+	}
+	var seen []int
+	probe := check.New(check.Meta{ID: "reads-the-collector", Item: "dev.liveness-probe"},
+		func(_ context.Context, _ *check.Env, _ *subject.Workload, _ *check.Result) {
+			seen = append(seen, percent())
+		})
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // seen is appended on one core
+	for _, run := range []struct {
+		percent, want int
+	}{{25, 25}, {0, before}} {
+		seen = nil
+		s := load.Load(ctx, []string{"../../examples/k8s"}, load.Options{})
+		engine.Run(ctx, catalog.MustLoad(), []*check.Check{probe}, s, engine.Options{Now: testutil.Now, Policy: allEnabled(), CollectorPercent: run.percent})
+		if len(seen) == 0 {
+			t.Fatal("the probe judged no workload")
+		}
+		for _, p := range seen {
+			if p != run.want {
+				t.Fatalf("CollectorPercent %d: the checks ran at percent %d, want %d", run.percent, p, run.want)
+			}
+		}
+		if after := percent(); after != before {
+			t.Fatalf("CollectorPercent %d: percent %d after the run, %d before it", run.percent, after, before)
+		}
 	}
 }
