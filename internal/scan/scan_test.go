@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -11,6 +14,7 @@ import (
 
 	"github.com/akscheck/akscheck/internal/baseline"
 	"github.com/akscheck/akscheck/internal/catalog"
+	"github.com/akscheck/akscheck/internal/check"
 	"github.com/akscheck/akscheck/internal/checks"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/load/azure"
@@ -335,5 +339,50 @@ func TestJoinAzureKeepsTheRead(t *testing.T) {
 		if p.Zones.Loc.Kind == "Node" {
 			t.Errorf("the Azure read was changed by a join: pool %s zones at %+v", p.Name, p.Zones.Loc)
 		}
+	}
+}
+
+// TestCollectorPercentOfScans: a scan whose report is all it gives (the CLI's) runs its
+// checks with the collector at checksCollectorPercent; one that keeps its subjects, or run
+// with GOGC set (the user's choice), leaves the percent as it is. Not parallel: the percent
+// is the process's.
+func TestCollectorPercentOfScans(t *testing.T) {
+	percent := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+	before := percent()
+	if before >= 0 && before <= checksCollectorPercent {
+		t.Skipf("GOGC=%d is already at most %d", before, checksCollectorPercent)
+	}
+	var seen []int
+	probe := check.New(check.Meta{ID: "reads-the-collector", Item: "dev.liveness-probe"},
+		func(_ context.Context, _ *check.Env, _ *subject.Workload, _ *check.Result) {
+			seen = append(seen, percent())
+		})
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // seen is appended on one core
+	for _, run := range []struct {
+		name string
+		keep bool
+		gogc string
+		want int
+	}{{"scan", false, "", checksCollectorPercent}, {"kept subjects", true, "", before}, {"GOGC set", false, "400", before}} {
+		t.Run(run.name, func(t *testing.T) {
+			t.Setenv("GOGC", run.gogc)
+			seen = nil
+			req := request("../../examples/k8s")
+			req.Checks, req.KeepSubjects = []*check.Check{probe}, run.keep
+			if _, err := Run(t.Context(), req); err != nil {
+				t.Fatal(err)
+			}
+			if len(seen) == 0 {
+				t.Fatal("the probe judged no workload")
+			}
+			for _, p := range seen {
+				if p != run.want {
+					t.Fatalf("the checks ran at percent %d, want %d", p, run.want)
+				}
+			}
+			if after := percent(); after != before {
+				t.Fatalf("percent %d after the scan, %d before it", after, before)
+			}
+		})
 	}
 }
