@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"slices"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -78,7 +79,11 @@ type IngressController struct {
 // its images, or an IngressClass of the scan whose controller its arguments name), or nil.
 func (ix *Index) IngressControllerOf(w *Workload) *IngressController {
 	kind, ok := knownIngressController(w)
-	args := workloadArgs(w)
+	// The arguments are read only when a class's controller is not the workload's known
+	// one: they are in the pod template, a decode of a packed body read from another
+	// subject's checks.
+	var args []string
+	argsRead := false
 	var out *IngressController
 	for _, o := range ix.OfKind("IngressClass") {
 		ic, isClass := o.Body().(*networkingv1.IngressClass)
@@ -86,6 +91,9 @@ func (ix *Index) IngressControllerOf(w *Workload) *IngressController {
 			continue
 		}
 		mine := ok && contains(kind.controllers, ic.Spec.Controller)
+		if !mine && !argsRead {
+			args, argsRead = workloadArgs(w), true
+		}
 		if !mine && !argNames(args, ic.Spec.Controller) {
 			continue
 		}
@@ -133,7 +141,7 @@ func knownIngressController(w *Workload) (ingressControllerKind, bool) {
 	}
 	for _, k := range ingressControllers {
 		for _, ref := range w.AppImages() {
-			if ref.Valid && contains(k.images, ref.Registry+"/"+ref.Repository) {
+			if ref.Valid && slices.ContainsFunc(k.images, func(image string) bool { return namesImage(image, ref) }) {
 				return k, true
 			}
 		}
@@ -159,6 +167,13 @@ func argNames(args []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// namesImage reports whether image is the registry and repository of ref, joined by a
+// slash, without joining them for each comparison.
+func namesImage(image string, ref ImageRef) bool {
+	rest, ok := strings.CutPrefix(image, ref.Registry)
+	return ok && len(rest) == 1+len(ref.Repository) && rest[0] == '/' && rest[1:] == ref.Repository
 }
 
 func contains(xs []string, s string) bool {

@@ -103,3 +103,23 @@ func TestOperatorPodsIn(t *testing.T) {
 		t.Errorf("labels = %v", l)
 	}
 }
+
+// TestNamesImage: an image is named by its registry and repository joined by a slash, and
+// by nothing shorter, longer or joined otherwise.
+func TestNamesImage(t *testing.T) {
+	ref := ImageRef{Registry: "registry.k8s.io", Repository: "ingress-nginx/controller", Tag: "v1.12.0", Valid: true}
+	for image, want := range map[string]bool{
+		"registry.k8s.io/ingress-nginx/controller":   true,
+		"registry.k8s.io/ingress-nginx/controller2":  false,
+		"registry.k8s.io/ingress-nginx/controlle":    false,
+		"registry.k8s.io:ingress-nginx/controller":   false,
+		"registry.k8s.iox/ingress-nginx/controller":  false,
+		"mcr.microsoft.com/ingress-nginx/controller": false,
+		"registry.k8s.io":                            false,
+		"":                                           false,
+	} {
+		if got := namesImage(image, ref); got != want {
+			t.Errorf("namesImage(%q) = %v, want %v", image, got, want)
+		}
+	}
+}

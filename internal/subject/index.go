@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/labels"
 )
 
 // Index holds every object of a scan and the lookups that cross-object checks need. Every
@@ -22,10 +21,10 @@ type Index struct {
 	byKey     *keyedObjects
 	// servicesByPair indexes each Service under one pair of its selector (the smallest key),
 	// so the candidates for a pod are found from the pod's own labels.
-	servicesByPair map[string][]selectingService
+	servicesByPair map[labelPair][]selectingService
 	// workloadsByPair indexes each workload under every pair of its pod template labels, so
 	// the candidates for a selector are found from one of its pairs.
-	workloadsByPair map[string][]*Workload
+	workloadsByPair map[labelPair][]*Workload
 	hpasByTarget    map[objectKey][]*HPA
 	namespaces      map[string]bool
 	byType          map[reflect.Type][]Subject
@@ -113,8 +112,8 @@ func NewIndex(objects []*Object, others ...Subject) *Index {
 	ix := &Index{
 		objects:         objects,
 		byKey:           newKeyedObjects(len(objects)),
-		servicesByPair:  map[string][]selectingService{},
-		workloadsByPair: map[string][]*Workload{},
+		servicesByPair:  map[labelPair][]selectingService{},
+		workloadsByPair: map[labelPair][]*Workload{},
 		workloadsByKey:  map[string][]*Workload{},
 		workloadSeq:     map[*Workload]int{},
 		budgets:         newSelectorIndex[*Object](),
@@ -370,9 +369,9 @@ func (ix *Index) addHPA(h *HPA) {
 	ix.hpasByTarget[k] = append(ix.hpasByTarget[k], h)
 }
 
-func smallestPair(namespace string, selector map[string]string) (string, bool) {
+func smallestPair(namespace string, selector map[string]string) (labelPair, bool) {
 	if len(selector) == 0 {
-		return "", false
+		return labelPair{}, false
 	}
 	keys := make([]string, 0, len(selector))
 	for k := range selector {
@@ -382,7 +381,11 @@ func smallestPair(namespace string, selector map[string]string) (string, bool) {
 	return pairKey(namespace, keys[0], selector[keys[0]]), true
 }
 
-func pairKey(namespace, k, v string) string { return namespace + "\x00" + k + "\x00" + v }
+// labelPair is a namespace and one label, key and value: what the selector indexes file
+// objects under. Three strings and not one joined: a lookup allocates nothing.
+type labelPair struct{ namespace, key, value string }
+
+func pairKey(namespace, k, v string) labelPair { return labelPair{namespace, k, v} }
 
 // Objects returns every object in scan order.
 func (ix *Index) Objects() []*Object {
@@ -426,7 +429,7 @@ func (ix *Index) ServicesSelecting(w *Workload) []*Object {
 	var out []*Object
 	for k, v := range podLabels {
 		for _, svc := range ix.servicesByPair[pairKey(w.Namespace, k, v)] {
-			if labels.SelectorFromValidatedSet(svc.selector).Matches(labels.Set(podLabels)) {
+			if setSelects(svc.selector, podLabels) {
 				out = append(out, svc.object)
 			}
 		}
@@ -465,9 +468,8 @@ func (ix *Index) WorkloadsSelectedBy(namespace string, selector map[string]strin
 		}
 	}
 	var out []*Workload
-	sel := labels.SelectorFromValidatedSet(selector)
 	for _, w := range candidates {
-		if sel.Matches(labels.Set(w.PodLabels())) {
+		if setSelects(selector, w.PodLabels()) {
 			out = append(out, w)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // namespace.
 type policyIndex struct {
 	policies []*NetworkPolicy
-	byPair   map[string][]int
+	byPair   map[labelPair][]int
 	byKey    map[string][]int
 	// rest are the policies with a rule that demands no label of the pod's own (or that
 	// cannot be evaluated): they are tried for every pod.
@@ -22,7 +22,7 @@ type policyIndex struct {
 }
 
 func newPolicyIndex(policies []*NetworkPolicy) *policyIndex {
-	x := &policyIndex{policies: policies, byPair: map[string][]int{}, byKey: map[string][]int{}, of: make(map[*Object]*NetworkPolicy, len(policies))}
+	x := &policyIndex{policies: policies, byPair: map[labelPair][]int{}, byKey: map[string][]int{}, of: make(map[*Object]*NetworkPolicy, len(policies))}
 	for i, p := range policies {
 		// The loop of the checks kept the last policy of an object; so does this.
 		x.of[p.Object] = p

@@ -57,7 +57,7 @@ func keyKey(namespace, k string) string { return namespace + "\x00" + k }
 
 // selectorIndex files items with a selector under their anchor, per namespace.
 type selectorIndex[T any] struct {
-	byPair map[string][]selectorEntry[T]
+	byPair map[labelPair][]selectorEntry[T]
 	byKey  map[string][]selectorEntry[T]
 	// rest are the selectors of each namespace with no anchor.
 	rest map[string][]selectorEntry[T]
@@ -70,7 +70,7 @@ type selectorEntry[T any] struct {
 }
 
 func newSelectorIndex[T any]() *selectorIndex[T] {
-	return &selectorIndex[T]{byPair: map[string][]selectorEntry[T]{}, byKey: map[string][]selectorEntry[T]{}, rest: map[string][]selectorEntry[T]{}}
+	return &selectorIndex[T]{byPair: map[labelPair][]selectorEntry[T]{}, byKey: map[string][]selectorEntry[T]{}, rest: map[string][]selectorEntry[T]{}}
 }
 
 // add files item, the seq-th of its namespace in scan order, under its selector's anchor.
@@ -184,4 +184,16 @@ func (ix *Index) workloadsMatching(namespace string, sels []labels.Selector, ski
 	}
 	slices.SortFunc(out, func(a, b *Workload) int { return ix.workloadSeq[a] - ix.workloadSeq[b] })
 	return out
+}
+
+// setSelects reports whether a Service-style selector (every pair must match) selects the
+// labels: what labels.SelectorFromValidatedSet(selector).Matches says, without making the
+// selector for each pair of objects.
+func setSelects(selector, labels map[string]string) bool {
+	for k, v := range selector {
+		if got, ok := labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }

@@ -212,3 +212,25 @@ func randomScan(r *rand.Rand) []*Object {
 	}
 	return out
 }
+
+// TestSetSelectsAsLabels: setSelects answers what the labels package's selector of a set
+// answers, on every pair of these selectors and label sets.
+func TestSetSelectsAsLabels(t *testing.T) {
+	sets := []map[string]string{
+		nil, {},
+		{"app": "web"},
+		{"app": "web", "tier": "front"},
+		{"app": "api"},
+		{"app": ""},
+		{"tier": "front"},
+		{"app": "web", "tier": "front", "version": "v2"},
+	}
+	for _, selector := range sets {
+		for _, set := range sets {
+			want := labels.SelectorFromValidatedSet(selector).Matches(labels.Set(set))
+			if got := setSelects(selector, set); got != want {
+				t.Errorf("selector %v on labels %v: %v, the labels package says %v", selector, set, got, want)
+			}
+		}
+	}
+}
