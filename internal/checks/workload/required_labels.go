@@ -90,6 +90,11 @@ func labelsFix(w *subject.Workload, labels string, missing []string, values map[
 	if ns == subject.ImplicitNamespaceName {
 		ns = ""
 	}
+	for _, k := range missing {
+		if values[k] == "" {
+			return nil // most configurations give no values: no replacer made for nothing
+		}
+	}
 	expand := strings.NewReplacer("${name}", w.Name(), "${namespace}", ns)
 	fix := &check.Fix{}
 	for _, k := range missing {
