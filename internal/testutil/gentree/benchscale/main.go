@@ -76,7 +76,7 @@ func run() error {
 			return err
 		}
 		binaryKiB = v.maxRSSKiB
-		fmt.Printf("%s version alone: peak RSS %.0f MB\n", *bin, float64(binaryKiB)/1024)
+		fmt.Printf("%s version alone: peak RSS %.0f MiB\n", *bin, float64(binaryKiB)/1024)
 		fmt.Printf(row, "shape", "objects", "files", "MB", "wall s", "objects/s", "CPU s", "CPU/wall", "peak RSS", "less bin", "wall ratio*", "CPU ratio*")
 	}
 	for shape := range strings.SplitSeq(*shapes, ",") {
@@ -113,7 +113,7 @@ func run() error {
 			fmt.Printf(row, shape, strconv.Itoa(t.Objects), strconv.Itoa(t.Files), fmt.Sprintf("%.1f", mb),
 				fmt.Sprintf("%.2f", best.wall.Seconds()), fmt.Sprintf("%.0f", float64(best.objects)/best.wall.Seconds()),
 				fmt.Sprintf("%.2f", best.cpu.Seconds()), fmt.Sprintf("%.2f", best.cpu.Seconds()/best.wall.Seconds()),
-				fmt.Sprintf("%.0f MB", float64(best.maxRSSKiB)/1024), fmt.Sprintf("%.0f MB", float64(best.maxRSSKiB-binaryKiB)/1024),
+				fmt.Sprintf("%.0f MiB", float64(best.maxRSSKiB)/1024), fmt.Sprintf("%.0f MiB", float64(best.maxRSSKiB-binaryKiB)/1024),
 				wallRatio, cpuRatio)
 			prev = best
 			// The next tree needs the disk more than this one.
