@@ -2,9 +2,7 @@ package engine_test
 
 import (
 	"bytes"
-	"context"
 	"runtime"
-	"runtime/debug"
 	"testing"
 
 	"github.com/akscheck/akscheck/internal/catalog"
@@ -13,7 +11,6 @@ import (
 	"github.com/akscheck/akscheck/internal/engine"
 	"github.com/akscheck/akscheck/internal/load"
 	"github.com/akscheck/akscheck/internal/render/jsonout"
-	"github.com/akscheck/akscheck/internal/subject"
 	"github.com/akscheck/akscheck/internal/testutil"
 )
 
@@ -45,32 +42,27 @@ func TestRelease(t *testing.T) {
 // end; a run without it leaves the percent alone.
 func TestCollectorPercentWhileChecksRun(t *testing.T) {
 	ctx := t.Context()
-	percent := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
-	before := percent()
+	before := testutil.CollectorPercent()
 	if before >= 0 && before <= 25 {
 		t.Skipf("GOGC=%d is already at most 25", before)
 	}
-	var seen []int
-	probe := check.New(check.Meta{ID: "reads-the-collector", Item: "dev.liveness-probe"},
-		func(_ context.Context, _ *check.Env, _ *subject.Workload, _ *check.Result) {
-			seen = append(seen, percent())
-		})
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // seen is appended on one core
+	probe := testutil.NewCollectorProbe()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // the probe records on one core
 	for _, run := range []struct {
 		percent, want int
 	}{{25, 25}, {0, before}} {
-		seen = nil
+		probe.Seen = nil
 		s := load.Load(ctx, []string{"../../examples/k8s"}, load.Options{})
-		engine.Run(ctx, catalog.MustLoad(), []*check.Check{probe}, s, engine.Options{Now: testutil.Now, Policy: allEnabled(), CollectorPercent: run.percent})
-		if len(seen) == 0 {
+		engine.Run(ctx, catalog.MustLoad(), []*check.Check{probe.Check}, s, engine.Options{Now: testutil.Now, Policy: allEnabled(), CollectorPercent: run.percent})
+		if len(probe.Seen) == 0 {
 			t.Fatal("the probe judged no workload")
 		}
-		for _, p := range seen {
+		for _, p := range probe.Seen {
 			if p != run.want {
 				t.Fatalf("CollectorPercent %d: the checks ran at percent %d, want %d", run.percent, p, run.want)
 			}
 		}
-		if after := percent(); after != before {
+		if after := testutil.CollectorPercent(); after != before {
 			t.Fatalf("CollectorPercent %d: percent %d after the run, %d before it", run.percent, after, before)
 		}
 	}

@@ -1,11 +1,9 @@
 package scan
 
 import (
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -347,17 +345,12 @@ func TestJoinAzureKeepsTheRead(t *testing.T) {
 // with GOGC set (the user's choice), leaves the percent as it is. Not parallel: the percent
 // is the process's.
 func TestCollectorPercentOfScans(t *testing.T) {
-	percent := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
-	before := percent()
+	before := testutil.CollectorPercent()
 	if before >= 0 && before <= checksCollectorPercent {
 		t.Skipf("GOGC=%d is already at most %d", before, checksCollectorPercent)
 	}
-	var seen []int
-	probe := check.New(check.Meta{ID: "reads-the-collector", Item: "dev.liveness-probe"},
-		func(_ context.Context, _ *check.Env, _ *subject.Workload, _ *check.Result) {
-			seen = append(seen, percent())
-		})
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // seen is appended on one core
+	probe := testutil.NewCollectorProbe()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // the probe records on one core
 	for _, run := range []struct {
 		name string
 		keep bool
@@ -366,21 +359,21 @@ func TestCollectorPercentOfScans(t *testing.T) {
 	}{{"scan", false, "", checksCollectorPercent}, {"kept subjects", true, "", before}, {"GOGC set", false, "400", before}} {
 		t.Run(run.name, func(t *testing.T) {
 			t.Setenv("GOGC", run.gogc)
-			seen = nil
+			probe.Seen = nil
 			req := request("../../examples/k8s")
-			req.Checks, req.KeepSubjects = []*check.Check{probe}, run.keep
+			req.Checks, req.KeepSubjects = []*check.Check{probe.Check}, run.keep
 			if _, err := Run(t.Context(), req); err != nil {
 				t.Fatal(err)
 			}
-			if len(seen) == 0 {
+			if len(probe.Seen) == 0 {
 				t.Fatal("the probe judged no workload")
 			}
-			for _, p := range seen {
+			for _, p := range probe.Seen {
 				if p != run.want {
 					t.Fatalf("the checks ran at percent %d, want %d", p, run.want)
 				}
 			}
-			if after := percent(); after != before {
+			if after := testutil.CollectorPercent(); after != before {
 				t.Fatalf("percent %d after the scan, %d before it", after, before)
 			}
 		})
