@@ -285,8 +285,8 @@ func (req *Request) evaluate(ctx context.Context, name string, s *subject.Scan) 
 // checksCollectorPercent is the collector's percent while the checks of a scan run, unless
 // GOGC sets one (the user's choice wins). At the default 100, the heap of a live scan of
 // 90,900 objects peaked at 277 MB while the checks ran, for 137 MB live; at 25 it peaks at
-// the load's 174 MB, for 12% more CPU (docs/performance.md, "The collector while the checks
-// run").
+// the load's 174 MB (GODEBUG=gctrace=1), for about 15% more CPU in that scan and 5-15% in
+// others (docs/performance.md, "The collector while the checks run").
 const checksCollectorPercent = 25
 
 // collect runs a garbage collection once a scan's subjects are no longer needed (the report
