@@ -58,7 +58,7 @@ func TestCollectorPercentWhileChecksRun(t *testing.T) {
 			t.Fatal("the probe judged no workload")
 		}
 		for _, p := range probe.Seen {
-			if p != run.want {
+			if p != int64(run.want) {
 				t.Fatalf("CollectorPercent %d: the checks ran at percent %d, want %d", run.percent, p, run.want)
 			}
 		}

@@ -369,7 +369,7 @@ func TestCollectorPercentOfScans(t *testing.T) {
 				t.Fatal("the probe judged no workload")
 			}
 			for _, p := range probe.Seen {
-				if p != run.want {
+				if p != int64(run.want) {
 					t.Fatalf("the checks ran at percent %d, want %d", p, run.want)
 				}
 			}

@@ -16,20 +16,28 @@ func CollectorPercent() int {
 	return p
 }
 
-// CollectorProbe is a check that records the collector's percent each time it judges a
-// workload, for the tests of what percent the checks run at. Run it on one core
+// MemoryLimit returns the runtime's soft memory limit (GOMEMLIMIT) of the process.
+func MemoryLimit() int64 { return debug.SetMemoryLimit(-1) }
+
+// RuntimeProbe is a check that records a setting of the runtime (read) each time it
+// judges a workload, for the tests of what the checks run with. Run it on one core
 // (runtime.GOMAXPROCS(1)): Seen is appended without a lock.
-type CollectorProbe struct {
+type RuntimeProbe struct {
 	Check *check.Check
-	Seen  []int
+	Seen  []int64
 }
 
-// NewCollectorProbe returns a probe with nothing seen.
-func NewCollectorProbe() *CollectorProbe {
-	p := &CollectorProbe{}
-	p.Check = check.New(check.Meta{ID: "reads-the-collector", Item: "dev.liveness-probe"},
+// NewRuntimeProbe returns a probe of read with nothing seen.
+func NewRuntimeProbe(read func() int64) *RuntimeProbe {
+	p := &RuntimeProbe{}
+	p.Check = check.New(check.Meta{ID: "reads-the-runtime", Item: "dev.liveness-probe"},
 		func(_ context.Context, _ *check.Env, _ *subject.Workload, _ *check.Result) {
-			p.Seen = append(p.Seen, CollectorPercent())
+			p.Seen = append(p.Seen, read())
 		})
 	return p
+}
+
+// NewCollectorProbe returns a probe of the collector's percent.
+func NewCollectorProbe() *RuntimeProbe {
+	return NewRuntimeProbe(func() int64 { return int64(CollectorPercent()) })
 }
