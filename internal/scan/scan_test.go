@@ -379,3 +379,44 @@ func TestCollectorPercentOfScans(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryBudgetOfScans: a scan whose report is all it gives runs under the memory budget
+// (memlimit.Hold; the examples leave the limit at the budget or, in a test binary holding
+// more, a little above it) and puts back the limit it found; a scan that keeps its subjects,
+// or with GOMEMLIMIT set, leaves the limit alone.
+func TestMemoryBudgetOfScans(t *testing.T) {
+	before := testutil.MemoryLimit()
+	if before <= scanMemoryBudget {
+		t.Skipf("the memory limit, %d, is already at most the budget", before)
+	}
+	probe := testutil.NewRuntimeProbe(testutil.MemoryLimit)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // the probe records on one core
+	for _, run := range []struct {
+		name       string
+		keep       bool
+		gomemlimit string
+		budgeted   bool
+	}{{"scan", false, "", true}, {"kept subjects", true, "", false}, {"GOMEMLIMIT set", false, "1GiB", false}} {
+		t.Run(run.name, func(t *testing.T) {
+			t.Setenv("GOMEMLIMIT", run.gomemlimit)
+			probe.Seen = nil
+			req := request("../../examples/k8s")
+			req.Checks, req.KeepSubjects = []*check.Check{probe.Check}, run.keep
+			if _, err := Run(t.Context(), req); err != nil {
+				t.Fatal(err)
+			}
+			if len(probe.Seen) == 0 {
+				t.Fatal("the probe judged no workload")
+			}
+			for _, limit := range probe.Seen {
+				if budgeted := limit >= scanMemoryBudget && limit < before; budgeted != run.budgeted || !budgeted && limit != before {
+					t.Fatalf("the checks ran under a limit of %d (budget %d, found %d): budgeted %v, want %v",
+						limit, scanMemoryBudget, before, budgeted, run.budgeted)
+				}
+			}
+			if after := testutil.MemoryLimit(); after != before {
+				t.Fatalf("limit %d after the scan, %d before it", after, before)
+			}
+		})
+	}
+}
