@@ -383,7 +383,7 @@ func TestCollectorPercentOfScans(t *testing.T) {
 // TestMemoryBudgetOfScans: a scan whose report is all it gives runs under the memory budget
 // (memlimit.Hold; the examples leave the limit at the budget or, in a test binary holding
 // more, a little above it) and puts back the limit it found; a scan that keeps its subjects,
-// or with GOMEMLIMIT set, leaves the limit alone.
+// or with GOMEMLIMIT or GOGC set, leaves the limit alone.
 func TestMemoryBudgetOfScans(t *testing.T) {
 	before := testutil.MemoryLimit()
 	if before <= scanMemoryBudget {
@@ -395,10 +395,13 @@ func TestMemoryBudgetOfScans(t *testing.T) {
 		name       string
 		keep       bool
 		gomemlimit string
+		gogc       string
 		budgeted   bool
-	}{{"scan", false, "", true}, {"kept subjects", true, "", false}, {"GOMEMLIMIT set", false, "1GiB", false}} {
+	}{{"scan", false, "", "", true}, {"kept subjects", true, "", "", false},
+		{"GOMEMLIMIT set", false, "1GiB", "", false}, {"GOGC set", false, "", "200", false}} {
 		t.Run(run.name, func(t *testing.T) {
 			t.Setenv("GOMEMLIMIT", run.gomemlimit)
+			t.Setenv("GOGC", run.gogc)
 			probe.Seen = nil
 			req := request("../../examples/k8s")
 			req.Checks, req.KeepSubjects = []*check.Check{probe.Check}, run.keep
