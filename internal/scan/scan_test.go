@@ -340,6 +340,22 @@ func TestJoinAzureKeepsTheRead(t *testing.T) {
 	}
 }
 
+// probedScan scans the examples with the probe as its only check, keeping its subjects or
+// not, and returns what the probe saw.
+func probedScan(t *testing.T, probe *testutil.RuntimeProbe, keep bool) []int64 {
+	t.Helper()
+	probe.Seen = nil
+	req := request("../../examples/k8s")
+	req.Checks, req.KeepSubjects = []*check.Check{probe.Check}, keep
+	if _, err := Run(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	if len(probe.Seen) == 0 {
+		t.Fatal("the probe judged no workload")
+	}
+	return probe.Seen
+}
+
 // TestCollectorPercentOfScans: a scan whose report is all it gives (the CLI's) runs its
 // checks with the collector at checksCollectorPercent; one that keeps its subjects, or run
 // with GOGC set (the user's choice), leaves the percent as it is. Not parallel: the percent
@@ -359,16 +375,7 @@ func TestCollectorPercentOfScans(t *testing.T) {
 	}{{"scan", false, "", checksCollectorPercent}, {"kept subjects", true, "", before}, {"GOGC set", false, "400", before}} {
 		t.Run(run.name, func(t *testing.T) {
 			t.Setenv("GOGC", run.gogc)
-			probe.Seen = nil
-			req := request("../../examples/k8s")
-			req.Checks, req.KeepSubjects = []*check.Check{probe.Check}, run.keep
-			if _, err := Run(t.Context(), req); err != nil {
-				t.Fatal(err)
-			}
-			if len(probe.Seen) == 0 {
-				t.Fatal("the probe judged no workload")
-			}
-			for _, p := range probe.Seen {
+			for _, p := range probedScan(t, probe, run.keep) {
 				if p != int64(run.want) {
 					t.Fatalf("the checks ran at percent %d, want %d", p, run.want)
 				}
@@ -402,16 +409,7 @@ func TestMemoryBudgetOfScans(t *testing.T) {
 		t.Run(run.name, func(t *testing.T) {
 			t.Setenv("GOMEMLIMIT", run.gomemlimit)
 			t.Setenv("GOGC", run.gogc)
-			probe.Seen = nil
-			req := request("../../examples/k8s")
-			req.Checks, req.KeepSubjects = []*check.Check{probe.Check}, run.keep
-			if _, err := Run(t.Context(), req); err != nil {
-				t.Fatal(err)
-			}
-			if len(probe.Seen) == 0 {
-				t.Fatal("the probe judged no workload")
-			}
-			for _, limit := range probe.Seen {
+			for _, limit := range probedScan(t, probe, run.keep) {
 				if budgeted := limit >= scanMemoryBudget && limit < before; budgeted != run.budgeted || !budgeted && limit != before {
 					t.Fatalf("the checks ran under a limit of %d (budget %d, found %d): budgeted %v, want %v",
 						limit, scanMemoryBudget, before, budgeted, run.budgeted)
