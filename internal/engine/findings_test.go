@@ -97,7 +97,7 @@ func TestFindingBlocksKeepFindings(t *testing.T) {
 	b.add(blockMeta, s, id, want)
 	whole := 0
 	for _, sf := range b.blocks[0] {
-		if sf.whole != nil {
+		if sf.wholeFinding() != nil {
 			whole++
 		}
 	}
