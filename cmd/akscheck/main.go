@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/akscheck/akscheck/internal/cli"
@@ -17,6 +18,10 @@ const exitInterrupted = 130
 // The first Ctrl-C or SIGTERM cancels the context: a scan stops reading and reports what it
 // has, akscheck serve ends gracefully when Kubernetes stops its pod. A second one exits at once.
 func main() {
+	// No heap profile is sampled unless --memprofile asks for one (it sets its own rate): the
+	// samples' stacks are memory a scan would hold to its end for nothing (1.6 MiB on a scan
+	// of 105,000 objects).
+	runtime.MemProfileRate = 0
 	// In a container with a memory limit, the heap is kept under 90% of it (GOMEMLIMIT,
 	// when set, wins): a large scan or audit collects harder instead of being killed.
 	memlimit.Apply()
