@@ -419,16 +419,20 @@ func k8sPolicyDef(np *networkingv1.NetworkPolicy) *policyDef {
 		s = labels.Nothing()
 	}
 	r := policyRule{pods: s}
+	// The reasons are read only of a rule that selects every pod (DenyGap), which a
+	// Kubernetes policy's does only when its podSelector is empty: the others keep none (a
+	// string each of most policies of a scan, otherwise).
+	explains := s.Empty()
 	spec := np.Spec
 	for _, dir := range []Direction{Ingress, Egress} {
 		d := dir.index()
 		r.isolates[d] = hasPolicyType(spec, networkingv1.PolicyType(dir))
-		if !r.isolates[d] {
+		if !r.isolates[d] && explains {
 			r.why[d] = "NetworkPolicy " + np.Name + " selects every pod but its policyTypes leave out " + string(dir)
 		}
 	}
 	r.allowsNone[0] = len(spec.Ingress) == 0
-	if !r.allowsNone[0] && r.isolates[0] {
+	if !r.allowsNone[0] && r.isolates[0] && explains {
 		r.why[0] = "NetworkPolicy " + np.Name + " selects every pod but allows ingress (ingress rule 0)"
 	}
 	r.allowsNone[1] = true
@@ -437,7 +441,7 @@ func k8sPolicyDef(np *networkingv1.NetworkPolicy) *policyDef {
 		r.egress = append(r.egress, rule)
 		if !rule.dnsOnly && r.allowsNone[1] {
 			r.allowsNone[1] = false
-			if r.isolates[1] {
+			if r.isolates[1] && explains {
 				r.why[1] = "NetworkPolicy " + np.Name + " selects every pod but allows egress (egress rule " + itoa(i) + ")"
 			}
 		}
