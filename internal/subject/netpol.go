@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
 )
@@ -413,7 +412,7 @@ func (p *NetworkPolicy) Kubernetes() bool { return p.k8s }
 // k8sPolicyDef reads a Kubernetes NetworkPolicy. Without policyTypes, Ingress is implied, and
 // Egress when egress rules exist.
 func k8sPolicyDef(np *networkingv1.NetworkPolicy) *policyDef {
-	s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+	s, err := selectorOf(&np.Spec.PodSelector)
 	def := &policyDef{evaluable: err == nil, order: 1000}
 	if err != nil {
 		s = labels.Nothing()

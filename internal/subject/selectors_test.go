@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 )
 
 // TestSelectorIndexesMatchEveryCandidate checks the inverted indexes against trying every
@@ -230,6 +232,63 @@ func TestSetSelectsAsLabels(t *testing.T) {
 			want := labels.SelectorFromValidatedSet(selector).Matches(labels.Set(set))
 			if got := setSelects(selector, set); got != want {
 				t.Errorf("selector %v on labels %v: %v, the labels package says %v", selector, set, got, want)
+			}
+		}
+	}
+}
+
+// TestSelectorOfAsLabelSelectorAsSelector: selectorOf answers as the labels package's
+// selector of the same LabelSelector does, whatever is asked of it: validity, emptiness,
+// matches, text, requirements, exact matches, and what Add and DeepCopySelector give.
+func TestSelectorOfAsLabelSelectorAsSelector(t *testing.T) {
+	t.Parallel()
+	sets := []map[string]string{
+		nil, {},
+		{"app": "web"},
+		{"app": "web", "tier": "front"},
+		{"app": "api"},
+		{"app": ""},
+		{"tier": "front"},
+		{"app": "web", "tier": "front", "version": "v2"},
+	}
+	selectors := []*metav1.LabelSelector{nil, {}, {MatchLabels: map[string]string{}},
+		{MatchLabels: map[string]string{"bad key!": "web"}},
+		{MatchLabels: map[string]string{"app": "not a value"}},
+		{MatchLabels: map[string]string{"app": "web"}, MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "tier", Operator: metav1.LabelSelectorOpExists}}},
+	}
+	for _, set := range sets {
+		if len(set) > 0 {
+			selectors = append(selectors, &metav1.LabelSelector{MatchLabels: set})
+		}
+	}
+	extra, _ := labels.NewRequirement("zone", selection.In, []string{"a", "b"})
+	for _, ls := range selectors {
+		want, wantErr := metav1.LabelSelectorAsSelector(ls)
+		got, err := selectorOf(ls)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("%v: error %v, the labels package's %v", ls, err, wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		gotReqs, gotOK := got.Requirements()
+		wantReqs, wantOK := want.Requirements()
+		if got.Empty() != want.Empty() || got.String() != want.String() || gotOK != wantOK || !reflect.DeepEqual(gotReqs, wantReqs) ||
+			got.Add(*extra).String() != want.Add(*extra).String() || got.DeepCopySelector().String() != want.String() {
+			t.Errorf("%v: empty %v, %q, %v %v; the labels package's: empty %v, %q, %v %v",
+				ls, got.Empty(), got, gotReqs, gotOK, want.Empty(), want, wantReqs, wantOK)
+		}
+		for _, key := range []string{"app", "tier", "version", "zone"} {
+			gv, gok := got.RequiresExactMatch(key)
+			wv, wok := want.RequiresExactMatch(key)
+			if gv != wv || gok != wok {
+				t.Errorf("%v: RequiresExactMatch(%s) = %q %v, the labels package's %q %v", ls, key, gv, gok, wv, wok)
+			}
+		}
+		for _, set := range sets {
+			if got.Matches(labels.Set(set)) != want.Matches(labels.Set(set)) {
+				t.Errorf("%v on labels %v: %v, the labels package says %v", ls, set, got.Matches(labels.Set(set)), want.Matches(labels.Set(set)))
 			}
 		}
 	}
