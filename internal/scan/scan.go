@@ -295,8 +295,8 @@ func (req *Request) releases() bool { return !req.KeepSubjects && req.Memo == ni
 // collector's trade; GOMEMLIMIT=off gives the runtime's default) or a container's limit is
 // lower. The limit
 // counts what the runtime holds, not the binary's own pages (about 58 MiB of RSS here): a
-// scan whose objects fit peaks at about 280 MiB of RSS. On the 51 MB file of 105,002 objects
-// the peak falls from 335-383 to 283-288 MiB for about 10% more CPU (docs/performance.md,
+// scan whose objects fit peaks near 280 MiB of RSS. With it, the 51 MB file of 105,002
+// objects peaks at 275-279 MiB instead of 342-369, for 5-10% more CPU (docs/performance.md,
 // "A memory budget for the scan").
 const scanMemoryBudget = 224 << 20
 
