@@ -217,16 +217,20 @@ func randomScan(r *rand.Rand) []*Object {
 
 // TestSetSelectsAsLabels: setSelects answers what the labels package's selector of a set
 // answers, on every pair of these selectors and label sets.
+// labelSets are label sets and Service-style selectors, for the tests that compare how
+// akscheck matches them with how the labels package does.
+var labelSets = []map[string]string{
+	nil, {},
+	{"app": "web"},
+	{"app": "web", "tier": "front"},
+	{"app": "api"},
+	{"app": ""},
+	{"tier": "front"},
+	{"app": "web", "tier": "front", "version": "v2"},
+}
+
 func TestSetSelectsAsLabels(t *testing.T) {
-	sets := []map[string]string{
-		nil, {},
-		{"app": "web"},
-		{"app": "web", "tier": "front"},
-		{"app": "api"},
-		{"app": ""},
-		{"tier": "front"},
-		{"app": "web", "tier": "front", "version": "v2"},
-	}
+	sets := labelSets
 	for _, selector := range sets {
 		for _, set := range sets {
 			want := labels.SelectorFromValidatedSet(selector).Matches(labels.Set(set))
@@ -242,15 +246,7 @@ func TestSetSelectsAsLabels(t *testing.T) {
 // matches, text, requirements, exact matches, and what Add and DeepCopySelector give.
 func TestSelectorOfAsLabelSelectorAsSelector(t *testing.T) {
 	t.Parallel()
-	sets := []map[string]string{
-		nil, {},
-		{"app": "web"},
-		{"app": "web", "tier": "front"},
-		{"app": "api"},
-		{"app": ""},
-		{"tier": "front"},
-		{"app": "web", "tier": "front", "version": "v2"},
-	}
+	sets := labelSets
 	selectors := []*metav1.LabelSelector{nil, {}, {MatchLabels: map[string]string{}},
 		{MatchLabels: map[string]string{"bad key!": "web"}},
 		{MatchLabels: map[string]string{"app": "not a value"}},
