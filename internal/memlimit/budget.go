@@ -91,8 +91,8 @@ var process = NewBudget()
 // Hold holds the process's budget (Budget.Hold).
 func Hold(bytes int64) (release func()) { return process.Hold(bytes) }
 
-// NewBudget returns the process's budget keeper: the runtime's limit, read from its
-// metrics, watched at each collection.
+// NewBudget returns a keeper of the runtime's limit, which reads the runtime's metrics and
+// watches each collection. The process has one (Hold); tests make their own.
 func NewBudget() *Budget {
 	return &Budget{setLimit: debug.SetMemoryLimit, read: readRuntimeMemory, watch: afterCollection}
 }
