@@ -293,11 +293,10 @@ func (req *Request) releases() bool { return !req.KeepSubjects && req.Memo == ni
 // scanMemoryBudget is the runtime's soft memory limit while a scan whose report is all it
 // gives runs (memlimit.Budget), unless GOMEMLIMIT or GOGC is set (the user chose the
 // collector's trade; GOMEMLIMIT=off gives the runtime's default) or a container's limit is
-// lower. The limit
-// counts what the runtime holds, not the binary's own pages (about 58 MiB of RSS here): a
-// scan whose objects fit peaks near 280 MiB of RSS. With it, the 51 MB file of 105,002
-// objects peaks at 275-279 MiB instead of 342-369, for 5-10% more CPU (docs/performance.md,
-// "A memory budget for the scan").
+// lower. The limit counts what the runtime holds, not the binary's own pages (about 58 MiB
+// of RSS here): a scan whose objects fit peaks near 280 MiB of RSS. With it, the 51 MB file
+// of 105,002 objects peaks at 275-279 MiB instead of 342-369, for 5-10% more CPU
+// (docs/performance.md, "A memory budget for the scan").
 const scanMemoryBudget = 224 << 20
 
 // budgetedInputSize is the most input (files) a scan holds to the budget. A scan's heap
