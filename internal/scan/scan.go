@@ -187,7 +187,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	if req.releases() && os.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOGC") == "" &&
-		!load.InputsLargerThan(req.Paths, budgetedInputSize) {
+		!load.InputsLargerThan(req.Paths, req.Load, budgetedInputSize) {
 		defer memlimit.Hold(scanMemoryBudget)()
 	}
 	start := time.Now()
